@@ -1,0 +1,112 @@
+//! The one error type of `centrebook-core`.
+//!
+//! Every message is written for the person at the keyboard: it says what went wrong and what to do,
+//! and never carries personal data (names, NI numbers, addresses), because errors are shown to other
+//! roles and may end up in logs.
+
+use std::path::PathBuf;
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("there is no Centrebook store in {0}; run `centrebook init` first")]
+    NotInitialised(PathBuf),
+
+    #[error("a Centrebook store already exists in {0}")]
+    AlreadyInitialised(PathBuf),
+
+    #[error("the passphrase is wrong")]
+    WrongPassphrase,
+
+    #[error("the recovery key is wrong for this store")]
+    WrongRecoveryKey,
+
+    #[error("that is not a valid recovery key: {0}")]
+    MalformedRecoveryKey(&'static str),
+
+    #[error(
+        "the OS keychain holds no key for this store; unlock with the passphrase or the recovery key"
+    )]
+    KeychainEntryMissing,
+
+    #[error("the OS keychain could not be used: {0}")]
+    Keychain(String),
+
+    #[error("a passphrase or the recovery key is needed to unlock this store")]
+    SecretNeeded,
+
+    #[error("the key file {path} is damaged or is not a Centrebook key file ({reason})")]
+    CorruptKeyFile { path: PathBuf, reason: String },
+
+    #[error("the store {path} is damaged ({reason}); restore it from a backup")]
+    CorruptStore { path: PathBuf, reason: String },
+
+    #[error(
+        "the store was written by a newer Centrebook (schema {found}; this program knows up to \
+         {supported}); install the newer Centrebook to open it"
+    )]
+    NewerSchema { found: i64, supported: i64 },
+
+    #[error("the store is in use by another Centrebook window or command; {0}")]
+    Busy(&'static str),
+
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+
+    #[error("not allowed: a {role} account may not {action}")]
+    Forbidden { role: crate::Role, action: &'static str },
+
+    #[error("wrong user name or password")]
+    BadCredentials,
+
+    #[error("too many wrong passwords for this account; wait {wait_secs} s and try again")]
+    LoginThrottled { wait_secs: u64 },
+
+    #[error("this account is disabled; ask an administrator")]
+    AccountDisabled,
+
+    #[error("no {what} called {name:?}")]
+    NotFound { what: &'static str, name: String },
+
+    #[error("{what} {name:?} already exists")]
+    Duplicate { what: &'static str, name: String },
+
+    #[error("the backup {path} cannot be restored: {reason}")]
+    BadBackup { path: PathBuf, reason: String },
+
+    #[error("could not {action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+
+    #[error("storage error: {0}")]
+    Db(rusqlite::Error),
+
+    #[error("encryption failure: {0}")]
+    Crypto(&'static str),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => {
+                Error::Busy("it stayed busy past the wait limit; try again in a moment")
+            }
+            _ => Error::Db(e),
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid { field, reason: reason.into() }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Error::Io { action, path, source }
+    }
+}

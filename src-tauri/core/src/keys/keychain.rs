@@ -1,0 +1,170 @@
+//! The OS keychain, through `keyring`: Windows Credential Manager, macOS Keychain, or the Secret
+//! Service (GNOME Keyring, KWallet) on Linux.
+//!
+//! The data key is stored under service [`SERVICE`] with the store's id as the account, so several
+//! stores (the office's, a trainer's field store) can share one keychain. Entries are created once per
+//! store and kept, which is also what lets `keyring`'s mock store stand in for the OS in unit tests.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::DataKey;
+
+/// The keychain service name under which data keys are stored.
+pub const SERVICE: &str = "uk.centrebook.store";
+
+/// The outcome of looking for a store's key in the keychain.
+#[derive(Debug)]
+pub enum KeychainLookup {
+    /// The keychain holds a key for this store (not yet checked against the key file).
+    Found(DataKey),
+    /// The keychain works but holds nothing for this store.
+    Missing,
+    /// The keychain could not be reached (no D-Bus session, locked, refused): the reason.
+    Unavailable(String),
+    /// Use of the keychain was turned off (`CENTREBOOK_KEYCHAIN=off`).
+    Off,
+}
+
+/// Access to the OS keychain, or a stand-in that is switched off.
+#[derive(Debug)]
+pub struct Keychain {
+    enabled: bool,
+    entries: Mutex<HashMap<String, keyring::Entry>>,
+}
+
+impl Keychain {
+    /// The OS keychain.
+    pub fn os() -> Self {
+        Keychain { enabled: true, entries: Mutex::default() }
+    }
+
+    /// No keychain: unlocking needs the passphrase or the recovery key.
+    pub fn off() -> Self {
+        Keychain { enabled: false, entries: Mutex::default() }
+    }
+
+    /// The OS keychain unless `CENTREBOOK_KEYCHAIN` is `off` (headless machines, tests).
+    pub fn from_env() -> Self {
+        match std::env::var("CENTREBOOK_KEYCHAIN") {
+            Ok(v) if v.eq_ignore_ascii_case("off") => Keychain::off(),
+            _ => Keychain::os(),
+        }
+    }
+
+    /// Whether the keychain is switched on at all.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn with_entry<T>(
+        &self,
+        store_id: &str,
+        f: impl FnOnce(&keyring::Entry) -> keyring::Result<T>,
+    ) -> keyring::Result<T> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = match entries.get(store_id) {
+            Some(e) => e,
+            None => {
+                let e = keyring::Entry::new(SERVICE, store_id)?;
+                entries.entry(store_id.to_owned()).or_insert(e)
+            }
+        };
+        f(entry)
+    }
+
+    /// Looks for the data key of store `store_id`.
+    pub fn load(&self, store_id: &str) -> KeychainLookup {
+        if !self.enabled {
+            return KeychainLookup::Off;
+        }
+        match self.with_entry(store_id, |e| e.get_secret()) {
+            Ok(bytes) => match DataKey::from_bytes(&zeroize::Zeroizing::new(bytes)) {
+                Some(k) => KeychainLookup::Found(k),
+                None => KeychainLookup::Unavailable("the keychain entry is not a Centrebook key".into()),
+            },
+            Err(keyring::Error::NoEntry) => KeychainLookup::Missing,
+            Err(e) => KeychainLookup::Unavailable(describe(&e)),
+        }
+    }
+
+    /// Stores the data key of store `store_id`, replacing any older one.
+    pub fn save(&self, store_id: &str, key: &DataKey) -> Result<(), String> {
+        if !self.enabled {
+            return Err("use of the keychain is turned off".into());
+        }
+        self.with_entry(store_id, |e| e.set_secret(key.as_bytes())).map_err(|e| describe(&e))
+    }
+
+    /// Removes the key of store `store_id`; removing a key that is not there is not an error.
+    pub fn forget(&self, store_id: &str) -> Result<(), String> {
+        if !self.enabled {
+            return Ok(());
+        }
+        match self.with_entry(store_id, |e| e.delete_credential()) {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(describe(&e)),
+        }
+    }
+}
+
+/// A short reason for people; `keyring`'s own messages carry platform detail we do not need to show.
+fn describe(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::NoStorageAccess(_) => "the keychain is locked or refused access".into(),
+        keyring::Error::PlatformFailure(inner) => format!("the keychain service is not available ({inner})"),
+        other => other.to_string(),
+    }
+}
+
+/// Routes every keyring entry made from now on in this process to `keyring`'s in-memory mock.
+#[cfg(test)]
+pub(crate) fn keychain_mock() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| keyring::set_default_credential_builder(keyring::mock::default_credential_builder()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_saved_found_and_forgotten_per_store() {
+        keychain_mock();
+        let kc = Keychain::os();
+        assert!(matches!(kc.load("s1"), KeychainLookup::Missing));
+        let key = DataKey::random().unwrap();
+        kc.save("s1", &key).unwrap();
+        match kc.load("s1") {
+            KeychainLookup::Found(k) => assert_eq!(k, key),
+            other => panic!("expected the key, got {other:?}"),
+        }
+        assert!(matches!(kc.load("s2"), KeychainLookup::Missing));
+        kc.forget("s1").unwrap();
+        assert!(matches!(kc.load("s1"), KeychainLookup::Missing));
+        kc.forget("s1").unwrap();
+    }
+
+    #[test]
+    fn platform_failures_become_unavailable_not_missing() {
+        keychain_mock();
+        let kc = Keychain::os();
+        kc.with_entry("s3", |e| {
+            let mock: &keyring::mock::MockCredential = e.get_credential().downcast_ref().unwrap();
+            mock.set_error(keyring::Error::NoStorageAccess("locked".into()));
+            Ok(())
+        })
+        .unwrap();
+        match kc.load("s3") {
+            KeychainLookup::Unavailable(why) => assert!(why.contains("locked"), "{why}"),
+            other => panic!("expected unavailable, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn switched_off_keychain_never_stores() {
+        let kc = Keychain::off();
+        assert!(matches!(kc.load("s1"), KeychainLookup::Off));
+        assert!(kc.save("s1", &DataKey::random().unwrap()).is_err());
+    }
+}

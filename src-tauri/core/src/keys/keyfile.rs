@@ -1,0 +1,227 @@
+//! The key file beside the database: the store's id and the wrapped copies of its data key.
+//!
+//! It holds nothing readable about anyone: just ids, salts, cost parameters and ciphertext. It is
+//! written atomically (temporary file, sync, rename) so a crash leaves the old or the new file, never
+//! half of one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{DataKey, RecoveryKey};
+use crate::crypto::{self, KdfParams};
+use crate::{Error, Result};
+
+const FORMAT: u32 = 1;
+const MAGIC: &str = "centrebook-keys";
+
+/// The parsed key file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyFile {
+    magic: String,
+    format: u32,
+    /// The store's id; also the keychain account name and bound into every wrapped copy.
+    pub store_id: String,
+    /// Lets a key from the keychain be checked before it touches the database.
+    key_check: String,
+    passphrase: PassphraseWrap,
+    recovery: Sealed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct PassphraseWrap {
+    kdf: String,
+    params: KdfParams,
+    salt: String,
+    #[serde(flatten)]
+    sealed: Sealed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Sealed {
+    wrapped: String,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    data_encoding::BASE64.encode(bytes)
+}
+
+fn unb64(s: &str) -> Option<Vec<u8>> {
+    data_encoding::BASE64.decode(s.as_bytes()).ok()
+}
+
+impl KeyFile {
+    /// Wraps `key` for a new store under the passphrase and the recovery key.
+    pub(crate) fn new(
+        store_id: &str,
+        key: &DataKey,
+        passphrase: &str,
+        recovery: &RecoveryKey,
+        params: KdfParams,
+    ) -> Result<Self> {
+        let recovery_wrap = crypto::seal(&recovery.wrapping_key(store_id)?, key.as_bytes(), &aad(store_id, "recovery"))?;
+        Ok(KeyFile {
+            magic: MAGIC.into(),
+            format: FORMAT,
+            store_id: store_id.into(),
+            key_check: key_check(store_id, key),
+            passphrase: wrap_with_passphrase(store_id, key, passphrase, params)?,
+            recovery: Sealed { wrapped: b64(&recovery_wrap) },
+        })
+    }
+
+    /// Whether `key` is this store's data key.
+    pub fn matches(&self, key: &DataKey) -> bool {
+        self.key_check == key_check(&self.store_id, key)
+    }
+
+    /// Opens the passphrase copy.
+    pub fn unwrap_with_passphrase(&self, passphrase: &str) -> Result<DataKey> {
+        let w = &self.passphrase;
+        let salt = unb64(&w.salt).ok_or(Error::WrongPassphrase)?;
+        let kek = crypto::derive_key(passphrase.as_bytes(), &salt, w.params)?;
+        self.open(&kek, &w.sealed, "passphrase").ok_or(Error::WrongPassphrase)
+    }
+
+    /// Opens the recovery copy.
+    pub fn unwrap_with_recovery(&self, recovery: &RecoveryKey) -> Result<DataKey> {
+        let kek = recovery.wrapping_key(&self.store_id)?;
+        self.open(&kek, &self.recovery, "recovery").ok_or(Error::WrongRecoveryKey)
+    }
+
+    /// Replaces the passphrase copy; the data key and the recovery copy stay as they are.
+    pub(crate) fn rewrap_passphrase(&mut self, key: &DataKey, new_passphrase: &str, params: KdfParams) -> Result<()> {
+        self.passphrase = wrap_with_passphrase(&self.store_id, key, new_passphrase, params)?;
+        Ok(())
+    }
+
+    fn open(&self, kek: &DataKey, sealed: &Sealed, purpose: &str) -> Option<DataKey> {
+        let bytes = unb64(&sealed.wrapped)?;
+        let plain = crypto::open(kek, &bytes, &aad(&self.store_id, purpose))?;
+        let key = DataKey::from_bytes(&plain)?;
+        // The GCM tag already proves this; the check guards against a key file assembled from parts.
+        self.matches(&key).then_some(key)
+    }
+
+    /// Reads and checks the key file at `path`.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotInitialised(path.parent().unwrap_or(path).to_path_buf()),
+            _ => Error::io("read", path)(e),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and checks key-file bytes; `path` is only for messages.
+    pub(crate) fn parse(text: &[u8], path: &Path) -> Result<Self> {
+        let corrupt = |reason: String| Error::CorruptKeyFile { path: path.to_path_buf(), reason };
+        let file: KeyFile = serde_json::from_slice(text).map_err(|e| corrupt(format!("unreadable: {e}")))?;
+        if file.magic != MAGIC {
+            return Err(corrupt("wrong file type".into()));
+        }
+        if file.format > FORMAT {
+            return Err(corrupt(format!("written by a newer Centrebook (format {})", file.format)));
+        }
+        Ok(file)
+    }
+
+    /// Writes the key file atomically.
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto("could not encode the key file"))?;
+        write_atomically(path, &json)
+    }
+}
+
+fn wrap_with_passphrase(store_id: &str, key: &DataKey, passphrase: &str, params: KdfParams) -> Result<PassphraseWrap> {
+    let mut salt = [0u8; 16];
+    crypto::fill_random(&mut salt)?;
+    let kek = crypto::derive_key(passphrase.as_bytes(), &salt, params)?;
+    let wrapped = crypto::seal(&kek, key.as_bytes(), &aad(store_id, "passphrase"))?;
+    Ok(PassphraseWrap { kdf: "argon2id".into(), params, salt: b64(&salt), sealed: Sealed { wrapped: b64(&wrapped) } })
+}
+
+fn aad(store_id: &str, purpose: &str) -> Vec<u8> {
+    format!("centrebook data key v1|{store_id}|{purpose}").into_bytes()
+}
+
+fn key_check(store_id: &str, key: &DataKey) -> String {
+    let digest = Zeroizing::new(crypto::sha256(&[b"centrebook key check v1|", store_id.as_bytes(), key.as_bytes()]));
+    crypto::hex(&digest[..16])
+}
+
+/// Writes `bytes` to `path` so that readers see the old content or the new, never a mixture.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp: PathBuf = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(Error::io("write", path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (KeyFile, DataKey, RecoveryKey) {
+        let key = DataKey::random().unwrap();
+        let rk = RecoveryKey::random().unwrap();
+        let kf = KeyFile::new("store-1", &key, "a long passphrase", &rk, KdfParams::FAST_FOR_TESTS).unwrap();
+        (kf, key, rk)
+    }
+
+    #[test]
+    fn both_copies_open_to_the_data_key() {
+        let (kf, key, rk) = sample();
+        assert_eq!(kf.unwrap_with_passphrase("a long passphrase").unwrap(), key);
+        assert_eq!(kf.unwrap_with_recovery(&rk).unwrap(), key);
+        assert!(kf.matches(&key));
+        assert!(!kf.matches(&DataKey::random().unwrap()));
+    }
+
+    #[test]
+    fn wrong_secrets_get_their_own_errors() {
+        let (kf, _, _) = sample();
+        assert!(matches!(kf.unwrap_with_passphrase("a long passphrasf"), Err(Error::WrongPassphrase)));
+        let other = RecoveryKey::random().unwrap();
+        assert!(matches!(kf.unwrap_with_recovery(&other), Err(Error::WrongRecoveryKey)));
+    }
+
+    #[test]
+    fn rewrapping_changes_only_the_passphrase_copy() {
+        let (mut kf, key, rk) = sample();
+        let recovery_before = kf.recovery.wrapped.clone();
+        kf.rewrap_passphrase(&key, "a new long passphrase", KdfParams::FAST_FOR_TESTS).unwrap();
+        assert!(matches!(kf.unwrap_with_passphrase("a long passphrase"), Err(Error::WrongPassphrase)));
+        assert_eq!(kf.unwrap_with_passphrase("a new long passphrase").unwrap(), key);
+        assert_eq!(kf.recovery.wrapped, recovery_before);
+        assert_eq!(kf.unwrap_with_recovery(&rk).unwrap(), key);
+    }
+
+    #[test]
+    fn a_copy_cannot_be_moved_to_another_store() {
+        let (mut kf, _, rk) = sample();
+        kf.store_id = "store-2".into();
+        assert!(kf.unwrap_with_passphrase("a long passphrase").is_err());
+        assert!(kf.unwrap_with_recovery(&rk).is_err());
+    }
+
+    #[test]
+    fn damaged_files_are_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("centrebook.keys");
+        std::fs::write(&p, b"{\"magic\": \"centrebook-keys\", \"format\"").unwrap();
+        assert!(matches!(KeyFile::read(&p), Err(Error::CorruptKeyFile { .. })));
+        let (kf, _, _) = sample();
+        kf.write(&p).unwrap();
+        assert!(KeyFile::read(&p).is_ok());
+        assert!(matches!(KeyFile::read(&dir.path().join("missing")), Err(Error::NotInitialised(_))));
+    }
+}

@@ -1,0 +1,249 @@
+//! Backups and restores.
+//!
+//! A backup is a ZIP holding `manifest.json`, the key file and a consistent copy of the database taken
+//! with SQLite's online backup while the store stays in use. The copy is encrypted with the same data
+//! key, so a backup is as safe on a USB stick as the store is on the laptop, and it opens with the same
+//! passphrase or recovery key. A restore checks everything on a temporary copy (checksum, key,
+//! SQLCipher page authentication, SQLite integrity, schema version, an admin's password) before it
+//! replaces anything, and keeps the store it replaces.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{connect, migrations, Store};
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::keys::{KeyFile, Keychain, KeychainLookup};
+use crate::unlock::UnlockSecret;
+use crate::users::{Actor, Permission};
+use crate::{crypto, DataDir, Error, Result};
+
+const MANIFEST: &str = "manifest.json";
+const KEYS: &str = "centrebook.keys";
+const DB: &str = "centrebook.db";
+const FORMAT: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    store_id: String,
+    schema_version: i64,
+    created_at: String,
+    db_sha256: String,
+    db_bytes: u64,
+}
+
+/// What a backup holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupInfo {
+    /// The backup file.
+    pub path: PathBuf,
+    /// The store it is a copy of.
+    pub store_id: String,
+    /// Its schema version.
+    pub schema_version: i64,
+    /// Size of the encrypted database inside.
+    pub db_bytes: u64,
+    /// SHA-256 of the encrypted database inside.
+    pub db_sha256: String,
+}
+
+/// What a restore did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreReport {
+    /// The restored store's id.
+    pub store_id: String,
+    /// Where the store that was replaced was kept, if there was one.
+    pub previous: Option<PathBuf>,
+}
+
+impl Store {
+    /// Writes a consistent, encrypted backup of the open store to `out` (admins only).
+    pub fn backup(&mut self, actor: &Actor, out: &Path) -> Result<BackupInfo> {
+        actor.require(Permission::Backup)?;
+        let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(Error::io("create", folder))?;
+        let tmp_db = folder.join(format!(".centrebook-backup-{}.db", std::process::id()));
+        let tmp_zip = folder.join(format!(".centrebook-backup-{}.zip", std::process::id()));
+        let result = self.write_backup(&tmp_db, &tmp_zip, out);
+        for p in [&tmp_db, &tmp_zip] {
+            let _ = std::fs::remove_file(p);
+        }
+        let info = result?;
+        let store_id = self.store_id.clone();
+        self.write(|tx| {
+            audit::record(tx, Who::Actor(actor), "backup.create", Subject { entity: "store", id: Some(&store_id) }, &[
+                FieldChange::created("file", out.display().to_string()),
+                FieldChange::created("db_sha256", info.db_sha256.as_str()),
+            ])
+        })?;
+        Ok(info)
+    }
+
+    fn write_backup(&self, tmp_db: &Path, tmp_zip: &Path, out: &Path) -> Result<BackupInfo> {
+        let _ = std::fs::remove_file(tmp_db);
+        let mut dest = connect(tmp_db, &self.key, true)?;
+        rusqlite::backup::Backup::new(&self.conn, &mut dest)?.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        // A self-contained file: no WAL beside it.
+        dest.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+        let schema_version = migrations::version(&dest)?;
+        dest.close().map_err(|(_, e)| e)?;
+
+        let (db_sha256, db_bytes) = hash_file(tmp_db)?;
+        let manifest = Manifest {
+            format: FORMAT,
+            store_id: self.store_id.clone(),
+            schema_version,
+            created_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            db_sha256: db_sha256.clone(),
+            db_bytes,
+        };
+        let keys = std::fs::read(self.dir.keys()).map_err(Error::io("read", self.dir.keys()))?;
+        let write = || -> std::result::Result<(), Box<dyn std::error::Error>> {
+            let mut zip = zip::ZipWriter::new(File::create(tmp_zip)?);
+            // Encrypted pages do not compress; store them as they are.
+            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            zip.start_file(MANIFEST, opts)?;
+            zip.write_all(&serde_json::to_vec_pretty(&manifest)?)?;
+            zip.start_file(KEYS, opts)?;
+            zip.write_all(&keys)?;
+            zip.start_file(DB, opts.large_file(db_bytes > u32::MAX as u64))?;
+            std::io::copy(&mut File::open(tmp_db)?, &mut zip)?;
+            zip.finish()?.sync_all()?;
+            std::fs::rename(tmp_zip, out)?;
+            Ok(())
+        };
+        write().map_err(|e| Error::Io { action: "write", path: out.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
+        Ok(BackupInfo { path: out.to_path_buf(), store_id: self.store_id.clone(), schema_version, db_bytes, db_sha256 })
+    }
+}
+
+fn hash_file(path: &Path) -> Result<(String, u64)> {
+    let mut f = File::open(path).map_err(Error::io("read", path))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(Error::io("read", path))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((crypto::hex(&h.finalize()), total))
+}
+
+/// Replaces the store in `dir` with the backup at `backup`, after checking the backup completely.
+/// The key comes from the keychain or `secret` (the backup's own passphrase or recovery key), and
+/// `username`/`password` must be an enabled admin of the backup. The replaced store is kept under
+/// `backups/replaced-<time>/`.
+pub fn restore(
+    dir: &DataDir,
+    keychain: &Keychain,
+    backup: &Path,
+    secret: Option<&UnlockSecret>,
+    username: &str,
+    password: &str,
+) -> Result<RestoreReport> {
+    let bad = |reason: String| Error::BadBackup { path: backup.to_path_buf(), reason };
+    let file = File::open(backup).map_err(Error::io("open", backup))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(format!("it is not a Centrebook backup ({e})")))?;
+    let mut read_small = |name: &str| -> Result<Vec<u8>> {
+        let entry = zip.by_name(name).map_err(|_| bad(format!("{name} is missing from it")))?;
+        let mut out = Vec::new();
+        entry.take(1 << 20).read_to_end(&mut out).map_err(|e| bad(format!("{name} cannot be read ({e})")))?;
+        Ok(out)
+    };
+    let manifest: Manifest =
+        serde_json::from_slice(&read_small(MANIFEST)?).map_err(|e| bad(format!("its manifest is unreadable ({e})")))?;
+    if manifest.format > FORMAT {
+        return Err(bad("it was made by a newer Centrebook".into()));
+    }
+    let keyfile = KeyFile::parse(&read_small(KEYS)?, backup)?;
+    if keyfile.store_id != manifest.store_id {
+        return Err(bad("its key file belongs to another store".into()));
+    }
+
+    std::fs::create_dir_all(dir.path()).map_err(Error::io("create", dir.path()))?;
+    let tmp = dir.path().join("centrebook.db.restore");
+    let _ = std::fs::remove_file(&tmp);
+    let checked = (|| -> Result<()> {
+        {
+            let mut entry = zip.by_name(DB).map_err(|_| bad(format!("{DB} is missing from it")))?;
+            let mut out = File::create(&tmp).map_err(Error::io("write", &tmp))?;
+            std::io::copy(&mut entry, &mut out).map_err(|e| bad(format!("the database cannot be read ({e})")))?;
+            out.sync_all().map_err(Error::io("write", &tmp))?;
+        }
+        let (sha, _) = hash_file(&tmp)?;
+        if sha != manifest.db_sha256 {
+            return Err(bad("the database inside does not match its checksum: the file is damaged".into()));
+        }
+        let key = match keychain.load(&keyfile.store_id) {
+            KeychainLookup::Found(k) if keyfile.matches(&k) => k,
+            _ => match secret {
+                Some(UnlockSecret::Passphrase(p)) => keyfile.unwrap_with_passphrase(p)?,
+                Some(UnlockSecret::RecoveryKey(r)) => {
+                    keyfile.unwrap_with_recovery(&crate::keys::RecoveryKey::parse(r)?)?
+                }
+                None => return Err(Error::SecretNeeded),
+            },
+        };
+        let conn = connect(&tmp, &key, false)?;
+        let cipher_errors: Vec<String> =
+            conn.prepare("PRAGMA cipher_integrity_check")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if !cipher_errors.is_empty() {
+            return Err(bad(format!("{} pages fail authentication", cipher_errors.len())));
+        }
+        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if integrity != "ok" {
+            return Err(bad(format!("the database inside is inconsistent ({integrity})")));
+        }
+        crate::users::check_admin_password(&conn, username, password)?;
+        conn.close().map_err(|(_, e)| e)?;
+        Ok(())
+    })();
+    if let Err(e) = checked {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+
+    // Only now is anything replaced, under the exclusive lock so no open store sees a swap.
+    let lock_path = dir.lock_file();
+    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(Error::io("open", &lock_path))?;
+    if lock.try_lock().is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::Busy("close every Centrebook window and command using this store, then restore again"));
+    }
+    let previous = if dir.is_initialised() {
+        let aside = dir.backups().join(format!("replaced-{}", Utc::now().format("%Y%m%dT%H%M%SZ")));
+        std::fs::create_dir_all(&aside).map_err(Error::io("create", &aside))?;
+        for name in ["centrebook.db", "centrebook.db-wal", "centrebook.db-shm", "centrebook.keys"] {
+            let from = dir.path().join(name);
+            if from.exists() {
+                std::fs::rename(&from, aside.join(name)).map_err(Error::io("move", &from))?;
+            }
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    keyfile.write(&dir.keys())?;
+    std::fs::rename(&tmp, dir.db()).map_err(Error::io("restore", dir.db()))?;
+    drop(lock);
+
+    let unlocked = crate::unlock(dir, keychain, secret)?;
+    let mut store = unlocked.store;
+    let admin = store.login(username, password)?;
+    let store_id = store.store_id().to_owned();
+    store.write(|tx| {
+        audit::record(tx, Who::Actor(&admin), "backup.restore", Subject { entity: "store", id: Some(&store_id) }, &[
+            FieldChange::created("file", backup.display().to_string()),
+        ])
+    })?;
+    Ok(RestoreReport { store_id, previous })
+}

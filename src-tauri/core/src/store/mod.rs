@@ -1,0 +1,178 @@
+//! The encrypted store: one SQLCipher file opened with the raw data key.
+//!
+//! Invariants kept here:
+//! - the key is the first statement on every connection, and a failed open writes nothing;
+//! - temporary tables and sorts stay in memory (`temp_store = MEMORY`), so nothing plaintext is spilled
+//!   to disk, and the WAL is encrypted page by page like the main file;
+//! - every write goes through [`Store::write`]: one `BEGIN IMMEDIATE` transaction that also appends the
+//!   audit record, so a record and its audit entry land together or not at all.
+
+mod backup;
+pub(crate) mod migrations;
+#[cfg(test)]
+mod tests;
+
+use std::fs::File;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use zeroize::Zeroizing;
+
+pub use backup::{restore, BackupInfo, RestoreReport};
+
+use crate::keys::DataKey;
+use crate::{crypto, DataDir, Error, Result};
+
+/// SQLCipher's page size; a store file is always a whole number of pages.
+const PAGE_SIZE: u64 = 4096;
+
+/// How long a write waits for another process's write to finish before giving up.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// An open, unlocked store.
+pub struct Store {
+    conn: Connection,
+    key: DataKey,
+    dir: DataDir,
+    store_id: String,
+    // Held shared while open; a restore takes it exclusively so it never swaps a file under a reader.
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir.path()).field("store_id", &self.store_id).finish()
+    }
+}
+
+impl Store {
+    /// Opens the existing store in `dir` with `key` (already checked against the key file).
+    pub(crate) fn open(dir: &DataDir, key: DataKey, store_id: String) -> Result<Store> {
+        let lock = shared_lock(dir)?;
+        let mut conn = connect(&dir.db(), &key, false)?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn, key, dir: dir.clone(), store_id, _lock: lock })
+    }
+
+    /// Creates a new, empty store file at `path` and brings it to the latest schema.
+    pub(crate) fn create_file(path: &Path, key: &DataKey) -> Result<Connection> {
+        let mut conn = connect(path, key, true)?;
+        migrations::migrate(&mut conn)?;
+        Ok(conn)
+    }
+
+    /// The store's id (shared with its key file and keychain entry).
+    pub fn store_id(&self) -> &str {
+        &self.store_id
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &DataDir {
+        &self.dir
+    }
+
+    /// The centre's name (not personal data: every role may read it).
+    pub fn centre_name(&self) -> Result<String> {
+        Ok(meta_get(&self.conn, "centre_name")?.unwrap_or_default())
+    }
+
+    /// The schema version of the open store.
+    pub fn schema_version(&self) -> Result<i64> {
+        migrations::version(&self.conn)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_busy_timeout(&self, wait: Duration) {
+        self.conn.busy_timeout(wait).expect("busy timeout");
+    }
+
+    #[cfg(test)]
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Runs `f` in one immediate write transaction: all of it commits, or none of it.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Opens a connection to `path`, keys it, proves the key and the file with a first read, and sets the
+/// connection's pragmas. With `create == false` it never creates or writes to the file.
+pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connection> {
+    let corrupt = |reason: String| Error::CorruptStore { path: path.to_path_buf(), reason };
+    if !create {
+        let len = std::fs::metadata(path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Error::NotInitialised(path.parent().unwrap_or(path).to_path_buf()),
+                _ => Error::io("read", path)(e),
+            })?
+            .len();
+        if len == 0 || len % PAGE_SIZE != 0 {
+            return Err(corrupt(format!("the file is {len} bytes, not a whole number of pages: it was truncated")));
+        }
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::CannotOpen) => Error::NotInitialised(path.parent().unwrap_or(path).to_path_buf()),
+        _ => Error::from(e),
+    })?;
+    // SQLCipher would otherwise log page-decryption failures to stderr; our errors say it better.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    let keying = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", crypto::hex(key.as_bytes())));
+    conn.execute_batch(&keying)?;
+    conn.busy_timeout(BUSY_WAIT)?;
+    // The key was already checked against the key file, so a store that will not read is damaged.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                corrupt("its pages do not decrypt: the file is corrupted or is not this store's".into())
+            }
+            _ => Error::from(e),
+        })?;
+    if !create {
+        migrations::check_not_newer(&conn)?;
+    }
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;",
+    )?;
+    Ok(conn)
+}
+
+fn shared_lock(dir: &DataDir) -> Result<File> {
+    let path = dir.lock_file();
+    let f = File::options().create(true).truncate(false).write(true).open(&path).map_err(Error::io("open", &path))?;
+    match f.try_lock_shared() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy("a restore is replacing the store; try again when it has finished")),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", &path)(e)),
+    }
+}
+
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}

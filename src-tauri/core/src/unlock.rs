@@ -1,0 +1,227 @@
+//! Setting up a store, unlocking it, and changing its passphrase.
+
+use std::fmt;
+
+use chrono::Utc;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::audit::{self, Subject, Who};
+use crate::crypto::KdfParams;
+use crate::keys::{DataKey, KeyFile, Keychain, KeychainLookup, RecoveryKey};
+use crate::store::{self, Store};
+use crate::users::{self, Actor, NewUser, Permission, Role};
+use crate::{DataDir, Error, Id, Result};
+
+/// What `init` needs.
+#[derive(Clone, Debug)]
+pub struct InitOptions<'a> {
+    /// The centre's name.
+    pub centre_name: &'a str,
+    /// The first admin's sign-in name.
+    pub admin_username: &'a str,
+    /// The first admin's password.
+    pub admin_password: &'a str,
+    /// The passphrase that unlocks the store when the keychain cannot.
+    pub passphrase: &'a str,
+    /// Argon2id cost for the passphrase copy of the key.
+    pub kdf: KdfParams,
+}
+
+/// A new store, open, with its first admin signed in.
+#[derive(Debug)]
+pub struct Initialised {
+    /// The open store.
+    pub store: Store,
+    /// The first admin.
+    pub admin: Actor,
+    /// Shown once, for printing and the safe; it is not kept anywhere in readable form.
+    pub recovery_key: RecoveryKey,
+    /// Set when the key could not be put in the OS keychain.
+    pub keychain_note: Option<String>,
+}
+
+/// A secret typed by a person to unlock a store.
+#[derive(Clone, Debug)]
+pub enum UnlockSecret {
+    /// The admin's passphrase.
+    Passphrase(Zeroizing<String>),
+    /// The printed recovery key.
+    RecoveryKey(Zeroizing<String>),
+}
+
+impl UnlockSecret {
+    fn data_key(&self, file: &KeyFile) -> Result<(DataKey, UnlockMethod)> {
+        match self {
+            UnlockSecret::Passphrase(p) => Ok((file.unwrap_with_passphrase(p)?, UnlockMethod::Passphrase)),
+            UnlockSecret::RecoveryKey(r) => {
+                Ok((file.unwrap_with_recovery(&RecoveryKey::parse(r)?)?, UnlockMethod::RecoveryKey))
+            }
+        }
+    }
+}
+
+/// How the store was unlocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnlockMethod {
+    /// The OS keychain held the key.
+    Keychain,
+    /// The passphrase.
+    Passphrase,
+    /// The recovery key.
+    RecoveryKey,
+}
+
+impl fmt::Display for UnlockMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            UnlockMethod::Keychain => "keychain",
+            UnlockMethod::Passphrase => "passphrase",
+            UnlockMethod::RecoveryKey => "recovery key",
+        })
+    }
+}
+
+/// An unlocked store and how it was unlocked.
+#[derive(Debug)]
+pub struct Unlocked {
+    /// The open store.
+    pub store: Store,
+    /// How it was unlocked.
+    pub method: UnlockMethod,
+    /// Something to tell the person once, e.g. that the keychain could not be reached.
+    pub keychain_note: Option<String>,
+}
+
+fn validate_passphrase(p: &str) -> Result<()> {
+    if p.chars().count() < 12 {
+        return Err(Error::invalid(
+            "passphrase",
+            "use at least 12 characters; three or four random words are long enough and easy to remember",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a new store in `dir`: the data key, the key file, the database, the first admin. Nothing
+/// is left behind if it fails: the database is built under a temporary name and renamed last.
+pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Result<Initialised> {
+    let centre = opts.centre_name.trim();
+    if centre.is_empty() || centre.chars().count() > 200 {
+        return Err(Error::invalid("centre name", "give a name of 1 to 200 characters"));
+    }
+    validate_passphrase(opts.passphrase)?;
+    users::validate_password(opts.admin_password, opts.admin_username)?;
+    if dir.is_initialised() {
+        return Err(Error::AlreadyInitialised(dir.path().to_path_buf()));
+    }
+    std::fs::create_dir_all(dir.path()).map_err(Error::io("create", dir.path()))?;
+
+    let key = DataKey::random()?;
+    let store_id = Id::new().to_string();
+    let recovery_key = RecoveryKey::random()?;
+    let tmp = dir.path().join("centrebook.db.init");
+    remove_with_sidecars(&tmp);
+    let built = (|| -> Result<Actor> {
+        let mut conn = Store::create_file(&tmp, &key)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        store::meta_set(&tx, "store_id", &store_id)?;
+        store::meta_set(&tx, "centre_name", centre)?;
+        store::meta_set(&tx, "created_at", &Utc::now().to_rfc3339())?;
+        let new = NewUser {
+            username: opts.admin_username,
+            display_name: opts.admin_username,
+            role: Role::Admin,
+            password: opts.admin_password,
+        };
+        let admin = users::insert(&tx, None, &new)?;
+        audit::record(&tx, Who::Actor(&admin), "store.init", Subject { entity: "store", id: Some(&store_id) }, &[
+            audit::FieldChange::created("centre_name", centre),
+        ])?;
+        tx.commit()?;
+        conn.close().map_err(|(_, e)| e)?;
+        KeyFile::new(&store_id, &key, opts.passphrase, &recovery_key, opts.kdf)?.write(&dir.keys())?;
+        std::fs::rename(&tmp, dir.db()).map_err(Error::io("create", dir.db()))?;
+        Ok(admin)
+    })();
+    let admin = match built {
+        Ok(a) => a,
+        Err(e) => {
+            remove_with_sidecars(&tmp);
+            return Err(e);
+        }
+    };
+    let keychain_note = keychain
+        .is_enabled()
+        .then(|| keychain.save(&store_id, &key).err())
+        .flatten()
+        .map(|why| format!("the key could not be stored in the OS keychain ({why}); unlock with the passphrase"));
+    let store = Store::open(dir, key, store_id)?;
+    Ok(Initialised { store, admin, recovery_key, keychain_note })
+}
+
+fn remove_with_sidecars(db: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Unlocks the store in `dir`: from the keychain if it holds the key, else with `secret`.
+///
+/// A store unlocked with a secret while the keychain works but lacks the key has the key put back in
+/// the keychain, so the next start is silent again.
+pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>) -> Result<Unlocked> {
+    if !dir.is_initialised() {
+        return Err(Error::NotInitialised(dir.path().to_path_buf()));
+    }
+    let file = KeyFile::read(&dir.keys())?;
+    let lookup = keychain.load(&file.store_id);
+    let from_keychain = match lookup {
+        KeychainLookup::Found(ref k) if file.matches(k) => Some(k.clone()),
+        _ => None,
+    };
+    let (key, method) = match (from_keychain, secret) {
+        (Some(k), _) => (k, UnlockMethod::Keychain),
+        (None, Some(s)) => s.data_key(&file)?,
+        (None, None) if matches!(lookup, KeychainLookup::Missing) => return Err(Error::KeychainEntryMissing),
+        (None, None) => return Err(Error::SecretNeeded),
+    };
+    let keychain_note = match (&lookup, method) {
+        (_, UnlockMethod::Keychain) | (KeychainLookup::Off, _) => None,
+        (KeychainLookup::Unavailable(why), _) => {
+            Some(format!("the OS keychain was not used ({why}); unlocked with the {method}"))
+        }
+        (KeychainLookup::Missing | KeychainLookup::Found(_), _) => Some(match keychain.save(&file.store_id, &key) {
+            Ok(()) => "the OS keychain did not hold this store's key; it has been stored there for next time".into(),
+            Err(why) => format!("the OS keychain did not hold this store's key and could not store it ({why})"),
+        }),
+    };
+    let store = Store::open(dir, key, file.store_id)?;
+    Ok(Unlocked { store, method, keychain_note })
+}
+
+/// Re-wraps the data key under a new passphrase (admins only, proving the current passphrase or the
+/// recovery key). The data is not re-encrypted and the keychain entry stays valid.
+pub fn change_passphrase(
+    store: &mut Store,
+    actor: &Actor,
+    current: &UnlockSecret,
+    new_passphrase: &str,
+    kdf: KdfParams,
+) -> Result<()> {
+    actor.require(Permission::ManageKeys)?;
+    validate_passphrase(new_passphrase)?;
+    let path = store.dir().keys();
+    let mut file = KeyFile::read(&path)?;
+    let (key, _) = current.data_key(&file)?;
+    file.rewrap_passphrase(&key, new_passphrase, kdf)?;
+    let store_id = store.store_id().to_owned();
+    // The file is replaced inside the transaction: if it cannot be written, the audit entry rolls back.
+    store.write(|tx| {
+        audit::record(tx, Who::Actor(actor), "passphrase.change", Subject { entity: "store", id: Some(&store_id) }, &[])?;
+        file.write(&path)
+    })
+}
