@@ -297,3 +297,122 @@ pub fn verify(store: &Store, actor: &Actor) -> Result<AuditReport> {
     }
     Ok(AuditReport { entries, problems })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{contains, Fixture};
+    use crate::{NewUser, Role};
+
+    fn store_with_entries() -> (Fixture, Store, Actor) {
+        let fx = Fixture::new(false);
+        let init = fx.init();
+        let (mut store, admin) = (init.store, init.admin);
+        for (name, display) in [("tess", "Tess Trainer"), ("olly", "Olly Office"), ("ruth", "Ruth Admin")] {
+            store
+                .add_user(&admin, &NewUser { username: name, display_name: display, role: Role::Office, password: "a password 1" })
+                .unwrap();
+        }
+        (fx, store, admin)
+    }
+
+    /// Simulates someone editing the database behind the program's back.
+    fn tamper(store: &mut Store, sql: &str) {
+        store
+            .conn_mut()
+            .execute_batch(&format!("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"))
+            .unwrap();
+    }
+
+    #[test]
+    fn every_write_is_recorded_with_before_and_after() {
+        let (_fx, mut store, admin) = store_with_entries();
+        store.set_user_disabled(&admin, "tess", true).unwrap();
+        let entries = list(&store, &admin, &AuditFilter::default()).unwrap();
+        let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["user.add", "store.init", "user.add", "user.add", "user.add", "user.disable"]);
+        let disable = &entries[0];
+        assert_eq!(disable.actor, "admin");
+        assert_eq!(disable.changes.as_deref().unwrap(), [FieldChange::changed("disabled", false, true)]);
+        let add = entries.iter().find(|e| e.action == "user.add" && e.changes.as_ref().unwrap()[0].after == Some("olly".into())).unwrap();
+        let fields: Vec<&str> = add.changes.as_ref().unwrap().iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["username", "display_name", "role", "password"]);
+        assert_eq!(add.changes.as_ref().unwrap()[3].after, Some("(set)".into()), "never the password itself");
+        assert!(verify(&store, &admin).unwrap().is_intact());
+    }
+
+    #[test]
+    fn the_log_cannot_be_changed_through_sql() {
+        let (_fx, store, _) = store_with_entries();
+        let err = store.conn().execute("UPDATE audit SET action = 'x' WHERE seq = 1", []).unwrap_err();
+        assert!(err.to_string().contains("append-only"));
+        assert!(store.conn().execute("DELETE FROM audit WHERE seq = 1", []).is_err());
+    }
+
+    #[test]
+    fn an_edited_row_is_detected() {
+        let (_fx, mut store, admin) = store_with_entries();
+        tamper(&mut store, "UPDATE audit SET actor_name = 'someone else' WHERE seq = 3");
+        let report = verify(&store, &admin).unwrap();
+        assert_eq!(report.problems, ["entry 3 was altered after it was written"]);
+    }
+
+    #[test]
+    fn a_deleted_row_is_detected() {
+        let (_fx, mut store, admin) = store_with_entries();
+        tamper(&mut store, "DELETE FROM audit WHERE seq = 2");
+        let report = verify(&store, &admin).unwrap();
+        assert_eq!(report.problems, ["entries 2 to 2 are missing: deleted"]);
+    }
+
+    #[test]
+    fn reordered_rows_are_detected() {
+        let (_fx, mut store, admin) = store_with_entries();
+        tamper(
+            &mut store,
+            "UPDATE audit SET seq = 100 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = 100;",
+        );
+        let report = verify(&store, &admin).unwrap();
+        assert!(!report.is_intact());
+        assert!(report.problems.iter().any(|p| p.contains("reordered")), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn a_truncated_tail_is_detected() {
+        let (_fx, mut store, admin) = store_with_entries();
+        let last: i64 = store.conn().query_row("SELECT max(seq) FROM audit", [], |r| r.get(0)).unwrap();
+        tamper(&mut store, &format!("DELETE FROM audit WHERE seq = {last}"));
+        let report = verify(&store, &admin).unwrap();
+        assert_eq!(report.problems.len(), 1);
+        assert!(report.problems[0].contains("removed from the end"), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn values_are_sealed_per_subject_and_die_with_the_subject_key() {
+        let (_fx, mut store, admin) = store_with_entries();
+        let sealed: Vec<Vec<u8>> = store
+            .conn()
+            .prepare("SELECT changes FROM audit WHERE changes IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(!sealed.is_empty());
+        assert!(sealed.iter().all(|b| !contains(b, "Olly Office")), "values are not stored readable");
+        let olly = store.user(&admin, "olly").unwrap().id.to_string();
+        store.conn_mut().execute("DELETE FROM subject_keys WHERE subject_id = ?1", [&olly]).unwrap();
+        let entries = list(&store, &admin, &AuditFilter { entity_id: Some(olly), ..Default::default() }).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].changes.is_none(), "erased subject's values are gone");
+        assert!(verify(&store, &admin).unwrap().is_intact(), "and the chain still verifies");
+    }
+
+    #[test]
+    fn only_admins_read_the_log() {
+        let (_fx, mut store, _) = store_with_entries();
+        let olly = store.login("olly", "a password 1").unwrap();
+        assert!(matches!(list(&store, &olly, &AuditFilter::default()), Err(Error::Forbidden { .. })));
+        assert!(matches!(verify(&store, &olly), Err(Error::Forbidden { .. })));
+    }
+}

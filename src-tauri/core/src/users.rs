@@ -445,6 +445,62 @@ mod tests {
         }
     }
 
+    use crate::testing::{Fixture, ADMIN_PASSWORD};
+
+    fn store() -> (Fixture, Store, Actor) {
+        let fx = Fixture::new(false);
+        let init = fx.init();
+        (fx, init.store, init.admin)
+    }
+
+    #[test]
+    fn sign_in_checks_the_password_and_the_account() {
+        let (_fx, mut store, admin) = store();
+        assert_eq!(store.login("ADMIN ", ADMIN_PASSWORD).unwrap().role(), Role::Admin);
+        assert!(matches!(store.login("admin", "wrong password"), Err(Error::BadCredentials)));
+        assert!(matches!(store.login("nobody", ADMIN_PASSWORD), Err(Error::BadCredentials)));
+        store.add_user(&admin, &NewUser { username: "tess", display_name: "Tess", role: Role::Trainer, password: "trainer pass 1" }).unwrap();
+        store.set_user_disabled(&admin, "tess", true).unwrap();
+        assert!(matches!(store.login("tess", "trainer pass 1"), Err(Error::AccountDisabled)));
+        store.set_user_disabled(&admin, "tess", false).unwrap();
+        assert_eq!(store.login("tess", "trainer pass 1").unwrap().role(), Role::Trainer);
+    }
+
+    #[test]
+    fn repeated_wrong_passwords_slow_down_even_the_right_one() {
+        let (_fx, mut store, _) = store();
+        for _ in 0..3 {
+            assert!(matches!(store.login("admin", "wrong password"), Err(Error::BadCredentials)));
+        }
+        match store.login("admin", ADMIN_PASSWORD) {
+            Err(Error::LoginThrottled { wait_secs }) => assert_eq!(wait_secs, 1),
+            other => panic!("expected a throttle, got {other:?}"),
+        }
+        // Once the wait has passed, the right password works and the count resets.
+        store.conn().execute("UPDATE users SET last_failed_at = '2000-01-01T00:00:00Z'", []).unwrap();
+        store.login("admin", ADMIN_PASSWORD).unwrap();
+        let failures: i64 = store.conn().query_row("SELECT failed_logins FROM users WHERE username = 'admin'", [], |r| r.get(0)).unwrap();
+        assert_eq!(failures, 0);
+    }
+
+    #[test]
+    fn only_admins_manage_accounts_and_the_last_admin_stays() {
+        let (_fx, mut store, admin) = store();
+        let new = |u, r| NewUser { username: u, display_name: "Someone", role: r, password: "a password 1" };
+        store.add_user(&admin, &new("olly", Role::Office)).unwrap();
+        let olly = store.login("olly", "a password 1").unwrap();
+        assert!(matches!(store.add_user(&olly, &new("eve", Role::Admin)), Err(Error::Forbidden { role: Role::Office, .. })));
+        assert!(matches!(store.users(&olly), Err(Error::Forbidden { .. })));
+        assert!(matches!(store.add_user(&admin, &new("OLLY", Role::Office)), Err(Error::Duplicate { .. })));
+        assert!(matches!(store.set_user_disabled(&admin, "admin", true), Err(Error::Invalid { .. })));
+        store.add_user(&admin, &new("ruth", Role::Admin)).unwrap();
+        let ruth = store.login("ruth", "a password 1").unwrap();
+        store.set_user_disabled(&ruth, "admin", true).unwrap();
+        let err = store.set_user_disabled(&ruth, "ruth", true).unwrap_err();
+        assert!(err.to_string().contains("your own account"), "{err}");
+        assert_eq!(store.users(&ruth).unwrap().iter().filter(|u| u.disabled).count(), 1);
+    }
+
     #[test]
     fn user_names_and_passwords_are_checked() {
         assert_eq!(validate_username(" Sam.Jones ").unwrap(), "sam.jones");
