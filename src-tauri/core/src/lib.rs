@@ -16,6 +16,7 @@ mod error;
 mod id;
 
 pub mod audit;
+pub mod bench;
 pub mod keys;
 pub mod store;
 pub mod unlock;

@@ -1,0 +1,45 @@
+//! `centrebook`: the command line over `centrebook-core`, for scripting, headless use, tests and
+//! benchmarks. Every verb is a thin layer: parse, unlock, sign in, call the core, print.
+//!
+//! Exit codes: 0 done; 1 failed; 2 usage; 3 locked or wrong secret or wrong password; 4 not allowed
+//! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification.
+
+mod args;
+mod bench;
+mod secrets;
+mod session;
+
+use std::process::ExitCode;
+
+use centrebook_core::Error;
+use clap::Parser;
+
+use args::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match session::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::WrongPassphrase
+        | Error::WrongRecoveryKey
+        | Error::MalformedRecoveryKey(_)
+        | Error::KeychainEntryMissing
+        | Error::SecretNeeded
+        | Error::BadCredentials
+        | Error::LoginThrottled { .. }
+        | Error::AccountDisabled => 3,
+        Error::Forbidden { .. } => 4,
+        Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
+        Error::Busy(_) => 6,
+        _ => 1,
+    }
+}
