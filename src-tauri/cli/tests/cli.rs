@@ -1,0 +1,141 @@
+//! The `centrebook` command end to end: real processes on real encrypted stores, no keychain.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const PASSPHRASE: &str = "cli test passphrase";
+const PASSWORD: &str = "cli admin password";
+
+fn centrebook(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_centrebook"));
+    cmd.arg("--data-dir").arg(dir).args(args);
+    for k in ["CENTREBOOK_PASSPHRASE", "CENTREBOOK_PASSWORD", "CENTREBOOK_USER", "CENTREBOOK_RECOVERY_KEY", "CENTREBOOK_DATA_DIR"] {
+        cmd.env_remove(k);
+    }
+    cmd.env("CENTREBOOK_KEYCHAIN", "off");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run centrebook")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+const AS_ADMIN: &[(&str, &str)] = &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "admin"), ("CENTREBOOK_PASSWORD", PASSWORD)];
+
+fn initialised() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = centrebook(
+        &dir,
+        &["--json", "init", "--centre", "Test Centre", "--admin", "admin"],
+        &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_PASSWORD", PASSWORD)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rk = v["recovery_key"].as_str().unwrap().to_owned();
+    (tmp, dir, rk)
+}
+
+#[test]
+fn init_then_unlock_by_passphrase_or_recovery_key_with_clear_failures() {
+    let (_tmp, dir, rk) = initialised();
+    let again = centrebook(&dir, &["init", "--centre", "X", "--admin", "admin"], &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_PASSWORD", PASSWORD)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again).1.contains("already exists"));
+
+    let ok = centrebook(&dir, &["unlock", "--check", "--json"], &[("CENTREBOOK_PASSPHRASE", PASSPHRASE)]);
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!((v["method"].as_str(), v["centre"].as_str()), (Some("passphrase"), Some("Test Centre")));
+
+    let by_rk = centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_RECOVERY_KEY", &rk)]);
+    assert!(text(&by_rk).0.contains("with the recovery key"), "{:?}", text(&by_rk));
+
+    let wrong = centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", "not the passphrase")]);
+    assert_eq!(wrong.status.code(), Some(3));
+    assert_eq!(text(&wrong).1.trim(), "error: the passphrase is wrong");
+
+    let none = centrebook(&dir, &["unlock", "--check"], &[]);
+    assert_eq!(none.status.code(), Some(3));
+    assert!(text(&none).1.contains("passphrase or the recovery key is needed"));
+
+    let weak = centrebook(&dir.with_file_name("weak"), &["init", "--centre", "X", "--admin", "admin"], &[("CENTREBOOK_PASSPHRASE", "short"), ("CENTREBOOK_PASSWORD", PASSWORD)]);
+    assert_eq!(weak.status.code(), Some(5));
+    assert!(text(&weak).1.contains("passphrase: use at least 12 characters"));
+}
+
+#[test]
+fn users_roles_and_the_audit_trail_through_the_command_line() {
+    let (_tmp, dir, _) = initialised();
+    let mut env = AS_ADMIN.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password"));
+    let add = centrebook(&dir, &["user", "add", "tess", "--role", "trainer", "--name", "Tess Trainer"], &env);
+    assert!(add.status.success(), "{:?}", text(&add));
+
+    let list = centrebook(&dir, &["--json", "user", "list"], AS_ADMIN);
+    let users: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let names: Vec<&str> = users.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["admin", "tess"]);
+    assert!(users[1].get("password_hash").is_none());
+
+    let as_tess = [("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "tess"), ("CENTREBOOK_PASSWORD", "trainer password")];
+    let denied = centrebook(&dir, &["user", "list"], &as_tess);
+    assert_eq!(denied.status.code(), Some(4));
+    assert!(text(&denied).1.contains("a trainer account may not manage user accounts"));
+    assert_eq!(centrebook(&dir, &["audit", "list"], &as_tess).status.code(), Some(4));
+
+    let bad = [("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "tess"), ("CENTREBOOK_PASSWORD", "nope nope nope")];
+    assert_eq!(centrebook(&dir, &["user", "list"], &bad).status.code(), Some(3));
+
+    assert!(centrebook(&dir, &["user", "disable", "tess"], AS_ADMIN).status.success());
+    let disabled = centrebook(&dir, &["audit", "list"], &as_tess);
+    assert!(text(&disabled).1.contains("disabled"), "{:?}", text(&disabled));
+
+    let audit = centrebook(&dir, &["--json", "audit", "list", "--entity", "user"], AS_ADMIN);
+    let entries: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for expected in ["user.add", "user.disable", "login", "login.failed"] {
+        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    }
+    let verify = centrebook(&dir, &["audit", "verify"], AS_ADMIN);
+    assert!(verify.status.success());
+    assert!(text(&verify).0.contains("intact"));
+}
+
+#[test]
+fn passphrase_change_backup_and_restore() {
+    let (tmp, dir, rk) = initialised();
+    let mut env = AS_ADMIN.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSPHRASE", "the new passphrase"));
+    let changed = centrebook(&dir, &["passphrase", "change"], &env);
+    assert!(changed.status.success(), "{:?}", text(&changed));
+    assert_eq!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", PASSPHRASE)]).status.code(), Some(3));
+    assert!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", "the new passphrase")]).status.success());
+    assert!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_RECOVERY_KEY", &rk)]).status.success());
+
+    let as_admin = [("CENTREBOOK_PASSPHRASE", "the new passphrase"), ("CENTREBOOK_USER", "admin"), ("CENTREBOOK_PASSWORD", PASSWORD)];
+    let file = tmp.path().join("nightly.cbbackup");
+    let backup = centrebook(&dir, &["--json", "backup", "--out", file.to_str().unwrap()], &as_admin);
+    assert!(backup.status.success(), "{:?}", text(&backup));
+    let mut env = as_admin.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSWORD", "office password"));
+    assert!(centrebook(&dir, &["user", "add", "olly", "--role", "office"], &env).status.success());
+
+    // Into a fresh folder (a replacement laptop), then over the live store.
+    let elsewhere = tmp.path().join("new-laptop");
+    let restored = centrebook(&elsewhere, &["restore", file.to_str().unwrap()], &as_admin);
+    assert!(restored.status.success(), "{:?}", text(&restored));
+    let restored = centrebook(&dir, &["restore", file.to_str().unwrap()], &as_admin);
+    assert!(text(&restored).0.contains("is kept in"), "{:?}", text(&restored));
+    let list = centrebook(&dir, &["--json", "user", "list"], &as_admin);
+    let users: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 1, "olly came after the backup");
+
+    let junk = tmp.path().join("junk.cbbackup");
+    std::fs::write(&junk, b"not a backup").unwrap();
+    let refused = centrebook(&dir, &["restore", junk.to_str().unwrap()], &as_admin);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused).1.contains("is not a Centrebook backup"));
+}
