@@ -11,7 +11,10 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
     let (mut figures, note) = bench::open_times(&Keychain::from_env(), runs)?;
     figures.extend(bench::insert_throughput(args.records, runs)?);
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "figures": figures, "note": note })).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "figures": figures, "note": note })).unwrap_or_default()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!("{:<62} {:>12} {:>14} {:>8}", "measure (median of runs)", "ms", "records/s", "ratio");

@@ -22,7 +22,8 @@ pub fn get(var: &str, prompt: &str) -> Result<Option<Zeroizing<String>>> {
 
 /// Like [`get`] but required: `what` names it in the error.
 pub fn require(var: &str, prompt: &str, what: &'static str) -> Result<Zeroizing<String>> {
-    get(var, prompt)?.ok_or_else(|| Error::Invalid { field: what, reason: format!("set {var} or run in a terminal to be asked") })
+    get(var, prompt)?
+        .ok_or_else(|| Error::Invalid { field: what, reason: format!("set {var} or run in a terminal to be asked") })
 }
 
 /// A new secret: from `var`, or typed twice at the terminal.

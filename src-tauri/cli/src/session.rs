@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use centrebook_core::audit::{self, AuditFilter};
 use centrebook_core::{
-    change_passphrase, init, restore, unlock, DataDir, Error, InitOptions, KdfParams, Keychain, NewUser, Result,
-    Store, UnlockSecret, Unlocked, User,
+    change_passphrase, init, restore, unlock, DataDir, Error, InitOptions, KdfParams, Keychain, NewUser, Result, Store,
+    UnlockSecret, Unlocked, User,
 };
 use serde::Serialize;
 
@@ -87,13 +87,17 @@ impl Ctx {
         }
         let passphrase = secrets::new("CENTREBOOK_PASSPHRASE", "store passphrase")?;
         let password = secrets::new("CENTREBOOK_PASSWORD", "admin password")?;
-        let made = init(&self.dir, &self.keychain, &InitOptions {
-            centre_name: centre,
-            admin_username: admin,
-            admin_password: &password,
-            passphrase: &passphrase,
-            kdf: KdfParams::UNLOCK,
-        })?;
+        let made = init(
+            &self.dir,
+            &self.keychain,
+            &InitOptions {
+                centre_name: centre,
+                admin_username: admin,
+                admin_password: &password,
+                passphrase: &passphrase,
+                kdf: KdfParams::UNLOCK,
+            },
+        )?;
         let recovery = made.recovery_key.display();
         if let Some(note) = &made.keychain_note {
             eprintln!("note: {note}");
@@ -144,16 +148,21 @@ impl Ctx {
                 let role = role.parse()?;
                 let password = secrets::new("CENTREBOOK_NEW_PASSWORD", "password for the new account")?;
                 let display_name = name.as_deref().unwrap_or(&username);
-                vec![store.add_user(&actor, &NewUser { username: &username, display_name, role, password: &password })?]
+                vec![store
+                    .add_user(&actor, &NewUser { username: &username, display_name, role, password: &password })?]
             }
             UserVerb::List => store.users(&actor)?,
-            UserVerb::Disable { username } => vec![store.set_user_disabled(&actor, &username, true)?],
-            UserVerb::Enable { username } => vec![store.set_user_disabled(&actor, &username, false)?],
+            UserVerb::Disable { username } => {
+                vec![store.set_user_disabled(&actor, &username, true)?]
+            }
+            UserVerb::Enable { username } => {
+                vec![store.set_user_disabled(&actor, &username, false)?]
+            }
         };
         if self.json {
             print_json(&shown);
         } else {
-            println!("{:<20} {:<8} {:<9} {}", "USER", "ROLE", "STATE", "NAME");
+            println!("{:<20} {:<8} {:<9} NAME", "USER", "ROLE", "STATE");
             for u in shown {
                 let state = if u.disabled { "disabled" } else { "active" };
                 println!("{:<20} {:<8} {:<9} {}", u.username, u.role, state, u.display_name);
@@ -166,7 +175,11 @@ impl Ctx {
         let (mut store, actor) = self.signed_in()?;
         let current = match env_secret() {
             Some(s) => s,
-            None => UnlockSecret::Passphrase(secrets::require("CENTREBOOK_PASSPHRASE", "Current passphrase: ", "passphrase")?),
+            None => UnlockSecret::Passphrase(secrets::require(
+                "CENTREBOOK_PASSPHRASE",
+                "Current passphrase: ",
+                "passphrase",
+            )?),
         };
         let new = secrets::new("CENTREBOOK_NEW_PASSPHRASE", "passphrase")?;
         change_passphrase(&mut store, &actor, &current, &new, KdfParams::UNLOCK)?;
@@ -228,7 +241,9 @@ impl Ctx {
                         None => println!("        (values erased)"),
                         Some(changes) => {
                             for c in changes {
-                                let show = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or("—".into());
+                                let show = |v: &Option<serde_json::Value>| {
+                                    v.as_ref().map(|v| v.to_string()).unwrap_or("—".into())
+                                };
                                 println!("        {}: {} → {}", c.field, show(&c.before), show(&c.after));
                             }
                         }

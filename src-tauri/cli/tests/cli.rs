@@ -9,7 +9,13 @@ const PASSWORD: &str = "cli admin password";
 fn centrebook(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_centrebook"));
     cmd.arg("--data-dir").arg(dir).args(args);
-    for k in ["CENTREBOOK_PASSPHRASE", "CENTREBOOK_PASSWORD", "CENTREBOOK_USER", "CENTREBOOK_RECOVERY_KEY", "CENTREBOOK_DATA_DIR"] {
+    for k in [
+        "CENTREBOOK_PASSPHRASE",
+        "CENTREBOOK_PASSWORD",
+        "CENTREBOOK_USER",
+        "CENTREBOOK_RECOVERY_KEY",
+        "CENTREBOOK_DATA_DIR",
+    ] {
         cmd.env_remove(k);
     }
     cmd.env("CENTREBOOK_KEYCHAIN", "off");
@@ -23,7 +29,8 @@ fn text(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-const AS_ADMIN: &[(&str, &str)] = &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "admin"), ("CENTREBOOK_PASSWORD", PASSWORD)];
+const AS_ADMIN: &[(&str, &str)] =
+    &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "admin"), ("CENTREBOOK_PASSWORD", PASSWORD)];
 
 fn initialised() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
@@ -42,7 +49,11 @@ fn initialised() -> (tempfile::TempDir, std::path::PathBuf, String) {
 #[test]
 fn init_then_unlock_by_passphrase_or_recovery_key_with_clear_failures() {
     let (_tmp, dir, rk) = initialised();
-    let again = centrebook(&dir, &["init", "--centre", "X", "--admin", "admin"], &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_PASSWORD", PASSWORD)]);
+    let again = centrebook(
+        &dir,
+        &["init", "--centre", "X", "--admin", "admin"],
+        &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_PASSWORD", PASSWORD)],
+    );
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again).1.contains("already exists"));
 
@@ -61,7 +72,11 @@ fn init_then_unlock_by_passphrase_or_recovery_key_with_clear_failures() {
     assert_eq!(none.status.code(), Some(3));
     assert!(text(&none).1.contains("passphrase or the recovery key is needed"));
 
-    let weak = centrebook(&dir.with_file_name("weak"), &["init", "--centre", "X", "--admin", "admin"], &[("CENTREBOOK_PASSPHRASE", "short"), ("CENTREBOOK_PASSWORD", PASSWORD)]);
+    let weak = centrebook(
+        &dir.with_file_name("weak"),
+        &["init", "--centre", "X", "--admin", "admin"],
+        &[("CENTREBOOK_PASSPHRASE", "short"), ("CENTREBOOK_PASSWORD", PASSWORD)],
+    );
     assert_eq!(weak.status.code(), Some(5));
     assert!(text(&weak).1.contains("passphrase: use at least 12 characters"));
 }
@@ -80,13 +95,18 @@ fn users_roles_and_the_audit_trail_through_the_command_line() {
     assert_eq!(names, ["admin", "tess"]);
     assert!(users[1].get("password_hash").is_none());
 
-    let as_tess = [("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "tess"), ("CENTREBOOK_PASSWORD", "trainer password")];
+    let as_tess = [
+        ("CENTREBOOK_PASSPHRASE", PASSPHRASE),
+        ("CENTREBOOK_USER", "tess"),
+        ("CENTREBOOK_PASSWORD", "trainer password"),
+    ];
     let denied = centrebook(&dir, &["user", "list"], &as_tess);
     assert_eq!(denied.status.code(), Some(4));
     assert!(text(&denied).1.contains("a trainer account may not manage user accounts"));
     assert_eq!(centrebook(&dir, &["audit", "list"], &as_tess).status.code(), Some(4));
 
-    let bad = [("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "tess"), ("CENTREBOOK_PASSWORD", "nope nope nope")];
+    let bad =
+        [("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "tess"), ("CENTREBOOK_PASSWORD", "nope nope nope")];
     assert_eq!(centrebook(&dir, &["user", "list"], &bad).status.code(), Some(3));
 
     assert!(centrebook(&dir, &["user", "disable", "tess"], AS_ADMIN).status.success());
@@ -111,11 +131,20 @@ fn passphrase_change_backup_and_restore() {
     env.push(("CENTREBOOK_NEW_PASSPHRASE", "the new passphrase"));
     let changed = centrebook(&dir, &["passphrase", "change"], &env);
     assert!(changed.status.success(), "{:?}", text(&changed));
-    assert_eq!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", PASSPHRASE)]).status.code(), Some(3));
-    assert!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", "the new passphrase")]).status.success());
+    assert_eq!(
+        centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", PASSPHRASE)]).status.code(),
+        Some(3)
+    );
+    assert!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_PASSPHRASE", "the new passphrase")])
+        .status
+        .success());
     assert!(centrebook(&dir, &["unlock", "--check"], &[("CENTREBOOK_RECOVERY_KEY", &rk)]).status.success());
 
-    let as_admin = [("CENTREBOOK_PASSPHRASE", "the new passphrase"), ("CENTREBOOK_USER", "admin"), ("CENTREBOOK_PASSWORD", PASSWORD)];
+    let as_admin = [
+        ("CENTREBOOK_PASSPHRASE", "the new passphrase"),
+        ("CENTREBOOK_USER", "admin"),
+        ("CENTREBOOK_PASSWORD", PASSWORD),
+    ];
     let file = tmp.path().join("nightly.cbbackup");
     let backup = centrebook(&dir, &["--json", "backup", "--out", file.to_str().unwrap()], &as_admin);
     assert!(backup.status.success(), "{:?}", text(&backup));

@@ -122,7 +122,9 @@ pub(crate) fn record(
         None
     } else {
         let key = subject_key(tx, subject.id.unwrap_or("-"), true)?.ok_or(Error::Crypto("no subject key"))?;
-        let plain = zeroize::Zeroizing::new(serde_json::to_vec(changes).map_err(|_| Error::Crypto("could not encode changes"))?);
+        let plain = zeroize::Zeroizing::new(
+            serde_json::to_vec(changes).map_err(|_| Error::Crypto("could not encode changes"))?,
+        );
         Some(crypto::seal(&key, &plain, id.as_bytes())?)
     };
     let (prev_seq, prev_hash) = head(tx)?;
@@ -144,8 +146,17 @@ pub(crate) fn record(
         "INSERT INTO audit (seq, id, at, actor_id, actor_name, action, entity, entity_id, changes, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         rusqlite::params![
-            row.seq, row.id, row.at, row.actor_id, row.actor_name, row.action, row.entity, row.entity_id,
-            row.changes, row.prev_hash, hash
+            row.seq,
+            row.id,
+            row.at,
+            row.actor_id,
+            row.actor_name,
+            row.action,
+            row.entity,
+            row.entity_id,
+            row.changes,
+            row.prev_hash,
+            hash
         ],
     )?;
     meta_set(tx, "audit_head", &format!("{seq}:{hash}"))?;
@@ -281,7 +292,10 @@ pub fn verify(store: &Store, actor: &Actor) -> Result<AuditReport> {
         if row.seq != last_seq + 1 {
             problems.push(format!("entries {} to {} are missing: deleted", last_seq + 1, row.seq - 1));
         } else if row.prev_hash != last_hash {
-            problems.push(format!("entry {} does not follow entry {}: the log was reordered or rewritten", row.seq, last_seq));
+            problems.push(format!(
+                "entry {} does not follow entry {}: the log was reordered or rewritten",
+                row.seq, last_seq
+            ));
         }
         if row.hash() != stored_hash {
             problems.push(format!("entry {} was altered after it was written", row.seq));
@@ -291,7 +305,9 @@ pub fn verify(store: &Store, actor: &Actor) -> Result<AuditReport> {
     }
     let (anchor_seq, anchor_hash) = head(conn)?;
     if anchor_seq != last_seq {
-        problems.push(format!("the log ends at entry {last_seq} but entry {anchor_seq} was recorded: entries were removed from the end"));
+        problems.push(format!(
+            "the log ends at entry {last_seq} but entry {anchor_seq} was recorded: entries were removed from the end"
+        ));
     } else if anchor_hash != last_hash {
         problems.push(format!("entry {last_seq} is not the entry that was recorded last: the log was rewritten"));
     }
@@ -310,7 +326,10 @@ mod tests {
         let (mut store, admin) = (init.store, init.admin);
         for (name, display) in [("tess", "Tess Trainer"), ("olly", "Olly Office"), ("ruth", "Ruth Admin")] {
             store
-                .add_user(&admin, &NewUser { username: name, display_name: display, role: Role::Office, password: "a password 1" })
+                .add_user(
+                    &admin,
+                    &NewUser { username: name, display_name: display, role: Role::Office, password: "a password 1" },
+                )
                 .unwrap();
         }
         (fx, store, admin)
@@ -334,7 +353,10 @@ mod tests {
         let disable = &entries[0];
         assert_eq!(disable.actor, "admin");
         assert_eq!(disable.changes.as_deref().unwrap(), [FieldChange::changed("disabled", false, true)]);
-        let add = entries.iter().find(|e| e.action == "user.add" && e.changes.as_ref().unwrap()[0].after == Some("olly".into())).unwrap();
+        let add = entries
+            .iter()
+            .find(|e| e.action == "user.add" && e.changes.as_ref().unwrap()[0].after == Some("olly".into()))
+            .unwrap();
         let fields: Vec<&str> = add.changes.as_ref().unwrap().iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["username", "display_name", "role", "password"]);
         assert_eq!(add.changes.as_ref().unwrap()[3].after, Some("(set)".into()), "never the password itself");

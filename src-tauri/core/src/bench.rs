@@ -60,13 +60,17 @@ pub fn open_times(keychain: &Keychain, runs: u32) -> Result<(Vec<Figure>, Option
     let scratch = Scratch(std::env::temp_dir().join(format!("centrebook-bench-open-{}", Id::new())));
     let dir = DataDir::new(&scratch.0);
     let passphrase = "benchmark passphrase";
-    let made = init(&dir, keychain, &InitOptions {
-        centre_name: "Bench Centre",
-        admin_username: "admin",
-        admin_password: "bench password",
-        passphrase,
-        kdf: KdfParams::UNLOCK,
-    })?;
+    let made = init(
+        &dir,
+        keychain,
+        &InitOptions {
+            centre_name: "Bench Centre",
+            admin_username: "admin",
+            admin_password: "bench password",
+            passphrase,
+            kdf: KdfParams::UNLOCK,
+        },
+    )?;
     let store_id = made.store.store_id().to_owned();
     drop(made);
     let mut figures = Vec::new();
@@ -104,16 +108,18 @@ fn plain(path: &Path) -> Result<Connection> {
 fn insert(conn: &mut Connection, n: u32, per_record_tx: bool) -> Result<()> {
     conn.execute_batch(SCHEMA)?;
     let row = |tx: &Connection, i: u32| -> Result<()> {
-        tx.prepare_cached("INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(rusqlite::params![
-            Id::new(),
-            format!("Forename{i}"),
-            format!("Surname{}", i % 5000),
-            format!("Employer {} Ltd", i % 300),
-            format!("person{i}@example.co.uk"),
-            format!("LS{} {}AB", i % 30, i % 9),
-            "Counterbalance lift truck",
-            "2026-11-22T10:00:00Z",
-        ])?;
+        tx.prepare_cached("INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
+            rusqlite::params![
+                Id::new(),
+                format!("Forename{i}"),
+                format!("Surname{}", i % 5000),
+                format!("Employer {} Ltd", i % 300),
+                format!("person{i}@example.co.uk"),
+                format!("LS{} {}AB", i % 30, i % 9),
+                "Counterbalance lift truck",
+                "2026-11-22T10:00:00Z",
+            ],
+        )?;
         Ok(())
     };
     if per_record_tx {
@@ -140,7 +146,8 @@ pub fn insert_throughput(records: u32, runs: u32) -> Result<Vec<Figure>> {
     let key = DataKey::random()?;
     let single = (records / 100).clamp(100, 2000);
     let mut figures = Vec::new();
-    for (label, n, per_tx) in [("bulk, one transaction", records, false), ("one transaction per record", single, true)] {
+    for (label, n, per_tx) in [("bulk, one transaction", records, false), ("one transaction per record", single, true)]
+    {
         for engine in ["plain SQLite", "SQLCipher"] {
             let ms = time_runs(runs, |i| {
                 let path = scratch.0.join(format!("{engine}-{per_tx}-{i}.db").replace(' ', "-"));

@@ -77,10 +77,7 @@ pub(crate) fn open(key: &SecretKey, sealed: &[u8], aad: &[u8]) -> Option<zeroize
     let (nonce, ct) = sealed.split_at(NONCE_LEN);
     let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
     let cipher = Aes256Gcm::new_from_slice(key.as_bytes()).ok()?;
-    cipher
-        .decrypt(&Nonce::from(nonce), Payload { msg: ct, aad })
-        .ok()
-        .map(zeroize::Zeroizing::new)
+    cipher.decrypt(&Nonce::from(nonce), Payload { msg: ct, aad }).ok().map(zeroize::Zeroizing::new)
 }
 
 /// Argon2id cost parameters; stored beside each derived key so they can be raised later without

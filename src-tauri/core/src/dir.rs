@@ -64,8 +64,6 @@ fn default_root() -> Option<PathBuf> {
     } else if cfg!(target_os = "macos") {
         var("HOME").map(|p| p.join("Library/Application Support/Centrebook"))
     } else {
-        var("XDG_DATA_HOME")
-            .or_else(|| var("HOME").map(|h| h.join(".local/share")))
-            .map(|p| p.join("centrebook"))
+        var("XDG_DATA_HOME").or_else(|| var("HOME").map(|h| h.join(".local/share"))).map(|p| p.join("centrebook"))
     }
 }

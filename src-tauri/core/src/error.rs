@@ -28,9 +28,7 @@ pub enum Error {
     #[error("that is not a valid recovery key: {0}")]
     MalformedRecoveryKey(&'static str),
 
-    #[error(
-        "the OS keychain holds no key for this store; unlock with the passphrase or the recovery key"
-    )]
+    #[error("the OS keychain holds no key for this store; unlock with the passphrase or the recovery key")]
     KeychainEntryMissing,
 
     #[error("the OS keychain could not be used: {0}")]

@@ -20,9 +20,7 @@ impl Id {
 
     /// Parses an id from its text form.
     pub fn parse(s: &str) -> crate::Result<Self> {
-        uuid::Uuid::parse_str(s)
-            .map(Id)
-            .map_err(|_| crate::Error::invalid("id", "not a record id"))
+        uuid::Uuid::parse_str(s).map(Id).map_err(|_| crate::Error::invalid("id", "not a record id"))
     }
 }
 
@@ -47,9 +45,7 @@ impl rusqlite::ToSql for Id {
 impl rusqlite::types::FromSql for Id {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let s = value.as_str()?;
-        uuid::Uuid::parse_str(s)
-            .map(Id)
-            .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+        uuid::Uuid::parse_str(s).map(Id).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
     }
 }
 

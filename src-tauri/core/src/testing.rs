@@ -23,13 +23,17 @@ impl Fixture {
     }
 
     pub fn init(&self) -> Initialised {
-        init(&self.dir, &self.keychain, &InitOptions {
-            centre_name: "Riverside Plant Training",
-            admin_username: "admin",
-            admin_password: ADMIN_PASSWORD,
-            passphrase: PASSPHRASE,
-            kdf: KdfParams::FAST_FOR_TESTS,
-        })
+        init(
+            &self.dir,
+            &self.keychain,
+            &InitOptions {
+                centre_name: "Riverside Plant Training",
+                admin_username: "admin",
+                admin_password: ADMIN_PASSWORD,
+                passphrase: PASSPHRASE,
+                kdf: KdfParams::FAST_FOR_TESTS,
+            },
+        )
         .expect("init")
     }
 

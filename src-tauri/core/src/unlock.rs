@@ -136,9 +136,13 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
             password: opts.admin_password,
         };
         let admin = users::insert(&tx, None, &new)?;
-        audit::record(&tx, Who::Actor(&admin), "store.init", Subject { entity: "store", id: Some(&store_id) }, &[
-            audit::FieldChange::created("centre_name", centre),
-        ])?;
+        audit::record(
+            &tx,
+            Who::Actor(&admin),
+            "store.init",
+            Subject { entity: "store", id: Some(&store_id) },
+            &[audit::FieldChange::created("centre_name", centre)],
+        )?;
         tx.commit()?;
         conn.close().map_err(|(_, e)| e)?;
         KeyFile::new(&store_id, &key, opts.passphrase, &recovery_key, opts.kdf)?.write(&dir.keys())?;
@@ -221,7 +225,13 @@ pub fn change_passphrase(
     let store_id = store.store_id().to_owned();
     // The file is replaced inside the transaction: if it cannot be written, the audit entry rolls back.
     store.write(|tx| {
-        audit::record(tx, Who::Actor(actor), "passphrase.change", Subject { entity: "store", id: Some(&store_id) }, &[])?;
+        audit::record(
+            tx,
+            Who::Actor(actor),
+            "passphrase.change",
+            Subject { entity: "store", id: Some(&store_id) },
+            &[],
+        )?;
         file.write(&path)
     })
 }

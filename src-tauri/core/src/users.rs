@@ -215,7 +215,8 @@ pub(crate) fn insert(tx: &Transaction<'_>, by: Option<&Actor>, new: &NewUser<'_>
         return Err(Error::invalid("display name", "give a name of 1 to 100 characters"));
     }
     validate_password(new.password, &username)?;
-    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)", [&username], |r| r.get(0))?;
+    let exists: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)", [&username], |r| r.get(0))?;
     if exists {
         return Err(Error::Duplicate { what: "a user called", name: username });
     }
@@ -245,11 +246,9 @@ pub(crate) fn insert(tx: &Transaction<'_>, by: Option<&Actor>, new: &NewUser<'_>
 pub(crate) fn check_admin_password(conn: &rusqlite::Connection, username: &str, password: &str) -> Result<()> {
     let name = username.trim().to_ascii_lowercase();
     let found: Option<(String, String, bool)> = conn
-        .query_row(
-            "SELECT role, password_hash, disabled_at IS NOT NULL FROM users WHERE username = ?1",
-            [&name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT role, password_hash, disabled_at IS NOT NULL FROM users WHERE username = ?1", [&name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     match found {
         Some((_, hash, _)) if !password_matches(password, &hash) => Err(Error::BadCredentials),
@@ -384,11 +383,10 @@ impl Store {
         }
         self.write(|tx| {
             if disabled && target.role == Role::Admin {
-                let admins: i64 = tx.query_row(
-                    "SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL",
-                    [],
-                    |r| r.get(0),
-                )?;
+                let admins: i64 =
+                    tx.query_row("SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL", [], |r| {
+                        r.get(0)
+                    })?;
                 if admins <= 1 {
                     return Err(Error::invalid("user", "the last enabled admin cannot be disabled"));
                 }
@@ -438,7 +436,10 @@ mod tests {
         let t = Actor { id: Id::new(), username: "tess".into(), role: Role::Trainer };
         let o = Actor { id: Id::new(), username: "olly".into(), role: Role::Office };
         let err = t.require(Permission::ReadIdentifiers).unwrap_err();
-        assert_eq!(err.to_string(), "not allowed: a trainer account may not see NI numbers, dates of birth or home addresses");
+        assert_eq!(
+            err.to_string(),
+            "not allowed: a trainer account may not see NI numbers, dates of birth or home addresses"
+        );
         assert!(o.may(Permission::ReadIdentifiers));
         for p in [Permission::ManageUsers, Permission::ManageKeys, Permission::ReadAudit, Permission::Backup] {
             assert!(!t.may(p) && !o.may(p), "{p:?}");
@@ -459,7 +460,12 @@ mod tests {
         assert_eq!(store.login("ADMIN ", ADMIN_PASSWORD).unwrap().role(), Role::Admin);
         assert!(matches!(store.login("admin", "wrong password"), Err(Error::BadCredentials)));
         assert!(matches!(store.login("nobody", ADMIN_PASSWORD), Err(Error::BadCredentials)));
-        store.add_user(&admin, &NewUser { username: "tess", display_name: "Tess", role: Role::Trainer, password: "trainer pass 1" }).unwrap();
+        store
+            .add_user(
+                &admin,
+                &NewUser { username: "tess", display_name: "Tess", role: Role::Trainer, password: "trainer pass 1" },
+            )
+            .unwrap();
         store.set_user_disabled(&admin, "tess", true).unwrap();
         assert!(matches!(store.login("tess", "trainer pass 1"), Err(Error::AccountDisabled)));
         store.set_user_disabled(&admin, "tess", false).unwrap();
@@ -479,7 +485,10 @@ mod tests {
         // Once the wait has passed, the right password works and the count resets.
         store.conn().execute("UPDATE users SET last_failed_at = '2000-01-01T00:00:00Z'", []).unwrap();
         store.login("admin", ADMIN_PASSWORD).unwrap();
-        let failures: i64 = store.conn().query_row("SELECT failed_logins FROM users WHERE username = 'admin'", [], |r| r.get(0)).unwrap();
+        let failures: i64 = store
+            .conn()
+            .query_row("SELECT failed_logins FROM users WHERE username = 'admin'", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(failures, 0);
     }
 
@@ -489,7 +498,10 @@ mod tests {
         let new = |u, r| NewUser { username: u, display_name: "Someone", role: r, password: "a password 1" };
         store.add_user(&admin, &new("olly", Role::Office)).unwrap();
         let olly = store.login("olly", "a password 1").unwrap();
-        assert!(matches!(store.add_user(&olly, &new("eve", Role::Admin)), Err(Error::Forbidden { role: Role::Office, .. })));
+        assert!(matches!(
+            store.add_user(&olly, &new("eve", Role::Admin)),
+            Err(Error::Forbidden { role: Role::Office, .. })
+        ));
         assert!(matches!(store.users(&olly), Err(Error::Forbidden { .. })));
         assert!(matches!(store.add_user(&admin, &new("OLLY", Role::Office)), Err(Error::Duplicate { .. })));
         assert!(matches!(store.set_user_disabled(&admin, "admin", true), Err(Error::Invalid { .. })));

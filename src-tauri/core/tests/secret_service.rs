@@ -18,18 +18,24 @@ fn the_key_is_stored_read_and_deleted_in_the_os_keychain() {
             eprintln!("no OS keychain here ({why}); set CENTREBOOK_TEST_SECRET_SERVICE=required to insist");
             return;
         }
-        other => panic!("the OS keychain should answer 'missing' for an unknown store, got {other:?}"),
+        other => {
+            panic!("the OS keychain should answer 'missing' for an unknown store, got {other:?}")
+        }
     }
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = DataDir::new(tmp.path().join("data"));
-    let made = init(&dir, &keychain, &InitOptions {
-        centre_name: "Keychain Centre",
-        admin_username: "admin",
-        admin_password: "admin password",
-        passphrase: "keychain test passphrase",
-        kdf: KdfParams::FAST_FOR_TESTS,
-    })
+    let made = init(
+        &dir,
+        &keychain,
+        &InitOptions {
+            centre_name: "Keychain Centre",
+            admin_username: "admin",
+            admin_password: "admin password",
+            passphrase: "keychain test passphrase",
+            kdf: KdfParams::FAST_FOR_TESTS,
+        },
+    )
     .unwrap();
     assert!(made.keychain_note.is_none(), "{:?}", made.keychain_note);
     let store_id = made.store.store_id().to_owned();

@@ -112,7 +112,9 @@ impl Keychain {
 fn describe(e: &keyring::Error) -> String {
     match e {
         keyring::Error::NoStorageAccess(_) => "the keychain is locked or refused access".into(),
-        keyring::Error::PlatformFailure(inner) => format!("the keychain service is not available ({inner})"),
+        keyring::Error::PlatformFailure(inner) => {
+            format!("the keychain service is not available ({inner})")
+        }
         other => other.to_string(),
     }
 }

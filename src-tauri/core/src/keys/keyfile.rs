@@ -61,7 +61,8 @@ impl KeyFile {
         recovery: &RecoveryKey,
         params: KdfParams,
     ) -> Result<Self> {
-        let recovery_wrap = crypto::seal(&recovery.wrapping_key(store_id)?, key.as_bytes(), &aad(store_id, "recovery"))?;
+        let recovery_wrap =
+            crypto::seal(&recovery.wrapping_key(store_id)?, key.as_bytes(), &aad(store_id, "recovery"))?;
         Ok(KeyFile {
             magic: MAGIC.into(),
             format: FORMAT,

@@ -76,10 +76,16 @@ impl Store {
         let info = result?;
         let store_id = self.store_id.clone();
         self.write(|tx| {
-            audit::record(tx, Who::Actor(actor), "backup.create", Subject { entity: "store", id: Some(&store_id) }, &[
-                FieldChange::created("file", out.display().to_string()),
-                FieldChange::created("db_sha256", info.db_sha256.as_str()),
-            ])
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "backup.create",
+                Subject { entity: "store", id: Some(&store_id) },
+                &[
+                    FieldChange::created("file", out.display().to_string()),
+                    FieldChange::created("db_sha256", info.db_sha256.as_str()),
+                ],
+            )
         })?;
         Ok(info)
     }
@@ -87,7 +93,11 @@ impl Store {
     fn write_backup(&self, tmp_db: &Path, tmp_zip: &Path, out: &Path) -> Result<BackupInfo> {
         let _ = std::fs::remove_file(tmp_db);
         let mut dest = connect(tmp_db, &self.key, true)?;
-        rusqlite::backup::Backup::new(&self.conn, &mut dest)?.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        rusqlite::backup::Backup::new(&self.conn, &mut dest)?.run_to_completion(
+            1024,
+            std::time::Duration::ZERO,
+            None,
+        )?;
         // A self-contained file: no WAL beside it.
         dest.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
         let schema_version = migrations::version(&dest)?;
@@ -117,7 +127,11 @@ impl Store {
             std::fs::rename(tmp_zip, out)?;
             Ok(())
         };
-        write().map_err(|e| Error::Io { action: "write", path: out.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
+        write().map_err(|e| Error::Io {
+            action: "write",
+            path: out.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         Ok(BackupInfo { path: out.to_path_buf(), store_id: self.store_id.clone(), schema_version, db_bytes, db_sha256 })
     }
 }
@@ -194,8 +208,10 @@ pub fn restore(
             },
         };
         let conn = connect(&tmp, &key, false)?;
-        let cipher_errors: Vec<String> =
-            conn.prepare("PRAGMA cipher_integrity_check")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let cipher_errors: Vec<String> = conn
+            .prepare("PRAGMA cipher_integrity_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         if !cipher_errors.is_empty() {
             return Err(bad(format!("{} pages fail authentication", cipher_errors.len())));
         }
@@ -214,7 +230,12 @@ pub fn restore(
 
     // Only now is anything replaced, under the exclusive lock so no open store sees a swap.
     let lock_path = dir.lock_file();
-    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(Error::io("open", &lock_path))?;
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(Error::io("open", &lock_path))?;
     if lock.try_lock().is_err() {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::Busy("close every Centrebook window and command using this store, then restore again"));
@@ -241,9 +262,13 @@ pub fn restore(
     let admin = store.login(username, password)?;
     let store_id = store.store_id().to_owned();
     store.write(|tx| {
-        audit::record(tx, Who::Actor(&admin), "backup.restore", Subject { entity: "store", id: Some(&store_id) }, &[
-            FieldChange::created("file", backup.display().to_string()),
-        ])
+        audit::record(
+            tx,
+            Who::Actor(&admin),
+            "backup.restore",
+            Subject { entity: "store", id: Some(&store_id) },
+            &[FieldChange::created("file", backup.display().to_string())],
+        )
     })?;
     Ok(RestoreReport { store_id, previous })
 }

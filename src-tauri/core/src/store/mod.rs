@@ -134,13 +134,14 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
     conn.execute_batch(&keying)?;
     conn.busy_timeout(BUSY_WAIT)?;
     // The key was already checked against the key file, so a store that will not read is damaged.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| match e.sqlite_error_code() {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
+        match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
                 corrupt("its pages do not decrypt: the file is corrupted or is not this store's".into())
             }
             _ => Error::from(e),
-        })?;
+        }
+    })?;
     if !create {
         migrations::check_not_newer(&conn)?;
     }
@@ -160,7 +161,9 @@ fn shared_lock(dir: &DataDir) -> Result<File> {
     let f = File::options().create(true).truncate(false).write(true).open(&path).map_err(Error::io("open", &path))?;
     match f.try_lock_shared() {
         Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy("a restore is replacing the store; try again when it has finished")),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(Error::Busy("a restore is replacing the store; try again when it has finished"))
+        }
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", &path)(e)),
     }
 }

@@ -24,7 +24,10 @@ fn nothing_readable_reaches_the_disk() {
     let mut init = fx.init();
     let marker = "Zebedee-Quimby-7731";
     init.store
-        .add_user(&init.admin, &NewUser { username: "tess", display_name: marker, role: Role::Trainer, password: "trainer pass 1" })
+        .add_user(
+            &init.admin,
+            &NewUser { username: "tess", display_name: marker, role: Role::Trainer, password: "trainer pass 1" },
+        )
         .unwrap();
     // While the store is open the record sits in the WAL; after closing, in the main file.
     let open_files = fx.files_on_disk();
@@ -159,14 +162,27 @@ fn changing_the_passphrase_rewraps_without_reencrypting() {
     let fx = Fixture::new(true);
     let mut init = fx.init();
     let rk = init.recovery_key.display().to_string();
-    let err = change_passphrase(&mut init.store, &init.admin, &passphrase("wrong passphrase"), "a brand new passphrase", KdfParams::FAST_FOR_TESTS)
-        .unwrap_err();
+    let err = change_passphrase(
+        &mut init.store,
+        &init.admin,
+        &passphrase("wrong passphrase"),
+        "a brand new passphrase",
+        KdfParams::FAST_FOR_TESTS,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::WrongPassphrase));
-    let err = change_passphrase(&mut init.store, &init.admin, &passphrase(PASSPHRASE), "short", KdfParams::FAST_FOR_TESTS)
-        .unwrap_err();
+    let err =
+        change_passphrase(&mut init.store, &init.admin, &passphrase(PASSPHRASE), "short", KdfParams::FAST_FOR_TESTS)
+            .unwrap_err();
     assert!(matches!(err, Error::Invalid { field: "passphrase", .. }));
-    change_passphrase(&mut init.store, &init.admin, &passphrase(PASSPHRASE), "a brand new passphrase", KdfParams::FAST_FOR_TESTS)
-        .unwrap();
+    change_passphrase(
+        &mut init.store,
+        &init.admin,
+        &passphrase(PASSPHRASE),
+        "a brand new passphrase",
+        KdfParams::FAST_FOR_TESTS,
+    )
+    .unwrap();
     drop(init);
     let kc = Keychain::off();
     assert!(matches!(unlock(&fx.dir, &kc, Some(&passphrase(PASSPHRASE))), Err(Error::WrongPassphrase)));
@@ -181,11 +197,20 @@ fn only_admins_change_the_passphrase() {
     let fx = Fixture::new(true);
     let mut init = fx.init();
     init.store
-        .add_user(&init.admin, &NewUser { username: "olly", display_name: "Olly", role: Role::Office, password: "office pass 1" })
+        .add_user(
+            &init.admin,
+            &NewUser { username: "olly", display_name: "Olly", role: Role::Office, password: "office pass 1" },
+        )
         .unwrap();
     let olly = init.store.login("olly", "office pass 1").unwrap();
-    let err = change_passphrase(&mut init.store, &olly, &passphrase(PASSPHRASE), "a brand new passphrase", KdfParams::FAST_FOR_TESTS)
-        .unwrap_err();
+    let err = change_passphrase(
+        &mut init.store,
+        &olly,
+        &passphrase(PASSPHRASE),
+        "a brand new passphrase",
+        KdfParams::FAST_FOR_TESTS,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Forbidden { role: Role::Office, .. }), "{err:?}");
 }
 
@@ -196,7 +221,10 @@ fn backup_while_in_use_then_restore_after_checking_everything() {
     let admin = init.admin.clone();
     let marker = "Backup-Marker-5521";
     init.store
-        .add_user(&admin, &NewUser { username: "tess", display_name: marker, role: Role::Trainer, password: "trainer pass 1" })
+        .add_user(
+            &admin,
+            &NewUser { username: "tess", display_name: marker, role: Role::Trainer, password: "trainer pass 1" },
+        )
         .unwrap();
     let out = fx.tmp.path().join("usb/backup-1.cbbackup");
     let info = init.store.backup(&admin, &out).unwrap();
@@ -206,7 +234,10 @@ fn backup_while_in_use_then_restore_after_checking_everything() {
 
     // After the backup: a change that the restore must undo.
     init.store
-        .add_user(&admin, &NewUser { username: "later", display_name: "Later", role: Role::Office, password: "office pass 1" })
+        .add_user(
+            &admin,
+            &NewUser { username: "later", display_name: "Later", role: Role::Office, password: "office pass 1" },
+        )
         .unwrap();
 
     // A trainer may not make backups.
@@ -222,9 +253,18 @@ fn backup_while_in_use_then_restore_after_checking_everything() {
 
     let current = sha(&fx.dir.db());
     // Wrong passphrase, a non-admin, a damaged copy: each refused before anything changes.
-    assert!(matches!(restore(&fx.dir, &kc, &out, Some(&passphrase("wrong passphrase")), "admin", ADMIN_PASSWORD), Err(Error::WrongPassphrase)));
-    assert!(matches!(restore(&fx.dir, &kc, &out, Some(&secret), "tess", "trainer pass 1"), Err(Error::Forbidden { .. })));
-    assert!(matches!(restore(&fx.dir, &kc, &out, Some(&secret), "admin", "wrong password"), Err(Error::BadCredentials)));
+    assert!(matches!(
+        restore(&fx.dir, &kc, &out, Some(&passphrase("wrong passphrase")), "admin", ADMIN_PASSWORD),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(matches!(
+        restore(&fx.dir, &kc, &out, Some(&secret), "tess", "trainer pass 1"),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        restore(&fx.dir, &kc, &out, Some(&secret), "admin", "wrong password"),
+        Err(Error::BadCredentials)
+    ));
     let damaged = fx.tmp.path().join("damaged.cbbackup");
     let mut bent = raw.clone();
     let mid = bent.len() / 2;
@@ -233,7 +273,10 @@ fn backup_while_in_use_then_restore_after_checking_everything() {
     let err = restore(&fx.dir, &kc, &damaged, Some(&secret), "admin", ADMIN_PASSWORD).unwrap_err();
     assert!(matches!(err, Error::BadBackup { .. }), "{err:?}");
     std::fs::write(&damaged, &raw[..raw.len() / 3]).unwrap();
-    assert!(matches!(restore(&fx.dir, &kc, &damaged, Some(&secret), "admin", ADMIN_PASSWORD), Err(Error::BadBackup { .. })));
+    assert!(matches!(
+        restore(&fx.dir, &kc, &damaged, Some(&secret), "admin", ADMIN_PASSWORD),
+        Err(Error::BadBackup { .. })
+    ));
     assert_eq!(sha(&fx.dir.db()), current, "refused restores changed nothing");
 
     let report = restore(&fx.dir, &kc, &out, Some(&secret), "admin", ADMIN_PASSWORD).unwrap();
@@ -243,7 +286,9 @@ fn backup_while_in_use_then_restore_after_checking_everything() {
     let admin = u.store.login("admin", ADMIN_PASSWORD).unwrap();
     let names: Vec<String> = u.store.users(&admin).unwrap().into_iter().map(|u| u.username).collect();
     assert_eq!(names, ["admin", "tess"], "the restored store is the backup's");
-    let last = crate::audit::list(&u.store, &admin, &crate::audit::AuditFilter { limit: Some(3), ..Default::default() }).unwrap();
+    let last =
+        crate::audit::list(&u.store, &admin, &crate::audit::AuditFilter { limit: Some(3), ..Default::default() })
+            .unwrap();
     assert!(last.iter().any(|e| e.action == "backup.restore"));
     assert!(crate::audit::verify(&u.store, &admin).unwrap().is_intact());
 }
@@ -264,7 +309,8 @@ fn fts5_and_session_changesets_work_on_encrypted_stores() {
             .unwrap();
     }
     a.conn_mut().execute("INSERT INTO people (name) VALUES ('Siân Llewelyn')", []).unwrap();
-    let hits: i64 = a.conn_mut().query_row("SELECT count(*) FROM people WHERE people MATCH 'sian*'", [], |r| r.get(0)).unwrap();
+    let hits: i64 =
+        a.conn_mut().query_row("SELECT count(*) FROM people WHERE people MATCH 'sian*'", [], |r| r.get(0)).unwrap();
     assert_eq!(hits, 1, "prefix search folds accents");
 
     let conn = a.conn();
@@ -276,7 +322,9 @@ fn fts5_and_session_changesets_work_on_encrypted_stores() {
     drop(session);
     assert!(!changeset.is_empty());
     b.conn()
-        .apply_strm(&mut &changeset[..], None::<fn(&str) -> bool>, |_, _| rusqlite::session::ConflictAction::SQLITE_CHANGESET_ABORT)
+        .apply_strm(&mut &changeset[..], None::<fn(&str) -> bool>, |_, _| {
+            rusqlite::session::ConflictAction::SQLITE_CHANGESET_ABORT
+        })
         .unwrap();
     let body: String = b.conn().query_row("SELECT body FROM notes WHERE id = 'n1'", [], |r| r.get(0)).unwrap();
     assert_eq!(body, "Changeset-Marker-42");
