@@ -1,0 +1,78 @@
+// Drives the real built app through tauri-driver + WebKitWebDriver. Each test gets its own data
+// folder and its own driver (the app inherits the driver's environment, so that is how the data
+// folder reaches it). The driver is always stopped with SIGTERM: SIGKILL leaves WebKitWebDriver
+// holding its port and the next run hangs.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const APP = process.env.APP_BIN ?? path.join(root, "target/debug/centrebook-app");
+export const CLI = process.env.CLI_BIN ?? path.join(root, "target/debug/centrebook");
+const DRIVER = process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver");
+
+export const PASSPHRASE = "e2e passphrase 2026";
+
+export function tempDataDir() {
+  const base = mkdtempSync(path.join(os.tmpdir(), "centrebook-e2e-"));
+  return { dir: path.join(base, "data"), cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+export function initStore(dir, centre = "E2E Centre") {
+  const r = spawnSync(CLI, ["--data-dir", dir, "init", "--centre", centre, "--admin", "admin"], {
+    env: { ...process.env, CENTREBOOK_KEYCHAIN: "off", CENTREBOOK_PASSPHRASE: PASSPHRASE, CENTREBOOK_PASSWORD: "e2e admin password" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`centrebook init failed: ${r.stderr}`);
+}
+
+function waitForPort(port, timeoutMs = 15000) {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => { s.end(); resolve(); });
+      s.once("error", () => {
+        s.destroy();
+        if (Date.now() - start > timeoutMs) reject(new Error(`nothing listening on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Starts the app on `dataDir`; returns the WebDriver browser and a stop function. */
+export async function launch(dataDir) {
+  const driver = spawn(DRIVER, [], {
+    env: { ...process.env, CENTREBOOK_DATA_DIR: dataDir, CENTREBOOK_KEYCHAIN: "off" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForPort(4444);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: APP } },
+  });
+  const stop = async () => {
+    try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
+    driver.kill("SIGTERM");
+    await new Promise((r) => driver.once("exit", r));
+  };
+  return { browser, stop };
+}
+
+export async function textOf(browser, selector, predicate, timeout = 10000) {
+  const el = await browser.$(selector);
+  let last = "";
+  await browser.waitUntil(async () => predicate((last = await el.getText())), {
+    timeout,
+    timeoutMsg: `${selector} never matched; last text: ${JSON.stringify(last)}`,
+  });
+  return last;
+}
