@@ -69,14 +69,20 @@ impl Ctx {
         Ok(unlocked)
     }
 
-    /// Unlocks and signs in the acting user.
-    fn signed_in(&self) -> Result<(Store, centrebook_core::Actor)> {
+    /// The acting user's name and password (`who` says which user is meant when it is missing).
+    fn credentials(&self, who: &str) -> Result<(String, centrebook_core::Zeroizing<String>)> {
         let username = self.user.clone().ok_or_else(|| Error::Invalid {
             field: "user",
-            reason: "say who is acting: --user NAME or CENTREBOOK_USER".into(),
+            reason: format!("say {who}: --user NAME or CENTREBOOK_USER"),
         })?;
-        let mut store = self.open()?.store;
         let password = secrets::require("CENTREBOOK_PASSWORD", &format!("Password for {username}: "), "password")?;
+        Ok((username, password))
+    }
+
+    /// Unlocks and signs in the acting user.
+    fn signed_in(&self) -> Result<(Store, centrebook_core::Actor)> {
+        let mut store = self.open()?.store;
+        let (username, password) = self.credentials("who is acting")?;
         let actor = store.login(&username, &password)?;
         Ok((store, actor))
     }
@@ -203,11 +209,7 @@ impl Ctx {
     }
 
     fn restore(&self, file: &std::path::Path) -> Result<ExitCode> {
-        let username = self.user.clone().ok_or_else(|| Error::Invalid {
-            field: "user",
-            reason: "say which admin of the backup is restoring: --user NAME or CENTREBOOK_USER".into(),
-        })?;
-        let password = secrets::require("CENTREBOOK_PASSWORD", &format!("Password for {username}: "), "password")?;
+        let (username, password) = self.credentials("which admin of the backup is restoring")?;
         let secret = match env_secret() {
             Some(s) => Some(s),
             None => secrets::get("CENTREBOOK_PASSPHRASE", "The backup's passphrase: ")?.map(UnlockSecret::Passphrase),

@@ -31,9 +31,6 @@ pub enum Error {
     #[error("the OS keychain holds no key for this store; unlock with the passphrase or the recovery key")]
     KeychainEntryMissing,
 
-    #[error("the OS keychain could not be used: {0}")]
-    Keychain(String),
-
     #[error("a passphrase or the recovery key is needed to unlock this store")]
     SecretNeeded,
 

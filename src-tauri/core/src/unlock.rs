@@ -51,7 +51,7 @@ pub enum UnlockSecret {
 }
 
 impl UnlockSecret {
-    fn data_key(&self, file: &KeyFile) -> Result<(DataKey, UnlockMethod)> {
+    pub(crate) fn data_key(&self, file: &KeyFile) -> Result<(DataKey, UnlockMethod)> {
         match self {
             UnlockSecret::Passphrase(p) => Ok((file.unwrap_with_passphrase(p)?, UnlockMethod::Passphrase)),
             UnlockSecret::RecoveryKey(r) => {

@@ -197,15 +197,10 @@ pub fn restore(
         if sha != manifest.db_sha256 {
             return Err(bad("the database inside does not match its checksum: the file is damaged".into()));
         }
-        let key = match keychain.load(&keyfile.store_id) {
-            KeychainLookup::Found(k) if keyfile.matches(&k) => k,
-            _ => match secret {
-                Some(UnlockSecret::Passphrase(p)) => keyfile.unwrap_with_passphrase(p)?,
-                Some(UnlockSecret::RecoveryKey(r)) => {
-                    keyfile.unwrap_with_recovery(&crate::keys::RecoveryKey::parse(r)?)?
-                }
-                None => return Err(Error::SecretNeeded),
-            },
+        let key = match (keychain.load(&keyfile.store_id), secret) {
+            (KeychainLookup::Found(k), _) if keyfile.matches(&k) => k,
+            (_, Some(secret)) => secret.data_key(&keyfile)?.0,
+            (_, None) => return Err(Error::SecretNeeded),
         };
         let conn = connect(&tmp, &key, false)?;
         let cipher_errors: Vec<String> = conn
