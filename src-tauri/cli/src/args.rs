@@ -55,8 +55,15 @@ pub enum Verb {
     /// Write a consistent, encrypted backup while the store is in use (admins only).
     Backup {
         /// The backup file (default: backups/centrebook-<time>.cbbackup in the data folder).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "daily")]
         out: Option<PathBuf>,
+        /// The daily automatic backup (for cron or Task Scheduler): backups/auto-<date>.cbbackup
+        /// unless today's exists, keeping the newest --keep.
+        #[arg(long)]
+        daily: bool,
+        /// How many daily backups to keep.
+        #[arg(long, default_value_t = 14, requires = "daily")]
+        keep: usize,
     },
     /// Replace the store with a backup, after checking it completely. --user must be an admin in
     /// the backup; the replaced store is kept under backups/.

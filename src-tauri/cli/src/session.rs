@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Unlock { .. } => ctx.unlock_check(),
         Verb::User(v) => ctx.user_verb(v),
         Verb::Passphrase(PassphraseVerb::Change) => ctx.passphrase_change(),
-        Verb::Backup { out } => ctx.backup(out),
+        Verb::Backup { out, daily, keep } => ctx.backup(out, daily.then_some(keep)),
         Verb::Restore { file } => ctx.restore(&file),
         Verb::Audit(v) => ctx.audit_verb(v),
         Verb::Bench(args) => bench::run(&args, ctx.json),
@@ -193,8 +193,17 @@ impl Ctx {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn backup(&self, out: Option<std::path::PathBuf>) -> Result<ExitCode> {
+    fn backup(&self, out: Option<std::path::PathBuf>, daily_keep: Option<usize>) -> Result<ExitCode> {
         let (mut store, actor) = self.signed_in()?;
+        if let Some(keep) = daily_keep {
+            match store.backup_daily(&actor, keep)? {
+                Some(info) if self.json => print_json(&info),
+                Some(info) => println!("Daily backup written to {}", info.path.display()),
+                None if self.json => println!("null"),
+                None => println!("Today's backup already exists"),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         let out = out.unwrap_or_else(|| {
             let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
             self.dir.backups().join(format!("centrebook-{stamp}.cbbackup"))

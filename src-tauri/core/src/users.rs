@@ -301,7 +301,14 @@ impl Store {
             let dummy = DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default());
             let _ = password_matches(password, dummy);
             self.write(|tx| {
-                audit::record(tx, Who::Anonymous(&name), "login.failed", Subject { entity: "user", id: None }, &[])
+                // Not the typed name: people type passwords into the name field by mistake.
+                audit::record(
+                    tx,
+                    Who::Anonymous("unknown user name"),
+                    "login.failed",
+                    Subject { entity: "user", id: None },
+                    &[],
+                )
             })?;
             return Err(Error::BadCredentials);
         };

@@ -108,6 +108,19 @@ impl Keychain {
     }
 }
 
+#[cfg(test)]
+impl Keychain {
+    /// Makes the next keychain call for `store_id` fail as a locked keychain would.
+    pub(crate) fn fail_next_as_locked(&self, store_id: &str) {
+        self.with_entry(store_id, |e| {
+            let mock: &keyring::mock::MockCredential = e.get_credential().downcast_ref().expect("the mock keychain");
+            mock.set_error(keyring::Error::NoStorageAccess("locked".into()));
+            Ok(())
+        })
+        .expect("mock entry");
+    }
+}
+
 /// A short reason for people; `keyring`'s own messages carry platform detail we do not need to show.
 fn describe(e: &keyring::Error) -> String {
     match e {
@@ -151,12 +164,7 @@ mod tests {
     fn platform_failures_become_unavailable_not_missing() {
         keychain_mock();
         let kc = Keychain::os();
-        kc.with_entry("s3", |e| {
-            let mock: &keyring::mock::MockCredential = e.get_credential().downcast_ref().unwrap();
-            mock.set_error(keyring::Error::NoStorageAccess("locked".into()));
-            Ok(())
-        })
-        .unwrap();
+        kc.fail_next_as_locked("s3");
         match kc.load("s3") {
             KeychainLookup::Unavailable(why) => assert!(why.contains("locked"), "{why}"),
             other => panic!("expected unavailable, got {other:?}"),

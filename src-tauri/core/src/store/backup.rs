@@ -90,6 +90,30 @@ impl Store {
         Ok(info)
     }
 
+    /// The daily automatic backup: writes `backups/auto-YYYY-MM-DD.cbbackup` unless today's exists,
+    /// then keeps only the newest `keep` automatic backups (admins only). Returns the new backup.
+    pub fn backup_daily(&mut self, actor: &Actor, keep: usize) -> Result<Option<BackupInfo>> {
+        actor.require(Permission::Backup)?;
+        let folder = self.dir.backups();
+        let today = folder.join(format!("auto-{}.cbbackup", Utc::now().format("%Y-%m-%d")));
+        let made = if today.exists() { None } else { Some(self.backup(actor, &today)?) };
+        let mut autos: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(Error::io("read", &folder))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                name.starts_with("auto-") && name.ends_with(".cbbackup")
+            })
+            .collect();
+        // ISO dates sort by name; the oldest go first.
+        autos.sort();
+        let excess = autos.len().saturating_sub(keep.max(1));
+        for old in &autos[..excess] {
+            std::fs::remove_file(old).map_err(Error::io("remove", old))?;
+        }
+        Ok(made)
+    }
+
     fn write_backup(&self, tmp_db: &Path, tmp_zip: &Path, out: &Path) -> Result<BackupInfo> {
         let _ = std::fs::remove_file(tmp_db);
         let mut dest = connect(tmp_db, &self.key, true)?;

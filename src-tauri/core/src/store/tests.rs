@@ -78,6 +78,20 @@ fn unlock_order_is_keychain_then_passphrase_then_recovery_key() {
 }
 
 #[test]
+fn an_unreachable_keychain_falls_back_to_the_passphrase_and_says_so() {
+    let fx = Fixture::new(true);
+    drop(fx.init());
+    let store_id = crate::keys::KeyFile::read(&fx.dir.keys()).unwrap().store_id;
+    fx.keychain.fail_next_as_locked(&store_id);
+    assert!(matches!(unlock(&fx.dir, &fx.keychain, None), Err(Error::SecretNeeded)));
+    fx.keychain.fail_next_as_locked(&store_id);
+    let u = unlock(&fx.dir, &fx.keychain, Some(&passphrase(PASSPHRASE))).unwrap();
+    assert_eq!(u.method, UnlockMethod::Passphrase);
+    let note = u.keychain_note.as_deref().unwrap();
+    assert!(note.starts_with("the OS keychain was not used") && note.contains("locked"), "{note}");
+}
+
+#[test]
 fn failed_opens_have_their_own_errors_and_never_touch_the_file() {
     let fx = Fixture::new(false);
     let init = fx.init();
@@ -332,4 +346,23 @@ fn fts5_and_session_changesets_work_on_encrypted_stores() {
     for (path, bytes) in two.files_on_disk() {
         assert!(!contains(&bytes, "Changeset-Marker-42"), "{} holds the applied row in plain text", path.display());
     }
+}
+
+#[test]
+fn daily_backups_happen_once_a_day_and_rotate() {
+    let fx = Fixture::new(false);
+    let mut init = fx.init();
+    let folder = fx.dir.backups();
+    std::fs::create_dir_all(&folder).unwrap();
+    for old in ["auto-2020-01-01.cbbackup", "auto-2020-01-02.cbbackup", "auto-2020-01-03.cbbackup", "manual.cbbackup"] {
+        std::fs::write(folder.join(old), b"old").unwrap();
+    }
+    let made = init.store.backup_daily(&init.admin, 2).unwrap().expect("today's backup");
+    assert!(made.path.file_name().unwrap().to_str().unwrap().starts_with("auto-20"));
+    assert!(init.store.backup_daily(&init.admin, 2).unwrap().is_none(), "only one a day");
+    let mut left: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    let today = made.path.file_name().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(left, ["auto-2020-01-03.cbbackup".to_owned(), today, "manual.cbbackup".to_owned()]);
 }
