@@ -17,6 +17,7 @@ mod id;
 
 pub mod audit;
 pub mod bench;
+pub mod fields;
 pub mod keys;
 pub mod store;
 pub mod unlock;
