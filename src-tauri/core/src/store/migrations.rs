@@ -7,7 +7,8 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_foundation.sql"), include_str!("migrations/0002_records.sql")];
 
 /// The schema version this program writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -40,4 +41,63 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_store_is_brought_forward_keeping_its_data() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("old.db");
+        let key = crate::keys::DataKey::random().unwrap();
+        let mut conn = super::super::connect(&path, &key, true).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('centre_name', 'Old Centre')", []).unwrap();
+
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST);
+        let name: String =
+            conn.query_row("SELECT value FROM meta WHERE key = 'centre_name'", [], |r| r.get(0)).unwrap();
+        assert_eq!(name, "Old Centre");
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('candidates', 'outcomes', 'disclosures')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 3);
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST, "running again changes nothing");
+    }
+
+    #[test]
+    fn the_schema_enforces_its_own_rules() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = crate::keys::DataKey::random().unwrap();
+        let mut conn = super::super::connect(&tmp.path().join("s.db"), &key, true).unwrap();
+        migrate(&mut conn).unwrap();
+        // A foreign key to nothing, an override without a reason: refused by the store itself.
+        let orphan = conn.execute(
+            "INSERT INTO contacts (id, employer_id, forename, surname, created_at, updated_at) VALUES ('c', 'nope', 'A', 'B', 'now', 'now')",
+            [],
+        );
+        assert!(orphan.is_err());
+        conn.execute_batch(
+            "INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours) VALUES ('k', 'FLT', 'Forklift', 'test', 'Counterbalance', 1, 7);
+             INSERT INTO course_runs (id, course_id, starts_on, ends_on, created_at) VALUES ('r', 'k', '2026-01-01', '2026-01-02', 'now');
+             INSERT INTO candidates (id, forename, surname, created_at, updated_at) VALUES ('p', 'A', 'B', 'now', 'now');
+             INSERT INTO enrolments (id, run_id, candidate_id, created_at) VALUES ('e', 'r', 'p', 'now');",
+        )
+        .unwrap();
+        let no_reason = conn.execute(
+            "INSERT INTO outcomes (enrolment_id, computed, override, computed_at) VALUES ('e', 'fail', 'pass', 'now')",
+            [],
+        );
+        assert!(no_reason.is_err(), "an override needs a reason");
+        let backwards = conn.execute(
+            "INSERT INTO course_runs (id, course_id, starts_on, ends_on, created_at) VALUES ('r2', 'k', '2026-01-02', '2026-01-01', 'now')",
+            [],
+        );
+        assert!(backwards.is_err(), "a run cannot end before it starts");
+    }
 }
