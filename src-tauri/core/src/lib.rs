@@ -19,6 +19,7 @@ pub mod audit;
 pub mod bench;
 pub mod fields;
 pub mod keys;
+pub mod records;
 pub mod store;
 pub mod unlock;
 pub mod users;

@@ -68,6 +68,8 @@ pub enum Permission {
     Backup,
     /// See NI numbers, dates of birth and home addresses.
     ReadIdentifiers,
+    /// Register and edit employers, contacts, candidates, courses and runs.
+    EditRecords,
 }
 
 impl Permission {
@@ -76,7 +78,7 @@ impl Permission {
             Permission::ManageUsers | Permission::ManageKeys | Permission::ReadAudit | Permission::Backup => {
                 role == Role::Admin
             }
-            Permission::ReadIdentifiers => role != Role::Trainer,
+            Permission::ReadIdentifiers | Permission::EditRecords => role != Role::Trainer,
         }
     }
 
@@ -87,6 +89,7 @@ impl Permission {
             Permission::ReadAudit => "read the audit log",
             Permission::Backup => "make backups",
             Permission::ReadIdentifiers => "see NI numbers, dates of birth or home addresses",
+            Permission::EditRecords => "register or edit records",
         }
     }
 }

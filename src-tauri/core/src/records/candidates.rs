@@ -1,0 +1,344 @@
+//! Candidates (learners, delegates): registration with duplicate detection, employment history, and
+//! views limited by role. Identifiers (NI number, date of birth, home address, driving licence) are
+//! collected only when given and shown only to roles that may see them.
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::{optional, optional_with, required};
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::fields::{DateOfBirth, Email, NiNumber, Phone, Postcode};
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// A candidate as typed in a form or an import row.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CandidateForm {
+    /// Forename.
+    pub forename: String,
+    /// Surname.
+    pub surname: String,
+    /// Current employer; `None` when self-booked.
+    pub employer_id: Option<Id>,
+    /// Employee number at that employer.
+    pub employee_number: Option<String>,
+    /// National Insurance number.
+    pub ni_number: Option<String>,
+    /// Date of birth, e.g. 31/12/1990.
+    pub date_of_birth: Option<String>,
+    /// Home address lines, newline separated.
+    pub address: Option<String>,
+    /// Home postcode.
+    pub postcode: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Mobile.
+    pub mobile: Option<String>,
+    /// Driving licence number.
+    pub driving_licence: Option<String>,
+}
+
+/// The identifiers some awarding bodies require; hidden from trainers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Identifiers {
+    /// NI number.
+    pub ni_number: Option<NiNumber>,
+    /// Date of birth (ISO).
+    pub date_of_birth: Option<NaiveDate>,
+    /// Home address.
+    pub address: Option<String>,
+    /// Home postcode.
+    pub postcode: Option<Postcode>,
+    /// Driving licence number.
+    pub driving_licence: Option<String>,
+}
+
+/// A candidate as the acting role may see them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Id.
+    pub id: Id,
+    /// Forename.
+    pub forename: String,
+    /// Surname.
+    pub surname: String,
+    /// Current employer's id.
+    pub employer_id: Option<Id>,
+    /// Current employer's name.
+    pub employer: Option<String>,
+    /// Employee number at the current employer.
+    pub employee_number: Option<String>,
+    /// Email.
+    pub email: Option<Email>,
+    /// Mobile.
+    pub mobile: Option<Phone>,
+    /// Processing is restricted (accuracy contested, objection): shown, but not to be used.
+    pub restricted: bool,
+    /// `None` for roles that may not see identifiers.
+    pub identifiers: Option<Identifiers>,
+}
+
+/// Why an existing candidate may be the same person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchReason {
+    /// The same NI number.
+    NiNumber,
+    /// The same surname, date of birth and postcode.
+    SurnameDobPostcode,
+    /// The same employer and employee number.
+    EmployeeNumber,
+}
+
+/// An existing candidate that may be the one being registered.
+#[derive(Clone, Debug, Serialize)]
+pub struct CandidateMatch {
+    /// The existing record, as the role may see it.
+    pub candidate: Candidate,
+    /// Why it matched.
+    pub reasons: Vec<MatchReason>,
+}
+
+/// The outcome of registering.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Registered {
+    /// A new record, with any warnings (e.g. an unusual date of birth).
+    Created {
+        /// The new record.
+        candidate: Box<Candidate>,
+        /// Accepted but worth a second look.
+        warnings: Vec<String>,
+    },
+    /// Nothing was written: these may be the same person. Use one, or register again with `force`.
+    PossibleDuplicates {
+        /// The likely matches, strongest first.
+        matches: Vec<CandidateMatch>,
+    },
+}
+
+struct Valid {
+    forename: String,
+    surname: String,
+    employer_id: Option<Id>,
+    employee_number: Option<String>,
+    ids: Identifiers,
+    email: Option<Email>,
+    mobile: Option<Phone>,
+    warnings: Vec<String>,
+}
+
+impl CandidateForm {
+    fn validate(&self, today: NaiveDate) -> Result<Valid> {
+        let mut warnings = Vec::new();
+        let dob = optional_with(&self.date_of_birth, |s| DateOfBirth::parse(s, today))?.map(|(d, w)| {
+            warnings.extend(w.map(|w| w.to_string()));
+            d.date()
+        });
+        Ok(Valid {
+            forename: required("forename", &self.forename, 100)?,
+            surname: required("surname", &self.surname, 100)?,
+            employer_id: self.employer_id,
+            employee_number: optional("employee number", &self.employee_number, 50)?,
+            ids: Identifiers {
+                ni_number: optional_with(&self.ni_number, NiNumber::parse)?,
+                date_of_birth: dob,
+                address: optional("home address", &self.address, 500)?,
+                postcode: optional_with(&self.postcode, Postcode::parse)?,
+                driving_licence: optional("driving licence number", &self.driving_licence, 30)?
+                    .map(|d| d.to_ascii_uppercase().replace(' ', "")),
+            },
+            email: optional_with(&self.email, Email::parse)?,
+            mobile: optional_with(&self.mobile, Phone::parse)?,
+            warnings,
+        })
+    }
+}
+
+const SELECT: &str =
+    "SELECT c.id, c.forename, c.surname, e.employer_id, emp.name, e.employee_number, c.email, c.mobile,
+        c.restricted, c.ni_number, c.date_of_birth, c.address, c.postcode, c.driving_licence
+    FROM candidates c
+    LEFT JOIN employments e ON e.candidate_id = c.id AND e.ended_on IS NULL
+    LEFT JOIN employers emp ON emp.id = e.employer_id";
+
+fn reader(show_ids: bool) -> impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
+    move |r| {
+        let dob: Option<String> = r.get(10)?;
+        Ok(Candidate {
+            id: r.get(0)?,
+            forename: r.get(1)?,
+            surname: r.get(2)?,
+            employer_id: r.get(3)?,
+            employer: r.get(4)?,
+            employee_number: r.get(5)?,
+            email: r.get(6)?,
+            mobile: r.get(7)?,
+            restricted: r.get(8)?,
+            identifiers: if show_ids {
+                Some(Identifiers {
+                    ni_number: r.get(9)?,
+                    date_of_birth: dob.and_then(|d| d.parse().ok()),
+                    address: r.get(11)?,
+                    postcode: r.get(12)?,
+                    driving_licence: r.get(13)?,
+                })
+            } else {
+                None
+            },
+        })
+    }
+}
+
+fn find_matches(tx: &Transaction<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
+    let mut found: Vec<(Id, MatchReason)> = Vec::new();
+    let mut collect = |sql: &str, params: &[&dyn rusqlite::ToSql], reason| -> Result<()> {
+        let mut stmt = tx.prepare_cached(sql)?;
+        for id in stmt.query_map(params, |r| r.get::<_, Id>(0))? {
+            found.push((id?, reason));
+        }
+        Ok(())
+    };
+    if let Some(ni) = &v.ids.ni_number {
+        collect(
+            "SELECT id FROM candidates WHERE ni_number = ?1 AND merged_into IS NULL",
+            &[ni],
+            MatchReason::NiNumber,
+        )?;
+    }
+    if let (Some(dob), Some(pc)) = (v.ids.date_of_birth, &v.ids.postcode) {
+        collect(
+            "SELECT id FROM candidates WHERE surname = ?1 COLLATE NOCASE AND date_of_birth = ?2 AND postcode = ?3
+             AND merged_into IS NULL",
+            &[&v.surname, &dob.to_string(), pc],
+            MatchReason::SurnameDobPostcode,
+        )?;
+    }
+    if let (Some(emp), Some(num)) = (v.employer_id, &v.employee_number) {
+        collect(
+            "SELECT c.id FROM candidates c JOIN employments e ON e.candidate_id = c.id
+             WHERE e.employer_id = ?1 AND e.employee_number = ?2 AND e.ended_on IS NULL AND c.merged_into IS NULL",
+            &[&emp, num],
+            MatchReason::EmployeeNumber,
+        )?;
+    }
+    let mut matches: Vec<CandidateMatch> = Vec::new();
+    for (id, reason) in found {
+        match matches.iter_mut().find(|m| m.candidate.id == id) {
+            Some(m) => m.reasons.push(reason),
+            None => {
+                let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))?;
+                matches.push(CandidateMatch { candidate, reasons: vec![reason] });
+            }
+        }
+    }
+    matches.sort_by_key(|m| std::cmp::Reverse(m.reasons.len()));
+    Ok(matches)
+}
+
+impl Store {
+    /// Registers a candidate (admin and office). Someone who may already exist (same NI number; same
+    /// surname, date of birth and postcode; same employer and employee number) is offered back as a
+    /// match and nothing is written, unless `force` is set. Two records can never share an NI number.
+    pub fn register_candidate(
+        &mut self,
+        actor: &Actor,
+        form: &CandidateForm,
+        today: NaiveDate,
+        force: bool,
+    ) -> Result<Registered> {
+        actor.require(Permission::EditRecords)?;
+        let v = form.validate(today)?;
+        let show_ids = actor.may(Permission::ReadIdentifiers);
+        self.write(|tx| {
+            let matches = find_matches(tx, &v, show_ids)?;
+            if matches.iter().any(|m| m.reasons.contains(&MatchReason::NiNumber)) {
+                if force {
+                    return Err(Error::invalid(
+                        "NI number",
+                        "another candidate already has this NI number; use that record, or merge the two",
+                    ));
+                }
+                return Ok(Registered::PossibleDuplicates { matches });
+            }
+            if !matches.is_empty() && !force {
+                return Ok(Registered::PossibleDuplicates { matches });
+            }
+            if let Some(emp) = v.employer_id {
+                let exists: bool =
+                    tx.query_row("SELECT EXISTS (SELECT 1 FROM employers WHERE id = ?1)", [emp], |r| r.get(0))?;
+                if !exists {
+                    return Err(Error::NotFound { what: "employer", name: emp.to_string() });
+                }
+            }
+            let id = Id::new();
+            let now = Utc::now().to_rfc3339();
+            tx.execute(
+                "INSERT INTO candidates (id, forename, surname, ni_number, date_of_birth, address, postcode, email,
+                    mobile, driving_licence, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                rusqlite::params![
+                    id,
+                    v.forename,
+                    v.surname,
+                    v.ids.ni_number,
+                    v.ids.date_of_birth.map(|d| d.to_string()),
+                    v.ids.address,
+                    v.ids.postcode,
+                    v.email,
+                    v.mobile,
+                    v.ids.driving_licence,
+                    now
+                ],
+            )?;
+            if let Some(emp) = v.employer_id {
+                tx.execute(
+                    "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    rusqlite::params![Id::new(), id, emp, v.employee_number, today.to_string()],
+                )?;
+            }
+            let sid = id.to_string();
+            let mut changes = vec![
+                FieldChange::created("forename", v.forename.as_str()),
+                FieldChange::created("surname", v.surname.as_str()),
+            ];
+            let fields: [(&str, Option<String>); 9] = [
+                ("employer_id", v.employer_id.map(|e| e.to_string())),
+                ("employee_number", v.employee_number.clone()),
+                ("ni_number", v.ids.ni_number.as_ref().map(ToString::to_string)),
+                ("date_of_birth", v.ids.date_of_birth.map(|d| d.to_string())),
+                ("address", v.ids.address.clone()),
+                ("postcode", v.ids.postcode.as_ref().map(ToString::to_string)),
+                ("email", v.email.as_ref().map(ToString::to_string)),
+                ("mobile", v.mobile.as_ref().map(ToString::to_string)),
+                ("driving_licence", v.ids.driving_licence.clone()),
+            ];
+            changes.extend(fields.into_iter().filter_map(|(f, val)| val.map(|val| FieldChange::created(f, val))));
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "candidate.add",
+                Subject { entity: "candidate", id: Some(&sid) },
+                &changes,
+            )?;
+            let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))?;
+            Ok(Registered::Created { candidate: Box::new(candidate), warnings: v.warnings.clone() })
+        })
+    }
+
+    /// One candidate, as the acting role may see them.
+    pub fn candidate(&self, actor: &Actor, id: Id) -> Result<Candidate> {
+        self.conn()
+            .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(actor.may(Permission::ReadIdentifiers)))
+            .optional()?
+            .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })
+    }
+
+    /// A candidate's identifiers; a role that may not see them gets a permission error, not the values.
+    pub fn candidate_identifiers(&self, actor: &Actor, id: Id) -> Result<Identifiers> {
+        actor.require(Permission::ReadIdentifiers)?;
+        self.candidate(actor, id)?.identifiers.ok_or(Error::Crypto("identifiers missing for a permitted role"))
+    }
+}

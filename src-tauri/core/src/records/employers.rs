@@ -1,0 +1,134 @@
+//! Employers (companies that order training). Never deleted while training records hang off them.
+
+use chrono::Utc;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use super::{optional, optional_with, required};
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::fields::{Email, Phone, Postcode};
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// An employer as typed in a form or an import row.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EmployerForm {
+    /// Company name.
+    pub name: String,
+    /// Address lines, newline separated.
+    pub address: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// Switchboard phone.
+    pub phone: Option<String>,
+    /// General email.
+    pub email: Option<String>,
+}
+
+/// An employer record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Employer {
+    /// Id.
+    pub id: Id,
+    /// Company name.
+    pub name: String,
+    /// Address lines, newline separated.
+    pub address: Option<String>,
+    /// Postcode.
+    pub postcode: Option<Postcode>,
+    /// Phone.
+    pub phone: Option<Phone>,
+    /// Email.
+    pub email: Option<Email>,
+}
+
+impl EmployerForm {
+    fn validate(&self) -> Result<Employer> {
+        Ok(Employer {
+            id: Id::new(),
+            name: required("company name", &self.name, 200)?,
+            address: optional("address", &self.address, 500)?,
+            postcode: optional_with(&self.postcode, Postcode::parse)?,
+            phone: optional_with(&self.phone, Phone::parse)?,
+            email: optional_with(&self.email, Email::parse)?,
+        })
+    }
+}
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Employer> {
+    Ok(Employer {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        address: r.get(2)?,
+        postcode: r.get(3)?,
+        phone: r.get(4)?,
+        email: r.get(5)?,
+    })
+}
+
+const COLUMNS: &str = "id, name, address, postcode, phone, email";
+
+impl Store {
+    /// Registers an employer (admin and office).
+    pub fn add_employer(&mut self, actor: &Actor, form: &EmployerForm) -> Result<Employer> {
+        actor.require(Permission::EditRecords)?;
+        let e = form.validate()?;
+        self.write(|tx| {
+            let now = Utc::now().to_rfc3339();
+            tx.execute(
+                "INSERT INTO employers (id, name, address, postcode, phone, email, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                rusqlite::params![e.id, e.name, e.address, e.postcode, e.phone, e.email, now],
+            )?;
+            let id = e.id.to_string();
+            let mut changes = vec![FieldChange::created("name", e.name.as_str())];
+            let mut note = |field: &str, v: Option<String>| {
+                if let Some(v) = v {
+                    changes.push(FieldChange::created(field, v));
+                }
+            };
+            note("address", e.address.clone());
+            note("postcode", e.postcode.as_ref().map(ToString::to_string));
+            note("phone", e.phone.as_ref().map(ToString::to_string));
+            note("email", e.email.as_ref().map(ToString::to_string));
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "employer.add",
+                Subject { entity: "employer", id: Some(&id) },
+                &changes,
+            )
+        })?;
+        Ok(e)
+    }
+
+    /// Employers whose name contains `filter` (all when empty), by name. Every role may list them:
+    /// company details are what a trainer's field pack carries anyway.
+    pub fn employers(&self, _actor: &Actor, filter: &str) -> Result<Vec<Employer>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM employers WHERE name LIKE '%' || ?1 || '%' ESCAPE '\\' ORDER BY name COLLATE NOCASE"
+        ))?;
+        let escaped = filter.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let rows = stmt.query_map([escaped], read)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One employer by id.
+    pub fn employer(&self, _actor: &Actor, id: Id) -> Result<Employer> {
+        self.conn()
+            .query_row(&format!("SELECT {COLUMNS} FROM employers WHERE id = ?1"), [id], read)
+            .optional()?
+            .ok_or(Error::NotFound { what: "employer", name: id.to_string() })
+    }
+
+    /// One employer by exact name (case-insensitive); several with one name is an error that says so.
+    pub fn employer_named(&self, actor: &Actor, name: &str) -> Result<Employer> {
+        let mut found: Vec<Employer> =
+            self.employers(actor, name)?.into_iter().filter(|e| e.name.eq_ignore_ascii_case(name.trim())).collect();
+        match found.len() {
+            0 => Err(Error::NotFound { what: "employer", name: name.trim().to_owned() }),
+            1 => Ok(found.remove(0)),
+            n => Err(Error::invalid("employer", format!("{n} employers have that name; choose one by id"))),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The centre's records: employers and their contacts, candidates, and (to come) courses, runs and
+//! results. Every function takes the acting [`Actor`](crate::Actor), checks what the role may do,
+//! validates at the boundary, and writes in one transaction with its audit entry.
+
+mod candidates;
+mod employers;
+#[cfg(test)]
+mod tests;
+
+pub use candidates::{Candidate, CandidateForm, CandidateMatch, Identifiers, MatchReason, Registered};
+pub use employers::{Employer, EmployerForm};
+
+use crate::{Error, Result};
+
+/// Trims a typed value; empty means absent.
+pub(crate) fn opt(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A required free-text field of at most `max` characters.
+pub(crate) fn required(field: &'static str, s: &str, max: usize) -> Result<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::invalid(field, "is required"));
+    }
+    if t.chars().count() > max {
+        return Err(Error::invalid(field, format!("should be at most {max} characters")));
+    }
+    Ok(t.to_owned())
+}
+
+/// An optional free-text field of at most `max` characters.
+pub(crate) fn optional(field: &'static str, s: &Option<String>, max: usize) -> Result<Option<String>> {
+    opt(s).map(|v| required(field, v, max)).transpose()
+}
+
+/// Parses an optional typed value with `parse`.
+pub(crate) fn optional_with<T>(s: &Option<String>, parse: impl FnOnce(&str) -> Result<T>) -> Result<Option<T>> {
+    opt(s).map(parse).transpose()
+}
