@@ -74,6 +74,12 @@ pub enum Verb {
     /// The audit log (admins only).
     #[command(subcommand)]
     Audit(AuditVerb),
+    /// Employers (companies that order training).
+    #[command(subcommand)]
+    Employer(EmployerVerb),
+    /// Candidates (learners, delegates).
+    #[command(subcommand)]
+    Candidate(CandidateVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }
@@ -103,6 +109,86 @@ pub enum UserVerb {
         /// Sign-in name.
         username: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmployerVerb {
+    /// Register an employer.
+    Add {
+        /// Company name.
+        #[arg(long)]
+        name: String,
+        /// Address lines, separated by commas or newlines.
+        #[arg(long)]
+        address: Option<String>,
+        /// Postcode.
+        #[arg(long)]
+        postcode: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List employers whose name contains FILTER.
+    List {
+        /// Part of the name.
+        #[arg(default_value = "")]
+        filter: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CandidateVerb {
+    /// Register a candidate. A likely duplicate is listed and nothing is written (exit 8) unless
+    /// --force is given.
+    Add(Box<CandidateArgs>),
+    /// Show a candidate as your role may see them.
+    Show {
+        /// The candidate's id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CandidateArgs {
+    /// Forename.
+    #[arg(long)]
+    pub forename: String,
+    /// Surname.
+    #[arg(long)]
+    pub surname: String,
+    /// Current employer's exact name (omit when self-booked).
+    #[arg(long)]
+    pub employer: Option<String>,
+    /// Employee number.
+    #[arg(long)]
+    pub employee_number: Option<String>,
+    /// National Insurance number.
+    #[arg(long)]
+    pub ni: Option<String>,
+    /// Date of birth, e.g. 31/12/1990.
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Home address.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Home postcode.
+    #[arg(long)]
+    pub postcode: Option<String>,
+    /// Email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Mobile.
+    #[arg(long)]
+    pub mobile: Option<String>,
+    /// Driving licence number.
+    #[arg(long)]
+    pub licence: Option<String>,
+    /// Register even though a likely duplicate exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,10 +2,12 @@
 //! benchmarks. Every verb is a thin layer: parse, unlock, sign in, call the core, print.
 //!
 //! Exit codes: 0 done; 1 failed; 2 usage; 3 locked or wrong secret or wrong password; 4 not allowed
-//! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification.
+//! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification; 8 a likely duplicate was found and
+//! nothing was written.
 
 mod args;
 mod bench;
+mod records;
 mod secrets;
 mod session;
 

@@ -10,7 +10,7 @@ use centrebook_core::{
 use serde::Serialize;
 
 use crate::args::{AuditVerb, Cli, PassphraseVerb, UserVerb, Verb};
-use crate::{bench, secrets};
+use crate::{bench, records, secrets};
 
 struct Ctx {
     dir: DataDir,
@@ -34,6 +34,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Restore { file } => ctx.restore(&file),
         Verb::Audit(v) => ctx.audit_verb(v),
         Verb::Bench(args) => bench::run(&args, ctx.json),
+        Verb::Employer(v) => {
+            let (mut store, actor) = ctx.signed_in()?;
+            records::employer(&mut store, &actor, v, ctx.json)
+        }
+        Verb::Candidate(v) => {
+            let (mut store, actor) = ctx.signed_in()?;
+            records::candidate(&mut store, &actor, v, ctx.json)
+        }
     }
 }
 
@@ -45,7 +53,7 @@ fn env_secret() -> Option<UnlockSecret> {
         .or_else(|| get("CENTREBOOK_RECOVERY_KEY").map(UnlockSecret::RecoveryKey))
 }
 
-fn print_json(value: &impl Serialize) {
+pub(crate) fn print_json(value: &impl Serialize) {
     println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 

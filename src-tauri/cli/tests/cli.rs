@@ -168,3 +168,50 @@ fn passphrase_change_backup_and_restore() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused).1.contains("is not a Centrebook backup"));
 }
+
+#[test]
+fn employers_and_candidates_with_duplicates_and_role_limited_views() {
+    let (_tmp, dir, _) = initialised();
+    let mut env = AS_ADMIN.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password"));
+    assert!(centrebook(&dir, &["user", "add", "tess", "--role", "trainer"], &env).status.success());
+    let emp = centrebook(&dir, &["employer", "add", "--name", "Acme Haulage Ltd", "--postcode", "ls12 2qt"], AS_ADMIN);
+    assert!(emp.status.success(), "{:?}", text(&emp));
+
+    let add = |extra: &[&str]| {
+        let mut args =
+            vec!["--json", "candidate", "add", "--forename", "Siân", "--surname", "Llewelyn", "--ni", "ab 12 34 56 c"];
+        args.extend_from_slice(extra);
+        centrebook(&dir, &args, AS_ADMIN)
+    };
+    let first = add(&["--employer", "acme haulage ltd", "--dob", "14/03/1988"]);
+    assert!(first.status.success(), "{:?}", text(&first));
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(v["outcome"], "created");
+    assert_eq!(v["candidate"]["identifiers"]["ni_number"], "AB123456C");
+    assert_eq!(v["candidate"]["employer"], "Acme Haulage Ltd");
+    let id = v["candidate"]["id"].as_str().unwrap().to_owned();
+
+    let dup = add(&[]);
+    assert_eq!(dup.status.code(), Some(8), "{:?}", text(&dup));
+    let v: serde_json::Value = serde_json::from_slice(&dup.stdout).unwrap();
+    assert_eq!(v["outcome"], "possible_duplicates");
+    assert_eq!(v["matches"][0]["reasons"][0], "ni_number");
+
+    let bad =
+        centrebook(&dir, &["candidate", "add", "--forename", "A", "--surname", "B", "--dob", "31/02/1990"], AS_ADMIN);
+    assert_eq!(bad.status.code(), Some(5));
+    assert_eq!(text(&bad).1.trim(), "error: date of birth: that day does not exist in that month");
+
+    let as_tess = [
+        ("CENTREBOOK_PASSPHRASE", PASSPHRASE),
+        ("CENTREBOOK_USER", "tess"),
+        ("CENTREBOOK_PASSWORD", "trainer password"),
+    ];
+    let seen = centrebook(&dir, &["candidate", "show", &id], &as_tess);
+    let (out, _) = text(&seen);
+    assert!(out.contains("Llewelyn") && out.contains("not shown to your role"), "{out}");
+    assert!(!out.contains("AB 12") && !out.contains("1988"), "a trainer never sees identifiers: {out}");
+    let denied = centrebook(&dir, &["candidate", "add", "--forename", "A", "--surname", "B"], &as_tess);
+    assert_eq!(denied.status.code(), Some(4));
+}
