@@ -4,6 +4,7 @@
 
 mod candidates;
 mod employers;
+pub mod outcome;
 #[cfg(test)]
 mod tests;
 
