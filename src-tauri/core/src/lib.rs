@@ -19,6 +19,7 @@ pub mod audit;
 pub mod bench;
 pub mod fields;
 pub mod keys;
+pub mod photo;
 pub mod records;
 pub mod store;
 pub mod unlock;

@@ -5,6 +5,7 @@
 mod candidates;
 mod employers;
 pub mod outcome;
+mod photos;
 #[cfg(test)]
 mod tests;
 
