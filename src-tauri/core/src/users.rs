@@ -68,16 +68,23 @@ pub enum Permission {
     Backup,
     /// See NI numbers, dates of birth and home addresses.
     ReadIdentifiers,
-    /// Register and edit employers, contacts, candidates, courses and runs.
+    /// Register and edit employers, contacts, candidates and course runs.
     EditRecords,
+    /// Change the centre's details and add awarding bodies and courses to the catalogue.
+    ManageCatalogue,
+    /// See and record health or disability notes (special category data).
+    SpecialCategory,
 }
 
 impl Permission {
     fn allowed(self, role: Role) -> bool {
         match self {
-            Permission::ManageUsers | Permission::ManageKeys | Permission::ReadAudit | Permission::Backup => {
-                role == Role::Admin
-            }
+            Permission::ManageUsers
+            | Permission::ManageKeys
+            | Permission::ReadAudit
+            | Permission::Backup
+            | Permission::ManageCatalogue
+            | Permission::SpecialCategory => role == Role::Admin,
             Permission::ReadIdentifiers | Permission::EditRecords => role != Role::Trainer,
         }
     }
@@ -90,6 +97,8 @@ impl Permission {
             Permission::Backup => "make backups",
             Permission::ReadIdentifiers => "see NI numbers, dates of birth or home addresses",
             Permission::EditRecords => "register or edit records",
+            Permission::ManageCatalogue => "change the centre's details or the course catalogue",
+            Permission::SpecialCategory => "see or record health and disability notes",
         }
     }
 }

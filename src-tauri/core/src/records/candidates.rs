@@ -118,19 +118,22 @@ pub enum Registered {
     },
 }
 
-struct Valid {
-    forename: String,
-    surname: String,
-    employer_id: Option<Id>,
-    employee_number: Option<String>,
-    ids: Identifiers,
-    email: Option<Email>,
-    mobile: Option<Phone>,
-    warnings: Vec<String>,
+/// A candidate form that passed validation: every field is in its normal form.
+pub(crate) struct Valid {
+    pub forename: String,
+    pub surname: String,
+    pub employer_id: Option<Id>,
+    pub employee_number: Option<String>,
+    pub ids: Identifiers,
+    pub email: Option<Email>,
+    pub mobile: Option<Phone>,
+    /// Accepted, but worth a second look (e.g. an unusual date of birth).
+    pub warnings: Vec<String>,
 }
 
 impl CandidateForm {
-    fn validate(&self, today: NaiveDate) -> Result<Valid> {
+    /// Checks every field, naming the first bad one.
+    pub(crate) fn validate(&self, today: NaiveDate) -> Result<Valid> {
         let mut warnings = Vec::new();
         let dob = optional_with(&self.date_of_birth, |s| DateOfBirth::parse(s, today))?.map(|(d, w)| {
             warnings.extend(w.map(|w| w.to_string()));
@@ -191,7 +194,8 @@ fn reader(show_ids: bool) -> impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Can
     }
 }
 
-fn find_matches(tx: &Transaction<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
+/// Existing candidates who may be the person in `v`, strongest match first.
+pub(crate) fn find_matches(tx: &Transaction<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
     let mut found: Vec<(Id, MatchReason)> = Vec::new();
     let mut collect = |sql: &str, params: &[&dyn rusqlite::ToSql], reason| -> Result<()> {
         let mut stmt = tx.prepare_cached(sql)?;
@@ -237,6 +241,60 @@ fn find_matches(tx: &Transaction<'_>, v: &Valid, show_ids: bool) -> Result<Vec<C
     Ok(matches)
 }
 
+/// Writes a validated candidate (and their current employment) with its audit entry, inside the
+/// caller's transaction. Duplicate checks are the caller's: see [`find_matches`].
+pub(crate) fn insert(tx: &Transaction<'_>, actor: &Actor, v: &Valid, today: NaiveDate, action: &str) -> Result<Id> {
+    if let Some(emp) = v.employer_id {
+        super::employers::must_exist(tx, emp)?;
+    }
+    let id = Id::new();
+    let now = Utc::now().to_rfc3339();
+    tx.execute(
+        "INSERT INTO candidates (id, forename, surname, ni_number, date_of_birth, address, postcode, email,
+            mobile, driving_licence, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        rusqlite::params![
+            id,
+            v.forename,
+            v.surname,
+            v.ids.ni_number,
+            v.ids.date_of_birth.map(|d| d.to_string()),
+            v.ids.address,
+            v.ids.postcode,
+            v.email,
+            v.mobile,
+            v.ids.driving_licence,
+            now
+        ],
+    )?;
+    if let Some(emp) = v.employer_id {
+        tx.execute(
+            "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![Id::new(), id, emp, v.employee_number, today.to_string()],
+        )?;
+    }
+    let sid = id.to_string();
+    let mut changes = vec![
+        FieldChange::created("forename", v.forename.as_str()),
+        FieldChange::created("surname", v.surname.as_str()),
+    ];
+    let fields: [(&str, Option<String>); 9] = [
+        ("employer_id", v.employer_id.map(|e| e.to_string())),
+        ("employee_number", v.employee_number.clone()),
+        ("ni_number", v.ids.ni_number.as_ref().map(ToString::to_string)),
+        ("date_of_birth", v.ids.date_of_birth.map(|d| d.to_string())),
+        ("address", v.ids.address.clone()),
+        ("postcode", v.ids.postcode.as_ref().map(ToString::to_string)),
+        ("email", v.email.as_ref().map(ToString::to_string)),
+        ("mobile", v.mobile.as_ref().map(ToString::to_string)),
+        ("driving_licence", v.ids.driving_licence.clone()),
+    ];
+    changes.extend(fields.into_iter().filter_map(|(f, val)| val.map(|val| FieldChange::created(f, val))));
+    audit::record(tx, Who::Actor(actor), action, Subject { entity: "candidate", id: Some(&sid) }, &changes)?;
+    Ok(id)
+}
+
 impl Store {
     /// Registers a candidate (admin and office). Someone who may already exist (same NI number; same
     /// surname, date of birth and postcode; same employer and employee number) is offered back as a
@@ -265,64 +323,7 @@ impl Store {
             if !matches.is_empty() && !force {
                 return Ok(Registered::PossibleDuplicates { matches });
             }
-            if let Some(emp) = v.employer_id {
-                let exists: bool =
-                    tx.query_row("SELECT EXISTS (SELECT 1 FROM employers WHERE id = ?1)", [emp], |r| r.get(0))?;
-                if !exists {
-                    return Err(Error::NotFound { what: "employer", name: emp.to_string() });
-                }
-            }
-            let id = Id::new();
-            let now = Utc::now().to_rfc3339();
-            tx.execute(
-                "INSERT INTO candidates (id, forename, surname, ni_number, date_of_birth, address, postcode, email,
-                    mobile, driving_licence, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-                rusqlite::params![
-                    id,
-                    v.forename,
-                    v.surname,
-                    v.ids.ni_number,
-                    v.ids.date_of_birth.map(|d| d.to_string()),
-                    v.ids.address,
-                    v.ids.postcode,
-                    v.email,
-                    v.mobile,
-                    v.ids.driving_licence,
-                    now
-                ],
-            )?;
-            if let Some(emp) = v.employer_id {
-                tx.execute(
-                    "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    rusqlite::params![Id::new(), id, emp, v.employee_number, today.to_string()],
-                )?;
-            }
-            let sid = id.to_string();
-            let mut changes = vec![
-                FieldChange::created("forename", v.forename.as_str()),
-                FieldChange::created("surname", v.surname.as_str()),
-            ];
-            let fields: [(&str, Option<String>); 9] = [
-                ("employer_id", v.employer_id.map(|e| e.to_string())),
-                ("employee_number", v.employee_number.clone()),
-                ("ni_number", v.ids.ni_number.as_ref().map(ToString::to_string)),
-                ("date_of_birth", v.ids.date_of_birth.map(|d| d.to_string())),
-                ("address", v.ids.address.clone()),
-                ("postcode", v.ids.postcode.as_ref().map(ToString::to_string)),
-                ("email", v.email.as_ref().map(ToString::to_string)),
-                ("mobile", v.mobile.as_ref().map(ToString::to_string)),
-                ("driving_licence", v.ids.driving_licence.clone()),
-            ];
-            changes.extend(fields.into_iter().filter_map(|(f, val)| val.map(|val| FieldChange::created(f, val))));
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "candidate.add",
-                Subject { entity: "candidate", id: Some(&sid) },
-                &changes,
-            )?;
+            let id = insert(tx, actor, &v, today, "candidate.add")?;
             let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))?;
             Ok(Registered::Created { candidate: Box::new(candidate), warnings: v.warnings.clone() })
         })
@@ -340,5 +341,86 @@ impl Store {
     pub fn candidate_identifiers(&self, actor: &Actor, id: Id) -> Result<Identifiers> {
         actor.require(Permission::ReadIdentifiers)?;
         self.candidate(actor, id)?.identifiers.ok_or(Error::Crypto("identifiers missing for a permitted role"))
+    }
+}
+
+/// A line in a list of candidates: what every role may see.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CandidateRow {
+    /// Id.
+    pub id: Id,
+    /// Forename.
+    pub forename: String,
+    /// Surname.
+    pub surname: String,
+    /// Current employer's name.
+    pub employer: Option<String>,
+    /// Employee number there.
+    pub employee_number: Option<String>,
+    /// Processing is restricted.
+    pub restricted: bool,
+}
+
+/// One page of a long list, with the total so a list can size its scroll bar.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Page<T> {
+    /// Rows in the whole list.
+    pub total: i64,
+    /// Where this page starts.
+    pub offset: i64,
+    /// This page's rows.
+    pub items: Vec<T>,
+}
+
+pub(crate) const ROW_SELECT: &str = "SELECT c.id, c.forename, c.surname, emp.name, e.employee_number, c.restricted
+    FROM candidates c
+    LEFT JOIN employments e ON e.candidate_id = c.id AND e.ended_on IS NULL
+    LEFT JOIN employers emp ON emp.id = e.employer_id";
+
+pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CandidateRow> {
+    Ok(CandidateRow {
+        id: r.get(0)?,
+        forename: r.get(1)?,
+        surname: r.get(2)?,
+        employer: r.get(3)?,
+        employee_number: r.get(4)?,
+        restricted: r.get(5)?,
+    })
+}
+
+impl Store {
+    /// Candidates by surname and forename, a page at a time (merged-away records are left out).
+    /// Trainers see only candidates on the runs they are assigned to.
+    pub fn candidates(
+        &self,
+        actor: &Actor,
+        employer: Option<Id>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<CandidateRow>> {
+        let conn = self.conn();
+        let scope = "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1)
+            AND (?2 IS NULL OR c.id IN (SELECT n.candidate_id FROM enrolments n JOIN run_trainers rt ON rt.run_id = n.run_id
+                                         JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))";
+        let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
+        let total: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM candidates c WHERE {}",
+                scope.replace(
+                    "(?1 IS NULL OR e.employer_id = ?1)",
+                    "(?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id
+                        AND e.ended_on IS NULL AND e.employer_id = ?1))"
+                )
+            ),
+            rusqlite::params![employer, trainer],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "{ROW_SELECT} WHERE {scope} ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id LIMIT ?3 OFFSET ?4"
+        ))?;
+        let items = stmt
+            .query_map(rusqlite::params![employer, trainer, limit.clamp(1, 1000), offset.max(0)], read_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Page { total, offset: offset.max(0), items })
     }
 }

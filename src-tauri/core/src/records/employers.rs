@@ -68,38 +68,36 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Employer> {
 
 const COLUMNS: &str = "id, name, address, postcode, phone, email";
 
+/// Validates and writes an employer with its audit entry, inside the caller's transaction (the
+/// caller checks the role).
+pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, actor: &Actor, form: &EmployerForm) -> Result<Employer> {
+    let e = form.validate()?;
+    let now = Utc::now().to_rfc3339();
+    tx.execute(
+        "INSERT INTO employers (id, name, address, postcode, phone, email, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        rusqlite::params![e.id, e.name, e.address, e.postcode, e.phone, e.email, now],
+    )?;
+    let id = e.id.to_string();
+    let mut changes = vec![FieldChange::created("name", e.name.as_str())];
+    let mut note = |field: &str, v: Option<String>| {
+        if let Some(v) = v {
+            changes.push(FieldChange::created(field, v));
+        }
+    };
+    note("address", e.address.clone());
+    note("postcode", e.postcode.as_ref().map(ToString::to_string));
+    note("phone", e.phone.as_ref().map(ToString::to_string));
+    note("email", e.email.as_ref().map(ToString::to_string));
+    audit::record(tx, Who::Actor(actor), "employer.add", Subject { entity: "employer", id: Some(&id) }, &changes)?;
+    Ok(e)
+}
+
 impl Store {
     /// Registers an employer (admin and office).
     pub fn add_employer(&mut self, actor: &Actor, form: &EmployerForm) -> Result<Employer> {
         actor.require(Permission::EditRecords)?;
-        let e = form.validate()?;
-        self.write(|tx| {
-            let now = Utc::now().to_rfc3339();
-            tx.execute(
-                "INSERT INTO employers (id, name, address, postcode, phone, email, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                rusqlite::params![e.id, e.name, e.address, e.postcode, e.phone, e.email, now],
-            )?;
-            let id = e.id.to_string();
-            let mut changes = vec![FieldChange::created("name", e.name.as_str())];
-            let mut note = |field: &str, v: Option<String>| {
-                if let Some(v) = v {
-                    changes.push(FieldChange::created(field, v));
-                }
-            };
-            note("address", e.address.clone());
-            note("postcode", e.postcode.as_ref().map(ToString::to_string));
-            note("phone", e.phone.as_ref().map(ToString::to_string));
-            note("email", e.email.as_ref().map(ToString::to_string));
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "employer.add",
-                Subject { entity: "employer", id: Some(&id) },
-                &changes,
-            )
-        })?;
-        Ok(e)
+        self.write(|tx| insert(tx, actor, form))
     }
 
     /// Employers whose name contains `filter` (all when empty), by name. Every role may list them:
@@ -130,5 +128,44 @@ impl Store {
             1 => Ok(found.remove(0)),
             n => Err(Error::invalid("employer", format!("{n} employers have that name; choose one by id"))),
         }
+    }
+}
+
+/// Refuses with [`Error::NotFound`] unless the employer exists.
+pub(crate) fn must_exist(tx: &rusqlite::Connection, id: Id) -> Result<()> {
+    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM employers WHERE id = ?1)", [id], |r| r.get(0))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(Error::NotFound { what: "employer", name: id.to_string() })
+    }
+}
+
+impl Store {
+    /// Deletes an employer entered by mistake (admin and office). One that has contacts, employees,
+    /// enrolments or runs is refused: training records must keep their company.
+    pub fn delete_employer(&mut self, actor: &Actor, id: Id) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        self.write(|tx| {
+            must_exist(tx, id)?;
+            let in_use: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM employments WHERE employer_id = ?1)
+                     OR EXISTS (SELECT 1 FROM enrolments WHERE employer_id = ?1)
+                     OR EXISTS (SELECT 1 FROM course_runs WHERE employer_id = ?1)
+                     OR EXISTS (SELECT 1 FROM contacts WHERE employer_id = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            if in_use {
+                return Err(Error::invalid(
+                    "employer",
+                    "has contacts, employees or training records, so it cannot be deleted",
+                ));
+            }
+            tx.execute("DELETE FROM import_mappings WHERE employer_id = ?1", [id])?;
+            tx.execute("DELETE FROM employers WHERE id = ?1", [id])?;
+            let sid = id.to_string();
+            audit::record(tx, Who::Actor(actor), "employer.delete", Subject { entity: "employer", id: Some(&sid) }, &[])
+        })
     }
 }

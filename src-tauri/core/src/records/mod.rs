@@ -1,16 +1,34 @@
-//! The centre's records: employers and their contacts, candidates, and (to come) courses, runs and
-//! results. Every function takes the acting [`Actor`](crate::Actor), checks what the role may do,
-//! validates at the boundary, and writes in one transaction with its audit entry.
+//! The centre's records: the centre itself, the catalogue (awarding bodies, courses), employers and
+//! their contacts, candidates, trainers, course runs with enrolments, and results with their outcomes.
+//! Every function takes the acting [`Actor`](crate::Actor), checks what the role may do, validates at
+//! the boundary, and writes in one transaction with its audit entry.
 
-mod candidates;
-mod employers;
+mod candidate_edits;
+pub(crate) mod candidates;
+mod centre;
+mod contacts;
+mod courses;
+pub(crate) mod employers;
 pub mod outcome;
 mod photos;
+mod results;
+mod runs;
+mod search;
 #[cfg(test)]
 mod tests;
+mod trainers;
 
-pub use candidates::{Candidate, CandidateForm, CandidateMatch, Identifiers, MatchReason, Registered};
+pub use candidate_edits::{Employment, SpecialCategory};
+pub use candidates::{
+    Candidate, CandidateForm, CandidateMatch, CandidateRow, Identifiers, MatchReason, Page, Registered,
+};
+pub use centre::{Centre, CentreForm};
+pub use contacts::{Channel, Consent, Contact, ContactForm};
+pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
 pub use employers::{Employer, EmployerForm};
+pub use results::{ComponentResult, EnrolmentResults, OutcomeView, Override, ResultInput};
+pub use runs::{Attendance, Enrolled, Enrolment, Run, RunFilter, RunForm, RunTrainer};
+pub use trainers::{Trainer, TrainerForm};
 
 use crate::{Error, Result};
 

@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::audit::{self, AuditFilter};
 use crate::testing::Fixture;
-use crate::{Actor, Error, Id, NewUser, Role, Store};
+use crate::{Actor, Error, Id, NewUser, Result, Role, Store};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
@@ -197,4 +197,380 @@ fn bad_fields_are_named_and_unusual_dates_warned() {
         Registered::Created { warnings, .. } => assert!(warnings[0].contains("under 16"), "{warnings:?}"),
         other => panic!("{other:?}"),
     }
+}
+
+// ---- the catalogue, runs, results ----
+
+use super::outcome::{ComponentRule, GradeBand, Outcome, Score};
+
+fn forklift(w: &mut World) -> Course {
+    w.store.add_awarding_body(&w.admin.clone(), "RTITB", "RTITB Ltd", Some("C1234")).unwrap();
+    let course = Course {
+        id: None,
+        code: "FLT-CB-NOV".into(),
+        title: "Counterbalance lift truck, novice".into(),
+        awarding_body: Some("rtitb".into()),
+        course_type: CourseType::Training,
+        category: "Counterbalance lift truck".into(),
+        length_days: 5.0,
+        duration_hours: 35.0,
+        validity_months: Some(36),
+        requires: Requirements { ni_number: true, photo: true, ..Default::default() },
+        components: vec![
+            Component { id: None, name: "Theory".into(), rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 } },
+            Component {
+                id: None,
+                name: "Practical".into(),
+                rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
+            },
+        ],
+        grades: vec![
+            GradeBand { grade: "Pass".into(), min_percent: 0.0 },
+            GradeBand { grade: "Distinction".into(), min_percent: 90.0 },
+        ],
+    };
+    w.store.add_course(&w.admin.clone(), &course).unwrap()
+}
+
+struct RunWorld {
+    w: World,
+    course: Course,
+    run: Run,
+    sian: Candidate,
+    tess: Trainer,
+}
+
+fn run_world() -> RunWorld {
+    let mut w = world();
+    let course = forklift(&mut w);
+    let e = acme(&mut w);
+    let admin = w.admin.clone();
+    let tess = w
+        .store
+        .add_trainer(
+            &admin,
+            &TrainerForm {
+                name: "Tess Evans".into(),
+                username: Some("tess".into()),
+                registrations: vec![("rtitb".into(), "R-1234".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let run = w
+        .store
+        .add_run(
+            &w.office.clone(),
+            &RunForm {
+                course_id: course.id.unwrap(),
+                starts_on: "02/11/2026".into(),
+                ends_on: Some("06/11/2026".into()),
+                venue: Some("Yard 2".into()),
+                trainer_ids: vec![tess.id],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let sian = created(w.store.register_candidate(&w.office.clone(), &sian(Some(e.id)), today(), false).unwrap());
+    RunWorld { w, course, run, sian, tess }
+}
+
+fn score(rw: &mut RunWorld, who: &Actor, component: usize, s: Option<Score>) -> Result<EnrolmentResults> {
+    let e = rw.w.store.enrolment_of(who, rw.run.id, rw.sian.id)?;
+    let input = ResultInput {
+        component_id: rw.course.components[component].id.unwrap(),
+        score: s,
+        assessed_on: None,
+        comments: Some("steady".into()),
+    };
+    rw.w.store.record_result(who, e.id, &input)
+}
+
+#[test]
+fn a_run_takes_enrolments_and_results_compute_the_outcome_live() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    let trainer = rw.w.trainer.clone();
+    assert_eq!(rw.run.trainers[0].name, "Tess Evans");
+    assert_eq!(rw.tess.registrations, [("RTITB".to_owned(), "R-1234".to_owned())]);
+    let enrolled = rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+    assert_eq!(enrolled.missing, ["photo"], "the course needs a photo, and the NI number is present");
+    assert_eq!(enrolled.enrolment.employer.as_deref(), Some("Acme Haulage Ltd"));
+    assert!(matches!(rw.w.store.enrol(&office, rw.run.id, rw.sian.id), Err(Error::Duplicate { .. })));
+
+    // The assigned trainer records; the outcome is incomplete, then a retest, then a graded pass.
+    let r = score(&mut rw, &trainer, 0, Some(Score::Marks { mark: 38 })).unwrap();
+    assert_eq!(r.enrolment.status, Attendance::Attended, "a score means they attended");
+    assert_eq!(r.enrolment.outcome.as_ref().unwrap().outcome, Outcome::Incomplete);
+    assert_eq!(r.components[0].assessor.as_deref(), Some("Tess Evans"));
+    assert_eq!(r.components[0].assessed_on, NaiveDate::from_ymd_opt(2026, 11, 6), "the run's last day by default");
+    let r = score(&mut rw, &trainer, 1, Some(Score::Faults { minor: 2, major: 1 })).unwrap();
+    assert_eq!(r.enrolment.outcome.as_ref().unwrap().outcome, Outcome::Retest);
+    let r = score(&mut rw, &trainer, 1, Some(Score::Faults { minor: 2, major: 0 })).unwrap();
+    let o = r.enrolment.outcome.unwrap();
+    assert_eq!(
+        (o.outcome, o.grade.as_deref()),
+        (Outcome::Pass, Some("Distinction")),
+        "38/40: only marked components grade"
+    );
+}
+
+#[test]
+fn out_of_range_scores_are_refused_and_change_nothing() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+    let err = score(&mut rw, &office, 0, Some(Score::Marks { mark: 41 })).unwrap_err();
+    assert_eq!(err.to_string(), "score: Theory: the mark 41 is more than the maximum of 40");
+    let err = score(&mut rw, &office, 0, Some(Score::Faults { minor: 1, major: 0 })).unwrap_err();
+    assert!(err.to_string().contains("does not fit"), "{err}");
+    let results: i64 = rw.w.store.conn().query_row("SELECT count(*) FROM results", [], |r| r.get(0)).unwrap();
+    assert_eq!(results, 0);
+}
+
+#[test]
+fn an_override_needs_a_reason_and_keeps_the_computed_outcome() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    let e = rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap().enrolment;
+    score(&mut rw, &office, 0, Some(Score::Marks { mark: 29 })).unwrap();
+    score(&mut rw, &office, 1, Some(Score::Faults { minor: 0, major: 0 })).unwrap();
+    assert!(rw.w.store.override_outcome(&office, e.id, Outcome::Pass, None, "  ").is_err());
+    let r =
+        rw.w.store
+            .override_outcome(&office, e.id, Outcome::Pass, None, "Marking error on Q12 found on review")
+            .unwrap();
+    let o = r.enrolment.outcome.unwrap();
+    assert_eq!((o.computed, o.outcome), (Outcome::Retest, Outcome::Pass));
+    let by = o.overridden.unwrap();
+    assert_eq!((by.by.as_str(), by.reason.as_str()), ("olly", "Marking error on Q12 found on review"));
+    // A later score recomputes the automatic outcome but leaves the human decision standing.
+    let r = score(&mut rw, &office, 0, Some(Score::Marks { mark: 10 })).unwrap();
+    let o = r.enrolment.outcome.unwrap();
+    assert_eq!((o.computed, o.outcome), (Outcome::Retest, Outcome::Pass));
+    let r = rw.w.store.clear_override(&office, e.id, "appeal withdrawn").unwrap();
+    assert_eq!(r.enrolment.outcome.unwrap().outcome, Outcome::Retest);
+    let actions: Vec<String> =
+        audit::list(&rw.w.store, &rw.w.admin, &AuditFilter { entity_id: Some(e.id.to_string()), ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+    assert!(
+        actions.contains(&"outcome.override".to_owned()) && actions.contains(&"outcome.override_withdrawn".to_owned())
+    );
+}
+
+#[test]
+fn trainers_only_touch_their_own_runs_and_absence_is_an_outcome() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    let trainer = rw.w.trainer.clone();
+    let e = rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap().enrolment;
+    let other =
+        rw.w.store
+            .add_run(
+                &office,
+                &RunForm {
+                    course_id: rw.course.id.unwrap(),
+                    starts_on: "09/11/2026".into(),
+                    venue: Some("Yard 1".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    let runs = rw.w.store.runs(&trainer, &RunFilter::default()).unwrap();
+    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [rw.run.id], "a trainer lists only their runs");
+    assert!(matches!(rw.w.store.run(&trainer, other.id), Err(Error::NotFound { .. })));
+    assert!(rw.w.store.enrol(&trainer, rw.run.id, rw.sian.id).is_err(), "trainers do not enrol");
+    let e = rw.w.store.set_attendance(&trainer, e.id, Attendance::DidNotAttend).unwrap();
+    assert_eq!(e.outcome.unwrap().outcome, Outcome::DidNotAttend);
+    let err = score(&mut rw, &trainer, 0, Some(Score::Marks { mark: 30 })).unwrap_err();
+    assert!(err.to_string().contains("not attending"), "{err}");
+    // The trainer's view of the candidate: the page lists only their runs' people, with no identifiers.
+    let page = rw.w.store.candidates(&trainer, None, 0, 50).unwrap();
+    assert_eq!((page.total, page.items[0].surname.as_str()), (1, "Llewelyn"));
+}
+
+#[test]
+fn runs_validate_dates_and_sites() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    let form = |s: &str, e: &str| RunForm {
+        course_id: rw.course.id.unwrap(),
+        starts_on: s.into(),
+        ends_on: Some(e.into()),
+        venue: Some("Yard".into()),
+        ..Default::default()
+    };
+    let err = rw.w.store.add_run(&office, &form("10/11/2026", "09/11/2026")).unwrap_err();
+    assert_eq!(err.to_string(), "end date: is before the start date");
+    assert!(rw
+        .w
+        .store
+        .add_run(&office, &form("30/02/2026", "01/03/2026"))
+        .unwrap_err()
+        .to_string()
+        .starts_with("start date: "));
+    let no_venue = RunForm { course_id: rw.course.id.unwrap(), starts_on: "01/12/2026".into(), ..Default::default() };
+    assert!(rw.w.store.add_run(&office, &no_venue).unwrap_err().to_string().starts_with("venue: "));
+}
+
+// ---- contacts, centre, employers ----
+
+#[test]
+fn contacts_keep_consent_history_per_channel() {
+    let mut w = world();
+    let e = acme(&mut w);
+    let office = w.office.clone();
+    let c = w
+        .store
+        .add_contact(
+            &office,
+            &ContactForm {
+                employer_id: e.id,
+                forename: "Gwen".into(),
+                surname: "Morgan".into(),
+                job_title: Some("Training manager".into()),
+                email: Some("gwen@acme.example".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    w.store.set_consent(&office, c.id, Channel::Email, true, "booking form").unwrap();
+    let c = w.store.set_consent(&office, c.id, Channel::Email, false, "phone call").unwrap();
+    assert_eq!(c.consents.len(), 1);
+    assert!(!c.consents[0].granted, "the latest word wins");
+    assert_eq!(c.consents[0].source, "phone call");
+    let rows: i64 = w.store.conn().query_row("SELECT count(*) FROM contact_consents", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2, "history is kept");
+    let err = w.store.delete_employer(&office, e.id).unwrap_err();
+    assert!(err.to_string().contains("cannot be deleted"), "{err}");
+    let spare = w.store.add_employer(&office, &EmployerForm { name: "Typo Ltd".into(), ..Default::default() }).unwrap();
+    w.store.delete_employer(&office, spare.id).unwrap();
+    assert!(w.store.employer(&office, spare.id).is_err());
+}
+
+#[test]
+fn the_centre_details_are_admin_only_and_validated() {
+    let mut w = world();
+    let form = CentreForm {
+        name: "Riverside Plant Training".into(),
+        address: Some("1 River Lane\nLeeds".into()),
+        postcode: Some("ls1 4ap".into()),
+        ico_number: Some("za112946".into()),
+    };
+    assert!(matches!(w.store.set_centre(&w.office.clone(), &form), Err(Error::Forbidden { .. })));
+    let c = w.store.set_centre(&w.admin.clone(), &form).unwrap();
+    assert_eq!((c.ico_number.as_deref(), c.postcode.unwrap().to_string().as_str()), (Some("ZA112946"), "LS1 4AP"));
+    assert_eq!(w.store.centre().unwrap().address.as_deref(), Some("1 River Lane\nLeeds"));
+    let bad = CentreForm { ico_number: Some("12345".into()), ..form };
+    assert!(w.store.set_centre(&w.admin.clone(), &bad).unwrap_err().to_string().starts_with("ICO registration number"));
+}
+
+// ---- search, lists, history, merge, restriction, special category ----
+
+#[test]
+fn search_folds_accents_takes_prefixes_and_hides_ni_from_trainers() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+    let found = |store: &Store, who: &Actor, q: &str| -> Vec<Id> {
+        store.search_candidates(who, q, 20).unwrap().into_iter().map(|c| c.id).collect()
+    };
+    let s = rw.sian.id;
+    assert_eq!(found(&rw.w.store, &office, "sian"), [s], "accent folding");
+    assert_eq!(found(&rw.w.store, &office, "SIÂN llew"), [s]);
+    assert_eq!(found(&rw.w.store, &office, "acme"), [s], "by employer");
+    assert_eq!(found(&rw.w.store, &office, "e104"), [s], "by employee number prefix");
+    assert_eq!(found(&rw.w.store, &office, "AB 12 34"), [s], "by NI number typed with spaces");
+    assert!(found(&rw.w.store, &rw.w.trainer, "AB123456").is_empty(), "a trainer cannot search by NI number");
+    assert_eq!(found(&rw.w.store, &rw.w.trainer, "llew"), [s]);
+    assert!(found(&rw.w.store, &office, "jones").is_empty());
+    assert!(found(&rw.w.store, &office, "\" OR *").is_empty(), "FTS syntax in input is harmless");
+}
+
+#[test]
+fn changing_employer_keeps_history_and_reindexes_search() {
+    let mut w = world();
+    let e = acme(&mut w);
+    let office = w.office.clone();
+    let b =
+        w.store.add_employer(&office, &EmployerForm { name: "Bryn Quarries".into(), ..Default::default() }).unwrap();
+    let c = created(w.store.register_candidate(&office, &sian(Some(e.id)), today(), false).unwrap());
+    let later = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let h = w.store.change_employer(&office, c.id, Some(b.id), Some("BQ7".into()), later).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!((h[0].employer.as_str(), h[0].ended_on), ("Bryn Quarries", None));
+    assert_eq!((h[1].employer.as_str(), h[1].ended_on), ("Acme Haulage Ltd", Some(later)));
+    assert_eq!(w.store.candidate(&office, c.id).unwrap().employer.as_deref(), Some("Bryn Quarries"));
+    assert_eq!(w.store.search_candidates(&office, "bryn", 5).unwrap().len(), 1);
+    assert!(w.store.search_candidates(&office, "acme", 5).unwrap().is_empty(), "search follows the current employer");
+    assert_eq!(
+        w.store.search_candidates(&office, "e1042", 5).unwrap().len(),
+        1,
+        "old employee numbers still find them"
+    );
+    let page = w.store.candidates(&office, Some(b.id), 0, 10).unwrap();
+    assert_eq!(page.total, 1);
+}
+
+#[test]
+fn merging_keeps_every_result_and_is_audited() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+    score(&mut rw, &office, 0, Some(Score::Marks { mark: 35 })).unwrap();
+    let dup_form = CandidateForm {
+        forename: "Sian".into(),
+        surname: "Llewelyn".into(),
+        email: Some("s.llewelyn@example.com".into()),
+        ..Default::default()
+    };
+    let dup = created(rw.w.store.register_candidate(&office, &dup_form, today(), true).unwrap());
+    let keep = dup.id;
+    rw.w.store.merge_candidates(&office, keep, rw.sian.id).unwrap();
+    let kept = rw.w.store.candidate(&office, keep).unwrap();
+    assert_eq!(kept.identifiers.unwrap().ni_number.unwrap().to_string(), "AB123456C", "blanks filled");
+    assert_eq!(kept.email.unwrap().to_string(), "s.llewelyn@example.com", "the kept record's own values win");
+    let e = rw.w.store.enrolment_of(&office, rw.run.id, keep).unwrap();
+    let r = rw.w.store.enrolment_results(&office, e.id).unwrap();
+    assert_eq!(r.components[0].score, Some(Score::Marks { mark: 35 }));
+    assert_eq!(
+        rw.w.store.search_candidates(&office, "llewelyn", 10).unwrap().len(),
+        1,
+        "the merged-away record is gone from search"
+    );
+    assert_eq!(rw.w.store.candidates(&office, None, 0, 10).unwrap().total, 1);
+    let entries =
+        audit::list(&rw.w.store, &rw.w.admin, &AuditFilter { entity_id: Some(keep.to_string()), ..Default::default() })
+            .unwrap();
+    assert_eq!(entries[0].action, "candidate.merge");
+    assert!(rw.w.store.merge_candidates(&office, keep, keep).is_err());
+}
+
+#[test]
+fn restriction_blocks_enrolment_and_special_category_is_admin_only() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    let admin = rw.w.admin.clone();
+    rw.w.store.set_restricted(&office, rw.sian.id, true, "accuracy contested").unwrap();
+    assert!(rw.w.store.candidate(&office, rw.sian.id).unwrap().restricted);
+    let err = rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap_err();
+    assert!(err.to_string().contains("restricted"), "{err}");
+    rw.w.store.set_restricted(&office, rw.sian.id, false, "corrected").unwrap();
+    rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+
+    assert!(matches!(
+        rw.w.store.set_special_category(&office, rw.sian.id, Some("Dyslexia: reader for theory"), "signed form"),
+        Err(Error::Forbidden { .. })
+    ));
+    let s =
+        rw.w.store
+            .set_special_category(&admin, rw.sian.id, Some("Dyslexia: reader for theory"), "signed form")
+            .unwrap();
+    assert_eq!(s.unwrap().notes, "Dyslexia: reader for theory");
+    assert!(matches!(rw.w.store.special_category(&office, rw.sian.id), Err(Error::Forbidden { .. })));
+    assert!(matches!(rw.w.store.special_category(&rw.w.trainer, rw.sian.id), Err(Error::Forbidden { .. })));
+    assert!(rw.w.store.set_special_category(&admin, rw.sian.id, None, "consent withdrawn by email").unwrap().is_none());
 }

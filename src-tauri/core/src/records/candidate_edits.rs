@@ -1,0 +1,332 @@
+//! What happens to a candidate's record after registration: a change of employer (history kept, never
+//! overwritten), merging two records of one person, restriction of processing, and special category
+//! notes (health or disability, for reasonable adjustments) held only with explicit consent.
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::{opt, optional, required};
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// One period with one employer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Employment {
+    /// Employer id.
+    pub employer_id: Id,
+    /// Employer name.
+    pub employer: String,
+    /// Employee number there.
+    pub employee_number: Option<String>,
+    /// From.
+    pub started_on: NaiveDate,
+    /// Until; `None` while current.
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// Health or disability notes, with the consent they are held under.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpecialCategory {
+    /// The notes.
+    pub notes: String,
+    /// When explicit consent was given.
+    pub consent_given_at: String,
+    /// How it was given, e.g. "signed booking form".
+    pub consent_source: String,
+}
+
+fn candidate_exists(tx: &rusqlite::Connection, id: Id) -> Result<()> {
+    let ok: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1 AND merged_into IS NULL)", [id], |r| {
+            r.get(0)
+        })?;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::NotFound { what: "candidate", name: id.to_string() })
+    }
+}
+
+impl Store {
+    /// A candidate's employers, newest first.
+    pub fn employment_history(&self, actor: &Actor, candidate: Id) -> Result<Vec<Employment>> {
+        self.candidate(actor, candidate)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT m.employer_id, e.name, m.employee_number, m.started_on, m.ended_on
+             FROM employments m JOIN employers e ON e.id = m.employer_id
+             WHERE m.candidate_id = ?1 ORDER BY m.ended_on IS NULL DESC, m.started_on DESC, m.id DESC",
+        )?;
+        let rows = stmt.query_map([candidate], |r| {
+            let started: String = r.get(3)?;
+            let ended: Option<String> = r.get(4)?;
+            Ok(Employment {
+                employer_id: r.get(0)?,
+                employer: r.get(1)?,
+                employee_number: r.get(2)?,
+                started_on: started.parse().unwrap_or_default(),
+                ended_on: ended.and_then(|d| d.parse().ok()),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves a candidate to another employer (or to self-booked with `None`) from `on`: the current
+    /// employment ends, a new one starts; earlier results keep the employer that ordered them.
+    pub fn change_employer(
+        &mut self,
+        actor: &Actor,
+        candidate: Id,
+        employer: Option<Id>,
+        employee_number: Option<String>,
+        on: NaiveDate,
+    ) -> Result<Vec<Employment>> {
+        actor.require(Permission::EditRecords)?;
+        let number = optional("employee number", &employee_number, 50)?;
+        self.write(|tx| {
+            candidate_exists(tx, candidate)?;
+            if let Some(e) = employer {
+                super::employers::must_exist(tx, e)?;
+            }
+            let current: Option<(Id, Id, Option<String>, String)> = tx
+                .query_row(
+                    "SELECT id, employer_id, employee_number, started_on FROM employments
+                     WHERE candidate_id = ?1 AND ended_on IS NULL",
+                    [candidate],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            if let Some((_, emp, num, _)) = &current {
+                if Some(*emp) == employer && *num == number {
+                    return Err(Error::invalid("employer", "the candidate already works there with that number"));
+                }
+            }
+            if let Some((row, _, _, started)) = &current {
+                if on.to_string() < *started {
+                    return Err(Error::invalid("date", "is before the current employment started"));
+                }
+                tx.execute(
+                    "UPDATE employments SET ended_on = ?1 WHERE id = ?2",
+                    rusqlite::params![on.to_string(), row],
+                )?;
+            }
+            if let Some(e) = employer {
+                tx.execute(
+                    "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    rusqlite::params![Id::new(), candidate, e, number, on.to_string()],
+                )?;
+            }
+            tx.execute(
+                "UPDATE candidates SET updated_at = ?1 WHERE id = ?2",
+                rusqlite::params![Utc::now().to_rfc3339(), candidate],
+            )?;
+            let sid = candidate.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "candidate.change_employer",
+                Subject { entity: "candidate", id: Some(&sid) },
+                &[
+                    FieldChange::changed(
+                        "employer_id",
+                        current.as_ref().map(|c| c.1.to_string()),
+                        employer.map(|e| e.to_string()),
+                    ),
+                    FieldChange::changed("employee_number", current.and_then(|c| c.2), number.clone()),
+                ],
+            )
+        })?;
+        self.employment_history(actor, candidate)
+    }
+
+    /// Merges `duplicate` into `keep` (admin and office): every enrolment, result, employment and
+    /// disclosure moves to `keep`; blanks in `keep` are filled from `duplicate`; `duplicate` stays as a
+    /// pointer to `keep` so nothing that referred to it is lost. Refused when both are on one run.
+    pub fn merge_candidates(&mut self, actor: &Actor, keep: Id, duplicate: Id) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        if keep == duplicate {
+            return Err(Error::invalid("candidate", "cannot be merged into itself"));
+        }
+        self.write(|tx| {
+            candidate_exists(tx, keep)?;
+            candidate_exists(tx, duplicate)?;
+            let clash: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM enrolments a JOIN enrolments b ON a.run_id = b.run_id
+                 WHERE a.candidate_id = ?1 AND b.candidate_id = ?2)",
+                [keep, duplicate],
+                |r| r.get(0),
+            )?;
+            if clash {
+                return Err(Error::invalid(
+                    "candidate",
+                    "both records are enrolled on the same run; withdraw one enrolment first",
+                ));
+            }
+            // The NI number must leave the duplicate before it can fill the kept record's blank.
+            let (ni, keep_ni): (Option<String>, Option<String>) = tx.query_row(
+                "SELECT (SELECT ni_number FROM candidates WHERE id = ?1), (SELECT ni_number FROM candidates WHERE id = ?2)",
+                [duplicate, keep],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if ni.is_some() && keep_ni.is_some() && ni != keep_ni {
+                return Err(Error::invalid("candidate", "the two records have different NI numbers: they are two people"));
+            }
+            let moved = tx.execute("UPDATE enrolments SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            // Only one current employment may remain: the kept record's, else the duplicate's.
+            let keep_has_current: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL)",
+                [keep],
+                |r| r.get(0),
+            )?;
+            if keep_has_current {
+                tx.execute(
+                    "UPDATE employments SET ended_on = ?1 WHERE candidate_id = ?2 AND ended_on IS NULL",
+                    rusqlite::params![Utc::now().date_naive().to_string(), duplicate],
+                )?;
+            }
+            tx.execute("UPDATE employments SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO disclosure_subjects (disclosure_id, candidate_id, fields)
+                 SELECT disclosure_id, ?1, fields FROM disclosure_subjects WHERE candidate_id = ?2",
+                [keep, duplicate],
+            )?;
+            tx.execute("DELETE FROM disclosure_subjects WHERE candidate_id = ?1", [duplicate])?;
+            let keep_special: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM special_category WHERE candidate_id = ?1)",
+                [keep],
+                |r| r.get(0),
+            )?;
+            if !keep_special {
+                tx.execute("UPDATE special_category SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            }
+            tx.execute("DELETE FROM special_category WHERE candidate_id = ?1", [duplicate])?;
+            let now = Utc::now().to_rfc3339();
+            tx.execute(
+                "UPDATE candidates SET merged_into = ?1, ni_number = NULL, restricted = 0, updated_at = ?2 WHERE id = ?3",
+                rusqlite::params![keep, now, duplicate],
+            )?;
+            tx.execute(
+                "UPDATE candidates SET
+                    ni_number = coalesce(ni_number, ?1),
+                    date_of_birth = coalesce(date_of_birth, (SELECT date_of_birth FROM candidates WHERE id = ?2)),
+                    address = coalesce(address, (SELECT address FROM candidates WHERE id = ?2)),
+                    postcode = coalesce(postcode, (SELECT postcode FROM candidates WHERE id = ?2)),
+                    email = coalesce(email, (SELECT email FROM candidates WHERE id = ?2)),
+                    mobile = coalesce(mobile, (SELECT mobile FROM candidates WHERE id = ?2)),
+                    driving_licence = coalesce(driving_licence, (SELECT driving_licence FROM candidates WHERE id = ?2)),
+                    photo = coalesce(photo, (SELECT photo FROM candidates WHERE id = ?2)),
+                    updated_at = ?3
+                 WHERE id = ?4",
+                rusqlite::params![ni, duplicate, now, keep],
+            )?;
+            let (k, d) = (keep.to_string(), duplicate.to_string());
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "candidate.merge",
+                Subject { entity: "candidate", id: Some(&k) },
+                &[FieldChange::created("merged_from", d.as_str()), FieldChange::created("enrolments_moved", moved)],
+            )?;
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "candidate.merged_into",
+                Subject { entity: "candidate", id: Some(&d) },
+                &[FieldChange::created("merged_into", k.as_str())],
+            )
+        })
+    }
+
+    /// Restricts (or lifts the restriction of) processing of a candidate's data, e.g. while its
+    /// accuracy is contested: the record stays but is not enrolled, exported or shared.
+    pub fn set_restricted(&mut self, actor: &Actor, candidate: Id, restricted: bool, reason: &str) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        let reason = required("reason", reason, 500)?;
+        self.write(|tx| {
+            candidate_exists(tx, candidate)?;
+            let before: bool =
+                tx.query_row("SELECT restricted FROM candidates WHERE id = ?1", [candidate], |r| r.get(0))?;
+            if before == restricted {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE candidates SET restricted = ?1, updated_at = ?2 WHERE id = ?3",
+                rusqlite::params![restricted, Utc::now().to_rfc3339(), candidate],
+            )?;
+            let sid = candidate.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                if restricted { "candidate.restrict" } else { "candidate.unrestrict" },
+                Subject { entity: "candidate", id: Some(&sid) },
+                &[
+                    FieldChange::changed("restricted", before, restricted),
+                    FieldChange::created("reason", reason.as_str()),
+                ],
+            )
+        })
+    }
+
+    /// Records health or disability notes for reasonable adjustments (admins only), with the explicit
+    /// consent they are held under. `None` notes delete them (consent withdrawn).
+    pub fn set_special_category(
+        &mut self,
+        actor: &Actor,
+        candidate: Id,
+        notes: Option<&str>,
+        consent_source: &str,
+    ) -> Result<Option<SpecialCategory>> {
+        actor.require(Permission::SpecialCategory)?;
+        let notes = opt(&notes.map(str::to_owned)).map(|n| required("notes", n, 2000)).transpose()?;
+        let source = required("consent", consent_source, 200)?;
+        self.write(|tx| {
+            candidate_exists(tx, candidate)?;
+            let sid = candidate.to_string();
+            match &notes {
+                Some(n) => {
+                    tx.execute(
+                        "INSERT INTO special_category (candidate_id, notes, consent_given_at, consent_source, recorded_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (candidate_id) DO UPDATE SET notes = excluded.notes,
+                            consent_given_at = excluded.consent_given_at, consent_source = excluded.consent_source,
+                            recorded_by = excluded.recorded_by",
+                        rusqlite::params![candidate, n, Utc::now().to_rfc3339(), source, actor.id()],
+                    )?;
+                    audit::record(
+                        tx,
+                        Who::Actor(actor),
+                        "candidate.special_category",
+                        Subject { entity: "candidate", id: Some(&sid) },
+                        &[FieldChange::created("special_category", n.as_str()), FieldChange::created("consent", source.as_str())],
+                    )
+                }
+                None => {
+                    tx.execute("DELETE FROM special_category WHERE candidate_id = ?1", [candidate])?;
+                    audit::record(
+                        tx,
+                        Who::Actor(actor),
+                        "candidate.special_category_deleted",
+                        Subject { entity: "candidate", id: Some(&sid) },
+                        &[FieldChange::created("consent_withdrawn", source.as_str())],
+                    )
+                }
+            }
+        })?;
+        self.special_category(actor, candidate)
+    }
+
+    /// A candidate's health or disability notes (admins only).
+    pub fn special_category(&self, actor: &Actor, candidate: Id) -> Result<Option<SpecialCategory>> {
+        actor.require(Permission::SpecialCategory)?;
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT notes, consent_given_at, consent_source FROM special_category WHERE candidate_id = ?1",
+                [candidate],
+                |r| Ok(SpecialCategory { notes: r.get(0)?, consent_given_at: r.get(1)?, consent_source: r.get(2)? }),
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,234 @@
+//! Employer contacts, with marketing consent per channel. Consent is never overwritten: each grant or
+//! withdrawal is a new row with its date and source, and the latest row per channel is the answer.
+
+use chrono::Utc;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use super::{optional, optional_with, required};
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::fields::{Email, Phone};
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// A contact as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ContactForm {
+    /// The employer they work for.
+    pub employer_id: Id,
+    /// Forename.
+    pub forename: String,
+    /// Surname.
+    pub surname: String,
+    /// Job title.
+    pub job_title: Option<String>,
+    /// Desk phone.
+    pub phone: Option<String>,
+    /// Mobile.
+    pub mobile: Option<String>,
+    /// Company email.
+    pub email: Option<String>,
+}
+
+/// A marketing channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Email.
+    Email,
+    /// Phone calls.
+    Phone,
+    /// Text messages.
+    Sms,
+    /// Post.
+    Post,
+}
+
+impl Channel {
+    const ALL: [Channel; 4] = [Channel::Email, Channel::Phone, Channel::Sms, Channel::Post];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Sms => "sms",
+            Channel::Post => "post",
+        }
+    }
+
+    /// Reads a channel name.
+    pub fn parse(s: &str) -> Result<Self> {
+        Channel::ALL
+            .into_iter()
+            .find(|c| {
+                c.as_str().eq_ignore_ascii_case(s.trim()) || (c == &Channel::Sms && s.eq_ignore_ascii_case("text"))
+            })
+            .ok_or_else(|| Error::invalid("channel", "should be email, phone, sms or post"))
+    }
+}
+
+/// The latest consent recorded for one channel.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Consent {
+    /// The channel.
+    pub channel: Channel,
+    /// Opted in (`true`) or out.
+    pub granted: bool,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+    /// How it was given, e.g. "booking form 2026-03".
+    pub source: String,
+}
+
+/// A contact with their current consents (channels never asked are absent: no consent).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contact {
+    /// Id.
+    pub id: Id,
+    /// Employer.
+    pub employer_id: Id,
+    /// Forename.
+    pub forename: String,
+    /// Surname.
+    pub surname: String,
+    /// Job title.
+    pub job_title: Option<String>,
+    /// Phone.
+    pub phone: Option<Phone>,
+    /// Mobile.
+    pub mobile: Option<Phone>,
+    /// Email.
+    pub email: Option<Email>,
+    /// Latest consent per channel.
+    pub consents: Vec<Consent>,
+}
+
+impl Store {
+    /// Adds a contact to an employer (admin and office).
+    pub fn add_contact(&mut self, actor: &Actor, form: &ContactForm) -> Result<Contact> {
+        actor.require(Permission::EditRecords)?;
+        let forename = required("forename", &form.forename, 100)?;
+        let surname = required("surname", &form.surname, 100)?;
+        let job_title = optional("job title", &form.job_title, 100)?;
+        let phone = optional_with(&form.phone, Phone::parse)?;
+        let mobile = optional_with(&form.mobile, Phone::parse)?;
+        let email = optional_with(&form.email, Email::parse)?;
+        let id = Id::new();
+        self.write(|tx| {
+            super::employers::must_exist(tx, form.employer_id)?;
+            let now = Utc::now().to_rfc3339();
+            tx.execute(
+                "INSERT INTO contacts (id, employer_id, forename, surname, job_title, phone, mobile, email, created_at,
+                    updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                rusqlite::params![id, form.employer_id, forename, surname, job_title, phone, mobile, email, now],
+            )?;
+            let sid = id.to_string();
+            let mut changes = vec![
+                FieldChange::created("employer_id", form.employer_id.to_string()),
+                FieldChange::created("forename", forename.as_str()),
+                FieldChange::created("surname", surname.as_str()),
+            ];
+            for (f, v) in [
+                ("job_title", job_title.clone()),
+                ("phone", phone.as_ref().map(ToString::to_string)),
+                ("mobile", mobile.as_ref().map(ToString::to_string)),
+                ("email", email.as_ref().map(ToString::to_string)),
+            ] {
+                if let Some(v) = v {
+                    changes.push(FieldChange::created(f, v));
+                }
+            }
+            audit::record(tx, Who::Actor(actor), "contact.add", Subject { entity: "contact", id: Some(&sid) }, &changes)
+        })?;
+        self.contact(actor, id)
+    }
+
+    /// Records a grant or withdrawal of marketing consent on one channel (admin and office).
+    pub fn set_consent(
+        &mut self,
+        actor: &Actor,
+        contact: Id,
+        channel: Channel,
+        granted: bool,
+        source: &str,
+    ) -> Result<Contact> {
+        actor.require(Permission::EditRecords)?;
+        let source = required("consent source", source, 200)?;
+        self.write(|tx| {
+            let exists: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM contacts WHERE id = ?1)", [contact], |r| r.get(0))?;
+            if !exists {
+                return Err(Error::NotFound { what: "contact", name: contact.to_string() });
+            }
+            tx.execute(
+                "INSERT INTO contact_consents (id, contact_id, channel, granted, recorded_at, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![Id::new(), contact, channel.as_str(), granted, Utc::now().to_rfc3339(), source],
+            )?;
+            let sid = contact.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                if granted { "contact.consent_given" } else { "contact.consent_withdrawn" },
+                Subject { entity: "contact", id: Some(&sid) },
+                &[FieldChange::created(&format!("consent.{}", channel.as_str()), granted)],
+            )
+        })?;
+        self.contact(actor, contact)
+    }
+
+    /// One contact with their current consents. Every role may read contacts: a site contact's name is
+    /// part of a trainer's field pack.
+    pub fn contact(&self, _actor: &Actor, id: Id) -> Result<Contact> {
+        let conn = self.conn();
+        let mut c = conn
+            .query_row(
+                "SELECT id, employer_id, forename, surname, job_title, phone, mobile, email FROM contacts WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Contact {
+                        id: r.get(0)?,
+                        employer_id: r.get(1)?,
+                        forename: r.get(2)?,
+                        surname: r.get(3)?,
+                        job_title: r.get(4)?,
+                        phone: r.get(5)?,
+                        mobile: r.get(6)?,
+                        email: r.get(7)?,
+                        consents: Vec::new(),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "contact", name: id.to_string() })?;
+        // The newest row per channel; ids are UUIDv7, so they break ties in time order.
+        let mut stmt = conn.prepare_cached(
+            "SELECT channel, granted, recorded_at, source FROM contact_consents k
+             WHERE contact_id = ?1 AND id = (SELECT id FROM contact_consents WHERE contact_id = k.contact_id
+                AND channel = k.channel ORDER BY recorded_at DESC, id DESC LIMIT 1)
+             ORDER BY channel",
+        )?;
+        c.consents = stmt
+            .query_map([id], |r| {
+                let ch: String = r.get(0)?;
+                Ok(Consent {
+                    channel: Channel::parse(&ch).unwrap_or(Channel::Post),
+                    granted: r.get(1)?,
+                    recorded_at: r.get(2)?,
+                    source: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(c)
+    }
+
+    /// An employer's contacts, by surname.
+    pub fn contacts(&self, actor: &Actor, employer: Id) -> Result<Vec<Contact>> {
+        let ids: Vec<Id> = self
+            .conn()
+            .prepare("SELECT id FROM contacts WHERE employer_id = ?1 ORDER BY surname COLLATE NOCASE, forename")?
+            .query_map([employer], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.into_iter().map(|id| self.contact(actor, id)).collect()
+    }
+}

@@ -1,0 +1,333 @@
+//! The catalogue: awarding bodies, the centre's approvals, and courses with their assessment
+//! components and outcome rule.
+
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use super::outcome::{ComponentRule, GradeBand};
+use super::required;
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// An awarding body (e.g. MPQC, NET, Lantra).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AwardingBody {
+    /// Id.
+    pub id: Id,
+    /// Short code, e.g. `LANTRA`.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// The centre's approval number with this body, if approved.
+    pub centre_number: Option<String>,
+}
+
+/// What kind of course it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CourseType {
+    /// A training course.
+    Training,
+    /// A test only.
+    Test,
+    /// A qualification.
+    Qualification,
+    /// An assessment of competence.
+    Assessment,
+}
+
+impl CourseType {
+    fn as_str(self) -> &'static str {
+        match self {
+            CourseType::Training => "training",
+            CourseType::Test => "test",
+            CourseType::Qualification => "qualification",
+            CourseType::Assessment => "assessment",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "test" => CourseType::Test,
+            "qualification" => CourseType::Qualification,
+            "assessment" => CourseType::Assessment,
+            _ => CourseType::Training,
+        }
+    }
+}
+
+/// Which identifiers a course's awarding body requires; collected only then.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Requirements {
+    /// NI number.
+    pub ni_number: bool,
+    /// Date of birth.
+    pub date_of_birth: bool,
+    /// Home address.
+    pub home_address: bool,
+    /// Photograph.
+    pub photo: bool,
+}
+
+/// One assessment component.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    /// Id (assigned when stored).
+    #[serde(default)]
+    pub id: Option<Id>,
+    /// Name, e.g. "Theory" or "Practical".
+    pub name: String,
+    /// How it is judged.
+    pub rule: ComponentRule,
+}
+
+/// A course as described in a catalogue file or form, and as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Course {
+    /// Id (assigned when stored).
+    #[serde(default)]
+    pub id: Option<Id>,
+    /// The centre's short code, e.g. `FLT-CB-NOV`.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// The awarding body's code; `None` for the centre's own courses.
+    pub awarding_body: Option<String>,
+    /// Kind of course.
+    pub course_type: CourseType,
+    /// Equipment or environment category.
+    pub category: String,
+    /// Length in days.
+    pub length_days: f64,
+    /// Duration in hours.
+    pub duration_hours: f64,
+    /// How long a pass stays valid; `None` for no expiry.
+    pub validity_months: Option<u32>,
+    /// Identifiers the awarding body requires.
+    #[serde(default)]
+    pub requires: Requirements,
+    /// Assessment components, in order.
+    pub components: Vec<Component>,
+    /// Grade bands for graded courses; empty for pass/fail.
+    #[serde(default)]
+    pub grades: Vec<GradeBand>,
+}
+
+impl Course {
+    fn validate(&self) -> Result<()> {
+        required("course code", &self.code, 40)?;
+        required("course title", &self.title, 200)?;
+        required("category", &self.category, 100)?;
+        if !(self.length_days > 0.0 && self.length_days <= 365.0) {
+            return Err(Error::invalid("length", "should be more than 0 and at most 365 days"));
+        }
+        if !(self.duration_hours > 0.0 && self.duration_hours <= 2000.0) {
+            return Err(Error::invalid("duration", "should be more than 0 and at most 2,000 hours"));
+        }
+        if self.components.is_empty() {
+            return Err(Error::invalid("components", "a course needs at least one assessment component"));
+        }
+        for c in &self.components {
+            required("component name", &c.name, 100)?;
+            c.rule.validate()?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Adds an awarding body, with the centre's approval number if it has one (admins only).
+    pub fn add_awarding_body(
+        &mut self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        centre_number: Option<&str>,
+    ) -> Result<AwardingBody> {
+        actor.require(Permission::ManageCatalogue)?;
+        let body = AwardingBody {
+            id: Id::new(),
+            code: required("awarding body code", code, 20)?.to_ascii_uppercase(),
+            name: required("awarding body name", name, 200)?,
+            centre_number: centre_number.map(|n| required("centre number", n, 40)).transpose()?,
+        };
+        self.write(|tx| {
+            let taken: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM awarding_bodies WHERE code = ?1)", [&body.code], |r| {
+                    r.get(0)
+                })?;
+            if taken {
+                return Err(Error::Duplicate { what: "an awarding body with code", name: body.code.clone() });
+            }
+            tx.execute(
+                "INSERT INTO awarding_bodies (id, code, name) VALUES (?1, ?2, ?3)",
+                rusqlite::params![body.id, body.code, body.name],
+            )?;
+            if let Some(n) = &body.centre_number {
+                tx.execute(
+                    "INSERT INTO centre_approvals (awarding_body_id, centre_number) VALUES (?1, ?2)",
+                    rusqlite::params![body.id, n],
+                )?;
+            }
+            let id = body.id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "awarding_body.add",
+                Subject { entity: "awarding_body", id: Some(&id) },
+                &[
+                    FieldChange::created("code", body.code.as_str()),
+                    FieldChange::created("name", body.name.as_str()),
+                    FieldChange::created("centre_number", body.centre_number.clone()),
+                ],
+            )
+        })?;
+        Ok(body)
+    }
+
+    /// All awarding bodies, by code.
+    pub fn awarding_bodies(&self, _actor: &Actor) -> Result<Vec<AwardingBody>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT b.id, b.code, b.name, a.centre_number FROM awarding_bodies b
+             LEFT JOIN centre_approvals a ON a.awarding_body_id = b.id ORDER BY b.code",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AwardingBody { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, centre_number: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds a course to the catalogue (admins only).
+    pub fn add_course(&mut self, actor: &Actor, course: &Course) -> Result<Course> {
+        actor.require(Permission::ManageCatalogue)?;
+        course.validate()?;
+        let mut stored = course.clone();
+        let id = Id::new();
+        stored.id = Some(id);
+        self.write(|tx| {
+            let body: Option<Id> = match &course.awarding_body {
+                None => None,
+                Some(code) => Some(
+                    tx.query_row("SELECT id FROM awarding_bodies WHERE code = ?1", [code.trim()], |r| r.get(0))
+                        .optional()?
+                        .ok_or_else(|| Error::NotFound { what: "awarding body", name: code.clone() })?,
+                ),
+            };
+            let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM courses WHERE code = ?1)", [course.code.trim()], |r| r.get(0))?;
+            if taken {
+                return Err(Error::Duplicate { what: "a course with code", name: course.code.trim().to_owned() });
+            }
+            let grades = (!course.grades.is_empty())
+                .then(|| serde_json::to_string(&course.grades))
+                .transpose()
+                .map_err(|_| Error::invalid("grades", "cannot be stored"))?;
+            let r = course.requires;
+            tx.execute(
+                "INSERT INTO courses (id, code, title, awarding_body_id, course_type, category, length_days, duration_hours,
+                    validity_months, requires_ni, requires_dob, requires_address, requires_photo, grades)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                rusqlite::params![
+                    id, course.code.trim(), course.title.trim(), body, course.course_type.as_str(), course.category.trim(),
+                    course.length_days, course.duration_hours, course.validity_months, r.ni_number, r.date_of_birth,
+                    r.home_address, r.photo, grades
+                ],
+            )?;
+            for (pos, c) in stored.components.iter_mut().enumerate() {
+                let cid = Id::new();
+                c.id = Some(cid);
+                let (max, pass, minor, major) = match c.rule {
+                    ComponentRule::Marks { max_mark, pass_mark } => (Some(max_mark), Some(pass_mark), None, None),
+                    ComponentRule::Faults { max_minor_faults, max_major_faults } => {
+                        (None, None, Some(max_minor_faults), Some(max_major_faults))
+                    }
+                    ComponentRule::Observation => (None, None, None, None),
+                };
+                let kind = match c.rule {
+                    ComponentRule::Marks { .. } => "marks",
+                    ComponentRule::Faults { .. } => "faults",
+                    ComponentRule::Observation => "observation",
+                };
+                tx.execute(
+                    "INSERT INTO course_components (id, course_id, position, name, kind, max_mark, pass_mark,
+                        max_minor_faults, max_major_faults) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    rusqlite::params![cid, id, pos as i64, c.name.trim(), kind, max, pass, minor, major],
+                )?;
+            }
+            let sid = id.to_string();
+            audit::record(tx, Who::Actor(actor), "course.add", Subject { entity: "course", id: Some(&sid) }, &[
+                FieldChange::created("code", course.code.trim()),
+                FieldChange::created("title", course.title.trim()),
+            ])
+        })?;
+        Ok(stored)
+    }
+
+    /// The catalogue, by code.
+    pub fn courses(&self, actor: &Actor) -> Result<Vec<Course>> {
+        let ids: Vec<Id> = self
+            .conn()
+            .prepare("SELECT id FROM courses WHERE retired = 0 ORDER BY code")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.into_iter().map(|id| self.course(actor, id)).collect()
+    }
+
+    /// A course by its code.
+    pub fn course_by_code(&self, actor: &Actor, code: &str) -> Result<Course> {
+        let id: Id = self
+            .conn()
+            .query_row("SELECT id FROM courses WHERE code = ?1", [code.trim()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound { what: "course", name: code.trim().to_owned() })?;
+        self.course(actor, id)
+    }
+
+    /// A course with its components.
+    pub fn course(&self, _actor: &Actor, id: Id) -> Result<Course> {
+        let conn = self.conn();
+        let mut course = conn
+            .query_row(
+                "SELECT c.code, c.title, b.code, c.course_type, c.category, c.length_days, c.duration_hours,
+                        c.validity_months, c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo, c.grades
+                 FROM courses c LEFT JOIN awarding_bodies b ON b.id = c.awarding_body_id WHERE c.id = ?1",
+                [id],
+                |r| {
+                    let kind: String = r.get(3)?;
+                    let grades: Option<String> = r.get(12)?;
+                    Ok(Course {
+                        id: Some(id),
+                        code: r.get(0)?,
+                        title: r.get(1)?,
+                        awarding_body: r.get(2)?,
+                        course_type: CourseType::parse(&kind),
+                        category: r.get(4)?,
+                        length_days: r.get(5)?,
+                        duration_hours: r.get(6)?,
+                        validity_months: r.get(7)?,
+                        requires: Requirements {
+                            ni_number: r.get(8)?,
+                            date_of_birth: r.get(9)?,
+                            home_address: r.get(10)?,
+                            photo: r.get(11)?,
+                        },
+                        components: Vec::new(),
+                        grades: grades.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(Error::NotFound { what: "course", name: id.to_string() })?;
+        let mut stmt = conn.prepare(
+            "SELECT id, name, kind, max_mark, pass_mark, max_minor_faults, max_major_faults
+             FROM course_components WHERE course_id = ?1 ORDER BY position",
+        )?;
+        course.components = stmt
+            .query_map([id], |r| {
+                Ok(Component { id: Some(r.get(0)?), name: r.get(1)?, rule: super::results::component_rule(r, 2)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(course)
+    }
+}

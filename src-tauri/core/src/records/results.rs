@@ -1,0 +1,435 @@
+//! Results: a score per enrolment and assessment component, and the outcome the course's rule computes
+//! from them. A human override needs a reason and is kept beside the computed outcome, with who made
+//! it and when, because a candidate may ask for a human review of an automatic decision.
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
+use super::runs::{read_enrolment, require_assessor, Enrolment};
+use super::{opt, optional, Component};
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::fields::parse_uk_date;
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// One component's result as typed.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ResultInput {
+    /// The component.
+    pub component_id: Id,
+    /// The score; `None` clears it.
+    pub score: Option<Score>,
+    /// When it was assessed (the run's assessment or last day when absent).
+    pub assessed_on: Option<String>,
+    /// The assessor's comments.
+    pub comments: Option<String>,
+}
+
+/// A human decision that replaces the computed outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Override {
+    /// The decided outcome.
+    pub outcome: Outcome,
+    /// The decided grade.
+    pub grade: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Who decided (user name).
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// An enrolment's outcome: what the rule computed, any override, and the one that stands.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutcomeView {
+    /// What the course's rule computed.
+    pub computed: Outcome,
+    /// The computed grade.
+    pub computed_grade: Option<String>,
+    /// A human override, if any.
+    pub overridden: Option<Override>,
+    /// The outcome that stands.
+    pub outcome: Outcome,
+    /// The grade that stands.
+    pub grade: Option<String>,
+}
+
+/// One component's result as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentResult {
+    /// The component.
+    pub component: Component,
+    /// The score, once recorded.
+    pub score: Option<Score>,
+    /// When assessed.
+    pub assessed_on: Option<NaiveDate>,
+    /// The assessor's name.
+    pub assessor: Option<String>,
+    /// Comments.
+    pub comments: Option<String>,
+}
+
+/// Everything recorded for one enrolment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnrolmentResults {
+    /// The enrolment, with its outcome.
+    pub enrolment: Enrolment,
+    /// Every component of the course, in order, with what was recorded.
+    pub components: Vec<ComponentResult>,
+}
+
+/// The stored outcome of an enrolment, if any.
+pub(crate) fn outcome(conn: &Connection, enrolment: Id) -> Result<Option<OutcomeView>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT o.computed, o.computed_grade, o.override, o.override_grade, o.override_reason, u.username,
+                    o.overridden_at
+             FROM outcomes o LEFT JOIN users u ON u.id = o.overridden_by WHERE o.enrolment_id = ?1",
+        )?
+        .query_row([enrolment], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })
+        .optional()?;
+    let Some((computed, computed_grade, over, over_grade, reason, by, at)) = row else {
+        return Ok(None);
+    };
+    let computed = Outcome::parse(&computed)?;
+    let overridden = match over {
+        Some(o) => Some(Override {
+            outcome: Outcome::parse(&o)?,
+            grade: over_grade,
+            reason: reason.unwrap_or_default(),
+            by: by.unwrap_or_default(),
+            at: at.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let (outcome, grade) = match &overridden {
+        Some(o) => (o.outcome, o.grade.clone()),
+        None => (computed, computed_grade.clone()),
+    };
+    Ok(Some(OutcomeView { computed, computed_grade, overridden, outcome, grade }))
+}
+
+struct CourseRules {
+    components: Vec<(Id, ComponentRule)>,
+    grades: Vec<GradeBand>,
+}
+
+fn rules_for(conn: &Connection, enrolment: Id) -> Result<CourseRules> {
+    let grades: Option<String> = conn.query_row(
+        "SELECT c.grades FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN courses c ON c.id = r.course_id
+         WHERE n.id = ?1",
+        [enrolment],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.id, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
+         FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN course_components k ON k.course_id = r.course_id
+         WHERE n.id = ?1 ORDER BY k.position",
+    )?;
+    let components =
+        stmt.query_map([enrolment], |r| Ok((r.get(0)?, component_rule(r, 1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(CourseRules { components, grades: grades.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default() })
+}
+
+/// Reads a component's rule from `kind, max_mark, pass_mark, max_minor, max_major` starting at `at`.
+pub(crate) fn component_rule(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ComponentRule> {
+    let kind: String = r.get(at)?;
+    Ok(match kind.as_str() {
+        "marks" => ComponentRule::Marks { max_mark: r.get(at + 1)?, pass_mark: r.get(at + 2)? },
+        "faults" => ComponentRule::Faults { max_minor_faults: r.get(at + 3)?, max_major_faults: r.get(at + 4)? },
+        _ => ComponentRule::Observation,
+    })
+}
+
+fn stored_score(conn: &Connection, enrolment: Id, component: Id, rule: &ComponentRule) -> Result<Option<Score>> {
+    let row: Option<(Option<u32>, Option<u32>, Option<u32>, Option<bool>)> = conn
+        .prepare_cached(
+            "SELECT mark, minor_faults, major_faults, competent FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
+        )?
+        .query_row([enrolment, component], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    Ok(row.and_then(|(mark, minor, major, competent)| match rule {
+        ComponentRule::Marks { .. } => mark.map(|mark| Score::Marks { mark }),
+        ComponentRule::Faults { .. } => Some(Score::Faults { minor: minor?, major: major? }),
+        ComponentRule::Observation => competent.map(|competent| Score::Observation { competent }),
+    }))
+}
+
+/// Recomputes and stores an enrolment's outcome from its attendance and scores, keeping any override.
+/// Returns the computed outcome; `None` while booked with nothing recorded, or withdrawn.
+pub(crate) fn recompute(tx: &Transaction<'_>, enrolment: Id) -> Result<Option<Outcome>> {
+    let status: String = tx.query_row("SELECT status FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))?;
+    let rules = rules_for(tx, enrolment)?;
+    let scores: Vec<Option<Score>> =
+        rules.components.iter().map(|(id, rule)| stored_score(tx, enrolment, *id, rule)).collect::<Result<_>>()?;
+    let nothing_yet = status == "booked" && scores.iter().all(Option::is_none);
+    if status == "withdrawn" || nothing_yet {
+        tx.execute("DELETE FROM outcomes WHERE enrolment_id = ?1 AND override IS NULL", [enrolment])?;
+        return Ok(None);
+    }
+    let only_rules: Vec<ComponentRule> = rules.components.iter().map(|(_, r)| *r).collect();
+    let c = outcome::compute(&only_rules, &scores, status != "did_not_attend", &rules.grades);
+    tx.execute(
+        "INSERT INTO outcomes (enrolment_id, computed, computed_grade, computed_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (enrolment_id) DO UPDATE SET computed = excluded.computed,
+            computed_grade = excluded.computed_grade, computed_at = excluded.computed_at",
+        rusqlite::params![enrolment, c.outcome.as_str(), c.grade, Utc::now().to_rfc3339()],
+    )?;
+    Ok(Some(c.outcome))
+}
+
+fn score_json(s: &Option<Score>) -> serde_json::Value {
+    serde_json::to_value(s).unwrap_or(serde_json::Value::Null)
+}
+
+impl Store {
+    /// Records (or clears) one component's score: admin and office, or a trainer assigned to the run.
+    /// The score must fit the component; a booked candidate becomes attended; the outcome is recomputed.
+    pub fn record_result(&mut self, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<EnrolmentResults> {
+        let comments = optional("comments", &input.comments, 2000)?;
+        let assessed_on = opt(&input.assessed_on).map(|d| parse_uk_date("assessment date", d)).transpose()?;
+        self.write(|tx| {
+            let (run, status): (Id, String) = tx
+                .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+            require_assessor(tx, actor, run)?;
+            let (name, rule): (String, ComponentRule) = tx
+                .query_row(
+                    "SELECT k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
+                     FROM course_components k JOIN course_runs r ON r.course_id = k.course_id
+                     WHERE k.id = ?1 AND r.id = ?2",
+                    [input.component_id, run],
+                    |r| Ok((r.get(0)?, component_rule(r, 1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| Error::invalid("component", "is not part of this run's course"))?;
+            if let Some(score) = &input.score {
+                score.check(&name, &rule)?;
+                if status == "withdrawn" || status == "did_not_attend" {
+                    return Err(Error::invalid(
+                        "score",
+                        "the candidate is recorded as not attending; change their attendance first",
+                    ));
+                }
+            }
+            let (run_day, today): (Option<String>, NaiveDate) = (
+                tx.query_row("SELECT coalesce(assessment_on, ends_on) FROM course_runs WHERE id = ?1", [run], |r| {
+                    r.get(0)
+                })?,
+                Utc::now().date_naive(),
+            );
+            if assessed_on.is_some_and(|d| d > today) {
+                return Err(Error::invalid("assessment date", "is in the future"));
+            }
+            let assessed = assessed_on.map(|d| d.to_string()).or(run_day);
+            let assessor: Option<Id> = tx
+                .query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0))
+                .optional()?
+                .or(tx
+                    .query_row(
+                        "SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1",
+                        [run],
+                        |r| r.get(0),
+                    )
+                    .optional()?);
+            let before = stored_score(tx, enrolment, input.component_id, &rule)?;
+            match &input.score {
+                None => {
+                    tx.execute(
+                        "DELETE FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
+                        [enrolment, input.component_id],
+                    )?;
+                }
+                Some(score) => {
+                    let (mark, minor, major, competent) = match *score {
+                        Score::Marks { mark } => (Some(mark), None, None, None),
+                        Score::Faults { minor, major } => (None, Some(minor), Some(major), None),
+                        Score::Observation { competent } => (None, None, None, Some(competent)),
+                    };
+                    tx.execute(
+                        "INSERT INTO results (id, enrolment_id, component_id, mark, minor_faults, major_faults, competent,
+                            assessed_on, assessor_id, comments, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                         ON CONFLICT (enrolment_id, component_id) DO UPDATE SET mark = excluded.mark,
+                            minor_faults = excluded.minor_faults, major_faults = excluded.major_faults,
+                            competent = excluded.competent, assessed_on = excluded.assessed_on,
+                            assessor_id = excluded.assessor_id, comments = excluded.comments,
+                            updated_at = excluded.updated_at",
+                        rusqlite::params![
+                            Id::new(),
+                            enrolment,
+                            input.component_id,
+                            mark,
+                            minor,
+                            major,
+                            competent,
+                            assessed,
+                            assessor,
+                            comments,
+                            Utc::now().to_rfc3339()
+                        ],
+                    )?;
+                    if status == "booked" {
+                        tx.execute("UPDATE enrolments SET status = 'attended' WHERE id = ?1", [enrolment])?;
+                    }
+                }
+            }
+            let was = outcome(tx, enrolment)?.map(|o| o.computed.as_str());
+            let now = recompute(tx, enrolment)?.map(|o| o.as_str());
+            let sid = enrolment.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "result.record",
+                Subject { entity: "enrolment", id: Some(&sid) },
+                &[
+                    FieldChange::changed(&format!("score.{name}"), score_json(&before), score_json(&input.score)),
+                    FieldChange::changed("computed_outcome", was, now),
+                ],
+            )
+        })?;
+        self.enrolment_results(actor, enrolment)
+    }
+
+    /// Replaces the computed outcome with a human decision (admin and office, or a trainer assigned to
+    /// the run). The reason is required; the computed outcome is kept beside it.
+    pub fn override_outcome(
+        &mut self,
+        actor: &Actor,
+        enrolment: Id,
+        decided: Outcome,
+        grade: Option<&str>,
+        reason: &str,
+    ) -> Result<EnrolmentResults> {
+        let reason = super::required("reason", reason, 1000)?;
+        if decided == Outcome::Incomplete {
+            return Err(Error::invalid(
+                "outcome",
+                "an override decides the outcome: pass, fail, retest or did not attend",
+            ));
+        }
+        let grade = grade.map(|g| super::required("grade", g, 40)).transpose()?;
+        self.write(|tx| {
+            let run: Id = tx
+                .query_row("SELECT run_id FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))
+                .optional()?
+                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+            require_assessor(tx, actor, run)?;
+            let before = outcome(tx, enrolment)?;
+            let Some(before) = before else {
+                return Err(Error::invalid("outcome", "nothing has been recorded yet to override"));
+            };
+            tx.execute(
+                "UPDATE outcomes SET override = ?1, override_grade = ?2, override_reason = ?3, overridden_by = ?4,
+                    overridden_at = ?5 WHERE enrolment_id = ?6",
+                rusqlite::params![decided.as_str(), grade, reason, actor.id(), Utc::now().to_rfc3339(), enrolment],
+            )?;
+            let sid = enrolment.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "outcome.override",
+                Subject { entity: "enrolment", id: Some(&sid) },
+                &[
+                    FieldChange::changed("outcome", before.outcome.as_str(), decided.as_str()),
+                    FieldChange::created("computed", before.computed.as_str()),
+                    FieldChange::created("reason", reason.as_str()),
+                ],
+            )
+        })?;
+        self.enrolment_results(actor, enrolment)
+    }
+
+    /// Withdraws an override, so the computed outcome stands again; the reason is recorded.
+    pub fn clear_override(&mut self, actor: &Actor, enrolment: Id, reason: &str) -> Result<EnrolmentResults> {
+        let reason = super::required("reason", reason, 1000)?;
+        self.write(|tx| {
+            let run: Id = tx
+                .query_row("SELECT run_id FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))
+                .optional()?
+                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+            require_assessor(tx, actor, run)?;
+            let before = outcome(tx, enrolment)?.and_then(|o| o.overridden);
+            let Some(before) = before else {
+                return Err(Error::invalid("outcome", "has no override to withdraw"));
+            };
+            tx.execute(
+                "UPDATE outcomes SET override = NULL, override_grade = NULL, override_reason = NULL,
+                    overridden_by = NULL, overridden_at = NULL WHERE enrolment_id = ?1",
+                [enrolment],
+            )?;
+            recompute(tx, enrolment)?;
+            let sid = enrolment.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "outcome.override_withdrawn",
+                Subject { entity: "enrolment", id: Some(&sid) },
+                &[
+                    FieldChange { field: "override".into(), before: Some(before.outcome.as_str().into()), after: None },
+                    FieldChange::created("reason", reason.as_str()),
+                ],
+            )
+        })?;
+        self.enrolment_results(actor, enrolment)
+    }
+
+    /// Everything recorded for one enrolment. A trainer sees it only for runs they are assigned to.
+    pub fn enrolment_results(&self, actor: &Actor, enrolment: Id) -> Result<EnrolmentResults> {
+        let conn = self.conn();
+        let e = read_enrolment(conn, enrolment)?;
+        if !actor.may(Permission::EditRecords) {
+            require_assessor(conn, actor, e.run_id)
+                .map_err(|_| Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT k.id, k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults,
+                    s.assessed_on, t.name, s.comments
+             FROM enrolments n JOIN course_runs r ON r.id = n.run_id
+             JOIN course_components k ON k.course_id = r.course_id
+             LEFT JOIN results s ON s.enrolment_id = n.id AND s.component_id = k.id
+             LEFT JOIN trainers t ON t.id = s.assessor_id
+             WHERE n.id = ?1 ORDER BY k.position",
+        )?;
+        let rows: Vec<(Component, Option<String>, Option<String>, Option<String>)> = stmt
+            .query_map([enrolment], |r| {
+                Ok((
+                    Component { id: Some(r.get(0)?), name: r.get(1)?, rule: component_rule(r, 2)? },
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let components = rows
+            .into_iter()
+            .map(|(component, assessed_on, assessor, comments)| {
+                let score = stored_score(conn, enrolment, component.id.unwrap_or_default(), &component.rule)?;
+                Ok(ComponentResult {
+                    component,
+                    score,
+                    assessed_on: assessed_on.and_then(|d| d.parse().ok()),
+                    assessor,
+                    comments,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(EnrolmentResults { enrolment: e, components })
+    }
+}
