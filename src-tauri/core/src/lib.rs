@@ -17,7 +17,9 @@ mod id;
 
 pub mod audit;
 pub mod bench;
+pub mod csv_out;
 pub mod fields;
+pub mod import;
 pub mod keys;
 pub mod photo;
 pub mod records;

@@ -1,0 +1,411 @@
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::audit::AuditFilter;
+use crate::records::{Candidate, Employer, Registered};
+use crate::testing::Fixture;
+use crate::{NewUser, Role};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+struct World {
+    _fx: Fixture,
+    store: Store,
+    admin: Actor,
+    office: Actor,
+    trainer: Actor,
+}
+
+fn world() -> World {
+    let fx = Fixture::new(false);
+    let init = fx.init();
+    let (mut store, admin) = (init.store, init.admin);
+    for (u, role) in [("olly", Role::Office), ("tess", Role::Trainer)] {
+        store.add_user(&admin, &NewUser { username: u, display_name: u, role, password: "a password 1" }).unwrap();
+    }
+    let office = store.login("olly", "a password 1").unwrap();
+    let trainer = store.login("tess", "a password 1").unwrap();
+    World { _fx: fx, store, admin, office, trainer }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+}
+
+fn acme(w: &mut World) -> Employer {
+    let form = EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() };
+    w.store.add_employer(&w.office.clone(), &form).unwrap()
+}
+
+fn for_acme() -> ImportOptions {
+    ImportOptions { employer: Some("acme haulage ltd".into()), ..Default::default() }
+}
+
+impl World {
+    fn import(&mut self, file: &str, options: &ImportOptions) -> Result<ImportReport> {
+        let office = self.office.clone();
+        self.store.import_candidates(&office, &fixture(file), options, today())
+    }
+
+    fn import_bytes(&mut self, bytes: &[u8], options: &ImportOptions) -> Result<ImportReport> {
+        let office = self.office.clone();
+        self.store.import_candidates_bytes(&office, bytes, options, today())
+    }
+
+    fn count(&self, table: &str) -> i64 {
+        self.store.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    }
+
+    /// Candidates, employments, employers, mappings and audit entries: everything an import may write.
+    fn totals(&self) -> [i64; 5] {
+        ["candidates", "employments", "employers", "import_mappings", "audit"].map(|t| self.count(t))
+    }
+
+    fn candidate(&self, id: Option<Id>) -> Candidate {
+        self.store.candidate(&self.admin, id.expect("a candidate id")).unwrap()
+    }
+}
+
+fn fates(r: &ImportReport) -> Vec<(u64, RowStatus)> {
+    r.rows.iter().map(|f| (f.line, f.status)).collect()
+}
+
+fn row(r: &ImportReport, line: u64) -> &RowFate {
+    r.rows.iter().find(|f| f.line == line).unwrap_or_else(|| panic!("no row for line {line}"))
+}
+
+#[test]
+fn an_excel_export_with_bom_crlf_semicolons_and_quoted_commas_imports() {
+    let mut w = world();
+    let acme = acme(&mut w);
+    let r = w.import("excel_semicolon_bom_crlf.csv", &for_acme()).unwrap();
+    assert_eq!((r.format, r.encoding, r.delimiter), ("csv", "UTF-8 (with BOM)", Some(';')));
+    // Line 3 is blank (skipped); line 4's quoted address spans two lines, so Ana is on line 6.
+    assert_eq!(fates(&r), [(2, RowStatus::Imported), (4, RowStatus::Imported), (6, RowStatus::Imported)]);
+    assert_eq!(r.counts, Counts { imported: 3, blank: 1, ..Counts::default() });
+    assert_eq!(r.ignored_columns, ["Notes"]);
+    assert_eq!(r.mapping.get(Field::Address), ["Address line 1", "Address line 2"]);
+    assert_eq!(r.mapping.get(Field::DateOfBirth), ["DOB"]);
+
+    let zoe = w.candidate(row(&r, 2).candidate_id);
+    assert_eq!((zoe.forename.as_str(), zoe.surname.as_str()), ("Zoë", "O'Brien"));
+    assert_eq!((zoe.employer_id, zoe.employee_number.as_deref()), (Some(acme.id), Some("00123")), "zeros kept");
+    let ids = zoe.identifiers.unwrap();
+    assert_eq!(ids.address.as_deref(), Some("Flat 2, Mill House\nCanal Road, Leeds"));
+    assert_eq!(ids.date_of_birth, NaiveDate::from_ymd_opt(1988, 3, 14));
+    assert_eq!(zoe.mobile.unwrap().to_string(), "+447700900123");
+    let sean = w.candidate(row(&r, 4).candidate_id);
+    let ids = sean.identifiers.unwrap();
+    assert_eq!(ids.address.as_deref(), Some("12 High Street\nApartment 3"));
+    assert_eq!(ids.date_of_birth, NaiveDate::from_ymd_opt(1990, 2, 1), "01-02-1990 is day first");
+    let ana = w.candidate(row(&r, 6).candidate_id);
+    assert_eq!(ana.identifiers.unwrap().ni_number.unwrap().to_string(), "CE123456D");
+}
+
+#[test]
+fn a_windows_1252_file_is_decoded_and_says_so() {
+    let mut w = world();
+    let r = w.import("cp1252.csv", &ImportOptions::default()).unwrap();
+    assert_eq!(r.encoding, "Windows-1252");
+    assert_eq!(r.counts.imported, 3, "{:?}", r.rows);
+    let names: Vec<(String, String)> =
+        r.rows.iter().map(|f| w.candidate(f.candidate_id)).map(|c| (c.forename, c.surname)).collect();
+    let expected = [("Zoë", "Brontë"), ("Seán", "Ó Ceallaigh"), ("Renée", "Dupré")];
+    assert_eq!(names, expected.map(|(f, s)| (f.to_owned(), s.to_owned())));
+}
+
+#[test]
+fn text_that_is_neither_utf8_nor_cp1252_is_refused_whole_but_utf16_with_a_bom_is_read() {
+    let mut w = world();
+    let before = w.totals();
+    let utf16: Vec<u8> = "Forename,Surname\nZoë,Brontë\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let err = w.import_bytes(&utf16, &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().starts_with("import file: does not look like a text file"), "{err}");
+    let err = w.import_bytes(b"Forename,Surname\nZo\x81,B\x8d\n", &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("neither UTF-8 nor Windows-1252"), "{err}");
+    assert_eq!(w.totals(), before);
+
+    let with_bom = [&b"\xFF\xFE"[..], &utf16].concat();
+    let r = w.import_bytes(&with_bom, &ImportOptions::default()).unwrap();
+    assert_eq!((r.encoding, r.counts.imported), ("UTF-16LE", 1));
+    assert_eq!(w.candidate(r.rows[0].candidate_id).surname, "Brontë");
+}
+
+/// The fates of `nasty.csv`: line, status, the column blamed and part of the reason.
+const NASTY: [(u64, RowStatus, &str, &str); 12] = [
+    (2, RowStatus::Rejected, "Date of Birth", "date of birth: that day does not exist in that month"),
+    (3, RowStatus::Rejected, "Date of Birth", "date of birth: is in the future"),
+    (4, RowStatus::Rejected, "Staff ID", "scientific notation"),
+    (5, RowStatus::Warned, "Forename", "starts like a spreadsheet formula; stored as the text typed"),
+    (6, RowStatus::Rejected, "Mobile", "the leading 0 looks dropped"),
+    (7, RowStatus::Warned, "Staff ID", "shorter than the 6-digit zero-padded numbers"),
+    (8, RowStatus::Imported, "", ""),
+    (9, RowStatus::Matched, "", "the same person as line 8 of this file (the same NI number"),
+    (10, RowStatus::Rejected, "National Insurance Number", "NI number: should be two letters"),
+    (11, RowStatus::Rejected, "Mobile", "holds a spreadsheet error"),
+    (12, RowStatus::Rejected, "Forename", "forename: is required"),
+    (13, RowStatus::Rejected, "", "more cells than the header's 8 columns"),
+];
+
+fn check_nasty(r: &ImportReport) {
+    assert_eq!(r.rows.len(), NASTY.len());
+    for (f, (line, status, column, reason)) in r.rows.iter().zip(NASTY) {
+        assert_eq!((f.line, f.status), (line, status), "{f:?}");
+        if !reason.is_empty() {
+            assert!(
+                f.problems.iter().any(|p| p.column.as_deref().unwrap_or("") == column && p.reason.contains(reason)),
+                "line {line}: {:?}",
+                f.problems
+            );
+        }
+    }
+}
+
+#[test]
+fn nasty_rows_get_their_fates_with_line_column_and_reason_but_never_the_value() {
+    let mut w = world();
+    acme(&mut w);
+    let r = w.import("nasty.csv", &for_acme()).unwrap();
+    check_nasty(&r);
+    assert_eq!(r.counts, Counts { imported: 1, warned: 2, matched: 1, rejected: 8, blank: 0 });
+    // Line 10 is wrong in three places, each reported with its own column.
+    let columns: Vec<&str> = row(&r, 10).problems.iter().filter_map(|p| p.column.as_deref()).collect();
+    assert_eq!(columns, ["National Insurance Number", "Postcode", "Email"]);
+    // Reasons name columns and fields; no value from the file appears in them.
+    let all: String = r.rows.iter().flat_map(|f| f.reasons.iter().cloned()).collect::<Vec<_>>().join("\n");
+    for value in ["31/02/1990", "2030", "1.23E+05", "7700900005", "not an NI", "bad-email", "Amy", "JG123456C", "106"] {
+        assert!(!all.contains(value), "{value} leaked into the report");
+    }
+    // The formula-like forename is stored exactly as typed, never evaluated.
+    assert_eq!(w.candidate(row(&r, 5).candidate_id).forename, "=1+2");
+    // The shortened employee number was flagged, not fixed.
+    assert!(row(&r, 7).reasons[0].contains("zero-padded"));
+}
+
+#[test]
+fn a_dry_run_writes_nothing_and_gives_the_real_runs_fates_and_a_rerun_changes_nothing() {
+    let mut w = world();
+    acme(&mut w);
+    let before = w.totals();
+    let dry = w.import("nasty.csv", &ImportOptions { dry_run: true, ..for_acme() }).unwrap();
+    assert!(dry.dry_run);
+    assert_eq!(w.totals(), before, "a dry run writes nothing");
+    check_nasty(&dry);
+    assert!(dry.rows.iter().all(|f| f.candidate_id.is_none()), "no ids for records that do not exist");
+
+    let real = w.import("nasty.csv", &for_acme()).unwrap();
+    let shape = |r: &ImportReport| r.rows.iter().map(|f| (f.line, f.status, f.reasons.clone())).collect::<Vec<_>>();
+    assert_eq!(shape(&dry), shape(&real));
+    let after = w.totals();
+    assert_eq!(after[0] - before[0], 3, "three candidates written");
+    assert_eq!(after[4] - before[4], 4, "an audit entry each, plus the import's");
+
+    let again = w.import("nasty.csv", &for_acme()).unwrap();
+    assert_eq!(w.totals(), after, "re-running the same file changes nothing");
+    assert_eq!(again.counts, Counts { matched: 4, rejected: 8, ..Counts::default() });
+    for line in [5, 7, 8] {
+        let f = row(&again, line);
+        assert_eq!(f.candidate_id, row(&real, line).candidate_id);
+        assert!(f.reasons[0].starts_with("already registered"), "{:?}", f.reasons);
+    }
+    assert_eq!(row(&again, 9).candidate_id, row(&real, 8).candidate_id);
+}
+
+#[test]
+fn rows_matching_someone_already_registered_are_matched_not_doubled() {
+    let mut w = world();
+    let amy = CandidateForm {
+        forename: "Amy".into(),
+        surname: "Jones".into(),
+        ni_number: Some("JG 12 34 56 C".into()),
+        ..Default::default()
+    };
+    let existing = match w.store.register_candidate(&w.office.clone(), &amy, today(), false).unwrap() {
+        Registered::Created { candidate, .. } => candidate.id,
+        other => panic!("{other:?}"),
+    };
+    let r = w.import("nasty.csv", &ImportOptions::default()).unwrap();
+    for line in [8, 9] {
+        let f = row(&r, line);
+        assert_eq!((f.status, f.candidate_id), (RowStatus::Matched, Some(existing)));
+        assert_eq!(f.reasons, ["already registered (the same NI number)"]);
+    }
+}
+
+#[test]
+fn the_errors_csv_lists_rejections_and_neutralises_formula_like_cells() {
+    let mut w = world();
+    let r = w.import_bytes(
+        b"=Forename,Surname,@DOB\r\nAmy,Jones,31/02/1990\r\nBen,Khan,01/01/1990\r\n",
+        &Default::default(),
+    );
+    let r = r.unwrap();
+    assert_eq!(r.mapping.get(Field::DateOfBirth), ["@DOB"]);
+    assert_eq!(fates(&r), [(2, RowStatus::Rejected), (3, RowStatus::Imported)]);
+    let csv = String::from_utf8(errors_csv(&r)).unwrap();
+    assert_eq!(
+        csv, "\u{feff}line,column,reason\r\n2,'@DOB,date of birth: that day does not exist in that month\r\n",
+        "the header is neutralised"
+    );
+    acme(&mut w);
+    let nasty = w.import("nasty.csv", &ImportOptions { dry_run: true, ..for_acme() }).unwrap();
+    let csv = String::from_utf8(errors_csv(&nasty)).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 10, "one line per problem of the 8 rejected rows: {csv}");
+    assert!(csv.contains("\r\n10,Postcode,postcode: "), "{csv}");
+    assert!(csv.contains("\r\n13,,has more cells"), "{csv}");
+    assert!(!csv.contains("=1+2") && !csv.contains("Amy"), "no values");
+}
+
+#[test]
+fn an_xlsx_workbook_imports_with_dates_and_whole_numbers_as_text() {
+    let mut w = world();
+    let acme = acme(&mut w);
+    let r = w.import("candidates.xlsx", &for_acme()).unwrap();
+    assert_eq!((r.format, r.encoding, r.delimiter), ("xlsx", "xlsx", None));
+    assert_eq!(fates(&r), [(2, RowStatus::Imported), (3, RowStatus::Rejected), (5, RowStatus::Imported)]);
+    assert_eq!(r.counts.blank, 1);
+    let zoe = w.candidate(row(&r, 2).candidate_id);
+    assert_eq!((zoe.forename.as_str(), zoe.employee_number.as_deref()), ("Zoë", Some("4521")));
+    assert_eq!(zoe.employer_id, Some(acme.id));
+    assert_eq!(zoe.identifiers.unwrap().date_of_birth, NaiveDate::from_ymd_opt(1985, 11, 2));
+    assert_eq!(row(&r, 3).problems[0].column.as_deref(), Some("Mobile"), "a mobile stored as a number lost its 0");
+    let ana = w.candidate(row(&r, 5).candidate_id);
+    assert_eq!(ana.identifiers.unwrap().date_of_birth, NaiveDate::from_ymd_opt(1990, 2, 28));
+    assert_eq!(ana.employee_number.as_deref(), Some("1.5"));
+
+    let other = ImportOptions { sheet: Some("Other".into()), ..Default::default() };
+    let r = w.import("candidates.xlsx", &other).unwrap();
+    assert_eq!(fates(&r), [(2, RowStatus::Imported)]);
+    let err = w.import("candidates.xlsx", &ImportOptions { sheet: Some("Nope".into()), ..Default::default() });
+    assert!(err.unwrap_err().to_string().contains("no sheet called \"Nope\""));
+}
+
+#[test]
+fn trainers_may_not_import_and_nothing_is_written() {
+    let mut w = world();
+    let before = w.totals();
+    let trainer = w.trainer.clone();
+    let err = w.store.import_candidates(&trainer, &fixture("cp1252.csv"), &Default::default(), today()).unwrap_err();
+    assert!(matches!(err, Error::Forbidden { role: Role::Trainer, .. }), "{err}");
+    assert_eq!(w.totals(), before);
+}
+
+#[test]
+fn the_audit_gets_one_summary_entry_without_personal_data() {
+    let mut w = world();
+    acme(&mut w);
+    w.import("nasty.csv", &for_acme()).unwrap();
+    let filter = AuditFilter { entity: Some("import".into()), ..Default::default() };
+    let entries = audit::list(&w.store, &w.admin, &filter).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!((entries[0].action.as_str(), entries[0].actor.as_str()), ("import.candidates", "olly"));
+    let changes = entries[0].changes.clone().unwrap();
+    let get = |f: &str| changes.iter().find(|c| c.field == f).and_then(|c| c.after.clone()).unwrap();
+    assert_eq!((get("imported"), get("warned"), get("rejected")), (1.into(), 2.into(), 8.into()));
+    assert!(!serde_json::to_string(&entries).unwrap().contains("Jones"));
+    let per_candidate = AuditFilter { entity: Some("candidate".into()), ..Default::default() };
+    let added = audit::list(&w.store, &w.admin, &per_candidate).unwrap();
+    assert_eq!(added.len(), 3);
+    assert!(added.iter().all(|e| e.action == "candidate.import"));
+    assert!(audit::verify(&w.store, &w.admin).unwrap().is_intact());
+}
+
+#[test]
+fn a_file_without_a_surname_column_is_refused_whole() {
+    let mut w = world();
+    let before = w.totals();
+    let err = w.import("no_surname.csv", &ImportOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "import file: has no surname column (looked for headers like \"Last name\"); name it with --map surname=HEADER"
+    );
+    assert_eq!(w.totals(), before);
+    // Mapped by hand, it imports.
+    let mapped = ImportOptions { overrides: vec![(Field::Surname, "Family".into())], ..Default::default() };
+    assert_eq!(w.import("no_surname.csv", &mapped).unwrap().counts.imported, 1);
+}
+
+#[test]
+fn employers_named_per_row_are_found_or_created_once() {
+    let mut w = world();
+    let acme = acme(&mut w);
+    let r = w.import("employers.tsv", &ImportOptions::default()).unwrap();
+    assert_eq!(r.delimiter, Some('\t'));
+    assert_eq!(
+        fates(&r),
+        [
+            (2, RowStatus::Imported),
+            (3, RowStatus::Rejected),
+            (4, RowStatus::Rejected),
+            (5, RowStatus::Imported),
+            (6, RowStatus::Rejected)
+        ]
+    );
+    assert_eq!(row(&r, 3).problems[0].column.as_deref(), Some("Company"));
+    assert!(row(&r, 3).reasons[0].contains("no employer has this name"));
+    assert_eq!(w.candidate(row(&r, 2).candidate_id).employer_id, Some(acme.id));
+
+    let create = ImportOptions { create_employers: true, ..Default::default() };
+    let before = w.totals();
+    let dry = w.import("employers.tsv", &ImportOptions { dry_run: true, ..create.clone() }).unwrap();
+    assert_eq!(w.totals(), before);
+    let r = w.import("employers.tsv", &create).unwrap();
+    assert_eq!(dry.employers_created, ["Brook Farms"]);
+    assert_eq!(r.employers_created, ["Brook Farms"]);
+    assert_eq!(
+        fates(&r),
+        [
+            (2, RowStatus::Matched),
+            (3, RowStatus::Imported),
+            (4, RowStatus::Imported),
+            (5, RowStatus::Matched),
+            (6, RowStatus::Matched)
+        ]
+    );
+    let (jon, kim) = (w.candidate(row(&r, 3).candidate_id), w.candidate(row(&r, 4).candidate_id));
+    assert_eq!(jon.employer.as_deref(), Some("Brook Farms"));
+    assert_eq!(jon.employer_id, kim.employer_id, "one employer, whatever the case");
+    assert_eq!(row(&r, 6).reasons, ["the same person as line 3 of this file (the same employer and employee number)"]);
+    assert_eq!(w.count("employers"), 2);
+    let err = w.import("employers.tsv", &ImportOptions { employer: Some("Acme Haulage Ltd".into()), ..create });
+    assert!(err.unwrap_err().to_string().contains("not both"));
+}
+
+#[test]
+fn a_saved_mapping_is_used_before_guessing_per_employer() {
+    let mut w = world();
+    acme(&mut w);
+    let file = b"Given,Family,Ref\nIvy,Stone,7\n";
+    let err = w.import_bytes(file, &for_acme()).unwrap_err();
+    assert!(err.to_string().contains("no forename column"), "{err}");
+    let mapped = ImportOptions {
+        overrides: vec![
+            (Field::Forename, "given".into()),
+            (Field::Surname, "Family".into()),
+            (Field::EmployeeNumber, "Ref".into()),
+        ],
+        save_mapping: true,
+        dry_run: true,
+        ..for_acme()
+    };
+    let dry = w.import_bytes(file, &mapped).unwrap();
+    assert!(dry.mapping_saved);
+    assert_eq!(w.count("import_mappings"), 0, "not saved on a dry run");
+    let r = w.import_bytes(file, &ImportOptions { dry_run: false, ..mapped.clone() }).unwrap();
+    assert!(r.mapping_saved);
+    assert_eq!(r.mapping.get(Field::Forename), ["Given"]);
+    assert!(r.ignored_columns.is_empty());
+
+    // The next file from this employer needs no overrides; the centre default is untouched.
+    let r = w.import_bytes(b"Given,Family,Ref\nJo,Hart,8\n", &for_acme()).unwrap();
+    assert_eq!(r.counts.imported, 1, "{:?}", r.rows);
+    assert_eq!(w.candidate(r.rows[0].candidate_id).employee_number.as_deref(), Some("8"));
+    assert!(w.import_bytes(file, &ImportOptions::default()).is_err(), "no centre default was saved");
+    let again = w.import_bytes(file, &ImportOptions { dry_run: false, ..mapped }).unwrap();
+    assert!(!again.mapping_saved, "unchanged");
+    assert_eq!(again.counts.matched, 1);
+}
