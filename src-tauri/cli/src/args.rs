@@ -77,9 +77,30 @@ pub enum Verb {
     /// Employers (companies that order training).
     #[command(subcommand)]
     Employer(EmployerVerb),
+    /// Contacts at employers, and their marketing consent.
+    #[command(subcommand)]
+    Contact(ContactVerb),
     /// Candidates (learners, delegates).
     #[command(subcommand)]
     Candidate(CandidateVerb),
+    /// The centre's own details.
+    #[command(subcommand)]
+    Centre(CentreVerb),
+    /// Awarding bodies and the centre's approval numbers.
+    #[command(subcommand)]
+    Body(BodyVerb),
+    /// The course catalogue.
+    #[command(subcommand)]
+    Course(CourseVerb),
+    /// Trainers and assessors.
+    #[command(subcommand)]
+    Trainer(TrainerVerb),
+    /// Course runs, enrolment and attendance.
+    #[command(subcommand)]
+    Run(RunVerb),
+    /// Results and outcomes.
+    #[command(subcommand)]
+    Result(ResultVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }
@@ -144,10 +165,339 @@ pub enum CandidateVerb {
     /// Register a candidate. A likely duplicate is listed and nothing is written (exit 8) unless
     /// --force is given.
     Add(Box<CandidateArgs>),
-    /// Show a candidate as your role may see them.
+    /// Show a candidate as your role may see them, with employment history and enrolments.
     Show {
         /// The candidate's id.
         id: String,
+    },
+    /// A candidate's identifiers (NI number, date of birth, home address, driving licence): refused
+    /// for roles that may not see them.
+    Identifiers {
+        /// The candidate's id.
+        id: String,
+    },
+    /// List candidates by surname, a page at a time.
+    List {
+        /// Only this employer's current employees (exact name).
+        #[arg(long)]
+        employer: Option<String>,
+        /// Skip this many.
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// At most this many (up to 1,000).
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Type-ahead search: names, employee numbers, employer, NI number (roles that may see it).
+    Search {
+        /// What was typed; each word is a prefix.
+        query: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Move a candidate to another employer (or self-booked), keeping the history.
+    Move {
+        /// The candidate's id.
+        id: String,
+        /// The new employer's exact name; omit for self-booked.
+        #[arg(long)]
+        employer: Option<String>,
+        /// Employee number there.
+        #[arg(long)]
+        employee_number: Option<String>,
+        /// From this day (default today), e.g. 01/12/2026.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Merge a duplicate record into the one to keep; every result moves with it.
+    Merge {
+        /// The record to keep.
+        keep: String,
+        /// The duplicate to merge into it.
+        duplicate: String,
+    },
+    /// Restrict processing of a record (e.g. accuracy contested), or lift it with --lift.
+    Restrict {
+        /// The candidate's id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Lift the restriction.
+        #[arg(long)]
+        lift: bool,
+    },
+    /// Health or disability notes for reasonable adjustments (admins only), held with explicit consent.
+    Special {
+        /// The candidate's id.
+        id: String,
+        /// The notes; omit to show them.
+        #[arg(long, requires = "consent", conflicts_with = "withdraw")]
+        notes: Option<String>,
+        /// How explicit consent was given (or withdrawn).
+        #[arg(long)]
+        consent: Option<String>,
+        /// Consent withdrawn: delete the notes.
+        #[arg(long, requires = "consent")]
+        withdraw: bool,
+    },
+    /// Set a candidate's photo from a JPEG or PNG file (cropped to 35x45, metadata removed).
+    Photo {
+        /// The candidate's id.
+        id: String,
+        /// The image file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactVerb {
+    /// Add a contact to an employer.
+    Add {
+        /// The employer's exact name.
+        #[arg(long)]
+        employer: String,
+        /// Forename.
+        #[arg(long)]
+        forename: String,
+        /// Surname.
+        #[arg(long)]
+        surname: String,
+        /// Job title.
+        #[arg(long)]
+        job_title: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Mobile.
+        #[arg(long)]
+        mobile: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// An employer's contacts with their current consents.
+    List {
+        /// The employer's exact name.
+        employer: String,
+    },
+    /// Record marketing consent given (or withdrawn with --withdraw) on a channel.
+    Consent {
+        /// The contact's id.
+        id: String,
+        /// email, phone, sms or post.
+        #[arg(long)]
+        channel: String,
+        /// How it was given or withdrawn, e.g. "booking form".
+        #[arg(long)]
+        source: String,
+        /// Consent withdrawn.
+        #[arg(long)]
+        withdraw: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CentreVerb {
+    /// Show the centre's details and approvals.
+    Show,
+    /// Change the centre's details (admins only).
+    Set {
+        /// Name as printed on certificates.
+        #[arg(long)]
+        name: Option<String>,
+        /// Address lines, separated by commas.
+        #[arg(long)]
+        address: Option<String>,
+        /// Postcode.
+        #[arg(long)]
+        postcode: Option<String>,
+        /// ICO registration number.
+        #[arg(long)]
+        ico: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BodyVerb {
+    /// Add an awarding body (admins only).
+    Add {
+        /// Short code, e.g. RTITB.
+        #[arg(long)]
+        code: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// The centre's approval number with this body.
+        #[arg(long)]
+        centre_number: Option<String>,
+    },
+    /// List awarding bodies.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CourseVerb {
+    /// Add a course from a JSON file (admins only): code, title, awarding_body, course_type,
+    /// category, length_days, duration_hours, validity_months, requires, components, grades.
+    Add {
+        /// The course description.
+        file: PathBuf,
+    },
+    /// List the catalogue.
+    List,
+    /// Show one course with its components.
+    Show {
+        /// The course code.
+        code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainerVerb {
+    /// Add a trainer or assessor (admins only).
+    Add {
+        /// Name as printed on certificates.
+        #[arg(long)]
+        name: String,
+        /// The user account they sign in with.
+        #[arg(long = "user-account")]
+        account: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Registration number per scheme, SCHEME=NUMBER (repeatable).
+        #[arg(long = "registration", value_name = "SCHEME=NUMBER")]
+        registrations: Vec<String>,
+    },
+    /// List trainers.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunVerb {
+    /// Schedule a course run.
+    Add {
+        /// The course code.
+        #[arg(long)]
+        course: String,
+        /// First day, e.g. 02/03/2026.
+        #[arg(long)]
+        start: String,
+        /// Last day (default: the first).
+        #[arg(long)]
+        end: Option<String>,
+        /// Test or assessment date.
+        #[arg(long)]
+        assessment: Option<String>,
+        /// Venue.
+        #[arg(long)]
+        venue: Option<String>,
+        /// At this employer's site (exact name).
+        #[arg(long)]
+        employer: Option<String>,
+        /// The site contact's id.
+        #[arg(long)]
+        site_contact: Option<String>,
+        /// A trainer's id or exact name (repeatable).
+        #[arg(long = "trainer")]
+        trainers: Vec<String>,
+    },
+    /// List runs, latest first.
+    List {
+        /// Runs ending on or after this day.
+        #[arg(long)]
+        from: Option<String>,
+        /// Runs starting on or before this day.
+        #[arg(long)]
+        to: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// A run with its candidates and outcomes.
+    Show {
+        /// The run's id.
+        id: String,
+    },
+    /// Enrol candidates on a run.
+    Enrol {
+        /// The run's id.
+        run: String,
+        /// Candidate ids.
+        #[arg(required = true)]
+        candidates: Vec<String>,
+    },
+    /// Record attendance: booked, attended, dna (did not attend) or withdrawn.
+    Attendance {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// The status.
+        status: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResultVerb {
+    /// Record one component's score; the outcome is recomputed and shown.
+    Record {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// The component's name, e.g. Theory.
+        #[arg(long)]
+        component: String,
+        /// A mark.
+        #[arg(long, group = "score")]
+        mark: Option<u32>,
+        /// Faults as MINOR,MAJOR, e.g. 2,0.
+        #[arg(long, group = "score", value_name = "MINOR,MAJOR")]
+        faults: Option<String>,
+        /// An observation: yes (competent) or no.
+        #[arg(long, group = "score")]
+        competent: Option<String>,
+        /// Clear the score.
+        #[arg(long, group = "score")]
+        clear: bool,
+        /// Assessment date (default: the run's).
+        #[arg(long)]
+        date: Option<String>,
+        /// Comments.
+        #[arg(long)]
+        comments: Option<String>,
+    },
+    /// Override the computed outcome (a reason is required); --withdraw lets the computed one stand.
+    Override {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// pass, fail, retest or dna.
+        #[arg(long, required_unless_present = "withdraw")]
+        outcome: Option<String>,
+        /// The grade, for graded courses.
+        #[arg(long)]
+        grade: Option<String>,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Withdraw the override.
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Everything recorded for a candidate on a run.
+    Show {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
     },
 }
 

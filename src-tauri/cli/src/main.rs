@@ -7,7 +7,9 @@
 
 mod args;
 mod bench;
+mod catalogue;
 mod records;
+mod runs;
 mod secrets;
 mod session;
 

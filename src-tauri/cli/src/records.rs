@@ -1,16 +1,19 @@
-//! Verbs over the records: employers and candidates.
+//! Verbs over the records: employers, contacts and candidates.
 
 use std::process::ExitCode;
 
-use centrebook_core::records::{Candidate, CandidateForm, EmployerForm, Registered};
-use centrebook_core::{Actor, Id, Result, Store};
+use centrebook_core::records::{
+    Candidate, CandidateForm, CandidateRow, Channel, ContactForm, EmployerForm, Registered,
+};
+use centrebook_core::{Actor, Error, Id, Permission, Result, Store};
 
-use crate::args::{CandidateArgs, CandidateVerb, EmployerVerb};
+use crate::args::{CandidateArgs, CandidateVerb, ContactVerb, EmployerVerb};
+use crate::session::print_json;
 
 /// Exit code when registration found likely duplicates and wrote nothing.
 const POSSIBLE_DUPLICATE: u8 = 8;
 
-fn lines(s: Option<String>) -> Option<String> {
+pub(crate) fn lines(s: Option<String>) -> Option<String> {
     s.map(|a| a.split(',').map(str::trim).collect::<Vec<_>>().join("\n"))
 }
 
@@ -22,7 +25,7 @@ pub fn employer(store: &mut Store, actor: &Actor, verb: EmployerVerb, json: bool
         EmployerVerb::List { filter } => store.employers(actor, &filter)?,
     };
     if json {
-        crate::session::print_json(&shown);
+        print_json(&shown);
     } else {
         for e in shown {
             let pc = e.postcode.map(|p| p.to_string()).unwrap_or_default();
@@ -46,13 +49,7 @@ fn print_candidate(c: &Candidate) {
     show("email:", c.email.as_ref().map(ToString::to_string));
     show("mobile:", c.mobile.as_ref().map(ToString::to_string));
     match &c.identifiers {
-        Some(ids) => {
-            show("NI number:", ids.ni_number.as_ref().map(|n| n.spaced()));
-            show("date of birth:", ids.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()));
-            show("home address:", ids.address.as_ref().map(|a| a.replace('\n', ", ")));
-            show("home postcode:", ids.postcode.as_ref().map(ToString::to_string));
-            show("driving licence:", ids.driving_licence.clone());
-        }
+        Some(ids) => print_identifiers(ids),
         None => println!("  (identifiers are not shown to your role)"),
     }
     if c.restricted {
@@ -63,16 +60,196 @@ fn print_candidate(c: &Candidate) {
 pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bool) -> Result<ExitCode> {
     match verb {
         CandidateVerb::Add(a) => add(store, actor, *a, json),
-        CandidateVerb::Show { id } => {
-            let c = store.candidate(actor, Id::parse(&id)?)?;
+        CandidateVerb::Show { id } => show(store, actor, Id::parse(&id)?, json),
+        CandidateVerb::Identifiers { id } => {
+            let ids = store.candidate_identifiers(actor, Id::parse(&id)?)?;
             if json {
-                crate::session::print_json(&c);
+                print_json(&ids);
             } else {
-                print_candidate(&c);
+                print_identifiers(&ids);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::List { employer, offset, limit } => {
+            let employer = employer.map(|n| store.employer_named(actor, &n)).transpose()?.map(|e| e.id);
+            let page = store.candidates(actor, employer, offset, limit)?;
+            if json {
+                print_json(&page.items);
+            } else {
+                print_rows(&page.items);
+                eprintln!(
+                    "{}–{} of {}",
+                    page.offset + 1.min(page.items.len() as i64),
+                    page.offset + page.items.len() as i64,
+                    page.total
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Search { query, limit } => {
+            let rows = store.search_candidates(actor, &query, limit)?;
+            if json {
+                print_json(&rows);
+            } else {
+                print_rows(&rows);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Move { id, employer, employee_number, on } => {
+            let employer = employer.map(|n| store.employer_named(actor, &n)).transpose()?.map(|e| e.id);
+            let on = match on {
+                Some(d) => centrebook_core::fields::parse_uk_date("date", &d)?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let history = store.change_employer(actor, Id::parse(&id)?, employer, employee_number, on)?;
+            if json {
+                print_json(&history);
+            } else {
+                print_history(&history);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Merge { keep, duplicate } => {
+            let keep = Id::parse(&keep)?;
+            store.merge_candidates(actor, keep, Id::parse(&duplicate)?)?;
+            if !json {
+                println!("Merged; every enrolment and result is now on {keep}.");
+            }
+            show(store, actor, keep, json)
+        }
+        CandidateVerb::Restrict { id, reason, lift } => {
+            let id = Id::parse(&id)?;
+            store.set_restricted(actor, id, !lift, &reason)?;
+            show(store, actor, id, json)
+        }
+        CandidateVerb::Special { id, notes, consent, withdraw } => {
+            let id = Id::parse(&id)?;
+            let now = match (notes, withdraw) {
+                (Some(n), _) => {
+                    store.set_special_category(actor, id, Some(&n), consent.as_deref().unwrap_or_default())?
+                }
+                (None, true) => store.set_special_category(actor, id, None, consent.as_deref().unwrap_or_default())?,
+                (None, false) => store.special_category(actor, id)?,
+            };
+            if json {
+                print_json(&now);
+            } else {
+                match now {
+                    Some(s) => println!("{}\n  (consent: {}, {})", s.notes, s.consent_source, s.consent_given_at),
+                    None => println!("No health or disability notes are held."),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Photo { id, file } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| Error::Io { action: "read", path: file.clone(), source: e })?;
+            let id = Id::parse(&id)?;
+            store.set_candidate_photo(actor, id, &bytes)?;
+            let photo = store.candidate_photo(actor, id)?;
+            let size = photo.as_ref().map(|p| p.as_bytes().len()).unwrap_or(0);
+            if json {
+                print_json(&serde_json::json!({ "candidate": id, "photo_bytes": size }));
+            } else {
+                println!("Photo set ({size} bytes, 35x45, metadata removed).");
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn print_identifiers(ids: &centrebook_core::records::Identifiers) {
+    let show = |label: &str, v: Option<String>| {
+        if let Some(v) = v {
+            println!("  {label:<16} {v}");
+        }
+    };
+    show("NI number:", ids.ni_number.as_ref().map(|n| n.spaced()));
+    show("date of birth:", ids.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()));
+    show("home address:", ids.address.as_ref().map(|a| a.replace('\n', ", ")));
+    show("home postcode:", ids.postcode.as_ref().map(ToString::to_string));
+    show("driving licence:", ids.driving_licence.clone());
+}
+
+fn print_rows(rows: &[CandidateRow]) {
+    for c in rows {
+        let employer = c.employer.as_deref().unwrap_or("(self-booked)");
+        let number = c.employee_number.as_deref().unwrap_or("");
+        let flag = if c.restricted { "  RESTRICTED" } else { "" };
+        println!("{}  {:<32} {:<30} {number}{flag}", c.id, format!("{}, {}", c.surname, c.forename), employer);
+    }
+}
+
+fn print_history(history: &[centrebook_core::records::Employment]) {
+    for e in history {
+        let until = e.ended_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_else(|| "now".into());
+        let number = e.employee_number.as_deref().map(|n| format!(" (no. {n})")).unwrap_or_default();
+        println!("    {} – {until}: {}{number}", e.started_on.format("%d/%m/%Y"), e.employer);
+    }
+}
+
+fn show(store: &mut Store, actor: &Actor, id: Id, json: bool) -> Result<ExitCode> {
+    let c = store.candidate(actor, id)?;
+    let history = store.employment_history(actor, id)?;
+    let enrolments = store.candidate_enrolments(actor, id)?;
+    let special = if actor.may(Permission::SpecialCategory) { store.special_category(actor, id)? } else { None };
+    if json {
+        let mut v = serde_json::to_value(&c).unwrap_or_default();
+        v["employment_history"] = serde_json::to_value(&history).unwrap_or_default();
+        v["enrolments"] = serde_json::to_value(&enrolments).unwrap_or_default();
+        if actor.may(Permission::SpecialCategory) {
+            v["special_category"] = serde_json::to_value(&special).unwrap_or_default();
+        }
+        print_json(&v);
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_candidate(&c);
+    if !history.is_empty() {
+        println!("  employment:");
+        print_history(&history);
+    }
+    if !enrolments.is_empty() {
+        println!("  courses:");
+        for e in &enrolments {
+            let outcome =
+                e.outcome.as_ref().map(|o| crate::runs::outcome_text(o)).unwrap_or_else(|| e.status.to_string());
+            println!("    {} {} ({}): {outcome}", e.starts_on.format("%d/%m/%Y"), e.course_title, e.course_code);
+        }
+    }
+    if special.is_some() {
+        println!("  health/disability notes held (see `candidate special {id}`)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn contact(store: &mut Store, actor: &Actor, verb: ContactVerb, json: bool) -> Result<ExitCode> {
+    let shown = match verb {
+        ContactVerb::Add { employer, forename, surname, job_title, phone, mobile, email } => {
+            let employer_id = store.employer_named(actor, &employer)?.id;
+            vec![store
+                .add_contact(actor, &ContactForm { employer_id, forename, surname, job_title, phone, mobile, email })?]
+        }
+        ContactVerb::List { employer } => {
+            let e = store.employer_named(actor, &employer)?;
+            store.contacts(actor, e.id)?
+        }
+        ContactVerb::Consent { id, channel, source, withdraw } => {
+            vec![store.set_consent(actor, Id::parse(&id)?, Channel::parse(&channel)?, !withdraw, &source)?]
+        }
+    };
+    if json {
+        print_json(&shown);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for c in shown {
+        let title = c.job_title.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
+        println!("{}  {} {}{title}", c.id, c.forename, c.surname);
+        for k in &c.consents {
+            let word = if k.granted { "yes" } else { "no" };
+            println!("    marketing by {:?}: {word} ({}, {})", k.channel, k.source, &k.recorded_at[..10]);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn add(store: &mut Store, actor: &Actor, a: CandidateArgs, json: bool) -> Result<ExitCode> {
@@ -92,7 +269,7 @@ fn add(store: &mut Store, actor: &Actor, a: CandidateArgs, json: bool) -> Result
     };
     let outcome = store.register_candidate(actor, &form, chrono::Local::now().date_naive(), a.force)?;
     if json {
-        crate::session::print_json(&outcome);
+        print_json(&outcome);
     }
     match outcome {
         Registered::Created { candidate, warnings } => {

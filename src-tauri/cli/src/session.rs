@@ -10,7 +10,7 @@ use centrebook_core::{
 use serde::Serialize;
 
 use crate::args::{AuditVerb, Cli, PassphraseVerb, UserVerb, Verb};
-use crate::{bench, records, secrets};
+use crate::{bench, catalogue, records, runs, secrets};
 
 struct Ctx {
     dir: DataDir,
@@ -34,14 +34,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Restore { file } => ctx.restore(&file),
         Verb::Audit(v) => ctx.audit_verb(v),
         Verb::Bench(args) => bench::run(&args, ctx.json),
-        Verb::Employer(v) => {
-            let (mut store, actor) = ctx.signed_in()?;
-            records::employer(&mut store, &actor, v, ctx.json)
-        }
-        Verb::Candidate(v) => {
-            let (mut store, actor) = ctx.signed_in()?;
-            records::candidate(&mut store, &actor, v, ctx.json)
-        }
+        Verb::Employer(v) => ctx.with_signed_in(|s, a, json| records::employer(s, a, v, json)),
+        Verb::Candidate(v) => ctx.with_signed_in(|s, a, json| records::candidate(s, a, v, json)),
+        Verb::Contact(v) => ctx.with_signed_in(|s, a, json| records::contact(s, a, v, json)),
+        Verb::Centre(v) => ctx.with_signed_in(|s, a, json| catalogue::centre(s, a, v, json)),
+        Verb::Body(v) => ctx.with_signed_in(|s, a, json| catalogue::body(s, a, v, json)),
+        Verb::Course(v) => ctx.with_signed_in(|s, a, json| catalogue::course(s, a, v, json)),
+        Verb::Trainer(v) => ctx.with_signed_in(|s, a, json| catalogue::trainer(s, a, v, json)),
+        Verb::Run(v) => ctx.with_signed_in(|s, a, json| runs::run(s, a, v, json)),
+        Verb::Result(v) => ctx.with_signed_in(|s, a, json| runs::result(s, a, v, json)),
     }
 }
 
@@ -93,6 +94,15 @@ impl Ctx {
         let (username, password) = self.credentials("who is acting")?;
         let actor = store.login(&username, &password)?;
         Ok((store, actor))
+    }
+
+    /// Unlocks, signs in, and runs a verb over the store as the acting user.
+    fn with_signed_in(
+        &self,
+        verb: impl FnOnce(&mut Store, &centrebook_core::Actor, bool) -> Result<ExitCode>,
+    ) -> Result<ExitCode> {
+        let (mut store, actor) = self.signed_in()?;
+        verb(&mut store, &actor, self.json)
     }
 
     fn init(&self, centre: &str, admin: &str) -> Result<ExitCode> {

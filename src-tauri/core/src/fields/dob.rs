@@ -30,7 +30,7 @@ impl std::fmt::Display for DobWarning {
 
 /// Reads a date as UK people and spreadsheets write it: `31/12/1990`, `31-12-1990`, `31.12.1990`
 /// or ISO `1990-12-31`. Two-digit years are refused: a centre's records span a century.
-pub(crate) fn parse_uk_date(field: &'static str, typed: &str) -> Result<NaiveDate> {
+pub fn parse_uk_date(field: &'static str, typed: &str) -> Result<NaiveDate> {
     let s = typed.trim();
     let bad = |why: &str| Err(Error::invalid(field, why));
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();

@@ -9,8 +9,7 @@ mod ni;
 mod postcode;
 
 pub use contact::{Email, Phone};
-pub(crate) use dob::parse_uk_date;
-pub use dob::{DateOfBirth, DobWarning};
+pub use dob::{parse_uk_date, DateOfBirth, DobWarning};
 pub use ni::NiNumber;
 pub use postcode::Postcode;
 

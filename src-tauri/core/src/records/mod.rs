@@ -27,7 +27,7 @@ pub use contacts::{Channel, Consent, Contact, ContactForm};
 pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
 pub use employers::{Employer, EmployerForm};
 pub use results::{ComponentResult, EnrolmentResults, OutcomeView, Override, ResultInput};
-pub use runs::{Attendance, Enrolled, Enrolment, Run, RunFilter, RunForm, RunTrainer};
+pub use runs::{Attendance, CandidateEnrolment, Enrolled, Enrolment, Run, RunFilter, RunForm, RunTrainer};
 pub use trainers::{Trainer, TrainerForm};
 
 use crate::{Error, Result};

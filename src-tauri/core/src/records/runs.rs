@@ -115,6 +115,33 @@ impl Attendance {
     }
 }
 
+impl std::fmt::Display for Attendance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str().replace('_', " ").as_str())
+    }
+}
+
+/// One of a candidate's enrolments, with its course and dates (the candidate page's list).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CandidateEnrolment {
+    /// Enrolment id.
+    pub id: Id,
+    /// Run id.
+    pub run_id: Id,
+    /// Course code.
+    pub course_code: String,
+    /// Course title.
+    pub course_title: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Attendance.
+    pub status: Attendance,
+    /// The outcome, once there is one.
+    pub outcome: Option<OutcomeView>,
+}
+
 /// A candidate on a run, as every role may see them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Enrolment {
@@ -411,6 +438,37 @@ impl Store {
             .optional()?
             .ok_or(Error::NotFound { what: "enrolment of that candidate on that run", name: run.to_string() })?;
         read_enrolment(conn, id)
+    }
+
+    /// A candidate's enrolments, latest first; a trainer sees only those on their own runs.
+    pub fn candidate_enrolments(&self, actor: &Actor, candidate: Id) -> Result<Vec<CandidateEnrolment>> {
+        let conn = self.conn();
+        let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
+        let mut stmt = conn.prepare_cached(
+            "SELECT n.id, n.run_id, c.code, c.title, r.starts_on, r.ends_on, n.status
+             FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN courses c ON c.id = r.course_id
+             WHERE n.candidate_id = ?1 AND (?2 IS NULL OR n.run_id IN (SELECT rt.run_id FROM run_trainers rt
+                JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))
+             ORDER BY r.starts_on DESC",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![candidate, trainer], |r| {
+            let (s, e, st): (String, String, String) = (r.get(4)?, r.get(5)?, r.get(6)?);
+            Ok(CandidateEnrolment {
+                id: r.get(0)?,
+                run_id: r.get(1)?,
+                course_code: r.get(2)?,
+                course_title: r.get(3)?,
+                starts_on: s.parse().unwrap_or_default(),
+                ends_on: e.parse().unwrap_or_default(),
+                status: Attendance::parse(&st).unwrap_or(Attendance::Booked),
+                outcome: None,
+            })
+        })?;
+        let mut out: Vec<CandidateEnrolment> = rows.collect::<rusqlite::Result<_>>()?;
+        for e in &mut out {
+            e.outcome = results::outcome(conn, e.id)?;
+        }
+        Ok(out)
     }
 
     /// Enrols a candidate on a run (admin and office), for their current employer. A candidate whose

@@ -1,0 +1,132 @@
+//! Verbs over the centre and its catalogue: centre details, awarding bodies, courses, trainers.
+
+use std::process::ExitCode;
+
+use centrebook_core::records::{CentreForm, Course, TrainerForm};
+use centrebook_core::{Actor, Error, Result, Store};
+
+use crate::args::{BodyVerb, CentreVerb, CourseVerb, TrainerVerb};
+use crate::records::lines;
+use crate::session::print_json;
+
+pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) -> Result<ExitCode> {
+    let centre = match verb {
+        CentreVerb::Show => store.centre()?,
+        CentreVerb::Set { name, address, postcode, ico } => {
+            let now = store.centre()?;
+            // Unset options keep their current value.
+            let form = CentreForm {
+                name: name.unwrap_or(now.name),
+                address: lines(address).or(now.address),
+                postcode: postcode.or(now.postcode.map(|p| p.to_string())),
+                ico_number: ico.or(now.ico_number),
+            };
+            store.set_centre(actor, &form)?
+        }
+    };
+    let bodies = store.awarding_bodies(actor)?;
+    if json {
+        let mut v = serde_json::to_value(&centre).unwrap_or_default();
+        v["approvals"] = serde_json::to_value(bodies.iter().filter(|b| b.centre_number.is_some()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        print_json(&v);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", centre.name);
+    if let Some(a) = &centre.address {
+        println!("  {}", a.replace('\n', ", "));
+    }
+    if let Some(p) = &centre.postcode {
+        println!("  {p}");
+    }
+    println!("  ICO registration: {}", centre.ico_number.as_deref().unwrap_or("(not set)"));
+    for b in bodies.iter().filter(|b| b.centre_number.is_some()) {
+        println!("  approved by {}: centre {}", b.code, b.centre_number.as_deref().unwrap_or_default());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Result<ExitCode> {
+    let shown = match verb {
+        BodyVerb::Add { code, name, centre_number } => {
+            vec![store.add_awarding_body(actor, &code, &name, centre_number.as_deref())?]
+        }
+        BodyVerb::List => store.awarding_bodies(actor)?,
+    };
+    if json {
+        print_json(&shown);
+    } else {
+        for b in shown {
+            let n = b.centre_number.map(|n| format!("  (centre {n})")).unwrap_or_default();
+            println!("{:<10} {}{n}", b.code, b.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_course(c: &Course) {
+    let body = c.awarding_body.as_deref().unwrap_or("centre");
+    let validity = c.validity_months.map(|m| format!(", valid {m} months")).unwrap_or_default();
+    println!("{:<14} {} [{body}] — {}, {} days{validity}", c.code, c.title, c.category, c.length_days);
+}
+
+pub fn course(store: &mut Store, actor: &Actor, verb: CourseVerb, json: bool) -> Result<ExitCode> {
+    let shown = match verb {
+        CourseVerb::Add { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| Error::Io {
+                action: "read",
+                path: file.clone(),
+                source: e,
+            })?;
+            let course: Course = serde_json::from_str(&text).map_err(|e| Error::Invalid {
+                field: "course file",
+                reason: format!("is not a course description: {e}"),
+            })?;
+            vec![store.add_course(actor, &course)?]
+        }
+        CourseVerb::List => store.courses(actor)?,
+        CourseVerb::Show { code } => vec![store.course_by_code(actor, &code)?],
+    };
+    if json {
+        print_json(&shown);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let one = shown.len() == 1;
+    for c in &shown {
+        print_course(c);
+        if one {
+            for k in &c.components {
+                println!("    {}: {:?}", k.name, k.rule);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn trainer(store: &mut Store, actor: &Actor, verb: TrainerVerb, json: bool) -> Result<ExitCode> {
+    let shown = match verb {
+        TrainerVerb::Add { name, account, email, phone, registrations } => {
+            let registrations = registrations
+                .iter()
+                .map(|r| {
+                    r.split_once('=').map(|(s, n)| (s.to_owned(), n.to_owned())).ok_or_else(|| Error::Invalid {
+                        field: "registration",
+                        reason: "should be SCHEME=NUMBER, like RTITB=R-1234".into(),
+                    })
+                })
+                .collect::<Result<_>>()?;
+            vec![store.add_trainer(actor, &TrainerForm { name, username: account, email, phone, registrations })?]
+        }
+        TrainerVerb::List => store.trainers(actor)?,
+    };
+    if json {
+        print_json(&shown);
+    } else {
+        for t in shown {
+            let regs: Vec<String> = t.registrations.iter().map(|(s, n)| format!("{s} {n}")).collect();
+            let user = t.username.map(|u| format!(" (signs in as {u})")).unwrap_or_default();
+            println!("{}  {}{user}  {}", t.id, t.name, regs.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,224 @@
+//! Verbs over course runs, enrolment, attendance and results.
+
+use std::process::ExitCode;
+
+use centrebook_core::records::outcome::{Outcome, Score};
+use centrebook_core::records::{Attendance, EnrolmentResults, OutcomeView, ResultInput, Run, RunFilter, RunForm};
+use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
+
+use crate::args::{ResultVerb, RunVerb};
+use crate::session::print_json;
+
+/// "pass (Distinction)", "retest", "pass, overridden (computed: fail)".
+pub(crate) fn outcome_text(o: &OutcomeView) -> String {
+    let grade = o.grade.as_deref().map(|g| format!(" ({g})")).unwrap_or_default();
+    let word = o.outcome.as_str().replace('_', " ");
+    match &o.overridden {
+        Some(_) => format!("{word}{grade}, overridden (computed: {})", o.computed.as_str().replace('_', " ")),
+        None => format!("{word}{grade}"),
+    }
+}
+
+fn trainer_id(store: &Store, actor: &Actor, typed: &str) -> Result<Id> {
+    if let Ok(id) = Id::parse(typed) {
+        return Ok(id);
+    }
+    let found: Vec<Id> = store
+        .trainers(actor)?
+        .into_iter()
+        .filter(|t| t.name.eq_ignore_ascii_case(typed.trim()))
+        .map(|t| t.id)
+        .collect();
+    match found[..] {
+        [id] => Ok(id),
+        [] => Err(Error::NotFound { what: "trainer", name: typed.trim().to_owned() }),
+        _ => Err(Error::Invalid { field: "trainer", reason: "several trainers have that name; give the id".into() }),
+    }
+}
+
+fn print_run(r: &Run) {
+    let place = r.employer.as_deref().map(|e| format!("at {e}")).or(r.venue.clone()).unwrap_or_default();
+    let trainers: Vec<&str> = r.trainers.iter().map(|t| t.name.as_str()).collect();
+    println!(
+        "{}  {}–{}  {:<12} {}  {place}  [{}]  {} enrolled",
+        r.id,
+        r.starts_on.format("%d/%m/%Y"),
+        r.ends_on.format("%d/%m/%Y"),
+        r.course_code,
+        r.course_title,
+        trainers.join(", "),
+        r.enrolled
+    );
+}
+
+fn date(field: &'static str, d: Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    d.map(|d| parse_uk_date(field, &d)).transpose()
+}
+
+pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        RunVerb::Add { course, start, end, assessment, venue, employer, site_contact, trainers } => {
+            let course_id = store.course_by_code(actor, &course)?.id.unwrap_or_default();
+            let employer_id = employer.map(|n| store.employer_named(actor, &n)).transpose()?.map(|e| e.id);
+            let trainer_ids = trainers.iter().map(|t| trainer_id(store, actor, t)).collect::<Result<_>>()?;
+            let form = RunForm {
+                course_id,
+                starts_on: start,
+                ends_on: end,
+                assessment_on: assessment,
+                venue,
+                employer_id,
+                site_contact_id: site_contact.as_deref().map(Id::parse).transpose()?,
+                trainer_ids,
+            };
+            let run = store.add_run(actor, &form)?;
+            if json {
+                print_json(&run);
+            } else {
+                print_run(&run);
+            }
+        }
+        RunVerb::List { from, to, limit } => {
+            let filter = RunFilter { from: date("from", from)?, to: date("to", to)?, limit: Some(limit) };
+            let runs = store.runs(actor, &filter)?;
+            if json {
+                print_json(&runs);
+            } else {
+                runs.iter().for_each(print_run);
+            }
+        }
+        RunVerb::Show { id } => {
+            let id = Id::parse(&id)?;
+            let run = store.run(actor, id)?;
+            let enrolments = store.enrolments(actor, id)?;
+            if json {
+                let mut v = serde_json::to_value(&run).unwrap_or_default();
+                v["enrolments"] = serde_json::to_value(&enrolments).unwrap_or_default();
+                print_json(&v);
+            } else {
+                print_run(&run);
+                for e in enrolments {
+                    let outcome = e.outcome.as_ref().map(outcome_text).unwrap_or_default();
+                    let employer = e.employer.as_deref().unwrap_or("self-booked");
+                    println!(
+                        "    {}  {:<30} {:<24} {:<16} {outcome}",
+                        e.candidate_id,
+                        format!("{}, {}", e.surname, e.forename),
+                        employer,
+                        e.status
+                    );
+                }
+            }
+        }
+        RunVerb::Enrol { run, candidates } => {
+            let run = Id::parse(&run)?;
+            let mut done = Vec::new();
+            for c in candidates {
+                done.push(store.enrol(actor, run, Id::parse(&c)?)?);
+            }
+            if json {
+                print_json(&done);
+            } else {
+                for d in done {
+                    println!("Enrolled {} {}", d.enrolment.forename, d.enrolment.surname);
+                    if !d.missing.is_empty() {
+                        println!("  the awarding body will need: {}", d.missing.join(", "));
+                    }
+                }
+            }
+        }
+        RunVerb::Attendance { run, candidate, status } => {
+            let e = store.enrolment_of(actor, Id::parse(&run)?, Id::parse(&candidate)?)?;
+            let e = store.set_attendance(actor, e.id, Attendance::parse(&status)?)?;
+            if json {
+                print_json(&e);
+            } else {
+                println!("{} {}: {}", e.forename, e.surname, e.status);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_results(r: &EnrolmentResults, json: bool) {
+    if json {
+        print_json(r);
+        return;
+    }
+    let e = &r.enrolment;
+    println!("{} {} — {}", e.forename, e.surname, e.status);
+    for c in &r.components {
+        let score = match c.score {
+            None => "—".to_owned(),
+            Some(Score::Marks { mark }) => format!("{mark} marks"),
+            Some(Score::Faults { minor, major }) => format!("{minor} minor, {major} major faults"),
+            Some(Score::Observation { competent }) => {
+                (if competent { "competent" } else { "not yet competent" }).into()
+            }
+        };
+        println!("  {:<20} {score}", c.component.name);
+    }
+    match &e.outcome {
+        Some(o) => {
+            println!("  outcome: {}", outcome_text(o));
+            if let Some(by) = &o.overridden {
+                println!("  overridden by {} on {}: {}", by.by, &by.at[..10], by.reason);
+            }
+        }
+        None => println!("  outcome: (nothing recorded)"),
+    }
+}
+
+pub fn result(store: &mut Store, actor: &Actor, verb: ResultVerb, json: bool) -> Result<ExitCode> {
+    let r = match verb {
+        ResultVerb::Record { run, candidate, component, mark, faults, competent, clear, date, comments } => {
+            let run = Id::parse(&run)?;
+            let e = store.enrolment_of(actor, run, Id::parse(&candidate)?)?;
+            let course = store.run(actor, run)?.course_id;
+            let comp = store
+                .course(actor, course)?
+                .components
+                .into_iter()
+                .find(|c| c.name.eq_ignore_ascii_case(component.trim()))
+                .ok_or_else(|| Error::NotFound { what: "component", name: component.trim().to_owned() })?;
+            let bad = |why: &str| Error::Invalid { field: "score", reason: why.into() };
+            let score = match (mark, faults, competent, clear) {
+                (Some(mark), ..) => Some(Score::Marks { mark }),
+                (_, Some(f), ..) => {
+                    let (a, b) = f.split_once(',').ok_or_else(|| bad("give faults as MINOR,MAJOR, like 2,0"))?;
+                    let n = |s: &str| s.trim().parse::<u32>().map_err(|_| bad("fault counts are whole numbers"));
+                    Some(Score::Faults { minor: n(a)?, major: n(b)? })
+                }
+                (_, _, Some(c), _) => Some(Score::Observation {
+                    competent: match c.to_ascii_lowercase().as_str() {
+                        "yes" | "y" | "competent" => true,
+                        "no" | "n" | "nyc" => false,
+                        _ => return Err(bad("say yes or no for an observation")),
+                    },
+                }),
+                (.., true) => None,
+                _ => return Err(bad("give --mark, --faults, --competent or --clear")),
+            };
+            store.record_result(
+                actor,
+                e.id,
+                &ResultInput { component_id: comp.id.unwrap_or_default(), score, assessed_on: date, comments },
+            )?
+        }
+        ResultVerb::Override { run, candidate, outcome, grade, reason, withdraw } => {
+            let e = store.enrolment_of(actor, Id::parse(&run)?, Id::parse(&candidate)?)?;
+            if withdraw {
+                store.clear_override(actor, e.id, &reason)?
+            } else {
+                let decided = Outcome::parse(outcome.as_deref().unwrap_or_default())?;
+                store.override_outcome(actor, e.id, decided, grade.as_deref(), &reason)?
+            }
+        }
+        ResultVerb::Show { run, candidate } => {
+            let e = store.enrolment_of(actor, Id::parse(&run)?, Id::parse(&candidate)?)?;
+            store.enrolment_results(actor, e.id)?
+        }
+    };
+    print_results(&r, json);
+    Ok(ExitCode::SUCCESS)
+}
