@@ -1,50 +1,8 @@
 //! The `centrebook` command end to end: real processes on real encrypted stores, no keychain.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const PASSPHRASE: &str = "cli test passphrase";
-const PASSWORD: &str = "cli admin password";
-
-fn centrebook(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_centrebook"));
-    cmd.arg("--data-dir").arg(dir).args(args);
-    for k in [
-        "CENTREBOOK_PASSPHRASE",
-        "CENTREBOOK_PASSWORD",
-        "CENTREBOOK_USER",
-        "CENTREBOOK_RECOVERY_KEY",
-        "CENTREBOOK_DATA_DIR",
-    ] {
-        cmd.env_remove(k);
-    }
-    cmd.env("CENTREBOOK_KEYCHAIN", "off");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run centrebook")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
-}
-
-const AS_ADMIN: &[(&str, &str)] =
-    &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "admin"), ("CENTREBOOK_PASSWORD", PASSWORD)];
-
-fn initialised() -> (tempfile::TempDir, std::path::PathBuf, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let out = centrebook(
-        &dir,
-        &["--json", "init", "--centre", "Test Centre", "--admin", "admin"],
-        &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_PASSWORD", PASSWORD)],
-    );
-    assert!(out.status.success(), "{:?}", text(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rk = v["recovery_key"].as_str().unwrap().to_owned();
-    (tmp, dir, rk)
-}
+use common::*;
 
 #[test]
 fn init_then_unlock_by_passphrase_or_recovery_key_with_clear_failures() {

@@ -1,0 +1,126 @@
+//! The records through the command line: catalogue, people, a run with results, role limits.
+
+mod common;
+
+use common::*;
+
+fn json(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let mut full = vec!["--json"];
+    full.extend_from_slice(args);
+    let out = centrebook(dir, &full, env);
+    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
+}
+
+const AS_TRAINER: &[(&str, &str)] = &[
+    ("CENTREBOOK_PASSPHRASE", PASSPHRASE),
+    ("CENTREBOOK_USER", "tess"),
+    ("CENTREBOOK_PASSWORD", "trainer password 1"),
+];
+
+#[test]
+fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
+    let (tmp, dir, _) = initialised();
+    json(&dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
+    let course = tmp.path().join("course.json");
+    std::fs::write(
+        &course,
+        r#"{"code":"FLT-CB","title":"Counterbalance novice","awarding_body":"RTITB","course_type":"training",
+            "category":"Counterbalance lift truck","length_days":5,"duration_hours":35,"validity_months":36,
+            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}},
+                          {"name":"Practical","rule":{"kind":"faults","max_minor_faults":5,"max_major_faults":0}}]}"#,
+    )
+    .unwrap();
+    json(&dir, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
+    let mut env = AS_ADMIN.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password 1"));
+    json(&dir, &["user", "add", "tess", "--role", "trainer"], &env);
+    json(
+        &dir,
+        &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess", "--registration", "RTITB=R-1"],
+        AS_ADMIN,
+    );
+    let c = json(
+        &dir,
+        &[
+            "candidate",
+            "add",
+            "--forename",
+            "Siân",
+            "--surname",
+            "Llewelyn",
+            "--employer",
+            "Acme Haulage",
+            "--ni",
+            "ab123456c",
+        ],
+        AS_ADMIN,
+    );
+    let cid = c["candidate"]["id"].as_str().unwrap().to_owned();
+
+    let list = json(&dir, &["candidate", "list"], AS_ADMIN);
+    assert_eq!(list[0]["id"], cid.as_str());
+    assert_eq!((list[0]["forename"].as_str(), list[0]["surname"].as_str()), (Some("Siân"), Some("Llewelyn")));
+    assert_eq!(list[0]["employer"], "Acme Haulage");
+    assert_eq!(json(&dir, &["candidate", "search", "sian"], AS_ADMIN)[0]["id"], cid.as_str());
+
+    let run = json(
+        &dir,
+        &[
+            "run",
+            "add",
+            "--course",
+            "FLT-CB",
+            "--start",
+            "02/11/2026",
+            "--end",
+            "06/11/2026",
+            "--venue",
+            "Yard",
+            "--trainer",
+            "Tess Evans",
+        ],
+        AS_ADMIN,
+    );
+    let rid = run["id"].as_str().unwrap().to_owned();
+    json(&dir, &["run", "enrol", &rid, &cid], AS_ADMIN);
+
+    // The trainer records results on their run and sees the outcome computed live.
+    let r = json(&dir, &["result", "record", &rid, &cid, "--component", "theory", "--mark", "29"], AS_TRAINER);
+    assert_eq!(r["enrolment"]["outcome"]["outcome"], "incomplete");
+    let r = json(&dir, &["result", "record", &rid, &cid, "--component", "Practical", "--faults", "1,0"], AS_TRAINER);
+    assert_eq!(r["enrolment"]["outcome"]["outcome"], "retest");
+    let bad = centrebook(&dir, &["result", "record", &rid, &cid, "--component", "Theory", "--mark", "41"], AS_TRAINER);
+    assert_eq!(bad.status.code(), Some(5));
+    assert_eq!(text(&bad).1.trim(), "error: score: Theory: the mark 41 is more than the maximum of 40");
+    let r = json(
+        &dir,
+        &["result", "override", &rid, &cid, "--outcome", "pass", "--reason", "Q12 marked wrongly"],
+        AS_ADMIN,
+    );
+    assert_eq!(
+        (r["enrolment"]["outcome"]["outcome"].as_str(), r["enrolment"]["outcome"]["computed"].as_str()),
+        (Some("pass"), Some("retest"))
+    );
+    assert_eq!(r["enrolment"]["outcome"]["overridden"]["by"], "admin");
+
+    // A trainer asking for the NI number gets a permission error, not the value.
+    let refused = centrebook(&dir, &["candidate", "identifiers", &cid], AS_TRAINER);
+    assert_eq!(refused.status.code(), Some(4));
+    let (out, err) = text(&refused);
+    assert!(!out.contains("AB123456C") && !err.contains("AB123456C") && !err.contains("AB 12"), "{out} {err}");
+    let shown = json(&dir, &["candidate", "show", &cid], AS_TRAINER);
+    assert!(shown["identifiers"].is_null());
+    assert_eq!(shown["enrolments"][0]["outcome"]["outcome"], "pass");
+    assert_eq!(json(&dir, &["candidate", "identifiers", &cid], AS_ADMIN)["ni_number"], "AB123456C");
+    assert!(json(&dir, &["candidate", "search", "AB123456"], AS_TRAINER).as_array().unwrap().is_empty());
+
+    // Every change is in the audit log, and the chain verifies.
+    let audit = json(&dir, &["audit", "list", "--limit", "100"], AS_ADMIN);
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    for a in ["course.add", "run.add", "enrolment.add", "result.record", "outcome.override"] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    assert!(centrebook(&dir, &["audit", "verify"], AS_ADMIN).status.success());
+}
