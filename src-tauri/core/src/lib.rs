@@ -17,6 +17,7 @@ mod id;
 
 pub mod audit;
 pub mod bench;
+pub mod demo;
 pub mod csv_out;
 pub mod fields;
 pub mod import;
