@@ -101,6 +101,9 @@ pub enum Verb {
     /// Results and outcomes.
     #[command(subcommand)]
     Result(ResultVerb),
+    /// Import candidates from a spreadsheet (CSV or XLSX): every good row lands, each bad row is
+    /// reported with its line and reason (exit 5 when any row was rejected).
+    Import(crate::import::ImportArgs),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }

@@ -10,7 +10,7 @@ use centrebook_core::{
 use serde::Serialize;
 
 use crate::args::{AuditVerb, Cli, PassphraseVerb, UserVerb, Verb};
-use crate::{bench, catalogue, records, runs, secrets};
+use crate::{bench, catalogue, import, records, runs, secrets};
 
 struct Ctx {
     dir: DataDir,
@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Trainer(v) => ctx.with_signed_in(|s, a, json| catalogue::trainer(s, a, v, json)),
         Verb::Run(v) => ctx.with_signed_in(|s, a, json| runs::run(s, a, v, json)),
         Verb::Result(v) => ctx.with_signed_in(|s, a, json| runs::result(s, a, v, json)),
+        Verb::Import(v) => ctx.with_signed_in(|s, a, json| import::run(s, a, v, json)),
     }
 }
 
@@ -55,7 +56,9 @@ fn env_secret() -> Option<UnlockSecret> {
 }
 
 pub(crate) fn print_json(value: &impl Serialize) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    use std::io::Write;
+    // A reader that stops early (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
 impl Ctx {
