@@ -5,11 +5,70 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod single;
+mod state;
+
+use commands::{catalogue, people, runs, session};
 
 fn main() {
+    let state = state::AppState::from_env();
+    // One window per data folder: a second one would sign in beside the first and confuse both.
+    let _guard = match state.dir.as_ref().map(single::claim) {
+        Ok(Ok(guard)) => Some(guard),
+        Ok(Err(single::Claim::Taken)) => {
+            rfd::MessageDialog::new()
+                .set_title("Centrebook is already open")
+                .set_description("Centrebook is already open for this data folder. Use the window that is open.")
+                .set_level(rfd::MessageLevel::Info)
+                .show();
+            return;
+        }
+        // The folder cannot be used at all; the window explains why.
+        Ok(Err(single::Claim::Unavailable)) | Err(_) => None,
+    };
     tauri::Builder::default()
-        .manage(commands::AppState::from_env())
-        .invoke_handler(tauri::generate_handler![commands::store_status, commands::unlock_with_passphrase])
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            session::store_status,
+            session::create_store,
+            session::unlock_store,
+            session::sign_in,
+            session::sign_out,
+            people::employers,
+            people::employer,
+            people::add_employer,
+            people::contacts,
+            people::add_contact,
+            people::set_consent,
+            people::candidates,
+            people::search_candidates,
+            people::candidate,
+            people::register_candidate,
+            people::employment_history,
+            people::change_employer,
+            people::candidate_photo,
+            people::choose_candidate_photo,
+            people::audit_trail,
+            catalogue::centre,
+            catalogue::set_centre,
+            catalogue::courses,
+            catalogue::course,
+            catalogue::add_course,
+            catalogue::awarding_bodies,
+            catalogue::trainers,
+            catalogue::add_trainer,
+            runs::runs,
+            runs::run,
+            runs::add_run,
+            runs::enrolments,
+            runs::enrol,
+            runs::set_attendance,
+            runs::run_results,
+            runs::candidate_enrolments,
+            runs::record_result,
+            runs::override_outcome,
+            runs::clear_override,
+        ])
         .run(tauri::generate_context!())
         .expect("the Centrebook window could not start");
 }

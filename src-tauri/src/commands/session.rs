@@ -1,0 +1,157 @@
+//! Setting up, unlocking, signing in and out.
+
+use centrebook_core::{
+    init, unlock, Actor, DataDir, Error, InitOptions, KdfParams, Permission, Role, UnlockMethod, UnlockSecret,
+    Unlocked, Zeroizing,
+};
+use serde::Serialize;
+use tauri::State;
+
+use crate::state::{AppState, Session, UiError};
+
+/// The signed-in user and what their role may do, so the window offers only that.
+#[derive(Debug, Serialize)]
+pub struct UserDto {
+    username: String,
+    role: Role,
+    may: May,
+}
+
+#[derive(Debug, Serialize)]
+struct May {
+    read_identifiers: bool,
+    edit_records: bool,
+    manage_catalogue: bool,
+    manage_users: bool,
+    read_audit: bool,
+    special_category: bool,
+}
+
+impl From<&Actor> for UserDto {
+    fn from(a: &Actor) -> Self {
+        UserDto {
+            username: a.username().to_owned(),
+            role: a.role(),
+            may: May {
+                read_identifiers: a.may(Permission::ReadIdentifiers),
+                edit_records: a.may(Permission::EditRecords),
+                manage_catalogue: a.may(Permission::ManageCatalogue),
+                manage_users: a.may(Permission::ManageUsers),
+                read_audit: a.may(Permission::ReadAudit),
+                special_category: a.may(Permission::SpecialCategory),
+            },
+        }
+    }
+}
+
+/// What the window shows about the store and the session.
+#[derive(Debug, Serialize)]
+pub struct StatusDto {
+    initialised: bool,
+    unlocked: bool,
+    method: Option<UnlockMethod>,
+    centre: Option<String>,
+    data_dir: String,
+    note: Option<String>,
+    user: Option<UserDto>,
+    idle_lock_secs: u64,
+}
+
+fn status(state: &AppState, dir: &DataDir, s: &Session) -> Result<StatusDto, UiError> {
+    let u = s.unlocked.as_ref();
+    Ok(StatusDto {
+        initialised: dir.is_initialised(),
+        unlocked: u.is_some(),
+        method: u.map(|u| u.method),
+        centre: u.map(|u| u.store.centre_name()).transpose()?,
+        data_dir: dir.path().display().to_string(),
+        note: u.and_then(|u| u.keychain_note.clone()),
+        user: s.actor.as_ref().map(UserDto::from),
+        idle_lock_secs: state.idle_lock.as_secs(),
+    })
+}
+
+fn dir(state: &AppState) -> Result<&DataDir, UiError> {
+    state.dir.as_ref().map_err(|e| UiError::other(e.clone()))
+}
+
+/// The store's state; on the first call, tries a silent unlock from the OS keychain.
+#[tauri::command]
+pub fn store_status(state: State<'_, AppState>) -> Result<StatusDto, UiError> {
+    let dir = dir(&state)?;
+    let mut s = state.session()?;
+    if s.unlocked.is_none() && !s.tried_keychain && dir.is_initialised() {
+        s.tried_keychain = true;
+        match unlock(dir, &state.keychain, None) {
+            Ok(u) => s.unlocked = Some(u),
+            // Locked is a normal state here: the window asks for the passphrase.
+            Err(Error::SecretNeeded | Error::KeychainEntryMissing) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    status(&state, dir, &s)
+}
+
+/// First run: creates the store and its first admin, who is then signed in. Returns the recovery key,
+/// shown once.
+#[tauri::command]
+pub fn create_store(
+    state: State<'_, AppState>,
+    centre: String,
+    admin: String,
+    password: String,
+    passphrase: String,
+) -> Result<(String, StatusDto), UiError> {
+    let (password, passphrase) = (Zeroizing::new(password), Zeroizing::new(passphrase));
+    let dir = dir(&state)?;
+    let opts = InitOptions {
+        centre_name: &centre,
+        admin_username: &admin,
+        admin_password: &password,
+        passphrase: &passphrase,
+        kdf: KdfParams::UNLOCK,
+    };
+    let made = init(dir, &state.keychain, &opts)?;
+    let key = made.recovery_key.display().to_string();
+    let mut s = state.session()?;
+    s.unlocked =
+        Some(Unlocked { store: made.store, method: UnlockMethod::Passphrase, keychain_note: made.keychain_note });
+    s.actor = Some(made.admin);
+    s.last_used = Some(std::time::Instant::now());
+    Ok((key, status(&state, dir, &s)?))
+}
+
+/// Unlocks the store with the passphrase or the recovery key typed in the window.
+#[tauri::command]
+pub fn unlock_store(state: State<'_, AppState>, secret: String, recovery: bool) -> Result<StatusDto, UiError> {
+    let dir = dir(&state)?;
+    let secret = Zeroizing::new(secret);
+    let secret = if recovery { UnlockSecret::RecoveryKey(secret) } else { UnlockSecret::Passphrase(secret) };
+    let u = unlock(dir, &state.keychain, Some(&secret))?;
+    let mut s = state.session()?;
+    s.unlocked = Some(u);
+    status(&state, dir, &s)
+}
+
+/// Signs a user in.
+#[tauri::command]
+pub fn sign_in(state: State<'_, AppState>, username: String, password: String) -> Result<StatusDto, UiError> {
+    let dir = dir(&state)?;
+    let password = Zeroizing::new(password);
+    let mut s = state.session()?;
+    let store = &mut s.unlocked.as_mut().ok_or_else(UiError::locked)?.store;
+    let actor = store.login(&username, &password)?;
+    s.actor = Some(actor);
+    s.last_used = Some(std::time::Instant::now());
+    status(&state, dir, &s)
+}
+
+/// Signs the user out (switch user, idle lock); the store stays unlocked for the next sign-in.
+#[tauri::command]
+pub fn sign_out(state: State<'_, AppState>) -> Result<StatusDto, UiError> {
+    let dir = dir(&state)?;
+    let mut s = state.session()?;
+    s.actor = None;
+    s.last_used = None;
+    status(&state, dir, &s)
+}

@@ -1,0 +1,121 @@
+//! The app's state: the data folder, the keychain, the unlocked store and the signed-in user, all
+//! behind one mutex; and the error type every command returns.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use centrebook_core::{Actor, DataDir, Error, Keychain, Store, Unlocked};
+use serde::Serialize;
+
+/// Signed-in users are signed out after this long without a command (the window also locks itself;
+/// this is the backstop). `CENTREBOOK_IDLE_LOCK_SECS` overrides it.
+const IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
+
+/// What the window holds between commands.
+#[derive(Default)]
+pub struct Session {
+    /// The open store, once unlocked.
+    pub unlocked: Option<Unlocked>,
+    /// The signed-in user.
+    pub actor: Option<Actor>,
+    /// Whether the silent keychain unlock was tried.
+    pub tried_keychain: bool,
+    /// The last command a signed-in user made.
+    pub last_used: Option<Instant>,
+}
+
+/// The Tauri-managed state.
+pub struct AppState {
+    pub dir: Result<DataDir, String>,
+    pub keychain: Keychain,
+    pub idle_lock: Duration,
+    session: Mutex<Session>,
+}
+
+impl AppState {
+    /// Honours `CENTREBOOK_DATA_DIR` and `CENTREBOOK_KEYCHAIN` like the command line.
+    pub fn from_env() -> Self {
+        let idle_lock = std::env::var("CENTREBOOK_IDLE_LOCK_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(IDLE_LOCK);
+        AppState {
+            dir: DataDir::from_env_or_default().map_err(|e| e.to_string()),
+            keychain: Keychain::from_env(),
+            idle_lock,
+            session: Mutex::new(Session::default()),
+        }
+    }
+
+    /// The session, locked.
+    pub fn session(&self) -> Result<MutexGuard<'_, Session>, UiError> {
+        self.session.lock().map_err(|_| UiError::other("the app hit an internal error; restart it"))
+    }
+
+    /// Runs `f` with the open store and the signed-in user: the body of nearly every command.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>) -> Result<T, UiError> {
+        let mut s = self.session()?;
+        let idle = s.last_used.is_some_and(|t| t.elapsed() > self.idle_lock);
+        if idle {
+            s.actor = None;
+        }
+        s.last_used = Some(Instant::now());
+        let Session { unlocked, actor, .. } = &mut *s;
+        let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
+        let actor = actor.as_ref().ok_or_else(UiError::signed_out)?;
+        f(store, actor).map_err(UiError::from)
+    }
+}
+
+/// An error as the window shows it: the core's message, and for bad input the field it is about, so
+/// the form can show it beside that field.
+#[derive(Debug, Serialize)]
+pub struct UiError {
+    /// `invalid`, `forbidden`, `not_found`, `duplicate`, `locked`, `signed_out`, `credentials`, `busy` or `other`.
+    pub kind: &'static str,
+    /// Readable, with no personal data.
+    pub message: String,
+    /// For `invalid`: the field, as the core names it (e.g. "NI number").
+    pub field: Option<&'static str>,
+    /// For `invalid`: what is wrong with it, without the field's name.
+    pub reason: Option<String>,
+}
+
+impl UiError {
+    pub fn other(message: impl Into<String>) -> Self {
+        UiError { kind: "other", message: message.into(), field: None, reason: None }
+    }
+
+    pub fn locked() -> Self {
+        UiError { kind: "locked", message: "the store is locked".into(), field: None, reason: None }
+    }
+
+    pub fn signed_out() -> Self {
+        UiError {
+            kind: "signed_out",
+            message: "you have been signed out; sign in again".into(),
+            field: None,
+            reason: None,
+        }
+    }
+}
+
+impl From<Error> for UiError {
+    fn from(e: Error) -> Self {
+        let message = e.to_string();
+        let kind = match &e {
+            Error::Invalid { field, reason } => {
+                return UiError { kind: "invalid", message, field: Some(field), reason: Some(reason.clone()) }
+            }
+            Error::Forbidden { .. } => "forbidden",
+            Error::NotFound { .. } => "not_found",
+            Error::Duplicate { .. } => "duplicate",
+            Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => "credentials",
+            Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => "credentials",
+            Error::Busy(_) => "busy",
+            _ => "other",
+        };
+        UiError { kind, message, field: None, reason: None }
+    }
+}
