@@ -575,6 +575,23 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 100_000)]
     pub records: u32,
     /// Repetitions; medians are reported.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, global = true)]
     pub runs: u32,
+    /// Measure the records at scale instead of the bare store.
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// A demo centre of N candidates: generation time, size on disk, search and list latency (FTS5
+    /// beside a LIKE scan), and an import of realistic rows (beside bare inserts).
+    Records {
+        /// Candidates in the demo centre.
+        #[arg(long, default_value_t = 100_000)]
+        candidates: u32,
+        /// Rows in the import file.
+        #[arg(long, default_value_t = 100_000)]
+        import_rows: u32,
+    },
 }

@@ -1,6 +1,11 @@
 //! Measurements behind `centrebook bench`: store open times and insert throughput, SQLCipher beside
-//! plain SQLite in the same run. The baseline is the same bundled library with no key, which is plain
-//! SQLite's page format and code path, so the ratio isolates the cost of encryption.
+//! plain SQLite in the same run (the baseline is the same bundled library with no key, which is plain
+//! SQLite's page format and code path, so the ratio isolates the cost of encryption); and, in
+//! [`records`](mod@records), the records at realistic scale.
+
+mod records;
+
+pub use records::{records, RecordsBench, RecordsReport, Size};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -23,9 +28,11 @@ pub struct Figure {
     pub runs: u32,
     /// Records per second at the median, for throughput figures.
     pub per_sec: Option<f64>,
+    /// The median over its baseline's median, where it has one (the baseline itself shows 1.0).
+    pub ratio: Option<f64>,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n == 0 {
@@ -47,7 +54,7 @@ fn time_runs(runs: u32, mut f: impl FnMut(u32) -> Result<()>) -> Result<f64> {
     Ok(median(samples))
 }
 
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -77,11 +84,17 @@ pub fn open_times(keychain: &Keychain, runs: u32) -> Result<(Vec<Figure>, Option
     let secret = UnlockSecret::Passphrase(Zeroizing::new(passphrase.into()));
     let off = Keychain::off();
     let ms = time_runs(runs, |_| unlock(&dir, &off, Some(&secret)).map(drop))?;
-    figures.push(Figure { name: "open: passphrase (Argon2id 64 MiB, t=3)".into(), median_ms: ms, runs, per_sec: None });
+    figures.push(Figure {
+        name: "open: passphrase (Argon2id 64 MiB, t=3)".into(),
+        median_ms: ms,
+        runs,
+        per_sec: None,
+        ratio: None,
+    });
     let note = match keychain.load(&store_id) {
         KeychainLookup::Found(_) => {
             let ms = time_runs(runs, |_| unlock(&dir, keychain, None).map(drop))?;
-            figures.push(Figure { name: "open: OS keychain".into(), median_ms: ms, runs, per_sec: None });
+            figures.push(Figure { name: "open: OS keychain".into(), median_ms: ms, runs, per_sec: None, ratio: None });
             let _ = keychain.forget(&store_id);
             None
         }
@@ -148,6 +161,7 @@ pub fn insert_throughput(records: u32, runs: u32) -> Result<Vec<Figure>> {
     let mut figures = Vec::new();
     for (label, n, per_tx) in [("bulk, one transaction", records, false), ("one transaction per record", single, true)]
     {
+        let mut baseline = None;
         for engine in ["plain SQLite", "SQLCipher"] {
             let ms = time_runs(runs, |i| {
                 let path = scratch.0.join(format!("{engine}-{per_tx}-{i}.db").replace(' ', "-"));
@@ -159,6 +173,7 @@ pub fn insert_throughput(records: u32, runs: u32) -> Result<Vec<Figure>> {
                 median_ms: ms,
                 runs,
                 per_sec: Some(f64::from(n) / (ms / 1000.0)),
+                ratio: Some(ms / *baseline.get_or_insert(ms)),
             });
         }
     }
