@@ -104,6 +104,8 @@ pub enum Verb {
     /// Import candidates from a spreadsheet (CSV or XLSX): every good row lands, each bad row is
     /// reported with its line and reason (exit 5 when any row was rejected).
     Import(crate::import::ImportArgs),
+    /// Fill a new, empty store with a realistic demo centre (admins only).
+    Demo(crate::demo::DemoArgs),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }

@@ -8,6 +8,7 @@
 mod args;
 mod bench;
 mod catalogue;
+mod demo;
 mod import;
 mod records;
 mod runs;

@@ -10,7 +10,7 @@ use centrebook_core::{
 use serde::Serialize;
 
 use crate::args::{AuditVerb, Cli, PassphraseVerb, UserVerb, Verb};
-use crate::{bench, catalogue, import, records, runs, secrets};
+use crate::{bench, catalogue, demo, import, records, runs, secrets};
 
 struct Ctx {
     dir: DataDir,
@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Run(v) => ctx.with_signed_in(|s, a, json| runs::run(s, a, v, json)),
         Verb::Result(v) => ctx.with_signed_in(|s, a, json| runs::result(s, a, v, json)),
         Verb::Import(v) => ctx.with_signed_in(|s, a, json| import::run(s, a, v, json)),
+        Verb::Demo(v) => ctx.with_signed_in(|s, a, json| demo::run(s, a, v, json)),
     }
 }
 
