@@ -155,17 +155,24 @@ pub(crate) fn component_rule(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Resu
 }
 
 fn stored_score(conn: &Connection, enrolment: Id, component: Id, rule: &ComponentRule) -> Result<Option<Score>> {
-    let row: Option<(Option<u32>, Option<u32>, Option<u32>, Option<bool>)> = conn
+    let score = conn
         .prepare_cached(
             "SELECT mark, minor_faults, major_faults, competent FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
         )?
-        .query_row([enrolment, component], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row([enrolment, component], |r| {
+            Ok(match rule {
+                ComponentRule::Marks { .. } => r.get::<_, Option<u32>>(0)?.map(|mark| Score::Marks { mark }),
+                ComponentRule::Faults { .. } => match (r.get::<_, Option<u32>>(1)?, r.get::<_, Option<u32>>(2)?) {
+                    (Some(minor), Some(major)) => Some(Score::Faults { minor, major }),
+                    _ => None,
+                },
+                ComponentRule::Observation => {
+                    r.get::<_, Option<bool>>(3)?.map(|competent| Score::Observation { competent })
+                }
+            })
+        })
         .optional()?;
-    Ok(row.and_then(|(mark, minor, major, competent)| match rule {
-        ComponentRule::Marks { .. } => mark.map(|mark| Score::Marks { mark }),
-        ComponentRule::Faults { .. } => Some(Score::Faults { minor: minor?, major: major? }),
-        ComponentRule::Observation => competent.map(|competent| Score::Observation { competent }),
-    }))
+    Ok(score.flatten())
 }
 
 /// Recomputes and stores an enrolment's outcome from its attendance and scores, keeping any override.
@@ -407,27 +414,23 @@ impl Store {
              LEFT JOIN trainers t ON t.id = s.assessor_id
              WHERE n.id = ?1 ORDER BY k.position",
         )?;
-        let rows: Vec<(Component, Option<String>, Option<String>, Option<String>)> = stmt
+        let rows = stmt
             .query_map([enrolment], |r| {
-                Ok((
-                    Component { id: Some(r.get(0)?), name: r.get(1)?, rule: component_rule(r, 2)? },
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
+                let assessed_on: Option<String> = r.get(7)?;
+                Ok(ComponentResult {
+                    component: Component { id: Some(r.get(0)?), name: r.get(1)?, rule: component_rule(r, 2)? },
+                    score: None,
+                    assessed_on: assessed_on.and_then(|d| d.parse().ok()),
+                    assessor: r.get(8)?,
+                    comments: r.get(9)?,
+                })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<ComponentResult>>>()?;
         let components = rows
             .into_iter()
-            .map(|(component, assessed_on, assessor, comments)| {
-                let score = stored_score(conn, enrolment, component.id.unwrap_or_default(), &component.rule)?;
-                Ok(ComponentResult {
-                    component,
-                    score,
-                    assessed_on: assessed_on.and_then(|d| d.parse().ok()),
-                    assessor,
-                    comments,
-                })
+            .map(|mut c| {
+                c.score = stored_score(conn, enrolment, c.component.id.unwrap_or_default(), &c.component.rule)?;
+                Ok(c)
             })
             .collect::<Result<_>>()?;
         Ok(EnrolmentResults { enrolment: e, components })

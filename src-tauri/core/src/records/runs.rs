@@ -477,15 +477,16 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let id = Id::new();
         let missing = self.write(|tx| {
-            let found: Option<(bool, Option<String>, Option<String>, Option<String>, bool)> = tx
+            // What the candidate has, in the order of the course's requirements below.
+            let found: Option<(bool, [bool; 4])> = tx
                 .query_row(
-                    "SELECT restricted, ni_number, date_of_birth, address, photo IS NOT NULL FROM candidates
-                     WHERE id = ?1 AND merged_into IS NULL",
+                    "SELECT restricted, ni_number IS NOT NULL, date_of_birth IS NOT NULL, address IS NOT NULL,
+                        photo IS NOT NULL FROM candidates WHERE id = ?1 AND merged_into IS NULL",
                     [candidate],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])),
                 )
                 .optional()?;
-            let Some((restricted, ni, dob, address, photo)) = found else {
+            let Some((restricted, has)) = found else {
                 return Err(Error::NotFound { what: "candidate", name: candidate.to_string() });
             };
             if restricted {
@@ -494,15 +495,15 @@ impl Store {
                     "processing of this record is restricted; lift the restriction before enrolling",
                 ));
             }
-            let needs: Option<(bool, bool, bool, bool)> = tx
+            let needs: Option<[bool; 4]> = tx
                 .query_row(
                     "SELECT c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo
                      FROM course_runs r JOIN courses c ON c.id = r.course_id WHERE r.id = ?1",
                     [run],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
                 )
                 .optional()?;
-            let Some((n_ni, n_dob, n_addr, n_photo)) = needs else {
+            let Some(needs) = needs else {
                 return Err(Error::NotFound { what: "course run", name: run.to_string() });
             };
             let employer: Option<Id> = tx
@@ -531,17 +532,8 @@ impl Store {
                     FieldChange::created("candidate_id", candidate.to_string()),
                 ],
             )?;
-            let mut missing = Vec::new();
-            for (needed, have, what) in [
-                (n_ni, ni.is_some(), "NI number"),
-                (n_dob, dob.is_some(), "date of birth"),
-                (n_addr, address.is_some(), "home address"),
-                (n_photo, photo, "photo"),
-            ] {
-                if needed && !have {
-                    missing.push(what);
-                }
-            }
+            let names = ["NI number", "date of birth", "home address", "photo"];
+            let missing = (0..4).filter(|&i| needs[i] && !has[i]).map(|i| names[i]).collect::<Vec<_>>();
             Ok(missing)
         })?;
         Ok(Enrolled { enrolment: read_enrolment(self.conn(), id)?, missing })
