@@ -131,7 +131,7 @@ fn print_report(r: &ImportReport) {
     println!();
     let c = &r.counts;
     println!(
-        "{} imported, {} imported with warnings, {} matched (already registered), {} rejected; {} blank rows skipped.",
+        "{} imported, {} imported with warnings, {} matched (not added again), {} rejected; {} blank rows skipped.",
         c.imported, c.warned, c.matched, c.rejected, c.blank
     );
     if !r.employers_created.is_empty() {

@@ -409,3 +409,16 @@ fn a_saved_mapping_is_used_before_guessing_per_employer() {
     assert!(!again.mapping_saved, "unchanged");
     assert_eq!(again.counts.matched, 1);
 }
+
+#[test]
+fn an_employee_number_without_an_employer_is_flagged_and_unknown_columns_reported() {
+    let mut w = world();
+    let r = w.import_bytes(b"Forename,Surname,Staff ID,Shoe size,\nAmy,Jones,0042,5,x\n", &Default::default()).unwrap();
+    assert_eq!(fates(&r), [(2, RowStatus::Warned)]);
+    assert_eq!(
+        r.rows[0].reasons,
+        ["column \"Staff ID\": employee number: not kept without an employer; import with --employer or an employer \
+          column"]
+    );
+    assert_eq!(r.ignored_columns, ["Shoe size", "(column 5, no header)"]);
+}
