@@ -265,7 +265,8 @@ const CLOTHES: [[u8; 3]; 8] = [
 ];
 
 fn shade(c: [u8; 3], f: f32) -> Rgb<u8> {
-    Rgb(c.map(|v| (f32::from(v) * f).round().clamp(0.0, 255.0) as u8))
+    // Adding a half and truncating rounds without a call to libm's `roundf` for every pixel.
+    Rgb(c.map(|v| (f32::from(v) * f + 0.5).clamp(0.0, 255.0) as u8))
 }
 
 /// Draws the placeholder portrait with plain pixel maths.

@@ -32,6 +32,10 @@ use crate::{Error, Id, Result, Store};
 
 use data::{CourseSpec, COURSES};
 
+/// How many different placeholder portraits a demo draws (drawing and encoding each takes a few
+/// milliseconds, so thousands of candidates share these).
+const PORTRAITS: usize = 256;
+
 /// The most candidates one demo may hold.
 pub const MAX_CANDIDATES: u32 = 2_000_000;
 
@@ -116,7 +120,23 @@ impl Store {
             return Err(Error::invalid("today", "should be in 2008 or later: the demo history starts in 2007"));
         }
         let started = Instant::now();
-        let mut report = self.write(|tx| {
+        // A larger page cache while generating: the secondary indexes (names, employers, enrolments by
+        // candidate) take keys in random order, and each page that falls out of the cache must be
+        // decrypted again. Put back afterwards, whatever happens.
+        let cache: i64 = self.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn().execute_batch("PRAGMA cache_size = -262144;")?;
+        let generated = self.write_demo(actor, opts);
+        self.conn().execute_batch(&format!("PRAGMA cache_size = {cache};"))?;
+        let mut report = generated?;
+        // The one large transaction went through the WAL; fold it into the database and shrink the WAL
+        // back. A reader elsewhere may hold it up, which is harmless, so failure here is ignored.
+        let _ = self.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
+    fn write_demo(&mut self, actor: &Actor, opts: &DemoOptions) -> Result<DemoReport> {
+        self.write(|tx| {
             let used: i64 = tx.query_row(
                 "SELECT (SELECT count(*) FROM candidates) + (SELECT count(*) FROM employers)
                       + (SELECT count(*) FROM trainers) + (SELECT count(*) FROM courses)",
@@ -160,12 +180,7 @@ impl Store {
                 ],
             )?;
             Ok(report)
-        })?;
-        // The one large transaction went through the WAL; fold it into the database and shrink the WAL
-        // back. A reader elsewhere may hold it up, which is harmless, so failure here is ignored.
-        let _ = self.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-        report.elapsed_ms = started.elapsed().as_millis() as u64;
-        Ok(report)
+        })
     }
 }
 
@@ -290,6 +305,7 @@ struct Gen<'t> {
     ni_offset: u64,
     common_forenames: usize,
     common_surnames: usize,
+    portraits: Vec<Option<Vec<u8>>>,
 }
 
 impl<'t> Gen<'t> {
@@ -359,6 +375,7 @@ impl<'t> Gen<'t> {
             ni_offset,
             common_forenames: position(data::FORENAMES, "Siân"),
             common_surnames: position(data::SURNAMES, "Llewelyn"),
+            portraits: vec![None; PORTRAITS],
         })
     }
 
@@ -925,8 +942,7 @@ impl<'t> Gen<'t> {
         };
         // Exactly `photos` of the candidates, spread evenly.
         let (p, n) = (u64::from(self.opts.photos), u64::from(self.opts.candidates));
-        let photo = ((u64::from(seq) + 1) * p / n > u64::from(seq) * p / n)
-            .then(|| Photo::placeholder(self.opts.seed.rotate_left(17) ^ u64::from(seq)).into_bytes());
+        let photo = ((u64::from(seq) + 1) * p / n > u64::from(seq) * p / n).then(|| self.portrait(seq));
         let id = Id::new();
         let created = at(day - Duration::days(self.rng.random_range(7..42)));
         if let Some(e) = employer {
@@ -962,6 +978,13 @@ impl<'t> Gen<'t> {
             self.report.photos += 1;
         }
         Ok(Seat { candidate: id, employer, done: 0 })
+    }
+
+    /// A placeholder portrait, one of [`PORTRAITS`] looks, each drawn once and then reused.
+    fn portrait(&mut self, seq: u32) -> Vec<u8> {
+        let look = (u64::from(seq).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize % PORTRAITS;
+        let seed = self.opts.seed.rotate_left(17) ^ look as u64;
+        self.portraits[look].get_or_insert_with(|| Photo::placeholder(seed).into_bytes()).clone()
     }
 
     /// A driving licence number in the DVLA's shape: surname, decade, month, day, year, initials, a
