@@ -18,6 +18,7 @@ mod id;
 pub mod audit;
 pub mod bench;
 pub mod demo;
+pub mod documents;
 pub mod csv_out;
 pub mod fields;
 pub mod import;

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_records.sql"),
     include_str!("migrations/0003_search_import.sql"),
+    include_str!("migrations/0004_certificates.sql"),
 ];
 
 /// The schema version this program writes.
