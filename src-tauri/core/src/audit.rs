@@ -142,23 +142,24 @@ pub(crate) fn record(
         prev_hash,
     };
     let hash = row.hash();
-    tx.execute(
+    // Cached statements: an import writes one entry per row.
+    tx.prepare_cached(
         "INSERT INTO audit (seq, id, at, actor_id, actor_name, action, entity, entity_id, changes, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        rusqlite::params![
-            row.seq,
-            row.id,
-            row.at,
-            row.actor_id,
-            row.actor_name,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.changes,
-            row.prev_hash,
-            hash
-        ],
-    )?;
+    )?
+    .execute(rusqlite::params![
+        row.seq,
+        row.id,
+        row.at,
+        row.actor_id,
+        row.actor_name,
+        row.action,
+        row.entity,
+        row.entity_id,
+        row.changes,
+        row.prev_hash,
+        hash
+    ])?;
     meta_set(tx, "audit_head", &format!("{seq}:{hash}"))?;
     Ok(())
 }
@@ -174,16 +175,16 @@ fn head(conn: &Connection) -> Result<(i64, String)> {
 }
 
 fn subject_key(conn: &Connection, subject: &str, create: bool) -> Result<Option<SecretKey>> {
-    let found: Option<Vec<u8>> =
-        conn.query_row("SELECT key FROM subject_keys WHERE subject_id = ?1", [subject], |r| r.get(0)).optional()?;
+    let found: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT key FROM subject_keys WHERE subject_id = ?1")?
+        .query_row([subject], |r| r.get(0))
+        .optional()?;
     match found {
         Some(bytes) => Ok(SecretKey::from_bytes(&zeroize::Zeroizing::new(bytes))),
         None if create => {
             let key = SecretKey::random()?;
-            conn.execute(
-                "INSERT INTO subject_keys (subject_id, key, created_at) VALUES (?1, ?2, ?3)",
-                rusqlite::params![subject, &key.as_bytes()[..], Utc::now().to_rfc3339()],
-            )?;
+            conn.prepare_cached("INSERT INTO subject_keys (subject_id, key, created_at) VALUES (?1, ?2, ?3)")?
+                .execute(rusqlite::params![subject, &key.as_bytes()[..], Utc::now().to_rfc3339()])?;
             Ok(Some(key))
         }
         None => Ok(None),

@@ -249,31 +249,35 @@ pub(crate) fn insert(tx: &Transaction<'_>, actor: &Actor, v: &Valid, today: Naiv
     }
     let id = Id::new();
     let now = Utc::now().to_rfc3339();
-    tx.execute(
+    // The employment goes in first (its foreign key checked at commit), so the candidate's search-index
+    // trigger indexes the finished row once. Indexing it and then re-indexing it for the employment
+    // would make FTS5 flush its pending writes for every row: ten times slower in bulk.
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
+    if let Some(emp) = v.employer_id {
+        tx.prepare_cached(
+            "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(rusqlite::params![Id::new(), id, emp, v.employee_number, today.to_string()])?;
+    }
+    tx.prepare_cached(
         "INSERT INTO candidates (id, forename, surname, ni_number, date_of_birth, address, postcode, email,
             mobile, driving_licence, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-        rusqlite::params![
-            id,
-            v.forename,
-            v.surname,
-            v.ids.ni_number,
-            v.ids.date_of_birth.map(|d| d.to_string()),
-            v.ids.address,
-            v.ids.postcode,
-            v.email,
-            v.mobile,
-            v.ids.driving_licence,
-            now
-        ],
-    )?;
-    if let Some(emp) = v.employer_id {
-        tx.execute(
-            "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![Id::new(), id, emp, v.employee_number, today.to_string()],
-        )?;
-    }
+    )?
+    .execute(rusqlite::params![
+        id,
+        v.forename,
+        v.surname,
+        v.ids.ni_number,
+        v.ids.date_of_birth.map(|d| d.to_string()),
+        v.ids.address,
+        v.ids.postcode,
+        v.email,
+        v.mobile,
+        v.ids.driving_licence,
+        now
+    ])?;
     let sid = id.to_string();
     let mut changes = vec![
         FieldChange::created("forename", v.forename.as_str()),
