@@ -16,6 +16,7 @@ fn main() {
     let _guard = match state.dir.as_ref().map(single::claim) {
         Ok(Ok(guard)) => Some(guard),
         Ok(Err(single::Claim::Taken)) => {
+            eprintln!("Centrebook is already open for this data folder");
             rfd::MessageDialog::new()
                 .set_title("Centrebook is already open")
                 .set_description("Centrebook is already open for this data folder. Use the window that is open.")

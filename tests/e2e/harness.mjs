@@ -22,12 +22,26 @@ export function tempDataDir() {
   return { dir: path.join(base, "data"), cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
-export function initStore(dir, centre = "E2E Centre") {
-  const r = spawnSync(CLI, ["--data-dir", dir, "init", "--centre", centre, "--admin", "admin"], {
-    env: { ...process.env, CENTREBOOK_KEYCHAIN: "off", CENTREBOOK_PASSPHRASE: PASSPHRASE, CENTREBOOK_PASSWORD: "e2e admin password" },
+export const ADMIN_PASSWORD = "e2e admin password";
+
+/** Runs the `centrebook` command on `dir` as the admin; throws with its stderr if it fails. */
+export function cli(dir, args, env = {}) {
+  const r = spawnSync(CLI, ["--data-dir", dir, ...args], {
+    env: {
+      ...process.env,
+      CENTREBOOK_KEYCHAIN: "off",
+      CENTREBOOK_PASSPHRASE: PASSPHRASE,
+      CENTREBOOK_PASSWORD: ADMIN_PASSWORD,
+      ...env,
+    },
     encoding: "utf8",
   });
-  if (r.status !== 0) throw new Error(`centrebook init failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`centrebook ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export function initStore(dir, centre = "E2E Centre") {
+  cli(dir, ["init", "--centre", centre, "--admin", "admin"]);
 }
 
 function waitForPort(port, timeoutMs = 15000) {
@@ -47,9 +61,9 @@ function waitForPort(port, timeoutMs = 15000) {
 }
 
 /** Starts the app on `dataDir`; returns the WebDriver browser and a stop function. */
-export async function launch(dataDir) {
+export async function launch(dataDir, env = {}) {
   const driver = spawn(DRIVER, [], {
-    env: { ...process.env, CENTREBOOK_DATA_DIR: dataDir, CENTREBOOK_KEYCHAIN: "off" },
+    env: { ...process.env, CENTREBOOK_DATA_DIR: dataDir, CENTREBOOK_KEYCHAIN: "off", ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitForPort(4444);
@@ -60,6 +74,10 @@ export async function launch(dataDir) {
     capabilities: { "tauri:options": { application: APP } },
   });
   const stop = async () => {
+    // E2E_LAST_SHOT=/some/file.png keeps a picture of the window as the test left it (for failures).
+    if (process.env.E2E_LAST_SHOT) {
+      try { await browser.saveScreenshot(process.env.E2E_LAST_SHOT); } catch { /* no window */ }
+    }
     try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
     driver.kill("SIGTERM");
     await new Promise((r) => driver.once("exit", r));
@@ -68,11 +86,49 @@ export async function launch(dataDir) {
 }
 
 export async function textOf(browser, selector, predicate, timeout = 10000) {
-  const el = await browser.$(selector);
   let last = "";
-  await browser.waitUntil(async () => predicate((last = await el.getText())), {
-    timeout,
-    timeoutMsg: `${selector} never matched; last text: ${JSON.stringify(last)}`,
-  });
+  // Looked up afresh each time: the window re-renders, and an element may be replaced.
+  await browser.waitUntil(
+    async () => {
+      const el = await browser.$(selector);
+      last = (await el.isExisting()) ? await el.getText() : "";
+      return predicate(last);
+    },
+    { timeout, timeoutMsg: `${selector} never matched; last text: ${JSON.stringify(last)}` },
+  );
   return last;
+}
+
+/** Waits for `selector` to be shown and returns it. */
+export async function shown(browser, selector, timeout = 10000) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${selector} never appeared` });
+  return el;
+}
+
+/** Types `value` into the field `selector` (replacing what is there). */
+export async function fill(browser, selector, value) {
+  const el = await shown(browser, selector);
+  await el.setValue(value);
+  return el;
+}
+
+export async function click(browser, selector) {
+  const el = await shown(browser, selector);
+  await el.waitForEnabled({ timeout: 10000 });
+  await el.click();
+  return el;
+}
+
+/** Signs in on the sign-in screen. */
+export async function signIn(browser, username, password) {
+  await fill(browser, "#username", username);
+  await fill(browser, "#password", password);
+  await click(browser, "#sign-in-button");
+  await textOf(browser, "#signed-in-user", (t) => t === username);
+}
+
+/** Goes to a screen by its hash route, as the navigation links do. */
+export async function go(browser, path) {
+  await browser.execute((p) => { location.hash = `#/${p}`; }, path);
 }

@@ -1,38 +1,50 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PASSPHRASE, initStore, launch, tempDataDir, textOf } from "./harness.mjs";
+import { ADMIN_PASSWORD, click, fill, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { PASSPHRASE } from "./harness.mjs";
 
-test("a locked store refuses a wrong passphrase and opens with the right one", async () => {
+test("a locked store refuses a wrong passphrase, opens with the right one, then asks who is signing in", async () => {
   const { dir, cleanup } = tempDataDir();
   initStore(dir);
   const { browser, stop } = await launch(dir);
   try {
     await textOf(browser, "#status", (t) => t === "Locked — enter the passphrase");
-    const input = await browser.$("#passphrase");
-    await input.setValue("not the passphrase");
-    await (await browser.$("#unlock")).click();
-    const error = await textOf(browser, "#error", (t) => t.length > 0);
-    assert.equal(error, "the passphrase is wrong");
-    assert.equal(await (await browser.$("#status")).getText(), "Locked — enter the passphrase");
+    await fill(browser, "#passphrase", "not the passphrase");
+    await click(browser, "#unlock");
+    assert.equal(await textOf(browser, "#error", (t) => t.length > 0), "The passphrase is wrong");
 
-    await input.setValue(PASSPHRASE);
-    await (await browser.$("#unlock")).click();
-    await textOf(browser, "#status", (t) => t === "Unlocked — E2E Centre (via passphrase)");
-    assert.equal(await (await browser.$("#error")).isDisplayed(), false);
-    assert.equal(await (await browser.$("#unlock-form")).isDisplayed(), false);
+    await fill(browser, "#passphrase", PASSPHRASE);
+    await click(browser, "#unlock");
+    await shown(browser, "#sign-in");
+    await fill(browser, "#username", "admin");
+    await fill(browser, "#password", "wrong password!");
+    await click(browser, "#sign-in-button");
+    assert.equal(await textOf(browser, "#error", (t) => t.length > 0), "Wrong user name or password");
+
+    await signIn(browser, "admin", ADMIN_PASSWORD);
+    assert.equal(await (await browser.$("#unlock-form")).isExisting(), false);
   } finally {
     await stop();
     cleanup();
   }
 });
 
-test("an empty data folder says there is no store", async () => {
+test("a second window on the same data folder is refused while the first is open", async () => {
   const { dir, cleanup } = tempDataDir();
+  initStore(dir);
   const { browser, stop } = await launch(dir);
   try {
-    const status = await textOf(browser, "#status", (t) => t.startsWith("No store in"));
-    assert.ok(status.includes(dir), status);
-    assert.ok(status.endsWith("run centrebook init"), status);
+    await textOf(browser, "#status", (t) => t.startsWith("Locked"));
+    const { spawnSync } = await import("node:child_process");
+    const { APP } = await import("./harness.mjs");
+    // The second process says so and shows a message box instead of a window; nobody clicks it
+    // under Xvfb, so it is stopped after a moment.
+    const r = spawnSync(APP, [], {
+      env: { ...process.env, CENTREBOOK_DATA_DIR: dir, CENTREBOOK_KEYCHAIN: "off" },
+      timeout: 4000,
+      encoding: "utf8",
+    });
+    assert.match(r.stderr, /Centrebook is already open for this data folder/);
   } finally {
     await stop();
     cleanup();

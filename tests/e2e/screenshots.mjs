@@ -1,0 +1,112 @@
+// Screenshots of the main screens from the real app, for the README and for looking at the UI as a
+// person would. Not a test. Run under Xvfb with a screen the size of the window, on a demo centre:
+//
+//   target/debug/centrebook --data-dir /tmp/demo init ... && target/debug/centrebook --data-dir /tmp/demo --user admin demo
+//   cd tests/e2e && DEMO_DIR=/tmp/demo xvfb-run -a -s "-screen 0 1100x720x24" node screenshots.mjs
+//
+// DEMO_DIR is copied first, so it is not changed. GTK_THEME=Adwaita:dark gives the dark screens.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const out = process.env.SHOTS_DIR ?? path.join(root, "assets/screenshots");
+const suffix = process.env.SHOTS_SUFFIX ?? "";
+const passphrase = process.env.DEMO_PASSPHRASE ?? "demo passphrase 2026";
+const password = process.env.DEMO_PASSWORD ?? "demo-admin-pass";
+mkdirSync(out, { recursive: true });
+
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+async function shot(name) {
+  await pause(600);
+  execFileSync("import", ["-window", "root", path.join(out, `${name}${suffix}.png`)]);
+  console.log(`${name}${suffix}.png`);
+}
+
+async function firstRun() {
+  const { dir, cleanup } = tempDataDir();
+  const { browser: b, stop } = await launch(dir);
+  try {
+    await fill(b, "#centre", "Riverside Plant Training");
+    await shot("first-run");
+  } finally {
+    await stop();
+    cleanup();
+  }
+}
+
+async function tour() {
+  const { dir, cleanup } = tempDataDir();
+  cpSync(process.env.DEMO_DIR, dir, { recursive: true });
+  const { browser: b, stop } = await launch(dir);
+  try {
+    await shown(b, "#passphrase");
+    await shot("locked");
+    await fill(b, "#passphrase", passphrase);
+    await click(b, "#unlock");
+    await shown(b, "#sign-in");
+    await fill(b, "#username", "admin");
+    await shot("sign-in");
+    await signIn(b, "admin", password);
+    await go(b, "candidates");
+    await textOf(b, "[role=status]", (t) => t.endsWith("candidates"));
+    await shot("candidates");
+    await fill(b, "#candidate-search", "jon");
+    await textOf(b, "[role=status]", (t) => t.includes("found"));
+    await shot("candidate-search");
+    await click(b, ".result");
+    await shown(b, "#candidate-name");
+    await shot("candidate");
+    await go(b, "candidates/new");
+    await fill(b, "#c-forename", "Sam");
+    await fill(b, "#c-surname", "Jones");
+    await fill(b, "#c-ni_number", "QQ 12");
+    await fill(b, "#c-email", "sam@");
+    await click(b, "#register");
+    await shown(b, "#c-ni_number-error");
+    await shot("register-errors");
+    await go(b, "employers");
+    await shown(b, "#employers tbody a");
+    await shot("employers");
+    await click(b, "#employers tbody a");
+    await shown(b, "#employer-name");
+    await shot("employer");
+    await go(b, "courses");
+    await shown(b, "#courses tbody tr");
+    await shot("courses");
+    await go(b, "runs");
+    await shown(b, "#runs tbody a");
+    await shot("runs");
+    // The latest run that has already started, so it has candidates to mark.
+    const links = await b.$$("#runs tbody tr");
+    for (const row of links) {
+      const text = await row.getText();
+      if (!/\b0\s*$/.test(text)) {
+        await (await row.$("a")).click();
+        break;
+      }
+    }
+    await shown(b, "#run-title");
+    await shot("run");
+    await click(b, "#enter-results");
+    await shown(b, "table.grid");
+    const first = await b.$('input[data-row="0"][data-col="0"]');
+    if (await first.isExisting()) await first.click();
+    await shot("results");
+    await click(b, "button.override");
+    await fill(b, "#ov-reason", "Practical re-assessed after an equipment fault");
+    await shot("override");
+    await b.keys("Escape");
+    await go(b, "settings");
+    await shown(b, "#s-name");
+    await shot("settings");
+  } finally {
+    await stop();
+    cleanup();
+  }
+}
+
+if (!process.env.ONLY_TOUR) await firstRun();
+await tour();
