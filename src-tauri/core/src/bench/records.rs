@@ -211,7 +211,7 @@ pub fn records(opts: &RecordsBench) -> Result<RecordsReport> {
     sizes.push(Size { name: "per candidate".into(), bytes: bytes / u64::from(opts.candidates.max(1)) });
 
     // Search: every query, `runs` times; medians per kind of query, FTS5 beside LIKE.
-    let qs = queries(&store, 20)?;
+    let qs = queries(&store, 5)?;
     let kinds: Vec<&str> = qs.iter().map(|(k, _)| *k).fold(Vec::new(), |mut v, k| {
         if !v.contains(&k) {
             v.push(k);
