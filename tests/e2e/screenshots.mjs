@@ -20,7 +20,7 @@ mkdirSync(out, { recursive: true });
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 async function shot(name) {
-  await pause(600);
+  await pause(1500);
   execFileSync("import", ["-window", "root", path.join(out, `${name}${suffix}.png`)]);
   console.log(`${name}${suffix}.png`);
 }
@@ -79,15 +79,8 @@ async function tour() {
     await go(b, "runs");
     await shown(b, "#runs tbody a");
     await shot("runs");
-    // The latest run that has already started, so it has candidates to mark.
-    const links = await b.$$("#runs tbody tr");
-    for (const row of links) {
-      const text = await row.getText();
-      if (!/\b0\s*$/.test(text)) {
-        await (await row.$("a")).click();
-        break;
-      }
-    }
+    // A run already held (the first few are booked ahead), so it has results to show.
+    await click(b, "#runs tbody tr:nth-child(6) a");
     await shown(b, "#run-title");
     await shot("run");
     await click(b, "#enter-results");
