@@ -286,7 +286,7 @@ fn draw_placeholder(seed: u64) -> RgbImage {
     // Hair: a cap over the top of the head, longer at the sides for some.
     let hair_len = r.range(-0.2, 0.9); // how far down the sides, in head radii (negative: very short)
     let hair_puff = r.range(1.03, 1.16);
-    let bald = r.next() % 12 == 0;
+    let bald = matches!(r.next() % 12, 0); // one in twelve (`is_multiple_of` needs Rust 1.87)
     let neck_w = head_rx * r.range(0.55, 0.68);
     let shoulder_top = head_cy + head_ry * r.range(1.18, 1.3);
     let shoulder_rx = wf * r.range(0.47, 0.54);

@@ -126,7 +126,7 @@ fn a_demo_centre_has_the_counts_asked_for_and_a_complete_search_index() {
         .unwrap()
     {
         let p = Photo::from_stored(bytes.unwrap()).unwrap();
-        assert_eq!((p.width() * 45).abs_diff(p.height() * 35) <= 45, true, "{p:?}");
+        assert!((p.width() * 45).abs_diff(p.height() * 35) <= 45, "{p:?}");
     }
 
     // One audit entry for the lot, and the chain is intact.
