@@ -1,0 +1,391 @@
+//! Verbs over certificates: issue (one enrolment or a whole run), list, show, pdf, reissue, revoke,
+//! numbering; `verify` (QR text or PDF); `keys export-public`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use centrebook_core::documents::{
+    self, signing, Certificate, CertificateFilter, IssueOptions, Template, Verification, VerifyStatus,
+};
+use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
+
+use crate::session::print_json;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CertificateVerb {
+    /// Issue a certificate for a passed enrolment (RUN CANDIDATE), or for every passed enrolment of a
+    /// run (--run RUN alone). Admin and office.
+    Issue {
+        /// The run's id.
+        #[arg(long)]
+        run: String,
+        /// The candidate's id (omit to issue for the whole run).
+        #[arg(long)]
+        candidate: Option<String>,
+        /// A template file (JSON, copied from assets/templates/ and edited); images in it are read
+        /// relative to its folder.
+        #[arg(long, value_name = "FILE", conflicts_with = "portrait")]
+        template: Option<PathBuf>,
+        /// Use the A4 portrait default instead of landscape.
+        #[arg(long)]
+        portrait: bool,
+        /// The issue date, e.g. 22/11/2026 (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// List certificates, newest first.
+    List {
+        /// Only this candidate's (id).
+        #[arg(long)]
+        candidate: Option<String>,
+        /// Only this run's (id).
+        #[arg(long)]
+        run: Option<String>,
+        /// Include superseded versions.
+        #[arg(long)]
+        all_versions: bool,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Show a certificate (--json carries the QR text as `qr`).
+    Show {
+        number: String,
+        /// A given version (default: the standing one).
+        #[arg(long)]
+        version: Option<u32>,
+    },
+    /// Write the exact PDF that was issued.
+    Pdf {
+        number: String,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// A given version (default: the standing one).
+        #[arg(long)]
+        version: Option<u32>,
+    },
+    /// Reissue as a correction: same number, next version, drawn from the records as they are now.
+    Reissue {
+        number: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// A template file (default: the landscape default).
+        #[arg(long, value_name = "FILE", conflicts_with = "portrait")]
+        template: Option<PathBuf>,
+        /// Use the A4 portrait default.
+        #[arg(long)]
+        portrait: bool,
+    },
+    /// Revoke a certificate number.
+    Revoke {
+        number: String,
+        /// Why (kept, and shown to anyone who verifies it here).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Set the number pattern ({centre}, {yyyy}, {yy}, {mm}, {seq} or {seq:06}) and centre code
+    /// (admins only).
+    Numbering {
+        #[arg(long)]
+        pattern: Option<String>,
+        #[arg(long)]
+        centre_code: Option<String>,
+    },
+}
+
+/// Check a certificate: the QR code's text, or a PDF file. Exit 0 only for a genuine certificate
+/// that is standing and not revoked; 10 revoked or superseded, 11 tampered, 12 unknown signer or
+/// not in this store, 5 not a certificate.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// A PDF file, a file holding the QR text, or the QR text itself.
+    pub input: String,
+    /// Check against this exported public key file, without the store (revocations and reissues
+    /// are then unknown).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportVerb {
+    /// Training report for an employer's current employees: courses, dates, trainer, certificate,
+    /// expiry and status, with the refresher-due list. Logged as a disclosure to the employer.
+    Employer {
+        /// The employer's exact name.
+        name: String,
+        /// pdf or csv.
+        #[arg(long, default_value = "pdf")]
+        format: ReportFormat,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// "Expiring" means within this many days.
+        #[arg(long, default_value_t = 60)]
+        within_days: u32,
+        /// The report's date, e.g. 22/11/2026 (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ReportFormat {
+    Pdf,
+    Csv,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum KeysVerb {
+    /// Write the centre's public key(s), for employers and others to check certificates.
+    ExportPublic {
+        /// The file to write (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn id(field: &'static str, s: &str) -> Result<Id> {
+    Id::parse(s.trim()).map_err(|_| Error::Invalid { field, reason: "should be an id as listed".into() })
+}
+
+fn issue_options(template: Option<PathBuf>, portrait: bool, date: Option<String>) -> Result<IssueOptions> {
+    let (template, template_dir) = match template {
+        Some(path) => {
+            let json = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                action: "read",
+                path: path.clone(),
+                source,
+            })?;
+            (Some(Template::parse(&json)?), path.parent().map(Path::to_path_buf))
+        }
+        None if portrait => (Some(Template::default_for(false)), None),
+        None => (None, None),
+    };
+    let on = date.map(|d| parse_uk_date("date", &d)).transpose()?;
+    Ok(IssueOptions { template, template_dir, on })
+}
+
+fn line(c: &Certificate) -> String {
+    let expires = c.expires_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_else(|| "no expiry".into());
+    format!(
+        "{}  v{}  {:<10}  {}  {}  issued {}  expires {}",
+        c.number,
+        c.version,
+        format!("{:?}", c.status).to_lowercase(),
+        c.content.candidate_name,
+        c.content.course_title,
+        c.issued_on.format("%d/%m/%Y"),
+        expires
+    )
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
+}
+
+pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        CertificateVerb::Issue { run, candidate, template, portrait, date } => {
+            let opts = issue_options(template, portrait, date)?;
+            let run = id("run", &run)?;
+            match candidate {
+                Some(c) => {
+                    let enrolment = store.enrolment_of(actor, run, id("candidate", &c)?)?;
+                    let cert = store.issue_certificate(actor, enrolment.id, &opts)?;
+                    if json {
+                        print_json(&cert);
+                    } else {
+                        println!("{}", line(&cert));
+                    }
+                }
+                None => {
+                    let out = store.issue_run_certificates(actor, run, &opts)?;
+                    if json {
+                        print_json(&out);
+                    } else {
+                        for c in &out.issued {
+                            println!("{}", line(c));
+                        }
+                        for s in &out.skipped {
+                            println!("skipped enrolment {}: {}", s.enrolment_id, s.reason);
+                        }
+                    }
+                }
+            }
+        }
+        CertificateVerb::List { candidate, run, all_versions, limit } => {
+            let filter = CertificateFilter {
+                candidate: candidate.as_deref().map(|c| id("candidate", c)).transpose()?,
+                run: run.as_deref().map(|r| id("run", r)).transpose()?,
+                all_versions,
+                limit,
+            };
+            let list = store.certificates(actor, &filter)?;
+            if json {
+                print_json(&list);
+            } else {
+                for c in &list {
+                    println!("{}", line(c));
+                }
+            }
+        }
+        CertificateVerb::Show { number, version } => {
+            let c = store.certificate(actor, &number, version)?;
+            if json {
+                print_json(&c);
+            } else {
+                println!("{}", line(&c));
+                let k = &c.content;
+                println!("  employer: {}", k.employer.as_deref().unwrap_or("-"));
+                println!("  employee number: {}", k.employee_number.as_deref().unwrap_or("-"));
+                println!("  result: {}", k.result);
+                println!("  trainer: {}", k.trainer_name.as_deref().unwrap_or("-"));
+                if let Some(r) = &c.reissue_reason {
+                    println!("  reissued {}: {r}", c.reissued_on.map(|d| d.to_string()).unwrap_or_default());
+                }
+                if let Some(r) = &c.revocation {
+                    println!("  revoked {} by {}: {}", r.at, r.by, r.reason);
+                }
+                println!("  sha256: {}", c.sha256);
+            }
+        }
+        CertificateVerb::Pdf { number, out, version } => {
+            let bytes = store.certificate_pdf(actor, &number, version)?;
+            write_file(&out, &bytes)?;
+            if json {
+                print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes.len() }));
+            } else {
+                println!("wrote {} ({} bytes)", out.display(), bytes.len());
+            }
+        }
+        CertificateVerb::Reissue { number, reason, template, portrait } => {
+            let opts = issue_options(template, portrait, None)?;
+            let c = store.reissue_certificate(actor, &number, &reason, &opts)?;
+            if json {
+                print_json(&c);
+            } else {
+                println!("{}", line(&c));
+            }
+        }
+        CertificateVerb::Revoke { number, reason } => {
+            let c = store.revoke_certificate(actor, &number, &reason)?;
+            if json {
+                print_json(&c);
+            } else {
+                println!("{}", line(&c));
+            }
+        }
+        CertificateVerb::Numbering { pattern, centre_code } => {
+            let (p, c) = store.set_certificate_numbering(actor, pattern.as_deref(), centre_code.as_deref())?;
+            if json {
+                print_json(&serde_json::json!({ "pattern": p, "centre_code": c }));
+            } else {
+                println!("pattern {p}, centre code {c}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bytes to check: a file's contents when `input` names a file, else the text itself.
+fn verify_input(input: &str) -> Result<Vec<u8>> {
+    let path = Path::new(input);
+    if input.len() < 4096 && path.is_file() {
+        return std::fs::read(path).map_err(|source| Error::Io { action: "read", path: path.to_path_buf(), source });
+    }
+    Ok(input.as_bytes().to_vec())
+}
+
+fn print_verification(v: &Verification, json: bool) -> ExitCode {
+    if json {
+        print_json(v);
+    } else {
+        let word = format!("{:?}", v.status).to_lowercase();
+        match &v.statement {
+            Some(s) if matches!(v.status, VerifyStatus::Valid | VerifyStatus::Revoked | VerifyStatus::Superseded) => {
+                println!(
+                    "{word}: {} v{} — {}, {} (expires {})",
+                    s.number,
+                    s.version,
+                    s.name,
+                    s.course,
+                    if s.expires.is_empty() { "never" } else { &s.expires }
+                );
+            }
+            _ => println!("{word}"),
+        }
+        println!("{}", v.detail);
+    }
+    ExitCode::from(match v.status {
+        VerifyStatus::Valid => 0,
+        VerifyStatus::Revoked | VerifyStatus::Superseded => 10,
+        VerifyStatus::Tampered => 11,
+        VerifyStatus::UnknownSigner | VerifyStatus::UnknownCertificate => 12,
+        VerifyStatus::NotACertificate => 5,
+    })
+}
+
+/// `verify --key FILE`: needs no store and no sign-in.
+pub fn verify_with_key(args: &VerifyArgs, json: bool) -> Result<ExitCode> {
+    let path = args.key.as_ref().ok_or(Error::Invalid { field: "--key", reason: "give the public key file".into() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| Error::Io { action: "read", path: path.clone(), source })?;
+    let keys = signing::import(&text)?;
+    Ok(print_verification(&documents::verify_offline(&verify_input(&args.input)?, &keys), json))
+}
+
+/// `verify` against the store: also knows revocations, reissues and the issued file's SHA-256.
+pub fn verify(store: &mut Store, actor: &Actor, args: VerifyArgs, json: bool) -> Result<ExitCode> {
+    if args.key.is_some() {
+        return verify_with_key(&args, json);
+    }
+    let v = store.verify_certificate(actor, &verify_input(&args.input)?)?;
+    Ok(print_verification(&v, json))
+}
+
+pub fn report(store: &mut Store, actor: &Actor, verb: ReportVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        ReportVerb::Employer { name, format, out, within_days, date } => {
+            let employer = store.employer_named(actor, &name)?.id;
+            let today = match date {
+                Some(d) => parse_uk_date("date", &d)?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let report = store.employer_report(actor, employer, today, within_days)?;
+            let bytes = match format {
+                ReportFormat::Pdf => report.to_pdf(),
+                ReportFormat::Csv => report.to_csv(),
+            };
+            write_file(&out, &bytes)?;
+            let due = report.refresher_due().count();
+            if json {
+                print_json(&serde_json::json!({ "out": out, "rows": report.rows.len(), "refresher_due": due }));
+            } else {
+                println!("wrote {} ({} rows, {due} refresher due)", out.display(), report.rows.len());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn keys(store: &mut Store, actor: &Actor, verb: KeysVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        KeysVerb::ExportPublic { out } => {
+            let text = store.export_public_keys(actor)?;
+            match out {
+                Some(path) => {
+                    write_file(&path, text.as_bytes())?;
+                    if json {
+                        print_json(&serde_json::json!({ "out": path }));
+                    } else {
+                        println!("wrote {}", path.display());
+                    }
+                }
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
