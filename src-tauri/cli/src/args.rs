@@ -497,6 +497,21 @@ pub enum ResultVerb {
         #[arg(long)]
         withdraw: bool,
     },
+    /// Add an evidence photo (JPEG or PNG) to a candidate's assessment on a run.
+    Evidence {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// The image file.
+        file: PathBuf,
+        /// The component it shows, e.g. Practical.
+        #[arg(long)]
+        component: Option<String>,
+        /// A caption.
+        #[arg(long)]
+        caption: Option<String>,
+    },
     /// Everything recorded for a candidate on a run.
     Show {
         /// The run's id.

@@ -211,8 +211,7 @@ fn show(store: &mut Store, actor: &Actor, id: Id, json: bool) -> Result<ExitCode
     if !enrolments.is_empty() {
         println!("  courses:");
         for e in &enrolments {
-            let outcome =
-                e.outcome.as_ref().map(|o| crate::runs::outcome_text(o)).unwrap_or_else(|| e.status.to_string());
+            let outcome = e.outcome.as_ref().map(crate::runs::outcome_text).unwrap_or_else(|| e.status.to_string());
             println!("    {} {} ({}): {outcome}", e.starts_on.format("%d/%m/%Y"), e.course_title, e.course_code);
         }
     }

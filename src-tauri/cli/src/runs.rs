@@ -169,18 +169,39 @@ fn print_results(r: &EnrolmentResults, json: bool) {
     }
 }
 
+/// A component of the run's course, by name.
+fn component_id(store: &Store, actor: &Actor, run: Id, name: &str) -> Result<Id> {
+    let course = store.run(actor, run)?.course_id;
+    store
+        .course(actor, course)?
+        .components
+        .into_iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+        .and_then(|c| c.id)
+        .ok_or_else(|| Error::NotFound { what: "component", name: name.trim().to_owned() })
+}
+
 pub fn result(store: &mut Store, actor: &Actor, verb: ResultVerb, json: bool) -> Result<ExitCode> {
     let r = match verb {
+        ResultVerb::Evidence { run, candidate, file, component, caption } => {
+            let run = Id::parse(&run)?;
+            let e = store.enrolment_of(actor, run, Id::parse(&candidate)?)?;
+            let component = component.map(|c| component_id(store, actor, run, &c)).transpose()?;
+            let bytes =
+                std::fs::read(&file).map_err(|err| Error::Io { action: "read", path: file.clone(), source: err })?;
+            let id = store.add_evidence_photo(actor, e.id, component, caption, &bytes)?;
+            let held = store.evidence_photos(actor, e.id)?.len();
+            if json {
+                print_json(&serde_json::json!({ "evidence_id": id, "photos_held": held }));
+            } else {
+                println!("Evidence photo added ({held} held for this assessment).");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         ResultVerb::Record { run, candidate, component, mark, faults, competent, clear, date, comments } => {
             let run = Id::parse(&run)?;
             let e = store.enrolment_of(actor, run, Id::parse(&candidate)?)?;
-            let course = store.run(actor, run)?.course_id;
-            let comp = store
-                .course(actor, course)?
-                .components
-                .into_iter()
-                .find(|c| c.name.eq_ignore_ascii_case(component.trim()))
-                .ok_or_else(|| Error::NotFound { what: "component", name: component.trim().to_owned() })?;
+            let component_id = component_id(store, actor, run, &component)?;
             let bad = |why: &str| Error::Invalid { field: "score", reason: why.into() };
             let score = match (mark, faults, competent, clear) {
                 (Some(mark), ..) => Some(Score::Marks { mark }),
@@ -199,11 +220,7 @@ pub fn result(store: &mut Store, actor: &Actor, verb: ResultVerb, json: bool) ->
                 (.., true) => None,
                 _ => return Err(bad("give --mark, --faults, --competent or --clear")),
             };
-            store.record_result(
-                actor,
-                e.id,
-                &ResultInput { component_id: comp.id.unwrap_or_default(), score, assessed_on: date, comments },
-            )?
+            store.record_result(actor, e.id, &ResultInput { component_id, score, assessed_on: date, comments })?
         }
         ResultVerb::Override { run, candidate, outcome, grade, reason, withdraw } => {
             let e = store.enrolment_of(actor, Id::parse(&run)?, Id::parse(&candidate)?)?;

@@ -17,9 +17,9 @@ mod id;
 
 pub mod audit;
 pub mod bench;
+pub mod csv_out;
 pub mod demo;
 pub mod documents;
-pub mod csv_out;
 pub mod fields;
 pub mod import;
 pub mod keys;

@@ -62,3 +62,30 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
 pub fn sha(path: &std::path::Path) -> [u8; 32] {
     crate::crypto::sha256(&[&std::fs::read(path).expect("read")])
 }
+
+/// The day the records tests are written for.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("a real day")
+}
+
+/// A store with its admin, an office clerk (`olly`) and a trainer (`tess`), each signed in.
+pub struct World {
+    pub _fx: Fixture,
+    pub store: crate::Store,
+    pub admin: crate::Actor,
+    pub office: crate::Actor,
+    pub trainer: crate::Actor,
+}
+
+pub fn world() -> World {
+    use crate::{NewUser, Role};
+    let fx = Fixture::new(false);
+    let init = fx.init();
+    let (mut store, admin) = (init.store, init.admin);
+    for (u, role) in [("olly", Role::Office), ("tess", Role::Trainer)] {
+        store.add_user(&admin, &NewUser { username: u, display_name: u, role, password: "a password 1" }).unwrap();
+    }
+    let office = store.login("olly", "a password 1").unwrap();
+    let trainer = store.login("tess", "a password 1").unwrap();
+    World { _fx: fx, store, admin, office, trainer }
+}

@@ -1,36 +1,10 @@
-use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use super::*;
 use crate::audit::AuditFilter;
 use crate::fields::{DateOfBirth, Email, NiNumber, Phone, Postcode};
 use crate::records::CandidateForm;
-use crate::testing::Fixture;
-use crate::{NewUser, Role};
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-struct World {
-    _fx: Fixture,
-    store: Store,
-    admin: Actor,
-    office: Actor,
-    trainer: Actor,
-}
-
-fn world() -> World {
-    let fx = Fixture::new(false);
-    let init = fx.init();
-    let (mut store, admin) = (init.store, init.admin);
-    for (u, role) in [("olly", Role::Office), ("tess", Role::Trainer)] {
-        store.add_user(&admin, &NewUser { username: u, display_name: u, role, password: "a password 1" }).unwrap();
-    }
-    let office = store.login("olly", "a password 1").unwrap();
-    let trainer = store.login("tess", "a password 1").unwrap();
-    World { _fx: fx, store, admin, office, trainer }
-}
+use crate::testing::{today, world, World};
 
 fn n(conn: &Connection, sql: &str) -> u64 {
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64

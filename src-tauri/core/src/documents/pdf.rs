@@ -445,7 +445,7 @@ mod tests {
         assert!((m.width_pt("W", 20.0) - 2.0 * m.width_pt("W", 10.0)).abs() < 1e-3);
         let name = "Bartholomew Alexander Featherstonehaugh-Cholmondeley-Wynne-Llewelyn ap Gruffydd";
         let size = fitted_size(Face::Bold, name, 26.0, 6.0, Some(170.0));
-        assert!(size < 26.0 && size >= 6.0, "{size}");
+        assert!((6.0..26.0).contains(&size), "{size}");
         let w = Mm::from(Pt(metrics(Face::Bold).width_pt(name, size))).0;
         assert!(w <= 170.5, "{w}");
         assert_eq!(fitted_size(Face::Bold, "Ann Lee", 26.0, 12.0, Some(170.0)), 26.0);

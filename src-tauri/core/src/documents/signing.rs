@@ -303,7 +303,7 @@ mod tests {
         }
         let other = SigningKey::from_bytes(&[8u8; 32]);
         let forged = statement(&public.id).sign(&other);
-        assert_eq!(parse(&forged).unwrap().check(&[public.clone()]), SignatureCheck::Tampered);
+        assert_eq!(parse(&forged).unwrap().check(std::slice::from_ref(&public)), SignatureCheck::Tampered);
         let unknown = statement("0000000000000000").sign(&other);
         assert_eq!(parse(&unknown).unwrap().check(&[public]), SignatureCheck::UnknownSigner);
         assert!(parse("hello").is_none());
@@ -313,7 +313,7 @@ mod tests {
     fn public_keys_round_trip_and_an_altered_key_is_refused() {
         let key = SigningKey::from_bytes(&[9u8; 32]);
         let public = PublicKey { id: key_id(&key.verifying_key()), key: key.verifying_key() };
-        let text = export("Riverside", &[public.clone()]);
+        let text = export("Riverside", std::slice::from_ref(&public));
         let back = import(&text).unwrap();
         assert_eq!(back[0].id, public.id);
         assert_eq!(back[0].key, public.key);

@@ -5,32 +5,8 @@ use chrono::NaiveDate;
 use super::*;
 use crate::audit::AuditFilter;
 use crate::records::{Candidate, Employer, Registered};
-use crate::testing::Fixture;
-use crate::{NewUser, Role};
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-struct World {
-    _fx: Fixture,
-    store: Store,
-    admin: Actor,
-    office: Actor,
-    trainer: Actor,
-}
-
-fn world() -> World {
-    let fx = Fixture::new(false);
-    let init = fx.init();
-    let (mut store, admin) = (init.store, init.admin);
-    for (u, role) in [("olly", Role::Office), ("tess", Role::Trainer)] {
-        store.add_user(&admin, &NewUser { username: u, display_name: u, role, password: "a password 1" }).unwrap();
-    }
-    let office = store.login("olly", "a password 1").unwrap();
-    let trainer = store.login("tess", "a password 1").unwrap();
-    World { _fx: fx, store, admin, office, trainer }
-}
+use crate::testing::{today, world, World};
+use crate::Role;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)

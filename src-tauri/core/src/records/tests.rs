@@ -2,32 +2,8 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::audit::{self, AuditFilter};
-use crate::testing::Fixture;
-use crate::{Actor, Error, Id, NewUser, Result, Role, Store};
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
-}
-
-struct World {
-    _fx: Fixture,
-    store: Store,
-    admin: Actor,
-    office: Actor,
-    trainer: Actor,
-}
-
-fn world() -> World {
-    let fx = Fixture::new(false);
-    let init = fx.init();
-    let (mut store, admin) = (init.store, init.admin);
-    for (u, role) in [("olly", Role::Office), ("tess", Role::Trainer)] {
-        store.add_user(&admin, &NewUser { username: u, display_name: u, role, password: "a password 1" }).unwrap();
-    }
-    let office = store.login("olly", "a password 1").unwrap();
-    let trainer = store.login("tess", "a password 1").unwrap();
-    World { _fx: fx, store, admin, office, trainer }
-}
+use crate::testing::{today, world, World};
+use crate::{Actor, Error, Id, Result, Role, Store};
 
 fn acme(w: &mut World) -> Employer {
     let form = EmployerForm {
