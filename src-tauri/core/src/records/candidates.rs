@@ -407,20 +407,24 @@ impl Store {
             AND (?2 IS NULL OR c.id IN (SELECT n.candidate_id FROM enrolments n JOIN run_trainers rt ON rt.run_id = n.run_id
                                          JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))";
         let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
+        let count_scope = scope.replace(
+            "(?1 IS NULL OR e.employer_id = ?1)",
+            "(?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id
+                AND e.ended_on IS NULL AND e.employer_id = ?1))",
+        );
         let total: i64 = conn.query_row(
-            &format!(
-                "SELECT count(*) FROM candidates c WHERE {}",
-                scope.replace(
-                    "(?1 IS NULL OR e.employer_id = ?1)",
-                    "(?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id
-                        AND e.ended_on IS NULL AND e.employer_id = ?1))"
-                )
-            ),
+            &format!("SELECT count(*) FROM candidates c WHERE {count_scope}"),
             rusqlite::params![employer, trainer],
             |r| r.get(0),
         )?;
+        // The page's ids come from the list index alone; only its rows are joined to their employers,
+        // so a page deep in 500,000 candidates does not join every row it skips.
         let mut stmt = conn.prepare_cached(&format!(
-            "{ROW_SELECT} WHERE {scope} ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id LIMIT ?3 OFFSET ?4"
+            "{ROW_SELECT} JOIN (SELECT c.id AS pid FROM candidates c WHERE {page_scope}
+                                ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id LIMIT ?3 OFFSET ?4) p
+                ON p.pid = c.id
+             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id",
+            page_scope = count_scope
         ))?;
         let items = stmt
             .query_map(rusqlite::params![employer, trainer, limit.clamp(1, 1000), offset.max(0)], read_row)?
