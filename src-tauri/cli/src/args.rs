@@ -106,6 +106,17 @@ pub enum Verb {
     Import(crate::import::ImportArgs),
     /// Fill a new, empty store with a realistic demo centre (admins only).
     Demo(crate::demo::DemoArgs),
+    /// Certificates: issue, list, show, pdf, reissue, revoke (admin and office).
+    #[command(subcommand)]
+    Certificate(crate::documents::CertificateVerb),
+    /// Employer training reports (PDF or CSV), logged as disclosures.
+    #[command(subcommand)]
+    Report(crate::documents::ReportVerb),
+    /// Check a certificate's QR text or PDF: exit 0 only for a valid, standing certificate.
+    Verify(crate::documents::VerifyArgs),
+    /// The centre's signing key: export the public half for employers.
+    #[command(subcommand)]
+    Keys(crate::documents::KeysVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }

@@ -3,12 +3,14 @@
 //!
 //! Exit codes: 0 done; 1 failed; 2 usage; 3 locked or wrong secret or wrong password; 4 not allowed
 //! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification; 8 a likely duplicate was found and
-//! nothing was written.
+//! nothing was written. `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
+//! certificate; 5 not a certificate.
 
 mod args;
 mod bench;
 mod catalogue;
 mod demo;
+mod documents;
 mod import;
 mod records;
 mod runs;

@@ -10,7 +10,7 @@ use centrebook_core::{
 use serde::Serialize;
 
 use crate::args::{AuditVerb, Cli, PassphraseVerb, UserVerb, Verb};
-use crate::{bench, catalogue, demo, import, records, runs, secrets};
+use crate::{bench, catalogue, demo, documents, import, records, runs, secrets};
 
 struct Ctx {
     dir: DataDir,
@@ -45,6 +45,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Result(v) => ctx.with_signed_in(|s, a, json| runs::result(s, a, v, json)),
         Verb::Import(v) => ctx.with_signed_in(|s, a, json| import::run(s, a, v, json)),
         Verb::Demo(v) => ctx.with_signed_in(|s, a, json| demo::run(s, a, v, json)),
+        Verb::Certificate(v) => ctx.with_signed_in(|s, a, json| documents::certificate(s, a, v, json)),
+        Verb::Report(v) => ctx.with_signed_in(|s, a, json| documents::report(s, a, v, json)),
+        Verb::Verify(v) if v.key.is_some() => documents::verify_with_key(&v, ctx.json),
+        Verb::Verify(v) => ctx.with_signed_in(|s, a, json| documents::verify(s, a, v, json)),
+        Verb::Keys(v) => ctx.with_signed_in(|s, a, json| documents::keys(s, a, v, json)),
     }
 }
 
