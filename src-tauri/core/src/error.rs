@@ -81,6 +81,10 @@ pub enum Error {
 
     #[error("encryption failure: {0}")]
     Crypto(&'static str),
+
+    /// A bundle, field pack or return was refused; the reason says why.
+    #[error("{0}")]
+    Sealed(crate::sealed::Refusal),
 }
 
 impl From<rusqlite::Error> for Error {

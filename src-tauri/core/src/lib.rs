@@ -25,6 +25,7 @@ pub mod import;
 pub mod keys;
 pub mod photo;
 pub mod records;
+pub mod sealed;
 pub mod store;
 pub mod unlock;
 pub mod users;
