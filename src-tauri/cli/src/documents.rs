@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use centrebook_core::documents::report::ReportOptions;
 use centrebook_core::documents::{
     self, signing, Certificate, CertificateFilter, IssueOptions, Template, Verification, VerifyStatus,
 };
@@ -115,7 +116,7 @@ pub enum ReportVerb {
     Employer {
         /// The employer's exact name.
         name: String,
-        /// pdf or csv.
+        /// pdf, xlsx or csv.
         #[arg(long, default_value = "pdf")]
         format: ReportFormat,
         /// The file to write.
@@ -127,12 +128,16 @@ pub enum ReportVerb {
         /// The report's date, e.g. 22/11/2026 (default: today).
         #[arg(long)]
         date: Option<String>,
+        /// Only employees at this site or department (as recorded on their employment).
+        #[arg(long)]
+        site: Option<String>,
     },
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum ReportFormat {
     Pdf,
+    Xlsx,
     Csv,
 }
 
@@ -347,23 +352,35 @@ pub fn verify(store: &mut Store, actor: &Actor, args: VerifyArgs, json: bool) ->
 
 pub fn report(store: &mut Store, actor: &Actor, verb: ReportVerb, json: bool) -> Result<ExitCode> {
     match verb {
-        ReportVerb::Employer { name, format, out, within_days, date } => {
+        ReportVerb::Employer { name, format, out, within_days, date, site } => {
             let employer = store.employer_named(actor, &name)?.id;
             let today = match date {
                 Some(d) => parse_uk_date("date", &d)?,
                 None => chrono::Local::now().date_naive(),
             };
-            let report = store.employer_report(actor, employer, today, within_days)?;
+            let opts = ReportOptions { today, expiring_within_days: within_days, site };
+            let report = store.employer_report_with(actor, employer, &opts)?;
             let bytes = match format {
                 ReportFormat::Pdf => report.to_pdf(),
+                ReportFormat::Xlsx => report.to_xlsx()?,
                 ReportFormat::Csv => report.to_csv(),
             };
             write_file(&out, &bytes)?;
             let due = report.refresher_due().count();
             if json {
-                print_json(&serde_json::json!({ "out": out, "rows": report.rows.len(), "refresher_due": due }));
+                print_json(&serde_json::json!({
+                    "out": out,
+                    "employees": report.employees(),
+                    "rows": report.rows.len(),
+                    "refresher_due": due,
+                }));
             } else {
-                println!("wrote {} ({} rows, {due} refresher due)", out.display(), report.rows.len());
+                println!(
+                    "wrote {} ({} employees, {} rows, {due} refresher due)",
+                    out.display(),
+                    report.employees(),
+                    report.rows.len()
+                );
             }
         }
     }

@@ -1,17 +1,32 @@
-//! Employer training reports: every current employee of an employer with the courses they took, the
-//! dates, trainer, certificate number, expiry and status (valid, expiring within N days, expired,
-//! failed, booked), and the refresher-due list. Only employer-visible fields. Each report is a
-//! disclosure, logged (who received whose data, when, why) in the same transaction as its audit entry.
+//! Employer training reports: every current employee of an employer (optionally of one site) with the
+//! courses they took, the dates, trainer and registration number, certificate number, expiry and status
+//! (valid, expiring within N days, expired, failed, booked), and the refresher-due list. Only
+//! employer-visible fields (never NI number, date of birth or address). Each report is a disclosure,
+//! logged (who received whose data, when, why) in the same transaction as its audit entry.
+//!
+//! The same report is written three ways: a PDF for people (A4 landscape, a title block, tables that
+//! run over pages with their header row repeated, "Page X of Y"), an XLSX for the employer's training
+//! department (bold frozen header, filters, real date cells) and a CSV (formula-like cells neutralised).
 
-use chrono::{Months, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rect, Rgb, TextItem,
+};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
+use super::pdf::{font_bytes, metrics};
+use super::template::Face;
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// Where a course stands for an employee.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingStatus {
     Valid,
@@ -19,6 +34,8 @@ pub enum TrainingStatus {
     Expired,
     Failed,
     Booked,
+    /// Passed, but the certificate was revoked by the centre.
+    Revoked,
     DidNotAttend,
     Incomplete,
     /// No course on record.
@@ -33,9 +50,21 @@ impl TrainingStatus {
             TrainingStatus::Expired => "expired",
             TrainingStatus::Failed => "failed",
             TrainingStatus::Booked => "booked",
+            TrainingStatus::Revoked => "revoked",
             TrainingStatus::DidNotAttend => "did not attend",
             TrainingStatus::Incomplete => "incomplete",
             TrainingStatus::None => "no training on record",
+        }
+    }
+
+    /// Ink for the status in the PDF: green, amber, red, blue, grey.
+    fn colour(self) -> (f32, f32, f32) {
+        match self {
+            TrainingStatus::Valid => (0.09, 0.47, 0.20),
+            TrainingStatus::Expiring => (0.76, 0.42, 0.0),
+            TrainingStatus::Expired | TrainingStatus::Failed | TrainingStatus::Revoked => (0.72, 0.11, 0.11),
+            TrainingStatus::Booked => (0.12, 0.35, 0.68),
+            TrainingStatus::DidNotAttend | TrainingStatus::Incomplete | TrainingStatus::None => (0.42, 0.45, 0.50),
         }
     }
 }
@@ -47,36 +76,93 @@ pub struct ReportRow {
     pub surname: String,
     pub forename: String,
     pub employee_number: Option<String>,
+    /// The employee's site or department at the employer, where recorded.
+    pub site: Option<String>,
     pub course_code: Option<String>,
     pub course_title: Option<String>,
     pub category: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
+    /// The assessor who recorded a result, else the run's first trainer.
     pub trainer: Option<String>,
+    /// The trainer's registration number with the course's awarding body.
+    pub trainer_registration: Option<String>,
     pub certificate_number: Option<String>,
     pub expires_on: Option<NaiveDate>,
     pub status: TrainingStatus,
-    /// The latest pass of this course is expired or expiring, and no later run is booked.
+    /// This is the employee's latest pass of the course, it is expired or expiring, and no later run
+    /// of the course is booked or passed.
     pub refresher_due: bool,
+}
+
+impl ReportRow {
+    fn name(&self) -> String {
+        format!("{} {}", self.forename, self.surname)
+    }
+
+    fn status_text(&self) -> String {
+        if self.refresher_due {
+            format!("{}, refresher due", self.status.label())
+        } else {
+            self.status.label().to_owned()
+        }
+    }
+}
+
+/// What a report covers.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// The report's date: statuses and "days left" are as of this day.
+    pub today: NaiveDate,
+    /// "Expiring" means expiring within this many days of `today`.
+    pub expiring_within_days: u32,
+    /// Only employees at this site or department (matched ignoring case).
+    pub site: Option<String>,
 }
 
 /// A report for one employer.
 #[derive(Clone, Debug, Serialize)]
 pub struct EmployerReport {
+    pub centre: String,
     pub employer: String,
+    pub site: Option<String>,
     pub generated_on: NaiveDate,
     pub expiring_within_days: u32,
     pub rows: Vec<ReportRow>,
 }
 
+fn uk(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+}
+
 impl EmployerReport {
-    /// The rows whose course needs a refresher.
+    /// The rows whose course needs a refresher, soonest (most overdue) first.
     pub fn refresher_due(&self) -> impl Iterator<Item = &ReportRow> {
-        self.rows.iter().filter(|r| r.refresher_due)
+        let mut due: Vec<&ReportRow> = self.rows.iter().filter(|r| r.refresher_due).collect();
+        due.sort_by(|a, b| (a.expires_on, &a.surname, &a.forename).cmp(&(b.expires_on, &b.surname, &b.forename)));
+        due.into_iter()
     }
 
-    /// The column headings, in the order of [`EmployerReport::cells`].
-    pub const HEADER: [&'static str; 11] = [
+    /// The number of distinct employees.
+    pub fn employees(&self) -> usize {
+        let mut ids: Vec<Id> = self.rows.iter().map(|r| r.candidate_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+
+    /// How many rows have each status.
+    pub fn counts(&self) -> HashMap<TrainingStatus, usize> {
+        let mut out = HashMap::new();
+        for r in &self.rows {
+            *out.entry(r.status).or_insert(0) += 1;
+        }
+        out
+    }
+
+    /// The CSV column headings, in the order of [`EmployerReport::cells`]. The first eleven keep the
+    /// order of earlier versions, so scripts that read them by position still work.
+    pub const HEADER: [&'static str; 14] = [
         "Surname",
         "Forename",
         "Employee number",
@@ -88,48 +174,30 @@ impl EmployerReport {
         "Certificate",
         "Expires",
         "Status",
+        "Category",
+        "Trainer registration",
+        "Site",
     ];
 
     /// A row as text cells (UK dates).
-    pub fn cells(r: &ReportRow) -> [String; 11] {
-        let d = |d: Option<NaiveDate>| d.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+    pub fn cells(r: &ReportRow) -> [String; 14] {
         let o = |s: &Option<String>| s.clone().unwrap_or_default();
-        let status =
-            if r.refresher_due { format!("{}, refresher due", r.status.label()) } else { r.status.label().to_owned() };
         [
             r.surname.clone(),
             r.forename.clone(),
             o(&r.employee_number),
             o(&r.course_code),
             o(&r.course_title),
-            d(r.starts_on),
-            d(r.ends_on),
+            uk(r.starts_on),
+            uk(r.ends_on),
             o(&r.trainer),
             o(&r.certificate_number),
-            d(r.expires_on),
-            status,
+            uk(r.expires_on),
+            r.status_text(),
+            o(&r.category),
+            o(&r.trainer_registration),
+            o(&r.site),
         ]
-    }
-
-    /// The report as a PDF: A4 landscape tables with the header repeated on every page, then the
-    /// refresher-due list.
-    pub fn to_pdf(&self) -> Vec<u8> {
-        const WIDTHS: [f32; 11] = [30.0, 24.0, 25.0, 20.0, 47.0, 17.0, 17.0, 26.0, 27.0, 17.0, 23.0];
-        let mut rows: Vec<Vec<String>> = self.rows.iter().map(|r| Self::cells(r).to_vec()).collect();
-        let due: Vec<Vec<String>> = self.refresher_due().map(|r| Self::cells(r).to_vec()).collect();
-        if !due.is_empty() {
-            rows.push(vec![String::new(); 11]);
-            let mut heading = vec![String::new(); 11];
-            heading[0] = format!("Refresher due ({})", due.len());
-            rows.push(heading);
-            rows.extend(due);
-        }
-        let subtitle = format!(
-            "Generated {}. Status: valid; expiring within {} days; expired; failed; booked.",
-            self.generated_on.format("%d/%m/%Y"),
-            self.expiring_within_days
-        );
-        super::pdf::table(&format!("Training report: {}", self.employer), &subtitle, &Self::HEADER, &WIDTHS, &rows)
     }
 
     /// The report as CSV (formula-like cells neutralised).
@@ -140,10 +208,600 @@ impl EmployerReport {
         }
         out.finish()
     }
+
+    /// The report as an XLSX workbook: a "Training" sheet with every row and a "Refresher due" sheet,
+    /// each with a bold, frozen header row, filters on every column, dates as real date cells shown
+    /// dd/mm/yyyy, and column widths that fit. Text is always written as text, never as a formula.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>> {
+        use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+
+        // The library's messages can quote cell text; ours must not carry personal data.
+        let fail =
+            |_: XlsxError| Error::invalid("report", "could not be written as XLSX (too large for a spreadsheet?)");
+        let header = Format::new().set_bold().set_background_color("#DCE3EC").set_border_bottom(FormatBorder::Thin);
+        let date = Format::new().set_num_format("dd/mm/yyyy");
+        let excel_date = |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
+
+        // (heading, width in characters, cell) per column.
+        enum Cell {
+            Text(String),
+            Date(Option<NaiveDate>),
+            Number(Option<i64>),
+        }
+        type Column<'a> = (&'a str, f64, Box<dyn Fn(&ReportRow) -> Cell + 'a>);
+        let text = |f: fn(&ReportRow) -> Option<String>| -> Box<dyn Fn(&ReportRow) -> Cell> {
+            Box::new(move |r| Cell::Text(f(r).unwrap_or_default()))
+        };
+        let with_sites = self.rows.iter().any(|r| r.site.is_some());
+        let mut common: Vec<Column<'_>> = vec![
+            ("Surname", 18.0, text(|r| Some(r.surname.clone()))),
+            ("Forename", 16.0, text(|r| Some(r.forename.clone()))),
+            ("Employee number", 17.0, text(|r| r.employee_number.clone())),
+        ];
+        if with_sites {
+            common.push(("Site", 16.0, text(|r| r.site.clone())));
+        }
+        let mut training = common;
+        training.extend::<Vec<Column<'_>>>(vec![
+            ("Course code", 14.0, text(|r| r.course_code.clone())),
+            ("Course", 38.0, text(|r| r.course_title.clone())),
+            ("Category", 26.0, text(|r| r.category.clone())),
+            ("Start", 12.0, Box::new(|r: &ReportRow| Cell::Date(r.starts_on))),
+            ("End", 12.0, Box::new(|r: &ReportRow| Cell::Date(r.ends_on))),
+            ("Trainer", 20.0, text(|r| r.trainer.clone())),
+            ("Trainer registration", 20.0, text(|r| r.trainer_registration.clone())),
+            ("Certificate", 18.0, text(|r| r.certificate_number.clone())),
+            ("Expires", 12.0, Box::new(|r: &ReportRow| Cell::Date(r.expires_on))),
+            ("Status", 22.0, text(|r| Some(r.status.label().to_owned()))),
+            ("Refresher due", 14.0, text(|r| Some(if r.refresher_due { "yes" } else { "no" }.to_owned()))),
+        ]);
+        let today = self.generated_on;
+        let mut due_cols: Vec<Column<'_>> = vec![
+            ("Surname", 18.0, text(|r| Some(r.surname.clone()))),
+            ("Forename", 16.0, text(|r| Some(r.forename.clone()))),
+            ("Employee number", 17.0, text(|r| r.employee_number.clone())),
+        ];
+        if with_sites {
+            due_cols.push(("Site", 16.0, text(|r| r.site.clone())));
+        }
+        due_cols.extend::<Vec<Column<'_>>>(vec![
+            ("Course code", 14.0, text(|r| r.course_code.clone())),
+            ("Course", 38.0, text(|r| r.course_title.clone())),
+            ("Last trained", 13.0, Box::new(|r: &ReportRow| Cell::Date(r.ends_on))),
+            ("Certificate", 18.0, text(|r| r.certificate_number.clone())),
+            ("Expires", 12.0, Box::new(|r: &ReportRow| Cell::Date(r.expires_on))),
+            (
+                "Days left",
+                10.0,
+                Box::new(move |r: &ReportRow| Cell::Number(r.expires_on.map(|e| (e - today).num_days()))),
+            ),
+            ("Status", 12.0, text(|r| Some(r.status.label().to_owned()))),
+        ]);
+
+        let fill =
+            |ws: &mut Worksheet, cols: &[Column<'_>], rows: &[&ReportRow]| -> std::result::Result<(), XlsxError> {
+                for (c, (heading, width, _)) in cols.iter().enumerate() {
+                    ws.write_string_with_format(0, c as u16, *heading, &header)?;
+                    ws.set_column_width(c as u16, *width)?;
+                }
+                for (i, r) in rows.iter().enumerate() {
+                    let row = i as u32 + 1;
+                    for (c, (_, _, cell)) in cols.iter().enumerate() {
+                        let c = c as u16;
+                        match cell(r) {
+                            Cell::Text(s) if s.is_empty() => {}
+                            Cell::Text(s) => {
+                                ws.write_string(row, c, s)?;
+                            }
+                            Cell::Date(Some(d)) => {
+                                ws.write_datetime_with_format(row, c, excel_date(d)?, &date)?;
+                            }
+                            Cell::Number(Some(n)) => {
+                                ws.write_number(row, c, n as f64)?;
+                            }
+                            Cell::Date(None) | Cell::Number(None) => {}
+                        }
+                    }
+                }
+                ws.set_freeze_panes(1, 0)?;
+                ws.autofilter(0, 0, rows.len() as u32, cols.len() as u16 - 1)?;
+                Ok(())
+            };
+        let mut book = Workbook::new();
+        let all: Vec<&ReportRow> = self.rows.iter().collect();
+        let due: Vec<&ReportRow> = self.refresher_due().collect();
+        let ws = book.add_worksheet().set_name("Training").map_err(fail)?;
+        fill(ws, &training, &all).map_err(fail)?;
+        let ws = book.add_worksheet().set_name("Refresher due").map_err(fail)?;
+        fill(ws, &due_cols, &due).map_err(fail)?;
+        let props = rust_xlsxwriter::DocProperties::new()
+            .set_title(format!("Training report: {}", self.employer))
+            .set_author(self.centre.as_str())
+            .set_comment("Personal data disclosed to the employer for its training records. Made by Centrebook.");
+        book.set_properties(&props);
+        book.save_to_buffer().map_err(fail)
+    }
+
+    /// The report as a PDF: A4 landscape, a title block (centre, employer, site, date, counts), the
+    /// training table and then the refresher-due table, each running over as many pages as it needs
+    /// with its header row repeated, and "Page X of Y" on every page.
+    pub fn to_pdf(&self) -> Vec<u8> {
+        let with_sites = self.rows.iter().any(|r| r.site.is_some());
+        let mut cols: Vec<Col> = vec![
+            Col::new("Employee", 40.0),
+            Col::new("Employee number", 26.0),
+            Col::new("Course", 55.0),
+            Col::new("Training dates", 35.0),
+            Col::new("Trainer (reg. no.)", 34.0),
+            Col::new("Certificate", 30.0),
+            Col::new("Expires", 19.0),
+            Col::new("Status", 34.0),
+        ];
+        if with_sites {
+            cols[0].width = 36.0;
+            cols[2].width = 41.0;
+            cols[4].width = 30.0;
+            cols.insert(2, Col::new("Site", 22.0));
+        }
+        let site_at = usize::from(with_sites) * 2;
+        let mut body: Vec<TableRow> = Vec::with_capacity(self.rows.len());
+        let mut shade = false;
+        for (i, r) in self.rows.iter().enumerate() {
+            let first = i == 0 || self.rows[i - 1].candidate_id != r.candidate_id;
+            shade ^= first;
+            let dates = match (r.starts_on, r.ends_on) {
+                (Some(s), Some(e)) if s != e => format!("{} – {}", uk(Some(s)), uk(Some(e))),
+                (s, _) => uk(s),
+            };
+            let trainer = match (&r.trainer, &r.trainer_registration) {
+                (Some(t), Some(reg)) => format!("{t} ({reg})"),
+                (t, _) => t.clone().unwrap_or_default(),
+            };
+            let mut cells = vec![
+                Cell::plain(r.name()),
+                Cell::plain(r.employee_number.clone().unwrap_or_default()),
+                match &r.course_title {
+                    Some(t) => Cell::plain(t.clone()),
+                    None => Cell::grey("No training on record".into()),
+                },
+                Cell::plain(dates),
+                Cell::plain(trainer),
+                Cell::plain(r.certificate_number.clone().unwrap_or_default()),
+                Cell::plain(uk(r.expires_on)),
+                if r.course_code.is_some() { Cell::status(r) } else { Cell::plain(String::new()) },
+            ];
+            if with_sites {
+                cells.insert(site_at, Cell::plain(r.site.clone().unwrap_or_default()));
+            }
+            // The name only opens an employee's group of lines (and each page), as a reader scans it.
+            body.push(TableRow { cells, shade, group_start: first });
+        }
+        let due_rows: Vec<&ReportRow> = self.refresher_due().collect();
+        let mut due_cols = vec![
+            Col::new("Employee", 44.0),
+            Col::new("Employee number", 26.0),
+            Col::new("Course", 73.0),
+            Col::new("Last trained", 24.0),
+            Col::new("Certificate", 32.0),
+            Col::new("Expires", 22.0),
+            Col::new("Days left", 22.0),
+            Col::new("Status", 30.0),
+        ];
+        if with_sites {
+            due_cols[2].width = 51.0;
+            due_cols.insert(2, Col::new("Site", 22.0));
+        }
+        let due_body: Vec<TableRow> = due_rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let days = r.expires_on.map(|e| (e - self.generated_on).num_days());
+                let days = match days {
+                    Some(d) if d < 0 => Cell::coloured(format!("{} overdue", plural(-d, "day")), (0.72, 0.11, 0.11)),
+                    Some(d) => Cell::plain(plural(d, "day")),
+                    None => Cell::plain(String::new()),
+                };
+                let mut cells = vec![
+                    Cell::plain(r.name()),
+                    Cell::plain(r.employee_number.clone().unwrap_or_default()),
+                    Cell::plain(r.course_title.clone().unwrap_or_default()),
+                    Cell::plain(uk(r.ends_on)),
+                    Cell::plain(r.certificate_number.clone().unwrap_or_default()),
+                    Cell::plain(uk(r.expires_on)),
+                    days,
+                    Cell { text: capitalise(r.status.label()), ink: r.status.colour(), bold: true },
+                ];
+                if with_sites {
+                    cells.insert(2, Cell::plain(r.site.clone().unwrap_or_default()));
+                }
+                TableRow { cells, shade: i % 2 == 1, group_start: true }
+            })
+            .collect();
+
+        let mut pdf = ReportPdf::new(self);
+        pdf.title_block();
+        pdf.table(&cols, &body, None, "No current employees are on record for this employer.");
+        pdf.table(
+            &due_cols,
+            &due_body,
+            Some(&format!("Refresher due ({})", due_body.len())),
+            "No refresher is due: nothing has expired or expires within the window.",
+        );
+        pdf.finish()
+    }
 }
+
+fn plural(n: i64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+// ---- PDF drawing ----------------------------------------------------------------------------------
+
+const PAGE_W: f32 = 297.0;
+const PAGE_H: f32 = 210.0;
+const MARGIN: f32 = 12.0;
+const ROW_H: f32 = 5.6;
+const HEAD_H: f32 = 7.0;
+const BODY_PT: f32 = 7.5;
+const INK: (f32, f32, f32) = (0.13, 0.15, 0.18);
+const MUTED: (f32, f32, f32) = (0.42, 0.45, 0.50);
+const ACCENT: (f32, f32, f32) = (0.16, 0.25, 0.38);
+/// The lowest a table row's bottom may go: above the footer.
+const BODY_BOTTOM: f32 = PAGE_H - MARGIN - 7.0;
+
+struct Col {
+    heading: &'static str,
+    width: f32,
+}
+
+impl Col {
+    fn new(heading: &'static str, width: f32) -> Col {
+        Col { heading, width }
+    }
+}
+
+struct Cell {
+    text: String,
+    ink: (f32, f32, f32),
+    bold: bool,
+}
+
+impl Cell {
+    fn plain(text: String) -> Cell {
+        Cell { text, ink: INK, bold: false }
+    }
+
+    fn grey(text: String) -> Cell {
+        Cell { text, ink: MUTED, bold: false }
+    }
+
+    fn coloured(text: String, ink: (f32, f32, f32)) -> Cell {
+        Cell { text, ink, bold: false }
+    }
+
+    fn status(r: &ReportRow) -> Cell {
+        Cell { text: capitalise(&r.status_text()), ink: r.status.colour(), bold: true }
+    }
+}
+
+struct TableRow {
+    cells: Vec<Cell>,
+    shade: bool,
+    /// The first line of an employee's group: its first cell is printed (else only at a page's top).
+    group_start: bool,
+}
+
+struct ReportFaces {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+fn report_faces() -> &'static ReportFaces {
+    static FACES: OnceLock<ReportFaces> = OnceLock::new();
+    FACES.get_or_init(|| {
+        let parse = |name| {
+            ParsedFont::from_bytes(font_bytes(name).expect("the font is embedded"), 0, &mut Vec::new())
+                .expect("the embedded font parses")
+        };
+        ReportFaces { regular: parse("DejaVuSans.ttf"), bold: parse("DejaVuSans-Bold.ttf") }
+    })
+}
+
+fn rgb((r, g, b): (f32, f32, f32)) -> Color {
+    Color::Rgb(Rgb { r, g, b, icc_profile: None })
+}
+
+fn pt(mm: f32) -> Pt {
+    Pt::from(Mm(mm))
+}
+
+fn width_mm(face: Face, s: &str, size: f32) -> f32 {
+    Mm::from(Pt(metrics(face).width_pt(s, size))).0
+}
+
+/// `s` at a size that fits `width` mm (down to 6 pt), cut with "…" if it still does not fit.
+fn fit(face: Face, s: &str, size: f32, width: f32) -> (String, f32) {
+    let clean = s.replace(['\n', '\r', '\t'], " ");
+    let w = width_mm(face, &clean, size);
+    if w <= width {
+        return (clean, size);
+    }
+    let smaller = (size * width / w).max(6.0);
+    if width_mm(face, &clean, smaller) <= width {
+        return (clean, smaller);
+    }
+    let mut cut: Vec<char> = clean.chars().collect();
+    while !cut.is_empty() && width_mm(face, &format!("{}…", cut.iter().collect::<String>()), smaller) > width {
+        cut.pop();
+    }
+    (format!("{}…", cut.iter().collect::<String>().trim_end()), smaller)
+}
+
+struct ReportPdf<'a> {
+    report: &'a EmployerReport,
+    doc: PdfDocument,
+    regular: FontId,
+    bold: FontId,
+    pages: Vec<Vec<Op>>,
+    /// The page being drawn on.
+    current: usize,
+    /// Where the next thing goes on the current page (mm from the top).
+    y: f32,
+}
+
+impl<'a> ReportPdf<'a> {
+    fn new(report: &'a EmployerReport) -> Self {
+        let title = format!("Training report: {}", report.employer);
+        let mut doc = PdfDocument::new(&title);
+        let faces = report_faces();
+        let regular = doc.add_font(&faces.regular);
+        let bold = doc.add_font(&faces.bold);
+        let info = &mut doc.metadata.info;
+        info.creator = "Centrebook".into();
+        info.producer = "Centrebook (printpdf)".into();
+        info.author = report.centre.clone();
+        info.subject = "Employer training report".into();
+        ReportPdf { report, doc, regular, bold, pages: Vec::new(), current: 0, y: 0.0 }
+    }
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        &mut self.pages[self.current]
+    }
+
+    fn text(&mut self, face: Face, size: f32, ink: (f32, f32, f32), x: f32, baseline: f32, s: &str) {
+        let font = PdfFontHandle::External(match face {
+            Face::Regular => self.regular.clone(),
+            Face::Bold => self.bold.clone(),
+        });
+        let ops = self.ops();
+        ops.push(Op::SetFillColor { col: rgb(ink) });
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFont { font, size: Pt(size) });
+        ops.push(Op::SetTextCursor { pos: Point { x: pt(x), y: pt(PAGE_H - baseline) } });
+        ops.push(Op::ShowText { items: vec![TextItem::Text(s.to_owned())] });
+        ops.push(Op::EndTextSection);
+    }
+
+    fn fill_rect(&mut self, colour: (f32, f32, f32), x: f32, top: f32, w: f32, h: f32) {
+        let ops = self.ops();
+        ops.push(Op::SetFillColor { col: rgb(colour) });
+        ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: pt(x),
+                y: pt(PAGE_H - top - h),
+                width: pt(w),
+                height: pt(h),
+                mode: Some(PaintMode::Fill),
+                winding_order: None,
+            },
+        });
+    }
+
+    fn hline(&mut self, colour: (f32, f32, f32), thickness_pt: f32, x1: f32, x2: f32, y: f32) {
+        let ops = self.ops();
+        ops.push(Op::SetOutlineColor { col: rgb(colour) });
+        ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
+        let p = |x: f32| LinePoint { p: Point { x: pt(x), y: pt(PAGE_H - y) }, bezier: false };
+        ops.push(Op::DrawLine { line: Line { points: vec![p(x1), p(x2)], is_closed: false } });
+    }
+
+    /// A new page with the running header (every page but the first, which has the title block).
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.current = self.pages.len() - 1;
+        if self.pages.len() == 1 {
+            self.y = MARGIN;
+            return;
+        }
+        let r = self.report;
+        let left =
+            format!("Training report: {}{}", r.employer, r.site.as_ref().map(|s| format!(", {s}")).unwrap_or_default());
+        let right = format!("{} · {}", r.centre, r.generated_on.format("%d/%m/%Y"));
+        self.text(Face::Bold, 8.5, ACCENT, MARGIN, MARGIN + 3.5, &left);
+        let w = width_mm(Face::Regular, &right, 8.0);
+        self.text(Face::Regular, 8.0, MUTED, PAGE_W - MARGIN - w, MARGIN + 3.5, &right);
+        self.hline((0.80, 0.83, 0.87), 0.5, MARGIN, PAGE_W - MARGIN, MARGIN + 6.0);
+        self.y = MARGIN + 10.0;
+    }
+
+    fn title_block(&mut self) {
+        self.new_page();
+        let r = self.report;
+        // An accent band across the top of the first page.
+        self.fill_rect(ACCENT, 0.0, 0.0, PAGE_W, 4.0);
+        self.text(Face::Bold, 10.0, ACCENT, MARGIN, MARGIN + 4.0, &r.centre.to_uppercase());
+        self.text(Face::Bold, 18.0, INK, MARGIN, MARGIN + 13.0, &format!("Training report: {}", r.employer));
+        let mut facts = vec![format!("Report date {}", r.generated_on.format("%-d %B %Y"))];
+        if let Some(site) = &r.site {
+            facts.push(format!("Site: {site}"));
+        }
+        facts.push(format!(
+            "{} employees, {} course records",
+            r.employees(),
+            r.rows.iter().filter(|r| r.course_code.is_some()).count()
+        ));
+        facts.push(format!("\"Expiring\" means within {} days", r.expiring_within_days));
+        self.text(Face::Regular, 9.0, MUTED, MARGIN, MARGIN + 20.0, &facts.join("   ·   "));
+        // The counts, as a key to the status colours.
+        let counts = r.counts();
+        let due = r.rows.iter().filter(|r| r.refresher_due).count();
+        let mut x = MARGIN;
+        let y = MARGIN + 27.0;
+        let mut chips: Vec<(String, (f32, f32, f32))> = [
+            TrainingStatus::Valid,
+            TrainingStatus::Expiring,
+            TrainingStatus::Expired,
+            TrainingStatus::Failed,
+            TrainingStatus::Booked,
+            TrainingStatus::Revoked,
+        ]
+        .iter()
+        .filter(|s| {
+            counts.get(s).is_some_and(|n| *n > 0)
+                || matches!(s, TrainingStatus::Valid | TrainingStatus::Expiring | TrainingStatus::Expired)
+        })
+        .map(|s| (format!("{} {}", capitalise(s.label()), counts.get(s).copied().unwrap_or(0)), s.colour()))
+        .collect();
+        chips.push((format!("Refresher due {due}"), ACCENT));
+        for (label, colour) in chips {
+            self.fill_rect(colour, x, y - 2.6, 2.6, 2.6);
+            self.text(Face::Bold, 8.5, INK, x + 4.0, y, &label);
+            x += 4.0 + width_mm(Face::Bold, &label, 8.5) + 7.0;
+        }
+        self.hline((0.80, 0.83, 0.87), 0.6, MARGIN, PAGE_W - MARGIN, MARGIN + 31.0);
+        self.y = MARGIN + 37.0;
+    }
+
+    fn header_row(&mut self, cols: &[Col]) {
+        let table_w: f32 = cols.iter().map(|c| c.width).sum();
+        let top = self.y;
+        self.fill_rect(ACCENT, MARGIN, top, table_w, HEAD_H);
+        // One size for every heading: the largest at which the widest fits its column.
+        let size = cols.iter().map(|c| fit(Face::Bold, c.heading, 7.5, c.width - 2.4).1).fold(7.5, f32::min);
+        let mut x = MARGIN;
+        for c in cols {
+            let (s, size) = fit(Face::Bold, c.heading, size, c.width - 2.4);
+            self.text(Face::Bold, size, (1.0, 1.0, 1.0), x + 1.2, top + 4.6, &s);
+            x += c.width;
+        }
+        self.y += HEAD_H;
+    }
+
+    /// A table from the current position, over as many pages as needed, the header row on each.
+    fn table(&mut self, cols: &[Col], rows: &[TableRow], heading: Option<&str>, empty: &str) {
+        const HEADING_H: f32 = 9.0;
+        let table_w: f32 = cols.iter().map(|c| c.width).sum();
+        if let Some(h) = heading {
+            // Start a new page rather than strand a heading above fewer than three rows.
+            let needed = HEADING_H + HEAD_H + ROW_H * rows.len().clamp(1, 3) as f32;
+            if self.y + 4.0 + needed > BODY_BOTTOM {
+                self.new_page();
+            } else {
+                self.y += 4.0;
+            }
+            self.text(Face::Bold, 12.0, INK, MARGIN, self.y + 5.5, h);
+            self.y += HEADING_H;
+        }
+        self.header_row(cols);
+        if rows.is_empty() {
+            self.text(Face::Regular, BODY_PT, MUTED, MARGIN + 1.2, self.y + 4.0, empty);
+            self.y += ROW_H;
+            return;
+        }
+        let mut page_top = true;
+        for row in rows {
+            if self.y + ROW_H > BODY_BOTTOM {
+                self.new_page();
+                self.header_row(cols);
+                page_top = true;
+            }
+            if row.shade {
+                self.fill_rect((0.955, 0.965, 0.975), MARGIN, self.y, table_w, ROW_H);
+            }
+            if row.group_start && !page_top {
+                self.hline((0.78, 0.81, 0.85), 0.5, MARGIN, MARGIN + table_w, self.y);
+            }
+            let mut x = MARGIN;
+            for (i, (cell, col)) in row.cells.iter().zip(cols).enumerate() {
+                let repeat = row.group_start || page_top;
+                if !cell.text.is_empty() && (i > 1 || repeat) {
+                    let face = if cell.bold { Face::Bold } else { Face::Regular };
+                    let (s, size) = fit(face, &cell.text, BODY_PT, col.width - 2.4);
+                    self.text(face, size, cell.ink, x + 1.2, self.y + 3.9, &s);
+                }
+                x += col.width;
+            }
+            self.y += ROW_H;
+            page_top = false;
+        }
+        self.hline((0.78, 0.81, 0.85), 0.5, MARGIN, MARGIN + table_w, self.y);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        let total = self.pages.len();
+        let note = format!(
+            "Confidential: personal data disclosed to {} for its training records, employer-visible fields only.",
+            self.report.employer
+        );
+        for i in 0..total {
+            // Footers go on each page once the page count is known.
+            self.current = i;
+            let footer_y = PAGE_H - MARGIN + 2.0;
+            self.hline((0.80, 0.83, 0.87), 0.5, MARGIN, PAGE_W - MARGIN, footer_y - 4.0);
+            let (s, size) = fit(Face::Regular, &note, 7.0, 200.0);
+            self.text(Face::Regular, size, MUTED, MARGIN, footer_y, &s);
+            let n = format!("Page {} of {total}", i + 1);
+            let w = width_mm(Face::Regular, &n, 7.5);
+            self.text(Face::Regular, 7.5, INK, PAGE_W - MARGIN - w, footer_y, &n);
+        }
+        let pages = self.pages.into_iter().map(|ops| PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops)).collect();
+        let opts = PdfSaveOptions { subset_fonts: true, ..Default::default() };
+        self.doc.with_pages(pages).save(&opts, &mut Vec::new())
+    }
+}
+
+// ---- Building the report --------------------------------------------------------------------------
 
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| s.parse().ok())
+}
+
+/// Marks each row whose refresher is due: an expired or expiring pass with no later pass or booking of
+/// the same course for the same employee (a later failed attempt leaves it due).
+fn mark_refreshers(rows: &mut [ReportRow]) {
+    let mut latest: HashMap<(Id, &str), NaiveDate> = HashMap::new();
+    for r in rows.iter() {
+        let counts = matches!(
+            r.status,
+            TrainingStatus::Valid | TrainingStatus::Expiring | TrainingStatus::Expired | TrainingStatus::Booked
+        );
+        if let (true, Some(code), Some(start)) = (counts, r.course_code.as_deref(), r.starts_on) {
+            let e = latest.entry((r.candidate_id, code)).or_insert(start);
+            *e = (*e).max(start);
+        }
+    }
+    let due: Vec<bool> = rows
+        .iter()
+        .map(|r| {
+            matches!(r.status, TrainingStatus::Expired | TrainingStatus::Expiring)
+                && match (r.course_code.as_deref(), r.starts_on) {
+                    (Some(code), Some(start)) => latest.get(&(r.candidate_id, code)).is_none_or(|l| *l <= start),
+                    _ => false,
+                }
+        })
+        .collect();
+    for (r, d) in rows.iter_mut().zip(due) {
+        r.refresher_due = d;
+    }
 }
 
 impl Store {
@@ -156,39 +814,62 @@ impl Store {
         today: NaiveDate,
         expiring_within_days: u32,
     ) -> Result<EmployerReport> {
+        self.employer_report_with(actor, employer, &ReportOptions { today, expiring_within_days, site: None })
+    }
+
+    /// The training report for an employer's current employees, optionally of one site (admin and
+    /// office), logged as a disclosure to that employer.
+    pub fn employer_report_with(
+        &mut self,
+        actor: &Actor,
+        employer: Id,
+        opts: &ReportOptions,
+    ) -> Result<EmployerReport> {
         actor.require(Permission::EditRecords)?;
+        let today = opts.today;
         let name: String = self
             .conn()
             .query_row("SELECT name FROM employers WHERE id = ?1", [employer], |r| r.get(0))
             .map_err(|_| Error::NotFound { what: "employer", name: employer.to_string() })?;
-        let sql = "SELECT k.id, k.surname, k.forename, em.employee_number, co.code, co.title, co.category,
+        let site = opts.site.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        // The trainer is the assessor who recorded a result, else the run's first trainer (as on the
+        // certificate); the registration is theirs with the course's awarding body.
+        let sql = "SELECT k.id, k.surname, k.forename, em.employee_number, em.site, co.code, co.title, co.category,
                 r.starts_on, r.ends_on, n.status, coalesce(o.override, o.computed), co.validity_months, r.assessment_on,
-                (SELECT t.name FROM run_trainers rt JOIN trainers t ON t.id = rt.trainer_id WHERE rt.run_id = r.id
-                 ORDER BY t.name LIMIT 1),
+                t.name,
+                (SELECT tr.number FROM trainer_registrations tr JOIN awarding_bodies ab ON ab.id = co.awarding_body_id
+                 WHERE tr.trainer_id = t.id AND (tr.scheme = ab.code COLLATE NOCASE OR tr.scheme = ab.name COLLATE NOCASE)
+                 LIMIT 1),
                 c.number, c.expires_on, (v.number IS NOT NULL)
             FROM employments em JOIN candidates k ON k.id = em.candidate_id
             LEFT JOIN enrolments n ON n.candidate_id = k.id AND n.status != 'withdrawn'
             LEFT JOIN course_runs r ON r.id = n.run_id LEFT JOIN courses co ON co.id = r.course_id
             LEFT JOIN outcomes o ON o.enrolment_id = n.id
+            LEFT JOIN trainers t ON t.id = coalesce(
+                (SELECT s.assessor_id FROM results s WHERE s.enrolment_id = n.id AND s.assessor_id IS NOT NULL
+                 ORDER BY s.updated_at DESC LIMIT 1),
+                (SELECT rt.trainer_id FROM run_trainers rt JOIN trainers t2 ON t2.id = rt.trainer_id
+                 WHERE rt.run_id = r.id ORDER BY t2.name LIMIT 1))
             LEFT JOIN certificates c ON c.enrolment_id = n.id AND c.superseded_at IS NULL
             LEFT JOIN certificate_revocations v ON v.number = c.number
             WHERE em.employer_id = ?1 AND em.ended_on IS NULL AND k.merged_into IS NULL
-            ORDER BY k.surname COLLATE NOCASE, k.forename COLLATE NOCASE, k.id, r.starts_on";
-        let horizon = today + chrono::Duration::days(i64::from(expiring_within_days));
+              AND (?2 IS NULL OR em.site = ?2 COLLATE NOCASE)
+            ORDER BY k.surname COLLATE NOCASE, k.forename COLLATE NOCASE, k.id, r.starts_on, co.code";
+        let horizon = today + chrono::Duration::days(i64::from(opts.expiring_within_days));
         let mut rows: Vec<ReportRow> = Vec::new();
         {
             let mut stmt = self.conn().prepare(sql)?;
-            let mut q = stmt.query([employer])?;
+            let mut q = stmt.query(rusqlite::params![employer, site])?;
             while let Some(r) = q.next()? {
-                let course_code: Option<String> = r.get(4)?;
-                let starts_on = parse_date(r.get(7)?);
-                let ends_on = parse_date(r.get(8)?);
-                let attendance: Option<String> = r.get(9)?;
-                let outcome: Option<String> = r.get(10)?;
-                let validity: Option<u32> = r.get(11)?;
-                let assessed = parse_date(r.get(12)?);
-                let cert_expiry = parse_date(r.get(15)?);
-                let revoked: bool = r.get::<_, Option<bool>>(16)?.unwrap_or(false);
+                let course_code: Option<String> = r.get(5)?;
+                let starts_on = parse_date(r.get(8)?);
+                let ends_on = parse_date(r.get(9)?);
+                let attendance: Option<String> = r.get(10)?;
+                let outcome: Option<String> = r.get(11)?;
+                let validity: Option<u32> = r.get(12)?;
+                let assessed = parse_date(r.get(13)?);
+                let cert_expiry = parse_date(r.get(17)?);
+                let revoked: bool = r.get::<_, Option<bool>>(18)?.unwrap_or(false);
                 let expires_on = cert_expiry.or_else(|| {
                     (outcome.as_deref() == Some("pass"))
                         .then(|| validity.and_then(|m| assessed.or(ends_on)?.checked_add_months(Months::new(m))))
@@ -196,7 +877,7 @@ impl Store {
                 });
                 let status = match (course_code.as_ref(), outcome.as_deref()) {
                     (None, _) => TrainingStatus::None,
-                    (Some(_), Some("pass")) if revoked => TrainingStatus::Failed,
+                    (Some(_), Some("pass")) if revoked => TrainingStatus::Revoked,
                     (Some(_), Some("pass")) => match expires_on {
                         Some(e) if e < today => TrainingStatus::Expired,
                         Some(e) if e <= horizon => TrainingStatus::Expiring,
@@ -213,53 +894,61 @@ impl Store {
                     surname: r.get(1)?,
                     forename: r.get(2)?,
                     employee_number: r.get(3)?,
+                    site: r.get(4)?,
                     course_code,
-                    course_title: r.get(5)?,
-                    category: r.get(6)?,
+                    course_title: r.get(6)?,
+                    category: r.get(7)?,
                     starts_on,
                     ends_on,
-                    trainer: r.get(13)?,
-                    certificate_number: r.get(14)?,
+                    trainer: r.get(14)?,
+                    trainer_registration: r.get(15)?,
+                    certificate_number: r.get(16)?,
                     expires_on,
                     status,
                     refresher_due: false,
                 });
             }
         }
-        // A refresher is due for an employee's latest pass of a course that is expired or expiring,
-        // unless a later run of that course is already booked or passed.
-        for i in 0..rows.len() {
-            let r = &rows[i];
-            if !matches!(r.status, TrainingStatus::Expired | TrainingStatus::Expiring) {
-                continue;
-            }
-            let superseded = rows.iter().any(|o| {
-                o.candidate_id == r.candidate_id
-                    && o.course_code == r.course_code
-                    && o.starts_on > r.starts_on
-                    && matches!(o.status, TrainingStatus::Booked | TrainingStatus::Valid | TrainingStatus::Expiring)
-            });
-            rows[i].refresher_due = !superseded;
-        }
-        let report = EmployerReport { employer: name.clone(), generated_on: today, expiring_within_days, rows };
+        mark_refreshers(&mut rows);
+        let report = EmployerReport {
+            centre: self.centre_name()?,
+            employer: name.clone(),
+            site: site.clone(),
+            generated_on: today,
+            expiring_within_days: opts.expiring_within_days,
+            rows,
+        };
         let mut people: Vec<Id> = report.rows.iter().map(|r| r.candidate_id).collect();
         people.dedup();
         self.write(|tx| {
             let disclosure = Id::new();
+            let purpose = match &site {
+                Some(_) => "employer training report (one site)",
+                None => "employer training report",
+            };
             tx.execute(
                 "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose)
-                 VALUES (?1, ?2, ?3, 'employer', ?4, 'employer training report')",
-                rusqlite::params![disclosure, Utc::now().to_rfc3339(), actor.id(), name],
+                 VALUES (?1, ?2, ?3, 'employer', ?4, ?5)",
+                rusqlite::params![disclosure, Utc::now().to_rfc3339(), actor.id(), name, purpose],
             )?;
             let fields = serde_json::json!([
-                "name", "employee_number", "course", "training_dates", "trainer", "certificate_number", "expiry", "status"
+                "name",
+                "employee_number",
+                "site",
+                "course",
+                "training_dates",
+                "trainer",
+                "trainer_registration",
+                "certificate_number",
+                "expiry",
+                "status"
             ])
             .to_string();
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO disclosure_subjects (disclosure_id, candidate_id, fields) VALUES (?1, ?2, ?3)",
+            )?;
             for p in &people {
-                tx.execute(
-                    "INSERT OR IGNORE INTO disclosure_subjects (disclosure_id, candidate_id, fields) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![disclosure, p, fields],
-                )?;
+                insert.execute(rusqlite::params![disclosure, p, fields])?;
             }
             let sid = employer.to_string();
             audit::record(
@@ -267,9 +956,58 @@ impl Store {
                 Who::Actor(actor),
                 "report.employer",
                 Subject { entity: "employer", id: Some(&sid) },
-                &[FieldChange::created("employees", people.len() as i64), FieldChange::created("disclosure", disclosure.to_string())],
+                &[
+                    FieldChange::created("employees", people.len() as i64),
+                    FieldChange::created("disclosure", disclosure.to_string()),
+                ],
             )
         })?;
         Ok(report)
     }
+
+    /// The sites recorded for an employer's current employees, for narrowing a report (admin and office).
+    pub fn employer_sites(&self, actor: &Actor, employer: Id) -> Result<Vec<String>> {
+        actor.require(Permission::EditRecords)?;
+        let sites = self
+            .conn()
+            .prepare(
+                "SELECT DISTINCT site FROM employments WHERE employer_id = ?1 AND ended_on IS NULL AND site IS NOT NULL
+                 ORDER BY site COLLATE NOCASE",
+            )?
+            .query_map([employer], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(sites)
+    }
+
+    /// Records the site or department where a candidate works for their current employer (`None`
+    /// clears it); admin and office.
+    pub fn set_employee_site(&mut self, actor: &Actor, candidate: Id, site: Option<&str>) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        let site = site.map(|s| crate::records::required("site", s, 100)).transpose()?;
+        self.write(|tx| {
+            let current: Option<(Id, Option<String>)> = tx
+                .query_row(
+                    "SELECT id, site FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL
+                     ORDER BY started_on DESC LIMIT 1",
+                    [candidate],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((employment, before)) = current else {
+                return Err(Error::invalid("site", "the candidate has no current employer"));
+            };
+            tx.execute("UPDATE employments SET site = ?2 WHERE id = ?1", rusqlite::params![employment, site])?;
+            let sid = candidate.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "candidate.site",
+                Subject { entity: "candidate", id: Some(&sid) },
+                &[FieldChange::changed("site", before, site.clone())],
+            )
+        })
+    }
 }
+
+#[cfg(test)]
+mod tests;

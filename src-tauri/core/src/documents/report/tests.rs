@@ -1,0 +1,340 @@
+use std::io::Read;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDate;
+
+use super::*;
+use crate::documents::IssueOptions;
+use crate::records::outcome::{ComponentRule, Score};
+use crate::records::{
+    CandidateForm, Component, Course, CourseType, EmployerForm, Registered, Requirements, ResultInput, RunForm,
+    TrainerForm,
+};
+use crate::testing::{world, World};
+
+fn day(d: u32, m: u32, y: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+struct Centre {
+    w: World,
+    course: Course,
+    trainer: Id,
+    acme: Id,
+}
+
+fn centre() -> Centre {
+    let mut w = world();
+    let admin = w.admin.clone();
+    w.store.add_awarding_body(&admin, "RTITB", "RTITB Ltd", Some("C1234")).unwrap();
+    let course = w
+        .store
+        .add_course(
+            &admin,
+            &Course {
+                id: None,
+                code: "FLT-CB".into(),
+                title: "Counterbalance lift truck, novice".into(),
+                awarding_body: Some("rtitb".into()),
+                course_type: CourseType::Training,
+                category: "Counterbalance lift truck".into(),
+                length_days: 5.0,
+                duration_hours: 35.0,
+                validity_months: Some(36),
+                requires: Requirements::default(),
+                components: vec![Component {
+                    id: None,
+                    name: "Theory".into(),
+                    rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
+                }],
+                grades: vec![],
+            },
+        )
+        .unwrap();
+    let trainer = w
+        .store
+        .add_trainer(
+            &admin,
+            &TrainerForm {
+                name: "Tess Evans".into(),
+                registrations: vec![("rtitb".into(), "R-1234".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    let form = EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() };
+    let acme = w.store.add_employer(&admin, &form).unwrap().id;
+    Centre { w, course, trainer, acme }
+}
+
+impl Centre {
+    fn run(&mut self, starts: &str, ends: &str) -> Id {
+        let office = self.w.office.clone();
+        let form = RunForm {
+            course_id: self.course.id.unwrap(),
+            starts_on: starts.into(),
+            ends_on: Some(ends.into()),
+            assessment_on: Some(ends.into()),
+            venue: Some("Yard 2".into()),
+            trainer_ids: vec![self.trainer],
+            ..Default::default()
+        };
+        self.w.store.add_run(&office, &form).unwrap().id
+    }
+
+    fn employee(&mut self, forename: &str, surname: &str, number: &str, ni: Option<&str>) -> Id {
+        let office = self.w.office.clone();
+        let form = CandidateForm {
+            forename: forename.into(),
+            surname: surname.into(),
+            employer_id: Some(self.acme),
+            employee_number: Some(number.into()),
+            ni_number: ni.map(str::to_owned),
+            date_of_birth: Some("14/03/1988".into()),
+            address: Some("3 Heol y Bont".into()),
+            postcode: Some("cf10 1aa".into()),
+            ..Default::default()
+        };
+        match self.w.store.register_candidate(&office, &form, day(1, 1, 2020), true).unwrap() {
+            Registered::Created { candidate, .. } => candidate.id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Enrols on `run`; with a mark, records it (30 or more passes).
+    fn take(&mut self, run: Id, candidate: Id, mark: Option<u32>, on: &str) -> Id {
+        let office = self.w.office.clone();
+        let e = self.w.store.enrol(&office, run, candidate).unwrap().enrolment.id;
+        if let Some(mark) = mark {
+            let input = ResultInput {
+                component_id: self.course.components[0].id.unwrap(),
+                score: Some(Score::Marks { mark }),
+                assessed_on: Some(on.into()),
+                comments: None,
+            };
+            self.w.store.record_result(&office, e, &input).unwrap();
+        }
+        e
+    }
+}
+
+fn opts(today: NaiveDate, site: Option<&str>) -> ReportOptions {
+    ReportOptions { today, expiring_within_days: 60, site: site.map(str::to_owned) }
+}
+
+/// Siân: passed in 2020 (expired) and rebooked; Bob: passed 2024 (valid, certified); Cara: failed;
+/// Dai: passed 2023, expiring soon, refresher due; Eve: nothing on record. Bob and Dai work in York.
+fn small_centre() -> Centre {
+    let mut c = centre();
+    let old = c.run("02/03/2020", "06/03/2020");
+    let mid = c.run("04/12/2023", "08/12/2023");
+    let recent = c.run("01/07/2024", "05/07/2024");
+    let future = c.run("07/12/2026", "11/12/2026");
+    let sian = c.employee("Siân", "Llewelyn", "E1", Some("AB123456C"));
+    let bob = c.employee("=Bob", "Ray", "E2", Some("CE123456D"));
+    let cara = c.employee("Cara", "Ng", "E3", None);
+    let dai = c.employee("Dai", "Evans", "E4", None);
+    c.employee("Eve", "Zed", "E5", None);
+    c.take(old, sian, Some(35), "06/03/2020");
+    c.take(future, sian, None, "");
+    let bob_pass = c.take(recent, bob, Some(39), "05/07/2024");
+    c.take(recent, cara, Some(10), "05/07/2024");
+    c.take(mid, dai, Some(31), "08/12/2023");
+    let office = c.w.office.clone();
+    let on = IssueOptions { on: Some(day(8, 7, 2024)), ..Default::default() };
+    c.w.store.issue_certificate(&office, bob_pass, &on).unwrap();
+    c.w.store.set_employee_site(&office, bob, Some("York depot")).unwrap();
+    c.w.store.set_employee_site(&office, dai, Some("York depot")).unwrap();
+    c
+}
+
+#[test]
+fn statuses_refreshers_sites_and_the_disclosure_log() {
+    let mut c = small_centre();
+    let office = c.w.office.clone();
+    let r = c.w.store.employer_report_with(&office, c.acme, &opts(day(22, 11, 2026), None)).unwrap();
+    let got: Vec<(&str, TrainingStatus, bool)> =
+        r.rows.iter().map(|r| (r.surname.as_str(), r.status, r.refresher_due)).collect();
+    assert_eq!(
+        got,
+        [
+            ("Evans", TrainingStatus::Expiring, true),
+            ("Llewelyn", TrainingStatus::Expired, false),
+            ("Llewelyn", TrainingStatus::Booked, false),
+            ("Ng", TrainingStatus::Failed, false),
+            ("Ray", TrainingStatus::Valid, false),
+            ("Zed", TrainingStatus::None, false),
+        ],
+        "Siân's expired pass is not due: a later run is booked"
+    );
+    assert_eq!(r.employees(), 5);
+    let dai = &r.rows[0];
+    assert_eq!(dai.expires_on, Some(day(8, 12, 2026)));
+    assert_eq!((dai.trainer.as_deref(), dai.trainer_registration.as_deref()), (Some("Tess Evans"), Some("R-1234")));
+    let bob = r.rows.iter().find(|r| r.surname == "Ray").unwrap();
+    assert!(bob.certificate_number.is_some());
+    assert_eq!(bob.expires_on, Some(day(5, 7, 2027)));
+    assert_eq!(bob.site.as_deref(), Some("York depot"));
+    assert_eq!(r.refresher_due().map(|r| r.surname.as_str()).collect::<Vec<_>>(), ["Evans"]);
+
+    // One site only, matched ignoring case.
+    let york = c.w.store.employer_report_with(&office, c.acme, &opts(day(22, 11, 2026), Some("york DEPOT"))).unwrap();
+    let names: Vec<&str> = york.rows.iter().map(|r| r.surname.as_str()).collect();
+    assert_eq!(names, ["Evans", "Ray"]);
+    assert_eq!(c.w.store.employer_sites(&office, c.acme).unwrap(), ["York depot"]);
+
+    // Each report is a disclosure of exactly the people in it.
+    let disclosed: Vec<i64> =
+        c.w.store
+            .conn()
+            .prepare(
+                "SELECT count(s.candidate_id) FROM disclosures d JOIN disclosure_subjects s ON s.disclosure_id = d.id
+             WHERE d.recipient = 'Acme Haulage Ltd' GROUP BY d.id ORDER BY d.at",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+    assert_eq!(disclosed, [5, 2]);
+
+    // Trainers may neither read reports nor set sites; the site change is audited.
+    let trainer = c.w.trainer.clone();
+    assert!(matches!(
+        c.w.store.employer_report_with(&trainer, c.acme, &opts(day(22, 11, 2026), None)),
+        Err(Error::Forbidden { .. })
+    ));
+    let cara = r.rows.iter().find(|r| r.surname == "Ng").unwrap().candidate_id;
+    assert!(matches!(c.w.store.set_employee_site(&trainer, cara, Some("Leeds")), Err(Error::Forbidden { .. })));
+    let audited: i64 =
+        c.w.store
+            .conn()
+            .query_row("SELECT count(*) FROM audit WHERE action = 'candidate.site'", [], |r| r.get(0))
+            .unwrap();
+    assert_eq!(audited, 2);
+}
+
+#[test]
+fn xlsx_has_a_bold_frozen_filtered_header_real_dates_and_a_refresher_sheet() {
+    let mut c = small_centre();
+    let office = c.w.office.clone();
+    let r = c.w.store.employer_report_with(&office, c.acme, &opts(day(22, 11, 2026), None)).unwrap();
+    let bytes = r.to_xlsx().unwrap();
+
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(book.sheet_names(), ["Training", "Refresher due"]);
+    let sheet = book.worksheet_range("Training").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        header,
+        [
+            "Surname",
+            "Forename",
+            "Employee number",
+            "Site",
+            "Course code",
+            "Course",
+            "Category",
+            "Start",
+            "End",
+            "Trainer",
+            "Trainer registration",
+            "Certificate",
+            "Expires",
+            "Status",
+            "Refresher due"
+        ]
+    );
+    assert_eq!(sheet.height(), 7, "a header and six rows");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
+    // Row 1 is Dai Evans: his expiry is a real date cell, 08/12/2026.
+    match sheet.get_value((1, col("Expires"))).unwrap() {
+        Data::DateTime(d) => {
+            assert!(d.is_datetime());
+            assert_eq!(d.as_datetime().unwrap().date(), day(8, 12, 2026));
+        }
+        other => panic!("expected a date cell, found {other:?}"),
+    }
+    assert_eq!(sheet.get_value((1, col("Status"))), Some(&Data::String("expiring".into())));
+    assert_eq!(sheet.get_value((1, col("Refresher due"))), Some(&Data::String("yes".into())));
+    // A formula-like name is stored as text, never as a formula.
+    let bob =
+        (1..sheet.height() as u32).find(|&r| sheet.get_value((r, col("Surname"))) == Some(&Data::String("Ray".into())));
+    assert_eq!(sheet.get_value((bob.unwrap(), col("Forename"))), Some(&Data::String("=Bob".into())));
+    assert!(book.worksheet_formula("Training").unwrap().used_cells().all(|(_, _, f)| f.is_empty()));
+
+    let due = book.worksheet_range("Refresher due").unwrap();
+    assert_eq!(due.height(), 2);
+    assert_eq!(due.get_value((1, 0)), Some(&Data::String("Evans".into())));
+    let days = due.rows().next().unwrap().iter().position(|h| h.to_string() == "Days left").unwrap();
+    assert_eq!(due.get_value((1, days as u32)), Some(&Data::Float(16.0)));
+
+    // The frozen pane, the filter, the bold header and the date format, in the file itself.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let sheet1 = part("xl/worksheets/sheet1.xml");
+    assert!(sheet1.contains(r#"state="frozen""#) && sheet1.contains(r#"ySplit="1""#), "{sheet1}");
+    assert!(sheet1.contains(r#"<autoFilter ref="A1:O7"/>"#), "{sheet1}");
+    assert!(sheet1.contains("<cols>"), "column widths are set");
+    let styles = part("xl/styles.xml");
+    assert!(styles.contains("<b/>") && styles.contains(r#"formatCode="dd/mm/yyyy""#), "{styles}");
+    for never in ["AB123456C", "1988", "Heol y Bont", "CF10"] {
+        let all = sheet1.clone() + &part("xl/sharedStrings.xml");
+        assert!(!all.contains(never), "{never} must not reach the employer");
+    }
+}
+
+fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is installed");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split('\u{c}').filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
+}
+
+#[test]
+fn the_pdf_runs_over_pages_repeating_its_header_with_page_x_of_y() {
+    let mut c = small_centre();
+    let run = c.run("05/10/2026", "09/10/2026");
+    for i in 0..70 {
+        let id = c.employee(&format!("Worker{i:02}"), "Adams", &format!("W{i:03}"), None);
+        c.take(run, id, Some(if i % 7 == 0 { 12 } else { 36 }), "09/10/2026");
+    }
+    let office = c.w.office.clone();
+    let r = c.w.store.employer_report_with(&office, c.acme, &opts(day(22, 11, 2026), None)).unwrap();
+    let bytes = r.to_pdf();
+    let pages = pdf_pages(&bytes);
+    let n = pages.len();
+    assert!(n >= 3, "76 lines and a refresher list take three pages, got {n}");
+    for (i, p) in pages.iter().enumerate() {
+        assert!(p.contains("Employee number"), "page {} repeats the header row:\n{p}", i + 1);
+        assert!(p.contains(&format!("Page {} of {n}", i + 1)), "page {} is numbered:\n{p}", i + 1);
+    }
+    assert!(pages[0].contains("Training report: Acme Haulage Ltd"));
+    assert!(pages[0].contains("RIVERSIDE PLANT TRAINING"), "the centre heads the title block");
+    assert!(pages[0].contains("Report date 22 November 2026"));
+    assert!(pages[1].contains("Training report: Acme Haulage Ltd") && !pages[1].contains("Report date"));
+    let all = pages.join("\n");
+    assert!(all.contains("Refresher due (1)"));
+    assert!(all.contains("Tess Evans (R-1234)"));
+    assert!(all.contains("Expiring, refresher due"));
+    assert!(all.contains("Worker69 Adams"), "the last employee is on the last pages");
+    for never in ["AB123456C", "1988", "Heol y Bont", "CF10"] {
+        assert!(!all.contains(never), "{never} must not reach the employer");
+    }
+    if let Ok(dir) = std::env::var("CENTREBOOK_REPORT_SAMPLE") {
+        std::fs::write(std::path::Path::new(&dir).join("report.pdf"), &bytes).unwrap();
+    }
+}
