@@ -82,6 +82,11 @@ pub enum Error {
     #[error("encryption failure: {0}")]
     Crypto(&'static str),
 
+    /// A long job (a batch of certificates) was stopped by the person who started it. Whatever it
+    /// was writing is incomplete: the caller deletes it.
+    #[error("cancelled; the partly written output is incomplete and should be deleted")]
+    Cancelled,
+
     /// A bundle, field pack or return was refused; the reason says why.
     #[error("{0}")]
     Sealed(crate::sealed::Refusal),

@@ -8,6 +8,7 @@
 //! The QR code holds a statement signed with the centre's Ed25519 key, which anyone can check with the
 //! exported public key.
 
+pub mod batch;
 mod numbering;
 mod pdf;
 pub mod report;
@@ -22,6 +23,7 @@ use chrono::{Months, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+pub use batch::{BatchFormat, BatchSummary, Progress, Selection};
 pub use numbering::{check_pattern, DEFAULT_PATTERN};
 pub use signing::{PublicKey, SignatureCheck, Statement};
 pub use template::Template;

@@ -11,21 +11,21 @@ use crate::records::{
 use crate::testing::Fixture;
 use crate::{NewUser, Role};
 
-struct World {
-    _fx: Fixture,
-    store: Store,
-    admin: Actor,
-    office: Actor,
-    trainer: Actor,
-    course: Course,
-    run: Id,
+pub(super) struct World {
+    pub(super) _fx: Fixture,
+    pub(super) store: Store,
+    pub(super) admin: Actor,
+    pub(super) office: Actor,
+    pub(super) trainer: Actor,
+    pub(super) course: Course,
+    pub(super) run: Id,
 }
 
-fn day(d: u32, m: u32, y: i32) -> NaiveDate {
+pub(super) fn day(d: u32, m: u32, y: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn world() -> World {
+pub(super) fn world() -> World {
     let fx = Fixture::new(false);
     let init = fx.init();
     let (mut store, admin) = (init.store, init.admin);
@@ -98,7 +98,7 @@ fn world() -> World {
 }
 
 /// Registers a candidate at Acme with a photo, enrols them and records marks: `pass` or not.
-fn candidate(w: &mut World, forename: &str, surname: &str, ni: &str, pass: bool) -> (Id, Id) {
+pub(super) fn candidate(w: &mut World, forename: &str, surname: &str, ni: &str, pass: bool) -> (Id, Id) {
     let office = w.office.clone();
     let acme = match w.store.employer_named(&office, "Acme Haulage Ltd") {
         Ok(e) => e.id,
@@ -137,11 +137,11 @@ fn candidate(w: &mut World, forename: &str, surname: &str, ni: &str, pass: bool)
     (id, e)
 }
 
-fn opts() -> IssueOptions {
+pub(super) fn opts() -> IssueOptions {
     IssueOptions { on: Some(day(22, 11, 2026)), ..Default::default() }
 }
 
-fn pdf_text(bytes: &[u8]) -> String {
+pub(super) fn pdf_text(bytes: &[u8]) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
         .args(["-enc", "UTF-8", "-", "-"])
