@@ -73,3 +73,31 @@ fn main() {
         .run(tauri::generate_context!())
         .expect("the Centrebook window could not start");
 }
+
+#[cfg(test)]
+mod tests {
+    /// The names between `start` and the next `end` that look like `"name"` or `module::name,`.
+    fn names(text: &str, start: &str, end: &str) -> Vec<String> {
+        let body = text.split_once(start).expect("start marker").1.split_once(end).expect("end marker").0;
+        let mut v: Vec<String> = body
+            .lines()
+            .map(|l| l.trim().trim_end_matches(',').trim_matches('"'))
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .map(|l| l.rsplit("::").next().unwrap().replace("allow-", "").replace('-', "_"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A command missing from the build's list or the capability is refused at run time, so the
+    /// three lists must agree.
+    #[test]
+    fn handler_build_list_and_capability_agree() {
+        let handler = names(include_str!("main.rs"), "generate_handler![", "])");
+        let build = names(include_str!("../build.rs"), "const COMMANDS: &[&str] = &[", "];");
+        let capability = names(include_str!("../capabilities/default.json"), "\"permissions\": [", "]");
+        assert!(handler.len() > 30, "{handler:?}");
+        assert_eq!(handler, build);
+        assert_eq!(handler, capability);
+    }
+}

@@ -70,30 +70,48 @@ impl AppState {
 
 /// An error as the window shows it: the core's message, and for bad input the field it is about, so
 /// the form can show it beside that field.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct UiError {
-    /// `invalid`, `forbidden`, `not_found`, `duplicate`, `locked`, `signed_out`, `credentials`, `busy` or `other`.
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     /// Readable, with no personal data.
     pub message: String,
     /// For `invalid`: the field, as the core names it (e.g. "NI number").
+    #[ts(type = "string | null")]
     pub field: Option<&'static str>,
     /// For `invalid`: what is wrong with it, without the field's name.
     pub reason: Option<String>,
 }
 
+/// What kind of failure, so the window can choose how to show it (beside a field, as a sign-in
+/// prompt, as a banner).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    Invalid,
+    Forbidden,
+    NotFound,
+    Duplicate,
+    Locked,
+    SignedOut,
+    Credentials,
+    Busy,
+    Other,
+}
+
 impl UiError {
     pub fn other(message: impl Into<String>) -> Self {
-        UiError { kind: "other", message: message.into(), field: None, reason: None }
+        UiError { kind: ErrorKind::Other, message: message.into(), field: None, reason: None }
     }
 
     pub fn locked() -> Self {
-        UiError { kind: "locked", message: "the store is locked".into(), field: None, reason: None }
+        UiError { kind: ErrorKind::Locked, message: "the store is locked".into(), field: None, reason: None }
     }
 
     pub fn signed_out() -> Self {
         UiError {
-            kind: "signed_out",
+            kind: ErrorKind::SignedOut,
             message: "you have been signed out; sign in again".into(),
             field: None,
             reason: None,
@@ -106,15 +124,15 @@ impl From<Error> for UiError {
         let message = e.to_string();
         let kind = match &e {
             Error::Invalid { field, reason } => {
-                return UiError { kind: "invalid", message, field: Some(field), reason: Some(reason.clone()) }
+                return UiError { kind: ErrorKind::Invalid, message, field: Some(field), reason: Some(reason.clone()) }
             }
-            Error::Forbidden { .. } => "forbidden",
-            Error::NotFound { .. } => "not_found",
-            Error::Duplicate { .. } => "duplicate",
-            Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => "credentials",
-            Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => "credentials",
-            Error::Busy(_) => "busy",
-            _ => "other",
+            Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Duplicate { .. } => ErrorKind::Duplicate,
+            Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => ErrorKind::Credentials,
+            Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => ErrorKind::Credentials,
+            Error::Busy(_) => ErrorKind::Busy,
+            _ => ErrorKind::Other,
         };
         UiError { kind, message, field: None, reason: None }
     }

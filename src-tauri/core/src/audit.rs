@@ -18,7 +18,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One changed field of a record.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct FieldChange {
     /// The field's name.
     pub field: String,
@@ -57,7 +58,8 @@ pub(crate) struct Subject<'a> {
 }
 
 /// An audit entry as read back.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AuditEntry {
     /// Position in the log, from 1.
     pub seq: i64,

@@ -62,8 +62,9 @@ impl UnlockSecret {
 }
 
 /// How the store was unlocked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
+#[ts(export)]
 pub enum UnlockMethod {
     /// The OS keychain held the key.
     Keychain,

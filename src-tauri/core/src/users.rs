@@ -16,7 +16,8 @@ use crate::audit::{self, FieldChange, Subject, Who};
 use crate::{Error, Id, Result, Store};
 
 /// A user's role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Runs the centre: users, keys, backups, everything.
@@ -74,6 +75,8 @@ pub enum Permission {
     ManageCatalogue,
     /// See and record health or disability notes (special category data).
     SpecialCategory,
+    /// Make awarding-body submission bundles and list the people a bundle disclosed (breach reports).
+    Submit,
 }
 
 impl Permission {
@@ -84,7 +87,8 @@ impl Permission {
             | Permission::ReadAudit
             | Permission::Backup
             | Permission::ManageCatalogue
-            | Permission::SpecialCategory => role == Role::Admin,
+            | Permission::SpecialCategory
+            | Permission::Submit => role == Role::Admin,
             Permission::ReadIdentifiers | Permission::EditRecords => role != Role::Trainer,
         }
     }
@@ -99,6 +103,7 @@ impl Permission {
             Permission::EditRecords => "register or edit records",
             Permission::ManageCatalogue => "change the centre's details or the course catalogue",
             Permission::SpecialCategory => "see or record health and disability notes",
+            Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
         }
     }
 }
@@ -139,6 +144,13 @@ impl Actor {
         } else {
             Err(Error::Forbidden { role: self.role, action: p.describe() })
         }
+    }
+
+    /// A user acting through a signed results return from their registered laptop, not a sign-in:
+    /// the laptop's signature stands in for the password. `username` is what the audit log shows
+    /// (it names the return).
+    pub(crate) fn through_field_return(id: Id, username: String, role: Role) -> Actor {
+        Actor { id, username, role }
     }
 }
 

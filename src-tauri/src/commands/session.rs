@@ -10,14 +10,16 @@ use tauri::State;
 use crate::state::{AppState, Session, UiError};
 
 /// The signed-in user and what their role may do, so the window offers only that.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct UserDto {
     username: String,
     role: Role,
     may: May,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 struct May {
     read_identifiers: bool,
     edit_records: bool,
@@ -45,7 +47,8 @@ impl From<&Actor> for UserDto {
 }
 
 /// What the window shows about the store and the session.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct StatusDto {
     initialised: bool,
     unlocked: bool,

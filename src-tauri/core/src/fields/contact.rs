@@ -3,7 +3,8 @@
 use crate::{Error, Result};
 
 /// An email address: one `@`, a plausible local part and a dotted domain (stored in lower case).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct Email(String);
 
 impl Email {
@@ -38,7 +39,8 @@ super::text_field!(Email);
 
 /// A phone number in international form, `+447700900123`. UK numbers may be typed nationally
 /// (`07700 900123`); others need their `+` country code.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct Phone(String);
 
 impl Phone {

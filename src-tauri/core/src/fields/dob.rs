@@ -6,7 +6,8 @@ use serde::Serialize;
 use crate::{Error, Result};
 
 /// A date of birth that exists and is not in the future.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct DateOfBirth(NaiveDate);
 
 /// Accepted but worth a second look.

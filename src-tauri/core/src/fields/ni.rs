@@ -3,7 +3,8 @@
 use crate::{Error, Result};
 
 /// A National Insurance number in its normal form, `AB123456C`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct NiNumber(String);
 
 const FIELD: &str = "NI number";

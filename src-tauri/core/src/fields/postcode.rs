@@ -3,7 +3,8 @@
 use crate::{Error, Result};
 
 /// A UK postcode in its normal form: upper case with one space, `SW1A 1AA`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct Postcode(String);
 
 const FIELD: &str = "postcode";

@@ -12,7 +12,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One period with one employer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Employment {
     /// Employer id.
     pub employer_id: Id,

@@ -13,7 +13,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A candidate as typed in a form or an import row.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CandidateForm {
     /// Forename.
     pub forename: String,
@@ -40,7 +41,8 @@ pub struct CandidateForm {
 }
 
 /// The identifiers some awarding bodies require; hidden from trainers.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Identifiers {
     /// NI number.
     pub ni_number: Option<NiNumber>,
@@ -55,7 +57,8 @@ pub struct Identifiers {
 }
 
 /// A candidate as the acting role may see them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Candidate {
     /// Id.
     pub id: Id,
@@ -80,7 +83,8 @@ pub struct Candidate {
 }
 
 /// Why an existing candidate may be the same person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchReason {
     /// The same NI number.
@@ -92,7 +96,8 @@ pub enum MatchReason {
 }
 
 /// An existing candidate that may be the one being registered.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CandidateMatch {
     /// The existing record, as the role may see it.
     pub candidate: Candidate,
@@ -101,7 +106,8 @@ pub struct CandidateMatch {
 }
 
 /// The outcome of registering.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Registered {
     /// A new record, with any warnings (e.g. an unusual date of birth).
@@ -349,7 +355,8 @@ impl Store {
 }
 
 /// A line in a list of candidates: what every role may see.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CandidateRow {
     /// Id.
     pub id: Id,
@@ -366,7 +373,8 @@ pub struct CandidateRow {
 }
 
 /// One page of a long list, with the total so a list can size its scroll bar.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Page<T> {
     /// Rows in the whole list.
     pub total: i64,

@@ -11,7 +11,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Result, Store};
 
 /// The centre's details as typed.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CentreForm {
     /// Name as printed on certificates.
     pub name: String,
@@ -24,7 +25,8 @@ pub struct CentreForm {
 }
 
 /// The centre's details.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Centre {
     /// Name.
     pub name: String,

@@ -12,7 +12,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A contact as typed.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields = nullable)]
 pub struct ContactForm {
     /// The employer they work for.
     pub employer_id: Id,
@@ -31,7 +32,8 @@ pub struct ContactForm {
 }
 
 /// A marketing channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Email.
@@ -68,7 +70,8 @@ impl Channel {
 }
 
 /// The latest consent recorded for one channel.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Consent {
     /// The channel.
     pub channel: Channel,
@@ -81,7 +84,8 @@ pub struct Consent {
 }
 
 /// A contact with their current consents (channels never asked are absent: no consent).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Contact {
     /// Id.
     pub id: Id,

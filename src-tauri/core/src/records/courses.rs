@@ -11,7 +11,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// An awarding body (e.g. MPQC, NET, Lantra).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AwardingBody {
     /// Id.
     pub id: Id,
@@ -24,7 +25,8 @@ pub struct AwardingBody {
 }
 
 /// What kind of course it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CourseType {
     /// A training course.
@@ -58,7 +60,8 @@ impl CourseType {
 }
 
 /// Which identifiers a course's awarding body requires; collected only then.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(default)]
 pub struct Requirements {
     /// NI number.
@@ -72,7 +75,8 @@ pub struct Requirements {
 }
 
 /// One assessment component.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Component {
     /// Id (assigned when stored).
     #[serde(default)]
@@ -84,7 +88,8 @@ pub struct Component {
 }
 
 /// A course as described in a catalogue file or form, and as stored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Course {
     /// Id (assigned when stored).
     #[serde(default)]

@@ -11,7 +11,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// An employer as typed in a form or an import row.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields = nullable)]
 pub struct EmployerForm {
     /// Company name.
     pub name: String,
@@ -26,7 +27,8 @@ pub struct EmployerForm {
 }
 
 /// An employer record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Employer {
     /// Id.
     pub id: Id,

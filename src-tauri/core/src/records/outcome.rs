@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// How one assessment component is judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ComponentRule {
     /// A mark out of `max_mark`; passed at `pass_mark` or above (theory papers, marked practicals).
@@ -45,7 +46,8 @@ impl ComponentRule {
 }
 
 /// What was recorded for one component.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Score {
     /// A mark.
@@ -103,7 +105,8 @@ impl Score {
 }
 
 /// An overall outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Passed every component.
@@ -144,7 +147,8 @@ impl Outcome {
 }
 
 /// A grade band: a pass at or above `min_percent` of the marks earns `grade`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct GradeBand {
     /// The grade's name, e.g. "Distinction".
     pub grade: String,

@@ -15,7 +15,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One component's result as typed.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields = nullable)]
 pub struct ResultInput {
     /// The component.
     pub component_id: Id,
@@ -28,7 +29,8 @@ pub struct ResultInput {
 }
 
 /// A human decision that replaces the computed outcome.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Override {
     /// The decided outcome.
     pub outcome: Outcome,
@@ -43,7 +45,8 @@ pub struct Override {
 }
 
 /// An enrolment's outcome: what the rule computed, any override, and the one that stands.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct OutcomeView {
     /// What the course's rule computed.
     pub computed: Outcome,
@@ -58,7 +61,8 @@ pub struct OutcomeView {
 }
 
 /// One component's result as stored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ComponentResult {
     /// The component.
     pub component: Component,
@@ -73,7 +77,8 @@ pub struct ComponentResult {
 }
 
 /// Everything recorded for one enrolment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct EnrolmentResults {
     /// The enrolment, with its outcome.
     pub enrolment: Enrolment,
@@ -202,115 +207,119 @@ fn score_json(s: &Option<Score>) -> serde_json::Value {
     serde_json::to_value(s).unwrap_or(serde_json::Value::Null)
 }
 
+/// [`Store::record_result`] inside the caller's transaction: a results return applies many changes
+/// through it in one transaction.
+pub(crate) fn record_result_in(tx: &Transaction<'_>, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<()> {
+    let comments = optional("comments", &input.comments, 2000)?;
+    let assessed_on = opt(&input.assessed_on).map(|d| parse_uk_date("assessment date", d)).transpose()?;
+    let (run, status): (Id, String) = tx
+        .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+    require_assessor(tx, actor, run)?;
+    let (name, rule): (String, ComponentRule) = tx
+        .query_row(
+            "SELECT k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
+             FROM course_components k JOIN course_runs r ON r.course_id = k.course_id
+             WHERE k.id = ?1 AND r.id = ?2",
+            [input.component_id, run],
+            |r| Ok((r.get(0)?, component_rule(r, 1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::invalid("component", "is not part of this run's course"))?;
+    if let Some(score) = &input.score {
+        score.check(&name, &rule)?;
+        if status == "withdrawn" || status == "did_not_attend" {
+            return Err(Error::invalid(
+                "score",
+                "the candidate is recorded as not attending; change their attendance first",
+            ));
+        }
+    }
+    let (run_day, today): (Option<String>, NaiveDate) = (
+        tx.query_row("SELECT coalesce(assessment_on, ends_on) FROM course_runs WHERE id = ?1", [run], |r| {
+            r.get(0)
+        })?,
+        Utc::now().date_naive(),
+    );
+    if assessed_on.is_some_and(|d| d > today) {
+        return Err(Error::invalid("assessment date", "is in the future"));
+    }
+    let assessed = assessed_on.map(|d| d.to_string()).or(run_day);
+    let assessor: Option<Id> = tx
+        .query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0))
+        .optional()?
+        .or(tx
+            .query_row(
+                "SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1",
+                [run],
+                |r| r.get(0),
+            )
+            .optional()?);
+    let before = stored_score(tx, enrolment, input.component_id, &rule)?;
+    match &input.score {
+        None => {
+            tx.execute(
+                "DELETE FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
+                [enrolment, input.component_id],
+            )?;
+        }
+        Some(score) => {
+            let (mark, minor, major, competent) = match *score {
+                Score::Marks { mark } => (Some(mark), None, None, None),
+                Score::Faults { minor, major } => (None, Some(minor), Some(major), None),
+                Score::Observation { competent } => (None, None, None, Some(competent)),
+            };
+            tx.execute(
+                "INSERT INTO results (id, enrolment_id, component_id, mark, minor_faults, major_faults, competent,
+                    assessed_on, assessor_id, comments, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (enrolment_id, component_id) DO UPDATE SET mark = excluded.mark,
+                    minor_faults = excluded.minor_faults, major_faults = excluded.major_faults,
+                    competent = excluded.competent, assessed_on = excluded.assessed_on,
+                    assessor_id = excluded.assessor_id, comments = excluded.comments,
+                    updated_at = excluded.updated_at",
+                rusqlite::params![
+                    Id::new(),
+                    enrolment,
+                    input.component_id,
+                    mark,
+                    minor,
+                    major,
+                    competent,
+                    assessed,
+                    assessor,
+                    comments,
+                    Utc::now().to_rfc3339()
+                ],
+            )?;
+            if status == "booked" {
+                tx.execute("UPDATE enrolments SET status = 'attended' WHERE id = ?1", [enrolment])?;
+            }
+        }
+    }
+    let was = outcome(tx, enrolment)?.map(|o| o.computed.as_str());
+    let now = recompute(tx, enrolment)?.map(|o| o.as_str());
+    let sid = enrolment.to_string();
+    audit::record(
+        tx,
+        Who::Actor(actor),
+        "result.record",
+        Subject { entity: "enrolment", id: Some(&sid) },
+        &[
+            FieldChange::changed(&format!("score.{name}"), score_json(&before), score_json(&input.score)),
+            FieldChange::changed("computed_outcome", was, now),
+        ],
+    )
+}
+
 impl Store {
     /// Records (or clears) one component's score: admin and office, or a trainer assigned to the run.
     /// The score must fit the component; a booked candidate becomes attended; the outcome is recomputed.
     pub fn record_result(&mut self, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<EnrolmentResults> {
-        let comments = optional("comments", &input.comments, 2000)?;
-        let assessed_on = opt(&input.assessed_on).map(|d| parse_uk_date("assessment date", d)).transpose()?;
-        self.write(|tx| {
-            let (run, status): (Id, String) = tx
-                .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?
-                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
-            require_assessor(tx, actor, run)?;
-            let (name, rule): (String, ComponentRule) = tx
-                .query_row(
-                    "SELECT k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
-                     FROM course_components k JOIN course_runs r ON r.course_id = k.course_id
-                     WHERE k.id = ?1 AND r.id = ?2",
-                    [input.component_id, run],
-                    |r| Ok((r.get(0)?, component_rule(r, 1)?)),
-                )
-                .optional()?
-                .ok_or_else(|| Error::invalid("component", "is not part of this run's course"))?;
-            if let Some(score) = &input.score {
-                score.check(&name, &rule)?;
-                if status == "withdrawn" || status == "did_not_attend" {
-                    return Err(Error::invalid(
-                        "score",
-                        "the candidate is recorded as not attending; change their attendance first",
-                    ));
-                }
-            }
-            let (run_day, today): (Option<String>, NaiveDate) = (
-                tx.query_row("SELECT coalesce(assessment_on, ends_on) FROM course_runs WHERE id = ?1", [run], |r| {
-                    r.get(0)
-                })?,
-                Utc::now().date_naive(),
-            );
-            if assessed_on.is_some_and(|d| d > today) {
-                return Err(Error::invalid("assessment date", "is in the future"));
-            }
-            let assessed = assessed_on.map(|d| d.to_string()).or(run_day);
-            let assessor: Option<Id> = tx
-                .query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0))
-                .optional()?
-                .or(tx
-                    .query_row(
-                        "SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1",
-                        [run],
-                        |r| r.get(0),
-                    )
-                    .optional()?);
-            let before = stored_score(tx, enrolment, input.component_id, &rule)?;
-            match &input.score {
-                None => {
-                    tx.execute(
-                        "DELETE FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
-                        [enrolment, input.component_id],
-                    )?;
-                }
-                Some(score) => {
-                    let (mark, minor, major, competent) = match *score {
-                        Score::Marks { mark } => (Some(mark), None, None, None),
-                        Score::Faults { minor, major } => (None, Some(minor), Some(major), None),
-                        Score::Observation { competent } => (None, None, None, Some(competent)),
-                    };
-                    tx.execute(
-                        "INSERT INTO results (id, enrolment_id, component_id, mark, minor_faults, major_faults, competent,
-                            assessed_on, assessor_id, comments, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                         ON CONFLICT (enrolment_id, component_id) DO UPDATE SET mark = excluded.mark,
-                            minor_faults = excluded.minor_faults, major_faults = excluded.major_faults,
-                            competent = excluded.competent, assessed_on = excluded.assessed_on,
-                            assessor_id = excluded.assessor_id, comments = excluded.comments,
-                            updated_at = excluded.updated_at",
-                        rusqlite::params![
-                            Id::new(),
-                            enrolment,
-                            input.component_id,
-                            mark,
-                            minor,
-                            major,
-                            competent,
-                            assessed,
-                            assessor,
-                            comments,
-                            Utc::now().to_rfc3339()
-                        ],
-                    )?;
-                    if status == "booked" {
-                        tx.execute("UPDATE enrolments SET status = 'attended' WHERE id = ?1", [enrolment])?;
-                    }
-                }
-            }
-            let was = outcome(tx, enrolment)?.map(|o| o.computed.as_str());
-            let now = recompute(tx, enrolment)?.map(|o| o.as_str());
-            let sid = enrolment.to_string();
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "result.record",
-                Subject { entity: "enrolment", id: Some(&sid) },
-                &[
-                    FieldChange::changed(&format!("score.{name}"), score_json(&before), score_json(&input.score)),
-                    FieldChange::changed("computed_outcome", was, now),
-                ],
-            )
-        })?;
+        self.write(|tx| record_result_in(tx, actor, enrolment, input))?;
         self.enrolment_results(actor, enrolment)
     }
 

@@ -16,7 +16,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A course run as typed.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RunForm {
     /// The course.
     pub course_id: Id,
@@ -38,7 +39,8 @@ pub struct RunForm {
 }
 
 /// A trainer on a run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RunTrainer {
     /// Trainer id.
     pub id: Id,
@@ -47,7 +49,8 @@ pub struct RunTrainer {
 }
 
 /// A course run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Run {
     /// Id.
     pub id: Id,
@@ -80,7 +83,8 @@ pub struct Run {
 }
 
 /// Where an enrolment stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
     /// Booked, not yet held.
@@ -122,7 +126,8 @@ impl std::fmt::Display for Attendance {
 }
 
 /// One of a candidate's enrolments, with its course and dates (the candidate page's list).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CandidateEnrolment {
     /// Enrolment id.
     pub id: Id,
@@ -143,7 +148,8 @@ pub struct CandidateEnrolment {
 }
 
 /// A candidate on a run, as every role may see them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Enrolment {
     /// Id.
     pub id: Id,
@@ -166,7 +172,8 @@ pub struct Enrolment {
 }
 
 /// The result of enrolling.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Enrolled {
     /// The enrolment.
     pub enrolment: Enrolment,
@@ -175,7 +182,8 @@ pub struct Enrolled {
 }
 
 /// Filters for [`Store::runs`].
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields = nullable)]
 pub struct RunFilter {
     /// Runs ending on or after this day.
     pub from: Option<NaiveDate>,
@@ -542,34 +550,43 @@ impl Store {
     /// Records attendance: admin and office, or a trainer assigned to the run. The outcome follows
     /// (did not attend; withdrawn has none).
     pub fn set_attendance(&mut self, actor: &Actor, enrolment: Id, status: Attendance) -> Result<Enrolment> {
-        self.write(|tx| {
-            let (run, before): (Id, String) = tx
-                .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?
-                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
-            require_assessor(tx, actor, run)?;
-            if before == status.as_str() {
-                return Ok(());
-            }
-            tx.execute(
-                "UPDATE enrolments SET status = ?1 WHERE id = ?2",
-                rusqlite::params![status.as_str(), enrolment],
-            )?;
-            let outcome = results::recompute(tx, enrolment)?;
-            let sid = enrolment.to_string();
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "enrolment.attendance",
-                Subject { entity: "enrolment", id: Some(&sid) },
-                &[
-                    FieldChange::changed("status", before, status.as_str()),
-                    FieldChange::created("outcome", outcome.map(|o| o.as_str())),
-                ],
-            )
-        })?;
+        self.write(|tx| set_attendance_in(tx, actor, enrolment, status))?;
         read_enrolment(self.conn(), enrolment)
     }
+}
+
+/// [`Store::set_attendance`] inside the caller's transaction: a results return applies many changes
+/// through it in one transaction.
+pub(crate) fn set_attendance_in(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    enrolment: Id,
+    status: Attendance,
+) -> Result<()> {
+    let (run, before): (Id, String) = tx
+        .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+    require_assessor(tx, actor, run)?;
+    if before == status.as_str() {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE enrolments SET status = ?1 WHERE id = ?2",
+        rusqlite::params![status.as_str(), enrolment],
+    )?;
+    let outcome = results::recompute(tx, enrolment)?;
+    let sid = enrolment.to_string();
+    audit::record(
+        tx,
+        Who::Actor(actor),
+        "enrolment.attendance",
+        Subject { entity: "enrolment", id: Some(&sid) },
+        &[
+            FieldChange::changed("status", before, status.as_str()),
+            FieldChange::created("outcome", outcome.map(|o| o.as_str())),
+        ],
+    )
 }

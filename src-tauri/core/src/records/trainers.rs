@@ -12,7 +12,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A trainer as typed.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct TrainerForm {
     /// Name as it appears on certificates.
     pub name: String,
@@ -28,7 +29,8 @@ pub struct TrainerForm {
 }
 
 /// A trainer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Trainer {
     /// Id.
     pub id: Id,
