@@ -90,6 +90,10 @@ pub enum Error {
     /// A bundle, field pack or return was refused; the reason says why.
     #[error("{0}")]
     Sealed(crate::sealed::Refusal),
+
+    /// A field pack or results return was refused; the reason says why.
+    #[error("{0}")]
+    Field(crate::field::Refusal),
 }
 
 impl From<rusqlite::Error> for Error {

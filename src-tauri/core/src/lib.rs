@@ -20,6 +20,7 @@ pub mod bench;
 pub mod csv_out;
 pub mod demo;
 pub mod documents;
+pub mod field;
 pub mod fields;
 pub mod import;
 pub mod keys;

@@ -10,9 +10,9 @@ mod contacts;
 mod courses;
 pub(crate) mod employers;
 pub mod outcome;
-mod photos;
-mod results;
-mod runs;
+pub(crate) mod photos;
+pub(crate) mod results;
+pub(crate) mod runs;
 mod search;
 #[cfg(test)]
 mod tests;

@@ -54,6 +54,51 @@ fn candidate_exists(tx: &Transaction<'_>, id: Id) -> Result<()> {
     }
 }
 
+/// [`Store::add_evidence_photo`] inside the caller's transaction, with the caption checked and the
+/// photo already re-encoded: a results return applies many changes through it in one transaction.
+pub(crate) fn add_evidence_photo_in(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    enrolment: Id,
+    component: Option<Id>,
+    caption: Option<String>,
+    photo: &Photo,
+) -> Result<Id> {
+    let sha = digest(photo.as_bytes());
+    let id = Id::new();
+    require_evidence_access(tx, actor, enrolment, "add evidence photos to a run they do not teach")?;
+    if let Some(c) = component {
+        let fits: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM enrolments e JOIN course_runs r ON r.id = e.run_id
+                 JOIN course_components cc ON cc.course_id = r.course_id WHERE e.id = ?1 AND cc.id = ?2)",
+            rusqlite::params![enrolment, c],
+            |r| r.get(0),
+        )?;
+        if !fits {
+            return Err(Error::invalid("component", "is not part of this enrolment's course"));
+        }
+    }
+    tx.execute(
+        "INSERT INTO evidence_photos (id, enrolment_id, component_id, image, caption, taken_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![id, enrolment, component, photo.as_bytes(), caption, Utc::now().to_rfc3339()],
+    )?;
+    let sid = id.to_string();
+    audit::record(
+        tx,
+        Who::Actor(actor),
+        "evidence_photo.add",
+        Subject { entity: "evidence_photo", id: Some(&sid) },
+        &[
+            FieldChange::created("enrolment_id", enrolment.to_string()),
+            FieldChange::created("component_id", component.map(|c| c.to_string())),
+            FieldChange::created("caption", caption.clone()),
+            FieldChange::created("image_sha256", sha.as_str()),
+        ],
+    )?;
+    Ok(id)
+}
+
 impl Store {
     /// Sets (or replaces) a candidate's portrait from an uploaded JPEG or PNG (admin and office). The
     /// upload is cropped to 35:45, stripped of metadata and size-limited; see [`Photo::from_upload`].
@@ -109,41 +154,7 @@ impl Store {
     ) -> Result<Id> {
         let caption = optional("caption", &caption, 500)?;
         let photo = Photo::evidence(bytes)?;
-        let sha = digest(photo.as_bytes());
-        let id = Id::new();
-        self.write(|tx| {
-            require_evidence_access(tx, actor, enrolment, "add evidence photos to a run they do not teach")?;
-            if let Some(c) = component {
-                let fits: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM enrolments e JOIN course_runs r ON r.id = e.run_id
-                         JOIN course_components cc ON cc.course_id = r.course_id WHERE e.id = ?1 AND cc.id = ?2)",
-                    rusqlite::params![enrolment, c],
-                    |r| r.get(0),
-                )?;
-                if !fits {
-                    return Err(Error::invalid("component", "is not part of this enrolment's course"));
-                }
-            }
-            tx.execute(
-                "INSERT INTO evidence_photos (id, enrolment_id, component_id, image, caption, taken_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                rusqlite::params![id, enrolment, component, photo.as_bytes(), caption, Utc::now().to_rfc3339()],
-            )?;
-            let sid = id.to_string();
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "evidence_photo.add",
-                Subject { entity: "evidence_photo", id: Some(&sid) },
-                &[
-                    FieldChange::created("enrolment_id", enrolment.to_string()),
-                    FieldChange::created("component_id", component.map(|c| c.to_string())),
-                    FieldChange::created("caption", caption.clone()),
-                    FieldChange::created("image_sha256", sha.as_str()),
-                ],
-            )
-        })?;
-        Ok(id)
+        self.write(|tx| add_evidence_photo_in(tx, actor, enrolment, component, caption, &photo))
     }
 
     /// An enrolment's evidence photos, oldest first, as (id, caption, photo). Admin and office may see

@@ -213,9 +213,7 @@ pub(crate) fn record_result_in(tx: &Transaction<'_>, actor: &Actor, enrolment: I
     let comments = optional("comments", &input.comments, 2000)?;
     let assessed_on = opt(&input.assessed_on).map(|d| parse_uk_date("assessment date", d)).transpose()?;
     let (run, status): (Id, String) = tx
-        .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
     require_assessor(tx, actor, run)?;
@@ -239,24 +237,18 @@ pub(crate) fn record_result_in(tx: &Transaction<'_>, actor: &Actor, enrolment: I
         }
     }
     let (run_day, today): (Option<String>, NaiveDate) = (
-        tx.query_row("SELECT coalesce(assessment_on, ends_on) FROM course_runs WHERE id = ?1", [run], |r| {
-            r.get(0)
-        })?,
+        tx.query_row("SELECT coalesce(assessment_on, ends_on) FROM course_runs WHERE id = ?1", [run], |r| r.get(0))?,
         Utc::now().date_naive(),
     );
     if assessed_on.is_some_and(|d| d > today) {
         return Err(Error::invalid("assessment date", "is in the future"));
     }
     let assessed = assessed_on.map(|d| d.to_string()).or(run_day);
-    let assessor: Option<Id> = tx
-        .query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0))
-        .optional()?
-        .or(tx
-            .query_row(
-                "SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1",
-                [run],
-                |r| r.get(0),
-            )
+    let assessor: Option<Id> =
+        tx.query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0)).optional()?.or(tx
+            .query_row("SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1", [run], |r| {
+                r.get(0)
+            })
             .optional()?);
     let before = stored_score(tx, enrolment, input.component_id, &rule)?;
     match &input.score {

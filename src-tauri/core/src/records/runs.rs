@@ -564,19 +564,14 @@ pub(crate) fn set_attendance_in(
     status: Attendance,
 ) -> Result<()> {
     let (run, before): (Id, String) = tx
-        .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT run_id, status FROM enrolments WHERE id = ?1", [enrolment], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
     require_assessor(tx, actor, run)?;
     if before == status.as_str() {
         return Ok(());
     }
-    tx.execute(
-        "UPDATE enrolments SET status = ?1 WHERE id = ?2",
-        rusqlite::params![status.as_str(), enrolment],
-    )?;
+    tx.execute("UPDATE enrolments SET status = ?1 WHERE id = ?2", rusqlite::params![status.as_str(), enrolment])?;
     let outcome = results::recompute(tx, enrolment)?;
     let sid = enrolment.to_string();
     audit::record(
