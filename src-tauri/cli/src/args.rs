@@ -109,7 +109,7 @@ pub enum Verb {
     /// Certificates: issue, list, show, pdf, reissue, revoke (admin and office).
     #[command(subcommand)]
     Certificate(crate::documents::CertificateVerb),
-    /// Employer training reports (PDF or CSV), logged as disclosures.
+    /// Employer training reports (PDF, XLSX or CSV), logged as disclosures.
     #[command(subcommand)]
     Report(crate::documents::ReportVerb),
     /// Check a certificate's QR text or PDF: exit 0 only for a valid, standing certificate.

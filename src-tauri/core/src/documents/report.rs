@@ -62,7 +62,8 @@ impl TrainingStatus {
         match self {
             TrainingStatus::Valid => (0.09, 0.47, 0.20),
             TrainingStatus::Expiring => (0.76, 0.42, 0.0),
-            TrainingStatus::Expired | TrainingStatus::Failed | TrainingStatus::Revoked => (0.72, 0.11, 0.11),
+            TrainingStatus::Expired | TrainingStatus::Revoked => (0.72, 0.11, 0.11),
+            TrainingStatus::Failed => (0.50, 0.09, 0.09),
             TrainingStatus::Booked => (0.12, 0.35, 0.68),
             TrainingStatus::DidNotAttend | TrainingStatus::Incomplete | TrainingStatus::None => (0.42, 0.45, 0.50),
         }
@@ -328,19 +329,20 @@ impl EmployerReport {
     pub fn to_pdf(&self) -> Vec<u8> {
         let with_sites = self.rows.iter().any(|r| r.site.is_some());
         let mut cols: Vec<Col> = vec![
-            Col::new("Employee", 40.0),
-            Col::new("Employee number", 26.0),
-            Col::new("Course", 55.0),
-            Col::new("Training dates", 35.0),
-            Col::new("Trainer (reg. no.)", 34.0),
-            Col::new("Certificate", 30.0),
-            Col::new("Expires", 19.0),
-            Col::new("Status", 34.0),
+            Col::new("Employee", 38.0),
+            Col::new("Employee number", 25.0),
+            Col::new("Course", 52.0),
+            Col::new("Training dates", 34.0),
+            Col::new("Trainer (reg. no.)", 40.0),
+            Col::new("Certificate", 27.0),
+            Col::new("Expires", 18.0),
+            Col::new("Status", 24.0),
+            Col::new("Refresher", 15.0),
         ];
         if with_sites {
-            cols[0].width = 36.0;
-            cols[2].width = 41.0;
-            cols[4].width = 30.0;
+            cols[0].width = 34.0;
+            cols[2].width = 40.0;
+            cols[4].width = 34.0;
             cols.insert(2, Col::new("Site", 22.0));
         }
         let site_at = usize::from(with_sites) * 2;
@@ -369,6 +371,11 @@ impl EmployerReport {
                 Cell::plain(r.certificate_number.clone().unwrap_or_default()),
                 Cell::plain(uk(r.expires_on)),
                 if r.course_code.is_some() { Cell::status(r) } else { Cell::plain(String::new()) },
+                if r.refresher_due {
+                    Cell { text: "Due".into(), ink: ACCENT, bold: true }
+                } else {
+                    Cell::plain(String::new())
+                },
             ];
             if with_sites {
                 cells.insert(site_at, Cell::plain(r.site.clone().unwrap_or_default()));
@@ -378,17 +385,17 @@ impl EmployerReport {
         }
         let due_rows: Vec<&ReportRow> = self.refresher_due().collect();
         let mut due_cols = vec![
-            Col::new("Employee", 44.0),
-            Col::new("Employee number", 26.0),
-            Col::new("Course", 73.0),
-            Col::new("Last trained", 24.0),
-            Col::new("Certificate", 32.0),
-            Col::new("Expires", 22.0),
-            Col::new("Days left", 22.0),
-            Col::new("Status", 30.0),
+            Col::new("Employee", 42.0),
+            Col::new("Employee number", 25.0),
+            Col::new("Course", 86.0),
+            Col::new("Last trained", 22.0),
+            Col::new("Certificate", 30.0),
+            Col::new("Expires", 20.0),
+            Col::new("Days left", 28.0),
+            Col::new("Status", 20.0),
         ];
         if with_sites {
-            due_cols[2].width = 51.0;
+            due_cols[2].width = 64.0;
             due_cols.insert(2, Col::new("Site", 22.0));
         }
         let due_body: Vec<TableRow> = due_rows
@@ -489,7 +496,7 @@ impl Cell {
     }
 
     fn status(r: &ReportRow) -> Cell {
-        Cell { text: capitalise(&r.status_text()), ink: r.status.colour(), bold: true }
+        Cell { text: capitalise(r.status.label()), ink: r.status.colour(), bold: true }
     }
 }
 
