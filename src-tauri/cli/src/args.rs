@@ -117,6 +117,17 @@ pub enum Verb {
     /// The centre's signing key: export the public half for employers.
     #[command(subcommand)]
     Keys(crate::documents::KeysVerb),
+    /// Field work keys: the centre-key file, enrolling a trainer's laptop, its device key, and
+    /// registering laptops at the office.
+    #[command(subcommand)]
+    Field(crate::field::FieldVerb),
+    /// Field packs: course runs exported for a trainer's laptop, and imported there.
+    #[command(subcommand)]
+    Fieldpack(crate::field::FieldpackVerb),
+    /// Results returns: exported on the laptop; imported, with conflicts listed and resolved, at the
+    /// office (`return import` exits 9 when conflicts wait for a person).
+    #[command(subcommand)]
+    Return(crate::field::ReturnVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }

@@ -4,13 +4,15 @@
 //! Exit codes: 0 done; 1 failed; 2 usage; 3 locked or wrong secret or wrong password; 4 not allowed
 //! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification; 8 a likely duplicate was found and
 //! nothing was written. `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
-//! certificate; 5 not a certificate.
+//! certificate; 5 not a certificate. `return import` adds: 9 applied, but conflicts wait for a person
+//! (`return conflicts`, `return resolve`).
 
 mod args;
 mod bench;
 mod catalogue;
 mod demo;
 mod documents;
+mod field;
 mod import;
 mod records;
 mod runs;
@@ -48,6 +50,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Forbidden { .. } => 4,
         Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
         Error::Busy(_) => 6,
+        Error::Field(_) => 5,
         _ => 1,
     }
 }

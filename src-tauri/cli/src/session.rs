@@ -10,7 +10,7 @@ use centrebook_core::{
 use serde::Serialize;
 
 use crate::args::{AuditVerb, Cli, PassphraseVerb, UserVerb, Verb};
-use crate::{bench, catalogue, demo, documents, import, records, runs, secrets};
+use crate::{bench, catalogue, demo, documents, field, import, records, runs, secrets};
 
 struct Ctx {
     dir: DataDir,
@@ -50,6 +50,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Verify(v) if v.key.is_some() => documents::verify_with_key(&v, ctx.json),
         Verb::Verify(v) => ctx.with_signed_in(|s, a, json| documents::verify(s, a, v, json)),
         Verb::Keys(v) => ctx.with_signed_in(|s, a, json| documents::keys(s, a, v, json)),
+        Verb::Field(v) => ctx.with_signed_in(|s, a, json| field::field(s, a, v, json)),
+        Verb::Fieldpack(v) => ctx.with_signed_in(|s, a, json| field::fieldpack(s, a, v, json)),
+        Verb::Return(v) => ctx.with_signed_in(|s, a, json| field::returns(s, a, v, json)),
     }
 }
 

@@ -1,0 +1,389 @@
+//! Verbs for field work: the key exchange (`field`), field packs (`fieldpack`) and results returns
+//! (`return`). The office store makes packs and applies returns; the trainer's laptop, a separate
+//! store enrolled with `field enrol`, imports packs and exports returns.
+//!
+//! `return import` exits 9 when conflicts wait for a person (`return conflicts`, `return resolve`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use centrebook_core::field::{fingerprint, Conflict, PackImport, ReturnImport, Take};
+use centrebook_core::{Actor, Error, Id, Result, Store};
+
+use crate::session::print_json;
+
+/// `return import` when changes were held for a person.
+pub const CONFLICTS_WAIT: u8 = 9;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FieldVerb {
+    /// Office: write the centre-key file a trainer's laptop is enrolled with (admins only).
+    CentreKey {
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Laptop: make this store a trainer's field store working for the centre in FILE (the file
+    /// from `field centre-key`), with its own keys. Again with a newer file, refreshes the keys.
+    Enrol {
+        /// The centre-key file.
+        #[arg(long, value_name = "FILE")]
+        centre_key: PathBuf,
+        /// A name for this laptop, e.g. "Tess's laptop".
+        #[arg(long)]
+        name: String,
+    },
+    /// Laptop: write this laptop's device-key file (public keys) for the office to register.
+    DeviceKey {
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Laptop: this laptop's device id and the centre it works for.
+    Status,
+    /// Office: trainers' laptops.
+    #[command(subcommand)]
+    Device(DeviceVerb),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DeviceVerb {
+    /// Register a laptop from its device-key file for a trainer who has a user account (admins only).
+    Add {
+        /// The trainer's id.
+        #[arg(long)]
+        trainer: String,
+        /// The device-key file.
+        file: PathBuf,
+    },
+    /// List registered laptops.
+    List,
+    /// Stop trusting a laptop (lost or replaced; admins only).
+    Revoke {
+        /// The device id.
+        device: String,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FieldpackVerb {
+    /// Office: export course runs for their trainer's laptop: signed, encrypted to the laptop, and
+    /// logged as a disclosure to the trainer.
+    Export {
+        /// A run's id (repeat for several).
+        #[arg(long = "run", required = true)]
+        runs: Vec<String>,
+        /// The laptop (default: the only laptop of the runs' trainer).
+        #[arg(long)]
+        device: Option<String>,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Laptop: import a field pack. Importing the same pack again changes nothing.
+    Import {
+        /// The pack file.
+        file: PathBuf,
+        /// Replace runs this laptop holds changes for (export a return first).
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReturnVerb {
+    /// Laptop: export everything recorded since the packs, signed by this laptop, encrypted to the centre.
+    Export {
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Office: apply a return in one transaction. Exit 9 when conflicts wait for a person.
+    Import {
+        /// The return file.
+        file: PathBuf,
+    },
+    /// Office: conflicts held from returns, office and field values side by side.
+    Conflicts {
+        /// Include decided ones.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Office: decide a conflict.
+    Resolve {
+        /// The conflict's id.
+        conflict: String,
+        /// Keep the office's value, or apply the trainer's.
+        #[arg(long, value_enum)]
+        take: TakeArg,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum TakeArg {
+    Office,
+    Field,
+}
+
+fn id(field: &'static str, s: &str) -> Result<Id> {
+    Id::parse(s.trim()).map_err(|_| Error::Invalid { field, reason: "should be an id as listed".into() })
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Io { action: "read", path: path.to_path_buf(), source })
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    String::from_utf8(read(path)?).map_err(|_| Error::Invalid { field: "file", reason: "is not text".into() })
+}
+
+/// Writes beside the target and renames, so a half-written file never has the final name.
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    std::fs::write(&part, bytes).map_err(|source| Error::Io { action: "write", path: part.clone(), source })?;
+    std::fs::rename(&part, path).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
+}
+
+pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        FieldVerb::CentreKey { out } => {
+            let text = store.field_centre_key(actor)?;
+            write(&out, text.as_bytes())?;
+            if json {
+                print_json(&serde_json::json!({ "out": out, "centre_id": store.store_id() }));
+            } else {
+                println!("Centre key written to {}. Enrol the trainer's laptop with it:", out.display());
+                println!("  centrebook field enrol --centre-key FILE --name NAME");
+            }
+        }
+        FieldVerb::Enrol { centre_key, name } => {
+            let who = store.field_enrol(actor, &read_text(&centre_key)?, &name)?;
+            if json {
+                print_json(&who);
+            } else {
+                println!("This laptop now works for {} (centre {}).", who.centre.centre_name, who.centre.centre_id);
+                println!("Device fingerprint: {}", who.fingerprint);
+                println!("Next: `centrebook field device-key --out FILE` and register it at the office.");
+            }
+        }
+        FieldVerb::DeviceKey { out } => {
+            write(&out, store.field_device_key(actor)?.as_bytes())?;
+            let who = store.field_identity(actor)?;
+            if json {
+                print_json(&who);
+            } else {
+                println!("Device key written to {}. Fingerprint: {}", out.display(), who.fingerprint);
+            }
+        }
+        FieldVerb::Status => {
+            let who = store.field_identity(actor)?;
+            if json {
+                print_json(&who);
+            } else {
+                println!("Field store of {} ({})", who.centre.centre_name, who.centre.centre_id);
+                println!("Device {} ({}), fingerprint {}", who.device_id, who.label, who.fingerprint);
+            }
+        }
+        FieldVerb::Device(DeviceVerb::Add { trainer, file }) => {
+            let d = store.register_field_device(actor, id("trainer", &trainer)?, &read_text(&file)?)?;
+            if json {
+                print_json(&d);
+            } else {
+                println!("Registered {} for {}: device {}", d.label, d.trainer, d.id);
+                println!("Fingerprint {}: check it matches the laptop's screen.", d.fingerprint);
+            }
+        }
+        FieldVerb::Device(DeviceVerb::List) => {
+            let all = store.field_devices(actor)?;
+            if json {
+                print_json(&all);
+            } else {
+                for d in all {
+                    let state = d.revoked_at.as_ref().map(|_| "revoked").unwrap_or("active");
+                    println!("{}  {:<8} {}  {} ({})", d.id, state, fingerprint(&d.id), d.trainer, d.label);
+                }
+            }
+        }
+        FieldVerb::Device(DeviceVerb::Revoke { device }) => {
+            let d = store.revoke_field_device(actor, &device)?;
+            if json {
+                print_json(&d);
+            } else {
+                println!("Device {} ({}) is no longer trusted.", d.id, d.label);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn fieldpack(store: &mut Store, actor: &Actor, verb: FieldpackVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        FieldpackVerb::Export { runs, device, out } => {
+            let runs = runs.iter().map(|r| id("run", r)).collect::<Result<Vec<_>>>()?;
+            let (bytes, summary) = store.export_field_pack(actor, &runs, device.as_deref())?;
+            write(&out, &bytes)?;
+            if json {
+                print_json(&summary);
+            } else {
+                println!(
+                    "Field pack {} written to {}: {} run(s), {} candidate(s), {} result(s), for device {}.",
+                    summary.pack_id,
+                    out.display(),
+                    summary.runs,
+                    summary.candidates,
+                    summary.results,
+                    summary.device_id
+                );
+                println!("Logged as a disclosure to the trainer.");
+            }
+        }
+        FieldpackVerb::Import { file, replace } => match store.import_field_pack(actor, &read(&file)?, replace)? {
+            PackImport::Imported(s) if json => print_json(&PackImport::Imported(s)),
+            PackImport::Imported(s) => println!(
+                "Imported field pack {}: {} run(s), {} candidate(s), {} result(s).",
+                s.pack_id, s.runs, s.candidates, s.results
+            ),
+            done @ PackImport::AlreadyImported { .. } if json => print_json(&done),
+            PackImport::AlreadyImported { pack_id } => {
+                println!("Field pack {pack_id} was imported before; nothing changed.")
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(none)".into(),
+        serde_json::Value::String(s) => s.replace('_', " "),
+        serde_json::Value::Object(o) => {
+            let score = match o.get("score") {
+                Some(s) => match (s.get("mark"), s.get("minor"), s.get("competent")) {
+                    (Some(m), _, _) => format!("mark {m}"),
+                    (_, Some(minor), _) => format!("{minor} minor / {} major faults", s["major"]),
+                    (_, _, Some(c)) => {
+                        if c == true {
+                            "competent".into()
+                        } else {
+                            "not yet competent".into()
+                        }
+                    }
+                    _ => s.to_string(),
+                },
+                None => String::new(),
+            };
+            match o.get("comments").and_then(|c| c.as_str()) {
+                Some(c) => format!("{score} ({c})"),
+                None => score,
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn print_conflicts(list: &[Conflict]) {
+    for c in list {
+        let what = match &c.component {
+            Some(k) => format!("{} result", k),
+            None => "attendance".into(),
+        };
+        println!("{}  {} · {} · {}", c.id, c.candidate, c.course_code, what);
+        println!(
+            "    office: {:<32} by {} at {}",
+            show(&c.office),
+            c.office_by.as_deref().unwrap_or("?"),
+            c.office_at.as_deref().unwrap_or("?")
+        );
+        println!("    field:  {:<32} by {} at {}", show(&c.field), c.field_by, c.field_at.as_deref().unwrap_or("?"));
+        println!("    (when packed: {}) {}", show(&c.base), c.reason);
+        if let Some(r) = &c.resolution {
+            println!(
+                "    decided: {r} by {} at {}",
+                c.resolved_by.as_deref().unwrap_or("-"),
+                c.resolved_at.as_deref().unwrap_or("-")
+            );
+        }
+    }
+}
+
+pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -> Result<ExitCode> {
+    match verb {
+        ReturnVerb::Export { out } => {
+            let (bytes, s) = store.export_return(actor)?;
+            write(&out, &bytes)?;
+            if json {
+                print_json(&s);
+            } else {
+                println!(
+                    "Return {} (number {}) written to {}: {} enrolment(s), {} attendance, {} result and {} photo change(s).",
+                    s.return_id,
+                    s.seq,
+                    out.display(),
+                    s.enrolments,
+                    s.attendance,
+                    s.results,
+                    s.photos
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReturnVerb::Import { file } => {
+            let outcome = store.import_return(actor, &read(&file)?)?;
+            let waiting = matches!(&outcome, ReturnImport::Applied(a) if !a.conflicts.is_empty());
+            if json {
+                print_json(&outcome);
+            } else {
+                match &outcome {
+                    ReturnImport::Applied(a) => {
+                        println!(
+                            "Applied return {}: {} change(s) applied, {} already here, {} photo(s) added, {} conflict(s).",
+                            a.return_id,
+                            a.applied,
+                            a.unchanged,
+                            a.photos,
+                            a.conflicts.len()
+                        );
+                        if waiting {
+                            println!("These wait for a person (`centrebook return resolve ID --take office|field`):");
+                            print_conflicts(&a.conflicts);
+                        }
+                    }
+                    ReturnImport::AlreadyApplied { return_id } => {
+                        println!("Return {return_id} was applied before; nothing changed.")
+                    }
+                    ReturnImport::Superseded { return_id, seq, latest } => println!(
+                        "Return {return_id} (number {seq}) is older than number {latest} from the same laptop, \
+                         already applied; nothing changed."
+                    ),
+                }
+            }
+            Ok(if waiting { ExitCode::from(CONFLICTS_WAIT) } else { ExitCode::SUCCESS })
+        }
+        ReturnVerb::Conflicts { all } => {
+            let list = store.field_conflicts(actor, all)?;
+            if json {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!("No conflicts wait for a decision.");
+            } else {
+                print_conflicts(&list);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReturnVerb::Resolve { conflict, take } => {
+            let take = match take {
+                TakeArg::Office => Take::Office,
+                TakeArg::Field => Take::Field,
+            };
+            let c = store.resolve_field_conflict(actor, id("conflict", &conflict)?, take)?;
+            if json {
+                print_json(&c);
+            } else {
+                println!("Conflict {} decided: the {} value stands.", c.id, c.resolution.as_deref().unwrap_or("?"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Field work end to end with two data folders: the office and a trainer's laptop. Keys exchanged,
+//! a pack exported and imported, results recorded offline, a return applied with a conflict that a
+//! person resolves, and the refusals.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let mut full = vec!["--json"];
+    full.extend_from_slice(args);
+    let out = centrebook(dir, &full, env);
+    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
+}
+
+fn s(v: &serde_json::Value) -> String {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
+}
+
+const AS_OFFICE: &[(&str, &str)] =
+    &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "olly"), ("CENTREBOOK_PASSWORD", "office password 1")];
+
+/// An office with a course, a trainer with an account, a run on it and two candidates enrolled.
+fn office(tmp: &Path, office: &Path) -> (String, String, String, String) {
+    let course = tmp.join("course.json");
+    std::fs::write(
+        &course,
+        r#"{"code":"FLT-CB","title":"Counterbalance novice","awarding_body":null,"course_type":"training",
+            "category":"Counterbalance lift truck","length_days":3,"duration_hours":21,"validity_months":36,
+            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}},
+                          {"name":"Practical","rule":{"kind":"faults","max_minor_faults":5,"max_major_faults":0}}]}"#,
+    )
+    .unwrap();
+    json(office, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    json(office, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
+    for (user, role, pw) in [("tess", "trainer", "trainer password 1"), ("olly", "office", "office password 1")] {
+        let mut env = AS_ADMIN.to_vec();
+        env.push(("CENTREBOOK_NEW_PASSWORD", pw));
+        json(office, &["user", "add", user, "--role", role], &env);
+    }
+    let trainer = json(office, &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"], AS_ADMIN);
+    let mut people = Vec::new();
+    for (forename, ni) in [("Siân", "ab123456c"), ("Bob", "ce123456a")] {
+        let c = json(
+            office,
+            &[
+                "candidate",
+                "add",
+                "--forename",
+                forename,
+                "--surname",
+                "Llewelyn",
+                "--employer",
+                "Acme Haulage",
+                "--ni",
+                ni,
+            ],
+            AS_ADMIN,
+        );
+        people.push(s(&c["candidate"]["id"]));
+    }
+    let run = json(
+        office,
+        &[
+            "run",
+            "add",
+            "--course",
+            "FLT-CB",
+            "--start",
+            "16/11/2026",
+            "--end",
+            "18/11/2026",
+            "--employer",
+            "Acme Haulage",
+            "--trainer",
+            "Tess Evans",
+        ],
+        AS_ADMIN,
+    );
+    let run = s(&run["id"]);
+    for p in &people {
+        json(office, &["run", "enrol", &run, p], AS_OFFICE);
+    }
+    (s(&trainer[0]["id"]), run, people[0].clone(), people[1].clone())
+}
+
+#[test]
+fn office_to_laptop_and_back_with_a_conflict_resolved_by_a_person() {
+    let (tmp, office_dir, _) = initialised();
+    let (_laptop_tmp, laptop, _) = initialised();
+    let (trainer, run, sian, bob) = office(tmp.path(), &office_dir);
+    let f = |name: &str| tmp.path().join(name).to_str().unwrap().to_owned();
+
+    // The key exchange, with matching fingerprints on both screens.
+    json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    let who = json(&laptop, &["field", "enrol", "--centre-key", &f("centre.key"), "--name", "Tess's laptop"], AS_ADMIN);
+    json(&laptop, &["field", "device-key", "--out", &f("device.key")], AS_ADMIN);
+    let device = json(&office_dir, &["field", "device", "add", "--trainer", &trainer, &f("device.key")], AS_ADMIN);
+    assert_eq!(device["fingerprint"], who["fingerprint"]);
+    let refused =
+        centrebook(&office_dir, &["field", "device", "add", "--trainer", &trainer, &f("device.key")], AS_OFFICE);
+    assert_eq!(refused.status.code(), Some(4), "only admins register laptops");
+
+    // The pack: office → laptop; importing twice changes nothing.
+    let pack = json(&office_dir, &["fieldpack", "export", "--run", &run, "--out", &f("pack.cbf")], AS_OFFICE);
+    assert_eq!((pack["runs"].as_u64(), pack["candidates"].as_u64()), (Some(1), Some(2)));
+    let bytes = std::fs::read(f("pack.cbf")).unwrap();
+    assert!(!bytes.windows(8).any(|w| w == b"Llewelyn"), "the pack is encrypted");
+    let imported = json(&laptop, &["fieldpack", "import", &f("pack.cbf")], AS_ADMIN);
+    assert_eq!(imported["status"], "imported");
+    let again = centrebook(&laptop, &["fieldpack", "import", &f("pack.cbf")], AS_ADMIN);
+    assert!(again.status.success());
+    assert!(text(&again).0.contains("imported before; nothing changed"), "{:?}", text(&again));
+    // The laptop holds the trainer's fields only: no NI numbers.
+    let shown = json(&laptop, &["candidate", "show", &sian], AS_ADMIN);
+    assert_eq!(shown["surname"], "Llewelyn");
+    assert!(shown["identifiers"]["ni_number"].is_null(), "{shown}");
+
+    // Offline on the laptop, with the ordinary verbs; meanwhile the office records Bob's theory.
+    json(&laptop, &["result", "record", &run, &sian, "--component", "Theory", "--mark", "35"], AS_ADMIN);
+    json(&laptop, &["result", "record", &run, &sian, "--component", "Practical", "--faults", "1,0"], AS_ADMIN);
+    json(&laptop, &["result", "record", &run, &bob, "--component", "Theory", "--mark", "20"], AS_ADMIN);
+    let icon = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/icons/64x64.png");
+    json(&laptop, &["result", "evidence", &run, &sian, icon.to_str().unwrap(), "--caption", "Pallet"], AS_ADMIN);
+    json(&office_dir, &["result", "record", &run, &bob, "--component", "Theory", "--mark", "31"], AS_OFFICE);
+    let ret = json(&laptop, &["return", "export", "--out", &f("return1.cbr")], AS_ADMIN);
+    assert_eq!((ret["results"].as_u64(), ret["photos"].as_u64()), (Some(3), Some(1)));
+
+    // Tampered and truncated returns are refused and change nothing.
+    let mut bad = std::fs::read(f("return1.cbr")).unwrap();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x40;
+    std::fs::write(f("tampered.cbr"), &bad).unwrap();
+    let out = centrebook(&office_dir, &["return", "import", &f("tampered.cbr")], AS_OFFICE);
+    assert!(!out.status.success() && out.status.code() != Some(9));
+    assert!(text(&out).1.contains("altered or damaged"), "{:?}", text(&out));
+    let good = std::fs::read(f("return1.cbr")).unwrap();
+    std::fs::write(f("short.cbr"), &good[..good.len() - 100]).unwrap();
+    let out = centrebook(&office_dir, &["return", "import", &f("short.cbr")], AS_OFFICE);
+    assert!(!out.status.success() && out.status.code() != Some(9), "{:?}", text(&out));
+    assert!(json(&office_dir, &["return", "conflicts"], AS_OFFICE).as_array().unwrap().is_empty());
+
+    // Applied: Siân's results go in; Bob's theory waits for a person (exit 9).
+    let out = centrebook(&office_dir, &["--json", "return", "import", &f("return1.cbr")], AS_OFFICE);
+    assert_eq!(out.status.code(), Some(9), "{:?}", text(&out));
+    let applied: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((applied["status"].as_str(), applied["photos"].as_u64()), (Some("applied"), Some(1)));
+    let sian_now = json(&office_dir, &["result", "show", &run, &sian], AS_OFFICE);
+    assert_eq!(sian_now["enrolment"]["outcome"]["outcome"], "pass", "recomputed by the office's rule");
+    let waiting = json(&office_dir, &["return", "conflicts"], AS_OFFICE);
+    assert_eq!(waiting.as_array().unwrap().len(), 1);
+    let c = &waiting[0];
+    assert_eq!((c["office"]["score"]["mark"].as_u64(), c["field"]["score"]["mark"].as_u64()), (Some(31), Some(20)));
+    assert_eq!(c["office_by"], "olly");
+    let listing = text(&centrebook(&office_dir, &["return", "conflicts"], AS_OFFICE)).0;
+    assert!(listing.contains("office: mark 31") && listing.contains("field:  mark 20"), "{listing}");
+
+    // A person takes the trainer's value; importing the same return again changes nothing.
+    let done = json(&office_dir, &["return", "resolve", &s(&c["id"]), "--take", "field"], AS_OFFICE);
+    assert_eq!(done["resolution"], "field");
+    let bob_now = json(&office_dir, &["result", "show", &run, &bob], AS_OFFICE);
+    assert_eq!(bob_now["components"][0]["score"]["mark"], 20);
+    let again = centrebook(&office_dir, &["return", "import", &f("return1.cbr")], AS_OFFICE);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(text(&again).0.contains("applied before; nothing changed"), "{:?}", text(&again));
+    assert!(json(&office_dir, &["return", "conflicts"], AS_OFFICE).as_array().unwrap().is_empty());
+
+    // The audit log names the trainer and the return, and still verifies.
+    let audit = json(&office_dir, &["audit", "list", "--limit", "200"], AS_ADMIN);
+    let rid = s(&applied["return_id"]);
+    let by_trainer =
+        audit.as_array().unwrap().iter().filter(|e| e["actor"] == format!("tess (field return {rid})")).count();
+    assert_eq!(by_trainer, 4, "Siân's two results, her attendance, and the photo");
+    assert!(centrebook(&office_dir, &["audit", "verify"], AS_ADMIN).status.success());
+
+    // A pack cannot be imported at the office, nor a return exported there.
+    let out = centrebook(&office_dir, &["fieldpack", "import", &f("pack.cbf")], AS_ADMIN);
+    assert_eq!(out.status.code(), Some(5), "{:?}", text(&out));
+    assert!(text(&out).1.contains("not a trainer's field store"));
+    let _ = device;
+}
