@@ -538,7 +538,7 @@ fn apply_return(
     // Every pack named must be this centre's, issued to this laptop; every enrolment in its pack.
     let mut packs: BTreeMap<Id, Pack> = BTreeMap::new();
     for e in &p.enrolments {
-        if !packs.contains_key(&e.pack_id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = packs.entry(e.pack_id) {
             let row: Option<(Id, String, String)> = tx
                 .query_row("SELECT trainer_id, device_id, base FROM field_packs WHERE id = ?1", [e.pack_id], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -551,7 +551,7 @@ fn apply_return(
             if pack_device != device.id {
                 return Err(Refusal::UnknownPack.into());
             }
-            packs.insert(e.pack_id, Pack { base: from_json(&base, "field pack record")? });
+            slot.insert(Pack { base: from_json(&base, "field pack record")? });
         }
         if !packs[&e.pack_id].base.contains_key(&e.enrolment_id) {
             return Err(Refusal::NotInPack.into());

@@ -211,7 +211,7 @@ impl Field {
         bytes
     }
 
-    fn to_laptop(&mut self) -> Vec<u8> {
+    fn pack_to_laptop(&mut self) -> Vec<u8> {
         let pack = self.pack();
         let user = self.laptop.user.clone();
         assert!(matches!(self.laptop.store.import_field_pack(&user, &pack, false).unwrap(), PackImport::Imported(_)));
@@ -333,7 +333,7 @@ fn a_round_trip_brings_field_results_to_the_office_through_the_same_rule() {
 fn an_office_change_since_the_pack_is_held_side_by_side_until_a_person_decides() {
     let mut f = setup();
     let (office, admin) = (f.w.office.clone(), f.w.admin.clone());
-    f.to_laptop();
+    f.pack_to_laptop();
     record(&mut f.w.store, &office, f.sian, f.theory, Some(Score::Marks { mark: 38 }));
     f.on_laptop(f.sian, f.theory, Score::Marks { mark: 25 });
     f.on_laptop(f.bob, f.theory, Score::Marks { mark: 33 });
@@ -381,7 +381,7 @@ fn an_office_change_since_the_pack_is_held_side_by_side_until_a_person_decides()
 fn a_field_result_the_office_records_refuse_is_held_with_the_reason() {
     let mut f = setup();
     let office = f.w.office.clone();
-    f.to_laptop();
+    f.pack_to_laptop();
     f.w.store.set_attendance(&office, f.bob, Attendance::DidNotAttend).unwrap();
     f.on_laptop(f.bob, f.theory, Score::Marks { mark: 30 });
     let ret = f.return_file();
@@ -401,7 +401,7 @@ fn a_field_result_the_office_records_refuse_is_held_with_the_reason() {
 #[test]
 fn tampered_truncated_and_foreign_returns_are_refused_with_nothing_applied() {
     let mut f = setup();
-    f.to_laptop();
+    f.pack_to_laptop();
     f.on_laptop(f.sian, f.practical, Score::Faults { minor: 1, major: 0 });
     let ret = f.return_file();
     let nothing = |f: &Field| count(&f.w.store, "SELECT count(*) FROM field_returns") == 0;
@@ -438,7 +438,7 @@ fn tampered_truncated_and_foreign_returns_are_refused_with_nothing_applied() {
 #[test]
 fn a_return_naming_another_trainers_pack_is_refused() {
     let mut f = setup();
-    f.to_laptop();
+    f.pack_to_laptop();
     // Tom's laptop, registered to Tom, signs a return that claims Tess's pack and enrolment.
     let toms = laptop(&mut f.w, f.tom_id, "Tom's laptop");
     let tess_pack: Id =
@@ -499,6 +499,24 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
     let init = fx.init();
     let (mut other, ou) = (init.store, init.admin);
     other.field_enrol(&ou, &foreign_key, "Elsewhere").unwrap();
+    // A pack encrypted to Tess's laptop but signed by another centre (claiming to be either centre).
+    let recipient = super::keys::device_keys(f.laptop.store.conn()).unwrap().enc.public();
+    let payload = b"{}".to_vec();
+    for claimed in [elsewhere.store.store_id().to_owned(), f.w.store.store_id().to_owned()] {
+        let forged = envelope::seal(
+            crate::sealed::Kind::Fieldpack,
+            Id::new(),
+            (&claimed, "Elsewhere"),
+            vec![("pack.json".into(), payload.clone())],
+            &[],
+            &crate::sealed::Signer::for_centre(elsewhere.store.conn()).unwrap(),
+            &recipient,
+        )
+        .unwrap();
+        let err = f.laptop.store.import_field_pack(&f.laptop.user.clone(), &forged, false).unwrap_err();
+        assert!(matches!(err, Error::Sealed(Sealed::UnknownSigner(_) | Sealed::NotForThisCentre)), "{err}");
+    }
+    assert_eq!(count(&f.laptop.store, "SELECT count(*) FROM field_packs_received"), 0);
     let err = other.field_enrol(&ou, &f.w.store.field_centre_key(&f.w.admin.clone()).unwrap(), "x").unwrap_err();
     assert!(matches!(err, Error::Field(Refusal::OtherCentre)), "a laptop works for one centre");
 
@@ -512,7 +530,7 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
 #[test]
 fn a_new_pack_does_not_overwrite_unreturned_field_work_unless_asked() {
     let mut f = setup();
-    f.to_laptop();
+    f.pack_to_laptop();
     let user = f.laptop.user.clone();
     f.on_laptop(f.sian, f.practical, Score::Faults { minor: 0, major: 0 });
     let newer = f.pack();
@@ -527,4 +545,24 @@ fn a_new_pack_does_not_overwrite_unreturned_field_work_unless_asked() {
     let (_, s) = f.laptop.store.export_return(&user).unwrap();
     assert_eq!((s.attendance, s.results), (0, 0));
     let _ = f.bob;
+}
+
+#[test]
+fn an_older_return_arriving_after_a_newer_one_changes_nothing() {
+    let mut f = setup();
+    let office = f.w.office.clone();
+    f.pack_to_laptop();
+    f.on_laptop(f.bob, f.theory, Score::Marks { mark: 31 });
+    let first = f.return_file();
+    f.on_laptop(f.bob, f.theory, Score::Marks { mark: 34 });
+    let second = f.return_file();
+    let a = f.applied(&second);
+    assert_eq!(a.conflicts.len(), 0);
+    let audit = count(&f.w.store, "SELECT count(*) FROM audit");
+    match f.import(&first).unwrap() {
+        ReturnImport::Superseded { seq, latest, .. } => assert_eq!((seq, latest), (1, 2)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(score(&f.w.store, &office, f.bob, f.theory), Some(Score::Marks { mark: 34 }), "the newer value stands");
+    assert_eq!(count(&f.w.store, "SELECT count(*) FROM audit"), audit, "nothing written");
 }
