@@ -633,4 +633,28 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 100_000)]
         import_rows: u32,
     },
+    /// Certificates with photos issued one at a time and a run at once, batch printing (combined PDF,
+    /// ZIP), size per certificate, peak memory of a large print, and an employer report as PDF, XLSX
+    /// and CSV; beside Python's reportlab drawing the same certificate.
+    Documents {
+        /// Certificates issued one at a time per sample.
+        #[arg(long, default_value_t = 100)]
+        singles: u32,
+        /// Certificates in a run issued and printed as a batch.
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
+        /// Certificates in the large print whose peak memory is measured.
+        #[arg(long, default_value_t = 10_000)]
+        big_batch: u32,
+        /// Employees of the employer whose report is timed.
+        #[arg(long, default_value_t = 5000)]
+        employees: u32,
+        /// Certificates reportlab draws per sample (0 skips the baseline).
+        #[arg(long, default_value_t = 100)]
+        reportlab: u32,
+    },
+    /// The documents benchmark's memory probe, run as a child process: print a bench store's run (id)
+    /// or day's certificates (YYYY-MM-DD) and print this process's peak memory in bytes.
+    #[command(hide = true)]
+    PrintChild { dir: std::path::PathBuf, what: String, out: std::path::PathBuf },
 }

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use centrebook_core::bench::{self, Figure, RecordsBench};
-use centrebook_core::{Keychain, Result};
+use centrebook_core::bench::{self, DocumentsBench, Figure, RecordsBench, Size};
+use centrebook_core::{Error, Keychain, Result};
 
 use crate::args::{BenchArgs, BenchWhat};
 use crate::session::print_json;
@@ -30,8 +30,23 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 print_json(&report);
             } else {
                 print_figures(&report.figures);
-                for s in &report.sizes {
-                    println!("{:<62} {:>12} bytes ({:.1} MB)", s.name, s.bytes, s.bytes as f64 / 1e6);
+                print_sizes(&report.sizes);
+            }
+        }
+        Some(BenchWhat::PrintChild { ref dir, ref what, ref out }) => {
+            println!("{}", bench::print_in_child(dir, what, out)?);
+        }
+        Some(BenchWhat::Documents { singles, batch, big_batch, employees, reportlab }) => {
+            let today = chrono::Local::now().date_naive();
+            let opts = DocumentsBench { runs, singles, batch, big_batch, employees, reportlab, today };
+            let report = bench::documents(&opts, Some(&print_child))?;
+            if json {
+                print_json(&report);
+            } else {
+                print_figures(&report.figures);
+                print_sizes(&report.sizes);
+                for n in &report.notes {
+                    println!("note: {n}");
                 }
             }
         }
@@ -45,5 +60,32 @@ fn print_figures(figures: &[Figure]) {
         let per_sec = f.per_sec.map(|r| format!("{r:.0}")).unwrap_or_default();
         let ratio = f.ratio.map(|r| format!("{r:.2}×")).unwrap_or_default();
         println!("{:<62} {:>12.3} {:>14} {:>8}", f.name, f.median_ms, per_sec, ratio);
+    }
+}
+
+/// Runs `centrebook bench print-child` in a fresh process, so its peak memory is the print's alone.
+fn print_child(dir: &std::path::Path, what: &str, out: &std::path::Path) -> Result<u64> {
+    let exe =
+        std::env::current_exe().map_err(|source| Error::Io { action: "find", path: "centrebook".into(), source })?;
+    let o = std::process::Command::new(&exe)
+        .args(["bench", "print-child"])
+        .arg(dir)
+        .arg(what)
+        .arg(out)
+        .output()
+        .map_err(|source| Error::Io { action: "run", path: exe.clone(), source })?;
+    let text = String::from_utf8_lossy(&o.stdout);
+    match (o.status.success(), text.trim().parse()) {
+        (true, Ok(bytes)) => Ok(bytes),
+        _ => Err(Error::Invalid {
+            field: "bench print-child",
+            reason: String::from_utf8_lossy(&o.stderr).trim().to_owned(),
+        }),
+    }
+}
+
+fn print_sizes(sizes: &[Size]) {
+    for s in sizes {
+        println!("{:<62} {:>12} bytes ({:.1} MB)", s.name, s.bytes, s.bytes as f64 / 1e6);
     }
 }

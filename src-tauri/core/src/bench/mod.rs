@@ -3,8 +3,10 @@
 //! SQLite's page format and code path, so the ratio isolates the cost of encryption); and, in
 //! [`records`](mod@records), the records at realistic scale.
 
+mod documents;
 mod records;
 
+pub use documents::{documents, print_in_child, DocumentsBench, DocumentsReport, PrintChild};
 pub use records::{records, RecordsBench, RecordsReport, Size};
 
 use std::path::{Path, PathBuf};
