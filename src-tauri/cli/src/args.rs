@@ -128,6 +128,9 @@ pub enum Verb {
     /// office (`return import` exits 9 when conflicts wait for a person).
     #[command(subcommand)]
     Return(crate::field::ReturnVerb),
+    /// Awarding-body submission bundles: create, verify, list, mark-sent, affected (breach listing).
+    #[command(subcommand)]
+    Bundle(crate::bundle::BundleVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(BenchArgs),
 }

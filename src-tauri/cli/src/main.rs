@@ -9,6 +9,7 @@
 
 mod args;
 mod bench;
+mod bundle;
 mod catalogue;
 mod demo;
 mod documents;
@@ -50,6 +51,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Forbidden { .. } => 4,
         Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
         Error::Busy(_) => 6,
+        Error::Sealed(_) => 5,
         Error::Field(_) => 5,
         _ => 1,
     }

@@ -17,6 +17,7 @@ mod id;
 
 pub mod audit;
 pub mod bench;
+pub mod bundle;
 pub mod csv_out;
 pub mod demo;
 pub mod documents;

@@ -262,7 +262,6 @@ impl Signer {
 
     /// The centre's current signing key (made on first use), as used for certificates. Call it
     /// inside the write transaction that records the container: the first call inserts the key.
-    #[allow(dead_code)] // until bundle/fieldpack land
     pub(crate) fn for_centre(conn: &rusqlite::Connection) -> Result<Self> {
         let (key_id, key) = crate::documents::signing::current_key(conn)?;
         Ok(Signer { key_id, key })
@@ -280,7 +279,6 @@ impl Signer {
 }
 
 /// A trust function over every public key the centre's store has signed with.
-#[allow(dead_code)] // until bundle/fieldpack land
 pub(crate) fn centre_trust(conn: &rusqlite::Connection) -> Result<impl Fn(&str) -> Option<VerifyingKey>> {
     let keys = crate::documents::signing::public_keys(conn)?;
     Ok(move |id: &str| keys.iter().find(|k| k.id == id).map(|k| k.key))

@@ -10,7 +10,7 @@
 
 pub mod batch;
 mod numbering;
-mod pdf;
+pub(crate) mod pdf;
 pub mod report;
 pub mod signing;
 pub mod template;

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_search_import.sql"),
     include_str!("migrations/0004_certificates.sql"),
     include_str!("migrations/0005_employment_site.sql"),
+    include_str!("migrations/0006_bundles.sql"),
     include_str!("migrations/0007_field.sql"),
 ];
 

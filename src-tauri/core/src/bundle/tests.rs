@@ -1,0 +1,418 @@
+use std::io::Read;
+
+use super::*;
+use crate::photo::Photo;
+use crate::records::outcome::{ComponentRule, Outcome, Score};
+use crate::records::{
+    CandidateForm, Component, Course, CourseType, EmployerForm, Registered, Requirements, ResultInput, RunForm,
+    TrainerForm,
+};
+use crate::sealed::Refusal;
+use crate::testing::{contains, today, world, World};
+
+/// A course of `body` with one marked component, a run with a registered trainer.
+fn course(w: &mut World, body: &str, code: &str, requires: Requirements) -> (Id, Id) {
+    let admin = w.admin.clone();
+    if w.store.awarding_bodies(&admin).unwrap().iter().all(|b| !b.code.eq_ignore_ascii_case(body)) {
+        w.store.add_awarding_body(&admin, body, &format!("{body} Awards"), Some(&format!("{body}-C-77"))).unwrap();
+    }
+    let course = w
+        .store
+        .add_course(
+            &admin,
+            &Course {
+                id: None,
+                code: code.into(),
+                title: format!("{code} course"),
+                awarding_body: Some(body.to_lowercase()),
+                course_type: CourseType::Test,
+                category: "Counterbalance lift truck".into(),
+                length_days: 1.0,
+                duration_hours: 7.5,
+                validity_months: Some(36),
+                requires,
+                components: vec![Component {
+                    id: None,
+                    name: "Theory".into(),
+                    rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
+                }],
+                grades: vec![],
+            },
+        )
+        .unwrap();
+    let trainer = w
+        .store
+        .add_trainer(
+            &admin,
+            &TrainerForm {
+                name: format!("Tess {code}"),
+                registrations: vec![(body.to_lowercase(), format!("REG-{code}"))],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let run = w
+        .store
+        .add_run(
+            &admin,
+            &RunForm {
+                course_id: course.id.unwrap(),
+                starts_on: "02/11/2026".into(),
+                ends_on: Some("03/11/2026".into()),
+                assessment_on: Some("03/11/2026".into()),
+                venue: Some("Yard 2".into()),
+                trainer_ids: vec![trainer.id],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    (course.components[0].id.unwrap(), run.id)
+}
+
+/// A candidate with every identifier, a photo and an employee number, enrolled and marked.
+fn candidate(w: &mut World, (component, run): (Id, Id), surname: &str, ni: &str, pass: bool) -> (Id, Id) {
+    let admin = w.admin.clone();
+    let acme = match w.store.employer_named(&admin, "Acme Haulage Ltd") {
+        Ok(e) => e.id,
+        Err(_) => {
+            w.store
+                .add_employer(&admin, &EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() })
+                .unwrap()
+                .id
+        }
+    };
+    let form = CandidateForm {
+        forename: "Siân".into(),
+        surname: surname.into(),
+        employer_id: Some(acme),
+        employee_number: Some("EMPNO-771".into()),
+        ni_number: Some(ni.into()),
+        date_of_birth: Some("14/03/1988".into()),
+        address: Some("3 Heol y Bont\nCardiff".into()),
+        postcode: Some("cf10 1aa".into()),
+        email: Some("sian@example.org".into()),
+        ..Default::default()
+    };
+    let id = match w.store.register_candidate(&admin, &form, today(), true).unwrap() {
+        Registered::Created { candidate, .. } => candidate.id,
+        other => panic!("{other:?}"),
+    };
+    w.store.set_candidate_photo(&admin, id, Photo::placeholder(surname.len() as u64).as_bytes()).unwrap();
+    let e = w.store.enrol(&admin, run, id).unwrap().enrolment.id;
+    let input = ResultInput {
+        component_id: component,
+        score: Some(Score::Marks { mark: if pass { 36 } else { 10 } }),
+        assessed_on: Some("03/11/2026".into()),
+        comments: None,
+    };
+    w.store.record_result(&admin, e, &input).unwrap();
+    (id, e)
+}
+
+const NI_AND_PHOTO: Requirements =
+    Requirements { ni_number: true, photo: true, date_of_birth: false, home_address: false };
+
+fn fast<'a>() -> BundleOptions<'a> {
+    BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() }
+}
+
+fn create(w: &mut World, profile: &str, opts: &BundleOptions<'_>, out: &Path) -> Result<CreateReport> {
+    let admin = w.admin.clone();
+    w.store.create_bundle(&admin, &Profile::built_in(profile).unwrap(), opts, out)
+}
+
+fn opened(w: &World, path: &Path, password: Option<&[u8]>) -> sealed::Opened {
+    let bytes = std::fs::read(path).unwrap();
+    let trust = sealed::centre_trust(w.store.conn()).unwrap();
+    let unprotect = password.map_or(Unprotect::None, Unprotect::Password);
+    sealed::open(&bytes, unprotect, &trust, Expect::default(), Limits::default()).unwrap()
+}
+
+fn text(o: &sealed::Opened, path: &str) -> String {
+    String::from_utf8(o.file(path).unwrap().to_vec()).unwrap()
+}
+
+#[test]
+fn bundles_for_three_profiles_reopen_verify_and_hold_only_their_fields() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    let la =
+        course(&mut w, "LANTRA", "CHAIN-1", Requirements { date_of_birth: true, photo: true, ..Default::default() });
+    let wa = course(&mut w, "WAMITAB", "WAM-1", Requirements::default());
+    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, rt, "Price", "AB123457C", true);
+    candidate(&mut w, rt, "Failed", "AB123458C", false);
+    candidate(&mut w, la, "Jones", "AB123459C", true);
+    candidate(&mut w, wa, "Evans", "AB123450C", true);
+    let admin = w.admin.clone();
+
+    // RTITB: CSV with NI (the course requires it) but no date of birth (it does not), photos fitted.
+    let out = tmp.path().join("rtitb.zip");
+    let r = create(&mut w, "rtitb", &fast(), &out).unwrap();
+    let b = r.bundle.unwrap();
+    assert_eq!((b.results, b.candidates, b.photos), (2, 2, 2), "the failed result is not submitted");
+    let o = opened(&w, &out, None);
+    let csv = text(&o, "rtitb_results.csv");
+    assert!(csv.starts_with("\u{feff}Centre Number,Centre Reference,Surname"), "{csv}");
+    for expected in
+        ["RTITB-C-77", "Llewelyn", "AB123456C", "03/11/2026", "Tess FLT-1", "REG-FLT-1", "pass", "0001_Llewelyn.jpg"]
+    {
+        assert!(csv.contains(expected), "{expected} missing from {csv}");
+    }
+    for never in ["Failed", "1988", "Heol", "CF10", "EMPNO-771", "example.org", "Acme"] {
+        assert!(!csv.contains(never), "{never} must not be in an RTITB bundle");
+        assert!(o.files.iter().all(|(_, b)| !contains(b, never)), "{never} is in some file");
+    }
+    let photo = image::load_from_memory(o.file("photos/0001_Llewelyn.jpg").unwrap()).unwrap();
+    assert!(photo.width() <= 350 && photo.height() <= 450);
+    assert!(o.file("photos/0001_Llewelyn.jpg").unwrap().len() <= 60_000);
+    let pdf = o.file("summary.pdf").unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let v = w.store.verify_bundle(&admin, &std::fs::read(&out).unwrap(), None).unwrap();
+    assert!(v.same_file_as_recorded);
+    assert_eq!(v.manifest.counts["results"], 2);
+    assert_eq!(v.manifest.meta["profile"], "rtitb");
+
+    // Lantra: XLSX with the date of birth its course requires, photos named by reference.
+    let out = tmp.path().join("lantra.zip");
+    let b = create(&mut w, "lantra", &fast(), &out).unwrap().bundle.unwrap();
+    assert_eq!(b.results, 1);
+    let o = opened(&w, &out, None);
+    let xlsx = o.file("lantra_upload.xlsx").unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Candidates").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0][..4], ["Learner Ref", "First Name", "Last Name", "DOB"]);
+    assert_eq!(rows[1][2..5], ["Jones", "14/03/1988", ""], "DOB yes, postcode no (the course does not ask)");
+    assert_eq!(o.files.iter().filter(|(p, _)| p.starts_with("photographs/")).count(), 1);
+    w.store.verify_bundle(&admin, &std::fs::read(&out).unwrap(), None).unwrap();
+
+    // WAMITAB: identifiers "always", ISO dates, no photos.
+    let out = tmp.path().join("wamitab.zip");
+    create(&mut w, "wamitab", &fast(), &out).unwrap().bundle.unwrap();
+    let o = opened(&w, &out, None);
+    let csv = text(&o, "data/wamitab_learners.csv");
+    for expected in ["Siân Evans", "1988-03-14", "AB123450C", "3 Heol y Bont, Cardiff", "CF10 1AA", "2026-11-02"] {
+        assert!(csv.contains(expected), "{expected} missing from {csv}");
+    }
+    assert!(o.files.iter().all(|(p, _)| !p.ends_with(".jpg")));
+
+    // Generic needs a body; with one it makes JSON.
+    let out = tmp.path().join("generic.zip");
+    assert!(matches!(create(&mut w, "generic", &fast(), &out), Err(Error::Invalid { field: "--body", .. })));
+    let r = create(&mut w, "generic", &BundleOptions { body: Some("rtitb"), ..fast() }, &out).unwrap();
+    assert!(r.bundle.is_none(), "RTITB's passes are already submitted");
+    assert!(!out.exists());
+    assert_eq!(w.store.bundles(&admin).unwrap().len(), 3);
+}
+
+#[test]
+fn a_second_create_takes_nothing_and_a_changed_result_goes_in_a_correction() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    let (_, first) = candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, rt, "Price", "AB123457C", true);
+    let admin = w.admin.clone();
+    let one = create(&mut w, "rtitb", &fast(), &tmp.path().join("1.zip")).unwrap().bundle.unwrap();
+
+    let again = create(&mut w, "rtitb", &fast(), &tmp.path().join("2.zip")).unwrap();
+    assert!(again.bundle.is_none());
+    assert_eq!(again.changed_since_submitted, 0);
+    assert!(!tmp.path().join("2.zip").exists());
+    // Nothing changed: a correction has nothing either.
+    let none =
+        create(&mut w, "rtitb", &BundleOptions { correction: true, ..fast() }, &tmp.path().join("c0.zip")).unwrap();
+    assert!(none.bundle.is_none());
+
+    // A new pass goes in the next bundle; an overridden outcome is a correction, not a new submission.
+    candidate(&mut w, rt, "Morgan", "AB123458C", true);
+    w.store.override_outcome(&admin, first, Outcome::Fail, None, "Appeal upheld: practical re-marked").unwrap();
+    let next = create(&mut w, "rtitb", &fast(), &tmp.path().join("3.zip")).unwrap();
+    assert_eq!(next.bundle.as_ref().unwrap().results, 1, "only the new pass");
+    assert_eq!(next.changed_since_submitted, 1, "the overridden one waits for a correction");
+    let o = opened(&w, &tmp.path().join("3.zip"), None);
+    assert!(text(&o, "rtitb_results.csv").contains("Morgan"));
+
+    let fix =
+        create(&mut w, "rtitb", &BundleOptions { correction: true, ..fast() }, &tmp.path().join("c1.zip")).unwrap();
+    let fixb = fix.bundle.unwrap();
+    assert!(fixb.correction);
+    assert_eq!(fixb.results, 1);
+    let o = opened(&w, &tmp.path().join("c1.zip"), None);
+    let csv = text(&o, "rtitb_results.csv");
+    assert!(csv.contains("Llewelyn") && csv.contains(",fail,"), "{csv}");
+    assert_eq!(o.manifest.meta["corrects"][0]["bundle"], one.id.to_string());
+    assert_eq!(o.manifest.meta["correction"], true);
+    // The earlier item is superseded; exactly one standing item per result.
+    let standing: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM submission_items WHERE enrolment_id = ?1 AND superseded_by IS NULL",
+            [first],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(standing, 1);
+    let again =
+        create(&mut w, "rtitb", &BundleOptions { correction: true, ..fast() }, &tmp.path().join("c2.zip")).unwrap();
+    assert!(again.bundle.is_none(), "a correction is taken once");
+    assert_eq!(create(&mut w, "rtitb", &fast(), &tmp.path().join("4.zip")).unwrap().changed_since_submitted, 0);
+    // A second item for a standing result is refused by the store itself.
+    let dup = w.store.conn().execute(
+        "INSERT INTO submission_items (submission_id, enrolment_id, candidate_id, fingerprint)
+         SELECT ?1, enrolment_id, candidate_id, 'x' FROM submission_items WHERE enrolment_id = ?2 AND superseded_by IS NULL",
+        params![one.id, first],
+    );
+    assert!(dup.is_err());
+}
+
+#[test]
+fn the_disclosure_log_answers_the_breach_question_for_admins_only() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    let (llewelyn, _) = candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, rt, "Price", "AB123457C", true);
+    let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("b.zip")).unwrap().bundle.unwrap();
+    let (admin, office, trainer) = (w.admin.clone(), w.office.clone(), w.trainer.clone());
+
+    let a = w.store.bundle_affected(&admin, b.id).unwrap();
+    assert_eq!(a.people.len(), 2);
+    assert_eq!(a.recipient, "RTITB Awards (RTITB)");
+    let p = a.people.iter().find(|p| p.candidate_id == llewelyn).unwrap();
+    assert_eq!(p.name, "Siân Llewelyn");
+    for f in ["name", "ni_number", "photograph", "course_dates", "trainer", "result", "test_date", "equipment"] {
+        assert!(p.fields.iter().any(|x| x == f), "{f} missing from {:?}", p.fields);
+    }
+    for f in ["date_of_birth", "home_address"] {
+        assert!(!p.fields.iter().any(|x| x == f), "{f} was not sent");
+    }
+    assert!(matches!(w.store.bundle_affected(&office, b.id), Err(Error::Forbidden { .. })));
+    assert!(matches!(w.store.bundle_affected(&trainer, b.id), Err(Error::Forbidden { .. })));
+    let p = Profile::built_in("rtitb").unwrap();
+    let r = w.store.create_bundle(&office, &p, &fast(), &tmp.path().join("o.zip"));
+    assert!(matches!(r, Err(Error::Forbidden { .. })));
+    assert!(matches!(w.store.bundles(&trainer), Err(Error::Forbidden { .. })));
+
+    let actions: Vec<String> =
+        crate::audit::list(&w.store, &admin, &Default::default()).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.iter().any(|a| a == "bundle.create"));
+    assert!(actions.iter().any(|a| a == "bundle.affected"));
+    assert!(matches!(w.store.bundle_affected(&admin, Id::new()), Err(Error::NotFound { .. })));
+}
+
+#[test]
+fn restricted_candidates_are_held_back_and_formula_like_cells_are_neutralised() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let wa = course(&mut w, "WAMITAB", "WAM-1", Requirements::default());
+    let (restricted, _) = candidate(&mut w, wa, "Held", "AB123456C", true);
+    candidate(&mut w, wa, "=HYPERLINK(\"http://x\")", "AB123457C", true);
+    let admin = w.admin.clone();
+    w.store.set_restricted(&admin, restricted, true, "accuracy contested").unwrap();
+    let r = create(&mut w, "wamitab", &fast(), &tmp.path().join("w.zip")).unwrap();
+    assert_eq!(r.held_back_restricted, 1);
+    assert_eq!(r.bundle.unwrap().results, 1);
+    let o = opened(&w, &tmp.path().join("w.zip"), None);
+    let csv = text(&o, "data/wamitab_learners.csv");
+    assert!(!csv.contains("Held"));
+    assert!(csv.contains("Siân =HYPERLINK"), "a full name starting with a letter stays: {csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "no cell may start with =: {csv}");
+}
+
+#[test]
+fn password_bundles_open_only_with_the_password_and_other_centres_bundles_are_refused() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    let out = tmp.path().join("p.zip");
+    let opts = BundleOptions { password: Some(b"pass it on separately"), ..fast() };
+    let b = create(&mut w, "rtitb", &opts, &out).unwrap().bundle.unwrap();
+    assert_eq!(b.protection, Protection::Password);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(!contains(&bytes, "Llewelyn") && !contains(&bytes, "AB123456C"));
+    let admin = w.admin.clone();
+    let refusal = |r: Result<Verified>| match r {
+        Err(Error::Sealed(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(refusal(w.store.verify_bundle(&admin, &bytes, None)), Refusal::PasswordNeeded);
+    assert_eq!(refusal(w.store.verify_bundle(&admin, &bytes, Some(b"wrong"))), Refusal::WrongPassword);
+    let v = w.store.verify_bundle(&admin, &bytes, Some(b"pass it on separately")).unwrap();
+    assert_eq!(v.recorded.unwrap().protection, "password");
+    let mut bent = bytes.clone();
+    let n = bent.len() / 2;
+    bent[n] ^= 1;
+    assert!(matches!(
+        refusal(w.store.verify_bundle(&admin, &bent, Some(b"pass it on separately"))),
+        Refusal::Tampered(_)
+    ));
+    assert_eq!(refusal(w.store.verify_bundle(&admin, &bytes[..n], Some(b"pass it on separately"))), Refusal::Truncated);
+
+    // Another centre's store does not trust this centre's key and is not its centre.
+    let other = world();
+    let oadmin = other.admin.clone();
+    let mut plain = Vec::new();
+    std::fs::File::open(&out).unwrap().read_to_end(&mut plain).unwrap();
+    let r = other.store.verify_bundle(&oadmin, &plain, Some(b"pass it on separately"));
+    assert!(matches!(refusal(r), Refusal::UnknownSigner(_) | Refusal::NotForThisCentre));
+    // Even when it trusts the key (same signing key copied), the centre check refuses it.
+    let seed: Vec<u8> = w.store.conn().query_row("SELECT secret_seed FROM signing_keys", [], |r| r.get(0)).unwrap();
+    let public: Vec<u8> = w.store.conn().query_row("SELECT public_key FROM signing_keys", [], |r| r.get(0)).unwrap();
+    let signer_id: String = w.store.conn().query_row("SELECT id FROM signing_keys", [], |r| r.get(0)).unwrap();
+    other
+        .store
+        .conn()
+        .execute(
+            "INSERT INTO signing_keys (id, public_key, secret_seed, created_at) VALUES (?1, ?2, ?3, 'x')",
+            params![signer_id, public, seed],
+        )
+        .unwrap();
+    let r = other.store.verify_bundle(&oadmin, &plain, Some(b"pass it on separately"));
+    assert_eq!(refusal(r), Refusal::NotForThisCentre);
+}
+
+#[test]
+fn a_submission_is_marked_sent_then_acknowledged_and_never_deleted() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("b.zip")).unwrap().bundle.unwrap();
+    let (office, trainer) = (w.office.clone(), w.trainer.clone());
+    assert!(matches!(w.store.mark_bundle_sent(&trainer, b.id), Err(Error::Forbidden { .. })));
+    let s = w.store.mark_bundle_sent(&office, b.id).unwrap();
+    assert_eq!(s.status, Status::Sent);
+    assert!(s.sent_at.is_some());
+    assert!(matches!(w.store.mark_bundle_sent(&office, b.id), Err(Error::Invalid { .. })));
+    let s = w.store.mark_bundle_acknowledged(&office, b.id, Some("RT-ACK-99")).unwrap();
+    assert_eq!((s.status, s.reference.as_deref()), (Status::Acknowledged, Some("RT-ACK-99")));
+    assert!(matches!(w.store.mark_bundle_acknowledged(&office, b.id, None), Err(Error::Invalid { .. })));
+    assert!(w.store.conn().execute("DELETE FROM submissions", []).is_err());
+    assert!(w.store.conn().execute("UPDATE submissions SET status = 'created', sent_at = NULL", []).is_err());
+    assert!(w.store.conn().execute("UPDATE submissions SET counts = '{}'", []).is_err());
+    assert!(matches!(w.store.mark_bundle_sent(&office, Id::new()), Err(Error::NotFound { .. })));
+}
+
+#[test]
+fn an_existing_file_is_never_overwritten_and_a_failed_create_leaves_nothing() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    let out = tmp.path().join("b.zip");
+    std::fs::write(&out, b"precious").unwrap();
+    assert!(matches!(create(&mut w, "rtitb", &fast(), &out), Err(Error::Duplicate { .. })));
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    let missing = tmp.path().join("no-such-folder").join("b.zip");
+    assert!(matches!(create(&mut w, "rtitb", &fast(), &missing), Err(Error::Io { .. })));
+    let admin = w.admin.clone();
+    assert!(w.store.bundles(&admin).unwrap().is_empty(), "nothing recorded when the file could not be written");
+    let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("ok.zip")).unwrap();
+    assert_eq!(b.bundle.unwrap().results, 1, "the result is still unsubmitted");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2, "no partial file left behind");
+}
