@@ -140,7 +140,10 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
                     );
                 }
                 if report.held_back_restricted > 0 {
-                    println!("{} result(s) held back: the candidate's processing is restricted", report.held_back_restricted);
+                    println!(
+                        "{} result(s) held back: the candidate's processing is restricted",
+                        report.held_back_restricted
+                    );
                 }
                 if report.missing_identifiers > 0 {
                     println!(

@@ -321,6 +321,12 @@ fn restricted_candidates_are_held_back_and_formula_like_cells_are_neutralised() 
     assert!(!csv.contains("Held"));
     assert!(csv.contains("Siân =HYPERLINK"), "a full name starting with a letter stays: {csv}");
     assert!(!csv.contains(",=HYPERLINK"), "no cell may start with =: {csv}");
+    // A surname column starting with '=' is written as text.
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    candidate(&mut w, rt, "=SUM(1+1)", "AB123458C", true);
+    create(&mut w, "rtitb", &fast(), &tmp.path().join("r.zip")).unwrap().bundle.unwrap();
+    let csv = text(&opened(&w, &tmp.path().join("r.zip"), None), "rtitb_results.csv");
+    assert!(csv.contains(",'=SUM(1+1),"), "{csv}");
 }
 
 #[test]
