@@ -236,7 +236,7 @@ fn certificates_are_issued_printed_reissued_revoked_and_verified_with_distinct_e
     // Every step is audited and the chain verifies.
     let audit = json(dir, &["audit", "list", "--limit", "200"], AS_ADMIN);
     let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
-    for a in ["certificate.revoke"] {
+    for a in ["certificate.issue", "certificate.reissue", "certificate.revoke"] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
     assert!(centrebook(dir, &["audit", "verify"], AS_ADMIN).status.success());

@@ -267,7 +267,7 @@ fn xlsx_has_a_bold_frozen_filtered_header_real_dates_and_a_refresher_sheet() {
     let due = book.worksheet_range("Refresher due").unwrap();
     assert_eq!(due.height(), 2);
     assert_eq!(due.get_value((1, 0)), Some(&Data::String("Evans".into())));
-    let days = due.rows().next().unwrap().iter().position(|h| h.to_string() == "Days left").unwrap();
+    let days = due.rows().next().unwrap().iter().position(|h| *h == "Days left").unwrap();
     assert_eq!(due.get_value((1, days as u32)), Some(&Data::Float(16.0)));
 
     // The frozen pane, the filter, the bold header and the date format, in the file itself.
