@@ -155,7 +155,8 @@ impl Actor {
 }
 
 /// A user account as listed to admins (never the password hash).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct User {
     /// Id.
     pub id: Id,

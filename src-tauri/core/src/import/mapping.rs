@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Id, Result};
 
 /// A candidate field an import column can fill.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Forename (required).
@@ -102,7 +103,8 @@ impl std::str::FromStr for Field {
 }
 
 /// Field → the column headers that fill it (several only for the address).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Mapping(pub BTreeMap<Field, Vec<String>>);
 
 impl Mapping {

@@ -16,11 +16,12 @@ mod read;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use mapping::{Field, Mapping};
 
@@ -32,7 +33,8 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// How to import.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ImportOptions {
     /// Classify every row and write nothing.
     pub dry_run: bool,
@@ -40,7 +42,8 @@ pub struct ImportOptions {
     pub employer: Option<String>,
     /// Create employers named in the employer column that do not exist yet.
     pub create_employers: bool,
-    /// Field → column header, replacing the guess; an empty header unmaps the field.
+    /// Field → column header, replacing the guess; an empty header unmaps the field. The address
+    /// may be named several times (its columns are joined in that order).
     pub overrides: Vec<(Field, String)>,
     /// Save the mapping used, for `employer` or as the centre's default.
     pub save_mapping: bool,
@@ -49,7 +52,8 @@ pub struct ImportOptions {
 }
 
 /// What became of a row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum RowStatus {
     /// Written.
@@ -63,7 +67,8 @@ pub enum RowStatus {
 }
 
 /// One thing wrong with, or worth knowing about, a row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Problem {
     /// The column header, when one column is to blame.
     pub column: Option<String>,
@@ -81,7 +86,8 @@ impl std::fmt::Display for Problem {
 }
 
 /// A row's fate.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RowFate {
     /// The line in the CSV file (a quoted value may span lines) or the row in the sheet, from 1.
     pub line: u64,
@@ -91,14 +97,15 @@ pub struct RowFate {
     pub reasons: Vec<String>,
     /// The new record (imported, warned; not on a dry run) or the existing one (matched).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub candidate_id: Option<Id>,
-    /// The reasons with their columns.
-    #[serde(skip)]
+    /// The reasons with their columns (the window shows the column apart from the reason).
     pub problems: Vec<Problem>,
 }
 
 /// How many rows had each fate.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Counts {
     /// Imported without warnings.
     pub imported: usize,
@@ -113,7 +120,8 @@ pub struct Counts {
 }
 
 /// The outcome of an import.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ImportReport {
     /// Nothing was written.
     pub dry_run: bool,
@@ -123,6 +131,8 @@ pub struct ImportReport {
     pub encoding: &'static str,
     /// The CSV delimiter found.
     pub delimiter: Option<char>,
+    /// The file's column headers, trimmed, in order (empty for a column without one).
+    pub headers: Vec<String>,
     /// The mapping used: field → column header(s).
     pub mapping: Mapping,
     /// Columns no field was taken from.
@@ -135,6 +145,14 @@ pub struct ImportReport {
     pub counts: Counts,
     /// Every non-blank row, in file order.
     pub rows: Vec<RowFate>,
+}
+
+/// How far an import has got: rows classified (and, unless a dry run, written) of the file's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    pub done: u64,
+    pub total: u64,
 }
 
 impl ImportReport {
@@ -181,6 +199,22 @@ impl Store {
         bytes: &[u8],
         options: &ImportOptions,
         today: NaiveDate,
+    ) -> Result<ImportReport> {
+        self.import_candidates_watched(actor, bytes, options, today, &mut |_| ControlFlow::Continue(()))
+    }
+
+    /// [`import_candidates_bytes`], reporting after each row. When `progress` answers `Break` the
+    /// import stops with [`Error::Cancelled`] and nothing is written: the rows so far were only
+    /// ever in the one transaction, which is rolled back.
+    ///
+    /// [`import_candidates_bytes`]: Store::import_candidates_bytes
+    pub fn import_candidates_watched(
+        &mut self,
+        actor: &Actor,
+        bytes: &[u8],
+        options: &ImportOptions,
+        today: NaiveDate,
+        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
     ) -> Result<ImportReport> {
         actor.require(Permission::EditRecords)?;
         if options.employer.is_some() && options.create_employers {
@@ -234,11 +268,11 @@ impl Store {
         let outcome = if options.dry_run {
             // The same work in a transaction that is never committed: the fates are the real run's.
             let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
-            let out = job.run(&tx);
+            let out = job.run(&tx, progress);
             tx.rollback()?;
             out?
         } else {
-            self.write(|tx| job.run(tx))?
+            self.write(|tx| job.run(tx, progress))?
         };
         let mut counts = Counts { blank: outcome.blank, ..Counts::default() };
         for r in &outcome.rows {
@@ -254,6 +288,7 @@ impl Store {
             format: table.format,
             encoding: table.encoding,
             delimiter: table.delimiter,
+            headers: table.header.iter().map(|h| h.trim().to_owned()).collect(),
             mapping,
             ignored_columns,
             employers_created: outcome.employers_created,
@@ -390,7 +425,11 @@ impl Job<'_> {
             .collect()
     }
 
-    fn run(&self, tx: &Transaction<'_>) -> Result<Outcome> {
+    fn run(
+        &self,
+        tx: &Transaction<'_>,
+        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
+    ) -> Result<Outcome> {
         let widths = self.padded_widths();
         let mut employers: EmployerLookup = HashMap::new();
         let mut employers_created = Vec::new();
@@ -398,7 +437,11 @@ impl Job<'_> {
         let mut rows = Vec::new();
         let mut blank = 0;
         let header_len = self.table.header.len();
-        for row in &self.table.rows {
+        let total = self.table.rows.len() as u64;
+        for (done, row) in self.table.rows.iter().enumerate() {
+            if progress(ImportProgress { done: done as u64, total }).is_break() {
+                return Err(Error::Cancelled);
+            }
             if row.cells.iter().all(|c| c.trim().is_empty()) {
                 blank += 1;
                 continue;
@@ -510,6 +553,9 @@ impl Job<'_> {
                 _ => fate(row.line, RowStatus::Rejected, problems, None),
             };
             rows.push(fate);
+        }
+        if progress(ImportProgress { done: total, total }).is_break() {
+            return Err(Error::Cancelled);
         }
         let mut mapping_saved = false;
         if self.options.save_mapping {

@@ -398,3 +398,44 @@ fn an_employee_number_without_an_employer_is_flagged_and_unknown_columns_reporte
     );
     assert_eq!(r.ignored_columns, ["Shoe size", "(column 5, no header)"]);
 }
+
+#[test]
+fn progress_is_reported_per_row_and_a_cancel_writes_nothing() {
+    let mut w = world();
+    acme(&mut w);
+    let office = w.office.clone();
+    let bytes = std::fs::read(fixture("excel_semicolon_bom_crlf.csv")).unwrap();
+    let before = w.totals();
+
+    // Cancelled after the second row of a real import: nothing lands, not even the first rows.
+    let mut seen = Vec::new();
+    let err = w
+        .store
+        .import_candidates_watched(&office, &bytes, &for_acme(), today(), &mut |p| {
+            seen.push(p);
+            if p.done == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err}");
+    assert_eq!(seen.iter().map(|p| p.done).collect::<Vec<_>>(), [0, 1, 2]);
+    assert!(seen.iter().all(|p| p.total == 4), "four data rows, one blank: {seen:?}");
+    assert_eq!(w.totals(), before, "a cancelled import writes nothing");
+
+    // Run to the end, progress reaches the total and the report names every column.
+    let mut last = None;
+    let r = w
+        .store
+        .import_candidates_watched(&office, &bytes, &for_acme(), today(), &mut |p| {
+            last = Some(p);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(last, Some(ImportProgress { done: 4, total: 4 }));
+    assert_eq!(r.counts.imported, 3);
+    assert_eq!(r.headers.first().map(String::as_str), Some("First name"), "the BOM is not part of the header");
+    assert_eq!(r.headers.len(), 10);
+}

@@ -28,7 +28,8 @@ pub struct Employment {
 }
 
 /// Health or disability notes, with the consent they are held under.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SpecialCategory {
     /// The notes.
     pub notes: String,

@@ -17,6 +17,7 @@ mod search;
 #[cfg(test)]
 mod tests;
 mod trainers;
+mod trail;
 
 pub use candidate_edits::{Employment, SpecialCategory};
 pub use candidates::{

@@ -550,3 +550,28 @@ fn restriction_blocks_enrolment_and_special_category_is_admin_only() {
     assert!(matches!(rw.w.store.special_category(&rw.w.trainer, rw.sian.id), Err(Error::Forbidden { .. })));
     assert!(rw.w.store.set_special_category(&admin, rw.sian.id, None, "consent withdrawn by email").unwrap().is_none());
 }
+
+#[test]
+fn a_candidates_audit_trail_holds_their_enrolments_results_and_merged_records() {
+    let mut rw = run_world();
+    let (office, admin) = (rw.w.office.clone(), rw.w.admin.clone());
+    rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+    score(&mut rw, &office, 0, Some(Score::Marks { mark: 30 })).unwrap();
+    let twin = CandidateForm { forename: "Sian".into(), surname: "Llewelyn".into(), ..Default::default() };
+    let twin = created(rw.w.store.register_candidate(&office, &twin, today(), true).unwrap());
+    rw.w.store.merge_candidates(&office, rw.sian.id, twin.id).unwrap();
+
+    let trail = rw.w.store.candidate_audit(&admin, rw.sian.id, 100).unwrap();
+    let actions: Vec<(&str, &str)> = trail.iter().map(|a| (a.entity.as_str(), a.action.as_str())).collect();
+    for wanted in [
+        ("candidate", "candidate.merge"),
+        ("candidate", "candidate.merged_into"),
+        ("enrolment", "enrolment.add"),
+        ("enrolment", "result.record"),
+    ] {
+        assert!(actions.contains(&wanted), "{wanted:?} missing from {actions:?}");
+    }
+    assert!(trail.windows(2).all(|p| p[0].seq > p[1].seq), "newest first");
+    assert_eq!(rw.w.store.candidate_audit(&admin, rw.sian.id, 2).unwrap().len(), 2, "the limit holds");
+    assert!(matches!(rw.w.store.candidate_audit(&office, rw.sian.id, 10), Err(Error::Forbidden { .. })));
+}

@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -38,7 +38,8 @@ struct Manifest {
 }
 
 /// What a backup holds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct BackupInfo {
     /// The backup file.
     pub path: PathBuf,
@@ -53,7 +54,8 @@ pub struct BackupInfo {
 }
 
 /// What a restore did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RestoreReport {
     /// The restored store's id.
     pub store_id: String,
@@ -290,4 +292,74 @@ pub fn restore(
         )
     })?;
     Ok(RestoreReport { store_id, previous })
+}
+
+/// A backup file in the data folder's `backups/`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupFile {
+    /// The file's name inside `backups/`.
+    pub name: String,
+    /// When it was last written.
+    pub modified: DateTime<Utc>,
+    /// Its size.
+    pub bytes: u64,
+    /// Made by the daily automatic backup (`auto-YYYY-MM-DD.cbbackup`).
+    pub automatic: bool,
+}
+
+impl Store {
+    /// The `.cbbackup` files in this data folder's `backups/`, newest first (admins only). Backups
+    /// saved elsewhere (a USB stick) are not listed; the audit log names them.
+    pub fn backup_files(&self, actor: &Actor) -> Result<Vec<BackupFile>> {
+        actor.require(Permission::Backup)?;
+        let folder = self.dir.backups();
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("read", &folder)(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(Error::io("read", &folder))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let meta = entry.metadata().map_err(Error::io("read", entry.path()))?;
+            if !meta.is_file() || !name.ends_with(".cbbackup") || name.starts_with('.') {
+                continue;
+            }
+            let modified = meta.modified().map(DateTime::<Utc>::from).unwrap_or_default();
+            out.push(BackupFile { automatic: name.starts_with("auto-"), name, modified, bytes: meta.len() });
+        }
+        out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.name.cmp(&a.name)));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use crate::testing::world;
+    use crate::Error;
+
+    #[test]
+    fn backups_in_the_data_folder_are_listed_newest_first_for_admins_only() {
+        let mut w = world();
+        let admin = w.admin.clone();
+        assert!(w.store.backup_files(&admin).unwrap().is_empty(), "no backups/ folder yet");
+        let folder = w.store.dir().backups();
+        w.store.backup(&admin, &folder.join("centrebook-first.cbbackup")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        w.store.backup_daily(&admin, 3).unwrap();
+        // Not backups: another file, a folder a restore set aside, a temporary file.
+        std::fs::write(folder.join("notes.txt"), "x").unwrap();
+        std::fs::create_dir_all(folder.join("replaced-20260101T000000Z")).unwrap();
+        std::fs::write(folder.join(".centrebook-backup-1.cbbackup"), "x").unwrap();
+
+        let listed = w.store.backup_files(&admin).unwrap();
+        let names: Vec<&str> = listed.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names[0].starts_with("auto-") && listed[0].automatic, "newest first: {names:?}");
+        assert_eq!((names[1], listed[1].automatic), ("centrebook-first.cbbackup", false));
+        assert!(listed.iter().all(|b| b.bytes > 0));
+        assert!(matches!(w.store.backup_files(&w.office), Err(Error::Forbidden { .. })));
+    }
 }
