@@ -276,6 +276,17 @@ pub(crate) struct PdfMerger<W: Write> {
 
 const CATALOG: u32 = 1;
 const PAGES: u32 = 2;
+/// Stands for the combined page tree in objects not yet written (no real object has this number).
+const TREE: ObjectId = (u32::MAX, u16::MAX);
+
+fn load(pdf: &[u8]) -> Result<lopdf::Document> {
+    lopdf::Document::load_mem(pdf)
+        .map_err(|e| Error::invalid("issued PDF", format!("could not be read for printing: {e}")))
+}
+
+fn unreadable() -> Error {
+    Error::invalid("issued PDF", "has no page that can be printed")
+}
 
 impl<W: Write> PdfMerger<W> {
     pub(crate) fn new(out: W) -> Result<Self> {
@@ -287,43 +298,130 @@ impl<W: Write> PdfMerger<W> {
 
     /// Appends every page of `pdf`; returns how many.
     pub(crate) fn add(&mut self, pdf: &[u8]) -> Result<u64> {
-        let doc = lopdf::Document::load_mem(pdf)
-            .map_err(|e| Error::invalid("certificate PDF", format!("could not be read for printing: {e}")))?;
-        let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
-        // Number every object the pages reach, breadth first; a page's `Parent` is left behind
-        // (it is replaced by the combined page tree), as are the catalogue and document information.
-        let mut numbers: HashMap<ObjectId, u32> = HashMap::new();
-        let mut order: Vec<ObjectId> = Vec::new();
-        let mut queue: VecDeque<ObjectId> = VecDeque::new();
-        let mut next = self.offsets.len() as u32 + 1;
-        for &p in &page_ids {
-            numbers.insert(p, next);
-            order.push(p);
-            queue.push_back(p);
-            next += 1;
-        }
-        let mut found = Vec::new();
-        while let Some(id) = queue.pop_front() {
-            let Ok(obj) = doc.get_object(id) else { continue };
-            found.clear();
-            match (page_ids.contains(&id), obj) {
-                (true, Object::Dictionary(d)) => {
-                    for (k, v) in d {
-                        if k != b"Parent" {
-                            references(v, &mut found);
-                        }
-                    }
-                    for key in INHERITED {
-                        if !d.has(key) {
-                            if let Some(v) = inherited(&doc, d, key) {
-                                references(&v, &mut found);
-                            }
+        let doc = load(pdf)?;
+        let pages: Vec<Object> = doc
+            .get_pages()
+            .into_values()
+            .map(|id| {
+                let d = doc.get_dictionary(id).map_err(|_| unreadable())?;
+                let mut page = d.clone();
+                for key in INHERITED {
+                    if !page.has(key) {
+                        if let Some(v) = inherited(&doc, d, key) {
+                            page.set(key, v);
                         }
                     }
                 }
-                (_, o) => references(o, &mut found),
+                // The page's own tree is left behind; it joins the combined one.
+                page.set("Parent", Object::Reference(TREE));
+                Ok(Object::Dictionary(page))
+            })
+            .collect::<Result<_>>()?;
+        let numbers = self.emit(&doc, pages)?;
+        let n = numbers.len() as u64;
+        self.pages.extend(numbers);
+        Ok(n)
+    }
+
+    /// Writes the first page of `pdf` as a form XObject (to be placed on other pages, as a card on
+    /// a sheet); returns its object number and its box in points.
+    pub(crate) fn add_form(&mut self, pdf: &[u8]) -> Result<(u32, [f32; 4])> {
+        let doc = load(pdf)?;
+        let id = *doc.get_pages().values().next().ok_or_else(unreadable)?;
+        let page = doc.get_dictionary(id).map_err(|_| unreadable())?;
+        let attr = |key: &[u8]| page.get(key).ok().cloned().or_else(|| inherited(&doc, page, key));
+        let media = attr(b"MediaBox").ok_or_else(unreadable)?;
+        let bbox: Vec<f32> = doc
+            .dereference(&media)
+            .ok()
+            .and_then(|(_, o)| o.as_array().ok().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_float().ok())
+            .collect();
+        let bbox: [f32; 4] = bbox.try_into().map_err(|_| unreadable())?;
+        let content = doc.get_page_content(id);
+        let mut dict = Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"XObject".to_vec())),
+            ("Subtype", Object::Name(b"Form".to_vec())),
+            ("BBox", Object::Array(bbox.iter().map(|v| Object::Real(*v)).collect())),
+        ]);
+        if let Some(r) = attr(b"Resources") {
+            dict.set("Resources", r);
+        }
+        let mut form = lopdf::Stream::new(dict, content);
+        // Content that does not shrink is kept as it is.
+        let _ = form.compress();
+        let numbers = self.emit(&doc, vec![Object::Stream(form)])?;
+        Ok((numbers[0], bbox))
+    }
+
+    /// Appends a page of `width` by `height` points drawn by `content`, which may paint the given
+    /// form XObjects by name.
+    pub(crate) fn add_page(
+        &mut self,
+        width: f32,
+        height: f32,
+        content: Vec<u8>,
+        forms: &[(String, u32)],
+    ) -> Result<()> {
+        let mut stream = lopdf::Stream::new(Dictionary::new(), content);
+        let _ = stream.compress();
+        let xobjects: Dictionary = forms.iter().map(|(name, n)| (name.as_str(), Object::Reference((*n, 0)))).collect();
+        let numbers = self.next_number();
+        let contents = numbers;
+        let page = Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Page".to_vec())),
+            ("Parent", Object::Reference(TREE)),
+            ("MediaBox", Object::Array(vec![0.into(), 0.into(), Object::Real(width), Object::Real(height)])),
+            ("Resources", Object::Dictionary(Dictionary::from_iter(vec![("XObject", Object::Dictionary(xobjects))]))),
+            ("Contents", Object::Reference((contents, 0))),
+        ]);
+        let own = |id: ObjectId| if id.1 == 0 && id.0 <= contents { Some(id.0) } else { None };
+        self.write_numbered(contents, &Object::Stream(stream), &own)?;
+        let page_number = self.next_number();
+        self.write_numbered(page_number, &Object::Dictionary(page), &|id| {
+            if id == TREE {
+                Some(PAGES)
+            } else {
+                own(id)
             }
+        })?;
+        self.pages.push(page_number);
+        Ok(())
+    }
+
+    fn next_number(&self) -> u32 {
+        self.offsets.len() as u32 + 1
+    }
+
+    fn write_numbered(&mut self, n: u32, o: &Object, map: &dyn Fn(ObjectId) -> Option<u32>) -> Result<()> {
+        debug_assert_eq!(n, self.next_number());
+        self.offsets.push(self.out.written);
+        let w = &mut self.out;
+        writeln!(w, "{n} 0 obj").map_err(write_error)?;
+        write_object(w, o, map).map_err(write_error)?;
+        w.write_all(b"\nendobj\n").map_err(write_error)
+    }
+
+    /// Writes `roots` and every object of `doc` they reach, renumbered from the next free number;
+    /// returns the roots' numbers. A reference to [`TREE`] becomes the combined page tree.
+    fn emit(&mut self, doc: &lopdf::Document, roots: Vec<Object>) -> Result<Vec<u32>> {
+        let first = self.next_number();
+        let root_numbers: Vec<u32> = (first..first + roots.len() as u32).collect();
+        let mut next = first + roots.len() as u32;
+        let mut numbers: HashMap<ObjectId, u32> = HashMap::new();
+        let mut order: Vec<ObjectId> = Vec::new();
+        let mut queue: VecDeque<ObjectId> = VecDeque::new();
+        let mut found = Vec::new();
+        for r in &roots {
+            references(r, &mut found);
+        }
+        loop {
             for r in found.drain(..) {
+                if r == TREE {
+                    continue;
+                }
                 if let std::collections::hash_map::Entry::Vacant(e) = numbers.entry(r) {
                     e.insert(next);
                     order.push(r);
@@ -331,37 +429,20 @@ impl<W: Write> PdfMerger<W> {
                     next += 1;
                 }
             }
-        }
-        let map = |id: ObjectId| numbers.get(&id).copied();
-        for id in order {
-            let n = numbers[&id];
-            debug_assert_eq!(n as usize, self.offsets.len() + 1);
-            self.offsets.push(self.out.written);
-            let w = &mut self.out;
-            writeln!(w, "{n} 0 obj").map_err(write_error)?;
-            match doc.get_object(id) {
-                Ok(Object::Dictionary(d)) if page_ids.contains(&id) => {
-                    let mut page = d.clone();
-                    for key in INHERITED {
-                        if !page.has(key) {
-                            if let Some(v) = inherited(&doc, d, key) {
-                                page.set(key, v);
-                            }
-                        }
-                    }
-                    page.set("Parent", Object::Reference((PAGES, 0)));
-                    write_dict(w, &page, &|r| if r == (PAGES, 0) { Some(PAGES) } else { map(r) }, None)
-                }
-                Ok(o) => write_object(w, o, &map),
-                Err(_) => w.write_all(b"null"),
+            let Some(id) = queue.pop_front() else { break };
+            if let Ok(o) = doc.get_object(id) {
+                references(o, &mut found);
             }
-            .map_err(write_error)?;
-            w.write_all(b"\nendobj\n").map_err(write_error)?;
         }
-        for p in &page_ids {
-            self.pages.push(numbers[p]);
+        let map = |id: ObjectId| if id == TREE { Some(PAGES) } else { numbers.get(&id).copied() };
+        for (r, n) in roots.iter().zip(&root_numbers) {
+            self.write_numbered(*n, r, &map)?;
         }
-        Ok(page_ids.len() as u64)
+        for id in order {
+            let o = doc.get_object(id).unwrap_or(&Object::Null);
+            self.write_numbered(numbers[&id], o, &map)?;
+        }
+        Ok(root_numbers)
     }
 
     /// Writes the page tree, catalogue, cross-reference table and trailer; returns the output and the

@@ -9,8 +9,10 @@
 //! exported public key.
 
 pub mod batch;
+pub mod card;
 mod numbering;
 pub(crate) mod pdf;
+mod pdfa;
 pub mod report;
 pub mod signing;
 pub mod template;
@@ -219,6 +221,8 @@ pub struct Verification {
     /// The statement, when one was found (its fields are only trustworthy when the status is valid,
     /// revoked or superseded).
     pub statement: Option<Statement>,
+    /// A photo card's statement, when the QR text or PDF was a card's (then `statement` is `None`).
+    pub card: Option<card::CardStatement>,
     /// Whether the centre's own records were consulted (revocations, reissues, the issued file).
     pub checked_locally: bool,
     /// A sentence for people.
@@ -236,10 +240,15 @@ fn statement_text(input: &[u8]) -> Option<String> {
 /// Checks a QR text or an issued PDF against `keys`, without the centre's store: revocations and
 /// reissues are not known here.
 pub fn verify_offline(input: &[u8], keys: &[PublicKey]) -> Verification {
-    let Some(parsed) = statement_text(input).as_deref().and_then(signing::parse) else {
+    let text = statement_text(input);
+    let Some(parsed) = text.as_deref().and_then(signing::parse) else {
+        if let Some(v) = text.as_deref().and_then(|t| card::verify_offline(t, keys)) {
+            return v;
+        }
         return Verification {
             status: VerifyStatus::NotACertificate,
             statement: None,
+            card: None,
             checked_locally: false,
             detail: "this is not a Centrebook certificate or its QR text".into(),
         };
@@ -257,7 +266,7 @@ pub fn verify_offline(input: &[u8], keys: &[PublicKey]) -> Verification {
             (VerifyStatus::UnknownSigner, "signed by a key that is not among the keys given".into())
         }
     };
-    Verification { status, statement: Some(parsed.statement), checked_locally: false, detail }
+    Verification { status, statement: Some(parsed.statement), card: None, checked_locally: false, detail }
 }
 
 /// What issuing reads from the records for one enrolment.
@@ -423,7 +432,8 @@ fn render(
     let mut doc = pdf::Doc::new(&title, at, &signing::pdf_identifier(qr));
     let page_images = pdf::PageImages { photo, logo: images.logo.as_deref(), signature: images.signature.as_deref() };
     doc.add_page(template, &|name| content.value(name), &page_images, qr)?;
-    Ok(doc.finish())
+    // New certificates are PDF/A-2b; those issued before keep the bytes they were issued with.
+    Ok(doc.finish_pdfa())
 }
 
 /// A reissue's particulars.
@@ -835,6 +845,10 @@ impl Store {
         let mut v = verify_offline(input, &keys);
         v.checked_locally = true;
         if v.status != VerifyStatus::Valid {
+            return Ok(v);
+        }
+        if v.card.is_some() {
+            card::verify_locally(self.conn(), input, &mut v)?;
             return Ok(v);
         }
         let s = v.statement.clone().expect("a valid verification has a statement");

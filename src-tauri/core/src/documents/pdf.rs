@@ -172,13 +172,17 @@ pub(crate) struct Doc {
     regular: FontId,
     bold: FontId,
     pages: Vec<PdfPage>,
+    /// For the PDF/A metadata: the title, creation time (UNIX seconds) and identifier.
+    title: String,
+    created: i64,
+    identifier: String,
 }
 
-fn rgb((r, g, b): (f32, f32, f32)) -> Color {
+pub(crate) fn rgb((r, g, b): (f32, f32, f32)) -> Color {
     Color::Rgb(Rgb { r, g, b, icc_profile: None })
 }
 
-fn pt(mm: f32) -> Pt {
+pub(crate) fn pt(mm: f32) -> Pt {
     Pt::from(Mm(mm))
 }
 
@@ -193,8 +197,9 @@ impl Doc {
         let when = printpdf::OffsetDateTime::from_unix_timestamp(created)
             .unwrap_or_else(|_| printpdf::OffsetDateTime::from_unix_timestamp(0).expect("epoch"));
         let info = &mut doc.metadata.info;
-        // XMP metadata, embedded subset fonts, no JavaScript or external content. Not PDF/A-2b: that
-        // needs an sRGB output intent, and printpdf 0.12 only embeds a CMYK (FOGRA39) one, 650 KB a file.
+        // XMP metadata, embedded subset fonts, no JavaScript or external content. `finish` alone is not
+        // PDF/A-2b (printpdf 0.12 only offers a CMYK FOGRA39 intent, 650 KB a file); `finish_pdfa`
+        // finishes the document with an sRGB intent and PDF/A metadata (see `pdfa`).
         info.conformance = PdfConformance::Custom(CustomPdfConformance {
             requires_xmp_metadata: true,
             allows_jpeg_content: true,
@@ -206,10 +211,10 @@ impl Doc {
         info.creator = "Centrebook".into();
         info.producer = "Centrebook (printpdf)".into();
         info.identifier = identifier.into();
-        Doc { doc, regular, bold, pages: Vec::new() }
+        Doc { doc, regular, bold, pages: Vec::new(), title: title.into(), created, identifier: identifier.into() }
     }
 
-    fn font(&self, face: Face) -> PdfFontHandle {
+    pub(crate) fn font(&self, face: Face) -> PdfFontHandle {
         PdfFontHandle::External(match face {
             Face::Regular => self.regular.clone(),
             Face::Bold => self.bold.clone(),
@@ -224,7 +229,14 @@ impl Doc {
     }
 
     /// Places an image inside a box (top-left origin, mm), in proportion and centred.
-    fn place(&mut self, ops: &mut Vec<Op>, page_h: f32, bytes: &[u8], what: &'static str, b: [f32; 4]) -> Result<()> {
+    pub(crate) fn place(
+        &mut self,
+        ops: &mut Vec<Op>,
+        page_h: f32,
+        bytes: &[u8],
+        what: &'static str,
+        b: [f32; 4],
+    ) -> Result<()> {
         let (id, px_w, px_h) = self.image(bytes, what)?;
         let [x, y, w, h] = b;
         let scale_mm = (w / px_w).min(h / px_h);
@@ -306,6 +318,21 @@ impl Doc {
         }
         self.pages.push(PdfPage::new(Mm(pw), Mm(ph), ops));
         Ok(())
+    }
+
+    /// Appends a page drawn by the caller.
+    pub(crate) fn add_ops_page(&mut self, width_mm: f32, height_mm: f32, ops: Vec<Op>) {
+        self.pages.push(PdfPage::new(Mm(width_mm), Mm(height_mm), ops));
+    }
+
+    /// The finished file as PDF/A-2b (see [`super::pdfa`]): for documents that are kept.
+    pub(crate) fn finish_pdfa(mut self) -> Vec<u8> {
+        let opts = PdfSaveOptions { subset_fonts: true, ..Default::default() };
+        let pages = std::mem::take(&mut self.pages);
+        self.doc.with_pages(pages);
+        let lo = printpdf::to_lopdf_doc(&self.doc, &opts, &mut Vec::new());
+        let meta = super::pdfa::Meta { title: &self.title, created: self.created, identifier: &self.identifier };
+        super::pdfa::finish(lo, &meta)
     }
 
     /// The finished file.
@@ -395,7 +422,7 @@ pub(crate) fn table(title: &str, subtitle: &str, header: &[&str], widths_mm: &[f
 
 /// The QR code's dark modules as filled rectangles (one per horizontal run), with a quiet zone of
 /// four modules inside the square.
-fn qr_ops(ops: &mut Vec<Op>, page_h: f32, text: &str, x: f32, y: f32, size: f32) -> Result<()> {
+pub(crate) fn qr_ops(ops: &mut Vec<Op>, page_h: f32, text: &str, x: f32, y: f32, size: f32) -> Result<()> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
         .map_err(|_| Error::invalid("QR code", "the statement is too long for a QR code"))?;
     let n = code.width();

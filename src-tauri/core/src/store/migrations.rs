@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_employment_site.sql"),
     include_str!("migrations/0006_bundles.sql"),
     include_str!("migrations/0007_field.sql"),
+    include_str!("migrations/0008_cards.sql"),
 ];
 
 /// The schema version this program writes.
