@@ -182,16 +182,19 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BundleSummary> {
     })
 }
 
+/// Photo files: path inside the bundle, JPEG bytes.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Fits every photo to the rules, on all cores (decoding and encoding dominate a large bundle).
-fn fit_photos(jobs: Vec<(String, Vec<u8>)>, rules: &profile::PhotoRules) -> Result<Vec<(String, Vec<u8>)>> {
+fn fit_photos(jobs: Files, rules: &profile::PhotoRules) -> Result<Files> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let mut chunks: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
+    let mut chunks: Vec<Files> = Vec::new();
     let mut jobs = jobs.into_iter().peekable();
     while jobs.peek().is_some() {
         chunks.push(jobs.by_ref().take(chunk).collect());
     }
-    let done: Vec<Result<Vec<(String, Vec<u8>)>>> = std::thread::scope(|s| {
+    let done: Vec<Result<Files>> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|c| {

@@ -330,7 +330,7 @@ impl Profile {
             }
         }
         let has = |f: Field| self.columns.iter().any(|c| c.field == f);
-        if !has(Field::FullName) && !(has(Field::Forename) && has(Field::Surname)) {
+        if !(has(Field::FullName) || (has(Field::Forename) && has(Field::Surname))) {
             return Err(bad("columns: include the candidate's name (full_name, or forename and surname)"));
         }
         if has(Field::Photo) && self.photos.is_none() {
@@ -501,7 +501,8 @@ mod tests {
 
     #[test]
     fn invalid_profiles_are_refused_with_a_reason() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+        type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
             ("format", Box::new(|v| v["format"] = 2.into())),
             ("name", Box::new(|v| v["name"] = "Has Spaces".into())),
             ("outcomes", Box::new(|v| v["qualifying"]["outcomes"] = serde_json::json!([]))),
