@@ -43,6 +43,21 @@ const COMMANDS: &[&str] = &[
     "record_result",
     "override_outcome",
     "clear_override",
+    "users",
+    "add_user",
+    "set_user_disabled",
+    "backup_files",
+    "backup_now",
+    "choose_restore_file",
+    "restore_backup",
+    "choose_import_file",
+    "import_candidates",
+    "cancel_import",
+    "merge_candidates",
+    "set_restricted",
+    "special_category",
+    "set_special_category",
+    "candidate_audit",
 ];
 
 fn main() {

@@ -8,7 +8,7 @@ mod commands;
 mod single;
 mod state;
 
-use commands::{catalogue, people, runs, session};
+use commands::{admin, candidate_edits, catalogue, imports, people, runs, session};
 
 fn main() {
     let state = state::AppState::from_env();
@@ -29,6 +29,7 @@ fn main() {
     };
     tauri::Builder::default()
         .manage(state)
+        .manage(commands::work::Chosen::default())
         .invoke_handler(tauri::generate_handler![
             session::store_status,
             session::create_store,
@@ -69,6 +70,21 @@ fn main() {
             runs::record_result,
             runs::override_outcome,
             runs::clear_override,
+            admin::users,
+            admin::add_user,
+            admin::set_user_disabled,
+            admin::backup_files,
+            admin::backup_now,
+            admin::choose_restore_file,
+            admin::restore_backup,
+            imports::choose_import_file,
+            imports::import_candidates,
+            imports::cancel_import,
+            candidate_edits::merge_candidates,
+            candidate_edits::set_restricted,
+            candidate_edits::special_category,
+            candidate_edits::set_special_category,
+            candidate_edits::candidate_audit,
         ])
         .run(tauri::generate_context!())
         .expect("the Centrebook window could not start");

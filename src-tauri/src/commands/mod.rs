@@ -1,7 +1,11 @@
 //! Tauri commands, by area. Each takes the app's state, calls one core function with the signed-in
 //! user, and maps the core's error to its readable message (see [`crate::state::UiError`]).
 
+pub mod admin;
+pub mod candidate_edits;
 pub mod catalogue;
+pub mod imports;
 pub mod people;
 pub mod runs;
 pub mod session;
+pub mod work;

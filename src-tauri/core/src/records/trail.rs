@@ -25,7 +25,7 @@ impl Store {
             let filter = AuditFilter { entity: Some(entity.into()), entity_id: Some(id), limit: Some(limit) };
             out.extend(audit::list(self, actor, &filter)?);
         }
-        out.sort_by(|a, b| b.seq.cmp(&a.seq));
+        out.sort_by_key(|e| std::cmp::Reverse(e.seq));
         out.truncate(limit as usize);
         Ok(out)
     }

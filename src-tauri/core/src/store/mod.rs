@@ -19,7 +19,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use zeroize::Zeroizing;
 
-pub use backup::{restore, BackupInfo, RestoreReport};
+pub use backup::{restore, BackupFile, BackupInfo, RestoreReport};
 
 use crate::keys::DataKey;
 use crate::{crypto, DataDir, Error, Result};

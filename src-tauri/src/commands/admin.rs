@@ -1,0 +1,138 @@
+//! Administration: user accounts, backups and restores (admins only; the core refuses other roles).
+
+use centrebook_core::store::{BackupFile, BackupInfo, RestoreReport};
+use centrebook_core::{restore, unlock, Error, NewUser, Permission, Role, UnlockSecret, User, Zeroizing};
+use tauri::{AppHandle, Manager, State};
+
+use super::work::{file_name, off_main, on_main, Chosen};
+use crate::state::{AppState, UiError};
+
+#[tauri::command]
+pub fn users(state: State<'_, AppState>) -> Result<Vec<User>, UiError> {
+    state.with(|s, a| s.users(a))
+}
+
+#[tauri::command]
+pub fn add_user(
+    state: State<'_, AppState>,
+    username: String,
+    display_name: String,
+    role: Role,
+    password: String,
+) -> Result<User, UiError> {
+    let password = Zeroizing::new(password);
+    let new = NewUser { username: &username, display_name: &display_name, role, password: &password };
+    state.with(|s, a| s.add_user(a, &new))
+}
+
+#[tauri::command]
+pub fn set_user_disabled(state: State<'_, AppState>, username: String, disabled: bool) -> Result<User, UiError> {
+    state.with(|s, a| s.set_user_disabled(a, &username, disabled))
+}
+
+/// The backups in the data folder's `backups/`, newest first.
+#[tauri::command]
+pub fn backup_files(state: State<'_, AppState>) -> Result<Vec<BackupFile>, UiError> {
+    state.with(|s, a| s.backup_files(a))
+}
+
+/// Asks where to save a backup (the data folder's `backups/` by default) and writes it there.
+/// Returns `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn backup_now(app: AppHandle) -> Result<Option<BackupInfo>, UiError> {
+    off_main(app, |app, state| {
+        // Refused before the dialog opens, not after someone has chosen where to save.
+        state.with(|_, a| a.require(Permission::Backup))?;
+        let folder = state.dir.as_ref().map_err(|e| UiError::other(e.clone()))?.backups();
+        let _ = std::fs::create_dir_all(&folder);
+        let name = format!("centrebook-{}.cbbackup", chrono::Local::now().format("%Y-%m-%d-%H%M"));
+        let Some(out) = on_main(app, move || {
+            rfd::FileDialog::new()
+                .set_title("Save a backup")
+                .set_directory(&folder)
+                .set_file_name(name)
+                .add_filter("Centrebook backup", &["cbbackup"])
+                .save_file()
+        })?
+        else {
+            return Ok(None);
+        };
+        state.with(|s, a| s.backup(a, &out)).map(Some)
+    })
+    .await
+}
+
+/// Asks for a backup file to restore from and remembers it. Returns its name, or `None`.
+#[tauri::command]
+pub async fn choose_restore_file(app: AppHandle) -> Result<Option<String>, UiError> {
+    off_main(app, |app, state| {
+        state.with(|_, a| a.require(Permission::Backup))?;
+        let path = on_main(app, || {
+            rfd::FileDialog::new()
+                .set_title("Choose a backup to restore")
+                .add_filter("Centrebook backup", &["cbbackup"])
+                .pick_file()
+        })?;
+        let name = path.as_deref().map(file_name);
+        Chosen::set(&app.state::<Chosen>().restore, path);
+        Ok(name)
+    })
+    .await
+}
+
+/// Replaces the store with a backup: one listed in `backups/` (`listed`, by name) or the file chosen
+/// with [`choose_restore_file`]. `username`/`password` are an admin of the backup; `secret` is its
+/// passphrase, needed when this computer's keychain does not hold its key. The replaced store is
+/// kept under `backups/replaced-<time>/`. Afterwards that admin is signed in to the restored store.
+#[tauri::command]
+pub async fn restore_backup(
+    app: AppHandle,
+    listed: Option<String>,
+    username: String,
+    password: String,
+    secret: Option<String>,
+) -> Result<RestoreReport, UiError> {
+    let password = Zeroizing::new(password);
+    let secret = secret.filter(|s| !s.is_empty()).map(|s| UnlockSecret::Passphrase(Zeroizing::new(s)));
+    off_main(app, move |app, state| {
+        let path = match listed {
+            Some(name) => {
+                // Only a name the listing shows: never a path the window made up.
+                let files = state.with(|s, a| s.backup_files(a))?;
+                let dir = state.dir.as_ref().map_err(|e| UiError::other(e.clone()))?;
+                files
+                    .iter()
+                    .find(|f| f.name == name)
+                    .map(|f| dir.backups().join(&f.name))
+                    .ok_or_else(|| UiError::from(Error::NotFound { what: "backup", name: "that backup".into() }))?
+            }
+            None => {
+                state.with(|_, a| a.require(Permission::Backup))?;
+                Chosen::get(&app.state::<Chosen>().restore)?
+            }
+        };
+        let dir = state.dir.as_ref().map_err(|e| UiError::other(e.clone()))?;
+        let mut s = state.session()?;
+        let (keychain, secret) = (&state.keychain, secret.as_ref());
+        // A first attempt while this window still holds the store open checks the whole backup (and
+        // the admin's password) and then finds the store in use: only a backup that passed every
+        // check closes the store the window is working in.
+        match restore(dir, keychain, &path, secret, &username, &password) {
+            Err(Error::Busy(_)) => {}
+            Err(e) => return Err(e.into()),
+            Ok(_) => return Err(UiError::other("the store was not open; open it and restore again")),
+        }
+        s.unlocked = None;
+        s.actor = None;
+        let report = restore(dir, keychain, &path, secret, &username, &password);
+        // Whatever happened, reopen what is there now: the restored store, or the one kept.
+        let reopened = unlock(dir, keychain, secret);
+        if let Ok(mut u) = reopened {
+            s.actor = u.store.login(&username, &password).ok();
+            s.unlocked = Some(u);
+        }
+        s.last_used = Some(std::time::Instant::now());
+        Ok(report?)
+    })
+    .await
+}

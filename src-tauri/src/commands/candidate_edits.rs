@@ -1,0 +1,47 @@
+//! What happens to a candidate's record after registration: merging a duplicate into it,
+//! restriction of processing, special category notes (admins only), and its whole audit trail.
+
+use centrebook_core::audit::AuditEntry;
+use centrebook_core::records::SpecialCategory;
+use centrebook_core::Id;
+use tauri::State;
+
+use crate::state::{AppState, UiError};
+
+/// Merges `duplicate` into `keep`; `duplicate` remains only as a pointer to `keep`.
+#[tauri::command]
+pub fn merge_candidates(state: State<'_, AppState>, keep: Id, duplicate: Id) -> Result<(), UiError> {
+    state.with(|s, a| s.merge_candidates(a, keep, duplicate))
+}
+
+#[tauri::command]
+pub fn set_restricted(
+    state: State<'_, AppState>,
+    candidate: Id,
+    restricted: bool,
+    reason: String,
+) -> Result<(), UiError> {
+    state.with(|s, a| s.set_restricted(a, candidate, restricted, &reason))
+}
+
+#[tauri::command]
+pub fn special_category(state: State<'_, AppState>, candidate: Id) -> Result<Option<SpecialCategory>, UiError> {
+    state.with(|s, a| s.special_category(a, candidate))
+}
+
+/// Records the notes with the consent they are held under; `None` notes delete them.
+#[tauri::command]
+pub fn set_special_category(
+    state: State<'_, AppState>,
+    candidate: Id,
+    notes: Option<String>,
+    consent: String,
+) -> Result<Option<SpecialCategory>, UiError> {
+    state.with(|s, a| s.set_special_category(a, candidate, notes.as_deref(), &consent))
+}
+
+/// The audit trail of a candidate, their enrolments and the records merged into theirs.
+#[tauri::command]
+pub fn candidate_audit(state: State<'_, AppState>, candidate: Id) -> Result<Vec<AuditEntry>, UiError> {
+    state.with(|s, a| s.candidate_audit(a, candidate, 300))
+}

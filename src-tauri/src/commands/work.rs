@@ -1,0 +1,64 @@
+//! Long work off the main thread, and native dialogs on it.
+//!
+//! A plain (sync) command runs on the main thread, which also paints the window: a backup or an
+//! import there would freeze it. The long commands are `async` and do their work on a blocking
+//! thread; the file dialogs they need are GTK windows, which must be made on the main thread, so they
+//! are sent there and awaited.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
+
+use tauri::{AppHandle, Manager};
+
+use crate::state::{AppState, UiError};
+
+/// Runs `f` on the main thread and waits for its answer. Call it only off the main thread.
+pub fn on_main<T: Send + 'static>(app: &AppHandle, f: impl FnOnce() -> T + Send + 'static) -> Result<T, UiError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.run_on_main_thread(move || {
+        let _ = tx.send(f());
+    })
+    .map_err(|_| UiError::other("the window is closing"))?;
+    rx.recv().map_err(|_| UiError::other("the window is closing"))
+}
+
+/// Runs `f` with the app's state on a blocking thread, so the window stays responsive.
+pub async fn off_main<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppHandle, &AppState) -> Result<T, UiError> + Send + 'static,
+) -> Result<T, UiError> {
+    tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
+        .await
+        .map_err(|_| UiError::other("the app hit an internal error; restart it"))?
+}
+
+/// Files chosen in a native dialog, kept here rather than sent to the window: the window names a
+/// file only by choosing it, so no script in it can make the app read or replace an arbitrary path.
+#[derive(Default)]
+pub struct Chosen {
+    pub import: Mutex<Option<PathBuf>>,
+    pub restore: Mutex<Option<PathBuf>>,
+    /// Set by the Cancel button; the running import checks it between rows.
+    pub cancel_import: AtomicBool,
+}
+
+impl Chosen {
+    pub fn get(slot: &Mutex<Option<PathBuf>>) -> Result<PathBuf, UiError> {
+        slot.lock()
+            .map_err(|_| UiError::other("the app hit an internal error; restart it"))?
+            .clone()
+            .ok_or_else(|| UiError::other("choose a file first"))
+    }
+
+    pub fn set(slot: &Mutex<Option<PathBuf>>, path: Option<PathBuf>) {
+        if let Ok(mut s) = slot.lock() {
+            *s = path;
+        }
+    }
+}
+
+/// A file's name, for the window to show.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
