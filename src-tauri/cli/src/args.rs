@@ -109,6 +109,9 @@ pub enum Verb {
     /// Certificates: issue, list, show, pdf, reissue, revoke (admin and office).
     #[command(subcommand)]
     Certificate(crate::documents::CertificateVerb),
+    /// Photo cards: issue, list, pdf, sheet (admin and office).
+    #[command(subcommand)]
+    Card(crate::cards::CardVerb),
     /// Employer training reports (PDF, XLSX or CSV), logged as disclosures.
     #[command(subcommand)]
     Report(crate::documents::ReportVerb),

@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use centrebook_core::documents::report::ReportOptions;
+use std::ops::ControlFlow;
+
 use centrebook_core::documents::{
-    self, signing, Certificate, CertificateFilter, IssueOptions, Template, Verification, VerifyStatus,
+    self, signing, BatchFormat, Certificate, CertificateFilter, IssueOptions, Progress, Selection, Template,
+    Verification, VerifyStatus,
 };
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
@@ -79,6 +82,28 @@ pub enum CertificateVerb {
         #[arg(long)]
         portrait: bool,
     },
+    /// Print issued certificates exactly as issued: a run's, those issued between two dates, or the
+    /// given numbers; as one combined PDF or a ZIP of one PDF each. A progress line goes to stderr.
+    Print {
+        /// Certificate numbers (the standing version of each).
+        #[arg(required_unless_present_any = ["run", "issued_from"])]
+        numbers: Vec<String>,
+        /// Every standing certificate of this run (id).
+        #[arg(long, conflicts_with_all = ["numbers", "issued_from"])]
+        run: Option<String>,
+        /// Those issued (or reissued) from this date, e.g. 16/11/2026...
+        #[arg(long, requires = "issued_to", conflicts_with = "numbers")]
+        issued_from: Option<String>,
+        /// ...to this date, both included.
+        #[arg(long, requires = "issued_from")]
+        issued_to: Option<String>,
+        /// pdf (one file) or zip (one PDF per certificate, named by number).
+        #[arg(long, default_value = "pdf")]
+        format: PrintFormat,
+        /// The file to write (removed again if printing fails).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Revoke a certificate number.
     Revoke {
         number: String,
@@ -132,6 +157,12 @@ pub enum ReportVerb {
         #[arg(long)]
         site: Option<String>,
     },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum PrintFormat {
+    Pdf,
+    Zip,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -274,6 +305,52 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
                 println!("{}", line(&c));
             }
         }
+        CertificateVerb::Print { numbers, run, issued_from, issued_to, format, out } => {
+            let selection = match (run, issued_from, issued_to) {
+                (Some(r), _, _) => Selection::Run(id("run", &r)?),
+                (None, Some(f), Some(t)) => {
+                    Selection::Issued { from: parse_uk_date("issued-from", &f)?, to: parse_uk_date("issued-to", &t)? }
+                }
+                _ => Selection::Numbers(numbers),
+            };
+            let format = match format {
+                PrintFormat::Pdf => BatchFormat::Pdf,
+                PrintFormat::Zip => BatchFormat::Zip,
+            };
+            let file = std::fs::File::create(&out).map_err(|source| Error::Io {
+                action: "create",
+                path: out.clone(),
+                source,
+            })?;
+            let mut report = |p: Progress| {
+                if !json {
+                    eprint!("\rprinting {}/{}", p.done, p.total);
+                    if p.done == p.total {
+                        eprintln!();
+                    }
+                }
+                ControlFlow::Continue(())
+            };
+            let summary = match store.print_certificates(actor, &selection, format, file, &mut report) {
+                Ok(s) => s,
+                Err(e) => {
+                    // The output is incomplete: remove it.
+                    let _ = std::fs::remove_file(&out);
+                    return Err(e);
+                }
+            };
+            if json {
+                print_json(&serde_json::json!({ "out": out, "summary": summary }));
+            } else {
+                println!(
+                    "wrote {} ({} certificates, {} pages, {} bytes)",
+                    out.display(),
+                    summary.certificates,
+                    summary.pages,
+                    summary.bytes
+                );
+            }
+        }
         CertificateVerb::Revoke { number, reason } => {
             let c = store.revoke_certificate(actor, &number, &reason)?;
             if json {
@@ -319,7 +396,19 @@ fn print_verification(v: &Verification, json: bool) -> ExitCode {
                     if s.expires.is_empty() { "never" } else { &s.expires }
                 );
             }
-            _ => println!("{word}"),
+            _ => match &v.card {
+                Some(c)
+                    if matches!(v.status, VerifyStatus::Valid | VerifyStatus::Revoked | VerifyStatus::Superseded) =>
+                {
+                    let held: Vec<String> = c
+                        .held
+                        .iter()
+                        .map(|(n, e)| if e.is_empty() { n.clone() } else { format!("{n} (expires {e})") })
+                        .collect();
+                    println!("{word}: card {} — {}, holds {}", c.number, c.name, held.join(", "));
+                }
+                _ => println!("{word}"),
+            },
         }
         println!("{}", v.detail);
     }

@@ -10,6 +10,7 @@
 mod args;
 mod bench;
 mod bundle;
+mod cards;
 mod catalogue;
 mod demo;
 mod documents;

@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Verify(v) if v.key.is_some() => documents::verify_with_key(&v, ctx.json),
         Verb::Verify(v) => ctx.with_signed_in(|s, a, json| documents::verify(s, a, v, json)),
         Verb::Keys(v) => ctx.with_signed_in(|s, a, json| documents::keys(s, a, v, json)),
+        Verb::Card(v) => ctx.with_signed_in(|s, a, json| crate::cards::card(s, a, v, json)),
         Verb::Bundle(v) => ctx.with_signed_in(|s, a, json| crate::bundle::run(s, a, v, json)),
         Verb::Field(v) => ctx.with_signed_in(|s, a, json| field::field(s, a, v, json)),
         Verb::Fieldpack(v) => ctx.with_signed_in(|s, a, json| field::fieldpack(s, a, v, json)),
