@@ -27,6 +27,9 @@ struct May {
     manage_users: bool,
     read_audit: bool,
     special_category: bool,
+    backup: bool,
+    submit: bool,
+    manage_keys: bool,
 }
 
 impl From<&Actor> for UserDto {
@@ -41,6 +44,9 @@ impl From<&Actor> for UserDto {
                 manage_users: a.may(Permission::ManageUsers),
                 read_audit: a.may(Permission::ReadAudit),
                 special_category: a.may(Permission::SpecialCategory),
+                backup: a.may(Permission::Backup),
+                submit: a.may(Permission::Submit),
+                manage_keys: a.may(Permission::ManageKeys),
             },
         }
     }

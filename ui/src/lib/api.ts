@@ -1,6 +1,6 @@
 // Typed wrappers over the Tauri commands in src-tauri/src/commands. Every command rejects with a
 // `UiError`; `call` normalises anything else into one.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type * as T from "./types";
 
 function asUiError(e: unknown): T.UiError {
@@ -73,4 +73,114 @@ export const api = {
   overrideOutcome: (enrolment: T.Id, outcome: T.Outcome, grade: string | null, reason: string) =>
     call<T.EnrolmentResults>("override_outcome", { enrolment, outcome, grade, reason }),
   clearOverride: (enrolment: T.Id, reason: string) => call<T.EnrolmentResults>("clear_override", { enrolment, reason }),
+
+  mergeCandidates: (keep: T.Id, duplicate: T.Id) => call<null>("merge_candidates", { keep, duplicate }),
+  setRestricted: (candidate: T.Id, restricted: boolean, reason: string) =>
+    call<null>("set_restricted", { candidate, restricted, reason }),
+  specialCategory: (candidate: T.Id) => call<T.SpecialCategory | null>("special_category", { candidate }),
+  setSpecialCategory: (candidate: T.Id, notes: string | null, consent: string) =>
+    call<T.SpecialCategory | null>("set_special_category", { candidate, notes, consent }),
+  candidateAudit: (candidate: T.Id) => call<T.AuditEntry[]>("candidate_audit", { candidate }),
+
+  users: () => call<T.User[]>("users"),
+  addUser: (username: string, displayName: string, role: T.Role, password: string) =>
+    call<T.User>("add_user", { username, displayName, role, password }),
+  setUserDisabled: (username: string, disabled: boolean) => call<T.User>("set_user_disabled", { username, disabled }),
+
+  backupFiles: () => call<T.BackupFile[]>("backup_files"),
+  /** Asks where to save; null when the dialog was cancelled. */
+  backupNow: () => call<T.BackupInfo | null>("backup_now"),
+  /** Asks for a backup file; its name, or null when the dialog was cancelled. */
+  chooseRestoreFile: () => call<string | null>("choose_restore_file"),
+  /** `listed`: a name from `backupFiles`; null restores the file chosen with `chooseRestoreFile`. */
+  restoreBackup: (listed: string | null, username: string, password: string, secret: string | null) =>
+    call<T.RestoreReport>("restore_backup", { listed, username, password, secret }),
+
+  /** Asks for a CSV or XLSX file; its name, or null when the dialog was cancelled. */
+  chooseImportFile: () => call<string | null>("choose_import_file"),
+  /** Dry-runs or imports the chosen file; null when cancelled. */
+  importCandidates: (options: T.ImportOptions, onProgress: (p: T.ImportProgress) => void) => {
+    const progress = new Channel<T.ImportProgress>();
+    progress.onmessage = onProgress;
+    return call<T.ImportReport | null>("import_candidates", { options, progress });
+  },
+  cancelImport: () => call<null>("cancel_import"),
+
+  // Sharing. Every file is named through a native dialog the command opens: null means it was cancelled.
+  bundleProfiles: () => call<T.ProfileChoice[]>("bundle_profiles"),
+  bundleWaiting: (profile: string, body: string | null) => call<T.Waiting>("bundle_waiting", { profile, body }),
+  /** Asks where to save, then makes the bundle off the main thread; null when cancelled. */
+  createBundle: (
+    profile: string, body: string | null, correction: boolean, password: string | null,
+    onProgress: (p: T.BundleProgress) => void,
+  ) => {
+    const progress = new Channel<T.BundleProgress>();
+    progress.onmessage = onProgress;
+    return call<T.CreateReport | null>("create_bundle", { profile, body, correction, password, progress });
+  },
+  cancelBundle: () => call<null>("cancel_bundle"),
+  bundles: () => call<T.BundleSummary[]>("bundles"),
+  markBundleSent: (id: T.Id) => call<T.BundleSummary>("mark_bundle_sent", { id }),
+  markBundleAcknowledged: (id: T.Id, reference: string | null) =>
+    call<T.BundleSummary>("mark_bundle_acknowledged", { id, reference }),
+  bundleAffected: (id: T.Id) => call<T.Affected>("bundle_affected", { id }),
+  saveAffectedCsv: (id: T.Id) => call<T.Saved | null>("save_affected_csv", { id }),
+  chooseBundleFile: () => call<string | null>("choose_bundle_file"),
+  verifyBundleFile: (password: string | null) => call<T.Verified>("verify_bundle_file", { password }),
+
+  saveCentreKey: () => call<T.CentreKeySaved | null>("save_centre_key"),
+  fieldDevices: () => call<T.Device[]>("field_devices"),
+  registerFieldDevice: (trainer: T.Id) => call<T.Device | null>("register_field_device", { trainer }),
+  revokeFieldDevice: (id: string) => call<T.Device>("revoke_field_device", { id }),
+  exportFieldPack: (runs: T.Id[], device: string | null) =>
+    call<T.PackSaved | null>("export_field_pack", { runs, device }),
+
+  /** This laptop's identity in field mode; null in an office store. */
+  fieldStatus: () => call<T.FieldIdentity | null>("field_status"),
+  trustedCentreFingerprints: () => call<string[]>("trusted_centre_fingerprints"),
+  fieldEnrol: (label: string) => call<T.FieldIdentity | null>("field_enrol", { label }),
+  saveDeviceKey: () => call<T.Saved | null>("save_device_key"),
+  importFieldPack: (replace: boolean) => call<T.PackImport | null>("import_field_pack", { replace }),
+  exportReturn: () => call<T.ReturnSaved | null>("export_return"),
+
+  importReturn: () => call<T.ReturnImported | null>("import_return"),
+  fieldConflicts: (all = false) => call<T.Conflict[]>("field_conflicts", { all }),
+  resolveFieldConflict: (id: T.Id, take: T.Take) => call<T.Conflict>("resolve_field_conflict", { id, take }),
+  // Certificates, photo cards, employer reports and verification. Commands that save return the
+  // file's name, or null when the save dialog was cancelled; "open" ones open the system's viewer.
+  certificates: (query: T.CertificateQuery = {}) => call<T.Certificate[]>("certificates", { query }),
+  certificate: (number: string, version: number | null = null) => call<T.Certificate>("certificate", { number, version }),
+  certificateVersions: (number: string) => call<T.Certificate[]>("certificate_versions", { number }),
+  issueCertificate: (enrolment: T.Id) => call<T.Certificate>("issue_certificate", { enrolment }),
+  issueRunCertificates: (run: T.Id) => call<T.RunIssue>("issue_run_certificates", { run }),
+  reissueCertificate: (number: string, reason: string) => call<T.Certificate>("reissue_certificate", { number, reason }),
+  revokeCertificate: (number: string, reason: string) => call<T.Certificate>("revoke_certificate", { number, reason }),
+  openCertificatePdf: (number: string, version: number | null = null) => call<string>("open_certificate_pdf", { number, version }),
+  saveCertificatePdf: (number: string, version: number | null = null) =>
+    call<string | null>("save_certificate_pdf", { number, version }),
+  /** Asks where to save, then prints with progress; null when the dialog or Cancel stopped it. */
+  printCertificates: (selection: T.PrintSelection, format: T.BatchFormat, onProgress: (p: T.Progress) => void) => {
+    const progress = new Channel<T.Progress>();
+    progress.onmessage = onProgress;
+    return call<T.PrintDone | null>("print_certificates", { selection, format, progress });
+  },
+  cancelPrint: () => call<null>("cancel_print"),
+  /** Opens the file saved last in the system's viewer; its name. */
+  openSaved: () => call<string>("open_saved"),
+  showSavedInFolder: () => call<string>("show_saved_in_folder"),
+
+  cards: (candidate: T.Id | null = null) => call<T.Card[]>("cards", { candidate }),
+  issueCard: (candidate: T.Id) => call<T.Card>("issue_card", { candidate }),
+  openCardPdf: (number: string) => call<string>("open_card_pdf", { number }),
+  saveCardPdf: (number: string) => call<string | null>("save_card_pdf", { number }),
+  saveCardSheet: (run: T.Id | null, numbers: string[] = []) => call<T.SheetDone | null>("save_card_sheet", { run, numbers }),
+
+  employerSites: (employer: T.Id) => call<string[]>("employer_sites", { employer }),
+  saveEmployerReport: (employer: T.Id, format: T.ReportFormat, site: string | null, withinDays: number) =>
+    call<T.ReportSaved | null>("save_employer_report", { employer, format, site, withinDays }),
+
+  verifyText: (text: string) => call<T.Verification>("verify_text", { text }),
+  /** Asks for a PDF and checks it; null when the dialog was cancelled. */
+  verifyPdf: () => call<T.VerifiedFile | null>("verify_pdf"),
+  exportPublicKey: () => call<string | null>("export_public_key"),
 };
