@@ -36,7 +36,8 @@ pub enum Selection {
 }
 
 /// What the batch is written as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchFormat {
     /// One PDF holding every certificate's pages, in order.
@@ -46,14 +47,16 @@ pub enum BatchFormat {
 }
 
 /// How far a batch has got, reported after each certificate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Progress {
     pub done: u64,
     pub total: u64,
 }
 
 /// What a finished batch wrote.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct BatchSummary {
     pub format: BatchFormat,
     pub certificates: u64,

@@ -54,7 +54,8 @@ const HEADER: &str = "CENTREBOOK CARD 1";
 const SIGNATURE: &str = "Signature: ";
 
 /// One category held, as printed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CardCategory {
     /// The equipment/environment category, or the course title when it has none.
     pub category: String,
@@ -64,7 +65,8 @@ pub struct CardCategory {
 }
 
 /// Everything printed on a card, frozen at issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CardContent {
     pub number: String,
     pub centre_name: String,
@@ -77,7 +79,8 @@ pub struct CardContent {
 }
 
 /// Where a card stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CardStatus {
     Valid,
@@ -86,7 +89,8 @@ pub enum CardStatus {
 }
 
 /// An issued card.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Card {
     pub id: Id,
     pub number: String,
@@ -102,7 +106,8 @@ pub struct Card {
 }
 
 /// A card statement's fields, as signed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CardStatement {
     pub number: String,
     pub name: String,
@@ -494,7 +499,8 @@ pub enum CardSelection {
 }
 
 /// What a sheet print wrote.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SheetSummary {
     pub cards: u64,
     pub sheets: u64,

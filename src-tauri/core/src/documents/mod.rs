@@ -37,7 +37,8 @@ use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// Everything printed on a certificate, frozen at issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CertificateContent {
     pub number: String,
     pub version: u32,
@@ -116,7 +117,8 @@ impl CertificateContent {
 }
 
 /// Where a certificate stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
     /// Standing and in date.
@@ -130,7 +132,8 @@ pub enum CertificateStatus {
 }
 
 /// A revocation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Revocation {
     pub at: String,
     pub reason: String,
@@ -138,7 +141,8 @@ pub struct Revocation {
 }
 
 /// An issued certificate (one version of a number).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Certificate {
     pub id: Id,
     pub number: String,
@@ -171,14 +175,16 @@ pub struct IssueOptions {
 }
 
 /// What issuing for a whole run did.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RunIssue {
     pub issued: Vec<Certificate>,
     /// Enrolments left out, with why (no personal data).
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Skipped {
     pub enrolment_id: Id,
     pub reason: String,
@@ -195,7 +201,8 @@ pub struct CertificateFilter {
 }
 
 /// What a verification found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum VerifyStatus {
     /// Genuine, standing and not revoked (as far as the checker knows).
@@ -215,7 +222,8 @@ pub enum VerifyStatus {
 }
 
 /// The answer to "is this certificate genuine?".
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Verification {
     pub status: VerifyStatus,
     /// The statement, when one was found (its fields are only trustworthy when the status is valid,

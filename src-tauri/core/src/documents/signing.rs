@@ -31,7 +31,8 @@ pub const FIELDS: &[&str] =
     &["Number", "Version", "Name", "Course", "Trained", "Assessed", "Issued", "Expires", "Centre", "Key"];
 
 /// A statement's fields, as signed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Statement {
     /// Certificate number.
     pub number: String,
