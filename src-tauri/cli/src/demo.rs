@@ -62,4 +62,5 @@ fn print(r: &DemoReport) {
         r.pass_rate * 100.0,
         r.overrides
     );
+    println!("  {} certificates issued, for the most recent passes", r.certificates);
 }

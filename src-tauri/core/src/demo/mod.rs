@@ -36,6 +36,11 @@ use data::{CourseSpec, COURSES};
 /// milliseconds, so thousands of candidates share these).
 const PORTRAITS: usize = 256;
 
+/// How many certificates a demo issues: for the most recent passes of the last two years only, since
+/// drawing each one takes milliseconds and a store of 500,000 candidates holds hundreds of thousands
+/// of passes.
+pub const DEMO_CERTIFICATES: u32 = 300;
+
 /// The most candidates one demo may hold.
 pub const MAX_CANDIDATES: u32 = 2_000_000;
 
@@ -97,6 +102,8 @@ pub struct DemoReport {
     pub passes: u64,
     /// Outcomes changed by a human review.
     pub overrides: u64,
+    /// Certificates issued, for the most recent passes (see [`DEMO_CERTIFICATES`]).
+    pub certificates: u64,
     /// Passes as a share of the outcomes of candidates who attended.
     pub pass_rate: f64,
     /// The first run's start.
@@ -160,6 +167,7 @@ impl Store {
             g.trainers()?;
             g.history()?;
             let mut report = g.report;
+            report.certificates = crate::documents::issue_demo(tx, actor, opts.today, DEMO_CERTIFICATES)?;
             let attended =
                 report.outcomes - count(tx, "SELECT count(*) FROM outcomes WHERE computed = 'did_not_attend'")?;
             report.pass_rate = if attended == 0 { 0.0 } else { report.passes as f64 / attended as f64 };
@@ -177,6 +185,7 @@ impl Store {
                     FieldChange::created("runs", report.runs),
                     FieldChange::created("enrolments", report.enrolments),
                     FieldChange::created("photos", report.photos),
+                    FieldChange::created("certificates", report.certificates),
                 ],
             )?;
             Ok(report)

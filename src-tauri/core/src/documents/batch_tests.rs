@@ -136,3 +136,40 @@ fn cancelling_after_k_stops_there_and_audits_nothing() {
     let entries = audit::list(&w.store, &w.admin, &AuditFilter::default()).unwrap();
     assert!(entries.iter().all(|e| e.action != "certificate.print"), "a cancelled batch printed nothing");
 }
+
+#[test]
+fn the_demo_centre_issues_certificates_for_recent_passes_that_print_and_verify() {
+    let mut w = crate::testing::world();
+    let admin = w.admin.clone();
+    let opts = crate::demo::DemoOptions::new(100, crate::testing::today());
+    let report = w.store.generate_demo(&admin, &opts).unwrap();
+    assert!(report.certificates > 0, "{report:?}");
+    let rows: Vec<(String, String)> = w
+        .store
+        .conn()
+        .prepare("SELECT number, issued_on FROM certificates ORDER BY issued_at, rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(rows.len() as u64, report.certificates);
+    assert!(rows.len() <= crate::demo::DEMO_CERTIFICATES as usize);
+    // Issued in date order, within the two years before "today", numbers rising with the dates.
+    assert!(rows.windows(2).all(|p| p[0].1 <= p[1].1), "issued in date order");
+    assert!(rows.windows(2).filter(|p| p[0].1[..4] == p[1].1[..4]).all(|p| p[0].0 < p[1].0), "numbers rise");
+    assert!(rows.iter().all(|(_, d)| d.as_str() >= "2024-11-22" && d.as_str() <= "2026-11-22"));
+    let c = w.store.certificate(&admin, &rows[0].0, None).unwrap();
+    assert_eq!(w.store.verify_certificate(&admin, c.qr.as_bytes()).unwrap().status, super::super::VerifyStatus::Valid);
+    let (summary, pdf) = {
+        let mut out = Cursor::new(Vec::new());
+        let sel = Selection::Numbers(rows.iter().take(3).map(|r| r.0.clone()).collect());
+        let s =
+            w.store.print_certificates(&admin, &sel, BatchFormat::Pdf, &mut out, &mut |_| ControlFlow::Continue(()));
+        (s.unwrap(), out.into_inner())
+    };
+    assert_eq!(summary.pages as usize, page_count(&pdf));
+    // Still one audit entry for the generated centre, not one per certificate.
+    let entries = audit::list(&w.store, &admin, &AuditFilter::default()).unwrap();
+    assert_eq!(entries.iter().filter(|e| e.action == "certificate.issue").count(), 0);
+}

@@ -444,6 +444,17 @@ fn render(
     Ok(doc.finish_pdfa())
 }
 
+/// How a certificate comes to be issued.
+enum Issuing {
+    /// A first issue, audited.
+    New,
+    /// A first issue in the generated demo centre: synthetic, so not audited one by one (the demo
+    /// has one entry for the lot).
+    Demo,
+    /// A correction of an issued certificate.
+    Reissue(Reissue),
+}
+
 /// A reissue's particulars.
 struct Reissue {
     number: String,
@@ -459,7 +470,7 @@ fn issue_in(
     template: &Template,
     images: &TemplateImages,
     on: NaiveDate,
-    reissue: Option<Reissue>,
+    issuing: Issuing,
 ) -> Result<Id> {
     let g = gather(tx, enrolment)?;
     match g.outcome.as_ref().map(|o| o.0.as_str()) {
@@ -481,7 +492,8 @@ fn issue_in(
     if g.requires_photo && g.photo.is_none() {
         return Err(Error::invalid("photo", "the course prints the candidate's photo and none is on record; add one"));
     }
-    if reissue.is_none() {
+    let audited = !matches!(issuing, Issuing::Demo);
+    if !matches!(issuing, Issuing::Reissue(_)) {
         let existing: Option<String> = tx
             .query_row(
                 "SELECT number FROM certificates WHERE enrolment_id = ?1 AND superseded_at IS NULL",
@@ -495,9 +507,9 @@ fn issue_in(
     }
     let (key_id, key) = signing::current_key(tx)?;
     let mut content = g.content;
-    let (number, version, issued_on, reissued_on, reason) = match reissue {
-        Some(r) => (r.number, r.version, r.first_issued, Some(on), Some(r.reason)),
-        None => (numbering::next(tx, on)?, 1, on, None, None),
+    let (number, version, issued_on, reissued_on, reason) = match issuing {
+        Issuing::Reissue(r) => (r.number, r.version, r.first_issued, Some(on), Some(r.reason)),
+        Issuing::New | Issuing::Demo => (numbering::next(tx, on)?, 1, on, None, None),
     };
     let validity_from = content.assessment_date.unwrap_or(content.training_end);
     content.number = number.clone();
@@ -550,8 +562,42 @@ fn issue_in(
         }
         None => "certificate.issue",
     };
-    audit::record(tx, Who::Actor(actor), action, Subject { entity: "certificate", id: Some(&number) }, &changes)?;
+    if audited {
+        audit::record(tx, Who::Actor(actor), action, Subject { entity: "certificate", id: Some(&number) }, &changes)?;
+    }
     Ok(id)
+}
+
+/// The demo centre's certificates: the `max` most recent passes of runs that ended in the two years
+/// before `today`, issued a few days after each run in date order (so numbers rise with dates),
+/// inside the caller's transaction. Passes that cannot be certified (a photo course, no photo) are
+/// left out. Returns how many were issued.
+pub(crate) fn issue_demo(tx: &Transaction<'_>, actor: &Actor, today: NaiveDate, max: u32) -> Result<u64> {
+    let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
+    let mut rows: Vec<(Id, NaiveDate)> = tx
+        .prepare(
+            "SELECT n.id, r.ends_on FROM enrolments n JOIN course_runs r ON r.id = n.run_id
+             JOIN outcomes o ON o.enrolment_id = n.id JOIN candidates k ON k.id = n.candidate_id
+             JOIN courses co ON co.id = r.course_id
+             WHERE coalesce(o.override, o.computed) = 'pass' AND r.ends_on BETWEEN ?1 AND ?2
+               AND k.restricted = 0 AND (co.requires_photo = 0 OR k.photo IS NOT NULL)
+             ORDER BY r.ends_on DESC, n.id LIMIT ?3",
+        )?
+        .query_map(rusqlite::params![since.to_string(), today.to_string(), max], |r| Ok((r.get(0)?, date(r, 1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    let template = Template::default_for(true);
+    let images = TemplateImages { logo: None, signature: None };
+    let mut issued = 0;
+    for (enrolment, ended) in rows {
+        let on = (ended + chrono::Duration::days(3)).min(today);
+        match issue_in(tx, actor, enrolment, &template, &images, on, Issuing::Demo) {
+            Ok(_) => issued += 1,
+            Err(Error::Invalid { .. } | Error::Duplicate { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(issued)
 }
 
 const SELECT: &str = "SELECT c.id, c.number, c.version, c.enrolment_id, c.candidate_id, c.issued_on, c.reissued_on,
@@ -636,7 +682,7 @@ impl Store {
         let (template, images) = Self::certificate_template(opts)?;
         let on = opts.on.unwrap_or_else(today);
         self.write(|tx| {
-            let id = issue_in(tx, actor, enrolment, &template, &images, on, None)?;
+            let id = issue_in(tx, actor, enrolment, &template, &images, on, Issuing::New)?;
             by_id(tx, id)
         })
     }
@@ -673,7 +719,7 @@ impl Store {
                     out.skipped.push(skip(&o));
                 } else {
                     // A candidate-specific refusal (restriction, missing photo) skips that one only.
-                    match issue_in(tx, actor, enrolment, &template, &images, on, None) {
+                    match issue_in(tx, actor, enrolment, &template, &images, on, Issuing::New) {
                         Ok(id) => out.issued.push(by_id(tx, id)?),
                         Err(Error::Invalid { reason, .. }) => out.skipped.push(skip(&reason)),
                         Err(e) => return Err(e),
@@ -766,7 +812,7 @@ impl Store {
                 first_issued: current.issued_on,
                 reason: reason.clone(),
             };
-            let id = issue_in(tx, actor, current.enrolment_id, &template, &images, on, Some(re))?;
+            let id = issue_in(tx, actor, current.enrolment_id, &template, &images, on, Issuing::Reissue(re))?;
             by_id(tx, id)
         })
     }
