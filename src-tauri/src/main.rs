@@ -30,6 +30,7 @@ fn main() {
     tauri::Builder::default()
         .manage(state)
         .manage(commands::work::Chosen::default())
+        .manage(commands::sharing::Sharing::default())
         .invoke_handler(tauri::generate_handler![
             session::store_status,
             session::create_store,
@@ -85,6 +86,31 @@ fn main() {
             candidate_edits::special_category,
             candidate_edits::set_special_category,
             candidate_edits::candidate_audit,
+            commands::sharing::bundle_profiles,
+            commands::sharing::bundle_waiting,
+            commands::sharing::create_bundle,
+            commands::sharing::cancel_bundle,
+            commands::sharing::bundles,
+            commands::sharing::mark_bundle_sent,
+            commands::sharing::mark_bundle_acknowledged,
+            commands::sharing::bundle_affected,
+            commands::sharing::save_affected_csv,
+            commands::sharing::choose_bundle_file,
+            commands::sharing::verify_bundle_file,
+            commands::sharing::save_centre_key,
+            commands::sharing::field_devices,
+            commands::sharing::register_field_device,
+            commands::sharing::revoke_field_device,
+            commands::sharing::export_field_pack,
+            commands::sharing::field_status,
+            commands::sharing::trusted_centre_fingerprints,
+            commands::sharing::field_enrol,
+            commands::sharing::save_device_key,
+            commands::sharing::import_field_pack,
+            commands::sharing::export_return,
+            commands::sharing::import_return,
+            commands::sharing::field_conflicts,
+            commands::sharing::resolve_field_conflict,
         ])
         .run(tauri::generate_context!())
         .expect("the Centrebook window could not start");

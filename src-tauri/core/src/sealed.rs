@@ -142,7 +142,8 @@ fn refuse<T>(r: Refusal) -> Result<T> {
 }
 
 /// What a container carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, rename = "ContainerKind")]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An awarding-body submission.
@@ -164,7 +165,8 @@ impl std::fmt::Display for Kind {
 }
 
 /// The centre a container came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CentreRef {
     /// The store id of the centre's store.
     pub id: String,
@@ -173,7 +175,8 @@ pub struct CentreRef {
 }
 
 /// One payload file as listed in the manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct FileEntry {
     /// Path inside the ZIP, `/`-separated, relative.
     pub path: String,
@@ -184,7 +187,8 @@ pub struct FileEntry {
 }
 
 /// The signed manifest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// [`FORMAT`] when written.
@@ -414,7 +418,8 @@ impl Default for Limits {
 }
 
 /// How an opened container was protected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {
     None,

@@ -8,4 +8,5 @@ pub mod imports;
 pub mod people;
 pub mod runs;
 pub mod session;
+pub mod sharing;
 pub mod work;

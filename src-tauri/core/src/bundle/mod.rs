@@ -19,6 +19,7 @@
 mod gather;
 mod output;
 pub mod profile;
+mod waiting;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,7 @@ use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 pub use profile::Profile;
+pub use waiting::{BundleProgress, BundleStage, Waiting};
 
 use gather::Row;
 
@@ -60,7 +62,8 @@ impl Default for BundleOptions<'_> {
 }
 
 /// A bundle written.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Created {
     pub id: Id,
     pub file: PathBuf,
@@ -79,7 +82,8 @@ pub struct Created {
 }
 
 /// What [`Store::create_bundle`] did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CreateReport {
     /// `None` when there was nothing to submit (no file is written).
     pub bundle: Option<Created>,
@@ -92,7 +96,8 @@ pub struct CreateReport {
 }
 
 /// Where a submission is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, rename = "SubmissionStatus")]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Created,
@@ -111,7 +116,8 @@ impl Status {
 }
 
 /// A submission as listed (no personal data).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct BundleSummary {
     pub id: Id,
     pub profile: String,
@@ -130,7 +136,8 @@ pub struct BundleSummary {
 }
 
 /// A bundle file that passed every check.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Verified {
     pub manifest: Manifest,
     pub protection: Protection,
@@ -141,7 +148,8 @@ pub struct Verified {
 }
 
 /// One person a bundle disclosed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AffectedPerson {
     pub candidate_id: Id,
     pub name: String,
@@ -150,7 +158,8 @@ pub struct AffectedPerson {
 }
 
 /// Everyone a bundle disclosed: the breach list.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Affected {
     pub bundle: BundleSummary,
     pub recipient: String,
@@ -222,6 +231,19 @@ impl Store {
         opts: &BundleOptions<'_>,
         out: &Path,
     ) -> Result<CreateReport> {
+        self.create_bundle_watched(actor, profile, opts, out, &mut |_| std::ops::ControlFlow::Continue(()))
+    }
+
+    /// [`Store::create_bundle`], reporting each stage (photos in batches) to `watch`; a `Break`
+    /// before the file is written stops with [`Error::Cancelled`] and nothing written or recorded.
+    pub fn create_bundle_watched(
+        &mut self,
+        actor: &Actor,
+        profile: &Profile,
+        opts: &BundleOptions<'_>,
+        out: &Path,
+        watch: &mut dyn FnMut(BundleProgress) -> std::ops::ControlFlow<()>,
+    ) -> Result<CreateReport> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
         let code = match (&profile.awarding_body, opts.body) {
@@ -277,6 +299,7 @@ impl Store {
         if rows.is_empty() {
             return Ok(report);
         }
+        waiting::report(watch, BundleStage::Gathered, rows.len(), rows.len())?;
 
         let id = Id::new();
         let centre = self.centre_name()?;
@@ -291,9 +314,16 @@ impl Store {
                     jobs.push((path.clone(), bytes));
                 }
             }
-            let fitted = fit_photos(jobs, rules)?;
-            photos = fitted.len();
-            files.extend(fitted);
+            // In batches, so a large bundle can show how far it is and be cancelled between them.
+            let total = jobs.len();
+            let mut jobs = jobs.into_iter().peekable();
+            while jobs.peek().is_some() {
+                let batch: Files = jobs.by_ref().take(waiting::PHOTO_BATCH).collect();
+                let fitted = fit_photos(batch, rules)?;
+                photos += fitted.len();
+                files.extend(fitted);
+                waiting::report(watch, BundleStage::Photos, photos, total)?;
+            }
         }
         if let Some(path) = &profile.summary {
             let pdf = output::summary(profile, &body, &centre, &id.to_string(), opts.correction, &rows);
@@ -318,6 +348,7 @@ impl Store {
                     "reference": r.candidate.enrolment, "bundle": s
                 }))).collect::<Vec<_>>(),
             }));
+        waiting::report(watch, BundleStage::Sealing, rows.len(), rows.len())?;
         let signer = self.write(|tx| Signer::for_centre(tx))?;
         let protect = match opts.password {
             Some(password) => Protect::Password { password, params: opts.kdf },

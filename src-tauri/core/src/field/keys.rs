@@ -63,7 +63,8 @@ fn device_proof_text(device_id: &str, label: &str, encrypt_public: &str) -> Stri
 }
 
 /// What a laptop knows of the centre it works for.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CentreTrust {
     /// The office store's id.
     pub centre_id: String,
@@ -76,7 +77,8 @@ pub struct CentreTrust {
 }
 
 /// A laptop's identity, as shown on the laptop.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct FieldIdentity {
     /// The device id (its signing key's id).
     pub device_id: String,
@@ -89,7 +91,8 @@ pub struct FieldIdentity {
 }
 
 /// A trainer's laptop, as registered at the office.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Device {
     /// The device id (its signing key's id).
     pub id: String,

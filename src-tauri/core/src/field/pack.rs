@@ -115,7 +115,8 @@ pub(crate) struct PackEnrolment {
 }
 
 /// What was exported or imported.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct PackSummary {
     /// The pack's id (the container's).
     pub pack_id: Id,
@@ -134,7 +135,8 @@ pub struct PackSummary {
 }
 
 /// The outcome of importing a pack on the laptop.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PackImport {
     /// Loaded into the field store.

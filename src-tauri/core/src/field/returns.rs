@@ -62,7 +62,8 @@ pub(super) fn photo_path(id: Id) -> String {
 }
 
 /// What a return export wrote.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ReturnSummary {
     /// The return's id (the container's).
     pub return_id: Id,
@@ -79,7 +80,8 @@ pub struct ReturnSummary {
 }
 
 /// What the office did with a return.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ReturnApplied {
     /// The return's id.
     pub return_id: Id,
@@ -98,7 +100,8 @@ pub struct ReturnApplied {
 }
 
 /// The outcome of `return import`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ReturnImport {
     /// Checked and applied (conflicts held).
@@ -121,7 +124,8 @@ pub enum ReturnImport {
 }
 
 /// What a conflict is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKind {
     /// Attendance.
@@ -140,7 +144,8 @@ impl ConflictKind {
 }
 
 /// A field change held for a person: the office's value and the field's, side by side.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Conflict {
     /// Id.
     pub id: Id,
@@ -183,7 +188,8 @@ pub struct Conflict {
 }
 
 /// Which value a person keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Take {
     /// Keep the office's value; the field's is dropped.

@@ -1,0 +1,232 @@
+//! What a bundle would take now, before one is made (the submissions screen shows it beside the
+//! Create button), and the progress [`Store::create_bundle_watched`] reports.
+
+use std::ops::ControlFlow;
+
+use serde::Serialize;
+
+use super::gather;
+use super::profile::Profile;
+use crate::users::{Actor, Permission};
+use crate::{Error, Result, Store};
+
+/// Photos fitted between two progress reports: large enough to keep every core busy, small enough
+/// that a bundle of a thousand photos moves visibly and stops soon after Cancel.
+pub(super) const PHOTO_BATCH: usize = 64;
+
+/// Results of one profile waiting for a bundle (no personal data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Waiting {
+    /// The awarding body's code.
+    pub awarding_body: String,
+    /// Qualifying results in no submission yet: what the next bundle takes.
+    pub new_results: usize,
+    /// Results submitted and changed since: what a correction bundle takes.
+    pub corrections: usize,
+    /// Of `new_results` and `corrections`, those of candidates whose processing is restricted: a
+    /// bundle holds them back, so it takes the others.
+    pub held_back_restricted: usize,
+}
+
+/// How far a bundle is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum BundleStage {
+    /// The results are chosen (`done` = `total` = how many).
+    Gathered,
+    /// Photos fitted to the profile's rules so far, of `total`.
+    Photos,
+    /// Signing, sealing and recording.
+    Sealing,
+}
+
+/// A progress report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BundleProgress {
+    pub stage: BundleStage,
+    pub done: usize,
+    pub total: usize,
+}
+
+pub(super) fn report(
+    watch: &mut dyn FnMut(BundleProgress) -> ControlFlow<()>,
+    stage: BundleStage,
+    done: usize,
+    total: usize,
+) -> Result<()> {
+    match watch(BundleProgress { stage, done, total }) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(Error::Cancelled),
+    }
+}
+
+impl Store {
+    /// How many results a bundle of `profile` would take now, and how many a correction bundle
+    /// would (admins only, like making the bundle). `body` as for [`super::BundleOptions::body`].
+    /// Writes nothing.
+    pub fn bundle_waiting(&self, actor: &Actor, profile: &Profile, body: Option<&str>) -> Result<Waiting> {
+        actor.require(Permission::Submit)?;
+        profile.validate()?;
+        let code = match (&profile.awarding_body, body.map(str::trim).filter(|b| !b.is_empty())) {
+            (Some(p), Some(b)) if !p.eq_ignore_ascii_case(b) => {
+                return Err(Error::invalid("--body", "this profile is for another awarding body"))
+            }
+            (Some(p), _) => p.clone(),
+            (None, Some(b)) => b.to_owned(),
+            (None, None) => return Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
+        };
+        let body = gather::body(self.conn(), &code)?;
+        let trainers = gather::trainers(self.conn(), &body)?;
+        let standing = gather::standing(self.conn())?;
+        let qualifying: Vec<&str> = profile.qualifying.outcomes.iter().map(|o| o.as_str()).collect();
+        let mut w =
+            Waiting { awarding_body: body.code.clone(), new_results: 0, corrections: 0, held_back_restricted: 0 };
+        for c in gather::candidates(self.conn(), &body, profile)? {
+            let (tname, treg) =
+                c.trainer.and_then(|t| trainers.get(&t)).map_or(("", ""), |(n, r)| (n.as_str(), r.as_str()));
+            // The same choice create_bundle makes, without building any row.
+            let new = match standing.get(&c.enrolment) {
+                Some((_, f)) if *f != c.fingerprint(tname, treg) => {
+                    w.corrections += 1;
+                    true
+                }
+                Some(_) => false,
+                None if qualifying.contains(&c.outcome.as_str()) => {
+                    w.new_results += 1;
+                    true
+                }
+                None => false,
+            };
+            if new && c.restricted {
+                w.held_back_restricted += 1;
+            }
+        }
+        Ok(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::ControlFlow;
+
+    use super::*;
+    use crate::bundle::{BundleOptions, Profile};
+    use crate::photo::Photo;
+    use crate::records::outcome::{ComponentRule, Score};
+    use crate::records::{
+        CandidateForm, Component, Course, CourseType, Registered, Requirements, ResultInput, RunForm,
+    };
+    use crate::testing::{today, world};
+    use crate::KdfParams;
+
+    #[test]
+    fn waiting_counts_what_the_next_bundle_takes_and_a_cancelled_bundle_writes_nothing() {
+        let mut w = world();
+        let admin = w.admin.clone();
+        w.store.add_awarding_body(&admin, "RTITB", "RTITB Awards", Some("C-1")).unwrap();
+        let course = w
+            .store
+            .add_course(
+                &admin,
+                &Course {
+                    id: None,
+                    code: "FLT-W".into(),
+                    title: "Waiting course".into(),
+                    awarding_body: Some("rtitb".into()),
+                    course_type: CourseType::Test,
+                    category: "Counterbalance lift truck".into(),
+                    length_days: 1.0,
+                    duration_hours: 7.5,
+                    validity_months: Some(36),
+                    requires: Requirements { photo: true, ..Default::default() },
+                    components: vec![Component {
+                        id: None,
+                        name: "Theory".into(),
+                        rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
+                    }],
+                    grades: vec![],
+                },
+            )
+            .unwrap();
+        let component = course.components[0].id.unwrap();
+        let run = w
+            .store
+            .add_run(
+                &admin,
+                &RunForm {
+                    course_id: course.id.unwrap(),
+                    starts_on: "02/11/2026".into(),
+                    venue: Some("Yard 2".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let mut enrolments = Vec::new();
+        for (surname, mark) in [("Passed", 36), ("AlsoPassed", 35), ("Failed", 10)] {
+            let form = CandidateForm { forename: "Sam".into(), surname: surname.into(), ..Default::default() };
+            let id = match w.store.register_candidate(&admin, &form, today(), true).unwrap() {
+                Registered::Created { candidate, .. } => candidate.id,
+                other => panic!("{other:?}"),
+            };
+            w.store.set_candidate_photo(&admin, id, Photo::placeholder(3).as_bytes()).unwrap();
+            let e = w.store.enrol(&admin, run.id, id).unwrap().enrolment.id;
+            let input = ResultInput {
+                component_id: component,
+                score: Some(Score::Marks { mark }),
+                assessed_on: Some("02/11/2026".into()),
+                comments: None,
+            };
+            w.store.record_result(&admin, e, &input).unwrap();
+            enrolments.push(e);
+        }
+        let profile = Profile::built_in("rtitb").unwrap();
+        let waiting = |w: &crate::testing::World| w.store.bundle_waiting(&w.admin, &profile, None).unwrap();
+        let before = waiting(&w);
+        assert_eq!((before.new_results, before.corrections, before.held_back_restricted), (2, 0, 0), "passes only");
+        assert!(matches!(w.store.bundle_waiting(&w.office, &profile, None), Err(Error::Forbidden { .. })));
+
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("b.cbz");
+        let opts = BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() };
+        // Cancelled part-way (after the first report): no file, no submission, still waiting.
+        let mut seen = Vec::new();
+        let r = w.store.create_bundle_watched(&admin, &profile, &opts, &out, &mut |p| {
+            seen.push(p);
+            ControlFlow::Break(())
+        });
+        assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+        assert_eq!(seen, vec![BundleProgress { stage: BundleStage::Gathered, done: 2, total: 2 }]);
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "no file, not even a partial one");
+        assert!(w.store.bundles(&admin).unwrap().is_empty());
+        assert_eq!(waiting(&w), before);
+
+        // Made: every stage reported, photos counted to the end; then nothing waits.
+        let mut seen = Vec::new();
+        let made = w
+            .store
+            .create_bundle_watched(&admin, &profile, &opts, &out, &mut |p| {
+                seen.push(p);
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!(made.bundle.unwrap().results, 2);
+        assert_eq!(seen.first().map(|p| p.stage), Some(BundleStage::Gathered));
+        assert!(seen.contains(&BundleProgress { stage: BundleStage::Photos, done: 2, total: 2 }), "{seen:?}");
+        assert_eq!(seen.last().map(|p| p.stage), Some(BundleStage::Sealing));
+        assert_eq!(waiting(&w).new_results, 0);
+
+        // A submitted pass re-marked as a fail: it waits for a correction bundle, not a new one.
+        let input = ResultInput {
+            component_id: component,
+            score: Some(Score::Marks { mark: 10 }),
+            assessed_on: Some("02/11/2026".into()),
+            comments: None,
+        };
+        w.store.record_result(&admin, enrolments[0], &input).unwrap();
+        let after = waiting(&w);
+        assert_eq!((after.new_results, after.corrections), (0, 1));
+    }
+}
