@@ -6,7 +6,7 @@
 use centrebook_core::sealed::{self, safe_path, Expect, Limits, Unprotect};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: centrebook_fuzz::write_container_seeds(), |data: &[u8]| {
     let Some((&mode, bytes)) = data.split_first() else { return };
     let secret = centrebook_fuzz::recipient();
     let unprotect = if mode & 1 == 0 { Unprotect::None } else { Unprotect::Recipient(&secret) };
