@@ -9,14 +9,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
-    let mut full = vec!["--json"];
-    full.extend_from_slice(args);
-    let out = centrebook(dir, &full, env);
-    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
-}
-
 /// Runs a verb expected to fail: its exit code and stderr.
 fn fails(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     let out = centrebook(dir, args, env);

@@ -7,24 +7,6 @@ use std::path::Path;
 
 use common::*;
 
-fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
-    let mut full = vec!["--json"];
-    full.extend_from_slice(args);
-    let out = centrebook(dir, &full, env);
-    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
-}
-
-fn tool(cmd: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd}: {e}"));
-    assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn pdftotext(path: &Path) -> String {
-    tool("pdftotext", &["-enc", "UTF-8", path.to_str().unwrap(), "-"])
-}
-
 fn pages(path: &Path) -> usize {
     let info = tool("pdfinfo", &[path.to_str().unwrap()]);
     let line = info.lines().find(|l| l.starts_with("Pages:")).unwrap();
@@ -46,40 +28,7 @@ struct Centre {
 /// A centre with one run: three candidates with photos pass, one fails; certificates issued.
 fn centre() -> Centre {
     let (tmp, dir, _) = initialised();
-    json(&dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
-    let course = tmp.path().join("course.json");
-    std::fs::write(
-        &course,
-        r#"{"code":"FLT-CB","title":"Counterbalance lift truck, novice","awarding_body":"RTITB",
-            "course_type":"training","category":"Counterbalance lift truck","length_days":5,"duration_hours":35,
-            "validity_months":36,
-            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}}]}"#,
-    )
-    .unwrap();
-    json(&dir, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
-    json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
-    json(&dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"], AS_ADMIN);
-    let run = json(
-        &dir,
-        &[
-            "run",
-            "add",
-            "--course",
-            "FLT-CB",
-            "--start",
-            "02/11/2026",
-            "--end",
-            "06/11/2026",
-            "--venue",
-            "Yard 2",
-            "--trainer",
-            "Tess Evans",
-        ],
-        AS_ADMIN,
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let run = forklift_run(tmp.path(), &dir);
     let photo = tmp.path().join("face.jpg");
     std::fs::write(&photo, centrebook_core::photo::Photo::placeholder(3).as_bytes()).unwrap();
     let mut people = Vec::new();

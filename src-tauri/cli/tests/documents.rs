@@ -9,14 +9,6 @@ use std::path::Path;
 use calamine::{Data, Reader, Xlsx};
 use common::*;
 
-fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
-    let mut full = vec!["--json"];
-    full.extend_from_slice(args);
-    let out = centrebook(dir, &full, env);
-    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
-}
-
 /// `verify`'s exit code and its output.
 fn verify(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut full = vec!["verify"];
@@ -24,17 +16,6 @@ fn verify(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Stri
     let out = centrebook(dir, &full, env);
     let (o, e) = text(&out);
     (out.status.code(), o + &e)
-}
-
-fn pdftotext(path: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success(), "pdftotext could not read {}", path.display());
-    String::from_utf8(out.stdout).unwrap()
 }
 
 const NEVER: [&str; 4] = ["AB123456C", "CE123456D", "1988", "Heol y Bont"];
@@ -51,19 +32,7 @@ struct Centre {
 /// Cara fails.
 fn centre() -> Centre {
     let (tmp, dir, _) = initialised();
-    json(&dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
-    let course = tmp.path().join("course.json");
-    std::fs::write(
-        &course,
-        r#"{"code":"FLT-CB","title":"Counterbalance lift truck, novice","awarding_body":"RTITB",
-            "course_type":"training","category":"Counterbalance lift truck","length_days":5,"duration_hours":35,
-            "validity_months":36,
-            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}}]}"#,
-    )
-    .unwrap();
-    json(&dir, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
-    json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
-    json(&dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"], AS_ADMIN);
+    let run = forklift_run(tmp.path(), &dir);
     let mut people = Vec::new();
     for (forename, surname, number, ni) in [
         ("Siân", "Llewelyn", "E1042", Some("ab123456c")),
@@ -94,27 +63,6 @@ fn centre() -> Centre {
         let c = json(&dir, &args, AS_ADMIN);
         people.push(c["candidate"]["id"].as_str().unwrap().to_owned());
     }
-    let run = json(
-        &dir,
-        &[
-            "run",
-            "add",
-            "--course",
-            "FLT-CB",
-            "--start",
-            "02/11/2026",
-            "--end",
-            "06/11/2026",
-            "--venue",
-            "Yard 2",
-            "--trainer",
-            "Tess Evans",
-        ],
-        AS_ADMIN,
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     for (who, mark) in people.iter().zip(["38", "35", "12"]) {
         json(&dir, &["run", "enrol", &run, who], AS_ADMIN);
         let r = json(&dir, &["result", "record", &run, who, "--component", "Theory", "--mark", mark], AS_ADMIN);

@@ -8,14 +8,6 @@ use std::path::Path;
 
 use common::*;
 
-fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
-    let mut full = vec!["--json"];
-    full.extend_from_slice(args);
-    let out = centrebook(dir, &full, env);
-    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
-}
-
 fn s(v: &serde_json::Value) -> String {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
 }

@@ -4,14 +4,6 @@ mod common;
 
 use common::*;
 
-fn json(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
-    let mut full = vec!["--json"];
-    full.extend_from_slice(args);
-    let out = centrebook(dir, &full, env);
-    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
-}
-
 const AS_TRAINER: &[(&str, &str)] = &[
     ("CENTREBOOK_PASSPHRASE", PASSPHRASE),
     ("CENTREBOOK_USER", "tess"),

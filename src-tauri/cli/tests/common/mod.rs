@@ -46,3 +46,58 @@ pub fn initialised() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let rk = v["recovery_key"].as_str().unwrap().to_owned();
     (tmp, dir, rk)
 }
+
+/// Runs a verb with `--json` that must succeed, and parses what it printed.
+pub fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let mut full = vec!["--json"];
+    full.extend_from_slice(args);
+    let out = centrebook(dir, &full, env);
+    assert!(out.status.success(), "{args:?}: {:?}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
+}
+
+/// Runs another program (poppler's pdftotext and pdfinfo, sha256sum) that must succeed.
+pub fn tool(cmd: &str, args: &[&str]) -> String {
+    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A PDF's text with its layout kept, as a person would read it.
+pub fn pdftotext(path: &Path) -> String {
+    tool("pdftotext", &["-layout", "-enc", "UTF-8", path.to_str().unwrap(), "-"])
+}
+
+/// The catalogue most end-to-end tests start from: the RTITB body, a novice counterbalance course
+/// (FLT-CB, a Theory paper out of 40, pass 30, valid 36 months), Acme Haulage, the trainer Tess Evans
+/// and a run of the course in Yard 2. Returns the run's id.
+pub fn forklift_run(tmp: &Path, dir: &Path) -> String {
+    json(dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
+    let course = tmp.join("course.json");
+    std::fs::write(
+        &course,
+        r#"{"code":"FLT-CB","title":"Counterbalance lift truck, novice","awarding_body":"RTITB",
+            "course_type":"training","category":"Counterbalance lift truck","length_days":5,"duration_hours":35,
+            "validity_months":36,
+            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}}]}"#,
+    )
+    .unwrap();
+    json(dir, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    json(dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
+    json(dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"], AS_ADMIN);
+    let args = [
+        "run",
+        "add",
+        "--course",
+        "FLT-CB",
+        "--start",
+        "02/11/2026",
+        "--end",
+        "06/11/2026",
+        "--venue",
+        "Yard 2",
+        "--trainer",
+        "Tess Evans",
+    ];
+    json(dir, &args, AS_ADMIN)["id"].as_str().unwrap().to_owned()
+}
