@@ -16,8 +16,8 @@ pub(crate) mod runs;
 mod search;
 #[cfg(test)]
 mod tests;
-mod trainers;
 mod trail;
+mod trainers;
 
 pub use candidate_edits::{Employment, SpecialCategory};
 pub use candidates::{
