@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { cli, click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const out = process.env.SHOTS_DIR ?? path.join(root, "assets/screenshots");
@@ -99,6 +99,45 @@ async function tour() {
     await stop();
     cleanup();
   }
+}
+
+/** Users, the import's dry run of tests/e2e/fixtures/candidates.csv, and backups. */
+async function admin() {
+  const { dir, cleanup } = tempDataDir();
+  cpSync(process.env.DEMO_DIR, dir, { recursive: true });
+  const fixture = path.join(root, "tests/e2e/fixtures/candidates.csv");
+  const as = { CENTREBOOK_PASSPHRASE: passphrase, CENTREBOOK_PASSWORD: password, CENTREBOOK_NEW_PASSWORD: "a password 12" };
+  for (const [u, role, name] of [["olly", "office", "Olly Okafor"], ["tess", "trainer", "Tess Evans"], ["sam", "trainer", "Sam Hughes"]]) {
+    cli(dir, ["--user", "admin", "user", "add", u, "--role", role, "--name", name], as);
+  }
+  cli(dir, ["--user", "admin", "user", "disable", "sam"], as);
+  const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_IMPORT_FILE: fixture });
+  try {
+    await fill(b, "#passphrase", passphrase);
+    await click(b, "#unlock");
+    await signIn(b, "admin", password);
+    await go(b, "users");
+    await shown(b, "#users tbody tr[data-user]");
+    await shot("users");
+    await go(b, "import");
+    await click(b, "#choose-import-file");
+    await shown(b, "#fates");
+    await click(b, "#show-all");
+    await b.execute(() => document.querySelector("#cols-h")?.scrollIntoView());
+    await shot("import-dry-run");
+    await go(b, "backup");
+    await shown(b, "#backup-now");
+    await shot("backup");
+  } finally {
+    await stop();
+    cleanup();
+  }
+}
+
+// ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup).
+if (process.env.ONLY_ADMIN) {
+  await admin();
+  process.exit(0);
 }
 
 if (!process.env.ONLY_TOUR) await firstRun();
