@@ -8,7 +8,7 @@ mod commands;
 mod single;
 mod state;
 
-use commands::{admin, candidate_edits, catalogue, imports, people, runs, session};
+use commands::{admin, candidate_edits, catalogue, documents, imports, people, runs, session};
 
 fn main() {
     let state = state::AppState::from_env();
@@ -31,6 +31,7 @@ fn main() {
         .manage(state)
         .manage(commands::work::Chosen::default())
         .manage(commands::sharing::Sharing::default())
+        .manage(commands::documents::Documents::default())
         .invoke_handler(tauri::generate_handler![
             session::store_status,
             session::create_store,
@@ -111,6 +112,29 @@ fn main() {
             commands::sharing::import_return,
             commands::sharing::field_conflicts,
             commands::sharing::resolve_field_conflict,
+            documents::certificates,
+            documents::certificate_versions,
+            documents::certificate,
+            documents::issue_certificate,
+            documents::issue_run_certificates,
+            documents::reissue_certificate,
+            documents::revoke_certificate,
+            documents::open_certificate_pdf,
+            documents::save_certificate_pdf,
+            documents::print_certificates,
+            documents::cancel_print,
+            documents::open_saved,
+            documents::show_saved_in_folder,
+            documents::cards,
+            documents::issue_card,
+            documents::open_card_pdf,
+            documents::save_card_pdf,
+            documents::save_card_sheet,
+            documents::employer_sites,
+            documents::save_employer_report,
+            documents::verify_text,
+            documents::verify_pdf,
+            documents::export_public_key,
         ])
         .run(tauri::generate_context!())
         .expect("the Centrebook window could not start");
