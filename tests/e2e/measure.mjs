@@ -11,7 +11,7 @@
 // opens on the unlock screen and the launch figure is "process start to passphrase field shown".)
 import { readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { launch, fill, click, shown, go, signIn } from "./harness.mjs";
+import { APP, launch, fill, click, shown, go, signIn } from "./harness.mjs";
 
 const dir = process.env.MEASURE_DIR;
 if (!dir) throw new Error("set MEASURE_DIR to an initialised data folder (see the header)");
@@ -33,8 +33,9 @@ function startedMs(pid) {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return bootMs + (Number(fields[19]) / ticks) * 1000;
 }
-function newestPid(name) {
-  return Number(execFileSync("pgrep", ["-n", "-x", name]).toString().trim());
+/** The newest process running this app binary (other apps may be open beside it). */
+function newestAppPid() {
+  return Number(execFileSync("pgrep", ["-n", "-f", `^${APP}`]).toString().trim());
 }
 /** The app and every process under it (WebKit's web and network processes). */
 function family(root) {
@@ -66,7 +67,7 @@ const launchMs = [], signedInMs = [], idle = [];
 let browser, stop;
 for (let i = 0; i < launches; i++) {
   ({ browser, stop } = await launch(dir));
-  const pid = newestPid("centrebook-app");
+  const pid = newestAppPid();
   await shown(browser, "#passphrase", 60000);
   launchMs.push(Date.now() - startedMs(pid));
   await fill(browser, "#passphrase", passphrase);
