@@ -5,11 +5,13 @@
 //   cd tests/e2e && DEMO_DIR=/tmp/demo xvfb-run -a -s "-screen 0 1100x720x24" node screenshots.mjs
 //
 // DEMO_DIR is copied first, so it is not changed. GTK_THEME=Adwaita:dark gives the dark screens.
+// ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cli, click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { sharingShots } from "./sharing-shots.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const out = process.env.SHOTS_DIR ?? path.join(root, "assets/screenshots");
@@ -101,6 +103,64 @@ async function tour() {
   }
 }
 
+/** Scrolls the content pane (not the window) so `selector` is near its top. */
+async function scrollTo(b, selector) {
+  await b.execute((sel) => {
+    const main = document.querySelector("#content");
+    const el = document.querySelector(sel);
+    main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
+  }, selector);
+}
+
+// The certificate screens on the demo centre's issued certificates: the list, one certificate, and
+// the Verify screen checking that certificate's QR text.
+async function documents() {
+  const { dir, cleanup } = tempDataDir();
+  cpSync(process.env.DEMO_DIR, dir, { recursive: true });
+  const { browser: b, stop } = await launch(dir);
+  try {
+    await fill(b, "#passphrase", passphrase);
+    await click(b, "#unlock");
+    await signIn(b, "admin", password);
+    await go(b, "certificates");
+    await shown(b, "#certificates tbody tr[data-number]");
+    await shot("certificates-list");
+    await click(b, "#certificates tbody tr[data-number] a");
+    await shown(b, "#certificate-facts");
+    await shot("certificate-page");
+    const qr = await b.execute(() => document.querySelector("#qr-text")?.textContent ?? "");
+    await go(b, "verify");
+    await shown(b, "#qr-input");
+    await b.execute((t) => {
+      const el = document.querySelector("#qr-input");
+      el.value = t;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    }, qr);
+    await click(b, "#check-text");
+    await shown(b, "#verify-result");
+    await scrollTo(b, "#verify-result");
+    await shot("verify");
+    // That certificate's run: its certificates and the print panel.
+    await b.back();
+    await shown(b, "#certificate-facts");
+    await click(b, "#certificate-facts a");
+    await shown(b, "#candidate-enrolments a");
+    await click(b, "#candidate-enrolments a");
+    await shown(b, "#run-certificate-list");
+    await scrollTo(b, "#run-certificates");
+    await shot("run-certificates");
+    // An employer's training report form.
+    await go(b, "employers");
+    await click(b, "#employers tbody a");
+    await shown(b, "#employer-report");
+    await scrollTo(b, "#employer-report");
+    await shot("employer-report");
+  } finally {
+    await stop();
+    cleanup();
+  }
+}
+
 /** Users, the import's dry run of tests/e2e/fixtures/candidates.csv, and backups. */
 async function admin() {
   const { dir, cleanup } = tempDataDir();
@@ -134,11 +194,22 @@ async function admin() {
   }
 }
 
+// ONLY_SHARING=1 takes only the sharing screens (submissions, breach listing, returns with conflicts).
+if (process.env.ONLY_SHARING) {
+  await sharingShots(shot, passphrase, password);
+  process.exit(0);
+}
+
 // ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup).
 if (process.env.ONLY_ADMIN) {
   await admin();
   process.exit(0);
 }
 
-if (!process.env.ONLY_TOUR) await firstRun();
-await tour();
+if (process.env.ONLY_DOCS) {
+  await documents();
+} else {
+  if (!process.env.ONLY_TOUR) await firstRun();
+  await tour();
+  await documents();
+}
