@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  activeDevices, byWhen, commentOf, conflictSubject, countOf, describeValue, packMessage, passwordProblem, progressOf,
+  activeDevices, byWhen, fieldsText, commentOf, conflictSubject, countOf, describeValue, packMessage, passwordProblem, progressOf,
   returnMessage, runsOfTrainer, waitingText,
 } from "./sharing";
 import type { BundleSummary, Conflict, Device, Run } from "./types";
@@ -128,5 +128,12 @@ describe("choosing runs and laptops for a pack", () => {
     const b = { counts: { results: 4 } } as unknown as BundleSummary;
     expect(countOf(b, "results")).toBe(4);
     expect(countOf(b, "photos")).toBe(0);
+  });
+});
+
+describe("fieldsText", () => {
+  it("names the disclosed fields as people read them", () => {
+    expect(fieldsText(["name", "ni_number", "home_address", "test_date"])).toBe("Name, NI number, Home address, Test date");
+    expect(fieldsText(["something_new"])).toBe("something new");
   });
 });

@@ -12,6 +12,27 @@ export const STATUS_LABEL: Record<SubmissionStatus, string> = {
   acknowledged: "Acknowledged",
 };
 
+/** DOMAIN.md's names of the fields a bundle held, as people read them. */
+const FIELD_LABEL: Record<string, string> = {
+  name: "Name",
+  date_of_birth: "Date of birth",
+  ni_number: "NI number",
+  home_address: "Home address",
+  photograph: "Photograph",
+  course_dates: "Course dates",
+  course_length: "Course length",
+  course_type: "Course type",
+  equipment: "Equipment",
+  test_date: "Test date",
+  trainer: "Trainer",
+  result: "Result",
+};
+
+/** "Name, NI number, Course dates" from the disclosure log's field names (unknown ones as written). */
+export function fieldsText(fields: string[]): string {
+  return fields.map((f) => FIELD_LABEL[f] ?? f.replaceAll("_", " ")).join(", ");
+}
+
 /** A count from a submission's manifest counts (0 when absent). */
 export function countOf(b: BundleSummary, key: string): number {
   return Number(b.counts[key] ?? 0);
