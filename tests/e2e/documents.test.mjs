@@ -6,7 +6,8 @@
 //
 // Native save dialogs cannot be driven through WebDriver, so debug builds save into
 // CENTREBOOK_TEST_SAVE_DIR under the suggested name, and CENTREBOOK_TEST_NO_OPEN keeps the system's
-// PDF viewer from starting (release builds read neither).
+// PDF viewer from starting, and CENTREBOOK_TEST_PRINT_DELAY_MS slows a batch so Cancel can be
+// pressed part-way (release builds read none of them).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -107,7 +108,9 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
   const saves = path.join(work, "saved");
   mkdirSync(saves);
   const { run, people, employer } = centre(dir, work);
-  const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_SAVE_DIR: saves, CENTREBOOK_TEST_NO_OPEN: "1" });
+  const { browser: b, stop } = await launch(dir, {
+    CENTREBOOK_TEST_SAVE_DIR: saves, CENTREBOOK_TEST_NO_OPEN: "1", CENTREBOOK_TEST_PRINT_DELAY_MS: "600",
+  });
   try {
     await fill(b, "#passphrase", PASSPHRASE);
     await click(b, "#unlock");
@@ -144,6 +147,15 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
     assert.equal(pdfPages(path.join(saves, batch)), 2);
     await click(b, "#run-print-open");
+
+    // Again as a ZIP, cancelled after the first certificate: no file is left behind.
+    await click(b, "#run-print-zip");
+    await click(b, "#run-print-go");
+    await b.waitUntil(async () => (await (await b.$("#run-print-count")).getAttribute("data-done")) === "1", { timeout: 10000 });
+    await click(b, "#run-print-cancel");
+    await textOf(b, "#run-print-notice", (t) => t.startsWith("Printing cancelled"), 10000);
+    assert.equal(await (await b.$("#run-print-done")).isExisting(), false);
+    assert.deepEqual(readdirSync(saves).filter((f) => f.endsWith(".zip")), [], "the partial ZIP was removed");
 
     // Both are on the certificates list, and on "issued this week".
     await click(b, "#nav-certificates");
@@ -185,6 +197,18 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     assert.equal(await (await b.$("#revoke")).isExisting(), false, "a revoked certificate offers no second revocation");
     await go(b, "certificates");
     await textOf(b, `#certificates tr[data-number="${bob.number}"]`, (t) => t.includes("Revoked"));
+
+    // Everything issued this week as a ZIP: only Siân's, as a revoked certificate is not printed.
+    await click(b, "#print-week");
+    await click(b, "#print-zip");
+    await click(b, "#print-go");
+    assert.match(await textOf(b, "#print-done", (t) => t.startsWith("Saved"), 30000), /1 certificate, 1 page/);
+    const zip = readdirSync(saves).find((f) => f.startsWith("Certificates issued ") && f.endsWith(".zip"));
+    assert.ok(zip, String(readdirSync(saves)));
+    const zipped = readFileSync(path.join(saves, zip));
+    assert.equal(zipped.subarray(0, 2).toString(), "PK");
+    assert.equal(zipped.toString("latin1").split("%PDF-").length - 1, 1, "one PDF in the ZIP");
+    assert.ok(zipped.includes(Buffer.from(`${numbers.find((n) => n !== bob.number)}.pdf`)), "named by its number");
 
     // The employer's training report, saved as a PDF, is logged as a disclosure.
     await go(b, `employers/${employer}`);

@@ -8,7 +8,8 @@
 //!
 //! Debug builds only, for WebDriver tests that cannot drive native dialogs: `CENTREBOOK_TEST_SAVE_DIR`
 //! saves into that folder under the suggested name instead of asking, `CENTREBOOK_TEST_VERIFY_FILE`
-//! is the PDF "chosen" for verification, and `CENTREBOOK_TEST_NO_OPEN` skips launching the viewer.
+//! is the PDF "chosen" for verification, `CENTREBOOK_TEST_NO_OPEN` skips launching the viewer, and
+//! `CENTREBOOK_TEST_PRINT_DELAY_MS` slows a batch down after each certificate so Cancel can be pressed.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -369,7 +370,14 @@ pub async fn print_certificates(
         let file = std::fs::File::create(&path)
             .map_err(|source| UiError::from(Error::Io { action: "create", path: path.clone(), source }))?;
         let mut last = Instant::now() - PROGRESS_EVERY;
+        #[cfg(debug_assertions)]
+        let delay = std::env::var("CENTREBOOK_TEST_PRINT_DELAY_MS").ok().and_then(|v| v.parse().ok());
         let mut watch = |p: Progress| {
+            // Debug builds only: a slow batch, so a test can press Cancel part-way.
+            #[cfg(debug_assertions)]
+            if let Some(ms) = delay {
+                std::thread::sleep(Duration::from_millis(ms));
+            }
             if docs.cancel_print.load(Ordering::SeqCst) {
                 return ControlFlow::Break(());
             }
