@@ -230,9 +230,23 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     await textOf(b, "#docs-notice", (t) => /^Card \S+ issued\.$/.test(t), 30000);
     await shown(b, "#candidate-cards tr[data-card]");
 
-    // Verify: Siân's QR text is valid, Bob's is revoked, and a one-letter change is tampered.
+    // Siân's certificate reissued as a correction: version 2 stands, version 1 is superseded.
     const sian = numbers.find((n) => n !== bob.number);
+    const firstQr = json(dir, ["certificate", "show", sian]).qr;
+    await go(b, `certificate/${encodeURIComponent(sian)}`);
+    await textOf(b, "#certificate-number", (t) => t === sian);
+    await click(b, "#reissue");
+    await fill(b, "#reason", "Employee number corrected");
+    await click(b, "#confirm-reason");
+    await textOf(b, "#notice", (t) => t === `Certificate ${sian} reissued as version 2; version 1 is superseded.`);
+    const versions = await textOf(b, "#versions", (t) => t.includes("Employee number corrected"));
+    assert.match(versions, /Superseded/);
+    assert.equal(await textOf(b, "#certificate-status", (t) => t.length > 0), "Standing");
+
+    // Verify: Siân's QR text is valid, her first version's is superseded, Bob's is revoked, and a
+    // one-letter change is tampered.
     const qr = json(dir, ["certificate", "show", sian]).qr;
+    assert.match(qr, /Version: 2/);
     await click(b, "#nav-verify");
     await paste(b, "#qr-input", qr);
     await click(b, "#check-text");
@@ -241,6 +255,9 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     assert.match(statement, /Siân Llewelyn/);
     assert.match(statement, /Counterbalance lift truck, novice/);
     assert.match(statement, /02\/11\/2026 – 06\/11\/2026/);
+    await paste(b, "#qr-input", firstQr);
+    await click(b, "#check-text");
+    await textOf(b, "#verify-status", (t) => t === "Superseded");
     await paste(b, "#qr-input", json(dir, ["certificate", "show", bob.number]).qr);
     await click(b, "#check-text");
     await textOf(b, "#verify-status", (t) => t === "Revoked");
