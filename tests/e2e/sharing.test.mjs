@@ -8,6 +8,8 @@
 //    side, "Take field" settles it, the grid shows the trainer's mark, and a replay changes nothing.
 // 2. Submissions: a password-protected bundle made in the window, tracked to acknowledged, its breach
 //    listing saved as CSV, checked in the window, and accepted by `centrebook bundle verify`.
+// 3. Enrolment: a fresh store enrolled in the window with the office's centre-key file becomes a
+//    field laptop (banner); the device key it saves registers at the office with the same fingerprint.
 //
 // Native dialogs cannot be driven through WebDriver, so debug builds save into
 // CENTREBOOK_TEST_SAVE_DIR under the suggested name and open the file named by
@@ -272,5 +274,39 @@ test("a bundle made in the window is tracked, lists who it affects, and the comm
   });
   assert.equal(wrong.status, 5, wrong.stderr);
   assert.match(wrong.stderr, /password is wrong/);
+  w.cleanup();
+});
+
+test("a laptop is enrolled in the window, shows the field banner, and its device key registers at the office", async () => {
+  const w = workspace();
+  const officeDir = w.at("office");
+  const laptopDir = w.at("laptop");
+  const out = w.at("out");
+  mkdirSync(out);
+  office(officeDir, w);
+  json(officeDir, ["field", "centre-key", "--out", w.at("centre.key")]);
+  initStore(laptopDir, "Tess's laptop");
+  const app = await open(laptopDir, { CENTREBOOK_TEST_SAVE_DIR: out, CENTREBOOK_TEST_OPEN_CENTRE_KEY: w.at("centre.key") });
+  const b = app.browser;
+  let fingerprint;
+  try {
+    // Not yet a field laptop: the office's side, with the way to enrol folded away.
+    assert.equal(await (await b.$("#field-banner")).isExisting(), false);
+    await click(b, "#nav-field");
+    await click(b, "details.card summary");
+    await fill(b, "#enrol-label", "Tess's laptop");
+    await click(b, "#enrol");
+    await textOf(b, "#field-banner", (t) => t.includes("Field laptop for Riverside Plant Training") && t.includes("Tess's laptop"));
+    fingerprint = await textOf(b, "#device-fingerprint", (t) => t.length > 0);
+    assert.equal(await textOf(b, "#nav-field", (t) => t.length > 0), "Field laptop");
+    await click(b, "#save-device-key");
+    await textOf(b, "#device-key-notice", (t) => t.startsWith("Saved"));
+  } finally {
+    await app.stop();
+  }
+  // The office registers the saved key and sees the same fingerprint the laptop showed.
+  const trainer = json(officeDir, ["trainer", "list"]).find((t) => t.name === "Tess Evans");
+  const device = json(officeDir, ["field", "device", "add", "--trainer", trainer.id, path.join(out, "centrebook-device.key")]);
+  assert.equal(device.fingerprint, fingerprint);
   w.cleanup();
 });
