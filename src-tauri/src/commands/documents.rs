@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, on_main};
+use super::work::{file_name, off_main, on_main, save_path};
 use crate::state::{AppState, UiError};
 
 /// How often batch progress is sent at most (the last step is always sent).
@@ -152,22 +152,6 @@ fn safe_name(s: &str) -> String {
             })
             .collect();
     cleaned.trim().trim_matches('.').to_owned()
-}
-
-/// Asks where to save (suggesting `name`); `None` when the dialog was cancelled.
-fn save_path(
-    app: &AppHandle,
-    title: &'static str,
-    name: String,
-    filter: (&'static str, &'static [&'static str]),
-) -> Result<Option<PathBuf>, UiError> {
-    #[cfg(debug_assertions)]
-    if let Some(dir) = std::env::var_os("CENTREBOOK_TEST_SAVE_DIR") {
-        return Ok(Some(PathBuf::from(dir).join(name)));
-    }
-    on_main(app, move || {
-        rfd::FileDialog::new().set_title(title).set_file_name(name).add_filter(filter.0, filter.1).save_file()
-    })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), UiError> {

@@ -27,7 +27,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, on_main};
+use super::work::{file_name, off_main, on_main, save_path};
 use crate::state::{AppState, UiError};
 
 /// What the sharing screens keep between commands.
@@ -93,22 +93,6 @@ fn pick(app: &AppHandle, kind: Kind) -> Result<Option<PathBuf>, UiError> {
     let (name, exts) = kind.filter();
     on_main(app, move || {
         rfd::FileDialog::new().set_title(kind.title()).add_filter(name, exts).add_filter("Any file", &["*"]).pick_file()
-    })
-}
-
-/// Asks where to save, suggesting `name`; `None` when the dialog was cancelled. Call off the main thread.
-fn save_as(
-    app: &AppHandle,
-    title: &'static str,
-    name: String,
-    filter: (&'static str, &'static [&'static str]),
-) -> Result<Option<PathBuf>, UiError> {
-    #[cfg(debug_assertions)]
-    if let Some(dir) = std::env::var_os("CENTREBOOK_TEST_SAVE_DIR") {
-        return Ok(Some(PathBuf::from(dir).join(name)));
-    }
-    on_main(app, move || {
-        rfd::FileDialog::new().set_title(title).set_file_name(name).add_filter(filter.0, filter.1).save_file()
     })
 }
 
@@ -208,7 +192,7 @@ pub async fn create_bundle(
         state.with(|_, a| a.require(Permission::Submit))?;
         let kind = if correction { "correction" } else { "submission" };
         let name = format!("{}-{kind}-{}.zip", p.name, stamp());
-        let Some(out) = save_as(app, "Save the submission bundle", name, ("Submission bundle", &["zip"]))? else {
+        let Some(out) = save_path(app, "Save the submission bundle", name, ("Submission bundle", &["zip"]))? else {
             return Ok(None);
         };
         let sharing = app.state::<Sharing>();
@@ -293,7 +277,7 @@ pub async fn save_affected_csv(app: AppHandle, id: Id) -> Result<Option<Saved>, 
     off_main(app, move |app, state| {
         state.with(|_, a| a.require(Permission::Submit))?;
         let name = format!("affected-by-bundle-{id}.csv");
-        let Some(out) = save_as(app, "Save the list of people affected", name, ("CSV", &["csv"]))? else {
+        let Some(out) = save_path(app, "Save the list of people affected", name, ("CSV", &["csv"]))? else {
             return Ok(None);
         };
         let listed = state.with(|s, a| s.bundle_affected(a, id))?;
@@ -354,7 +338,7 @@ pub async fn save_centre_key(app: AppHandle) -> Result<Option<CentreKeySaved>, U
     off_main(app, |app, state| {
         state.with(|_, a| a.require(Permission::ManageKeys))?;
         let name = "centrebook-centre.key".to_owned();
-        let Some(out) = save_as(app, "Save the centre-key file", name, ("Centrebook key file", &["key"]))? else {
+        let Some(out) = save_path(app, "Save the centre-key file", name, ("Centrebook key file", &["key"]))? else {
             return Ok(None);
         };
         let text = state.with(|s, a| s.field_centre_key(a))?;
@@ -419,7 +403,7 @@ pub async fn export_field_pack(
             return Err(Error::Invalid { field: "runs", reason: "choose at least one course run".into() }.into());
         }
         let name = format!("fieldpack-{}.cbf", stamp());
-        let Some(out) = save_as(app, "Save the field pack", name, ("Centrebook field pack", &["cbf"]))? else {
+        let Some(out) = save_path(app, "Save the field pack", name, ("Centrebook field pack", &["cbf"]))? else {
             return Ok(None);
         };
         let (bytes, summary) = state.with(|s, a| s.export_field_pack(a, &runs, device.as_deref()))?;
@@ -466,7 +450,8 @@ pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
     off_main(app, |app, state| {
         let text = state.with(|s, a| s.field_device_key(a))?;
         let name = "centrebook-device.key".to_owned();
-        let Some(out) = save_as(app, "Save this laptop's device key", name, ("Centrebook key file", &["key"]))? else {
+        let Some(out) = save_path(app, "Save this laptop's device key", name, ("Centrebook key file", &["key"]))?
+        else {
             return Ok(None);
         };
         write(&out, text.as_bytes())?;
@@ -502,7 +487,8 @@ pub async fn export_return(app: AppHandle) -> Result<Option<ReturnSaved>, UiErro
     off_main(app, |app, state| {
         state.with(|_, a| a.require(Permission::EditRecords))?;
         let name = format!("return-{}.cbr", stamp());
-        let Some(out) = save_as(app, "Save the results return", name, ("Centrebook results return", &["cbr"]))? else {
+        let Some(out) = save_path(app, "Save the results return", name, ("Centrebook results return", &["cbr"]))?
+        else {
             return Ok(None);
         };
         let (bytes, summary) = state.with(|s, a| s.export_return(a))?;

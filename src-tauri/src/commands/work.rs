@@ -62,3 +62,21 @@ impl Chosen {
 pub fn file_name(path: &std::path::Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
+
+/// Asks where to save (suggesting `name`); `None` when the dialog was cancelled. Call off the main
+/// thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead, since WebDriver cannot drive a
+/// native dialog.
+pub fn save_path(
+    app: &AppHandle,
+    title: &'static str,
+    name: String,
+    filter: (&'static str, &'static [&'static str]),
+) -> Result<Option<PathBuf>, UiError> {
+    #[cfg(debug_assertions)]
+    if let Some(dir) = std::env::var_os("CENTREBOOK_TEST_SAVE_DIR") {
+        return Ok(Some(PathBuf::from(dir).join(name)));
+    }
+    on_main(app, move || {
+        rfd::FileDialog::new().set_title(title).set_file_name(name).add_filter(filter.0, filter.1).save_file()
+    })
+}
