@@ -2,7 +2,8 @@
 // - submissions: the demo centre (a copy of DEMO_DIR) with three bundles made through the command
 //   line, one sent and one acknowledged, and a breach listing open;
 // - returns: an office and a trainer's laptop set up from scratch through the command line, a
-//   return applied with two conflicts waiting side by side.
+//   return applied with two conflicts waiting side by side; then the office's Field work screen and
+//   the laptop's (field mode).
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -100,8 +101,21 @@ async function returns(shot) {
     await textOf(b, "#return-import-notice", (t) => t.includes("Return applied"));
     await shown(b, "#conflicts article.conflict");
     await shot("returns-conflicts");
+    await go(b, "field");
+    await (await shown(b, "#p-trainer")).selectByVisibleText("Tess Evans");
+    await shown(b, "input.pack-run");
+    await shot("field-work");
   } finally {
     await stop();
+  }
+  const laptopApp = await launch(laptop);
+  try {
+    await unlockAndSignIn(laptopApp.browser, PASSPHRASE, ADMIN_PASSWORD);
+    await go(laptopApp.browser, "field");
+    await shown(laptopApp.browser, "#device-fingerprint");
+    await shot("field-laptop");
+  } finally {
+    await laptopApp.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

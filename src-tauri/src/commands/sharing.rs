@@ -545,4 +545,46 @@ mod tests {
         assert_eq!(centre_fingerprints(text), vec!["ab12 cd34".to_owned(), "ef56".to_owned()]);
         assert!(centre_fingerprints("not json").is_empty());
     }
+
+    /// The breach list is opened in a spreadsheet: a name that looks like a formula must not run.
+    #[test]
+    fn the_breach_list_csv_holds_each_person_and_runs_no_formula() {
+        use centrebook_core::bundle::{AffectedPerson, Status};
+        let bundle = BundleSummary {
+            id: Id::new(),
+            profile: "rtitb".into(),
+            awarding_body: "RTITB".into(),
+            correction: false,
+            status: Status::Sent,
+            protection: "password".into(),
+            file_name: "b.zip".into(),
+            sha256: String::new(),
+            counts: Default::default(),
+            created_at: "2026-11-18T10:00:00Z".into(),
+            created_by: "admin".into(),
+            sent_at: None,
+            acknowledged_at: None,
+            reference: None,
+        };
+        let people = vec![
+            AffectedPerson {
+                candidate_id: Id::new(),
+                name: "Siân Llewelyn".into(),
+                fields: vec!["name".into(), "ni_number".into()],
+            },
+            AffectedPerson { candidate_id: Id::new(), name: "=HYPERLINK(\"x\")".into(), fields: vec!["name".into()] },
+        ];
+        let a = Affected {
+            bundle,
+            recipient: "RTITB Ltd (RTITB)".into(),
+            disclosed_at: "2026-11-18T10:00:00Z".into(),
+            people,
+        };
+        let text = String::from_utf8(affected_csv(&a)).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].starts_with("Candidate id,Name,Fields the bundle held"), "{text}");
+        assert!(lines[1].contains("Siân Llewelyn") && lines[1].contains("name; ni_number"), "{text}");
+        assert!(!lines[2].contains(",=HYPERLINK") && !lines[2].contains(",\"=HYPERLINK"), "{text}");
+    }
 }
