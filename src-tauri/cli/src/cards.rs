@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use centrebook_core::documents::card::{Card, CardSelection};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
+use crate::documents::write_new_file;
 use crate::session::print_json;
 
 #[derive(Debug, clap::Subcommand)]
@@ -112,15 +113,7 @@ pub fn card(store: &mut Store, actor: &Actor, verb: CardVerb, json: bool) -> Res
                 Some(r) => CardSelection::Run(id("run", &r)?),
                 None => CardSelection::Numbers(numbers),
             };
-            let file = std::fs::File::create(&out).map_err(io("create", &out))?;
-            let summary = match store.cards_sheet_pdf(actor, &selection, file) {
-                Ok(s) => s,
-                Err(e) => {
-                    // Whatever was written is incomplete.
-                    let _ = std::fs::remove_file(&out);
-                    return Err(e);
-                }
-            };
+            let summary = write_new_file(&out, |file| store.cards_sheet_pdf(actor, &selection, file))?;
             if json {
                 print_json(&serde_json::json!({ "out": out, "summary": summary }));
             } else {

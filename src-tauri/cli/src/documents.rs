@@ -217,6 +217,18 @@ fn line(c: &Certificate) -> String {
     )
 }
 
+/// Creates `path` and lets `write` fill it; when writing fails the incomplete file is removed.
+pub(crate) fn write_new_file<T>(path: &Path, write: impl FnOnce(std::fs::File) -> Result<T>) -> Result<T> {
+    let file = std::fs::File::create(path).map_err(|source| Error::Io {
+        action: "create",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write(file).inspect_err(|_| {
+        let _ = std::fs::remove_file(path);
+    })
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
 }
@@ -317,11 +329,6 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
                 PrintFormat::Pdf => BatchFormat::Pdf,
                 PrintFormat::Zip => BatchFormat::Zip,
             };
-            let file = std::fs::File::create(&out).map_err(|source| Error::Io {
-                action: "create",
-                path: out.clone(),
-                source,
-            })?;
             let mut report = |p: Progress| {
                 if !json {
                     eprint!("\rprinting {}/{}", p.done, p.total);
@@ -331,14 +338,8 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
                 }
                 ControlFlow::Continue(())
             };
-            let summary = match store.print_certificates(actor, &selection, format, file, &mut report) {
-                Ok(s) => s,
-                Err(e) => {
-                    // The output is incomplete: remove it.
-                    let _ = std::fs::remove_file(&out);
-                    return Err(e);
-                }
-            };
+            let summary =
+                write_new_file(&out, |file| store.print_certificates(actor, &selection, format, file, &mut report))?;
             if json {
                 print_json(&serde_json::json!({ "out": out, "summary": summary }));
             } else {
