@@ -32,7 +32,7 @@
 //!
 //! # Using it
 //!
-//! ```ignore
+//! ```text
 //! // Writing (inside the core, where the centre's signing key is reachable):
 //! let signer = Signer::for_centre(store.conn())?;
 //! let base = ManifestBase::new(Kind::Bundle, store.store_id(), &store.centre_name()?)
