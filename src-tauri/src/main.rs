@@ -4,6 +4,7 @@
 // No console window beside the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod camera;
 mod commands;
 mod single;
 mod state;
@@ -51,7 +52,8 @@ fn main() {
             people::employment_history,
             people::change_employer,
             people::candidate_photo,
-            people::choose_candidate_photo,
+            people::choose_photo_file,
+            people::set_candidate_photo,
             people::audit_trail,
             catalogue::centre,
             catalogue::set_centre,
@@ -136,6 +138,13 @@ fn main() {
             documents::verify_pdf,
             documents::export_public_key,
         ])
+        .setup(|app| {
+            use tauri::Manager;
+            if let Some(window) = app.get_webview_window("main") {
+                camera::allow(&window);
+            }
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("the Centrebook window could not start");
 }

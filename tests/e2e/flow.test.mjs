@@ -1,14 +1,36 @@
-// The main flow through the real app: first run → employer → candidate (inline error, duplicate) →
-// course → run → enrol → results typed into the grid → outcome → sign out and in, restart → all there.
+// The main flow through the real app: first run → employer → candidate (inline error, duplicate,
+// photo from a file framed by hand, then from the camera) → course → run → enrol → results typed into the grid → outcome → sign out and in, restart → all there.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { PASSPHRASE, click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+
+// 800 x 600: the left half red, the right half blue, a white disc in each.
+const PHOTO = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/portrait.jpg");
+
+/** The colour of the top-left corner of the candidate's photo as the page shows it. */
+function cornerColour(b) {
+  return b.executeAsync((done) => {
+    const img = document.querySelector(".photo img");
+    const read = () => {
+      const c = document.createElement("canvas");
+      [c.width, c.height] = [img.naturalWidth, img.naturalHeight];
+      const g = c.getContext("2d");
+      g.drawImage(img, 0, 0);
+      done(Array.from(g.getImageData(5, 5, 1, 1).data.slice(0, 3)));
+    };
+    if (img.complete && img.naturalWidth) read();
+    else img.onload = read;
+  });
+}
 
 const PASSWORD = "first admin password";
 
 test("first run to results, and the data is still there after signing out and restarting", async () => {
   const { dir, cleanup } = tempDataDir();
-  let app = await launch(dir);
+  // The photo dialog "chooses" the fixture, and WebKit's built-in test camera stands in for a webcam.
+  let app = await launch(dir, { CENTREBOOK_TEST_OPEN_PHOTO: PHOTO, CENTREBOOK_TEST_MOCK_CAMERA: "1" });
   let b = app.browser;
   try {
     // First run: the centre and its first admin; the recovery key is shown once.
@@ -65,6 +87,30 @@ test("first run to results, and the data is still there after signing out and re
     assert.equal(await (await b.$("#register-anyway")).isExisting(), false, "never two records with one NI number");
     await click(b, ".use-existing");
     await textOf(b, "#candidate-name", (t) => t === "Siân Roberts");
+
+    // A photo from a file, framed by hand. The frame starts centred, over both halves; made smaller
+    // and moved right, it holds only blue, so the saved portrait's corner is blue, not red.
+    await click(b, "#choose-photo");
+    await click(b, "#photo-from-file");
+    await shown(b, "#photo-frame");
+    await b.execute(() => document.getElementById("photo-frame").focus());
+    for (let i = 0; i < 5; i++) await b.keys("-");
+    for (let i = 0; i < 20; i++) await b.keys("ArrowRight");
+    await click(b, "#photo-save");
+    await shown(b, ".photo img");
+    const [r, , blue] = await cornerColour(b);
+    assert.ok(blue > 150 && r < 110, `the framed part was kept: corner is rgb(${r}, …, ${blue})`);
+
+    // Then one taken with the camera replaces it.
+    await click(b, "#choose-photo");
+    await click(b, "#photo-from-camera");
+    await b.waitUntil(() => b.execute(() => document.querySelector("dialog video")?.videoWidth > 0), {
+      timeout: 10000, timeoutMsg: "the camera never showed a picture",
+    });
+    await click(b, "#photo-take");
+    await shown(b, "#photo-frame");
+    await click(b, "#photo-save");
+    await textOf(b, "#audit", (t) => (t.match(/candidate\.photo/g) ?? []).length === 2);
 
     // A course with a marked theory paper and a practical with fault limits.
     await click(b, "#nav-courses");

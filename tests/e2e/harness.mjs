@@ -3,7 +3,7 @@
 // folder reaches it). The driver is always stopped with SIGTERM: SIGKILL leaves WebKitWebDriver
 // holding its port and the next run hangs.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -81,8 +81,35 @@ export async function launch(dataDir, env = {}) {
     try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
     driver.kill("SIGTERM");
     await new Promise((r) => driver.once("exit", r));
+    await stopStrayApps(dataDir);
   };
   return { browser, stop };
+}
+
+/**
+ * Ends any app process still running on `dataDir` once its driver has gone. Stopping the driver does
+ * not always end the app it started; a stray app keeps this test file's output pipe open, and the test
+ * runner then waits for it forever after the last test.
+ */
+async function stopStrayApps(dataDir) {
+  const strays = () =>
+    readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return readlinkSync(`/proc/${pid}/exe`) === APP &&
+          readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`CENTREBOOK_DATA_DIR=${dataDir}`);
+      } catch {
+        return false; // gone already, or not ours to read
+      }
+    });
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    const found = strays();
+    if (!found.length) return;
+    for (const pid of found) {
+      try { process.kill(Number(pid), signal); } catch { /* ended meanwhile */ }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 export async function textOf(browser, selector, predicate, timeout = 10000) {

@@ -5,7 +5,7 @@
 //   cd tests/e2e && DEMO_DIR=/tmp/demo xvfb-run -a -s "-screen 0 1100x720x24" node screenshots.mjs
 //
 // DEMO_DIR is copied first, so it is not changed. GTK_THEME=Adwaita:dark gives the dark screens.
-// ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup).
+// ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup, photo framing).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -161,7 +161,7 @@ async function documents() {
   }
 }
 
-/** Users, the import's dry run of tests/e2e/fixtures/candidates.csv, and backups. */
+/** Users, the import's dry run of tests/e2e/fixtures/candidates.csv, backups, and framing a photo. */
 async function admin() {
   const { dir, cleanup } = tempDataDir();
   cpSync(process.env.DEMO_DIR, dir, { recursive: true });
@@ -171,7 +171,8 @@ async function admin() {
     cli(dir, ["--user", "admin", "user", "add", u, "--role", role, "--name", name], as);
   }
   cli(dir, ["--user", "admin", "user", "disable", "sam"], as);
-  const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_IMPORT_FILE: fixture });
+  const photo = path.join(root, "tests/e2e/fixtures/portrait.jpg");
+  const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_IMPORT_FILE: fixture, CENTREBOOK_TEST_OPEN_PHOTO: photo });
   try {
     await fill(b, "#passphrase", passphrase);
     await click(b, "#unlock");
@@ -188,6 +189,15 @@ async function admin() {
     await go(b, "backup");
     await shown(b, "#backup-now");
     await shot("backup");
+    await go(b, "candidates");
+    await fill(b, "#candidate-search", "jon");
+    await click(b, ".result");
+    await click(b, "#choose-photo");
+    await click(b, "#photo-from-file");
+    await shown(b, "#photo-frame");
+    await b.execute(() => document.getElementById("photo-frame").focus());
+    for (let i = 0; i < 3; i++) await b.keys("-");
+    await shot("photo-frame");
   } finally {
     await stop();
     cleanup();
@@ -200,7 +210,7 @@ if (process.env.ONLY_SHARING) {
   process.exit(0);
 }
 
-// ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup).
+// ONLY_ADMIN=1 takes only the administration screens (users, import dry run, backup, photo framing).
 if (process.env.ONLY_ADMIN) {
   await admin();
   process.exit(0);

@@ -281,6 +281,10 @@ pub enum CandidateVerb {
         id: String,
         /// The image file.
         file: PathBuf,
+        /// The part of the picture to use, in pixels of the upright picture: X,Y,WIDTH,HEIGHT (the
+        /// widest 35x45 shape inside it is kept). Without it the centre of the picture is used.
+        #[arg(long, value_name = "X,Y,W,H")]
+        crop: Option<centrebook_core::photo::Crop>,
     },
 }
 

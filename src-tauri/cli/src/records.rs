@@ -141,11 +141,11 @@ pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bo
             }
             Ok(ExitCode::SUCCESS)
         }
-        CandidateVerb::Photo { id, file } => {
+        CandidateVerb::Photo { id, file, crop } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| Error::Io { action: "read", path: file.clone(), source: e })?;
             let id = Id::parse(&id)?;
-            store.set_candidate_photo(actor, id, &bytes)?;
+            store.set_candidate_photo(actor, id, &bytes, crop)?;
             let photo = store.candidate_photo(actor, id)?;
             let size = photo.as_ref().map(|p| p.as_bytes().len()).unwrap_or(0);
             if json {

@@ -51,6 +51,18 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
     );
     let cid = c["candidate"]["id"].as_str().unwrap().to_owned();
 
+    // A photo framed by hand (--crop): a frame outside the picture or a malformed one is refused.
+    let face = tmp.path().join("face.jpg");
+    std::fs::write(&face, centrebook_core::photo::Photo::placeholder(5).as_bytes()).unwrap();
+    let face = face.to_str().unwrap();
+    for (crop, says) in [("0,0,2000,2000", "crop: reaches outside the picture"), ("1,2", "X,Y,WIDTH,HEIGHT")] {
+        let out = centrebook(&dir, &["candidate", "photo", &cid, face, "--crop", crop], AS_ADMIN);
+        let (_, err) = text(&out);
+        assert!(!out.status.success() && err.contains(says), "--crop {crop}: {err}");
+    }
+    let set = json(&dir, &["candidate", "photo", &cid, face, "--crop", "70,90,280,360"], AS_ADMIN);
+    assert!(set["photo_bytes"].as_u64().unwrap() > 1000);
+
     let list = json(&dir, &["candidate", "list"], AS_ADMIN);
     assert_eq!(list[0]["id"], cid.as_str());
     assert_eq!((list[0]["forename"].as_str(), list[0]["surname"].as_str()), (Some("Siân"), Some("Llewelyn")));

@@ -3,7 +3,8 @@
 //! A [`Photo`] is always a JPEG this module produced. Uploads (JPEG or PNG) are decoded under limits
 //! that stop decompression bombs, turned upright from their EXIF orientation, cropped and scaled, and
 //! re-encoded from the pixels alone, so no metadata (EXIF with GPS position, camera serial, comments)
-//! survives. Portraits are cropped to the 35:45 passport ratio and kept under 100 KB.
+//! survives. Portraits are cropped to the 35:45 passport ratio and kept under 100 KB, either centred
+//! or from the part of the picture a person framed ([`Crop`]).
 
 use std::io::Cursor;
 
@@ -37,6 +38,32 @@ const QUALITIES: [u8; 7] = [88, 80, 72, 64, 56, 48, 40];
 
 const FIELD: &str = "photo";
 
+/// The part of an upload a portrait is made from, in pixels of the upright picture (as a webview or
+/// photo viewer shows it, EXIF orientation applied). The widest 35:45 window inside it, centred, is
+/// what is kept, so a frame drawn a pixel off the ratio still gives a passport shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Crop {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl std::str::FromStr for Crop {
+    type Err = Error;
+
+    /// `X,Y,WIDTH,HEIGHT` in pixels, as the command line takes it.
+    fn from_str(s: &str) -> Result<Crop> {
+        let bad = || Error::invalid("crop", "must be four whole numbers of pixels: X,Y,WIDTH,HEIGHT");
+        let n: Vec<u32> = s.split(',').map(|p| p.trim().parse().map_err(|_| bad())).collect::<Result<_>>()?;
+        match n[..] {
+            [x, y, width, height] => Ok(Crop { x, y, width, height }),
+            _ => Err(bad()),
+        }
+    }
+}
+
 /// A JPEG produced here: upright, without metadata, within its size limits.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Photo {
@@ -52,10 +79,24 @@ impl std::fmt::Debug for Photo {
 }
 
 impl Photo {
-    /// A candidate's portrait from an uploaded JPEG or PNG: centre-cropped to 35:45, scaled down to at
-    /// most 420 x 540, re-encoded as a JPEG of at most 100 KB.
-    pub fn from_upload(bytes: &[u8]) -> Result<Photo> {
-        let img = decode_upload(bytes)?;
+    /// A candidate's portrait from an uploaded JPEG or PNG: cropped to 35:45 (inside `crop` when one is
+    /// given, else centred), scaled down to at most 420 x 540, re-encoded as a JPEG of at most 100 KB.
+    pub fn from_upload(bytes: &[u8], crop: Option<Crop>) -> Result<Photo> {
+        let mut img = decode_upload(bytes)?;
+        if let Some(c) = crop {
+            let (w, h) = (img.width(), img.height());
+            let inside = c.width > 0
+                && c.height > 0
+                && u64::from(c.x) + u64::from(c.width) <= u64::from(w)
+                && u64::from(c.y) + u64::from(c.height) <= u64::from(h);
+            if !inside {
+                return Err(Error::invalid(
+                    "crop",
+                    format!("reaches outside the picture, which is {w} x {h} pixels; frame a part inside it"),
+                ));
+            }
+            img = img.crop_imm(c.x, c.y, c.width, c.height);
+        }
         let (w, h) = (img.width(), img.height());
         // Widest 35:45 window that fits, centred.
         let (cw, ch) = if u64::from(w) * 45 > u64::from(h) * 35 {
@@ -74,7 +115,7 @@ impl Photo {
                 ),
             ));
         }
-        let mut img = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
+        img = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
         if cw > MAX_PORTRAIT.0 || ch > MAX_PORTRAIT.1 {
             img = img.resize_exact(MAX_PORTRAIT.0, MAX_PORTRAIT.1, FilterType::CatmullRom);
         }
@@ -368,7 +409,7 @@ mod tests {
 
     #[test]
     fn png_with_alpha_is_cropped_flattened_and_reencoded() {
-        let p = Photo::from_upload(&png_rgba(800, 600)).unwrap();
+        let p = Photo::from_upload(&png_rgba(800, 600), None).unwrap();
         assert!(p.as_bytes().starts_with(&[0xFF, 0xD8]));
         ratio_ok(&p);
         assert_eq!((p.width(), p.height()), MAX_PORTRAIT);
@@ -385,7 +426,7 @@ mod tests {
     fn exif_is_stripped_and_orientation_applied() {
         let input = jpeg_with_exif(300, 200);
         assert!(contains(&input, b"Exif") && contains(&input, b"GPS-SECRET-MARKER"));
-        let p = Photo::from_upload(&input).unwrap();
+        let p = Photo::from_upload(&input, None).unwrap();
         assert!(!contains(p.as_bytes(), b"Exif"), "the EXIF block survived");
         assert!(!contains(p.as_bytes(), b"GPS-SECRET-MARKER"));
         assert!(!p.as_bytes().windows(2).any(|w| w == [0xFF, 0xE1]), "an APP1 marker survived");
@@ -398,12 +439,42 @@ mod tests {
     }
 
     #[test]
+    fn a_framed_part_becomes_the_portrait_and_a_frame_outside_is_refused() {
+        // Red on the left half, blue on the right: a frame on the right gives an all-blue portrait.
+        let img = RgbImage::from_fn(1000, 600, |x, _| if x < 500 { Rgb([220, 20, 20]) } else { Rgb([20, 20, 220]) });
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png).write_image(img.as_raw(), 1000, 600, image::ExtendedColorType::Rgb8).unwrap();
+        let framed: Crop = "600, 100, 350, 451".parse().unwrap();
+        let p = Photo::from_upload(&png, Some(framed)).unwrap();
+        ratio_ok(&p);
+        let back = image::load_from_memory(p.as_bytes()).unwrap().to_rgb8();
+        for (x, y) in [(0, 0), (p.width() - 1, p.height() - 1), (p.width() / 2, p.height() / 2)] {
+            let [r, _, b] = back.get_pixel(x, y).0;
+            assert!(b > 150 && r < 80, "pixel {x},{y} is not from the framed blue part");
+        }
+        let centred = image::load_from_memory(Photo::from_upload(&png, None).unwrap().as_bytes()).unwrap().to_rgb8();
+        assert!(centred.get_pixel(2, 2).0[0] > 150, "without a frame the centre (half red) is kept");
+
+        let outside = Crop { x: 700, y: 0, width: 350, height: 450 };
+        let err = Photo::from_upload(&png, Some(outside)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "crop: reaches outside the picture, which is 1000 x 600 pixels; frame a part inside it"
+        );
+        let tiny = Crop { x: 0, y: 0, width: 70, height: 90 };
+        assert!(Photo::from_upload(&png, Some(tiny)).unwrap_err().to_string().contains("too small to print"));
+        for bad in ["1,2,3", "a,b,c,d", "1,2,3,4,5", "-1,0,10,10"] {
+            assert!(bad.parse::<Crop>().is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
     fn tall_and_exact_shapes_keep_the_passport_ratio() {
         for (w, h) in [(180, 600), (350, 450), (1001, 999), (141, 181)] {
             let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x % 200) as u8, (y % 200) as u8, 40]));
             let mut png = Vec::new();
             PngEncoder::new(&mut png).write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8).unwrap();
-            let p = Photo::from_upload(&png).unwrap();
+            let p = Photo::from_upload(&png, None).unwrap();
             ratio_ok(&p);
             assert!(p.width() <= MAX_PORTRAIT.0 && p.height() <= MAX_PORTRAIT.1);
         }
@@ -418,7 +489,7 @@ mod tests {
         });
         let mut png = Vec::new();
         PngEncoder::new(&mut png).write_image(img.as_raw(), 1400, 1800, image::ExtendedColorType::Rgb8).unwrap();
-        let p = Photo::from_upload(&png).unwrap();
+        let p = Photo::from_upload(&png, None).unwrap();
         assert!(p.as_bytes().len() <= MAX_PORTRAIT_BYTES, "{} bytes", p.as_bytes().len());
         ratio_ok(&p);
         let ev = Photo::evidence(&png).unwrap();
@@ -440,14 +511,14 @@ mod tests {
 
     #[test]
     fn garbage_oversized_and_tiny_images_are_refused() {
-        let err = Photo::from_upload(b"GIF89a not really").unwrap_err();
+        let err = Photo::from_upload(b"GIF89a not really", None).unwrap_err();
         assert_eq!(err.to_string(), "photo: is not a JPEG or PNG image; save it as one of those and try again");
-        let err = Photo::from_upload(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3]).unwrap_err();
+        let err = Photo::from_upload(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3], None).unwrap_err();
         assert!(err.to_string().contains("damaged or incomplete"), "{err}");
         let mut big = vec![0u8; MAX_UPLOAD_BYTES + 1];
         big[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
-        assert!(Photo::from_upload(&big).unwrap_err().to_string().contains("too large"));
-        let err = Photo::from_upload(&png_rgba(200, 150)).unwrap_err();
+        assert!(Photo::from_upload(&big, None).unwrap_err().to_string().contains("too large"));
+        let err = Photo::from_upload(&png_rgba(200, 150), None).unwrap_err();
         assert!(err.to_string().contains("too small to print"), "{err}");
         assert!(matches!(err, Error::Invalid { field: "photo", .. }));
         assert!(Photo::from_stored(b"not a jpeg".to_vec()).is_err());
@@ -464,7 +535,7 @@ mod tests {
         png.extend_from_slice(&13u32.to_be_bytes());
         png.extend_from_slice(&ihdr);
         png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
-        let err = Photo::from_upload(&png).unwrap_err();
+        let err = Photo::from_upload(&png, None).unwrap_err();
         assert!(err.to_string().contains("too many pixels"), "{err}");
     }
 

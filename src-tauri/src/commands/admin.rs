@@ -4,7 +4,7 @@ use centrebook_core::store::{BackupFile, BackupInfo, RestoreReport};
 use centrebook_core::{restore, unlock, Error, NewUser, Permission, Role, UnlockSecret, User, Zeroizing};
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, on_main, Chosen};
+use super::work::{file_name, off_main, open_path, save_path, Chosen};
 use crate::state::{AppState, UiError};
 
 #[tauri::command]
@@ -30,6 +30,8 @@ pub fn set_user_disabled(state: State<'_, AppState>, username: String, disabled:
     state.with(|s, a| s.set_user_disabled(a, &username, disabled))
 }
 
+const BACKUP: (&str, &[&str]) = ("Centrebook backup", &["cbbackup"]);
+
 /// The backups in the data folder's `backups/`, newest first.
 #[tauri::command]
 pub fn backup_files(state: State<'_, AppState>) -> Result<Vec<BackupFile>, UiError> {
@@ -46,15 +48,7 @@ pub async fn backup_now(app: AppHandle) -> Result<Option<BackupInfo>, UiError> {
         let folder = state.dir.as_ref().map_err(|e| UiError::other(e.clone()))?.backups();
         let _ = std::fs::create_dir_all(&folder);
         let name = format!("centrebook-{}.cbbackup", chrono::Local::now().format("%Y-%m-%d-%H%M"));
-        let Some(out) = on_main(app, move || {
-            rfd::FileDialog::new()
-                .set_title("Save a backup")
-                .set_directory(&folder)
-                .set_file_name(name)
-                .add_filter("Centrebook backup", &["cbbackup"])
-                .save_file()
-        })?
-        else {
+        let Some(out) = save_path(app, "Save a backup", Some(folder), name, BACKUP)? else {
             return Ok(None);
         };
         state.with(|s, a| s.backup(a, &out)).map(Some)
@@ -67,12 +61,7 @@ pub async fn backup_now(app: AppHandle) -> Result<Option<BackupInfo>, UiError> {
 pub async fn choose_restore_file(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, state| {
         state.with(|_, a| a.require(Permission::Backup))?;
-        let path = on_main(app, || {
-            rfd::FileDialog::new()
-                .set_title("Choose a backup to restore")
-                .add_filter("Centrebook backup", &["cbbackup"])
-                .pick_file()
-        })?;
+        let path = open_path(app, "Choose a backup to restore", BACKUP, "CENTREBOOK_TEST_OPEN_BACKUP")?;
         let name = path.as_deref().map(file_name);
         Chosen::set(&app.state::<Chosen>().restore, path);
         Ok(name)

@@ -301,7 +301,7 @@ pub async fn save_certificate_pdf(
     off_main(app, move |app, state| {
         // Read first: a refusal is shown before anyone chooses where to save.
         let bytes = state.with(|s, a| s.certificate_pdf(a, &number, version))?;
-        let Some(path) = save_path(app, "Save the certificate", certificate_file(&number, version), PDF)? else {
+        let Some(path) = save_path(app, "Save the certificate", None, certificate_file(&number, version), PDF)? else {
             return Ok(None);
         };
         write_file(&path, &bytes)?;
@@ -348,7 +348,7 @@ pub async fn print_certificates(
             BatchFormat::Zip => ("ZIP of PDFs", &["zip"][..]),
         };
         let name = batch_name(state, &selection, format)?;
-        let Some(path) = save_path(app, "Save the certificates", name, filter)? else { return Ok(None) };
+        let Some(path) = save_path(app, "Save the certificates", None, name, filter)? else { return Ok(None) };
         let docs = app.state::<Documents>();
         docs.cancel_print.store(false, Ordering::SeqCst);
         let file = std::fs::File::create(&path)
@@ -457,7 +457,7 @@ pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiE
 pub async fn save_card_pdf(app: AppHandle, number: String) -> Result<Option<String>, UiError> {
     off_main(app, move |app, state| {
         let bytes = state.with(|s, a| s.card_pdf(a, &number))?;
-        let Some(path) = save_path(app, "Save the card", safe_name(&format!("Card {number}.pdf")), PDF)? else {
+        let Some(path) = save_path(app, "Save the card", None, safe_name(&format!("Card {number}.pdf")), PDF)? else {
             return Ok(None);
         };
         write_file(&path, &bytes)?;
@@ -485,7 +485,7 @@ pub async fn save_card_sheet(
             None if numbers.is_empty() => return Err(UiError::other("choose the cards to print first")),
             None => (CardSelection::Numbers(numbers), "Cards.pdf".to_owned()),
         };
-        let Some(path) = save_path(app, "Save the card sheets", safe_name(&name), PDF)? else { return Ok(None) };
+        let Some(path) = save_path(app, "Save the card sheets", None, safe_name(&name), PDF)? else { return Ok(None) };
         let file = std::fs::File::create(&path)
             .map_err(|source| UiError::from(Error::Io { action: "create", path: path.clone(), source }))?;
         match state.with(|s, a| s.cards_sheet_pdf(a, &selection, std::io::BufWriter::new(file))) {
@@ -539,7 +539,7 @@ pub async fn save_employer_report(
             Some(site) => format!("Training report {name} {site} {today}"),
             None => format!("Training report {name} {today}"),
         };
-        let Some(path) = save_path(app, "Save the training report", safe_name(&format!("{stem}.{ext}")), filter)?
+        let Some(path) = save_path(app, "Save the training report", None, safe_name(&format!("{stem}.{ext}")), filter)?
         else {
             return Ok(None);
         };
@@ -607,7 +607,7 @@ pub async fn export_public_key(app: AppHandle) -> Result<Option<String>, UiError
     off_main(app, |app, state| {
         let (text, centre) = state.with(|s, a| Ok((s.export_public_keys(a)?, s.centre_name()?)))?;
         let name = safe_name(&format!("{centre} public key.txt"));
-        let Some(path) = save_path(app, "Save the centre's public key", name, ("Text", &["txt"][..]))? else {
+        let Some(path) = save_path(app, "Save the centre's public key", None, name, ("Text", &["txt"][..]))? else {
             return Ok(None);
         };
         write_file(&path, text.as_bytes())?;

@@ -11,7 +11,7 @@ use centrebook_core::Error;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, on_main, Chosen};
+use super::work::{file_name, off_main, open_path, Chosen};
 use crate::state::UiError;
 
 /// How often progress is sent at most: often enough to move smoothly, rarely enough not to flood
@@ -26,16 +26,12 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 #[tauri::command]
 pub async fn choose_import_file(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, _| {
-        #[cfg(debug_assertions)]
-        if let Some(p) = std::env::var_os("CENTREBOOK_TEST_IMPORT_FILE") {
-            return Ok(Some(remember(app, Some(p.into()))));
-        }
-        let path = on_main(app, || {
-            rfd::FileDialog::new()
-                .set_title("Choose a file of candidates")
-                .add_filter("Spreadsheets (CSV, XLSX)", &["csv", "CSV", "txt", "TXT", "tsv", "TSV", "xlsx", "XLSX"])
-                .pick_file()
-        })?;
+        let path = open_path(
+            app,
+            "Choose a file of candidates",
+            ("Spreadsheets (CSV, XLSX)", &["csv", "CSV", "txt", "TXT", "tsv", "TSV", "xlsx", "XLSX"]),
+            "CENTREBOOK_TEST_IMPORT_FILE",
+        )?;
         Ok(path.is_some().then(|| remember(app, path)))
     })
     .await

@@ -1,14 +1,16 @@
 //! Employers, their contacts, and candidates.
 
 use centrebook_core::audit::{self, AuditEntry, AuditFilter};
+use centrebook_core::photo::{self, Crop};
 use centrebook_core::records::{
     Candidate, CandidateForm, CandidateRow, Channel, Contact, ContactForm, Employer, EmployerForm, Employment, Page,
     Registered,
 };
-use centrebook_core::Id;
-use tauri::ipc::Response;
-use tauri::State;
+use centrebook_core::{Error, Id};
+use tauri::ipc::{InvokeBody, Request, Response};
+use tauri::{AppHandle, State};
 
+use crate::commands::work::{off_main, open_path};
 use crate::state::{AppState, UiError};
 
 fn today() -> chrono::NaiveDate {
@@ -99,20 +101,46 @@ pub fn candidate_photo(state: State<'_, AppState>, candidate: Id) -> Result<Resp
     Ok(Response::new(photo.map(|p| p.into_bytes()).unwrap_or_default()))
 }
 
-/// Asks for a photo file with the system's file dialog and sets it as the candidate's portrait.
-/// Returns false when the dialog was cancelled.
+/// Asks for a photo with the system's file dialog and returns its bytes for the window to frame
+/// (empty when the dialog was cancelled). Debug builds take `CENTREBOOK_TEST_OPEN_PHOTO` instead.
 #[tauri::command]
-pub fn choose_candidate_photo(state: State<'_, AppState>, candidate: Id) -> Result<bool, UiError> {
-    let Some(path) = rfd::FileDialog::new()
-        .set_title("Choose a photo")
-        .add_filter("Photos (JPEG, PNG)", &["jpg", "jpeg", "png", "JPG", "JPEG", "PNG"])
-        .pick_file()
-    else {
-        return Ok(false);
+pub async fn choose_photo_file(app: AppHandle) -> Result<Response, UiError> {
+    off_main(app, |app, _| {
+        let filter = ("Photos (JPEG, PNG)", &["jpg", "jpeg", "png", "JPG", "JPEG", "PNG"][..]);
+        let Some(path) = open_path(app, "Choose a photo", filter, "CENTREBOOK_TEST_OPEN_PHOTO")? else {
+            return Ok(Response::new(Vec::new()));
+        };
+        let io = |source| UiError::from(Error::Io { action: "read", path: path.clone(), source });
+        // Refused before reading: the core would refuse it anyway, and 2 GB must not reach the window.
+        if std::fs::metadata(&path).map_err(io)?.len() > photo::MAX_UPLOAD_BYTES as u64 {
+            return Err(
+                Error::Invalid { field: "photo", reason: "the file is too large; use one under 15 MB".into() }.into()
+            );
+        }
+        Ok(Response::new(std::fs::read(&path).map_err(io)?))
+    })
+    .await
+}
+
+/// Sets a candidate's portrait. The picture (a file the person chose, or a camera frame) comes as the
+/// raw request body, not JSON, because it can be megabytes; the header `candidate` names the
+/// candidate and the optional header `crop` holds the frame they drew, as JSON ([`Crop`]).
+#[tauri::command]
+pub async fn set_candidate_photo(app: AppHandle, request: Request<'_>) -> Result<(), UiError> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(UiError::other("the photo did not arrive as a picture; try again"));
     };
-    let bytes = std::fs::read(&path).map_err(|e| UiError::other(format!("could not read that file: {e}")))?;
-    state.with(|s, a| s.set_candidate_photo(a, candidate, &bytes))?;
-    Ok(true)
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let candidate = Id::parse(header("candidate").unwrap_or_default())?;
+    let crop: Option<Crop> = match header("crop") {
+        Some(json) => Some(
+            serde_json::from_str(json)
+                .map_err(|_| Error::Invalid { field: "crop", reason: "could not be read".into() })?,
+        ),
+        None => None,
+    };
+    let bytes = bytes.clone();
+    off_main(app, move |_, state| state.with(|s, a| s.set_candidate_photo(a, candidate, &bytes, crop))).await
 }
 
 /// The audit trail of one record (admins only; the core refuses other roles).

@@ -192,7 +192,8 @@ pub async fn create_bundle(
         state.with(|_, a| a.require(Permission::Submit))?;
         let kind = if correction { "correction" } else { "submission" };
         let name = format!("{}-{kind}-{}.zip", p.name, stamp());
-        let Some(out) = save_path(app, "Save the submission bundle", name, ("Submission bundle", &["zip"]))? else {
+        let Some(out) = save_path(app, "Save the submission bundle", None, name, ("Submission bundle", &["zip"]))?
+        else {
             return Ok(None);
         };
         let sharing = app.state::<Sharing>();
@@ -277,7 +278,7 @@ pub async fn save_affected_csv(app: AppHandle, id: Id) -> Result<Option<Saved>, 
     off_main(app, move |app, state| {
         state.with(|_, a| a.require(Permission::Submit))?;
         let name = format!("affected-by-bundle-{id}.csv");
-        let Some(out) = save_path(app, "Save the list of people affected", name, ("CSV", &["csv"]))? else {
+        let Some(out) = save_path(app, "Save the list of people affected", None, name, ("CSV", &["csv"]))? else {
             return Ok(None);
         };
         let listed = state.with(|s, a| s.bundle_affected(a, id))?;
@@ -338,7 +339,8 @@ pub async fn save_centre_key(app: AppHandle) -> Result<Option<CentreKeySaved>, U
     off_main(app, |app, state| {
         state.with(|_, a| a.require(Permission::ManageKeys))?;
         let name = "centrebook-centre.key".to_owned();
-        let Some(out) = save_path(app, "Save the centre-key file", name, ("Centrebook key file", &["key"]))? else {
+        let Some(out) = save_path(app, "Save the centre-key file", None, name, ("Centrebook key file", &["key"]))?
+        else {
             return Ok(None);
         };
         let text = state.with(|s, a| s.field_centre_key(a))?;
@@ -403,7 +405,7 @@ pub async fn export_field_pack(
             return Err(Error::Invalid { field: "runs", reason: "choose at least one course run".into() }.into());
         }
         let name = format!("fieldpack-{}.cbf", stamp());
-        let Some(out) = save_path(app, "Save the field pack", name, ("Centrebook field pack", &["cbf"]))? else {
+        let Some(out) = save_path(app, "Save the field pack", None, name, ("Centrebook field pack", &["cbf"]))? else {
             return Ok(None);
         };
         let (bytes, summary) = state.with(|s, a| s.export_field_pack(a, &runs, device.as_deref()))?;
@@ -450,7 +452,7 @@ pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
     off_main(app, |app, state| {
         let text = state.with(|s, a| s.field_device_key(a))?;
         let name = "centrebook-device.key".to_owned();
-        let Some(out) = save_path(app, "Save this laptop's device key", name, ("Centrebook key file", &["key"]))?
+        let Some(out) = save_path(app, "Save this laptop's device key", None, name, ("Centrebook key file", &["key"]))?
         else {
             return Ok(None);
         };
@@ -487,7 +489,7 @@ pub async fn export_return(app: AppHandle) -> Result<Option<ReturnSaved>, UiErro
     off_main(app, |app, state| {
         state.with(|_, a| a.require(Permission::EditRecords))?;
         let name = format!("return-{}.cbr", stamp());
-        let Some(out) = save_path(app, "Save the results return", name, ("Centrebook results return", &["cbr"]))?
+        let Some(out) = save_path(app, "Save the results return", None, name, ("Centrebook results return", &["cbr"]))?
         else {
             return Ok(None);
         };

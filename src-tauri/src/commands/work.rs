@@ -63,12 +63,31 @@ pub fn file_name(path: &std::path::Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Asks where to save (suggesting `name`); `None` when the dialog was cancelled. Call off the main
-/// thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead, since WebDriver cannot drive a
-/// native dialog.
+/// Asks for a file to open; `None` when the dialog was cancelled. Call off the main thread. Debug
+/// builds take the path from the variable `test_var` instead when it is set, since WebDriver cannot
+/// drive a native dialog; release builds never read it.
+pub fn open_path(
+    app: &AppHandle,
+    title: &'static str,
+    filter: (&'static str, &'static [&'static str]),
+    test_var: &'static str,
+) -> Result<Option<PathBuf>, UiError> {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os(test_var) {
+        return Ok(Some(p.into()));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = test_var;
+    on_main(app, move || rfd::FileDialog::new().set_title(title).add_filter(filter.0, filter.1).pick_file())
+}
+
+/// Asks where to save (suggesting `name`, in `folder` when given); `None` when the dialog was
+/// cancelled. Call off the main thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead,
+/// since WebDriver cannot drive a native dialog.
 pub fn save_path(
     app: &AppHandle,
     title: &'static str,
+    folder: Option<PathBuf>,
     name: String,
     filter: (&'static str, &'static [&'static str]),
 ) -> Result<Option<PathBuf>, UiError> {
@@ -77,6 +96,11 @@ pub fn save_path(
         return Ok(Some(PathBuf::from(dir).join(name)));
     }
     on_main(app, move || {
-        rfd::FileDialog::new().set_title(title).set_file_name(name).add_filter(filter.0, filter.1).save_file()
+        let dialog = rfd::FileDialog::new().set_title(title).set_file_name(name).add_filter(filter.0, filter.1);
+        match folder {
+            Some(f) => dialog.set_directory(f),
+            None => dialog,
+        }
+        .save_file()
     })
 }

@@ -1,6 +1,6 @@
 // Typed wrappers over the Tauri commands in src-tauri/src/commands. Every command rejects with a
 // `UiError`; `call` normalises anything else into one.
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type * as T from "./types";
 
 function asUiError(e: unknown): T.UiError {
@@ -14,9 +14,9 @@ export function whenSignedOut(f: () => void) {
   onSignedOut = f;
 }
 
-async function call<R>(cmd: string, args?: Record<string, unknown>): Promise<R> {
+async function call<R>(cmd: string, args?: InvokeArgs, options?: InvokeOptions): Promise<R> {
   try {
-    return await invoke<R>(cmd, args);
+    return await invoke<R>(cmd, args, options);
   } catch (e) {
     const err = asUiError(e);
     if (err.kind === "signed_out") onSignedOut();
@@ -48,7 +48,11 @@ export const api = {
     call<T.Registered>("register_candidate", { form, force }),
   employmentHistory: (candidate: T.Id) => call<T.Employment[]>("employment_history", { candidate }),
   candidatePhoto: (candidate: T.Id) => call<ArrayBuffer>("candidate_photo", { candidate }),
-  chooseCandidatePhoto: (candidate: T.Id) => call<boolean>("choose_candidate_photo", { candidate }),
+  /** The bytes of a photo the person chooses (empty when they cancel), for framing in the window. */
+  choosePhotoFile: () => call<ArrayBuffer>("choose_photo_file"),
+  /** The picture goes as the raw body (it can be megabytes), the candidate and frame as headers. */
+  setCandidatePhoto: (candidate: T.Id, picture: Uint8Array, crop: T.Crop) =>
+    call<null>("set_candidate_photo", picture, { headers: { candidate, crop: JSON.stringify(crop) } }),
   auditTrail: (entity: string, id: T.Id) => call<T.AuditEntry[]>("audit_trail", { entity, id }),
   candidateEnrolments: (candidate: T.Id) => call<T.CandidateEnrolment[]>("candidate_enrolments", { candidate }),
 

@@ -24,6 +24,7 @@ export type { ContactForm } from "./bindings/ContactForm";
 export type { Counts } from "./bindings/Counts";
 export type { Course } from "./bindings/Course";
 export type { CourseType } from "./bindings/CourseType";
+export type { Crop } from "./bindings/Crop";
 export type { Email } from "./bindings/Email";
 export type { Employer } from "./bindings/Employer";
 export type { EmployerForm } from "./bindings/EmployerForm";

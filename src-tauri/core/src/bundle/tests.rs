@@ -97,7 +97,7 @@ fn candidate(w: &mut World, (component, run): (Id, Id), surname: &str, ni: &str,
         Registered::Created { candidate, .. } => candidate.id,
         other => panic!("{other:?}"),
     };
-    w.store.set_candidate_photo(&admin, id, Photo::placeholder(surname.len() as u64).as_bytes()).unwrap();
+    w.store.set_candidate_photo(&admin, id, Photo::placeholder(surname.len() as u64).as_bytes(), None).unwrap();
     let e = w.store.enrol(&admin, run, id).unwrap().enrolment.id;
     let input = ResultInput {
         component_id: component,

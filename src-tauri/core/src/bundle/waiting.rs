@@ -171,7 +171,7 @@ mod tests {
                 Registered::Created { candidate, .. } => candidate.id,
                 other => panic!("{other:?}"),
             };
-            w.store.set_candidate_photo(&admin, id, Photo::placeholder(3).as_bytes()).unwrap();
+            w.store.set_candidate_photo(&admin, id, Photo::placeholder(3).as_bytes(), None).unwrap();
             let e = w.store.enrol(&admin, run.id, id).unwrap().enrolment.id;
             let input = ResultInput {
                 component_id: component,

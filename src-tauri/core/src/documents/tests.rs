@@ -122,7 +122,7 @@ pub(super) fn candidate(w: &mut World, forename: &str, surname: &str, ni: &str, 
         Registered::Created { candidate, .. } => candidate.id,
         other => panic!("{other:?}"),
     };
-    w.store.set_candidate_photo(&office, id, Photo::placeholder(7).as_bytes()).unwrap();
+    w.store.set_candidate_photo(&office, id, Photo::placeholder(7).as_bytes(), None).unwrap();
     let e = w.store.enrol(&office, w.run, id).unwrap().enrolment.id;
     let theory = if pass { 38 } else { 12 };
     for (i, score) in [Score::Marks { mark: theory }, Score::Faults { minor: 1, major: 0 }].into_iter().enumerate() {

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Transaction};
 use super::optional;
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto;
-use crate::photo::Photo;
+use crate::photo::{Crop, Photo};
 use crate::users::{Actor, Permission, Role};
 use crate::{Error, Id, Result, Store};
 
@@ -101,10 +101,17 @@ pub(crate) fn add_evidence_photo_in(
 
 impl Store {
     /// Sets (or replaces) a candidate's portrait from an uploaded JPEG or PNG (admin and office). The
-    /// upload is cropped to 35:45, stripped of metadata and size-limited; see [`Photo::from_upload`].
-    pub fn set_candidate_photo(&mut self, actor: &Actor, candidate: Id, bytes: &[u8]) -> Result<()> {
+    /// upload is cropped to 35:45 (inside `crop` when a person framed it), stripped of metadata and
+    /// size-limited; see [`Photo::from_upload`].
+    pub fn set_candidate_photo(
+        &mut self,
+        actor: &Actor,
+        candidate: Id,
+        bytes: &[u8],
+        crop: Option<Crop>,
+    ) -> Result<()> {
         actor.require(Permission::EditRecords)?;
-        let photo = Photo::from_upload(bytes)?;
+        let photo = Photo::from_upload(bytes, crop)?;
         let after = digest(photo.as_bytes());
         self.write(|tx| {
             candidate_exists(tx, candidate)?;
@@ -275,11 +282,11 @@ mod tests {
         let mut w = world();
         let office = w.office.clone();
         assert_eq!(w.store.candidate_photo(&w.trainer, w.candidate).unwrap(), None);
-        w.store.set_candidate_photo(&office, w.candidate, &jpeg(700, 900, 10)).unwrap();
+        w.store.set_candidate_photo(&office, w.candidate, &jpeg(700, 900, 10), None).unwrap();
         let p = w.store.candidate_photo(&w.trainer, w.candidate).unwrap().expect("a photo");
         assert_eq!((p.width(), p.height()), (420, 540));
         let first_sha = crate::crypto::hex(&crate::crypto::sha256(&[p.as_bytes()]));
-        w.store.set_candidate_photo(&w.admin.clone(), w.candidate, &jpeg(350, 450, 200)).unwrap();
+        w.store.set_candidate_photo(&w.admin.clone(), w.candidate, &jpeg(350, 450, 200), None).unwrap();
         let q = w.store.candidate_photo(&w.office, w.candidate).unwrap().unwrap();
         assert_eq!((q.width(), q.height()), (350, 450));
         let second_sha = crate::crypto::hex(&crate::crypto::sha256(&[q.as_bytes()]));
@@ -311,12 +318,12 @@ mod tests {
     fn portraits_are_refused_for_trainers_bad_files_and_unknown_candidates() {
         let mut w = world();
         let trainer = w.trainer.clone();
-        let err = w.store.set_candidate_photo(&trainer, w.candidate, &jpeg(350, 450, 0)).unwrap_err();
+        let err = w.store.set_candidate_photo(&trainer, w.candidate, &jpeg(350, 450, 0), None).unwrap_err();
         assert!(matches!(err, Error::Forbidden { role: Role::Trainer, .. }));
         let office = w.office.clone();
-        let err = w.store.set_candidate_photo(&office, w.candidate, b"%PDF-1.4").unwrap_err();
+        let err = w.store.set_candidate_photo(&office, w.candidate, b"%PDF-1.4", None).unwrap_err();
         assert!(matches!(err, Error::Invalid { field: "photo", .. }));
-        let err = w.store.set_candidate_photo(&office, Id::new(), &jpeg(350, 450, 0)).unwrap_err();
+        let err = w.store.set_candidate_photo(&office, Id::new(), &jpeg(350, 450, 0), None).unwrap_err();
         assert!(matches!(err, Error::NotFound { what: "candidate", .. }));
         assert!(matches!(w.store.candidate_photo(&office, Id::new()), Err(Error::NotFound { .. })));
         assert_eq!(w.store.candidate_photo(&office, w.candidate).unwrap(), None, "nothing was written");

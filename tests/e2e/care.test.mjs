@@ -1,0 +1,89 @@
+// Looking after a record in the real app: merging a duplicate, restricting processing, health notes
+// with explicit consent, then a backup and a restore that brings back the state the backup held.
+//
+// Native dialogs cannot be driven through WebDriver: debug builds save into CENTREBOOK_TEST_SAVE_DIR
+// (here the data folder's backups/, so the backup is listed) instead of asking.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+
+/** Registers a candidate through the command line and returns their id. */
+function register(dir, forename, surname, number) {
+  const args = ["--json", "--user", "admin", "candidate", "add", "--forename", forename, "--surname", surname,
+    "--employer", "Acme Plant Hire", "--employee-number", number, "--force"];
+  return JSON.parse(cli(dir, args)).candidate.id;
+}
+
+test("a duplicate is merged, processing restricted, notes kept with consent, and a restore brings back the backup's state", async () => {
+  const { dir, cleanup } = tempDataDir();
+  initStore(dir);
+  cli(dir, ["--user", "admin", "employer", "add", "--name", "Acme Plant Hire", "--postcode", "LS1 4AP"]);
+  const keep = register(dir, "Gareth", "Jones", "G-1");
+  register(dir, "Gareth", "Jones", "G-2");
+  const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_SAVE_DIR: path.join(dir, "backups") });
+  try {
+    await fill(b, "#passphrase", PASSPHRASE);
+    await click(b, "#unlock");
+    await signIn(b, "admin", ADMIN_PASSWORD);
+    await go(b, `candidates/${keep}`);
+    await textOf(b, "#candidate-name", (t) => t === "Gareth Jones");
+
+    // Merge: the other record is found by search and merged in after a summary.
+    await click(b, "#merge");
+    await fill(b, "#merge-search", "jones");
+    const pick = await textOf(b, "button.pick", (t) => t.includes("G-2"));
+    assert.ok(!pick.includes("G-1"), "the record itself is not offered as its own duplicate");
+    await click(b, "button.pick");
+    await shown(b, "#merge-summary");
+    await click(b, "#confirm-merge");
+    await textOf(b, "#candidate-notice", (t) => /merged into this one/.test(t));
+    await textOf(b, "#audit", (t) => t.includes("candidate.merge"));
+    assert.equal(JSON.parse(cli(dir, ["--json", "--user", "admin", "candidate", "search", "gareth"])).length, 1, "one Gareth Jones left");
+
+    // Restriction needs a reason, and shows on the record.
+    await click(b, "#restrict");
+    assert.equal(await (await b.$("#confirm-restrict")).isEnabled(), false, "no restriction without a reason");
+    await fill(b, "#restrict-reason", "Candidate contests the accuracy of his employer details");
+    await click(b, "#confirm-restrict");
+    await shown(b, "#restricted-badge");
+
+    // Health notes need explicit consent.
+    await click(b, "#edit-notes");
+    await fill(b, "#sc-notes", "Needs a step to reach the cab");
+    await fill(b, "#sc-source", "Signed booking form");
+    assert.equal(await (await b.$("#save-notes")).isEnabled(), false, "no notes without consent");
+    await click(b, "#sc-consent");
+    await click(b, "#save-notes");
+    await textOf(b, "#notes-text", (t) => t.includes("Needs a step to reach the cab"));
+
+    // A backup while restricted, then the restriction is lifted.
+    await go(b, "backup");
+    await click(b, "#backup-now");
+    await textOf(b, "#backups", (t) => /Made by hand/.test(t));
+    await go(b, `candidates/${keep}`);
+    await click(b, "#restrict");
+    await fill(b, "#restrict-reason", "Details confirmed with the employer");
+    await click(b, "#confirm-restrict");
+    await textOf(b, "#candidate-notice", (t) => t === "The restriction was lifted.");
+
+    // Restoring the backup needs the backup's admin and the box ticked, then brings the restriction back.
+    await go(b, "backup");
+    await click(b, "#backups button.link");
+    await fill(b, "#r-username", "admin");
+    await fill(b, "#r-password", ADMIN_PASSWORD);
+    await fill(b, "#r-passphrase", PASSPHRASE);
+    assert.equal(await (await b.$("#confirm-restore")).isEnabled(), false, "not until the box is ticked");
+    await click(b, "#r-understood");
+    await click(b, "#confirm-restore");
+    const done = await textOf(b, "#backup-notice", (t) => t.startsWith("Restored from"), 60000);
+    assert.match(done, /kept in/);
+    await textOf(b, "#signed-in-user", (t) => t === "admin");
+    await go(b, `candidates/${keep}`);
+    await shown(b, "#restricted-badge");
+    await textOf(b, "#notes-text", (t) => t.includes("Needs a step to reach the cab"));
+  } finally {
+    await stop();
+    cleanup();
+  }
+});
