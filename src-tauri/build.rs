@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "add_run",
     "enrolments",
     "enrol",
+    "enrol_list",
     "set_attendance",
     "run_results",
     "candidate_enrolments",

@@ -68,6 +68,7 @@ fn main() {
             runs::add_run,
             runs::enrolments,
             runs::enrol,
+            runs::enrol_list,
             runs::set_attendance,
             runs::run_results,
             runs::candidate_enrolments,

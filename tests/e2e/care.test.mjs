@@ -1,9 +1,11 @@
-// Looking after a record in the real app: merging a duplicate, restricting processing, health notes
-// with explicit consent, then a backup and a restore that brings back the state the backup held.
+// Looking after records in the real app: merging a duplicate, enrolling from a pasted list,
+// restricting processing, health notes with explicit consent, then a backup and a restore that brings
+// back the state the backup held.
 //
 // Native dialogs cannot be driven through WebDriver: debug builds save into CENTREBOOK_TEST_SAVE_DIR
 // (here the data folder's backups/, so the backup is listed) instead of asking.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
@@ -15,12 +17,20 @@ function register(dir, forename, surname, number) {
   return JSON.parse(cli(dir, args)).candidate.id;
 }
 
-test("a duplicate is merged, processing restricted, notes kept with consent, and a restore brings back the backup's state", async () => {
+test("a duplicate is merged, a pasted list enrolled, processing restricted, notes kept with consent, and a restore brings back the backup's state", async () => {
   const { dir, cleanup } = tempDataDir();
   initStore(dir);
   cli(dir, ["--user", "admin", "employer", "add", "--name", "Acme Plant Hire", "--postcode", "LS1 4AP"]);
   const keep = register(dir, "Gareth", "Jones", "G-1");
   register(dir, "Gareth", "Jones", "G-2");
+  register(dir, "Mair", "Owen", "M-1");
+  const course = path.join(dir, "..", "course.json");
+  writeFileSync(course, JSON.stringify({
+    code: "FLT-CB", title: "Counterbalance lift truck, novice", course_type: "training", category: "Counterbalance lift truck",
+    length_days: 5, duration_hours: 35, components: [{ name: "Theory", rule: { kind: "marks", max_mark: 40, pass_mark: 30 } }],
+  }));
+  cli(dir, ["--user", "admin", "course", "add", course]);
+  const run = JSON.parse(cli(dir, ["--json", "--user", "admin", "run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--venue", "Yard 2"])).id;
   const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_SAVE_DIR: path.join(dir, "backups") });
   try {
     await fill(b, "#passphrase", PASSPHRASE);
@@ -40,6 +50,26 @@ test("a duplicate is merged, processing restricted, notes kept with consent, and
     await textOf(b, "#candidate-notice", (t) => /merged into this one/.test(t));
     await textOf(b, "#audit", (t) => t.includes("candidate.merge"));
     assert.equal(JSON.parse(cli(dir, ["--json", "--user", "admin", "candidate", "search", "gareth"])).length, 1, "one Gareth Jones left");
+
+    // A pasted list: checked line by line first, then the matched lines enrolled at once.
+    await go(b, `runs/${run}`);
+    await click(b, "#paste-list");
+    // Typed keys cannot carry line breaks through WebDriver: the paste is put in as a paste would.
+    await shown(b, "#paste-text");
+    await b.execute(() => {
+      const t = document.getElementById("paste-text");
+      t.value = "JONES, Gareth\nM-1\nNobody Here";
+      t.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await click(b, "#check-list");
+    await textOf(b, "#list-summary", (t) => t === "2 to enrol; 1 line needs a person.");
+    const fates = await b.execute(() => [...document.querySelectorAll("#list-fates tbody tr")].map((tr) => tr.dataset.fate));
+    assert.deepEqual(fates, ["enrol", "enrol", "not_found"]);
+    await click(b, "#enrol-listed");
+    await textOf(b, "#notice", (t) => t === "2 enrolled from the list.");
+    await textOf(b, "#enrolments", (t) => t.includes("Jones, Gareth") && t.includes("Owen, Mair"));
+    await go(b, `candidates/${keep}`);
+    await textOf(b, "#candidate-name", (t) => t === "Gareth Jones");
 
     // Restriction needs a reason, and shows on the record.
     await click(b, "#restrict");

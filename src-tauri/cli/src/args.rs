@@ -469,6 +469,18 @@ pub enum RunVerb {
         #[arg(required = true)]
         candidates: Vec<String>,
     },
+    /// Enrol from a list, one person a line (name, employee number or NI number), as pasted from an
+    /// email or a spreadsheet. Every matched line is enrolled in one go; every other line is listed
+    /// with why (exit 5 when any is left).
+    EnrolList {
+        /// The run's id.
+        run: String,
+        /// The list; standard input when left out or `-`.
+        file: Option<PathBuf>,
+        /// Only say what each line matches; enrol nobody.
+        #[arg(long)]
+        check: bool,
+    },
     /// Record attendance: booked, attended, dna (did not attend) or withdrawn.
     Attendance {
         /// The run's id.

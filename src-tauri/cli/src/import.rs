@@ -7,7 +7,7 @@ use centrebook_core::import::{errors_csv, Field, ImportOptions, ImportReport, Ro
 use centrebook_core::{Actor, Error, Result, Store};
 
 /// Exit code when some rows were rejected (the good ones still land unless --dry-run).
-const SOME_REJECTED: u8 = 5;
+pub(crate) const SOME_REJECTED: u8 = 5;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {

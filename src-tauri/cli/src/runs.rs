@@ -3,10 +3,13 @@
 use std::process::ExitCode;
 
 use centrebook_core::records::outcome::{Outcome, Score};
-use centrebook_core::records::{Attendance, EnrolmentResults, OutcomeView, ResultInput, Run, RunFilter, RunForm};
+use centrebook_core::records::{
+    Attendance, CandidateRow, EnrolmentResults, ListFate, OutcomeView, ResultInput, Run, RunFilter, RunForm,
+};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
 use crate::args::{ResultVerb, RunVerb};
+use crate::import::SOME_REJECTED as SOME_LEFT;
 use crate::session::print_json;
 
 /// "pass (Distinction)", "retest", "pass, overridden (computed: fail)".
@@ -125,6 +128,44 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                         println!("  the awarding body will need: {}", d.missing.join(", "));
                     }
                 }
+            }
+        }
+        RunVerb::EnrolList { run, file, check } => {
+            let text = match file.filter(|f| f.as_os_str() != "-") {
+                Some(f) => {
+                    std::fs::read_to_string(&f).map_err(|source| Error::Io { action: "read", path: f, source })?
+                }
+                None => std::io::read_to_string(std::io::stdin()).map_err(|source| Error::Io {
+                    action: "read",
+                    path: "standard input".into(),
+                    source,
+                })?,
+            };
+            let report = store.enrol_list(actor, Id::parse(&run)?, &text, !check)?;
+            let left = report.lines.iter().filter(|l| !matches!(l.fate, ListFate::Enrol { .. })).count();
+            if json {
+                print_json(&report);
+            } else {
+                for l in &report.lines {
+                    let who = |c: &CandidateRow| {
+                        format!("{} {} ({})", c.forename, c.surname, c.employer.as_deref().unwrap_or("self-booked"))
+                    };
+                    let said = match &l.fate {
+                        ListFate::Enrol { candidate } if check => format!("would enrol {}", who(candidate)),
+                        ListFate::Enrol { candidate } => format!("enrolled {}", who(candidate)),
+                        ListFate::Already { candidate } => format!("already on the run: {}", who(candidate)),
+                        ListFate::Restricted { candidate } => {
+                            format!("not enrolled, processing restricted: {}", who(candidate))
+                        }
+                        ListFate::Ambiguous { count } => format!("{count} candidates match; enrol the right one by id"),
+                        ListFate::NotFound => "nobody matches".into(),
+                    };
+                    println!("line {}: {said}", l.line);
+                }
+                println!("{} enrolled, {left} line(s) left.", report.enrolled);
+            }
+            if left > 0 {
+                return Ok(ExitCode::from(SOME_LEFT));
             }
         }
         RunVerb::Attendance { run, candidate, status } => {

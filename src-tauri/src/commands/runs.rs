@@ -2,7 +2,8 @@
 
 use centrebook_core::records::outcome::Outcome;
 use centrebook_core::records::{
-    Attendance, CandidateEnrolment, Enrolled, Enrolment, EnrolmentResults, ResultInput, Run, RunFilter, RunForm,
+    Attendance, CandidateEnrolment, Enrolled, Enrolment, EnrolmentResults, ListReport, ResultInput, Run, RunFilter,
+    RunForm,
 };
 use centrebook_core::Id;
 use tauri::State;
@@ -32,6 +33,12 @@ pub fn enrolments(state: State<'_, AppState>, run: Id) -> Result<Vec<Enrolment>,
 #[tauri::command]
 pub fn enrol(state: State<'_, AppState>, run: Id, candidate: Id) -> Result<Enrolled, UiError> {
     state.with(|s, a| s.enrol(a, run, candidate))
+}
+
+/// Matches each line of a pasted list to a candidate; with `apply`, enrols the matched lines.
+#[tauri::command]
+pub fn enrol_list(state: State<'_, AppState>, run: Id, text: String, apply: bool) -> Result<ListReport, UiError> {
+    state.with(|s, a| s.enrol_list(a, run, &text, apply))
 }
 
 #[tauri::command]

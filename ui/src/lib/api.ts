@@ -70,6 +70,7 @@ export const api = {
   addRun: (form: T.RunForm) => call<T.Run>("add_run", { form }),
   enrolments: (run: T.Id) => call<T.Enrolment[]>("enrolments", { run }),
   enrol: (run: T.Id, candidate: T.Id) => call<T.Enrolled>("enrol", { run, candidate }),
+  enrolList: (run: T.Id, text: string, apply: boolean) => call<T.ListReport>("enrol_list", { run, text, apply }),
   setAttendance: (enrolment: T.Id, status: T.Attendance) => call<T.Enrolment>("set_attendance", { enrolment, status }),
   runResults: (run: T.Id) => call<T.EnrolmentResults[]>("run_results", { run }),
   recordResult: (enrolment: T.Id, input: T.ResultInput) =>

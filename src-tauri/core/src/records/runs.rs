@@ -483,67 +483,7 @@ impl Store {
     /// processing is restricted is refused. Says which identifiers the course needs that are missing.
     pub fn enrol(&mut self, actor: &Actor, run: Id, candidate: Id) -> Result<Enrolled> {
         actor.require(Permission::EditRecords)?;
-        let id = Id::new();
-        let missing = self.write(|tx| {
-            // What the candidate has, in the order of the course's requirements below.
-            let found: Option<(bool, [bool; 4])> = tx
-                .query_row(
-                    "SELECT restricted, ni_number IS NOT NULL, date_of_birth IS NOT NULL, address IS NOT NULL,
-                        photo IS NOT NULL FROM candidates WHERE id = ?1 AND merged_into IS NULL",
-                    [candidate],
-                    |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])),
-                )
-                .optional()?;
-            let Some((restricted, has)) = found else {
-                return Err(Error::NotFound { what: "candidate", name: candidate.to_string() });
-            };
-            if restricted {
-                return Err(Error::invalid(
-                    "candidate",
-                    "processing of this record is restricted; lift the restriction before enrolling",
-                ));
-            }
-            let needs: Option<[bool; 4]> = tx
-                .query_row(
-                    "SELECT c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo
-                     FROM course_runs r JOIN courses c ON c.id = r.course_id WHERE r.id = ?1",
-                    [run],
-                    |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
-                )
-                .optional()?;
-            let Some(needs) = needs else {
-                return Err(Error::NotFound { what: "course run", name: run.to_string() });
-            };
-            let employer: Option<Id> = tx
-                .query_row(
-                    "SELECT employer_id FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL",
-                    [candidate],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO enrolments (id, run_id, candidate_id, employer_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![id, run, candidate, employer, Utc::now().to_rfc3339()],
-            )?;
-            if inserted == 0 {
-                return Err(Error::Duplicate { what: "an enrolment on this run for", name: "that candidate".into() });
-            }
-            let sid = id.to_string();
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "enrolment.add",
-                Subject { entity: "enrolment", id: Some(&sid) },
-                &[
-                    FieldChange::created("run_id", run.to_string()),
-                    FieldChange::created("candidate_id", candidate.to_string()),
-                ],
-            )?;
-            let names = ["NI number", "date of birth", "home address", "photo"];
-            let missing = (0..4).filter(|&i| needs[i] && !has[i]).map(|i| names[i]).collect::<Vec<_>>();
-            Ok(missing)
-        })?;
+        let (id, missing) = self.write(|tx| enrol_in(tx, actor, run, candidate))?;
         Ok(Enrolled { enrolment: read_enrolment(self.conn(), id)?, missing })
     }
 
@@ -553,6 +493,72 @@ impl Store {
         self.write(|tx| set_attendance_in(tx, actor, enrolment, status))?;
         read_enrolment(self.conn(), enrolment)
     }
+}
+
+/// [`Store::enrol`] inside the caller's transaction (a pasted list enrols many in one): the new
+/// enrolment's id and what the awarding body needs that the record lacks. The caller checks the role.
+pub(crate) fn enrol_in(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    run: Id,
+    candidate: Id,
+) -> Result<(Id, Vec<&'static str>)> {
+    let id = Id::new();
+    // What the candidate has, in the order of the course's requirements below.
+    let found: Option<(bool, [bool; 4])> = tx
+        .query_row(
+            "SELECT restricted, ni_number IS NOT NULL, date_of_birth IS NOT NULL, address IS NOT NULL,
+                    photo IS NOT NULL FROM candidates WHERE id = ?1 AND merged_into IS NULL",
+            [candidate],
+            |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])),
+        )
+        .optional()?;
+    let Some((restricted, has)) = found else {
+        return Err(Error::NotFound { what: "candidate", name: candidate.to_string() });
+    };
+    if restricted {
+        return Err(Error::invalid(
+            "candidate",
+            "processing of this record is restricted; lift the restriction before enrolling",
+        ));
+    }
+    let needs: Option<[bool; 4]> = tx
+        .query_row(
+            "SELECT c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo
+                 FROM course_runs r JOIN courses c ON c.id = r.course_id WHERE r.id = ?1",
+            [run],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+        )
+        .optional()?;
+    let Some(needs) = needs else {
+        return Err(Error::NotFound { what: "course run", name: run.to_string() });
+    };
+    let employer: Option<Id> = tx
+        .query_row(
+            "SELECT employer_id FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL",
+            [candidate],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO enrolments (id, run_id, candidate_id, employer_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![id, run, candidate, employer, Utc::now().to_rfc3339()],
+    )?;
+    if inserted == 0 {
+        return Err(Error::Duplicate { what: "an enrolment on this run for", name: "that candidate".into() });
+    }
+    let sid = id.to_string();
+    audit::record(
+        tx,
+        Who::Actor(actor),
+        "enrolment.add",
+        Subject { entity: "enrolment", id: Some(&sid) },
+        &[FieldChange::created("run_id", run.to_string()), FieldChange::created("candidate_id", candidate.to_string())],
+    )?;
+    let names = ["NI number", "date of birth", "home address", "photo"];
+    let missing = (0..4).filter(|&i| needs[i] && !has[i]).map(|i| names[i]).collect::<Vec<_>>();
+    Ok((id, missing))
 }
 
 /// [`Store::set_attendance`] inside the caller's transaction: a results return applies many changes

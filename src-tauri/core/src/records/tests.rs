@@ -575,3 +575,78 @@ fn a_candidates_audit_trail_holds_their_enrolments_results_and_merged_records() 
     assert_eq!(rw.w.store.candidate_audit(&admin, rw.sian.id, 2).unwrap().len(), 2, "the limit holds");
     assert!(matches!(rw.w.store.candidate_audit(&office, rw.sian.id, 10), Err(Error::Forbidden { .. })));
 }
+
+#[test]
+fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    let employer = rw.w.store.employment_history(&office, rw.sian.id).unwrap()[0].employer_id;
+    let add = |w: &mut World, forename: &str, surname: &str, number: &str| {
+        let form = CandidateForm {
+            forename: forename.into(),
+            surname: surname.into(),
+            employer_id: Some(employer),
+            employee_number: Some(number.into()),
+            ..Default::default()
+        };
+        created(w.store.register_candidate(&office, &form, today(), true).unwrap())
+    };
+    let gareth = add(&mut rw.w, "Gareth", "Jones", "E2001");
+    add(&mut rw.w, "Gareth", "Jones", "E2002");
+    let mair = add(&mut rw.w, "Mair", "Owen", "E2003");
+    let dewi = add(&mut rw.w, "Dewi", "Price", "E2004");
+    rw.w.store.set_restricted(&office, mair.id, true, "accuracy contested").unwrap();
+    rw.w.store.enrol(&office, rw.run.id, dewi.id).unwrap();
+
+    let paste = "LLEWELYN, Sian\nE2001\nGareth Jones\n\n  Nobody Here \nMair Owen\nDewi Price\tAcme\nAB 12 34 56 C\n";
+    let fates = |r: &ListReport| -> Vec<(u32, String)> {
+        r.lines
+            .iter()
+            .map(|l| {
+                let what = match &l.fate {
+                    ListFate::Enrol { candidate } => format!("enrol {}", candidate.forename),
+                    ListFate::Already { candidate } => format!("already {}", candidate.forename),
+                    ListFate::Restricted { candidate } => format!("restricted {}", candidate.forename),
+                    ListFate::Ambiguous { count } => format!("ambiguous {count}"),
+                    ListFate::NotFound => "not found".into(),
+                };
+                (l.line, what)
+            })
+            .collect()
+    };
+    let want: Vec<(u32, String)> = [
+        (1, "enrol Siân"),
+        (2, "enrol Gareth"),
+        (3, "ambiguous 2"),
+        (5, "not found"),
+        (6, "restricted Mair"),
+        (7, "already Dewi"),
+        (8, "already Siân"),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n, s.to_owned()))
+    .collect();
+
+    // A check changes nothing; applying enrols exactly the two matched lines.
+    let check = rw.w.store.enrol_list(&office, rw.run.id, paste, false).unwrap();
+    assert_eq!((fates(&check), check.enrolled), (want.clone(), 0));
+    assert_eq!(rw.w.store.enrolments(&office, rw.run.id).unwrap().len(), 1);
+    let done = rw.w.store.enrol_list(&office, rw.run.id, paste, true).unwrap();
+    assert_eq!(done.enrolled, 2);
+    let mut on_run: Vec<Id> =
+        rw.w.store.enrolments(&office, rw.run.id).unwrap().iter().map(|e| e.candidate_id).collect();
+    on_run.sort();
+    let mut expected = vec![dewi.id, rw.sian.id, gareth.id];
+    expected.sort();
+    assert_eq!(on_run, expected);
+    // Pasting it again finds everyone already there.
+    let again = rw.w.store.enrol_list(&office, rw.run.id, paste, true).unwrap();
+    assert_eq!(again.enrolled, 0);
+    assert!(matches!(again.lines[1].fate, ListFate::Already { .. }));
+
+    let trainer = rw.w.trainer.clone();
+    assert!(matches!(rw.w.store.enrol_list(&trainer, rw.run.id, paste, false), Err(Error::Forbidden { .. })));
+    let huge = "Gareth Jones\n".repeat(MAX_LINES + 1);
+    let err = rw.w.store.enrol_list(&office, rw.run.id, &huge, false).unwrap_err();
+    assert!(err.to_string().contains("more than 2000 lines"), "{err}");
+}

@@ -1,0 +1,162 @@
+//! Enrolling from a pasted list: one person a line, as copied from an employer's email or a
+//! spreadsheet column. Each line is matched to exactly one candidate, or says why it was not; a
+//! person sees every line's fate first, then the matched lines are enrolled in one transaction.
+//!
+//! A line is read, in this order, as holding an NI number (roles that may see them), an employee
+//! number (a cell with a digit in it), or a name: every word on the line must be one of the
+//! candidate's names, in any order, accents folded ("Sian Llewelyn", "LLEWELYN, Siân").
+
+use serde::Serialize;
+
+use super::candidates::{read_row, CandidateRow, ROW_SELECT};
+use super::runs::enrol_in;
+use crate::fields::NiNumber;
+use crate::users::{Actor, Permission};
+use crate::{Error, Id, Result, Store};
+
+/// The most lines one paste may hold: a big open course, many times over.
+pub const MAX_LINES: usize = 2_000;
+
+/// What became of one line of the list.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ListLine {
+    /// Its line number in the paste, from 1.
+    pub line: u32,
+    pub fate: ListFate,
+}
+
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ListFate {
+    /// One candidate matched and can be (or was) enrolled.
+    Enrol { candidate: CandidateRow },
+    /// Already on this run (or on an earlier line of the list).
+    Already { candidate: CandidateRow },
+    /// The record's processing is restricted: it is not enrolled.
+    Restricted { candidate: CandidateRow },
+    /// Several candidates match: enrol the right one from the search instead.
+    Ambiguous { count: u32 },
+    /// Nobody matches.
+    NotFound,
+}
+
+/// Every line's fate, and how many were enrolled (none for a check).
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ListReport {
+    pub lines: Vec<ListLine>,
+    pub enrolled: u32,
+}
+
+impl Store {
+    /// Matches each line of `text` to a candidate for the run and, with `apply`, enrols every matched
+    /// line in one transaction (admin and office). Blank lines are skipped.
+    pub fn enrol_list(&mut self, actor: &Actor, run: Id, text: &str, apply: bool) -> Result<ListReport> {
+        actor.require(Permission::EditRecords)?;
+        let lines: Vec<(u32, &str)> =
+            text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i as u32 + 1, l)).collect();
+        if lines.len() > MAX_LINES {
+            return Err(Error::invalid("list", format!("has more than {MAX_LINES} lines; enrol it in parts")));
+        }
+        let on_run: std::collections::HashSet<Id> = {
+            let mut stmt = self.conn().prepare_cached("SELECT candidate_id FROM enrolments WHERE run_id = ?1")?;
+            let ids = stmt.query_map([run], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            ids
+        };
+        if !self.conn().query_row("SELECT EXISTS (SELECT 1 FROM course_runs WHERE id = ?1)", [run], |r| r.get(0))? {
+            return Err(Error::NotFound { what: "course run", name: run.to_string() });
+        }
+        let with_ni = actor.may(Permission::ReadIdentifiers);
+        let mut seen = on_run;
+        let mut out = Vec::with_capacity(lines.len());
+        for (line, text) in lines {
+            let found = self.match_line(text, with_ni)?;
+            let fate = match found.as_slice() {
+                [] => ListFate::NotFound,
+                [one] => {
+                    let candidate = self.conn().query_row(&format!("{ROW_SELECT} WHERE c.id = ?1"), [one], read_row)?;
+                    if !seen.insert(*one) {
+                        ListFate::Already { candidate }
+                    } else if candidate.restricted {
+                        ListFate::Restricted { candidate }
+                    } else {
+                        ListFate::Enrol { candidate }
+                    }
+                }
+                many => ListFate::Ambiguous { count: many.len() as u32 },
+            };
+            out.push(ListLine { line, fate });
+        }
+        let mut enrolled = 0;
+        if apply {
+            let chosen: Vec<Id> = out
+                .iter()
+                .filter_map(|l| match &l.fate {
+                    ListFate::Enrol { candidate } => Some(candidate.id),
+                    _ => None,
+                })
+                .collect();
+            self.write(|tx| chosen.iter().try_for_each(|&c| enrol_in(tx, actor, run, c).map(drop)))?;
+            enrolled = chosen.len() as u32;
+        }
+        Ok(ListReport { lines: out, enrolled })
+    }
+
+    /// The candidates one line may name, strongest reading first: at most a few ids.
+    fn match_line(&self, text: &str, with_ni: bool) -> Result<Vec<Id>> {
+        let cells: Vec<&str> = text.split(['\t', ',', ';', '|']).map(str::trim).filter(|c| !c.is_empty()).collect();
+        let ids = |sql: &str, value: &str| -> Result<Vec<Id>> {
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let found = stmt.query_map([value], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(found)
+        };
+        if with_ni {
+            if let Some(ni) = cells.iter().find_map(|c| NiNumber::parse(c).ok()) {
+                return ids("SELECT id FROM candidates WHERE ni_number = ?1 AND merged_into IS NULL", ni.as_ref());
+            }
+        }
+        for cell in cells.iter().filter(|c| c.chars().any(|ch| ch.is_ascii_digit())) {
+            let found = ids(
+                "SELECT DISTINCT c.id FROM employments e JOIN candidates c ON c.id = e.candidate_id
+                 WHERE e.employee_number = ?1 COLLATE NOCASE AND e.ended_on IS NULL AND c.merged_into IS NULL
+                 LIMIT 20",
+                cell,
+            )?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        // Name words (whole words, not prefixes) from the cells that are not numbers: all of them, then
+        // the first two cells, then the first alone, because a spreadsheet row often carries more
+        // columns (employer, site) after the name.
+        let names: Vec<&str> = cells.iter().copied().filter(|c| !c.chars().any(|ch| ch.is_ascii_digit())).collect();
+        let mut tried = 0;
+        for take in [names.len(), 2, 1] {
+            if take == 0 || take > names.len() || take == tried {
+                continue;
+            }
+            tried = take;
+            let words: Vec<String> = names[..take]
+                .iter()
+                .flat_map(|c| c.split(|ch: char| !ch.is_alphanumeric() && ch != '\''))
+                .filter(|w| !w.is_empty())
+                .take(8)
+                .map(|w| format!("\"{}\"", w.replace('"', "")))
+                .collect();
+            if words.len() < 2 {
+                continue; // one word is not a name to enrol someone by
+            }
+            let found = ids(
+                "SELECT c.id FROM candidate_search s JOIN candidates c ON c.rowid = s.rowid
+                 WHERE candidate_search MATCH ?1 AND c.merged_into IS NULL LIMIT 20",
+                &format!("{{names}} : ({})", words.join(" AND ")),
+            )?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        Ok(Vec::new())
+    }
+}

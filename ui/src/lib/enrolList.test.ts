@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { fateText, tally } from "./enrolList";
+import type { CandidateRow, ListReport } from "./types";
+
+const row = (forename: string, employer: string | null) =>
+  ({ id: forename, forename, surname: "Jones", employer, employee_number: null, restricted: false }) as unknown as CandidateRow;
+
+const report: ListReport = {
+  enrolled: 0,
+  lines: [
+    { line: 1, fate: { kind: "enrol", candidate: row("Gareth", "Acme") } },
+    { line: 2, fate: { kind: "already", candidate: row("Dewi", null) } },
+    { line: 4, fate: { kind: "ambiguous", count: 3 } },
+    { line: 5, fate: { kind: "not_found" } },
+  ],
+};
+
+describe("a pasted list's lines", () => {
+  it("say what will happen before, and what happened after", () => {
+    expect(fateText(report.lines[0], false)).toBe("Will enrol Gareth Jones (Acme)");
+    expect(fateText(report.lines[0], true)).toBe("Enrolled Gareth Jones (Acme)");
+    expect(fateText(report.lines[1], false)).toBe("Already on this run: Dewi Jones (self-booked)");
+    expect(fateText(report.lines[2], false)).toMatch(/^3 candidates match/);
+    expect(fateText(report.lines[3], false)).toMatch(/^Nobody matches/);
+  });
+  it("are counted as to enrol and left for a person", () => {
+    expect(tally(report)).toEqual({ enrol: 1, left: 3 });
+  });
+});
