@@ -27,7 +27,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, on_main, save_path};
+use super::work::{file_name, off_main, open_path, save_path};
 use crate::state::{AppState, UiError};
 
 /// What the sharing screens keep between commands.
@@ -72,7 +72,7 @@ impl Kind {
         }
     }
 
-    #[cfg(debug_assertions)]
+    /// The variable debug builds read instead of asking (see [`open_path`]).
     fn test_var(self) -> &'static str {
         match self {
             Kind::DeviceKey => "CENTREBOOK_TEST_OPEN_DEVICE_KEY",
@@ -84,16 +84,9 @@ impl Kind {
     }
 }
 
-/// Asks for a file to open; `None` when the dialog was cancelled. Call off the main thread.
+/// Asks for a file of `kind` to open; `None` when the dialog was cancelled. Call off the main thread.
 fn pick(app: &AppHandle, kind: Kind) -> Result<Option<PathBuf>, UiError> {
-    #[cfg(debug_assertions)]
-    if let Some(p) = std::env::var_os(kind.test_var()) {
-        return Ok(Some(p.into()));
-    }
-    let (name, exts) = kind.filter();
-    on_main(app, move || {
-        rfd::FileDialog::new().set_title(kind.title()).add_filter(name, exts).add_filter("Any file", &["*"]).pick_file()
-    })
+    open_path(app, kind.title(), kind.filter(), kind.test_var())
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, UiError> {

@@ -63,9 +63,10 @@ pub fn file_name(path: &std::path::Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Asks for a file to open; `None` when the dialog was cancelled. Call off the main thread. Debug
-/// builds take the path from the variable `test_var` instead when it is set, since WebDriver cannot
-/// drive a native dialog; release builds never read it.
+/// Asks for a file to open, offering `filter` and then any file (a file may have lost its extension
+/// on the way); `None` when the dialog was cancelled. Call off the main thread. Debug builds take the
+/// path from the variable `test_var` instead when it is set, since WebDriver cannot drive a native
+/// dialog; release builds never read it.
 pub fn open_path(
     app: &AppHandle,
     title: &'static str,
@@ -78,7 +79,13 @@ pub fn open_path(
     }
     #[cfg(not(debug_assertions))]
     let _ = test_var;
-    on_main(app, move || rfd::FileDialog::new().set_title(title).add_filter(filter.0, filter.1).pick_file())
+    on_main(app, move || {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter(filter.0, filter.1)
+            .add_filter("Any file", &["*"])
+            .pick_file()
+    })
 }
 
 /// Asks where to save (suggesting `name`, in `folder` when given); `None` when the dialog was
