@@ -77,11 +77,12 @@ impl Store {
                 [] => ListFate::NotFound,
                 [one] => {
                     let candidate = self.conn().query_row(&format!("{ROW_SELECT} WHERE c.id = ?1"), [one], read_row)?;
-                    if !seen.insert(*one) {
+                    if seen.contains(one) {
                         ListFate::Already { candidate }
                     } else if candidate.restricted {
                         ListFate::Restricted { candidate }
                     } else {
+                        seen.insert(*one);
                         ListFate::Enrol { candidate }
                     }
                 }

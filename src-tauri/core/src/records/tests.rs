@@ -598,7 +598,7 @@ fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
     rw.w.store.set_restricted(&office, mair.id, true, "accuracy contested").unwrap();
     rw.w.store.enrol(&office, rw.run.id, dewi.id).unwrap();
 
-    let paste = "LLEWELYN, Sian\nE2001\nGareth Jones\n\n  Nobody Here \nMair Owen\nDewi Price\tAcme\nAB 12 34 56 C\n";
+    let paste = "LLEWELYN, Sian\nE2001\nGareth Jones\n\n  Nobody Here \nMair Owen\nDewi Price\tAcme\nAB 12 34 56 C\nMair Owen\n";
     let fates = |r: &ListReport| -> Vec<(u32, String)> {
         r.lines
             .iter()
@@ -622,6 +622,7 @@ fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
         (6, "restricted Mair"),
         (7, "already Dewi"),
         (8, "already Siân"),
+        (9, "restricted Mair"), // not "already": a restricted line enrols nobody
     ]
     .into_iter()
     .map(|(n, s)| (n, s.to_owned()))
