@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ADMIN_PASSWORD, PASSPHRASE, click, go, fill, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/candidates.csv");
 const OFFICE_PASSWORD = "office password 1";
@@ -31,9 +31,7 @@ test("an admin adds an office user, who imports candidates after a dry run but s
   initStore(dir);
   const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_IMPORT_FILE: FIXTURE });
   try {
-    await fill(b, "#passphrase", PASSPHRASE);
-    await click(b, "#unlock");
-    await signIn(b, "admin", ADMIN_PASSWORD);
+    await unlockAndSignIn(b);
 
     // The admin adds Olly, an office user; a too-short password is refused beside its field first.
     await click(b, "#nav-users");

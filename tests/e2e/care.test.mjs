@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 /** Registers a candidate through the command line and returns their id. */
 function register(dir, forename, surname, number) {
@@ -33,9 +33,7 @@ test("a duplicate is merged, a pasted list enrolled, processing restricted, note
   const run = JSON.parse(cli(dir, ["--json", "--user", "admin", "run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--venue", "Yard 2"])).id;
   const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_SAVE_DIR: path.join(dir, "backups") });
   try {
-    await fill(b, "#passphrase", PASSPHRASE);
-    await click(b, "#unlock");
-    await signIn(b, "admin", ADMIN_PASSWORD);
+    await unlockAndSignIn(b);
     await go(b, `candidates/${keep}`);
     await textOf(b, "#candidate-name", (t) => t === "Gareth Jones");
 

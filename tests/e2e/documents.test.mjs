@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -112,9 +112,7 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     CENTREBOOK_TEST_SAVE_DIR: saves, CENTREBOOK_TEST_NO_OPEN: "1", CENTREBOOK_TEST_PRINT_DELAY_MS: "600",
   });
   try {
-    await fill(b, "#passphrase", PASSPHRASE);
-    await click(b, "#unlock");
-    await signIn(b, "admin", ADMIN_PASSWORD);
+    await unlockAndSignIn(b);
 
     // The run page offers to issue the two passes' certificates; Cara's fail is left out, with why.
     await go(b, `runs/${run}`);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PASSPHRASE, click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { PASSPHRASE, click, fill, go, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 // 800 x 600: the left half red, the right half blue, a white disc in each.
 const PHOTO = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/portrait.jpg");
@@ -167,9 +167,7 @@ test("first run to results, and the data is still there after signing out and re
     await app.stop();
     app = await launch(dir);
     b = app.browser;
-    await fill(b, "#passphrase", PASSPHRASE);
-    await click(b, "#unlock");
-    await signIn(b, "admin", PASSWORD);
+    await unlockAndSignIn(b, PASSPHRASE, PASSWORD);
     await fill(b, "#candidate-search", "sian");
     await click(b, ".result");
     await textOf(b, "#candidate-enrolments", (t) => t.includes("FLT-CB") && t.includes("Pass · overridden"));

@@ -155,6 +155,13 @@ export async function signIn(browser, username, password) {
   await textOf(browser, "#signed-in-user", (t) => t === username);
 }
 
+/** Opens a locked store with its passphrase, then signs in (the admin made by `initStore` by default). */
+export async function unlockAndSignIn(browser, passphrase = PASSPHRASE, password = ADMIN_PASSWORD, username = "admin") {
+  await fill(browser, "#passphrase", passphrase);
+  await click(browser, "#unlock");
+  await signIn(browser, username, password);
+}
+
 /** Goes to a screen by its hash route, as the navigation links do. */
 export async function go(browser, path) {
   await browser.execute((p) => { location.hash = `#/${p}`; }, path);

@@ -2,7 +2,7 @@
 // but never NI numbers, and are not offered what their role cannot do.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const TRAINER_PASSWORD = "trainer password 1";
 
@@ -14,9 +14,7 @@ test("a trainer account cannot see NI numbers", async () => {
   });
   const { browser: b, stop } = await launch(dir);
   try {
-    await fill(b, "#passphrase", PASSPHRASE);
-    await click(b, "#unlock");
-    await signIn(b, "admin", ADMIN_PASSWORD);
+    await unlockAndSignIn(b);
 
     // The admin links Tess's account to a trainer, adds a course and a candidate with an NI number,
     // and schedules a run that Tess trains.

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cli, click, fill, go, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
+import { cli, click, fill, go, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 import { sharingShots } from "./sharing-shots.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -27,6 +27,13 @@ async function shot(name) {
   console.log(`${name}${suffix}.png`);
 }
 
+/** A copy of DEMO_DIR to work on, so the demo centre itself is not changed. */
+function demoCopy() {
+  const copy = tempDataDir();
+  cpSync(process.env.DEMO_DIR, copy.dir, { recursive: true });
+  return copy;
+}
+
 async function firstRun() {
   const { dir, cleanup } = tempDataDir();
   const { browser: b, stop } = await launch(dir);
@@ -40,8 +47,7 @@ async function firstRun() {
 }
 
 async function tour() {
-  const { dir, cleanup } = tempDataDir();
-  cpSync(process.env.DEMO_DIR, dir, { recursive: true });
+  const { dir, cleanup } = demoCopy();
   const { browser: b, stop } = await launch(dir);
   try {
     await shown(b, "#passphrase");
@@ -115,13 +121,10 @@ async function scrollTo(b, selector) {
 // The certificate screens on the demo centre's issued certificates: the list, one certificate, and
 // the Verify screen checking that certificate's QR text.
 async function documents() {
-  const { dir, cleanup } = tempDataDir();
-  cpSync(process.env.DEMO_DIR, dir, { recursive: true });
+  const { dir, cleanup } = demoCopy();
   const { browser: b, stop } = await launch(dir);
   try {
-    await fill(b, "#passphrase", passphrase);
-    await click(b, "#unlock");
-    await signIn(b, "admin", password);
+    await unlockAndSignIn(b, passphrase, password);
     await go(b, "certificates");
     await shown(b, "#certificates tbody tr[data-number]");
     await shot("certificates-list");
@@ -163,8 +166,7 @@ async function documents() {
 
 /** Users, the import's dry run of tests/e2e/fixtures/candidates.csv, backups, and framing a photo. */
 async function admin() {
-  const { dir, cleanup } = tempDataDir();
-  cpSync(process.env.DEMO_DIR, dir, { recursive: true });
+  const { dir, cleanup } = demoCopy();
   const fixture = path.join(root, "tests/e2e/fixtures/candidates.csv");
   const as = { CENTREBOOK_PASSPHRASE: passphrase, CENTREBOOK_PASSWORD: password, CENTREBOOK_NEW_PASSWORD: "a password 12" };
   for (const [u, role, name] of [["olly", "office", "Olly Okafor"], ["tess", "trainer", "Tess Evans"], ["sam", "trainer", "Sam Hughes"]]) {
@@ -174,9 +176,7 @@ async function admin() {
   const photo = path.join(root, "tests/e2e/fixtures/portrait.jpg");
   const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_IMPORT_FILE: fixture, CENTREBOOK_TEST_OPEN_PHOTO: photo });
   try {
-    await fill(b, "#passphrase", passphrase);
-    await click(b, "#unlock");
-    await signIn(b, "admin", password);
+    await unlockAndSignIn(b, passphrase, password);
     await go(b, "users");
     await shown(b, "#users tbody tr[data-user]");
     await shot("users");

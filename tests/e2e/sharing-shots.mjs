@@ -7,13 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf } from "./harness.mjs";
-
-async function unlockAndSignIn(b, passphrase, password) {
-  await fill(b, "#passphrase", passphrase);
-  await click(b, "#unlock");
-  await signIn(b, "admin", password);
-}
+import { ADMIN_PASSWORD, PASSPHRASE, cli, click, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 async function submissions(shot, passphrase, password) {
   const { dir, cleanup } = tempDataDir();
