@@ -82,6 +82,11 @@ pub enum Error {
     #[error("encryption failure: {0}")]
     Crypto(&'static str),
 
+    /// A broken promise inside Centrebook itself (a bug), never the user's doing. The text names the
+    /// promise, never a value.
+    #[error("Centrebook hit an internal error ({0}); nothing was saved. Please report it")]
+    Internal(&'static str),
+
     /// A long job (a batch of certificates) was stopped by the person who started it. Whatever it
     /// was writing is incomplete: the caller deletes it.
     #[error("cancelled; the partly written output is incomplete and should be deleted")]
