@@ -62,6 +62,15 @@ impl Store {
         Ok(conn)
     }
 
+    /// Another connection to this store, with the same key and its own shared lock, for long work (an
+    /// import, a batch, a bundle) that must not hold up this one: WAL lets each read beside the other's
+    /// write. Writes still take turns, each waiting up to [`BUSY_WAIT`] for the other's to commit.
+    pub fn reopen(&self) -> Result<Store> {
+        let lock = shared_lock(&self.dir)?;
+        let conn = connect(&self.dir.db(), &self.key, false)?;
+        Ok(Store { conn, key: self.key.clone(), dir: self.dir.clone(), store_id: self.store_id.clone(), _lock: lock })
+    }
+
     /// The store's id (shared with its key file and keychain entry).
     pub fn store_id(&self) -> &str {
         &self.store_id

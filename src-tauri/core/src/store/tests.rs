@@ -342,3 +342,26 @@ fn daily_backups_happen_once_a_day_and_rotate() {
     let today = made.path.file_name().unwrap().to_str().unwrap().to_owned();
     assert_eq!(left, ["auto-2020-01-03.cbbackup".to_owned(), today, "manual.cbbackup".to_owned()]);
 }
+
+/// A long job's own connection reads while the window's connection holds a write open, sees what
+/// the other commits, and holds the store's shared lock like any open store (a restore waits for it).
+#[test]
+fn a_reopened_connection_reads_beside_a_write_and_holds_the_lock() {
+    let fx = Fixture::new(true);
+    let init = fx.init();
+    let admin = init.admin.clone();
+    let mut a = init.store;
+    let job = a.reopen().unwrap();
+    assert_eq!(job.store_id(), a.store_id());
+    a.conn_mut().execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(job.users(&admin).unwrap().len(), 1, "reads while the other connection writes");
+    assert!(started.elapsed() < Duration::from_secs(1), "the read did not wait for the write");
+    a.conn_mut().execute_batch("COMMIT").unwrap();
+    let new = NewUser { username: "olly", display_name: "Olly", role: Role::Office, password: "office pass 1" };
+    a.add_user(&admin, &new).unwrap();
+    assert!(job.users(&admin).unwrap().iter().any(|u| u.username == "olly"), "sees the other's commit");
+    drop(a);
+    let held = std::fs::File::open(fx.dir.lock_file()).unwrap();
+    assert!(held.try_lock().is_err(), "the reopened store still holds the shared lock");
+}
