@@ -1,7 +1,8 @@
 //! The app's state: the data folder, the keychain, the unlocked store and the signed-in user, all
-//! behind one mutex; and the error type every command returns.
+//! behind one mutex; the one place commands reach the store from, off the main thread; and the error
+//! type every command returns.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use centrebook_core::{Actor, DataDir, Error, Keychain, Store, Unlocked};
@@ -29,7 +30,8 @@ pub struct AppState {
     pub dir: Result<DataDir, String>,
     pub keychain: Keychain,
     pub idle_lock: Duration,
-    session: Mutex<Session>,
+    // Shared with the blocking threads commands run on, which outlive the borrow of a command's State.
+    session: Arc<Mutex<Session>>,
 }
 
 impl AppState {
@@ -44,28 +46,77 @@ impl AppState {
             dir: DataDir::from_env_or_default().map_err(|e| e.to_string()),
             keychain: Keychain::from_env(),
             idle_lock,
-            session: Mutex::new(Session::default()),
+            session: Arc::new(Mutex::new(Session::default())),
         }
     }
 
-    /// The session, locked.
+    /// The session, locked. Call it off the main thread: a command may hold it for a while.
     pub fn session(&self) -> Result<MutexGuard<'_, Session>, UiError> {
-        self.session.lock().map_err(|_| UiError::other("the app hit an internal error; restart it"))
+        lock(&self.session)
     }
 
-    /// Runs `f` with the open store and the signed-in user: the body of nearly every command.
-    pub fn with<T>(&self, f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>) -> Result<T, UiError> {
-        let mut s = self.session()?;
-        let idle = s.last_used.is_some_and(|t| t.elapsed() > self.idle_lock);
-        if idle {
-            s.actor = None;
-        }
-        s.last_used = Some(Instant::now());
-        let Session { unlocked, actor, .. } = &mut *s;
-        let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
-        let actor = actor.as_ref().ok_or_else(UiError::signed_out)?;
-        f(store, actor).map_err(UiError::from)
+    /// Runs `f` with the open store and the signed-in user on a blocking thread, never the main
+    /// thread (which paints the window): the body of nearly every command, as
+    /// `state.with(move |s, a| s.something(a, &input)).await`.
+    pub async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T> + Send + 'static,
+    ) -> Result<T, UiError> {
+        let (session, idle_lock) = (Arc::clone(&self.session), self.idle_lock);
+        tauri::async_runtime::spawn_blocking(move || signed_in(&session, idle_lock, f)).await.map_err(|_| internal())?
     }
+
+    /// [`AppState::with`] for code already on a blocking thread (inside `work::off_main`).
+    pub fn with_now<T>(&self, f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>) -> Result<T, UiError> {
+        signed_in(&self.session, self.idle_lock, f)
+    }
+
+    /// A long job's own connection to the store and a copy of the signed-in user, so an import, a
+    /// batch or a bundle never holds the session: every other command goes on beside it (WAL lets
+    /// readers run beside a writer). Call it off the main thread.
+    pub fn job(&self) -> Result<Job, UiError> {
+        self.with_now(|s, a| Ok(Job { store: s.reopen()?, actor: a.clone() }))
+    }
+}
+
+/// A long job's own store connection and the user who started it (see [`AppState::job`]).
+pub struct Job {
+    store: Store,
+    actor: Actor,
+}
+
+impl Job {
+    /// Runs `f` with the job's store and user, like [`AppState::with`].
+    pub fn with<T>(&mut self, f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>) -> Result<T, UiError> {
+        f(&mut self.store, &self.actor).map_err(UiError::from)
+    }
+}
+
+fn lock(session: &Mutex<Session>) -> Result<MutexGuard<'_, Session>, UiError> {
+    session.lock().map_err(|_| internal())
+}
+
+fn internal() -> UiError {
+    UiError::other("the app hit an internal error; restart it")
+}
+
+/// The store and the signed-in user, once the idle lock has been applied; the session is held while
+/// `f` runs.
+fn signed_in<T>(
+    session: &Mutex<Session>,
+    idle_lock: Duration,
+    f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>,
+) -> Result<T, UiError> {
+    let mut s = lock(session)?;
+    let idle = s.last_used.is_some_and(|t| t.elapsed() > idle_lock);
+    if idle {
+        s.actor = None;
+    }
+    s.last_used = Some(Instant::now());
+    let Session { unlocked, actor, .. } = &mut *s;
+    let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
+    let actor = actor.as_ref().ok_or_else(UiError::signed_out)?;
+    f(store, actor).map_err(UiError::from)
 }
 
 /// An error as the window shows it: the core's message, and for bad input the field it is about, so

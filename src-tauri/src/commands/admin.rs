@@ -8,12 +8,12 @@ use super::work::{file_name, off_main, open_path, save_path, Chosen};
 use crate::state::{AppState, UiError};
 
 #[tauri::command]
-pub fn users(state: State<'_, AppState>) -> Result<Vec<User>, UiError> {
-    state.with(|s, a| s.users(a))
+pub async fn users(state: State<'_, AppState>) -> Result<Vec<User>, UiError> {
+    state.with(move |s, a| s.users(a)).await
 }
 
 #[tauri::command]
-pub fn add_user(
+pub async fn add_user(
     state: State<'_, AppState>,
     username: String,
     display_name: String,
@@ -21,21 +21,24 @@ pub fn add_user(
     password: String,
 ) -> Result<User, UiError> {
     let password = Zeroizing::new(password);
-    let new = NewUser { username: &username, display_name: &display_name, role, password: &password };
-    state.with(|s, a| s.add_user(a, &new))
+    state
+        .with(move |s, a| {
+            s.add_user(a, &NewUser { username: &username, display_name: &display_name, role, password: &password })
+        })
+        .await
 }
 
 #[tauri::command]
-pub fn set_user_disabled(state: State<'_, AppState>, username: String, disabled: bool) -> Result<User, UiError> {
-    state.with(|s, a| s.set_user_disabled(a, &username, disabled))
+pub async fn set_user_disabled(state: State<'_, AppState>, username: String, disabled: bool) -> Result<User, UiError> {
+    state.with(move |s, a| s.set_user_disabled(a, &username, disabled)).await
 }
 
 const BACKUP: (&str, &[&str]) = ("Centrebook backup", &["cbbackup"]);
 
 /// The backups in the data folder's `backups/`, newest first.
 #[tauri::command]
-pub fn backup_files(state: State<'_, AppState>) -> Result<Vec<BackupFile>, UiError> {
-    state.with(|s, a| s.backup_files(a))
+pub async fn backup_files(state: State<'_, AppState>) -> Result<Vec<BackupFile>, UiError> {
+    state.with(move |s, a| s.backup_files(a)).await
 }
 
 /// Asks where to save a backup (the data folder's `backups/` by default) and writes it there.
@@ -44,14 +47,14 @@ pub fn backup_files(state: State<'_, AppState>) -> Result<Vec<BackupFile>, UiErr
 pub async fn backup_now(app: AppHandle) -> Result<Option<BackupInfo>, UiError> {
     off_main(app, |app, state| {
         // Refused before the dialog opens, not after someone has chosen where to save.
-        state.with(|_, a| a.require(Permission::Backup))?;
+        state.with_now(|_, a| a.require(Permission::Backup))?;
         let folder = state.dir.as_ref().map_err(|e| UiError::other(e.clone()))?.backups();
         let _ = std::fs::create_dir_all(&folder);
         let name = format!("centrebook-{}.cbbackup", chrono::Local::now().format("%Y-%m-%d-%H%M"));
         let Some(out) = save_path(app, "Save a backup", Some(folder), name, BACKUP)? else {
             return Ok(None);
         };
-        state.with(|s, a| s.backup(a, &out)).map(Some)
+        state.job()?.with(|s, a| s.backup(a, &out)).map(Some)
     })
     .await
 }
@@ -60,7 +63,7 @@ pub async fn backup_now(app: AppHandle) -> Result<Option<BackupInfo>, UiError> {
 #[tauri::command]
 pub async fn choose_restore_file(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, state| {
-        state.with(|_, a| a.require(Permission::Backup))?;
+        state.with_now(|_, a| a.require(Permission::Backup))?;
         let path = open_path(app, "Choose a backup to restore", BACKUP, "CENTREBOOK_TEST_OPEN_BACKUP")?;
         let name = path.as_deref().map(file_name);
         Chosen::set(&app.state::<Chosen>().restore, path);
@@ -87,7 +90,7 @@ pub async fn restore_backup(
         let path = match listed {
             Some(name) => {
                 // Only a name the listing shows: never a path the window made up.
-                let files = state.with(|s, a| s.backup_files(a))?;
+                let files = state.with_now(|s, a| s.backup_files(a))?;
                 let dir = state.dir.as_ref().map_err(|e| UiError::other(e.clone()))?;
                 files
                     .iter()
@@ -96,7 +99,7 @@ pub async fn restore_backup(
                     .ok_or_else(|| UiError::from(Error::NotFound { what: "backup", name: "that backup".into() }))?
             }
             None => {
-                state.with(|_, a| a.require(Permission::Backup))?;
+                state.with_now(|_, a| a.require(Permission::Backup))?;
                 Chosen::get(&app.state::<Chosen>().restore)?
             }
         };

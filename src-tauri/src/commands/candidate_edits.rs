@@ -10,38 +10,38 @@ use crate::state::{AppState, UiError};
 
 /// Merges `duplicate` into `keep`; `duplicate` remains only as a pointer to `keep`.
 #[tauri::command]
-pub fn merge_candidates(state: State<'_, AppState>, keep: Id, duplicate: Id) -> Result<(), UiError> {
-    state.with(|s, a| s.merge_candidates(a, keep, duplicate))
+pub async fn merge_candidates(state: State<'_, AppState>, keep: Id, duplicate: Id) -> Result<(), UiError> {
+    state.with(move |s, a| s.merge_candidates(a, keep, duplicate)).await
 }
 
 #[tauri::command]
-pub fn set_restricted(
+pub async fn set_restricted(
     state: State<'_, AppState>,
     candidate: Id,
     restricted: bool,
     reason: String,
 ) -> Result<(), UiError> {
-    state.with(|s, a| s.set_restricted(a, candidate, restricted, &reason))
+    state.with(move |s, a| s.set_restricted(a, candidate, restricted, &reason)).await
 }
 
 #[tauri::command]
-pub fn special_category(state: State<'_, AppState>, candidate: Id) -> Result<Option<SpecialCategory>, UiError> {
-    state.with(|s, a| s.special_category(a, candidate))
+pub async fn special_category(state: State<'_, AppState>, candidate: Id) -> Result<Option<SpecialCategory>, UiError> {
+    state.with(move |s, a| s.special_category(a, candidate)).await
 }
 
 /// Records the notes with the consent they are held under; `None` notes delete them.
 #[tauri::command]
-pub fn set_special_category(
+pub async fn set_special_category(
     state: State<'_, AppState>,
     candidate: Id,
     notes: Option<String>,
     consent: String,
 ) -> Result<Option<SpecialCategory>, UiError> {
-    state.with(|s, a| s.set_special_category(a, candidate, notes.as_deref(), &consent))
+    state.with(move |s, a| s.set_special_category(a, candidate, notes.as_deref(), &consent)).await
 }
 
 /// The audit trail of a candidate, their enrolments and the records merged into theirs.
 #[tauri::command]
-pub fn candidate_audit(state: State<'_, AppState>, candidate: Id) -> Result<Vec<AuditEntry>, UiError> {
-    state.with(|s, a| s.candidate_audit(a, candidate, 300))
+pub async fn candidate_audit(state: State<'_, AppState>, candidate: Id) -> Result<Vec<AuditEntry>, UiError> {
+    state.with(move |s, a| s.candidate_audit(a, candidate, 300)).await
 }

@@ -211,7 +211,7 @@ fn certificate_file(number: &str, version: Option<u32>) -> String {
 
 /// Certificates, newest first; standing versions only.
 #[tauri::command]
-pub fn certificates(state: State<'_, AppState>, query: CertificateQuery) -> Result<Vec<Certificate>, UiError> {
+pub async fn certificates(state: State<'_, AppState>, query: CertificateQuery) -> Result<Vec<Certificate>, UiError> {
     let dated = query.issued_from.is_some() || query.issued_to.is_some();
     let filter = CertificateFilter {
         candidate: query.candidate,
@@ -220,7 +220,7 @@ pub fn certificates(state: State<'_, AppState>, query: CertificateQuery) -> Resu
         // With dates the core's limit would cut before the dates do.
         limit: if dated { None } else { query.limit },
     };
-    let mut list = state.with(|s, a| s.certificates(a, &filter))?;
+    let mut list = state.with(move |s, a| s.certificates(a, &filter)).await?;
     if dated {
         let (from, to) = (query.issued_from.unwrap_or(NaiveDate::MIN), query.issued_to.unwrap_or(NaiveDate::MAX));
         list.retain(|c| {
@@ -236,56 +236,68 @@ pub fn certificates(state: State<'_, AppState>, query: CertificateQuery) -> Resu
 
 /// Every version of a certificate number, newest first (the history of reissues).
 #[tauri::command]
-pub fn certificate_versions(state: State<'_, AppState>, number: String) -> Result<Vec<Certificate>, UiError> {
-    state.with(|s, a| {
-        let current = s.certificate(a, &number, None)?;
-        let mut out = vec![current.clone()];
-        for v in (1..current.version).rev() {
-            out.push(s.certificate(a, &number, Some(v))?);
-        }
-        Ok(out)
-    })
+pub async fn certificate_versions(state: State<'_, AppState>, number: String) -> Result<Vec<Certificate>, UiError> {
+    state
+        .with(move |s, a| {
+            let current = s.certificate(a, &number, None)?;
+            let mut out = vec![current.clone()];
+            for v in (1..current.version).rev() {
+                out.push(s.certificate(a, &number, Some(v))?);
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// A certificate: the standing version, or the version given.
 #[tauri::command]
-pub fn certificate(state: State<'_, AppState>, number: String, version: Option<u32>) -> Result<Certificate, UiError> {
-    state.with(|s, a| s.certificate(a, &number, version))
+pub async fn certificate(
+    state: State<'_, AppState>,
+    number: String,
+    version: Option<u32>,
+) -> Result<Certificate, UiError> {
+    state.with(move |s, a| s.certificate(a, &number, version)).await
 }
 
 /// Issues a certificate for one passed enrolment.
 #[tauri::command]
 pub async fn issue_certificate(app: AppHandle, enrolment: Id) -> Result<Certificate, UiError> {
-    off_main(app, move |_, state| state.with(|s, a| s.issue_certificate(a, enrolment, &IssueOptions::default()))).await
+    off_main(app, move |_, state| state.with_now(|s, a| s.issue_certificate(a, enrolment, &IssueOptions::default())))
+        .await
 }
 
 /// Issues certificates for every passed, not yet certified enrolment of a run; lists the others with
 /// why they were left out.
 #[tauri::command]
 pub async fn issue_run_certificates(app: AppHandle, run: Id) -> Result<RunIssue, UiError> {
-    off_main(app, move |_, state| state.with(|s, a| s.issue_run_certificates(a, run, &IssueOptions::default()))).await
+    off_main(app, move |_, state| state.job()?.with(|s, a| s.issue_run_certificates(a, run, &IssueOptions::default())))
+        .await
 }
 
 /// Reissues a certificate as a correction (same number, next version), with the reason.
 #[tauri::command]
 pub async fn reissue_certificate(app: AppHandle, number: String, reason: String) -> Result<Certificate, UiError> {
     off_main(app, move |_, state| {
-        state.with(|s, a| s.reissue_certificate(a, &number, &reason, &IssueOptions::default()))
+        state.with_now(|s, a| s.reissue_certificate(a, &number, &reason, &IssueOptions::default()))
     })
     .await
 }
 
 /// Revokes a certificate number, with the reason.
 #[tauri::command]
-pub fn revoke_certificate(state: State<'_, AppState>, number: String, reason: String) -> Result<Certificate, UiError> {
-    state.with(|s, a| s.revoke_certificate(a, &number, &reason))
+pub async fn revoke_certificate(
+    state: State<'_, AppState>,
+    number: String,
+    reason: String,
+) -> Result<Certificate, UiError> {
+    state.with(move |s, a| s.revoke_certificate(a, &number, &reason)).await
 }
 
 /// Opens the issued PDF in the system's viewer (to read or print). Returns the file's name.
 #[tauri::command]
 pub async fn open_certificate_pdf(app: AppHandle, number: String, version: Option<u32>) -> Result<String, UiError> {
     off_main(app, move |_, state| {
-        let bytes = state.with(|s, a| s.certificate_pdf(a, &number, version))?;
+        let bytes = state.with_now(|s, a| s.certificate_pdf(a, &number, version))?;
         view(certificate_file(&number, version), &bytes)
     })
     .await
@@ -300,7 +312,7 @@ pub async fn save_certificate_pdf(
 ) -> Result<Option<String>, UiError> {
     off_main(app, move |app, state| {
         // Read first: a refusal is shown before anyone chooses where to save.
-        let bytes = state.with(|s, a| s.certificate_pdf(a, &number, version))?;
+        let bytes = state.with_now(|s, a| s.certificate_pdf(a, &number, version))?;
         let Some(path) = save_path(app, "Save the certificate", None, certificate_file(&number, version), PDF)? else {
             return Ok(None);
         };
@@ -315,7 +327,7 @@ pub async fn save_certificate_pdf(
 fn batch_name(state: &AppState, selection: &Selection, format: BatchFormat) -> Result<String, UiError> {
     let stem = match selection {
         Selection::Run(run) => {
-            let r = state.with(|s, a| s.run(a, *run))?;
+            let r = state.with_now(|s, a| s.run(a, *run))?;
             format!("Certificates {} {}", r.course_code, r.starts_on)
         }
         Selection::Issued { from, to } => format!("Certificates issued {from} to {to}"),
@@ -337,7 +349,7 @@ pub async fn print_certificates(
     progress: Channel<Progress>,
 ) -> Result<Option<PrintDone>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         let selection = match selection {
             PrintSelection::Run { run } => Selection::Run(run),
             PrintSelection::Issued { from, to } => Selection::Issued { from, to },
@@ -371,7 +383,9 @@ pub async fn print_certificates(
             }
             ControlFlow::Continue(())
         };
-        let printed = state.with(|s, a| Ok(s.print_certificates(a, &selection, format, file, &mut watch)));
+        let printed = state
+            .job()
+            .and_then(|mut job| job.with(|s, a| Ok(s.print_certificates(a, &selection, format, file, &mut watch))));
         match printed {
             Ok(Ok(summary)) if summary.certificates == 0 => {
                 let _ = std::fs::remove_file(&path);
@@ -432,21 +446,21 @@ pub async fn show_saved_in_folder(app: AppHandle) -> Result<String, UiError> {
 
 /// Photo cards, newest first; one candidate's when given.
 #[tauri::command]
-pub fn cards(state: State<'_, AppState>, candidate: Option<Id>) -> Result<Vec<Card>, UiError> {
-    state.with(|s, a| s.cards(a, candidate))
+pub async fn cards(state: State<'_, AppState>, candidate: Option<Id>) -> Result<Vec<Card>, UiError> {
+    state.with(move |s, a| s.cards(a, candidate)).await
 }
 
 /// Issues a photo card listing the categories the candidate holds today (supersedes their last).
 #[tauri::command]
 pub async fn issue_card(app: AppHandle, candidate: Id) -> Result<Card, UiError> {
-    off_main(app, move |_, state| state.with(|s, a| s.issue_card(a, candidate, None))).await
+    off_main(app, move |_, state| state.with_now(|s, a| s.issue_card(a, candidate, None))).await
 }
 
 /// Opens a card's issued PDF in the system's viewer. Returns the file's name.
 #[tauri::command]
 pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiError> {
     off_main(app, move |_, state| {
-        let bytes = state.with(|s, a| s.card_pdf(a, &number))?;
+        let bytes = state.with_now(|s, a| s.card_pdf(a, &number))?;
         view(safe_name(&format!("Card {number}.pdf")), &bytes)
     })
     .await
@@ -456,7 +470,7 @@ pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiE
 #[tauri::command]
 pub async fn save_card_pdf(app: AppHandle, number: String) -> Result<Option<String>, UiError> {
     off_main(app, move |app, state| {
-        let bytes = state.with(|s, a| s.card_pdf(a, &number))?;
+        let bytes = state.with_now(|s, a| s.card_pdf(a, &number))?;
         let Some(path) = save_path(app, "Save the card", None, safe_name(&format!("Card {number}.pdf")), PDF)? else {
             return Ok(None);
         };
@@ -476,10 +490,10 @@ pub async fn save_card_sheet(
     numbers: Vec<String>,
 ) -> Result<Option<SheetDone>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         let (selection, name) = match run {
             Some(r) => {
-                let run = state.with(|s, a| s.run(a, r))?;
+                let run = state.with_now(|s, a| s.run(a, r))?;
                 (CardSelection::Run(r), format!("Cards {} {}.pdf", run.course_code, run.starts_on))
             }
             None if numbers.is_empty() => return Err(UiError::other("choose the cards to print first")),
@@ -488,7 +502,10 @@ pub async fn save_card_sheet(
         let Some(path) = save_path(app, "Save the card sheets", None, safe_name(&name), PDF)? else { return Ok(None) };
         let file = std::fs::File::create(&path)
             .map_err(|source| UiError::from(Error::Io { action: "create", path: path.clone(), source }))?;
-        match state.with(|s, a| s.cards_sheet_pdf(a, &selection, std::io::BufWriter::new(file))) {
+        match state
+            .job()
+            .and_then(|mut job| job.with(|s, a| s.cards_sheet_pdf(a, &selection, std::io::BufWriter::new(file))))
+        {
             Ok(summary) if summary.cards == 0 => {
                 let _ = std::fs::remove_file(&path);
                 Err(UiError::other("nobody on that run has a card yet; issue their cards first"))
@@ -511,8 +528,8 @@ pub async fn save_card_sheet(
 
 /// The sites or departments recorded for an employer's employees.
 #[tauri::command]
-pub fn employer_sites(state: State<'_, AppState>, employer: Id) -> Result<Vec<String>, UiError> {
-    state.with(|s, a| s.employer_sites(a, employer))
+pub async fn employer_sites(state: State<'_, AppState>, employer: Id) -> Result<Vec<String>, UiError> {
+    state.with(move |s, a| s.employer_sites(a, employer)).await
 }
 
 /// Makes an employer's training report (logged as a disclosure to that employer) and saves it where
@@ -526,8 +543,8 @@ pub async fn save_employer_report(
     within_days: u32,
 ) -> Result<Option<ReportSaved>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
-        let name = state.with(|s, a| s.employer(a, employer))?.name;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
+        let name = state.with_now(|s, a| s.employer(a, employer))?.name;
         let today = chrono::Local::now().date_naive();
         let site = site.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let (ext, filter) = match format {
@@ -544,7 +561,7 @@ pub async fn save_employer_report(
             return Ok(None);
         };
         let opts = ReportOptions { today, expiring_within_days: within_days, site };
-        let report = state.with(|s, a| s.employer_report_with(a, employer, &opts))?;
+        let report = state.job()?.with(|s, a| s.employer_report_with(a, employer, &opts))?;
         let bytes = match format {
             ReportFormat::Pdf => report.to_pdf(),
             ReportFormat::Xlsx => report.to_xlsx()?,
@@ -568,8 +585,8 @@ pub async fn save_employer_report(
 
 /// Checks a QR code's text against this centre's key and records.
 #[tauri::command]
-pub fn verify_text(state: State<'_, AppState>, text: String) -> Result<Verification, UiError> {
-    state.with(|s, a| s.verify_certificate(a, text.trim().as_bytes()))
+pub async fn verify_text(state: State<'_, AppState>, text: String) -> Result<Verification, UiError> {
+    state.with(move |s, a| s.verify_certificate(a, text.trim().as_bytes())).await
 }
 
 /// Asks for a certificate or card PDF and checks it (signature, revocation, reissue, and that it is
@@ -577,7 +594,7 @@ pub fn verify_text(state: State<'_, AppState>, text: String) -> Result<Verificat
 #[tauri::command]
 pub async fn verify_pdf(app: AppHandle) -> Result<Option<VerifiedFile>, UiError> {
     off_main(app, |app, state| {
-        state.with(|_, _| Ok(()))?;
+        state.with_now(|_, _| Ok(()))?;
         #[cfg(debug_assertions)]
         let test_file = std::env::var_os("CENTREBOOK_TEST_VERIFY_FILE").map(PathBuf::from);
         #[cfg(not(debug_assertions))]
@@ -594,7 +611,7 @@ pub async fn verify_pdf(app: AppHandle) -> Result<Option<VerifiedFile>, UiError>
         let Some(path) = path else { return Ok(None) };
         let bytes = std::fs::read(&path)
             .map_err(|source| UiError::from(Error::Io { action: "read", path: path.clone(), source }))?;
-        let verification = state.with(|s, a| s.verify_certificate(a, &bytes))?;
+        let verification = state.with_now(|s, a| s.verify_certificate(a, &bytes))?;
         Ok(Some(VerifiedFile { file: file_name(&path), verification }))
     })
     .await
@@ -605,7 +622,7 @@ pub async fn verify_pdf(app: AppHandle) -> Result<Option<VerifiedFile>, UiError>
 #[tauri::command]
 pub async fn export_public_key(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, state| {
-        let (text, centre) = state.with(|s, a| Ok((s.export_public_keys(a)?, s.centre_name()?)))?;
+        let (text, centre) = state.with_now(|s, a| Ok((s.export_public_keys(a)?, s.centre_name()?)))?;
         let name = safe_name(&format!("{centre} public key.txt"));
         let Some(path) = save_path(app, "Save the centre's public key", None, name, ("Text", &["txt"][..]))? else {
             return Ok(None);

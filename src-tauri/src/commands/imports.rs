@@ -53,6 +53,8 @@ pub async fn import_candidates(
 ) -> Result<Option<ImportReport>, UiError> {
     off_main(app, move |app, state| {
         let chosen = app.state::<Chosen>();
+        // Its own connection: the window's searches and saves go on while it runs.
+        let mut job = state.job()?;
         let path = Chosen::get(&chosen.import)?;
         let bytes = std::fs::read(&path).map_err(|e| UiError::other(format!("could not read that file: {e}")))?;
         chosen.cancel_import.store(false, Ordering::SeqCst);
@@ -68,7 +70,7 @@ pub async fn import_candidates(
             ControlFlow::Continue(())
         };
         let today = chrono::Local::now().date_naive();
-        state.with(|s, a| match s.import_candidates_watched(a, &bytes, &options, today, &mut watch) {
+        job.with(|s, a| match s.import_candidates_watched(a, &bytes, &options, today, &mut watch) {
             Err(Error::Cancelled) => Ok(None),
             done => done.map(Some),
         })

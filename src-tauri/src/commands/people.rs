@@ -18,86 +18,94 @@ fn today() -> chrono::NaiveDate {
 }
 
 #[tauri::command]
-pub fn employers(state: State<'_, AppState>, filter: String) -> Result<Vec<Employer>, UiError> {
-    state.with(|s, a| s.employers(a, &filter))
+pub async fn employers(state: State<'_, AppState>, filter: String) -> Result<Vec<Employer>, UiError> {
+    state.with(move |s, a| s.employers(a, &filter)).await
 }
 
 #[tauri::command]
-pub fn employer(state: State<'_, AppState>, id: Id) -> Result<Employer, UiError> {
-    state.with(|s, a| s.employer(a, id))
+pub async fn employer(state: State<'_, AppState>, id: Id) -> Result<Employer, UiError> {
+    state.with(move |s, a| s.employer(a, id)).await
 }
 
 #[tauri::command]
-pub fn add_employer(state: State<'_, AppState>, form: EmployerForm) -> Result<Employer, UiError> {
-    state.with(|s, a| s.add_employer(a, &form))
+pub async fn add_employer(state: State<'_, AppState>, form: EmployerForm) -> Result<Employer, UiError> {
+    state.with(move |s, a| s.add_employer(a, &form)).await
 }
 
 #[tauri::command]
-pub fn contacts(state: State<'_, AppState>, employer: Id) -> Result<Vec<Contact>, UiError> {
-    state.with(|s, a| s.contacts(a, employer))
+pub async fn contacts(state: State<'_, AppState>, employer: Id) -> Result<Vec<Contact>, UiError> {
+    state.with(move |s, a| s.contacts(a, employer)).await
 }
 
 #[tauri::command]
-pub fn add_contact(state: State<'_, AppState>, form: ContactForm) -> Result<Contact, UiError> {
-    state.with(|s, a| s.add_contact(a, &form))
+pub async fn add_contact(state: State<'_, AppState>, form: ContactForm) -> Result<Contact, UiError> {
+    state.with(move |s, a| s.add_contact(a, &form)).await
 }
 
 #[tauri::command]
-pub fn set_consent(
+pub async fn set_consent(
     state: State<'_, AppState>,
     contact: Id,
     channel: Channel,
     granted: bool,
     source: String,
 ) -> Result<Contact, UiError> {
-    state.with(|s, a| s.set_consent(a, contact, channel, granted, &source))
+    state.with(move |s, a| s.set_consent(a, contact, channel, granted, &source)).await
 }
 
 #[tauri::command]
-pub fn candidates(
+pub async fn candidates(
     state: State<'_, AppState>,
     employer: Option<Id>,
     offset: i64,
     limit: i64,
 ) -> Result<Page<CandidateRow>, UiError> {
-    state.with(|s, a| s.candidates(a, employer, offset, limit))
+    state.with(move |s, a| s.candidates(a, employer, offset, limit)).await
 }
 
 #[tauri::command]
-pub fn search_candidates(state: State<'_, AppState>, typed: String, limit: u32) -> Result<Vec<CandidateRow>, UiError> {
-    state.with(|s, a| s.search_candidates(a, &typed, limit))
+pub async fn search_candidates(
+    state: State<'_, AppState>,
+    typed: String,
+    limit: u32,
+) -> Result<Vec<CandidateRow>, UiError> {
+    state.with(move |s, a| s.search_candidates(a, &typed, limit)).await
 }
 
 #[tauri::command]
-pub fn candidate(state: State<'_, AppState>, id: Id) -> Result<Candidate, UiError> {
-    state.with(|s, a| s.candidate(a, id))
+pub async fn candidate(state: State<'_, AppState>, id: Id) -> Result<Candidate, UiError> {
+    state.with(move |s, a| s.candidate(a, id)).await
 }
 
 /// Registers a candidate; with `force`, even when they may already exist.
 #[tauri::command]
-pub fn register_candidate(state: State<'_, AppState>, form: CandidateForm, force: bool) -> Result<Registered, UiError> {
-    state.with(|s, a| s.register_candidate(a, &form, today(), force))
+pub async fn register_candidate(
+    state: State<'_, AppState>,
+    form: CandidateForm,
+    force: bool,
+) -> Result<Registered, UiError> {
+    state.with(move |s, a| s.register_candidate(a, &form, today(), force)).await
 }
 
 #[tauri::command]
-pub fn employment_history(state: State<'_, AppState>, candidate: Id) -> Result<Vec<Employment>, UiError> {
-    state.with(|s, a| s.employment_history(a, candidate))
+pub async fn employment_history(state: State<'_, AppState>, candidate: Id) -> Result<Vec<Employment>, UiError> {
+    state.with(move |s, a| s.employment_history(a, candidate)).await
 }
 
 #[tauri::command]
-pub fn change_employer(
+pub async fn change_employer(
     state: State<'_, AppState>,
     candidate: Id,
     employer: Option<Id>,
     employee_number: Option<String>,
 ) -> Result<Vec<Employment>, UiError> {
-    state.with(|s, a| s.change_employer(a, candidate, employer, employee_number, today()))
+    state.with(move |s, a| s.change_employer(a, candidate, employer, employee_number, today())).await
 }
 
 /// The candidate's portrait as JPEG bytes (empty when there is none).
 #[tauri::command]
-pub fn candidate_photo(state: State<'_, AppState>, candidate: Id) -> Result<Response, UiError> {
-    let photo = state.with(|s, a| s.candidate_photo(a, candidate))?;
+pub async fn candidate_photo(state: State<'_, AppState>, candidate: Id) -> Result<Response, UiError> {
+    let photo = state.with(move |s, a| s.candidate_photo(a, candidate)).await?;
     Ok(Response::new(photo.map(|p| p.into_bytes()).unwrap_or_default()))
 }
 
@@ -140,12 +148,12 @@ pub async fn set_candidate_photo(app: AppHandle, request: Request<'_>) -> Result
         None => None,
     };
     let bytes = bytes.clone();
-    off_main(app, move |_, state| state.with(|s, a| s.set_candidate_photo(a, candidate, &bytes, crop))).await
+    off_main(app, move |_, state| state.with_now(|s, a| s.set_candidate_photo(a, candidate, &bytes, crop))).await
 }
 
 /// The audit trail of one record (admins only; the core refuses other roles).
 #[tauri::command]
-pub fn audit_trail(state: State<'_, AppState>, entity: String, id: String) -> Result<Vec<AuditEntry>, UiError> {
+pub async fn audit_trail(state: State<'_, AppState>, entity: String, id: String) -> Result<Vec<AuditEntry>, UiError> {
     let filter = AuditFilter { entity: Some(entity), entity_id: Some(id), limit: Some(200) };
-    state.with(|s, a| audit::list(s, a, &filter))
+    state.with(move |s, a| audit::list(s, a, &filter)).await
 }

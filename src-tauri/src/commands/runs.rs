@@ -11,76 +11,89 @@ use tauri::State;
 use crate::state::{AppState, UiError};
 
 #[tauri::command]
-pub fn runs(state: State<'_, AppState>, filter: RunFilter) -> Result<Vec<Run>, UiError> {
-    state.with(|s, a| s.runs(a, &filter))
+pub async fn runs(state: State<'_, AppState>, filter: RunFilter) -> Result<Vec<Run>, UiError> {
+    state.with(move |s, a| s.runs(a, &filter)).await
 }
 
 #[tauri::command]
-pub fn run(state: State<'_, AppState>, id: Id) -> Result<Run, UiError> {
-    state.with(|s, a| s.run(a, id))
+pub async fn run(state: State<'_, AppState>, id: Id) -> Result<Run, UiError> {
+    state.with(move |s, a| s.run(a, id)).await
 }
 
 #[tauri::command]
-pub fn add_run(state: State<'_, AppState>, form: RunForm) -> Result<Run, UiError> {
-    state.with(|s, a| s.add_run(a, &form))
+pub async fn add_run(state: State<'_, AppState>, form: RunForm) -> Result<Run, UiError> {
+    state.with(move |s, a| s.add_run(a, &form)).await
 }
 
 #[tauri::command]
-pub fn enrolments(state: State<'_, AppState>, run: Id) -> Result<Vec<Enrolment>, UiError> {
-    state.with(|s, a| s.enrolments(a, run))
+pub async fn enrolments(state: State<'_, AppState>, run: Id) -> Result<Vec<Enrolment>, UiError> {
+    state.with(move |s, a| s.enrolments(a, run)).await
 }
 
 #[tauri::command]
-pub fn enrol(state: State<'_, AppState>, run: Id, candidate: Id) -> Result<Enrolled, UiError> {
-    state.with(|s, a| s.enrol(a, run, candidate))
+pub async fn enrol(state: State<'_, AppState>, run: Id, candidate: Id) -> Result<Enrolled, UiError> {
+    state.with(move |s, a| s.enrol(a, run, candidate)).await
 }
 
 /// Matches each line of a pasted list to a candidate; with `apply`, enrols the matched lines.
 #[tauri::command]
-pub fn enrol_list(state: State<'_, AppState>, run: Id, text: String, apply: bool) -> Result<ListReport, UiError> {
-    state.with(|s, a| s.enrol_list(a, run, &text, apply))
+pub async fn enrol_list(state: State<'_, AppState>, run: Id, text: String, apply: bool) -> Result<ListReport, UiError> {
+    state.with(move |s, a| s.enrol_list(a, run, &text, apply)).await
 }
 
 #[tauri::command]
-pub fn set_attendance(state: State<'_, AppState>, enrolment: Id, status: Attendance) -> Result<Enrolment, UiError> {
-    state.with(|s, a| s.set_attendance(a, enrolment, status))
+pub async fn set_attendance(
+    state: State<'_, AppState>,
+    enrolment: Id,
+    status: Attendance,
+) -> Result<Enrolment, UiError> {
+    state.with(move |s, a| s.set_attendance(a, enrolment, status)).await
 }
 
 /// Every enrolment on a run with its component results: what the results grid shows.
 #[tauri::command]
-pub fn run_results(state: State<'_, AppState>, run: Id) -> Result<Vec<EnrolmentResults>, UiError> {
-    state.with(|s, a| s.enrolments(a, run)?.iter().map(|e| s.enrolment_results(a, e.id)).collect())
+pub async fn run_results(state: State<'_, AppState>, run: Id) -> Result<Vec<EnrolmentResults>, UiError> {
+    state.with(move |s, a| s.enrolments(a, run)?.iter().map(|e| s.enrolment_results(a, e.id)).collect()).await
 }
 
 /// A candidate's enrolments, latest run first, as the role may see them.
 #[tauri::command]
-pub fn candidate_enrolments(state: State<'_, AppState>, candidate: Id) -> Result<Vec<CandidateEnrolment>, UiError> {
-    state.with(|s, a| s.candidate_enrolments(a, candidate))
+pub async fn candidate_enrolments(
+    state: State<'_, AppState>,
+    candidate: Id,
+) -> Result<Vec<CandidateEnrolment>, UiError> {
+    state.with(move |s, a| s.candidate_enrolments(a, candidate)).await
 }
 
 #[tauri::command]
-pub fn record_result(
+pub async fn record_result(
     state: State<'_, AppState>,
     enrolment: Id,
     input: ResultInput,
 ) -> Result<EnrolmentResults, UiError> {
-    state.with(|s, a| s.record_result(a, enrolment, &input))
+    state.with(move |s, a| s.record_result(a, enrolment, &input)).await
 }
 
 #[tauri::command]
-pub fn override_outcome(
+pub async fn override_outcome(
     state: State<'_, AppState>,
     enrolment: Id,
     outcome: Outcome,
     grade: Option<String>,
     reason: String,
 ) -> Result<EnrolmentResults, UiError> {
-    state.with(|s, a| {
-        s.override_outcome(a, enrolment, outcome, grade.as_deref().filter(|g| !g.trim().is_empty()), &reason)
-    })
+    state
+        .with(move |s, a| {
+            s.override_outcome(a, enrolment, outcome, grade.as_deref().filter(|g| !g.trim().is_empty()), &reason)
+        })
+        .await
 }
 
 #[tauri::command]
-pub fn clear_override(state: State<'_, AppState>, enrolment: Id, reason: String) -> Result<EnrolmentResults, UiError> {
-    state.with(|s, a| s.clear_override(a, enrolment, &reason))
+pub async fn clear_override(
+    state: State<'_, AppState>,
+    enrolment: Id,
+    reason: String,
+) -> Result<EnrolmentResults, UiError> {
+    state.with(move |s, a| s.clear_override(a, enrolment, &reason)).await
 }

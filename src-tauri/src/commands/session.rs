@@ -5,8 +5,9 @@ use centrebook_core::{
     Unlocked, Zeroizing,
 };
 use serde::Serialize;
-use tauri::State;
+use tauri::AppHandle;
 
+use super::work::off_main;
 use crate::state::{AppState, Session, UiError};
 
 /// The signed-in user and what their role may do, so the window offers only that.
@@ -86,81 +87,96 @@ fn dir(state: &AppState) -> Result<&DataDir, UiError> {
 
 /// The store's state; on the first call, tries a silent unlock from the OS keychain.
 #[tauri::command]
-pub fn store_status(state: State<'_, AppState>) -> Result<StatusDto, UiError> {
-    let dir = dir(&state)?;
-    let mut s = state.session()?;
-    if s.unlocked.is_none() && !s.tried_keychain && dir.is_initialised() {
-        s.tried_keychain = true;
-        match unlock(dir, &state.keychain, None) {
-            Ok(u) => s.unlocked = Some(u),
-            // Locked is a normal state here: the window asks for the passphrase.
-            Err(Error::SecretNeeded | Error::KeychainEntryMissing) => {}
-            Err(e) => return Err(e.into()),
+pub async fn store_status(app: AppHandle) -> Result<StatusDto, UiError> {
+    off_main(app, |_, state| {
+        let dir = dir(state)?;
+        let mut s = state.session()?;
+        if s.unlocked.is_none() && !s.tried_keychain && dir.is_initialised() {
+            s.tried_keychain = true;
+            match unlock(dir, &state.keychain, None) {
+                Ok(u) => s.unlocked = Some(u),
+                // Locked is a normal state here: the window asks for the passphrase.
+                Err(Error::SecretNeeded | Error::KeychainEntryMissing) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-    }
-    status(&state, dir, &s)
+        status(state, dir, &s)
+    })
+    .await
 }
 
 /// First run: creates the store and its first admin, who is then signed in. Returns the recovery key,
 /// shown once.
 #[tauri::command]
-pub fn create_store(
-    state: State<'_, AppState>,
+pub async fn create_store(
+    app: AppHandle,
     centre: String,
     admin: String,
     password: String,
     passphrase: String,
 ) -> Result<(String, StatusDto), UiError> {
     let (password, passphrase) = (Zeroizing::new(password), Zeroizing::new(passphrase));
-    let dir = dir(&state)?;
-    let opts = InitOptions {
-        centre_name: &centre,
-        admin_username: &admin,
-        admin_password: &password,
-        passphrase: &passphrase,
-        kdf: KdfParams::UNLOCK,
-    };
-    let made = init(dir, &state.keychain, &opts)?;
-    let key = made.recovery_key.display().to_string();
-    let mut s = state.session()?;
-    s.unlocked =
-        Some(Unlocked { store: made.store, method: UnlockMethod::Passphrase, keychain_note: made.keychain_note });
-    s.actor = Some(made.admin);
-    s.last_used = Some(std::time::Instant::now());
-    Ok((key, status(&state, dir, &s)?))
+    off_main(app, move |_, state| {
+        let dir = dir(state)?;
+        let opts = InitOptions {
+            centre_name: &centre,
+            admin_username: &admin,
+            admin_password: &password,
+            passphrase: &passphrase,
+            kdf: KdfParams::UNLOCK,
+        };
+        let made = init(dir, &state.keychain, &opts)?;
+        let key = made.recovery_key.display().to_string();
+        let mut s = state.session()?;
+        s.unlocked =
+            Some(Unlocked { store: made.store, method: UnlockMethod::Passphrase, keychain_note: made.keychain_note });
+        s.actor = Some(made.admin);
+        s.last_used = Some(std::time::Instant::now());
+        Ok((key, status(state, dir, &s)?))
+    })
+    .await
 }
 
 /// Unlocks the store with the passphrase or the recovery key typed in the window.
 #[tauri::command]
-pub fn unlock_store(state: State<'_, AppState>, secret: String, recovery: bool) -> Result<StatusDto, UiError> {
-    let dir = dir(&state)?;
+pub async fn unlock_store(app: AppHandle, secret: String, recovery: bool) -> Result<StatusDto, UiError> {
     let secret = Zeroizing::new(secret);
     let secret = if recovery { UnlockSecret::RecoveryKey(secret) } else { UnlockSecret::Passphrase(secret) };
-    let u = unlock(dir, &state.keychain, Some(&secret))?;
-    let mut s = state.session()?;
-    s.unlocked = Some(u);
-    status(&state, dir, &s)
+    off_main(app, move |_, state| {
+        let dir = dir(state)?;
+        let u = unlock(dir, &state.keychain, Some(&secret))?;
+        let mut s = state.session()?;
+        s.unlocked = Some(u);
+        status(state, dir, &s)
+    })
+    .await
 }
 
 /// Signs a user in.
 #[tauri::command]
-pub fn sign_in(state: State<'_, AppState>, username: String, password: String) -> Result<StatusDto, UiError> {
-    let dir = dir(&state)?;
+pub async fn sign_in(app: AppHandle, username: String, password: String) -> Result<StatusDto, UiError> {
     let password = Zeroizing::new(password);
-    let mut s = state.session()?;
-    let store = &mut s.unlocked.as_mut().ok_or_else(UiError::locked)?.store;
-    let actor = store.login(&username, &password)?;
-    s.actor = Some(actor);
-    s.last_used = Some(std::time::Instant::now());
-    status(&state, dir, &s)
+    off_main(app, move |_, state| {
+        let dir = dir(state)?;
+        let mut s = state.session()?;
+        let store = &mut s.unlocked.as_mut().ok_or_else(UiError::locked)?.store;
+        let actor = store.login(&username, &password)?;
+        s.actor = Some(actor);
+        s.last_used = Some(std::time::Instant::now());
+        status(state, dir, &s)
+    })
+    .await
 }
 
 /// Signs the user out (switch user, idle lock); the store stays unlocked for the next sign-in.
 #[tauri::command]
-pub fn sign_out(state: State<'_, AppState>) -> Result<StatusDto, UiError> {
-    let dir = dir(&state)?;
-    let mut s = state.session()?;
-    s.actor = None;
-    s.last_used = None;
-    status(&state, dir, &s)
+pub async fn sign_out(app: AppHandle) -> Result<StatusDto, UiError> {
+    off_main(app, |_, state| {
+        let dir = dir(state)?;
+        let mut s = state.session()?;
+        s.actor = None;
+        s.last_used = None;
+        status(state, dir, &s)
+    })
+    .await
 }

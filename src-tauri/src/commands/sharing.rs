@@ -148,8 +148,8 @@ fn profile(name: &str) -> Result<Profile, UiError> {
 
 /// The built-in profiles (admins).
 #[tauri::command]
-pub fn bundle_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileChoice>, UiError> {
-    state.with(|_, a| a.require(Permission::Submit))?;
+pub async fn bundle_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileChoice>, UiError> {
+    state.with(move |_, a| a.require(Permission::Submit)).await?;
     BUILT_IN
         .iter()
         .map(|(n, _)| {
@@ -161,9 +161,13 @@ pub fn bundle_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileChoice>,
 
 /// How many results a bundle of `profile` would take now, and how many wait for a correction.
 #[tauri::command]
-pub fn bundle_waiting(state: State<'_, AppState>, profile: String, body: Option<String>) -> Result<Waiting, UiError> {
+pub async fn bundle_waiting(
+    state: State<'_, AppState>,
+    profile: String,
+    body: Option<String>,
+) -> Result<Waiting, UiError> {
     let p = self::profile(&profile)?;
-    state.with(|s, a| s.bundle_waiting(a, &p, body.as_deref()))
+    state.with(move |s, a| s.bundle_waiting(a, &p, body.as_deref())).await
 }
 
 /// Makes a bundle: asks where to save it, then gathers, fits photos, seals and records it off the
@@ -182,7 +186,7 @@ pub async fn create_bundle(
     off_main(app, move |app, state| {
         let p = self::profile(&profile)?;
         // Refused before the dialog opens, not after someone has chosen where to save.
-        state.with(|_, a| a.require(Permission::Submit))?;
+        state.with_now(|_, a| a.require(Permission::Submit))?;
         let kind = if correction { "correction" } else { "submission" };
         let name = format!("{}-{kind}-{}.zip", p.name, stamp());
         let Some(out) = save_path(app, "Save the submission bundle", None, name, ("Submission bundle", &["zip"]))?
@@ -208,7 +212,7 @@ pub async fn create_bundle(
             password: password.as_ref().map(|p| p.as_bytes()),
             ..Default::default()
         };
-        state.with(|s, a| match s.create_bundle_watched(a, &p, &opts, &out, &mut watch) {
+        state.job()?.with(|s, a| match s.create_bundle_watched(a, &p, &opts, &out, &mut watch) {
             Err(Error::Cancelled) => Ok(None),
             done => done.map(Some),
         })
@@ -224,28 +228,28 @@ pub fn cancel_bundle(sharing: State<'_, Sharing>) {
 
 /// Submissions made, newest first.
 #[tauri::command]
-pub fn bundles(state: State<'_, AppState>) -> Result<Vec<BundleSummary>, UiError> {
-    state.with(|s, a| s.bundles(a))
+pub async fn bundles(state: State<'_, AppState>) -> Result<Vec<BundleSummary>, UiError> {
+    state.with(move |s, a| s.bundles(a)).await
 }
 
 #[tauri::command]
-pub fn mark_bundle_sent(state: State<'_, AppState>, id: Id) -> Result<BundleSummary, UiError> {
-    state.with(|s, a| s.mark_bundle_sent(a, id))
+pub async fn mark_bundle_sent(state: State<'_, AppState>, id: Id) -> Result<BundleSummary, UiError> {
+    state.with(move |s, a| s.mark_bundle_sent(a, id)).await
 }
 
 #[tauri::command]
-pub fn mark_bundle_acknowledged(
+pub async fn mark_bundle_acknowledged(
     state: State<'_, AppState>,
     id: Id,
     reference: Option<String>,
 ) -> Result<BundleSummary, UiError> {
-    state.with(|s, a| s.mark_bundle_acknowledged(a, id, reference.as_deref()))
+    state.with(move |s, a| s.mark_bundle_acknowledged(a, id, reference.as_deref())).await
 }
 
 /// Everyone a bundle disclosed and which of their fields (admins; the look-up is audited).
 #[tauri::command]
-pub fn bundle_affected(state: State<'_, AppState>, id: Id) -> Result<Affected, UiError> {
-    state.with(|s, a| s.bundle_affected(a, id))
+pub async fn bundle_affected(state: State<'_, AppState>, id: Id) -> Result<Affected, UiError> {
+    state.with(move |s, a| s.bundle_affected(a, id)).await
 }
 
 /// The breach list as CSV: one row per person (id, name, fields held), the bundle in the first rows.
@@ -269,12 +273,12 @@ fn affected_csv(a: &Affected) -> Vec<u8> {
 #[tauri::command]
 pub async fn save_affected_csv(app: AppHandle, id: Id) -> Result<Option<Saved>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::Submit))?;
+        state.with_now(|_, a| a.require(Permission::Submit))?;
         let name = format!("affected-by-bundle-{id}.csv");
         let Some(out) = save_path(app, "Save the list of people affected", None, name, ("CSV", &["csv"]))? else {
             return Ok(None);
         };
-        let listed = state.with(|s, a| s.bundle_affected(a, id))?;
+        let listed = state.with_now(|s, a| s.bundle_affected(a, id))?;
         write(&out, &affected_csv(&listed))?;
         Ok(Some(Saved::of(&out)))
     })
@@ -285,7 +289,7 @@ pub async fn save_affected_csv(app: AppHandle, id: Id) -> Result<Option<Saved>, 
 #[tauri::command]
 pub async fn choose_bundle_file(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         let path = pick(app, Kind::Bundle)?;
         let name = path.as_deref().map(file_name);
         if let Ok(mut slot) = app.state::<Sharing>().bundle_file.lock() {
@@ -310,7 +314,7 @@ pub async fn verify_bundle_file(app: AppHandle, password: Option<String>) -> Res
             .clone()
             .ok_or_else(|| UiError::other("choose a bundle file first"))?;
         let bytes = read(&path)?;
-        state.with(|s, a| s.verify_bundle(a, &bytes, password.as_ref().map(|p| p.as_bytes())))
+        state.job()?.with(|s, a| s.verify_bundle(a, &bytes, password.as_ref().map(|p| p.as_bytes())))
     })
     .await
 }
@@ -330,13 +334,13 @@ pub struct CentreKeySaved {
 #[tauri::command]
 pub async fn save_centre_key(app: AppHandle) -> Result<Option<CentreKeySaved>, UiError> {
     off_main(app, |app, state| {
-        state.with(|_, a| a.require(Permission::ManageKeys))?;
+        state.with_now(|_, a| a.require(Permission::ManageKeys))?;
         let name = "centrebook-centre.key".to_owned();
         let Some(out) = save_path(app, "Save the centre-key file", None, name, ("Centrebook key file", &["key"]))?
         else {
             return Ok(None);
         };
-        let text = state.with(|s, a| s.field_centre_key(a))?;
+        let text = state.with_now(|s, a| s.field_centre_key(a))?;
         write(&out, text.as_bytes())?;
         Ok(Some(CentreKeySaved { saved: Saved::of(&out), fingerprints: centre_fingerprints(&text) }))
     })
@@ -354,8 +358,8 @@ fn centre_fingerprints(text: &str) -> Vec<String> {
 
 /// Trainers' laptops registered here.
 #[tauri::command]
-pub fn field_devices(state: State<'_, AppState>) -> Result<Vec<Device>, UiError> {
-    state.with(|s, a| s.field_devices(a))
+pub async fn field_devices(state: State<'_, AppState>) -> Result<Vec<Device>, UiError> {
+    state.with(move |s, a| s.field_devices(a)).await
 }
 
 /// Registers a trainer's laptop from its device-key file, chosen in a dialog (admins). `None` when
@@ -363,17 +367,17 @@ pub fn field_devices(state: State<'_, AppState>) -> Result<Vec<Device>, UiError>
 #[tauri::command]
 pub async fn register_field_device(app: AppHandle, trainer: Id) -> Result<Option<Device>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::ManageKeys))?;
+        state.with_now(|_, a| a.require(Permission::ManageKeys))?;
         let Some(path) = pick(app, Kind::DeviceKey)? else { return Ok(None) };
         let text = read_text(&path)?;
-        state.with(|s, a| s.register_field_device(a, trainer, &text)).map(Some)
+        state.with_now(|s, a| s.register_field_device(a, trainer, &text)).map(Some)
     })
     .await
 }
 
 #[tauri::command]
-pub fn revoke_field_device(state: State<'_, AppState>, id: String) -> Result<Device, UiError> {
-    state.with(|s, a| s.revoke_field_device(a, &id))
+pub async fn revoke_field_device(state: State<'_, AppState>, id: String) -> Result<Device, UiError> {
+    state.with(move |s, a| s.revoke_field_device(a, &id)).await
 }
 
 /// A field pack written.
@@ -393,7 +397,7 @@ pub async fn export_field_pack(
     device: Option<String>,
 ) -> Result<Option<PackSaved>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         if runs.is_empty() {
             return Err(Error::Invalid { field: "runs", reason: "choose at least one course run".into() }.into());
         }
@@ -401,7 +405,7 @@ pub async fn export_field_pack(
         let Some(out) = save_path(app, "Save the field pack", None, name, ("Centrebook field pack", &["cbf"]))? else {
             return Ok(None);
         };
-        let (bytes, summary) = state.with(|s, a| s.export_field_pack(a, &runs, device.as_deref()))?;
+        let (bytes, summary) = state.job()?.with(|s, a| s.export_field_pack(a, &runs, device.as_deref()))?;
         write(&out, &bytes)?;
         Ok(Some(PackSaved { saved: Saved::of(&out), summary }))
     })
@@ -413,17 +417,21 @@ pub async fn export_field_pack(
 
 /// This laptop's identity when the store is a trainer's field store; `None` at the office.
 #[tauri::command]
-pub fn field_status(state: State<'_, AppState>) -> Result<Option<FieldIdentity>, UiError> {
-    state.with(|s, a| match s.field_identity(a) {
-        Err(Error::Field(Refusal::NotAFieldStore)) => Ok(None),
-        other => other.map(Some),
-    })
+pub async fn field_status(state: State<'_, AppState>) -> Result<Option<FieldIdentity>, UiError> {
+    state
+        .with(move |s, a| match s.field_identity(a) {
+            Err(Error::Field(Refusal::NotAFieldStore)) => Ok(None),
+            other => other.map(Some),
+        })
+        .await
 }
 
 /// The fingerprints of the centre's signing keys as this laptop trusts them.
 #[tauri::command]
-pub fn trusted_centre_fingerprints(state: State<'_, AppState>) -> Result<Vec<String>, UiError> {
-    state.with(|s, a| Ok(s.field_identity(a)?.centre.signing_key_ids.iter().map(|k| fingerprint(k)).collect()))
+pub async fn trusted_centre_fingerprints(state: State<'_, AppState>) -> Result<Vec<String>, UiError> {
+    state
+        .with(move |s, a| Ok(s.field_identity(a)?.centre.signing_key_ids.iter().map(|k| fingerprint(k)).collect()))
+        .await
 }
 
 /// Makes this store a field store for the centre whose key file is chosen in a dialog. `None` when
@@ -431,10 +439,10 @@ pub fn trusted_centre_fingerprints(state: State<'_, AppState>) -> Result<Vec<Str
 #[tauri::command]
 pub async fn field_enrol(app: AppHandle, label: String) -> Result<Option<FieldIdentity>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::ManageKeys))?;
+        state.with_now(|_, a| a.require(Permission::ManageKeys))?;
         let Some(path) = pick(app, Kind::CentreKey)? else { return Ok(None) };
         let text = read_text(&path)?;
-        state.with(|s, a| s.field_enrol(a, &text, &label)).map(Some)
+        state.with_now(|s, a| s.field_enrol(a, &text, &label)).map(Some)
     })
     .await
 }
@@ -443,7 +451,7 @@ pub async fn field_enrol(app: AppHandle, label: String) -> Result<Option<FieldId
 #[tauri::command]
 pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
     off_main(app, |app, state| {
-        let text = state.with(|s, a| s.field_device_key(a))?;
+        let text = state.with_now(|s, a| s.field_device_key(a))?;
         let name = "centrebook-device.key".to_owned();
         let Some(out) = save_path(app, "Save this laptop's device key", None, name, ("Centrebook key file", &["key"]))?
         else {
@@ -459,10 +467,10 @@ pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
 #[tauri::command]
 pub async fn import_field_pack(app: AppHandle, replace: bool) -> Result<Option<PackImport>, UiError> {
     off_main(app, move |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         let Some(path) = pick(app, Kind::FieldPack)? else { return Ok(None) };
         let bytes = read(&path)?;
-        state.with(|s, a| s.import_field_pack(a, &bytes, replace)).map(Some)
+        state.job()?.with(|s, a| s.import_field_pack(a, &bytes, replace)).map(Some)
     })
     .await
 }
@@ -480,13 +488,13 @@ pub struct ReturnSaved {
 #[tauri::command]
 pub async fn export_return(app: AppHandle) -> Result<Option<ReturnSaved>, UiError> {
     off_main(app, |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         let name = format!("return-{}.cbr", stamp());
         let Some(out) = save_path(app, "Save the results return", None, name, ("Centrebook results return", &["cbr"]))?
         else {
             return Ok(None);
         };
-        let (bytes, summary) = state.with(|s, a| s.export_return(a))?;
+        let (bytes, summary) = state.job()?.with(|s, a| s.export_return(a))?;
         write(&out, &bytes)?;
         Ok(Some(ReturnSaved { saved: Saved::of(&out), summary }))
     })
@@ -509,10 +517,10 @@ pub struct ReturnImported {
 #[tauri::command]
 pub async fn import_return(app: AppHandle) -> Result<Option<ReturnImported>, UiError> {
     off_main(app, |app, state| {
-        state.with(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::EditRecords))?;
         let Some(path) = pick(app, Kind::Return)? else { return Ok(None) };
         let bytes = read(&path)?;
-        let outcome = state.with(|s, a| s.import_return(a, &bytes))?;
+        let outcome = state.job()?.with(|s, a| s.import_return(a, &bytes))?;
         Ok(Some(ReturnImported { file: file_name(&path), outcome }))
     })
     .await
@@ -520,14 +528,14 @@ pub async fn import_return(app: AppHandle) -> Result<Option<ReturnImported>, UiE
 
 /// Conflicts held from returns: open ones, or all with `all`.
 #[tauri::command]
-pub fn field_conflicts(state: State<'_, AppState>, all: bool) -> Result<Vec<Conflict>, UiError> {
-    state.with(|s, a| s.field_conflicts(a, all))
+pub async fn field_conflicts(state: State<'_, AppState>, all: bool) -> Result<Vec<Conflict>, UiError> {
+    state.with(move |s, a| s.field_conflicts(a, all)).await
 }
 
 /// Decides a conflict: keep the office's value, or apply the trainer's.
 #[tauri::command]
-pub fn resolve_field_conflict(state: State<'_, AppState>, id: Id, take: Take) -> Result<Conflict, UiError> {
-    state.with(|s, a| s.resolve_field_conflict(a, id, take))
+pub async fn resolve_field_conflict(state: State<'_, AppState>, id: Id, take: Take) -> Result<Conflict, UiError> {
+    state.with(move |s, a| s.resolve_field_conflict(a, id, take)).await
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! Long work off the main thread, and native dialogs on it.
 //!
-//! A plain (sync) command runs on the main thread, which also paints the window: a backup or an
-//! import there would freeze it. The long commands are `async` and do their work on a blocking
-//! thread; the file dialogs they need are GTK windows, which must be made on the main thread, so they
-//! are sent there and awaited.
+//! A plain (sync) command runs on the main thread, which also paints the window, so every command
+//! that touches the store is `async` and does its work on a blocking thread: the short ones through
+//! [`AppState::with`], the long ones here through [`off_main`], on their own connection
+//! ([`AppState::job`]) so they never hold the session while the window searches and saves. The file
+//! dialogs they need are GTK windows, which must be made on the main thread, so they are sent there
+//! and awaited.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
