@@ -2,17 +2,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
 use super::{enrolment_values, envelope, from_json, to_json, EnrolmentValues, Refusal, ResultValue};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::outcome::Score;
 use crate::records::Attendance;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// The pack's payload format.

@@ -2,17 +2,17 @@
 //! from them. A human override needs a reason and is kept beside the computed outcome, with who made
 //! it and when, because a candidate may ask for a human review of an automatic decision.
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
 use super::runs::{read_enrolment, require_assessor, Enrolment};
 use super::{opt, optional, Component};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One component's result as typed.

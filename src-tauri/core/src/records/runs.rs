@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::results::{self, OutcomeView};
 use super::{opt, optional};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A course run as typed.
