@@ -106,7 +106,7 @@ test("searches and mark saves answer within 200 ms while 50,000 candidates are i
     json(dir, ["course", "add", course]);
     const people = [["Siân", "Llewelyn", "ab123456c"], ["Bob", "Ray", "ce123456a"], ["Sam", "Smith", "je123456b"]]
       .map(([forename, surname, ni]) => json(dir, ["candidate", "add", "--forename", forename, "--surname", surname, "--ni", ni]).candidate.id);
-    const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "16/11/2026", "--end", "18/11/2026"]).id;
+    const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "16/11/2026", "--end", "18/11/2026", "--venue", "Yard 2"]).id;
     for (const id of people) json(dir, ["run", "enrol", run, id]);
     importFile(csv, ROWS);
 
