@@ -9,6 +9,7 @@
 //! - [`store`]: the SQLCipher database, its pragmas, migrations, backups and restores.
 //! - [`users`]: accounts, roles, permissions, sign-in with throttling.
 //! - [`audit`]: the append-only, hash-chained audit log.
+//! - [`outfile`]: every file written, whole or not at all, a new one never over another.
 
 mod crypto;
 mod dir;
@@ -25,6 +26,7 @@ pub mod field;
 pub mod fields;
 pub mod import;
 pub mod keys;
+pub mod outfile;
 pub mod photo;
 pub mod records;
 pub mod sealed;

@@ -25,6 +25,7 @@ mod waiting;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -35,7 +36,7 @@ use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto::{self, KdfParams};
 use crate::sealed::{self, Expect, Kind, Limits, Manifest, ManifestBase, Protect, Protection, Signer, Unprotect};
 use crate::users::{Actor, Permission};
-use crate::{Error, Id, Result, Store};
+use crate::{outfile, Error, Id, Result, Store};
 
 pub use profile::Profile;
 pub use waiting::{BundleProgress, BundleStage, Waiting};
@@ -167,6 +168,33 @@ pub struct Affected {
     pub people: Vec<AffectedPerson>,
 }
 
+impl Affected {
+    /// The breach list as CSV for a spreadsheet: one row per person (id, name, fields held), each
+    /// with the bundle it was in. Through [`CsvOut`](crate::csv_out::CsvOut), so a name that looks
+    /// like a formula does not run as one.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut csv = crate::csv_out::CsvOut::new(&[
+            "Candidate id",
+            "Name",
+            "Fields the bundle held",
+            "Bundle",
+            "Sent to",
+            "Made",
+        ]);
+        for p in &self.people {
+            csv.row(&[
+                p.candidate_id.to_string(),
+                p.name.clone(),
+                p.fields.join("; "),
+                self.bundle.id.to_string(),
+                self.recipient.clone(),
+                self.disclosed_at.clone(),
+            ]);
+        }
+        csv.finish()
+    }
+}
+
 const SUMMARY_SQL: &str = "SELECT s.id, s.profile, b.code, s.correction, s.status, s.protection, s.file_name, s.sha256,
     s.counts, s.created_at, coalesce(u.username, ''), s.sent_at, s.acknowledged_at, s.reference
     FROM submissions s JOIN awarding_bodies b ON b.id = s.awarding_body_id LEFT JOIN users u ON u.id = s.created_by";
@@ -254,9 +282,8 @@ impl Store {
             (None, Some(b)) => b.trim().to_owned(),
             (None, None) => return Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
         };
-        if out.exists() {
-            return Err(Error::Duplicate { what: "file", name: out.display().to_string() });
-        }
+        // Refused before any work when the name is taken; written under a temporary name meanwhile.
+        let mut file = outfile::NewFile::create(out)?;
         let body = gather::body(self.conn(), &code)?;
         let trainers = gather::trainers(self.conn(), &body)?;
         let standing = gather::standing(self.conn())?;
@@ -361,11 +388,7 @@ impl Store {
 
         // The file goes down under a temporary name first; it takes its real name only once the
         // submission is recorded, so there is never a bundle on disk that the log does not know.
-        let partial = out.with_file_name(format!(
-            ".{}.partial",
-            out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into())
-        ));
-        std::fs::write(&partial, &bytes).map_err(Error::io("write", &partial))?;
+        file.write_all(&bytes).map_err(Error::io("write", out))?;
         let file_name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let recorded = self.write(|tx| {
             let now = Utc::now().to_rfc3339();
@@ -451,11 +474,9 @@ impl Store {
             )?;
             Ok(())
         });
-        if let Err(e) = recorded {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-        std::fs::rename(&partial, out).map_err(Error::io("rename into place", out))?;
+        // A failed record drops the file unnamed.
+        recorded?;
+        file.commit()?;
         report.bundle = Some(Created {
             id,
             file: out.to_path_buf(),
@@ -607,5 +628,16 @@ impl Store {
             )
         })?;
         Ok(Affected { bundle, recipient, disclosed_at: at, people })
+    }
+
+    /// [`Store::bundle_affected`] saved as the new CSV file `out` (see [`Affected::to_csv`]), to send
+    /// on or open in a spreadsheet. Refused before the look-up when `out` is taken.
+    pub fn save_bundle_affected(&mut self, actor: &Actor, id: Id, out: &Path) -> Result<Affected> {
+        actor.require(Permission::Submit)?;
+        let mut file = outfile::NewFile::create(out)?;
+        let listed = self.bundle_affected(actor, id)?;
+        file.write_all(&listed.to_csv()).map_err(Error::io("write", out))?;
+        file.commit()?;
+        Ok(listed)
     }
 }

@@ -422,3 +422,63 @@ fn an_existing_file_is_never_overwritten_and_a_failed_create_leaves_nothing() {
     assert_eq!(b.bundle.unwrap().results, 1, "the result is still unsubmitted");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2, "no partial file left behind");
 }
+
+#[test]
+fn the_breach_list_is_saved_as_a_new_csv_file_with_a_row_per_person() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    let (llewelyn, _) = candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, rt, "Price", "AB123457C", true);
+    let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("b.zip")).unwrap().bundle.unwrap();
+    let (admin, office) = (w.admin.clone(), w.office.clone());
+
+    let out = tmp.path().join("affected.csv");
+    let listed = w.store.save_bundle_affected(&admin, b.id, &out).unwrap();
+    assert_eq!(listed.people.len(), 2);
+    let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("Candidate id,Name,Fields the bundle held,Bundle"), "{text}");
+    let row = lines.iter().find(|l| l.starts_with(&llewelyn.to_string())).unwrap();
+    assert!(row.contains("Siân Llewelyn") && row.contains("ni_number") && row.contains(&b.id.to_string()), "{row}");
+
+    // Saved again to the same name: refused, the first list kept.
+    let again = w.store.save_bundle_affected(&admin, b.id, &out);
+    assert!(matches!(again, Err(Error::Duplicate { what: "file", .. })), "{again:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    let refused = w.store.save_bundle_affected(&office, b.id, &tmp.path().join("o.csv"));
+    assert!(matches!(refused, Err(Error::Forbidden { .. })));
+    assert!(!tmp.path().join("o.csv").exists());
+}
+
+/// The breach list is opened in a spreadsheet: a name that looks like a formula must not run.
+#[test]
+fn the_breach_list_csv_runs_no_formula() {
+    let bundle = BundleSummary {
+        id: Id::new(),
+        profile: "rtitb".into(),
+        awarding_body: "RTITB".into(),
+        correction: false,
+        status: Status::Sent,
+        protection: "password".into(),
+        file_name: "b.zip".into(),
+        sha256: String::new(),
+        counts: Default::default(),
+        created_at: "2026-11-18T10:00:00Z".into(),
+        created_by: "admin".into(),
+        sent_at: None,
+        acknowledged_at: None,
+        reference: None,
+    };
+    let people = vec![
+        AffectedPerson { candidate_id: Id::new(), name: "Siân Llewelyn".into(), fields: vec!["name".into()] },
+        AffectedPerson { candidate_id: Id::new(), name: "=HYPERLINK(\"x\")".into(), fields: vec!["name".into()] },
+    ];
+    let a = Affected { bundle, recipient: "RTITB Ltd (RTITB)".into(), disclosed_at: "2026-11-18T10:00:00Z".into(), people };
+    let text = String::from_utf8(a.to_csv()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[2].contains(",'=HYPERLINK"), "written as text: {text}");
+    assert!(!lines[2].contains(",=HYPERLINK") && !lines[2].contains(",\"=HYPERLINK"), "{text}");
+}

@@ -404,3 +404,41 @@ fn an_employer_report_lists_employees_statuses_and_refreshers_and_logs_the_discl
         Err(Error::Forbidden { .. })
     ));
 }
+
+#[test]
+fn certificates_are_listed_by_the_day_they_were_issued_or_reissued_and_a_number_s_history_is_one_call() {
+    let mut w = world();
+    let office = w.office.clone();
+    let on = |d: u32, m: u32| IssueOptions { on: Some(day(d, m, 2026)), ..Default::default() };
+    let (_, a) = candidate(&mut w, "Ann", "Ames", "AB123456C", true);
+    let (_, b) = candidate(&mut w, "Bob", "Ray", "AB123457C", true);
+    let (_, c) = candidate(&mut w, "Cara", "Ng", "AB123458C", true);
+    let first = w.store.issue_certificate(&office, a, &on(22, 11)).unwrap();
+    let second = w.store.issue_certificate(&office, b, &on(25, 11)).unwrap();
+    let third = w.store.issue_certificate(&office, c, &on(28, 11)).unwrap();
+    w.store.reissue_certificate(&office, &first.number, "employee number corrected", &on(1, 12)).unwrap();
+    let listed = |w: &World, from: Option<NaiveDate>, to: Option<NaiveDate>, limit: Option<u32>| -> Vec<String> {
+        let f = CertificateFilter { issued_from: from, issued_to: to, limit, ..Default::default() };
+        w.store.certificates(&office, &f).unwrap().into_iter().map(|c| format!("{} v{}", c.number, c.version)).collect()
+    };
+    let v = |c: &Certificate, n: u32| format!("{} v{n}", c.number);
+
+    // A reissue counts from its own day; the superseded version is not listed.
+    assert_eq!(listed(&w, Some(day(24, 11, 2026)), Some(day(30, 11, 2026)), None), [v(&third, 1), v(&second, 1)]);
+    assert_eq!(listed(&w, Some(day(1, 12, 2026)), None, None), [v(&first, 2)]);
+    assert!(listed(&w, None, Some(day(23, 11, 2026)), None).is_empty());
+    assert_eq!(listed(&w, Some(day(28, 11, 2026)), Some(day(28, 11, 2026)), None), [v(&third, 1)], "both ends included");
+    // The limit counts what the dates let through, newest first.
+    assert_eq!(listed(&w, Some(day(24, 11, 2026)), Some(day(30, 11, 2026)), Some(1)), [v(&third, 1)]);
+    assert_eq!(listed(&w, None, None, None).len(), 3);
+
+    let history = w.store.certificate_versions(&office, &format!(" {} ", first.number)).unwrap();
+    assert_eq!(history.iter().map(|c| (c.version, c.status)).collect::<Vec<_>>(), [
+        (2, CertificateStatus::Valid),
+        (1, CertificateStatus::Superseded)
+    ]);
+    assert_eq!(history[0].reissue_reason.as_deref(), Some("employee number corrected"));
+    assert_eq!(w.store.certificate_versions(&office, &second.number).unwrap().len(), 1);
+    assert!(matches!(w.store.certificate_versions(&office, "NOPE-1"), Err(Error::NotFound { .. })));
+    assert!(matches!(w.store.certificate_versions(&w.trainer, &first.number), Err(Error::Forbidden { .. })));
+}

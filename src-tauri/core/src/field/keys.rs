@@ -214,6 +214,31 @@ pub(crate) fn require_office(conn: &Connection) -> Result<()> {
     }
 }
 
+/// A centre-key file read and checked: its format, each signing key against its id, the recipient key.
+fn read_centre_key(text: &str) -> Result<(CentreKeyFile, RecipientPublic)> {
+    let file: CentreKeyFile = from_json(text, "centre-key file")?;
+    if file.format != CENTRE_FORMAT || file.version != 1 || file.signing_keys.is_empty() {
+        return Err(Refusal::Malformed("centre-key file").into());
+    }
+    for (id, k) in &file.signing_keys {
+        let key = verifying(&b64_32(k, "centre-key file")?, "centre-key file")?;
+        if signing::key_id(&key) != *id {
+            return Err(Refusal::Malformed("centre-key file").into());
+        }
+    }
+    let recipient = RecipientPublic::from_text(&file.recipient_key)
+        .map_err(|_| Error::Field(Refusal::Malformed("centre-key file")))?;
+    Ok((file, recipient))
+}
+
+/// The fingerprints of the signing keys in a centre-key file: what the office reads out and the
+/// laptop shows once enrolled, so a person can compare the two screens. A file that is not a whole,
+/// consistent centre-key file is refused, as enrolling with it would be.
+pub fn centre_key_fingerprints(centre_key: &str) -> Result<Vec<String>> {
+    let (file, _) = read_centre_key(centre_key)?;
+    Ok(file.signing_keys.iter().map(|(id, _)| super::fingerprint(id)).collect())
+}
+
 impl Store {
     /// The centre-key file a laptop is enrolled with (admins only): the centre's id and name, its
     /// signing keys, and the key returns are encrypted to. Makes the keys on first use.
@@ -262,18 +287,7 @@ impl Store {
     pub fn field_enrol(&mut self, actor: &Actor, centre_key: &str, label: &str) -> Result<FieldIdentity> {
         actor.require(Permission::ManageKeys)?;
         let label = required("laptop name", label, 100)?;
-        let file: CentreKeyFile = from_json(centre_key, "centre-key file")?;
-        if file.format != CENTRE_FORMAT || file.version != 1 || file.signing_keys.is_empty() {
-            return Err(Refusal::Malformed("centre-key file").into());
-        }
-        for (id, k) in &file.signing_keys {
-            let key = verifying(&b64_32(k, "centre-key file")?, "centre-key file")?;
-            if signing::key_id(&key) != *id {
-                return Err(Refusal::Malformed("centre-key file").into());
-            }
-        }
-        let recipient = RecipientPublic::from_text(&file.recipient_key)
-            .map_err(|_| Error::Field(Refusal::Malformed("centre-key file")))?;
+        let (file, recipient) = read_centre_key(centre_key)?;
         if file.centre_id == self.store_id() {
             return Err(Error::invalid("centre-key file", "is this store's own; enrol the trainer's laptop with it"));
         }

@@ -55,7 +55,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-pub use keys::{CentreTrust, Device, FieldIdentity};
+pub use keys::{centre_key_fingerprints, CentreTrust, Device, FieldIdentity};
 pub use pack::{PackImport, PackSummary};
 pub use returns::{Conflict, ConflictKind, ReturnApplied, ReturnImport, ReturnSummary, Take};
 

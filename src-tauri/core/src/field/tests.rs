@@ -566,3 +566,21 @@ fn an_older_return_arriving_after_a_newer_one_changes_nothing() {
     assert_eq!(score(&f.w.store, &office, f.bob, f.theory), Some(Score::Marks { mark: 34 }), "the newer value stands");
     assert_eq!(count(&f.w.store, "SELECT count(*) FROM audit"), audit, "nothing written");
 }
+
+#[test]
+fn a_centre_key_files_fingerprints_are_what_the_enrolled_laptop_shows() {
+    let mut w = world();
+    let text = w.store.field_centre_key(&w.admin.clone()).unwrap();
+    let read_out = centre_key_fingerprints(&text).unwrap();
+    let fx = Fixture::new(false);
+    let init = fx.init();
+    let (mut store, user) = (init.store, init.admin);
+    let trusted = store.field_enrol(&user, &text, "Tess's laptop").unwrap().centre.signing_key_ids;
+    assert_eq!(read_out, trusted.iter().map(|k| fingerprint(k)).collect::<Vec<_>>());
+    assert!(!read_out.is_empty() && read_out[0].contains(' '), "grouped for reading aloud: {read_out:?}");
+
+    // A file that is not a whole, consistent centre-key file is refused, not shown without keys.
+    assert!(matches!(centre_key_fingerprints("not json"), Err(Error::Field(Refusal::Malformed(_)))));
+    let forged = text.replacen(&trusted[0], "AAAAAAAAAAAAAAAA", 1);
+    assert!(matches!(centre_key_fingerprints(&forged), Err(Error::Field(Refusal::Malformed(_)))));
+}
