@@ -9,7 +9,8 @@
 //! unreadable while the chain, which hashes the sealed bytes, still verifies.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, SecretKey};
@@ -108,7 +109,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 /// Appends an entry inside the caller's transaction.
 pub(crate) fn record(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     who: Who<'_>,
     action: &str,
     subject: Subject<'_>,
@@ -163,6 +164,7 @@ pub(crate) fn record(
         hash
     ])?;
     meta_set(tx, "audit_head", &format!("{seq}:{hash}"))?;
+    tx.mark_audited();
     Ok(())
 }
 

@@ -126,7 +126,7 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
     remove_with_sidecars(&tmp);
     let built = (|| -> Result<Actor> {
         let mut conn = Store::create_file(&tmp, &key)?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = store::Tx::begin(&mut conn)?;
         store::meta_set(&tx, "store_id", &store_id)?;
         store::meta_set(&tx, "centre_name", centre)?;
         store::meta_set(&tx, "created_at", &Utc::now().to_rfc3339())?;

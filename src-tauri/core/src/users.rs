@@ -9,7 +9,8 @@ use std::str::FromStr;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -233,7 +234,7 @@ fn password_matches(password: &str, stored: &str) -> bool {
 }
 
 /// Inserts a validated account and audits it; shared by set-up and [`Store::add_user`].
-pub(crate) fn insert(tx: &Transaction<'_>, by: Option<&Actor>, new: &NewUser<'_>) -> Result<Actor> {
+pub(crate) fn insert(tx: &Tx<'_>, by: Option<&Actor>, new: &NewUser<'_>) -> Result<Actor> {
     let username = validate_username(new.username)?;
     let display_name = new.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 100 {

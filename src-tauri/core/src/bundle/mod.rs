@@ -376,7 +376,7 @@ impl Store {
                 }))).collect::<Vec<_>>(),
             }));
         waiting::report(watch, BundleStage::Sealing, rows.len(), rows.len())?;
-        let signer = self.write(|tx| Signer::for_centre(tx))?;
+        let signer = self.write(|tx| Signer::for_centre(tx, actor))?;
         let protect = match opts.password {
             Some(password) => Protect::Password { password, params: opts.kdf },
             None => Protect::None,

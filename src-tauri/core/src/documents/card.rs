@@ -607,7 +607,7 @@ impl Store {
                 )
                 .optional()?;
             let (employer, employee_number) = employment.map_or((None, None), |(e, n)| (Some(e), n));
-            let (key_id, key) = signing::current_key(tx)?;
+            let (key_id, key) = signing::current_key(tx, actor)?;
             let number = next_number(tx)?;
             let content = CardContent {
                 number: number.clone(),

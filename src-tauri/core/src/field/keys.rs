@@ -249,7 +249,7 @@ impl Store {
         let centre_name = self.centre_name()?;
         let file = self.write(|tx| {
             let fresh_signing = signing::public_keys(tx)?.is_empty();
-            let (sign_id, _) = signing::current_key(tx)?;
+            let (sign_id, _) = signing::current_key(tx, actor)?;
             let (recipient, fresh) = centre_recipient(tx)?;
             let public = recipient.public();
             if fresh_signing || fresh {

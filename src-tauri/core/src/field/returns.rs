@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use ed25519_dalek::VerifyingKey;
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
@@ -464,7 +465,7 @@ fn value_json<T: Serialize>(v: &T) -> serde_json::Value {
 
 /// Applies one value through the record functions.
 fn apply_value(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     by: &Actor,
     kind: ConflictKind,
     enrolment: Id,
@@ -503,7 +504,7 @@ fn apply_value(
 }
 
 /// Runs `f` under a savepoint, undoing just its writes when it fails.
-fn attempt(tx: &Transaction<'_>, f: impl FnOnce() -> Result<()>) -> Result<Result<()>> {
+fn attempt(tx: &Tx<'_>, f: impl FnOnce() -> Result<()>) -> Result<Result<()>> {
     tx.execute_batch("SAVEPOINT field_item")?;
     match f() {
         Ok(()) => {
@@ -559,7 +560,7 @@ fn prepare_photos(conn: &Connection, p: &ReturnPayload, files: Vec<(String, Vec<
 }
 
 fn apply_return(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     actor: &Actor,
     p: &ReturnPayload,
     device: &RegisteredDevice,

@@ -502,6 +502,8 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
     // A pack encrypted to Tess's laptop but signed by another centre (claiming to be either centre).
     let recipient = super::keys::device_keys(f.laptop.store.conn()).unwrap().enc.public();
     let payload = b"{}".to_vec();
+    let admin = elsewhere.admin.clone();
+    let signer = elsewhere.store.write(|tx| crate::sealed::Signer::for_centre(tx, &admin)).unwrap();
     for claimed in [elsewhere.store.store_id().to_owned(), f.w.store.store_id().to_owned()] {
         let forged = envelope::seal(
             crate::sealed::Kind::Fieldpack,
@@ -509,7 +511,7 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
             (&claimed, "Elsewhere"),
             vec![("pack.json".into(), payload.clone())],
             &[],
-            &crate::sealed::Signer::for_centre(elsewhere.store.conn()).unwrap(),
+            &signer,
             &recipient,
         )
         .unwrap();
