@@ -102,7 +102,11 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out = BufWriter::new(temporary_beside(path)?);
     out.write_all(bytes).map_err(Error::io("write", path))?;
-    synced(out, path)?.persist(path).map_err(|e| Error::Io { action: "write", path: path.to_path_buf(), source: e.error })?;
+    synced(out, path)?.persist(path).map_err(|e| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
     sync_folder(path);
     Ok(())
 }
@@ -128,7 +132,11 @@ fn temporary_beside(path: &Path) -> Result<NamedTempFile> {
 /// The buffer flushed and the bytes on disk (not just in the page cache) before the rename, or a
 /// power cut after it could leave the name pointing at an empty file.
 fn synced(out: BufWriter<NamedTempFile>, path: &Path) -> Result<NamedTempFile> {
-    let tmp = out.into_inner().map_err(|e| Error::Io { action: "write", path: path.to_path_buf(), source: e.into_error() })?;
+    let tmp = out.into_inner().map_err(|e| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source: e.into_error(),
+    })?;
     tmp.as_file().sync_all().map_err(Error::io("write", path))?;
     Ok(tmp)
 }

@@ -19,7 +19,8 @@ use centrebook_core::bundle::{
     Affected, BundleOptions, BundleProgress, BundleStage, BundleSummary, CreateReport, Profile, Verified, Waiting,
 };
 use centrebook_core::field::{
-    centre_key_fingerprints, fingerprint, Conflict, Device, FieldIdentity, PackImport, PackSummary, Refusal, ReturnImport, ReturnSummary, Take,
+    centre_key_fingerprints, fingerprint, Conflict, Device, FieldIdentity, PackImport, PackSummary, Refusal,
+    ReturnImport, ReturnSummary, Take,
 };
 use centrebook_core::outfile::write_new;
 use centrebook_core::{Error, Id, Permission, Zeroizing};

@@ -475,10 +475,11 @@ fn the_breach_list_csv_runs_no_formula() {
         AffectedPerson { candidate_id: Id::new(), name: "Siân Llewelyn".into(), fields: vec!["name".into()] },
         AffectedPerson { candidate_id: Id::new(), name: "=HYPERLINK(\"x\")".into(), fields: vec!["name".into()] },
     ];
-    let a = Affected { bundle, recipient: "RTITB Ltd (RTITB)".into(), disclosed_at: "2026-11-18T10:00:00Z".into(), people };
+    let a =
+        Affected { bundle, recipient: "RTITB Ltd (RTITB)".into(), disclosed_at: "2026-11-18T10:00:00Z".into(), people };
     let text = String::from_utf8(a.to_csv()).unwrap();
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[2].contains(",'=HYPERLINK"), "written as text: {text}");
+    assert!(lines[2].contains(",\"'=HYPERLINK(\"\"x\"\")\","), "written as text: {text}");
     assert!(!lines[2].contains(",=HYPERLINK") && !lines[2].contains(",\"=HYPERLINK"), "{text}");
 }

@@ -21,9 +21,9 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+use crate::store::Tx;
 use chrono::{Months, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchFormat, BatchSummary, Progress, Selection};
@@ -776,10 +776,9 @@ impl Store {
         let rows = self
             .conn()
             .prepare(&sql)?
-            .query_map(
-                rusqlite::params![filter.candidate, filter.run, filter.all_versions, from, to, limit],
-                |r| read_row(r, today),
-            )?
+            .query_map(rusqlite::params![filter.candidate, filter.run, filter.all_versions, from, to, limit], |r| {
+                read_row(r, today)
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

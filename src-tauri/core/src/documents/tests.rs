@@ -427,16 +427,20 @@ fn certificates_are_listed_by_the_day_they_were_issued_or_reissued_and_a_number_
     assert_eq!(listed(&w, Some(day(24, 11, 2026)), Some(day(30, 11, 2026)), None), [v(&third, 1), v(&second, 1)]);
     assert_eq!(listed(&w, Some(day(1, 12, 2026)), None, None), [v(&first, 2)]);
     assert!(listed(&w, None, Some(day(23, 11, 2026)), None).is_empty());
-    assert_eq!(listed(&w, Some(day(28, 11, 2026)), Some(day(28, 11, 2026)), None), [v(&third, 1)], "both ends included");
+    assert_eq!(
+        listed(&w, Some(day(28, 11, 2026)), Some(day(28, 11, 2026)), None),
+        [v(&third, 1)],
+        "both ends included"
+    );
     // The limit counts what the dates let through, newest first.
     assert_eq!(listed(&w, Some(day(24, 11, 2026)), Some(day(30, 11, 2026)), Some(1)), [v(&third, 1)]);
     assert_eq!(listed(&w, None, None, None).len(), 3);
 
     let history = w.store.certificate_versions(&office, &format!(" {} ", first.number)).unwrap();
-    assert_eq!(history.iter().map(|c| (c.version, c.status)).collect::<Vec<_>>(), [
-        (2, CertificateStatus::Valid),
-        (1, CertificateStatus::Superseded)
-    ]);
+    assert_eq!(
+        history.iter().map(|c| (c.version, c.status)).collect::<Vec<_>>(),
+        [(2, CertificateStatus::Valid), (1, CertificateStatus::Superseded)]
+    );
     assert_eq!(history[0].reissue_reason.as_deref(), Some("employee number corrected"));
     assert_eq!(w.store.certificate_versions(&office, &second.number).unwrap().len(), 1);
     assert!(matches!(w.store.certificate_versions(&office, "NOPE-1"), Err(Error::NotFound { .. })));
