@@ -8,9 +8,9 @@
 //! about), kept in `subject_keys`. Erasing a person later destroys that key: their values become
 //! unreadable while the chain, which hashes the sealed bytes, still verifies.
 
-use crate::store::Tx;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, SecretKey};

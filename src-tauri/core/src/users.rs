@@ -6,11 +6,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::store::Tx;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, FieldChange, Subject, Who};

@@ -18,11 +18,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use crate::store::Tx;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{params, OptionalExtension, Statement};
+use crate::store::Tx;
 use serde::Serialize;
 
 use crate::audit::{self, FieldChange, Subject, Who};

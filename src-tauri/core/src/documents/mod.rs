@@ -21,9 +21,9 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-use crate::store::Tx;
 use chrono::{Months, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchFormat, BatchSummary, Progress, Selection};

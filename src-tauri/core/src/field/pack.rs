@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};

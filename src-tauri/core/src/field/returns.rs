@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::store::Tx;
 use chrono::Utc;
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};

@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use crate::store::Tx;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{Field, Mapping};
@@ -423,7 +423,11 @@ impl Job<'_> {
             .collect()
     }
 
-    fn run(&self, tx: &Tx<'_>, progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>) -> Result<Outcome> {
+    fn run(
+        &self,
+        tx: &Tx<'_>,
+        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
+    ) -> Result<Outcome> {
         let widths = self.padded_widths();
         let mut employers: EmployerLookup = HashMap::new();
         let mut employers_created = Vec::new();

@@ -2,9 +2,9 @@
 //! views limited by role. Identifiers (NI number, date of birth, home address, driving licence) are
 //! collected only when given and shown only to roles that may see them.
 
-use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};

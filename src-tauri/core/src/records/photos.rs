@@ -2,9 +2,9 @@
 //! is stored is always a re-encoded JPEG without metadata. The audit log notes each photo by its
 //! SHA-256, never its bytes.
 
-use crate::store::Tx;
 use chrono::Utc;
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension};
+use crate::store::Tx;
 
 use super::optional;
 use crate::audit::{self, FieldChange, Subject, Who};

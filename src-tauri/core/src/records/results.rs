@@ -2,9 +2,9 @@
 //! from them. A human override needs a reason and is kept beside the computed outcome, with who made
 //! it and when, because a candidate may ask for a human review of an automatic decision.
 
-use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
