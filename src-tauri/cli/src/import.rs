@@ -73,11 +73,7 @@ pub fn run(store: &mut Store, actor: &Actor, args: ImportArgs, json: bool) -> Re
     };
     let report = store.import_candidates(actor, &a.file, &options, chrono::Local::now().date_naive())?;
     if let Some(out) = &a.errors_csv {
-        std::fs::write(out, errors_csv(&report)).map_err(|source| Error::Io {
-            action: "write",
-            path: out.clone(),
-            source,
-        })?;
+        centrebook_core::outfile::write_new(out, &errors_csv(&report))?;
     }
     if json {
         crate::session::print_json(&report.rows);

@@ -87,8 +87,21 @@ fn office_to_laptop_and_back_with_a_conflict_resolved_by_a_person() {
     let f = |name: &str| tmp.path().join(name).to_str().unwrap().to_owned();
 
     // The key exchange, with matching fingerprints on both screens.
-    json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    let written = json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
     let who = json(&laptop, &["field", "enrol", "--centre-key", &f("centre.key"), "--name", "Tess's laptop"], AS_ADMIN);
+    // The file's signing-key fingerprints, read back on either side, are the keys the laptop trusts.
+    let read_back = json(&laptop, &["field", "fingerprints", "--centre-key", &f("centre.key")], AS_ADMIN);
+    assert_eq!(read_back, written["fingerprints"]);
+    let trusted: Vec<String> =
+        who["centre"]["signing_key_ids"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()).collect();
+    let shown: Vec<String> =
+        read_back.as_array().unwrap().iter().map(|k| k.as_str().unwrap().replace(' ', "")).collect();
+    assert_eq!(shown, trusted);
+    let again = centrebook(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    assert_eq!(again.status.code(), Some(5), "the centre-key file is not written over");
+    std::fs::write(f("junk.key"), "{\"format\": \"centrebook-centre-key\"}").unwrap();
+    let junk = centrebook(&laptop, &["field", "fingerprints", "--centre-key", &f("junk.key")], AS_ADMIN);
+    assert!(!junk.status.success(), "a damaged file is refused, not shown without keys");
     json(&laptop, &["field", "device-key", "--out", &f("device.key")], AS_ADMIN);
     let device = json(&office_dir, &["field", "device", "add", "--trainer", &trainer, &f("device.key")], AS_ADMIN);
     assert_eq!(device["fingerprint"], who["fingerprint"]);
