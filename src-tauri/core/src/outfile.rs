@@ -52,6 +52,11 @@ impl NewFile {
         &self.path
     }
 
+    /// Appends `bytes`; a failure (a full disk) is reported against the file's real name.
+    pub fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(Error::io("write", &self.path))
+    }
+
     /// Flushes the file to disk and renames it into place, refusing to replace anything that took the
     /// name meanwhile (the temporary is then removed and the other file left alone).
     pub fn commit(self) -> Result<()> {
@@ -92,7 +97,7 @@ impl Seek for NewFile {
 /// Writes `bytes` as the new file `path`, whole or not at all; refused when `path` is taken.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = NewFile::create(path)?;
-    file.write_all(bytes).map_err(Error::io("write", path))?;
+    file.put(bytes)?;
     file.commit()
 }
 

@@ -25,7 +25,6 @@ mod waiting;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -388,7 +387,7 @@ impl Store {
 
         // The file goes down under a temporary name first; it takes its real name only once the
         // submission is recorded, so there is never a bundle on disk that the log does not know.
-        file.write_all(&bytes).map_err(Error::io("write", out))?;
+        file.put(&bytes)?;
         let file_name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let recorded = self.write(|tx| {
             let now = Utc::now().to_rfc3339();
@@ -636,7 +635,7 @@ impl Store {
         actor.require(Permission::Submit)?;
         let mut file = outfile::NewFile::create(out)?;
         let listed = self.bundle_affected(actor, id)?;
-        file.write_all(&listed.to_csv()).map_err(Error::io("write", out))?;
+        file.put(&listed.to_csv())?;
         file.commit()?;
         Ok(listed)
     }
