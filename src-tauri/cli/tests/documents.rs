@@ -282,7 +282,15 @@ fn the_employer_report_is_written_as_pdf_xlsx_and_csv_with_employer_visible_fiel
         assert!(!all.contains(never), "{never} reached the employer's report");
     }
 
-    // A site nobody is recorded at gives an empty report, not an error.
+    // A site nobody is recorded at gives an empty report, not an error (written once the first
+    // report is out of the way: a file is never written over).
+    assert_eq!(
+        centrebook(dir, &["report", "employer", "acme haulage", "--out", out("csv").to_str().unwrap()], AS_ADMIN)
+            .status
+            .code(),
+        Some(5)
+    );
+    std::fs::remove_file(out("csv")).unwrap();
     let york = report("csv", &["--site", "York"]);
     assert_eq!(york["employees"], 0);
     // An unknown employer is exit 5 and writes nothing.
