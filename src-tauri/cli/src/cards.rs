@@ -8,7 +8,7 @@ use centrebook_core::documents::card::{Card, CardSelection};
 use centrebook_core::outfile::{write_new, NewFile};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
-use crate::session::print_json;
+use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CardVerb {

@@ -14,7 +14,7 @@ use centrebook_core::documents::{
 use centrebook_core::outfile::{write_new, NewFile};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
-use crate::session::print_json;
+use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CertificateVerb {

@@ -11,7 +11,7 @@ use centrebook_core::field::{centre_key_fingerprints, fingerprint, Conflict, Pac
 use centrebook_core::outfile::write_new;
 use centrebook_core::{Actor, Error, Id, Result, Store};
 
-use crate::session::print_json;
+use crate::output::print_json;
 
 /// `return import` when changes were held for a person.
 pub const CONFLICTS_WAIT: u8 = 9;

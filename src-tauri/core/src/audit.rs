@@ -8,14 +8,14 @@
 //! about), kept in `subject_keys`. Erasing a person later destroys that key: their values become
 //! unreadable while the chain, which hashes the sealed bytes, still verifies.
 
+use crate::store::Tx;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
+use crate::actor::{Actor, Permission};
 use crate::crypto::{self, SecretKey};
 use crate::store::{meta_get, meta_set};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One changed field of a record.

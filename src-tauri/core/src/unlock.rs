@@ -6,11 +6,12 @@ use chrono::Utc;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, Subject, Who};
 use crate::crypto::KdfParams;
 use crate::keys::{DataKey, KeyFile, Keychain, KeychainLookup, RecoveryKey};
 use crate::store::{self, Store};
-use crate::users::{self, Actor, NewUser, Permission, Role};
+use crate::users::{self, NewUser};
 use crate::{DataDir, Error, Id, Result};
 
 /// What `init` needs.

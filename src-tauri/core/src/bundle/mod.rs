@@ -22,7 +22,7 @@ pub mod profile;
 mod waiting;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -31,10 +31,10 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto::{self, KdfParams};
 use crate::sealed::{self, Expect, Kind, Limits, Manifest, ManifestBase, Protect, Protection, Signer, Unprotect};
-use crate::users::{Actor, Permission};
 use crate::{outfile, Error, Id, Result, Store};
 
 pub use profile::Profile;

@@ -18,17 +18,17 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
+use crate::store::Tx;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{params, OptionalExtension, Statement};
-use crate::store::Tx;
 use serde::Serialize;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::photo::Photo;
 use crate::records::outcome::{compute, ComponentRule, GradeBand, Outcome, Score};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 use data::{CourseSpec, COURSES};

@@ -21,9 +21,9 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+use crate::store::Tx;
 use chrono::{Months, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchFormat, BatchSummary, Progress, Selection};
@@ -31,10 +31,10 @@ pub use numbering::{check_pattern, DEFAULT_PATTERN};
 pub use signing::{PublicKey, SignatureCheck, Statement};
 pub use template::Template;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::required;
 use crate::store::meta_set;
-use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// Everything printed on a certificate, frozen at issue.

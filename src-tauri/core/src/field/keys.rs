@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{from_json, to_json, Refusal};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::documents::signing;
 use crate::records::required;
 use crate::sealed::{RecipientPublic, RecipientSecret};
-use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 const CENTRE_FORMAT: &str = "centrebook-centre-key";

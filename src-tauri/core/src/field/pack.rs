@@ -2,17 +2,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
 use super::{enrolment_values, envelope, from_json, to_json, EnrolmentValues, Refusal, ResultValue};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::outcome::Score;
 use crate::records::Attendance;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// The pack's payload format.
@@ -692,7 +692,7 @@ fn load_enrolment(tx: &Tx<'_>, run: &PackRun, e: &PackEnrolment, pack: Id, now: 
         ])?;
     }
     // The same rule as at the office, so the laptop shows the outcome the office would.
-    crate::records::results::recompute(tx, e.id)?;
+    crate::records::enrolments::recompute(tx, e.id)?;
     tx.prepare_cached(
         "INSERT INTO field_base (enrolment_id, run_id, pack_id, status, results) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (enrolment_id) DO UPDATE SET run_id = excluded.run_id, pack_id = excluded.pack_id,

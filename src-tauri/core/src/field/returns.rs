@@ -3,19 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Tx;
 use chrono::Utc;
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
 use super::{enrolment_values, envelope, from_json, EnrolmentValues, Refusal, ResultValue};
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::photo::Photo;
 use crate::records::{Attendance, ResultInput};
 use crate::sealed::{Kind, Signer};
-use crate::users::{Actor, Permission, Role};
 use crate::{Error, Id, Result, Store};
 
 pub(super) const RETURN_FORMAT: u32 = 1;
@@ -476,7 +476,7 @@ fn apply_value(
         (ConflictKind::Attendance, _) => {
             let status: Attendance = serde_json::from_value(value.clone())
                 .map_err(|_| Error::Field(Refusal::Malformed("conflict record")))?;
-            crate::records::runs::set_attendance_in(tx, by, enrolment, status)
+            crate::records::enrolments::set_attendance_in(tx, by, enrolment, status)
         }
         (ConflictKind::Result, Some(component)) => {
             let v: Option<ResultValue> = serde_json::from_value(value.clone())

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Tx;
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension};
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Id, Result};

@@ -19,18 +19,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use crate::store::Tx;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
-use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{Field, Mapping};
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::csv_out::CsvOut;
 use crate::records::candidates::{self, Valid};
 use crate::records::{employers, CandidateForm, EmployerForm, MatchReason};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// How to import.
@@ -423,11 +423,7 @@ impl Job<'_> {
             .collect()
     }
 
-    fn run(
-        &self,
-        tx: &Tx<'_>,
-        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
-    ) -> Result<Outcome> {
+    fn run(&self, tx: &Tx<'_>, progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>) -> Result<Outcome> {
         let widths = self.padded_widths();
         let mut employers: EmployerLookup = HashMap::new();
         let mut employers_created = Vec::new();

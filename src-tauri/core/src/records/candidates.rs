@@ -2,15 +2,15 @@
 //! views limited by role. Identifiers (NI number, date of birth, home address, driving licence) are
 //! collected only when given and shown only to roles that may see them.
 
-use chrono::{NaiveDate, Utc};
-use rusqlite::{OptionalExtension};
 use crate::store::Tx;
+use chrono::{NaiveDate, Utc};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{DateOfBirth, Email, NiNumber, Phone, Postcode};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A candidate as typed in a form or an import row.

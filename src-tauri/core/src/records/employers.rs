@@ -5,9 +5,9 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone, Postcode};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// An employer as typed in a form or an import row.

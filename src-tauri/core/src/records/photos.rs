@@ -2,15 +2,15 @@
 //! is stored is always a re-encoded JPEG without metadata. The audit log notes each photo by its
 //! SHA-256, never its bytes.
 
-use chrono::Utc;
-use rusqlite::{OptionalExtension};
 use crate::store::Tx;
+use chrono::Utc;
+use rusqlite::OptionalExtension;
 
 use super::optional;
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto;
 use crate::photo::{Crop, Photo};
-use crate::users::{Actor, Permission, Role};
 use crate::{Error, Id, Result, Store};
 
 fn digest(bytes: &[u8]) -> String {
