@@ -131,5 +131,5 @@ pub(crate) fn summary(
             ]
         })
         .collect();
-    crate::documents::pdf::table(&title, &subtitle, &header, &widths, &lines)
+    crate::documents::table::table(&title, &subtitle, &header, &widths, &lines)
 }
