@@ -229,7 +229,7 @@ mod tests {
         let at8 = width_mm(Face::Regular, s, 8.0);
         let (text, size) = fit(Face::Regular, s, 8.0, 6.0, at8 * 0.9);
         assert_eq!(text, s);
-        assert!(size < 8.0 && size >= 6.0 && width_mm(Face::Regular, &text, size) <= at8 * 0.9 + 1e-3, "{size}");
+        assert!((6.0..8.0).contains(&size) && width_mm(Face::Regular, &text, size) <= at8 * 0.9 + 1e-3, "{size}");
         // Far too wide: at the smallest size, cut, and the cut text with its "…" fits.
         let (text, size) = fit(Face::Bold, s, 8.0, 6.0, 10.0);
         assert_eq!(size, 6.0);
