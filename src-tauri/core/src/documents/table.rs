@@ -24,7 +24,9 @@ pub(crate) fn table(title: &str, subtitle: &str, header: &[&str], widths_mm: &[f
         page.text(Face::Regular, 8.0, INK, MARGIN, MARGIN + 11.0, Align::Left, subtitle);
         let footer = format!("Page {} of {pages}", n + 1);
         page.text(Face::Regular, 7.0, INK, W - MARGIN - 20.0, H - MARGIN + 4.0, Align::Left, &footer);
-        page.fill_rect((0.88, 0.91, 0.95), MARGIN, first_row_y - 4.0 - ROW, W - 2.0 * MARGIN, ROW);
+        // The header row's band, behind its headings (it used to sit empty above them: its corner was
+        // given as printpdf's bottom-left where the top was meant).
+        page.fill_rect((0.88, 0.91, 0.95), MARGIN, first_row_y - 4.0, W - 2.0 * MARGIN, ROW);
         let mut x = MARGIN + 1.0;
         for (h, w) in header.iter().zip(widths_mm) {
             let (s, size) = fonts::fit(Face::Bold, h, SIZE, 6.0, w - 1.5);
