@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use super::canvas::{Align, Doc, Ink, Page};
 use super::fonts::{self, width_mm, Face};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// Where a course stands for an employee.
