@@ -2,16 +2,17 @@
 //! from them. A human override needs a reason and is kept beside the computed outcome, with who made
 //! it and when, because a candidate may ask for a human review of an automatic decision.
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
 use super::runs::{read_enrolment, require_assessor, Enrolment};
 use super::{opt, optional, Component};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One component's result as typed.
@@ -182,7 +183,7 @@ fn stored_score(conn: &Connection, enrolment: Id, component: Id, rule: &Componen
 
 /// Recomputes and stores an enrolment's outcome from its attendance and scores, keeping any override.
 /// Returns the computed outcome; `None` while booked with nothing recorded, or withdrawn.
-pub(crate) fn recompute(tx: &Transaction<'_>, enrolment: Id) -> Result<Option<Outcome>> {
+pub(crate) fn recompute(tx: &Tx<'_>, enrolment: Id) -> Result<Option<Outcome>> {
     let status: String = tx.query_row("SELECT status FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))?;
     let rules = rules_for(tx, enrolment)?;
     let scores: Vec<Option<Score>> =
@@ -209,7 +210,7 @@ fn score_json(s: &Option<Score>) -> serde_json::Value {
 
 /// [`Store::record_result`] inside the caller's transaction: a results return applies many changes
 /// through it in one transaction.
-pub(crate) fn record_result_in(tx: &Transaction<'_>, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<()> {
+pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<()> {
     let comments = optional("comments", &input.comments, 2000)?;
     let assessed_on = opt(&input.assessed_on).map(|d| parse_uk_date("assessment date", d)).transpose()?;
     let (run, status): (Id, String) = tx

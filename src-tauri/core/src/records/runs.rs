@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::results::{self, OutcomeView};
 use super::{opt, optional};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A course run as typed.
@@ -498,7 +498,7 @@ impl Store {
 /// [`Store::enrol`] inside the caller's transaction (a pasted list enrols many in one): the new
 /// enrolment's id and what the awarding body needs that the record lacks. The caller checks the role.
 pub(crate) fn enrol_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::Tx<'_>,
     actor: &Actor,
     run: Id,
     candidate: Id,
@@ -564,7 +564,7 @@ pub(crate) fn enrol_in(
 /// [`Store::set_attendance`] inside the caller's transaction: a results return applies many changes
 /// through it in one transaction.
 pub(crate) fn set_attendance_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::Tx<'_>,
     actor: &Actor,
     enrolment: Id,
     status: Attendance,
