@@ -5,8 +5,60 @@ use std::process::ExitCode;
 use centrebook_core::bench::{self, DocumentsBench, Figure, RecordsBench, Size};
 use centrebook_core::{Error, Keychain, Result};
 
-use crate::args::{BenchArgs, BenchWhat};
-use crate::session::print_json;
+use clap::{Args, Subcommand};
+
+use crate::output::print_json;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Records per insert run.
+    #[arg(long, default_value_t = 100_000)]
+    pub records: u32,
+    /// Repetitions; medians are reported.
+    #[arg(long, default_value_t = 5, global = true)]
+    pub runs: u32,
+    /// Measure the records at scale instead of the bare store.
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// A demo centre of N candidates: generation time, size on disk, search and list latency (FTS5
+    /// beside a LIKE scan), and an import of realistic rows (beside bare inserts).
+    Records {
+        /// Candidates in the demo centre.
+        #[arg(long, default_value_t = 100_000)]
+        candidates: u32,
+        /// Rows in the import file.
+        #[arg(long, default_value_t = 100_000)]
+        import_rows: u32,
+    },
+    /// Certificates with photos issued one at a time and a run at once, batch printing (combined PDF,
+    /// ZIP), size per certificate, peak memory of a large print, and an employer report as PDF, XLSX
+    /// and CSV; beside Python's reportlab drawing the same certificate.
+    Documents {
+        /// Certificates issued one at a time per sample.
+        #[arg(long, default_value_t = 100)]
+        singles: u32,
+        /// Certificates in a run issued and printed as a batch.
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
+        /// Certificates in the large print whose peak memory is measured.
+        #[arg(long, default_value_t = 10_000)]
+        big_batch: u32,
+        /// Employees of the employer whose report is timed.
+        #[arg(long, default_value_t = 5000)]
+        employees: u32,
+        /// Certificates reportlab draws per sample (0 skips the baseline).
+        #[arg(long, default_value_t = 100)]
+        reportlab: u32,
+    },
+    /// The documents benchmark's memory probe, run as a child process: print a bench store's run (id)
+    /// or day's certificates (YYYY-MM-DD) and print this process's peak memory in bytes.
+    #[command(hide = true)]
+    PrintChild { dir: std::path::PathBuf, what: String, out: std::path::PathBuf },
+}
 
 pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
     let runs = args.runs.max(1);

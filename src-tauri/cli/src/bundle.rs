@@ -12,7 +12,7 @@ use centrebook_core::bundle::profile::BUILT_IN;
 use centrebook_core::bundle::{BundleOptions, BundleSummary, Profile};
 use centrebook_core::{Actor, Error, Id, Result, Store, Zeroizing};
 
-use crate::session::print_json;
+use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum BundleVerb {

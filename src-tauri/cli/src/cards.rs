@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use centrebook_core::documents::card::{Card, CardSelection};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
-use crate::documents::write_new_file;
-use crate::session::print_json;
+use crate::output::{print_json, write_new_file};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CardVerb {

@@ -1,13 +1,94 @@
 //! Verbs over the centre and its catalogue: centre details, awarding bodies, courses, trainers.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::records::{CentreForm, Course, TrainerForm};
 use centrebook_core::{Actor, Error, Result, Store};
+use clap::Subcommand;
 
-use crate::args::{BodyVerb, CentreVerb, CourseVerb, TrainerVerb};
-use crate::records::lines;
-use crate::session::print_json;
+use crate::input::lines;
+use crate::output::print_json;
+
+#[derive(Debug, Subcommand)]
+pub enum CentreVerb {
+    /// Show the centre's details and approvals.
+    Show,
+    /// Change the centre's details (admins only).
+    Set {
+        /// Name as printed on certificates.
+        #[arg(long)]
+        name: Option<String>,
+        /// Address lines, separated by commas.
+        #[arg(long)]
+        address: Option<String>,
+        /// Postcode.
+        #[arg(long)]
+        postcode: Option<String>,
+        /// ICO registration number.
+        #[arg(long)]
+        ico: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BodyVerb {
+    /// Add an awarding body (admins only).
+    Add {
+        /// Short code, e.g. RTITB.
+        #[arg(long)]
+        code: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// The centre's approval number with this body.
+        #[arg(long)]
+        centre_number: Option<String>,
+    },
+    /// List awarding bodies.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CourseVerb {
+    /// Add a course from a JSON file (admins only): code, title, awarding_body, course_type,
+    /// category, length_days, duration_hours, validity_months, requires, components, grades.
+    Add {
+        /// The course description.
+        file: PathBuf,
+    },
+    /// List the catalogue.
+    List,
+    /// Show one course with its components.
+    Show {
+        /// The course code.
+        code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainerVerb {
+    /// Add a trainer or assessor (admins only).
+    Add {
+        /// Name as printed on certificates.
+        #[arg(long)]
+        name: String,
+        /// The user account they sign in with.
+        #[arg(long = "user-account")]
+        account: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Registration number per scheme, SCHEME=NUMBER (repeatable).
+        #[arg(long = "registration", value_name = "SCHEME=NUMBER")]
+        registrations: Vec<String>,
+    },
+    /// List trainers.
+    List,
+}
 
 pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) -> Result<ExitCode> {
     let centre = match verb {

@@ -6,6 +6,8 @@ use centrebook_core::demo::{DemoOptions, DemoReport};
 use centrebook_core::{Actor, Error, Result, Store};
 use chrono::NaiveDate;
 
+use crate::output::print_json;
+
 /// Fill a new, empty store with a realistic demo centre: employers, contacts, trainers, courses from
 /// several awarding bodies, runs back to 2007 with results, and placeholder portraits (admins only).
 /// The same seed always makes the same centre.
@@ -38,7 +40,7 @@ pub fn run(store: &mut Store, actor: &Actor, args: DemoArgs, json: bool) -> Resu
     }
     let report = store.generate_demo(actor, &opts)?;
     if json {
-        crate::session::print_json(&report);
+        print_json(&report);
     } else {
         print(&report);
     }

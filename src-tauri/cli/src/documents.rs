@@ -13,7 +13,7 @@ use centrebook_core::documents::{
 };
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
-use crate::session::print_json;
+use crate::output::{print_json, write_new_file};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CertificateVerb {
@@ -215,18 +215,6 @@ fn line(c: &Certificate) -> String {
         c.issued_on.format("%d/%m/%Y"),
         expires
     )
-}
-
-/// Creates `path` and lets `write` fill it; when writing fails the incomplete file is removed.
-pub(crate) fn write_new_file<T>(path: &Path, write: impl FnOnce(std::fs::File) -> Result<T>) -> Result<T> {
-    let file = std::fs::File::create(path).map_err(|source| Error::Io {
-        action: "create",
-        path: path.to_path_buf(),
-        source,
-    })?;
-    write(file).inspect_err(|_| {
-        let _ = std::fs::remove_file(path);
-    })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use centrebook_core::field::{fingerprint, Conflict, PackImport, ReturnImport, Take};
 use centrebook_core::{Actor, Error, Id, Result, Store};
 
-use crate::session::print_json;
+use crate::output::print_json;
 
 /// `return import` when changes were held for a person.
 pub const CONFLICTS_WAIT: u8 = 9;

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use centrebook_core::import::{errors_csv, Field, ImportOptions, ImportReport, RowStatus};
 use centrebook_core::{Actor, Error, Result, Store};
 
-/// Exit code when some rows were rejected (the good ones still land unless --dry-run).
-pub(crate) const SOME_REJECTED: u8 = 5;
+use crate::output::{print_json, SOME_REJECTED};
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -80,7 +79,7 @@ pub fn run(store: &mut Store, actor: &Actor, args: ImportArgs, json: bool) -> Re
         })?;
     }
     if json {
-        crate::session::print_json(&report.rows);
+        print_json(&report.rows);
     } else {
         print_report(&report);
         if let Some(out) = &a.errors_csv {

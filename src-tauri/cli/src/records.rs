@@ -5,16 +5,225 @@ use std::process::ExitCode;
 use centrebook_core::records::{
     Candidate, CandidateForm, CandidateRow, Channel, ContactForm, EmployerForm, Registered,
 };
-use centrebook_core::{Actor, Error, Id, Permission, Result, Store};
+use std::path::PathBuf;
 
-use crate::args::{CandidateArgs, CandidateVerb, ContactVerb, EmployerVerb};
-use crate::session::print_json;
+use centrebook_core::{Actor, Error, Id, Permission, Result, Store};
+use clap::{Args, Subcommand};
+
+use crate::input::lines;
+use crate::output::{outcome_text, print_json};
 
 /// Exit code when registration found likely duplicates and wrote nothing.
 const POSSIBLE_DUPLICATE: u8 = 8;
 
-pub(crate) fn lines(s: Option<String>) -> Option<String> {
-    s.map(|a| a.split(',').map(str::trim).collect::<Vec<_>>().join("\n"))
+#[derive(Debug, Subcommand)]
+pub enum EmployerVerb {
+    /// Register an employer.
+    Add {
+        /// Company name.
+        #[arg(long)]
+        name: String,
+        /// Address lines, separated by commas or newlines.
+        #[arg(long)]
+        address: Option<String>,
+        /// Postcode.
+        #[arg(long)]
+        postcode: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List employers whose name contains FILTER.
+    List {
+        /// Part of the name.
+        #[arg(default_value = "")]
+        filter: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CandidateVerb {
+    /// Register a candidate. A likely duplicate is listed and nothing is written (exit 8) unless
+    /// --force is given.
+    Add(Box<CandidateArgs>),
+    /// Show a candidate as your role may see them, with employment history and enrolments.
+    Show {
+        /// The candidate's id.
+        id: String,
+    },
+    /// A candidate's identifiers (NI number, date of birth, home address, driving licence): refused
+    /// for roles that may not see them.
+    Identifiers {
+        /// The candidate's id.
+        id: String,
+    },
+    /// List candidates by surname, a page at a time.
+    List {
+        /// Only this employer's current employees (exact name).
+        #[arg(long)]
+        employer: Option<String>,
+        /// Skip this many.
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// At most this many (up to 1,000).
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Type-ahead search: names, employee numbers, employer, NI number (roles that may see it).
+    Search {
+        /// What was typed; each word is a prefix.
+        query: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Move a candidate to another employer (or self-booked), keeping the history.
+    Move {
+        /// The candidate's id.
+        id: String,
+        /// The new employer's exact name; omit for self-booked.
+        #[arg(long)]
+        employer: Option<String>,
+        /// Employee number there.
+        #[arg(long)]
+        employee_number: Option<String>,
+        /// From this day (default today), e.g. 01/12/2026.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Merge a duplicate record into the one to keep; every result moves with it.
+    Merge {
+        /// The record to keep.
+        keep: String,
+        /// The duplicate to merge into it.
+        duplicate: String,
+    },
+    /// Restrict processing of a record (e.g. accuracy contested), or lift it with --lift.
+    Restrict {
+        /// The candidate's id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Lift the restriction.
+        #[arg(long)]
+        lift: bool,
+    },
+    /// Health or disability notes for reasonable adjustments (admins only), held with explicit consent.
+    Special {
+        /// The candidate's id.
+        id: String,
+        /// The notes; omit to show them.
+        #[arg(long, requires = "consent", conflicts_with = "withdraw")]
+        notes: Option<String>,
+        /// How explicit consent was given (or withdrawn).
+        #[arg(long)]
+        consent: Option<String>,
+        /// Consent withdrawn: delete the notes.
+        #[arg(long, requires = "consent")]
+        withdraw: bool,
+    },
+    /// Set a candidate's photo from a JPEG or PNG file (cropped to 35x45, metadata removed).
+    Photo {
+        /// The candidate's id.
+        id: String,
+        /// The image file.
+        file: PathBuf,
+        /// The part of the picture to use, in pixels of the upright picture: X,Y,WIDTH,HEIGHT (the
+        /// widest 35x45 shape inside it is kept). Without it the centre of the picture is used.
+        #[arg(long, value_name = "X,Y,W,H")]
+        crop: Option<centrebook_core::photo::Crop>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactVerb {
+    /// Add a contact to an employer.
+    Add {
+        /// The employer's exact name.
+        #[arg(long)]
+        employer: String,
+        /// Forename.
+        #[arg(long)]
+        forename: String,
+        /// Surname.
+        #[arg(long)]
+        surname: String,
+        /// Job title.
+        #[arg(long)]
+        job_title: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Mobile.
+        #[arg(long)]
+        mobile: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// An employer's contacts with their current consents.
+    List {
+        /// The employer's exact name.
+        employer: String,
+    },
+    /// Record marketing consent given (or withdrawn with --withdraw) on a channel.
+    Consent {
+        /// The contact's id.
+        id: String,
+        /// email, phone, sms or post.
+        #[arg(long)]
+        channel: String,
+        /// How it was given or withdrawn, e.g. "booking form".
+        #[arg(long)]
+        source: String,
+        /// Consent withdrawn.
+        #[arg(long)]
+        withdraw: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CandidateArgs {
+    /// Forename.
+    #[arg(long)]
+    pub forename: String,
+    /// Surname.
+    #[arg(long)]
+    pub surname: String,
+    /// Current employer's exact name (omit when self-booked).
+    #[arg(long)]
+    pub employer: Option<String>,
+    /// Employee number.
+    #[arg(long)]
+    pub employee_number: Option<String>,
+    /// National Insurance number.
+    #[arg(long)]
+    pub ni: Option<String>,
+    /// Date of birth, e.g. 31/12/1990.
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Home address.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Home postcode.
+    #[arg(long)]
+    pub postcode: Option<String>,
+    /// Email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Mobile.
+    #[arg(long)]
+    pub mobile: Option<String>,
+    /// Driving licence number.
+    #[arg(long)]
+    pub licence: Option<String>,
+    /// Register even though a likely duplicate exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn employer(store: &mut Store, actor: &Actor, verb: EmployerVerb, json: bool) -> Result<ExitCode> {
@@ -211,7 +420,7 @@ fn show(store: &mut Store, actor: &Actor, id: Id, json: bool) -> Result<ExitCode
     if !enrolments.is_empty() {
         println!("  courses:");
         for e in &enrolments {
-            let outcome = e.outcome.as_ref().map(crate::runs::outcome_text).unwrap_or_else(|| e.status.to_string());
+            let outcome = e.outcome.as_ref().map(outcome_text).unwrap_or_else(|| e.status.to_string());
             println!("    {} {} ({}): {outcome}", e.starts_on.format("%d/%m/%Y"), e.course_title, e.course_code);
         }
     }

@@ -1,25 +1,166 @@
 //! Verbs over course runs, enrolment, attendance and results.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::records::outcome::{Outcome, Score};
 use centrebook_core::records::{
-    Attendance, CandidateRow, EnrolmentResults, ListFate, OutcomeView, ResultInput, Run, RunFilter, RunForm,
+    Attendance, CandidateRow, EnrolmentResults, ListFate, ResultInput, Run, RunFilter, RunForm,
 };
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
+use clap::Subcommand;
 
-use crate::args::{ResultVerb, RunVerb};
-use crate::import::SOME_REJECTED as SOME_LEFT;
-use crate::session::print_json;
+use crate::input::text_from_file_or_stdin;
+use crate::output::{outcome_text, print_json, SOME_REJECTED as SOME_LEFT};
 
-/// "pass (Distinction)", "retest", "pass, overridden (computed: fail)".
-pub(crate) fn outcome_text(o: &OutcomeView) -> String {
-    let grade = o.grade.as_deref().map(|g| format!(" ({g})")).unwrap_or_default();
-    let word = o.outcome.as_str().replace('_', " ");
-    match &o.overridden {
-        Some(_) => format!("{word}{grade}, overridden (computed: {})", o.computed.as_str().replace('_', " ")),
-        None => format!("{word}{grade}"),
-    }
+#[derive(Debug, Subcommand)]
+pub enum RunVerb {
+    /// Schedule a course run.
+    Add {
+        /// The course code.
+        #[arg(long)]
+        course: String,
+        /// First day, e.g. 02/03/2026.
+        #[arg(long)]
+        start: String,
+        /// Last day (default: the first).
+        #[arg(long)]
+        end: Option<String>,
+        /// Test or assessment date.
+        #[arg(long)]
+        assessment: Option<String>,
+        /// Venue.
+        #[arg(long)]
+        venue: Option<String>,
+        /// At this employer's site (exact name).
+        #[arg(long)]
+        employer: Option<String>,
+        /// The site contact's id.
+        #[arg(long)]
+        site_contact: Option<String>,
+        /// A trainer's id or exact name (repeatable).
+        #[arg(long = "trainer")]
+        trainers: Vec<String>,
+    },
+    /// List runs, latest first.
+    List {
+        /// Runs ending on or after this day.
+        #[arg(long)]
+        from: Option<String>,
+        /// Runs starting on or before this day.
+        #[arg(long)]
+        to: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// A run with its candidates and outcomes.
+    Show {
+        /// The run's id.
+        id: String,
+    },
+    /// Enrol candidates on a run.
+    Enrol {
+        /// The run's id.
+        run: String,
+        /// Candidate ids.
+        #[arg(required = true)]
+        candidates: Vec<String>,
+    },
+    /// Enrol from a list, one person a line (name, employee number or NI number), as pasted from an
+    /// email or a spreadsheet. Every matched line is enrolled in one go; every other line is listed
+    /// with why (exit 5 when any is left).
+    EnrolList {
+        /// The run's id.
+        run: String,
+        /// The list; standard input when left out or `-`.
+        file: Option<PathBuf>,
+        /// Only say what each line matches; enrol nobody.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Record attendance: booked, attended, dna (did not attend) or withdrawn.
+    Attendance {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// The status.
+        status: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResultVerb {
+    /// Record one component's score; the outcome is recomputed and shown.
+    Record {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// The component's name, e.g. Theory.
+        #[arg(long)]
+        component: String,
+        /// A mark.
+        #[arg(long, group = "score")]
+        mark: Option<u32>,
+        /// Faults as MINOR,MAJOR, e.g. 2,0.
+        #[arg(long, group = "score", value_name = "MINOR,MAJOR")]
+        faults: Option<String>,
+        /// An observation: yes (competent) or no.
+        #[arg(long, group = "score")]
+        competent: Option<String>,
+        /// Clear the score.
+        #[arg(long, group = "score")]
+        clear: bool,
+        /// Assessment date (default: the run's).
+        #[arg(long)]
+        date: Option<String>,
+        /// Comments.
+        #[arg(long)]
+        comments: Option<String>,
+    },
+    /// Override the computed outcome (a reason is required); --withdraw lets the computed one stand.
+    Override {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// pass, fail, retest or dna.
+        #[arg(long, required_unless_present = "withdraw")]
+        outcome: Option<String>,
+        /// The grade, for graded courses.
+        #[arg(long)]
+        grade: Option<String>,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Withdraw the override.
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Add an evidence photo (JPEG or PNG) to a candidate's assessment on a run.
+    Evidence {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+        /// The image file.
+        file: PathBuf,
+        /// The component it shows, e.g. Practical.
+        #[arg(long)]
+        component: Option<String>,
+        /// A caption.
+        #[arg(long)]
+        caption: Option<String>,
+    },
+    /// Everything recorded for a candidate on a run.
+    Show {
+        /// The run's id.
+        run: String,
+        /// The candidate's id.
+        candidate: String,
+    },
 }
 
 fn trainer_id(store: &Store, actor: &Actor, typed: &str) -> Result<Id> {
@@ -131,16 +272,7 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
             }
         }
         RunVerb::EnrolList { run, file, check } => {
-            let text = match file.filter(|f| f.as_os_str() != "-") {
-                Some(f) => {
-                    std::fs::read_to_string(&f).map_err(|source| Error::Io { action: "read", path: f, source })?
-                }
-                None => std::io::read_to_string(std::io::stdin()).map_err(|source| Error::Io {
-                    action: "read",
-                    path: "standard input".into(),
-                    source,
-                })?,
-            };
+            let text = text_from_file_or_stdin(file)?;
             let report = store.enrol_list(actor, Id::parse(&run)?, &text, !check)?;
             let left = report.lines.iter().filter(|l| !matches!(l.fate, ListFate::Enrol { .. })).count();
             if json {

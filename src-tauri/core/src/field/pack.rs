@@ -698,7 +698,7 @@ fn load_enrolment(tx: &Tx<'_>, run: &PackRun, e: &PackEnrolment, pack: Id, now: 
         ])?;
     }
     // The same rule as at the office, so the laptop shows the outcome the office would.
-    crate::records::results::recompute(tx, e.id)?;
+    crate::records::enrolments::recompute(tx, e.id)?;
     tx.prepare_cached(
         "INSERT INTO field_base (enrolment_id, run_id, pack_id, status, results) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (enrolment_id) DO UPDATE SET run_id = excluded.run_id, pack_id = excluded.pack_id,

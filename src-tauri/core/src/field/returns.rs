@@ -477,7 +477,7 @@ fn apply_value(
         (ConflictKind::Attendance, _) => {
             let status: Attendance = serde_json::from_value(value.clone())
                 .map_err(|_| Error::Field(Refusal::Malformed("conflict record")))?;
-            crate::records::runs::set_attendance_in(tx, by, enrolment, status)
+            crate::records::enrolments::set_attendance_in(tx, by, enrolment, status)
         }
         (ConflictKind::Result, Some(component)) => {
             let v: Option<ResultValue> = serde_json::from_value(value.clone())

@@ -329,10 +329,18 @@ impl Store {
              FROM course_components WHERE course_id = ?1 ORDER BY position",
         )?;
         course.components = stmt
-            .query_map([id], |r| {
-                Ok(Component { id: Some(r.get(0)?), name: r.get(1)?, rule: super::results::component_rule(r, 2)? })
-            })?
+            .query_map([id], |r| Ok(Component { id: Some(r.get(0)?), name: r.get(1)?, rule: component_rule(r, 2)? }))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(course)
     }
+}
+
+/// Reads a component's rule from `kind, max_mark, pass_mark, max_minor, max_major` starting at `at`.
+pub(crate) fn component_rule(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ComponentRule> {
+    let kind: String = r.get(at)?;
+    Ok(match kind.as_str() {
+        "marks" => ComponentRule::Marks { max_mark: r.get(at + 1)?, pass_mark: r.get(at + 2)? },
+        "faults" => ComponentRule::Faults { max_minor_faults: r.get(at + 3)?, max_major_faults: r.get(at + 4)? },
+        _ => ComponentRule::Observation,
+    })
 }

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::candidates::{read_row, CandidateRow, ROW_SELECT};
-use super::runs::enrol_in;
+use super::enrolments::enrol_in;
 use crate::actor::{Actor, Permission};
 use crate::fields::NiNumber;
 use crate::{Error, Id, Result, Store};

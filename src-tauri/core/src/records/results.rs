@@ -1,14 +1,17 @@
-//! Results: a score per enrolment and assessment component, and the outcome the course's rule computes
-//! from them. A human override needs a reason and is kept beside the computed outcome, with who made
-//! it and when, because a candidate may ask for a human review of an automatic decision.
+//! Results: a score per enrolment and assessment component (each recorded score recomputes the
+//! enrolment's outcome), and human overrides of that outcome. An override needs a reason and is kept
+//! beside the computed outcome, with who made it and when, because a candidate may ask for a human
+//! review of an automatic decision.
 
 use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
-use super::runs::{read_enrolment, require_assessor, Enrolment};
+use super::courses::component_rule;
+use super::enrolments::{outcome, read_enrolment, recompute, stored_score, Enrolment};
+use super::outcome::{ComponentRule, Outcome, Score};
+use super::runs::require_assessor;
 use super::{opt, optional, Component};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -27,38 +30,6 @@ pub struct ResultInput {
     pub assessed_on: Option<String>,
     /// The assessor's comments.
     pub comments: Option<String>,
-}
-
-/// A human decision that replaces the computed outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct Override {
-    /// The decided outcome.
-    pub outcome: Outcome,
-    /// The decided grade.
-    pub grade: Option<String>,
-    /// Why.
-    pub reason: String,
-    /// Who decided (user name).
-    pub by: String,
-    /// When (RFC 3339).
-    pub at: String,
-}
-
-/// An enrolment's outcome: what the rule computed, any override, and the one that stands.
-#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct OutcomeView {
-    /// What the course's rule computed.
-    pub computed: Outcome,
-    /// The computed grade.
-    pub computed_grade: Option<String>,
-    /// A human override, if any.
-    pub overridden: Option<Override>,
-    /// The outcome that stands.
-    pub outcome: Outcome,
-    /// The grade that stands.
-    pub grade: Option<String>,
 }
 
 /// One component's result as stored.
@@ -85,123 +56,6 @@ pub struct EnrolmentResults {
     pub enrolment: Enrolment,
     /// Every component of the course, in order, with what was recorded.
     pub components: Vec<ComponentResult>,
-}
-
-/// The stored outcome of an enrolment, if any.
-pub(crate) fn outcome(conn: &Connection, enrolment: Id) -> Result<Option<OutcomeView>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT o.computed, o.computed_grade, o.override, o.override_grade, o.override_reason, u.username,
-                    o.overridden_at
-             FROM outcomes o LEFT JOIN users u ON u.id = o.overridden_by WHERE o.enrolment_id = ?1",
-        )?
-        .query_row([enrolment], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })
-        .optional()?;
-    let Some((computed, computed_grade, over, over_grade, reason, by, at)) = row else {
-        return Ok(None);
-    };
-    let computed = Outcome::parse(&computed)?;
-    let overridden = match over {
-        Some(o) => Some(Override {
-            outcome: Outcome::parse(&o)?,
-            grade: over_grade,
-            reason: reason.unwrap_or_default(),
-            by: by.unwrap_or_default(),
-            at: at.unwrap_or_default(),
-        }),
-        None => None,
-    };
-    let (outcome, grade) = match &overridden {
-        Some(o) => (o.outcome, o.grade.clone()),
-        None => (computed, computed_grade.clone()),
-    };
-    Ok(Some(OutcomeView { computed, computed_grade, overridden, outcome, grade }))
-}
-
-struct CourseRules {
-    components: Vec<(Id, ComponentRule)>,
-    grades: Vec<GradeBand>,
-}
-
-fn rules_for(conn: &Connection, enrolment: Id) -> Result<CourseRules> {
-    let grades: Option<String> = conn.query_row(
-        "SELECT c.grades FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN courses c ON c.id = r.course_id
-         WHERE n.id = ?1",
-        [enrolment],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT k.id, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
-         FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN course_components k ON k.course_id = r.course_id
-         WHERE n.id = ?1 ORDER BY k.position",
-    )?;
-    let components =
-        stmt.query_map([enrolment], |r| Ok((r.get(0)?, component_rule(r, 1)?)))?.collect::<rusqlite::Result<_>>()?;
-    Ok(CourseRules { components, grades: grades.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default() })
-}
-
-/// Reads a component's rule from `kind, max_mark, pass_mark, max_minor, max_major` starting at `at`.
-pub(crate) fn component_rule(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ComponentRule> {
-    let kind: String = r.get(at)?;
-    Ok(match kind.as_str() {
-        "marks" => ComponentRule::Marks { max_mark: r.get(at + 1)?, pass_mark: r.get(at + 2)? },
-        "faults" => ComponentRule::Faults { max_minor_faults: r.get(at + 3)?, max_major_faults: r.get(at + 4)? },
-        _ => ComponentRule::Observation,
-    })
-}
-
-fn stored_score(conn: &Connection, enrolment: Id, component: Id, rule: &ComponentRule) -> Result<Option<Score>> {
-    let score = conn
-        .prepare_cached(
-            "SELECT mark, minor_faults, major_faults, competent FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
-        )?
-        .query_row([enrolment, component], |r| {
-            Ok(match rule {
-                ComponentRule::Marks { .. } => r.get::<_, Option<u32>>(0)?.map(|mark| Score::Marks { mark }),
-                ComponentRule::Faults { .. } => match (r.get::<_, Option<u32>>(1)?, r.get::<_, Option<u32>>(2)?) {
-                    (Some(minor), Some(major)) => Some(Score::Faults { minor, major }),
-                    _ => None,
-                },
-                ComponentRule::Observation => {
-                    r.get::<_, Option<bool>>(3)?.map(|competent| Score::Observation { competent })
-                }
-            })
-        })
-        .optional()?;
-    Ok(score.flatten())
-}
-
-/// Recomputes and stores an enrolment's outcome from its attendance and scores, keeping any override.
-/// Returns the computed outcome; `None` while booked with nothing recorded, or withdrawn.
-pub(crate) fn recompute(tx: &Tx<'_>, enrolment: Id) -> Result<Option<Outcome>> {
-    let status: String = tx.query_row("SELECT status FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))?;
-    let rules = rules_for(tx, enrolment)?;
-    let scores: Vec<Option<Score>> =
-        rules.components.iter().map(|(id, rule)| stored_score(tx, enrolment, *id, rule)).collect::<Result<_>>()?;
-    let nothing_yet = status == "booked" && scores.iter().all(Option::is_none);
-    if status == "withdrawn" || nothing_yet {
-        tx.execute("DELETE FROM outcomes WHERE enrolment_id = ?1 AND override IS NULL", [enrolment])?;
-        return Ok(None);
-    }
-    let only_rules: Vec<ComponentRule> = rules.components.iter().map(|(_, r)| *r).collect();
-    let c = outcome::compute(&only_rules, &scores, status != "did_not_attend", &rules.grades);
-    tx.execute(
-        "INSERT INTO outcomes (enrolment_id, computed, computed_grade, computed_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (enrolment_id) DO UPDATE SET computed = excluded.computed,
-            computed_grade = excluded.computed_grade, computed_at = excluded.computed_at",
-        rusqlite::params![enrolment, c.outcome.as_str(), c.grade, Utc::now().to_rfc3339()],
-    )?;
-    Ok(Some(c.outcome))
 }
 
 fn score_json(s: &Option<Score>) -> serde_json::Value {

@@ -1,0 +1,297 @@
+//! Verbs over the store itself and its accounts: init, unlock, user, passphrase, backup, restore,
+//! audit. They unlock (or create) the store themselves, unlike the record verbs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use centrebook_core::audit::{self, AuditFilter};
+use centrebook_core::{
+    self as core, change_passphrase, Error, InitOptions, KdfParams, NewUser, Result, UnlockSecret, User,
+};
+use clap::{Args, Subcommand};
+
+use crate::output::print_json;
+use crate::secrets;
+use crate::session::{env_secret, Ctx};
+
+// No doc comments on these argument structs: clap would take them as the verb's help, which the
+// variant's doc comment in main.rs gives.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The centre's name.
+    #[arg(long)]
+    centre: String,
+    /// The first admin's user name (password from CENTREBOOK_PASSWORD or a prompt).
+    #[arg(long)]
+    admin: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Only check; required, as unlocking has no lasting effect on the command line.
+    #[arg(long, required = true)]
+    check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file (default: backups/centrebook-<time>.cbbackup in the data folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "daily")]
+    out: Option<PathBuf>,
+    /// The daily automatic backup (for cron or Task Scheduler): backups/auto-<date>.cbbackup
+    /// unless today's exists, keeping the newest --keep.
+    #[arg(long)]
+    daily: bool,
+    /// How many daily backups to keep.
+    #[arg(long, default_value_t = 14, requires = "daily")]
+    keep: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file.
+    file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserVerb {
+    /// Add an account (its password from CENTREBOOK_NEW_PASSWORD or a prompt).
+    Add {
+        /// Sign-in name.
+        username: String,
+        /// admin, office or trainer.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the app (default: the user name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account.
+    Disable {
+        /// Sign-in name.
+        username: String,
+    },
+    /// Re-enable a disabled account.
+    Enable {
+        /// Sign-in name.
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassphraseVerb {
+    /// Re-wrap the data key under a new passphrase (from CENTREBOOK_NEW_PASSPHRASE or a prompt),
+    /// proving the current passphrase (CENTREBOOK_PASSPHRASE) or the recovery key.
+    Change,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditVerb {
+    /// List entries, newest first.
+    List {
+        /// Only entries about this kind of record (e.g. user, store).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Only entries about this record id.
+        #[arg(long)]
+        id: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Check the hash chain: exit 0 when intact, 7 when edited, deleted, reordered or truncated.
+    Verify,
+}
+
+pub fn init(ctx: &Ctx, InitArgs { centre, admin }: InitArgs) -> Result<ExitCode> {
+    if ctx.dir.is_initialised() {
+        return Err(Error::AlreadyInitialised(ctx.dir.path().to_path_buf()));
+    }
+    let passphrase = secrets::new("CENTREBOOK_PASSPHRASE", "store passphrase")?;
+    let password = secrets::new("CENTREBOOK_PASSWORD", "admin password")?;
+    let made = core::init(
+        &ctx.dir,
+        &ctx.keychain,
+        &InitOptions {
+            centre_name: &centre,
+            admin_username: &admin,
+            admin_password: &password,
+            passphrase: &passphrase,
+            kdf: KdfParams::UNLOCK,
+        },
+    )?;
+    let recovery = made.recovery_key.display();
+    if let Some(note) = &made.keychain_note {
+        eprintln!("note: {note}");
+    }
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "data_dir": ctx.dir.path(),
+            "store_id": made.store.store_id(),
+            "centre": made.store.centre_name()?,
+            "admin": made.admin.username(),
+            "recovery_key": recovery.as_str(),
+        }));
+    } else {
+        println!("Created the store for {} in {}", made.store.centre_name()?, ctx.dir.path().display());
+        println!("Admin account: {}", made.admin.username());
+        println!();
+        println!("RECOVERY KEY (shown only now; print it and keep it in the safe):");
+        println!();
+        println!("    {}", recovery.as_str());
+        println!();
+        println!("It unlocks the store if the passphrase is forgotten and the keychain is lost.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn unlock(ctx: &Ctx, args: UnlockArgs) -> Result<ExitCode> {
+    // Only checking exists on the command line; clap refuses `unlock` without --check.
+    debug_assert!(args.check);
+    let u = ctx.open()?;
+    let centre = u.store.centre_name()?;
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "unlocked": true,
+            "method": u.method,
+            "centre": centre,
+            "store_id": u.store.store_id(),
+            "schema_version": u.store.schema_version()?,
+            "note": u.keychain_note,
+        }));
+    } else {
+        println!("Unlocked {centre} with the {}", u.method);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn user(ctx: &Ctx, verb: UserVerb) -> Result<ExitCode> {
+    let (mut store, actor) = ctx.signed_in()?;
+    let shown: Vec<User> = match verb {
+        UserVerb::Add { username, role, name } => {
+            let role = role.parse()?;
+            let password = secrets::new("CENTREBOOK_NEW_PASSWORD", "password for the new account")?;
+            let display_name = name.as_deref().unwrap_or(&username);
+            vec![store.add_user(&actor, &NewUser { username: &username, display_name, role, password: &password })?]
+        }
+        UserVerb::List => store.users(&actor)?,
+        UserVerb::Disable { username } => {
+            vec![store.set_user_disabled(&actor, &username, true)?]
+        }
+        UserVerb::Enable { username } => {
+            vec![store.set_user_disabled(&actor, &username, false)?]
+        }
+    };
+    if ctx.json {
+        print_json(&shown);
+    } else {
+        println!("{:<20} {:<8} {:<9} NAME", "USER", "ROLE", "STATE");
+        for u in shown {
+            let state = if u.disabled { "disabled" } else { "active" };
+            println!("{:<20} {:<8} {:<9} {}", u.username, u.role, state, u.display_name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn passphrase(ctx: &Ctx, PassphraseVerb::Change: PassphraseVerb) -> Result<ExitCode> {
+    let (mut store, actor) = ctx.signed_in()?;
+    let current = match env_secret() {
+        Some(s) => s,
+        None => {
+            UnlockSecret::Passphrase(secrets::require("CENTREBOOK_PASSPHRASE", "Current passphrase: ", "passphrase")?)
+        }
+    };
+    let new = secrets::new("CENTREBOOK_NEW_PASSPHRASE", "passphrase")?;
+    change_passphrase(&mut store, &actor, &current, &new, KdfParams::UNLOCK)?;
+    println!("The passphrase is changed. The recovery key and the keychain entry still work.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn backup(ctx: &Ctx, BackupArgs { out, daily, keep }: BackupArgs) -> Result<ExitCode> {
+    let daily_keep = daily.then_some(keep);
+    let (mut store, actor) = ctx.signed_in()?;
+    if let Some(keep) = daily_keep {
+        match store.backup_daily(&actor, keep)? {
+            Some(info) if ctx.json => print_json(&info),
+            Some(info) => println!("Daily backup written to {}", info.path.display()),
+            None if ctx.json => println!("null"),
+            None => println!("Today's backup already exists"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = out.unwrap_or_else(|| {
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        ctx.dir.backups().join(format!("centrebook-{stamp}.cbbackup"))
+    });
+    let info = store.backup(&actor, &out)?;
+    if ctx.json {
+        print_json(&info);
+    } else {
+        println!("Backup written to {} ({} bytes, encrypted)", info.path.display(), info.db_bytes);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(ctx: &Ctx, RestoreArgs { file }: RestoreArgs) -> Result<ExitCode> {
+    let (username, password) = ctx.credentials("which admin of the backup is restoring")?;
+    let secret = match env_secret() {
+        Some(s) => Some(s),
+        None => secrets::get("CENTREBOOK_PASSPHRASE", "The backup's passphrase: ")?.map(UnlockSecret::Passphrase),
+    };
+    let report = core::restore(&ctx.dir, &ctx.keychain, &file, secret.as_ref(), &username, &password)?;
+    if ctx.json {
+        print_json(&report);
+    } else {
+        println!("Restored {} into {}", file.display(), ctx.dir.path().display());
+        if let Some(p) = report.previous {
+            println!("The store it replaced is kept in {}", p.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit(ctx: &Ctx, verb: AuditVerb) -> Result<ExitCode> {
+    let (store, actor) = ctx.signed_in()?;
+    match verb {
+        AuditVerb::List { entity, id, limit } => {
+            let entries = audit::list(&store, &actor, &AuditFilter { entity, entity_id: id, limit: Some(limit) })?;
+            if ctx.json {
+                print_json(&entries);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for e in entries {
+                let when = e.at.format("%d/%m/%Y %H:%M:%S");
+                let what = e.entity_id.as_deref().map(|id| format!("{} {id}", e.entity)).unwrap_or(e.entity);
+                println!("{:>6}  {when}  {:<16} {:<18} {what}", e.seq, e.actor, e.action);
+                match e.changes {
+                    None => println!("        (values erased)"),
+                    Some(changes) => {
+                        for c in changes {
+                            let show =
+                                |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or("—".into());
+                            println!("        {}: {} → {}", c.field, show(&c.before), show(&c.after));
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditVerb::Verify => {
+            let report = audit::verify(&store, &actor)?;
+            if ctx.json {
+                print_json(&report);
+            } else if report.is_intact() {
+                println!("The audit log is intact: {} entries, hash chain and anchor check out.", report.entries);
+            } else {
+                println!("The audit log has been tampered with:");
+                for p in &report.problems {
+                    println!("  - {p}");
+                }
+            }
+            Ok(if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(7) })
+        }
+    }
+}
