@@ -214,7 +214,10 @@ fn fit_photos(jobs: Files, rules: &profile::PhotoRules) -> Result<Files> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(Err(Error::Crypto("a photo worker failed")))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(Error::Internal("a photo worker stopped unexpectedly"))))
+            .collect()
     });
     let mut out = Vec::new();
     for d in done {

@@ -212,8 +212,7 @@ impl EmployerReport {
         use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
         // The library's messages can quote cell text; ours must not carry personal data.
-        let fail =
-            |_: XlsxError| Error::invalid("report", "could not be written as XLSX (too large for a spreadsheet?)");
+        let fail = |e: XlsxError| Error::encode("XLSX report")(e);
         let header = Format::new().set_bold().set_background_color("#DCE3EC").set_border_bottom(FormatBorder::Thin);
         let date = Format::new().set_num_format("dd/mm/yyyy");
         let excel_date = |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
