@@ -255,7 +255,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing/out.pdf");
         let e = write_new(&path, b"x").unwrap_err();
-        assert!(matches!(&e, Error::Io { path: p, .. } if *p == path), "{e:?}");
+        assert!(
+            matches!(&e, Error::Io { path: p, source, .. } if *p == path && source.kind() == std::io::ErrorKind::NotFound),
+            "the disk's own error, against the file's name: {e:?}"
+        );
     }
 
     #[test]

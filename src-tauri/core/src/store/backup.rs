@@ -364,20 +364,40 @@ mod write_failure_tests {
     use crate::Error;
 
     #[test]
-    fn a_backup_that_cannot_be_written_names_the_file_and_keeps_the_disk_error() {
+    fn a_backup_that_cannot_be_written_names_the_path_and_keeps_the_disk_error() {
         let mut w = world();
         let admin = w.admin.clone();
-        // A folder where the backup file should go: the last rename fails, even for root.
-        let out = w.store.dir().path().join("in-the-way.cbbackup");
-        std::fs::create_dir_all(&out).unwrap();
-        let err = w.store.backup(&admin, &out).unwrap_err();
+        // The folder to write in is a file: making the folder fails, even for root.
+        let blocker = w.store.dir().path().join("not-a-folder");
+        std::fs::write(&blocker, b"x").unwrap();
+        let err = w.store.backup(&admin, &blocker.join("backup.cbbackup")).unwrap_err();
         match &err {
             Error::Io { path, source, .. } => {
-                assert_eq!(path, &out);
-                assert_eq!(source.kind(), std::io::ErrorKind::IsADirectory, "the real error, not a copy of its text");
+                assert_eq!(path, &blocker);
+                assert_eq!(source.kind(), std::io::ErrorKind::AlreadyExists, "the real error, not a copy of its text");
             }
             other => panic!("expected Error::Io, got {other:?}"),
         }
         assert!(!err.to_string().contains("encryption"), "{err}");
+    }
+
+    #[test]
+    fn a_backup_whose_name_is_taken_is_refused_before_the_copy_is_made() {
+        let mut w = world();
+        let admin = w.admin.clone();
+        // A folder where the backup file should go: a taken name, never written over.
+        let out = w.store.dir().path().join("in-the-way.cbbackup");
+        std::fs::create_dir_all(&out).unwrap();
+        let err = w.store.backup(&admin, &out).unwrap_err();
+        assert!(
+            matches!(&err, Error::Duplicate { what: "file", name } if *name == out.display().to_string()),
+            "{err:?}"
+        );
+        let left: Vec<_> = std::fs::read_dir(w.store.dir().path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".centrebook-"))
+            .collect();
+        assert!(left.is_empty(), "no temporary left: {left:?}");
     }
 }
