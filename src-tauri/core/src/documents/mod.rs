@@ -446,11 +446,8 @@ fn render(
 
 /// How a certificate comes to be issued.
 enum Issuing {
-    /// A first issue, audited.
+    /// A first issue.
     New,
-    /// A first issue in the generated demo centre: synthetic, so not audited one by one (the demo
-    /// has one entry for the lot).
-    Demo,
     /// A correction of an issued certificate.
     Reissue(Reissue),
 }
@@ -492,7 +489,6 @@ fn issue_in(
     if g.requires_photo && g.photo.is_none() {
         return Err(Error::invalid("photo", "the course prints the candidate's photo and none is on record; add one"));
     }
-    let audited = !matches!(issuing, Issuing::Demo);
     if !matches!(issuing, Issuing::Reissue(_)) {
         let existing: Option<String> = tx
             .query_row(
@@ -509,7 +505,7 @@ fn issue_in(
     let mut content = g.content;
     let (number, version, issued_on, reissued_on, reason) = match issuing {
         Issuing::Reissue(r) => (r.number, r.version, r.first_issued, Some(on), Some(r.reason)),
-        Issuing::New | Issuing::Demo => (numbering::next(tx, on)?, 1, on, None, None),
+        Issuing::New => (numbering::next(tx, on)?, 1, on, None, None),
     };
     let validity_from = content.assessment_date.unwrap_or(content.training_end);
     content.number = number.clone();
@@ -562,16 +558,15 @@ fn issue_in(
         }
         None => "certificate.issue",
     };
-    if audited {
-        audit::record(tx, Who::Actor(actor), action, Subject { entity: "certificate", id: Some(&number) }, &changes)?;
-    }
+    audit::record(tx, Who::Actor(actor), action, Subject { entity: "certificate", id: Some(&number) }, &changes)?;
     Ok(id)
 }
 
 /// The demo centre's certificates: the `max` most recent passes of runs that ended in the two years
 /// before `today`, issued a few days after each run in date order (so numbers rise with dates),
-/// inside the caller's transaction. Passes that cannot be certified (a photo course, no photo) are
-/// left out. Returns how many were issued.
+/// inside the caller's transaction, through the same audited path as any first issue. Passes that
+/// cannot be certified (a photo course, no photo) are left out. Returns how many were issued.
+#[cfg(feature = "demo")]
 pub(crate) fn issue_demo(tx: &Transaction<'_>, actor: &Actor, today: NaiveDate, max: u32) -> Result<u64> {
     let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
     let mut rows: Vec<(Id, NaiveDate)> = tx
@@ -591,7 +586,7 @@ pub(crate) fn issue_demo(tx: &Transaction<'_>, actor: &Actor, today: NaiveDate, 
     let mut issued = 0;
     for (enrolment, ended) in rows {
         let on = (ended + chrono::Duration::days(3)).min(today);
-        match issue_in(tx, actor, enrolment, &template, &images, on, Issuing::Demo) {
+        match issue_in(tx, actor, enrolment, &template, &images, on, Issuing::New) {
             Ok(_) => issued += 1,
             Err(Error::Invalid { .. } | Error::Duplicate { .. }) => {}
             Err(e) => return Err(e),
