@@ -775,5 +775,4 @@ fn frozen(store: &Store, id: Id) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-#[path = "card_tests.rs"]
 mod tests;
