@@ -8,13 +8,14 @@
 //! about), kept in `subject_keys`. Erasing a person later destroys that key: their values become
 //! unreadable while the chain, which hashes the sealed bytes, still verifies.
 
+use crate::store::Tx;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::actor::{Actor, Permission};
 use crate::crypto::{self, SecretKey};
 use crate::store::{meta_get, meta_set};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One changed field of a record.
@@ -108,7 +109,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 /// Appends an entry inside the caller's transaction.
 pub(crate) fn record(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     who: Who<'_>,
     action: &str,
     subject: Subject<'_>,
@@ -163,6 +164,7 @@ pub(crate) fn record(
         hash
     ])?;
     meta_set(tx, "audit_head", &format!("{seq}:{hash}"))?;
+    tx.mark_audited();
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 //! - [`users`]: accounts, roles, permissions, sign-in with throttling.
 //! - [`audit`]: the append-only, hash-chained audit log.
 
+mod actor;
 mod crypto;
 mod dir;
 mod error;
@@ -35,8 +36,11 @@ pub mod unlock;
 pub mod users;
 
 #[cfg(test)]
+mod audited_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 
+pub use actor::{Actor, Permission, Role};
 pub use crypto::KdfParams;
 pub use dir::DataDir;
 pub use error::{Error, Result};
@@ -44,5 +48,5 @@ pub use id::Id;
 pub use keys::{Keychain, RecoveryKey};
 pub use store::{restore, Store};
 pub use unlock::{change_passphrase, init, unlock, InitOptions, Initialised, UnlockMethod, UnlockSecret, Unlocked};
-pub use users::{Actor, NewUser, Permission, Role, User};
+pub use users::{NewUser, User};
 pub use zeroize::Zeroizing;

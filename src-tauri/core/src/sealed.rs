@@ -34,7 +34,7 @@
 //!
 //! ```text
 //! // Writing (inside the core, where the centre's signing key is reachable):
-//! let signer = Signer::for_centre(store.conn())?;
+//! let signer = Signer::for_centre(tx, actor)?;
 //! let base = ManifestBase::new(Kind::Bundle, store.store_id(), &store.centre_name()?)
 //!     .count("candidates", 12)
 //!     .meta(serde_json::json!({ "profile": "mpqc" }));
@@ -266,8 +266,8 @@ impl Signer {
 
     /// The centre's current signing key (made on first use), as used for certificates. Call it
     /// inside the write transaction that records the container: the first call inserts the key.
-    pub(crate) fn for_centre(conn: &rusqlite::Connection) -> Result<Self> {
-        let (key_id, key) = crate::documents::signing::current_key(conn)?;
+    pub(crate) fn for_centre(tx: &crate::store::Tx<'_>, actor: &crate::Actor) -> Result<Self> {
+        let (key_id, key) = crate::documents::signing::current_key(tx, actor)?;
         Ok(Signer { key_id, key })
     }
 

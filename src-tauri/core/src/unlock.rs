@@ -6,11 +6,12 @@ use chrono::Utc;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, Subject, Who};
 use crate::crypto::KdfParams;
 use crate::keys::{DataKey, KeyFile, Keychain, KeychainLookup, RecoveryKey};
 use crate::store::{self, Store};
-use crate::users::{self, Actor, NewUser, Permission, Role};
+use crate::users::{self, NewUser};
 use crate::{DataDir, Error, Id, Result};
 
 /// What `init` needs.
@@ -126,7 +127,7 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
     remove_with_sidecars(&tmp);
     let built = (|| -> Result<Actor> {
         let mut conn = Store::create_file(&tmp, &key)?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = store::Tx::begin(&mut conn)?;
         store::meta_set(&tx, "store_id", &store_id)?;
         store::meta_set(&tx, "centre_name", centre)?;
         store::meta_set(&tx, "created_at", &Utc::now().to_rfc3339())?;

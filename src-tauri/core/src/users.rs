@@ -1,158 +1,16 @@
-//! Local user accounts, roles and what each role may do.
-//!
-//! The core enforces permissions: every call that reads or writes personal data takes the acting
-//! [`Actor`], which only [`Store::login`] (or setting up a store) can produce.
+//! Local user accounts: adding, listing, disabling, and sign-in with throttling, which is what makes
+//! an [`Actor`].
 
-use std::fmt;
-use std::str::FromStr;
-
+use crate::store::Tx;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction};
-use serde::{Deserialize, Serialize};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
 
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::{Error, Id, Result, Store};
-
-/// A user's role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Runs the centre: users, keys, backups, everything.
-    Admin,
-    /// Office staff: bookings, records, certificates.
-    Office,
-    /// Trainers and assessors: their runs and results, never identifiers such as NI numbers.
-    Trainer,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Office => "office",
-            Role::Trainer => "trainer",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "admin" => Ok(Role::Admin),
-            "office" => Ok(Role::Office),
-            "trainer" => Ok(Role::Trainer),
-            _ => Err(Error::invalid("role", "must be admin, office or trainer")),
-        }
-    }
-}
-
-/// Things a role may or may not do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Permission {
-    /// Add, disable and list user accounts.
-    ManageUsers,
-    /// Change the passphrase, handle keys.
-    ManageKeys,
-    /// Read and check the audit log.
-    ReadAudit,
-    /// Make backups (they hold everything).
-    Backup,
-    /// See NI numbers, dates of birth and home addresses.
-    ReadIdentifiers,
-    /// Register and edit employers, contacts, candidates and course runs.
-    EditRecords,
-    /// Change the centre's details and add awarding bodies and courses to the catalogue.
-    ManageCatalogue,
-    /// See and record health or disability notes (special category data).
-    SpecialCategory,
-    /// Make awarding-body submission bundles and list the people a bundle disclosed (breach reports).
-    Submit,
-}
-
-impl Permission {
-    fn allowed(self, role: Role) -> bool {
-        match self {
-            Permission::ManageUsers
-            | Permission::ManageKeys
-            | Permission::ReadAudit
-            | Permission::Backup
-            | Permission::ManageCatalogue
-            | Permission::SpecialCategory
-            | Permission::Submit => role == Role::Admin,
-            Permission::ReadIdentifiers | Permission::EditRecords => role != Role::Trainer,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Permission::ManageUsers => "manage user accounts",
-            Permission::ManageKeys => "manage the store's keys or passphrase",
-            Permission::ReadAudit => "read the audit log",
-            Permission::Backup => "make backups",
-            Permission::ReadIdentifiers => "see NI numbers, dates of birth or home addresses",
-            Permission::EditRecords => "register or edit records",
-            Permission::ManageCatalogue => "change the centre's details or the course catalogue",
-            Permission::SpecialCategory => "see or record health and disability notes",
-            Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
-        }
-    }
-}
-
-/// A signed-in user. Only the core makes these, so holding one proves the password was checked.
-#[derive(Clone, Debug, Serialize)]
-pub struct Actor {
-    id: Id,
-    username: String,
-    role: Role,
-}
-
-impl Actor {
-    /// The user's id.
-    pub fn id(&self) -> Id {
-        self.id
-    }
-
-    /// The user's sign-in name.
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-
-    /// The user's role.
-    pub fn role(&self) -> Role {
-        self.role
-    }
-
-    /// Whether this user may do `p`.
-    pub fn may(&self, p: Permission) -> bool {
-        p.allowed(self.role)
-    }
-
-    /// Refuses with [`Error::Forbidden`] unless this user may do `p`.
-    pub fn require(&self, p: Permission) -> Result<()> {
-        if self.may(p) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden { role: self.role, action: p.describe() })
-        }
-    }
-
-    /// A user acting through a signed results return from their registered laptop, not a sign-in:
-    /// the laptop's signature stands in for the password. `username` is what the audit log shows
-    /// (it names the return).
-    pub(crate) fn through_field_return(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role }
-    }
-}
 
 /// A user account as listed to admins (never the password hash).
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -233,7 +91,7 @@ fn password_matches(password: &str, stored: &str) -> bool {
 }
 
 /// Inserts a validated account and audits it; shared by set-up and [`Store::add_user`].
-pub(crate) fn insert(tx: &Transaction<'_>, by: Option<&Actor>, new: &NewUser<'_>) -> Result<Actor> {
+pub(crate) fn insert(tx: &Tx<'_>, by: Option<&Actor>, new: &NewUser<'_>) -> Result<Actor> {
     let username = validate_username(new.username)?;
     let display_name = new.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 100 {
@@ -245,21 +103,21 @@ pub(crate) fn insert(tx: &Transaction<'_>, by: Option<&Actor>, new: &NewUser<'_>
     if exists {
         return Err(Error::Duplicate { what: "a user called", name: username });
     }
-    let user = Actor { id: Id::new(), username, role: new.role };
+    let user = Actor::signed_in(Id::new(), username, new.role);
     tx.execute(
         "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        rusqlite::params![user.id, user.username, display_name, user.role.as_str(), hash_password(new.password)?, Utc::now().to_rfc3339()],
+        rusqlite::params![user.id(), user.username(), display_name, user.role().as_str(), hash_password(new.password)?, Utc::now().to_rfc3339()],
     )?;
-    let id = user.id.to_string();
+    let id = user.id().to_string();
     audit::record(
         tx,
         Who::Actor(by.unwrap_or(&user)),
         "user.add",
         Subject { entity: "user", id: Some(&id) },
         &[
-            FieldChange::created("username", user.username.as_str()),
+            FieldChange::created("username", user.username()),
             FieldChange::created("display_name", display_name),
-            FieldChange::created("role", user.role.as_str()),
+            FieldChange::created("role", user.role().as_str()),
             FieldChange::created("password", "(set)"),
         ],
     )?;
@@ -364,9 +222,9 @@ impl Store {
         if account.disabled {
             return Err(Error::AccountDisabled);
         }
-        let actor = Actor { id: account.id, username: account.username, role: account.role.parse()? };
+        let actor = Actor::signed_in(account.id, account.username, account.role.parse()?);
         self.write(|tx| {
-            tx.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1", [&actor.id])?;
+            tx.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1", [&actor.id()])?;
             audit::record(tx, Who::Actor(&actor), "login", subject, &[])
         })?;
         Ok(actor)
@@ -465,8 +323,8 @@ mod tests {
 
     #[test]
     fn trainers_never_get_identifiers_or_admin_powers() {
-        let t = Actor { id: Id::new(), username: "tess".into(), role: Role::Trainer };
-        let o = Actor { id: Id::new(), username: "olly".into(), role: Role::Office };
+        let t = Actor::signed_in(Id::new(), "tess".into(), Role::Trainer);
+        let o = Actor::signed_in(Id::new(), "olly".into(), Role::Office);
         let err = t.require(Permission::ReadIdentifiers).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::records::Size;
 use super::{median, Figure, Scratch};
+use crate::audit::{self, Subject, Who};
 use crate::documents::report::ReportOptions;
 use crate::documents::{BatchFormat, IssueOptions, Selection};
 use crate::photo::Photo;
@@ -160,7 +161,7 @@ const SURNAMES: [&str; 7] =
 
 /// A run of `n` candidates with photos, employed by `employer`, all passed; written directly (the
 /// records' own write paths are measured by `bench records`).
-fn seed_run(store: &mut Store, s: &mut Setup, employer: Id, n: u32, starts: NaiveDate) -> Result<Id> {
+fn seed_run(store: &mut Store, admin: &Actor, s: &mut Setup, employer: Id, n: u32, starts: NaiveDate) -> Result<Id> {
     let run = Id::new();
     let ends = starts + Duration::days(4);
     let now = chrono::Utc::now().to_rfc3339();
@@ -173,6 +174,9 @@ fn seed_run(store: &mut Store, s: &mut Setup, employer: Id, n: u32, starts: Naiv
             rusqlite::params![run, s.course, starts.to_string(), ends.to_string(), now],
         )?;
         tx.execute("INSERT INTO run_trainers (run_id, trainer_id) VALUES (?1, ?2)", rusqlite::params![run, s.trainer])?;
+        // One entry for the seeded run, as the demo has one for its records: every write is audited.
+        let id = run.to_string();
+        audit::record(tx, Who::Actor(admin), "bench.seed", Subject { entity: "run", id: Some(&id) }, &[])?;
         for i in first..first + n {
             let candidate = Id::new();
             let enrolment = Id::new();
@@ -349,7 +353,7 @@ pub fn documents(opts: &DocumentsBench, child: Option<PrintChild<'_>>) -> Result
     // One at a time: each certificate its own transaction, as a clerk clicking "issue".
     let mut single = Vec::new();
     for i in 0..runs {
-        let run = seed_run(&mut store, &mut s, other, opts.singles, today - Duration::days(30 + i64::from(i)))?;
+        let run = seed_run(&mut store, &admin, &mut s, other, opts.singles, today - Duration::days(30 + i64::from(i)))?;
         let enrolments: Vec<Id> = store
             .conn()
             .prepare("SELECT id FROM enrolments WHERE run_id = ?1")?
@@ -377,7 +381,7 @@ pub fn documents(opts: &DocumentsBench, child: Option<PrintChild<'_>>) -> Result
     let mut batch_runs = Vec::new();
     for i in 0..batches {
         let (employer, age) = if i < per_employer { (big, 270 * i64::from(i)) } else { (other, 60) };
-        let run = seed_run(&mut store, &mut s, employer, opts.batch, today - Duration::days(age + 10))?;
+        let run = seed_run(&mut store, &admin, &mut s, employer, opts.batch, today - Duration::days(age + 10))?;
         let t = Instant::now();
         let issued =
             store.issue_run_certificates(&admin, run, &IssueOptions { on: Some(today), ..Default::default() })?;

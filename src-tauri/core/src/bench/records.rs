@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{median, Figure, Scratch};
+use crate::audit::{self, Subject, Who};
 use crate::demo::DemoOptions;
 use crate::import::ImportOptions;
 use crate::{init, Actor, DataDir, Error, Id, InitOptions, KdfParams, Keychain, Result, Store};
@@ -124,11 +125,13 @@ fn import_csv(store: &Store, rows: u32) -> Result<Vec<u8>> {
     w.into_inner().map_err(|_| Error::Crypto("could not write the benchmark's CSV"))
 }
 
-/// The baseline for import: the same candidates and employers written with bare inserts.
-fn bare_insert(store: &mut Store, csv_bytes: &[u8]) -> Result<()> {
+/// The baseline for import: the same candidates and employers written with bare inserts (and the one
+/// audit entry every write carries).
+fn bare_insert(store: &mut Store, admin: &Actor, csv_bytes: &[u8]) -> Result<()> {
     let mut rdr = csv::Reader::from_reader(csv_bytes);
     let now = chrono::Utc::now().to_rfc3339();
     store.write(|tx| {
+        audit::record(tx, Who::Actor(admin), "bench.baseline", Subject { entity: "store", id: None }, &[])?;
         let mut employers = std::collections::HashMap::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|_| Error::Crypto("benchmark CSV"))?;
@@ -250,9 +253,9 @@ pub fn records(opts: &RecordsBench) -> Result<RecordsReport> {
     drop(store);
     let (mut bare, mut import) = (Vec::new(), Vec::new());
     for i in 0..runs {
-        let (mut s, _) = fresh_store(&scratch, &format!("bare-{i}"))?;
+        let (mut s, a) = fresh_store(&scratch, &format!("bare-{i}"))?;
         let t = Instant::now();
-        bare_insert(&mut s, &csv_bytes)?;
+        bare_insert(&mut s, &a, &csv_bytes)?;
         bare.push(t.elapsed().as_secs_f64() * 1000.0);
         let (mut s, a) = fresh_store(&scratch, &format!("import-{i}"))?;
         let options = ImportOptions { create_employers: true, ..Default::default() };

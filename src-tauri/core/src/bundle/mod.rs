@@ -22,7 +22,7 @@ pub mod profile;
 mod waiting;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -31,10 +31,10 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto::{self, KdfParams};
 use crate::sealed::{self, Expect, Kind, Limits, Manifest, ManifestBase, Protect, Protection, Signer, Unprotect};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 pub use profile::Profile;
@@ -349,7 +349,7 @@ impl Store {
                 }))).collect::<Vec<_>>(),
             }));
         waiting::report(watch, BundleStage::Sealing, rows.len(), rows.len())?;
-        let signer = self.write(|tx| Signer::for_centre(tx))?;
+        let signer = self.write(|tx| Signer::for_centre(tx, actor))?;
         let protect = match opts.password {
             Some(password) => Protect::Password { password, params: opts.kdf },
             None => Protect::None,

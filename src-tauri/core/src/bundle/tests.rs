@@ -8,7 +8,7 @@ use crate::sealed::Refusal;
 use crate::testing::{contains, forklift, person, theory, world, World};
 
 /// A course of `body` with one marked component, a run with a registered trainer.
-fn course(w: &mut World, body: &str, code: &str, requires: Requirements) -> (Course, Id) {
+pub(crate) fn course(w: &mut World, body: &str, code: &str, requires: Requirements) -> (Course, Id) {
     let admin = w.admin.clone();
     if w.store.awarding_bodies(&admin).unwrap().iter().all(|b| !b.code.eq_ignore_ascii_case(body)) {
         w.store.add_awarding_body(&admin, body, &format!("{body} Awards"), Some(&format!("{body}-C-77"))).unwrap();
@@ -37,7 +37,7 @@ fn course(w: &mut World, body: &str, code: &str, requires: Requirements) -> (Cou
 }
 
 /// A candidate with every identifier, a photo and an employee number, enrolled and marked.
-fn candidate(w: &mut World, (course, run): &(Course, Id), surname: &str, ni: &str, pass: bool) -> (Id, Id) {
+pub(crate) fn candidate(w: &mut World, (course, run): &(Course, Id), surname: &str, ni: &str, pass: bool) -> (Id, Id) {
     let admin = w.admin.clone();
     let form = CandidateForm {
         employee_number: Some("EMPNO-771".into()),
@@ -53,7 +53,7 @@ fn candidate(w: &mut World, (course, run): &(Course, Id), surname: &str, ni: &st
     (id, e)
 }
 
-const NI_AND_PHOTO: Requirements =
+pub(crate) const NI_AND_PHOTO: Requirements =
     Requirements { ni_number: true, photo: true, date_of_birth: false, home_address: false };
 
 fn fast<'a>() -> BundleOptions<'a> {

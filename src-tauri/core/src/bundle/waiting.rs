@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::gather;
 use super::profile::Profile;
-use crate::users::{Actor, Permission};
+use crate::actor::{Actor, Permission};
 use crate::{Error, Result, Store};
 
 /// Photos fitted between two progress reports: large enough to keep every core busy, small enough

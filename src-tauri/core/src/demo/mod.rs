@@ -18,16 +18,17 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
+use crate::store::Tx;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::{params, OptionalExtension, Statement, Transaction};
+use rusqlite::{params, OptionalExtension, Statement};
 use serde::Serialize;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::photo::Photo;
 use crate::records::outcome::{compute, ComponentRule, GradeBand, Outcome, Score};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 use data::{CourseSpec, COURSES};
@@ -193,7 +194,7 @@ impl Store {
     }
 }
 
-fn count(tx: &Transaction<'_>, sql: &str) -> Result<u64> {
+fn count(tx: &Tx<'_>, sql: &str) -> Result<u64> {
     Ok(tx.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
 }
 
@@ -296,7 +297,7 @@ struct Stmts<'t> {
 }
 
 struct Gen<'t> {
-    tx: &'t Transaction<'t>,
+    tx: &'t Tx<'t>,
     st: Stmts<'t>,
     rng: SmallRng,
     opts: &'t DemoOptions,
@@ -318,7 +319,7 @@ struct Gen<'t> {
 }
 
 impl<'t> Gen<'t> {
-    fn new(tx: &'t Transaction<'t>, actor: &'t Actor, opts: &'t DemoOptions) -> Result<Self> {
+    fn new(tx: &'t Tx<'t>, actor: &'t Actor, opts: &'t DemoOptions) -> Result<Self> {
         let st = Stmts {
             employer: tx.prepare(
                 "INSERT INTO employers (id, name, address, postcode, phone, email, created_at, updated_at)

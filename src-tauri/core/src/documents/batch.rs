@@ -18,8 +18,8 @@ use chrono::NaiveDate;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use serde::Serialize;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// Which certificates to print: always the standing (latest, not superseded) version of each

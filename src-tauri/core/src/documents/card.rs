@@ -39,8 +39,8 @@ use super::pdf::{self, fitted_size, metrics, pt, rgb, Doc};
 use super::signing::{self, PublicKey, SignatureCheck};
 use super::template::Face;
 use super::{numbering, Verification, VerifyStatus};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// ID-1 card width, mm.
@@ -607,7 +607,7 @@ impl Store {
                 )
                 .optional()?;
             let (employer, employee_number) = employment.map_or((None, None), |(e, n)| (Some(e), n));
-            let (key_id, key) = signing::current_key(tx)?;
+            let (key_id, key) = signing::current_key(tx, actor)?;
             let number = next_number(tx)?;
             let content = CardContent {
                 number: number.clone(),

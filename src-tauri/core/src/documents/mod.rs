@@ -21,8 +21,9 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+use crate::store::Tx;
 use chrono::{Months, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchFormat, BatchSummary, Progress, Selection};
@@ -30,10 +31,10 @@ pub use numbering::{check_pattern, DEFAULT_PATTERN};
 pub use signing::{PublicKey, SignatureCheck, Statement};
 pub use template::Template;
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::required;
 use crate::store::meta_set;
-use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// Everything printed on a certificate, frozen at issue.
@@ -446,7 +447,7 @@ fn render(
 
 /// How a certificate comes to be issued.
 enum Issuing {
-    /// A first issue.
+    /// A first issue (the demo centre's certificates too: they take the same audited path).
     New,
     /// A correction of an issued certificate.
     Reissue(Reissue),
@@ -461,7 +462,7 @@ struct Reissue {
 }
 
 fn issue_in(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     actor: &Actor,
     enrolment: Id,
     template: &Template,
@@ -501,7 +502,7 @@ fn issue_in(
             return Err(Error::Duplicate { what: "a certificate for this enrolment", name: number });
         }
     }
-    let (key_id, key) = signing::current_key(tx)?;
+    let (key_id, key) = signing::current_key(tx, actor)?;
     let mut content = g.content;
     let (number, version, issued_on, reissued_on, reason) = match issuing {
         Issuing::Reissue(r) => (r.number, r.version, r.first_issued, Some(on), Some(r.reason)),
@@ -567,7 +568,7 @@ fn issue_in(
 /// inside the caller's transaction, through the same audited path as any first issue. Passes that
 /// cannot be certified (a photo course, no photo) are left out. Returns how many were issued.
 #[cfg(feature = "demo")]
-pub(crate) fn issue_demo(tx: &Transaction<'_>, actor: &Actor, today: NaiveDate, max: u32) -> Result<u64> {
+pub(crate) fn issue_demo(tx: &Tx<'_>, actor: &Actor, today: NaiveDate, max: u32) -> Result<u64> {
     let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
     let mut rows: Vec<(Id, NaiveDate)> = tx
         .prepare(
@@ -872,16 +873,7 @@ impl Store {
     /// there is none yet. Every signed-in user may export it (it is not secret).
     pub fn export_public_keys(&mut self, actor: &Actor) -> Result<String> {
         let keys = self.write(|tx| {
-            if signing::public_keys(tx)?.is_empty() {
-                let (id, _) = signing::current_key(tx)?;
-                audit::record(
-                    tx,
-                    Who::Actor(actor),
-                    "signing_key.create",
-                    Subject { entity: "signing_key", id: Some(&id) },
-                    &[],
-                )?;
-            }
+            signing::current_key(tx, actor)?;
             signing::public_keys(tx)
         })?;
         Ok(signing::export(&self.centre_name()?, &keys))

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use super::pdf::{font_bytes, metrics};
 use super::template::Face;
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// Where a course stands for an employee.

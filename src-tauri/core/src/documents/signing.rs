@@ -19,8 +19,10 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::audit::{self, Subject, Who};
 use crate::crypto;
-use crate::{Error, Result};
+use crate::store::Tx;
+use crate::{Actor, Error, Result};
 
 const HEADER: &str = "CENTREBOOK CERTIFICATE 1";
 const SIGNATURE: &str = "Signature: ";
@@ -175,9 +177,10 @@ impl Parsed {
     }
 }
 
-/// The current signing key, made on first use. The seed lives in the encrypted store.
-pub(crate) fn current_key(conn: &Connection) -> Result<(String, SigningKey)> {
-    let found: Option<(String, Vec<u8>)> = conn
+/// The current signing key, made on first use (with its audit record, in the caller's transaction).
+/// The seed lives in the encrypted store.
+pub(crate) fn current_key(tx: &Tx<'_>, actor: &Actor) -> Result<(String, SigningKey)> {
+    let found: Option<(String, Vec<u8>)> = tx
         .query_row(
             "SELECT id, secret_seed FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
             [],
@@ -194,10 +197,11 @@ pub(crate) fn current_key(conn: &Connection) -> Result<(String, SigningKey)> {
     crypto::fill_random(&mut seed[..])?;
     let key = SigningKey::from_bytes(&seed);
     let id = key_id(&key.verifying_key());
-    conn.execute(
+    tx.execute(
         "INSERT INTO signing_keys (id, public_key, secret_seed, created_at) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![id, key.verifying_key().as_bytes().to_vec(), seed.to_vec(), chrono::Utc::now().to_rfc3339()],
     )?;
+    audit::record(tx, Who::Actor(actor), "signing_key.create", Subject { entity: "signing_key", id: Some(&id) }, &[])?;
     Ok((id, key))
 }
 

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{from_json, to_json, Refusal};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::documents::signing;
 use crate::records::required;
 use crate::sealed::{RecipientPublic, RecipientSecret};
-use crate::users::{Actor, Permission};
 use crate::{crypto, Error, Id, Result, Store};
 
 const CENTRE_FORMAT: &str = "centrebook-centre-key";
@@ -224,7 +224,7 @@ impl Store {
         let centre_name = self.centre_name()?;
         let file = self.write(|tx| {
             let fresh_signing = signing::public_keys(tx)?.is_empty();
-            let (sign_id, _) = signing::current_key(tx)?;
+            let (sign_id, _) = signing::current_key(tx, actor)?;
             let (recipient, fresh) = centre_recipient(tx)?;
             let public = recipient.public();
             if fresh_signing || fresh {

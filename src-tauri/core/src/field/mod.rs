@@ -47,7 +47,7 @@ mod keys;
 mod pack;
 mod returns;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 

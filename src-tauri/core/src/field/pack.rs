@@ -2,16 +2,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
 use super::{enrolment_values, envelope, from_json, to_json, EnrolmentValues, Refusal, ResultValue};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::outcome::Score;
 use crate::records::Attendance;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// The pack's payload format.
@@ -364,7 +365,7 @@ impl Store {
                 payload.runs.iter().flat_map(|r| &r.enrolments).map(|e| e.candidate_id).collect();
             let results: usize = base.values().map(|b| b.results.len()).sum();
             let json = serde_json::to_vec(&payload).map_err(|_| Error::Crypto("could not encode the pack"))?;
-            let signer = crate::sealed::Signer::for_centre(tx)?;
+            let signer = crate::sealed::Signer::for_centre(tx, actor)?;
             let bytes = envelope::seal(
                 crate::sealed::Kind::Fieldpack,
                 pack_id,
@@ -534,7 +535,7 @@ pub(crate) fn run_has_changes(conn: &Connection, run: Id) -> Result<bool> {
     Ok(false)
 }
 
-fn upsert_trainer(tx: &Transaction<'_>, actor: &Actor, t: &PackTrainer, now: &str) -> Result<()> {
+fn upsert_trainer(tx: &Tx<'_>, actor: &Actor, t: &PackTrainer, now: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO trainers (id, name, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name",
@@ -549,7 +550,7 @@ fn upsert_trainer(tx: &Transaction<'_>, actor: &Actor, t: &PackTrainer, now: &st
     Ok(())
 }
 
-fn upsert_employer(tx: &Transaction<'_>, e: &PackEmployer, now: &str) -> Result<()> {
+fn upsert_employer(tx: &Tx<'_>, e: &PackEmployer, now: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO employers (id, name, address, postcode, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = coalesce(excluded.address, address),
@@ -559,7 +560,7 @@ fn upsert_employer(tx: &Transaction<'_>, e: &PackEmployer, now: &str) -> Result<
     Ok(())
 }
 
-fn load_run(tx: &Transaction<'_>, run: &PackRun, pack: Id, trainer: Id, now: &str) -> Result<()> {
+fn load_run(tx: &Tx<'_>, run: &PackRun, pack: Id, trainer: Id, now: &str) -> Result<()> {
     let c = &run.course;
     tx.execute(
         "INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours, grades)
@@ -628,7 +629,7 @@ fn load_run(tx: &Transaction<'_>, run: &PackRun, pack: Id, trainer: Id, now: &st
     Ok(())
 }
 
-fn load_enrolment(tx: &Transaction<'_>, run: &PackRun, e: &PackEnrolment, pack: Id, now: &str) -> Result<()> {
+fn load_enrolment(tx: &Tx<'_>, run: &PackRun, e: &PackEnrolment, pack: Id, now: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO candidates (id, forename, surname, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (id) DO UPDATE SET forename = excluded.forename, surname = excluded.surname,

@@ -3,18 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Tx;
 use chrono::Utc;
 use ed25519_dalek::VerifyingKey;
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
 use super::{enrolment_values, envelope, from_json, EnrolmentValues, Refusal, ResultValue};
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::photo::Photo;
 use crate::records::{Attendance, ResultInput};
 use crate::sealed::{Kind, Signer};
-use crate::users::{Actor, Permission, Role};
 use crate::{Error, Id, Result, Store};
 
 pub(super) const RETURN_FORMAT: u32 = 1;
@@ -464,7 +465,7 @@ fn value_json<T: Serialize>(v: &T) -> serde_json::Value {
 
 /// Applies one value through the record functions.
 fn apply_value(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     by: &Actor,
     kind: ConflictKind,
     enrolment: Id,
@@ -503,7 +504,7 @@ fn apply_value(
 }
 
 /// Runs `f` under a savepoint, undoing just its writes when it fails.
-fn attempt(tx: &Transaction<'_>, f: impl FnOnce() -> Result<()>) -> Result<Result<()>> {
+fn attempt(tx: &Tx<'_>, f: impl FnOnce() -> Result<()>) -> Result<Result<()>> {
     tx.execute_batch("SAVEPOINT field_item")?;
     match f() {
         Ok(()) => {
@@ -559,7 +560,7 @@ fn prepare_photos(conn: &Connection, p: &ReturnPayload, files: Vec<(String, Vec<
 }
 
 fn apply_return(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     actor: &Actor,
     p: &ReturnPayload,
     device: &RegisteredDevice,

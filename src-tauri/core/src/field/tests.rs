@@ -14,35 +14,42 @@ use crate::sealed::Refusal as Sealed;
 use crate::testing::{today, world, Fixture, World};
 use crate::{Actor, Error, Id, NewUser, Role, Store};
 
-struct Laptop {
+pub(crate) struct Laptop {
     _fx: Fixture,
-    store: Store,
-    user: Actor,
+    pub(crate) store: Store,
+    pub(crate) user: Actor,
 }
 
-struct Field {
-    w: World,
-    tom: Actor,
-    tess_id: Id,
-    tom_id: Id,
-    laptop: Laptop,
-    run: Id,
-    sian: Id,
-    bob: Id,
-    theory: Id,
-    practical: Id,
+pub(crate) struct Field {
+    pub(crate) w: World,
+    pub(crate) tom: Actor,
+    pub(crate) tess_id: Id,
+    pub(crate) tom_id: Id,
+    pub(crate) laptop: Laptop,
+    pub(crate) run: Id,
+    pub(crate) sian: Id,
+    pub(crate) bob: Id,
+    pub(crate) theory: Id,
+    pub(crate) practical: Id,
 }
 
 const NI: &str = "AB123456C";
 
-fn jpeg() -> Vec<u8> {
+pub(crate) fn jpeg() -> Vec<u8> {
     let img = RgbImage::from_fn(320, 240, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img).unwrap();
     out
 }
 
-fn candidate(store: &mut Store, by: &Actor, forename: &str, employer: Id, number: &str, ni: Option<&str>) -> Id {
+pub(crate) fn candidate(
+    store: &mut Store,
+    by: &Actor,
+    forename: &str,
+    employer: Id,
+    number: &str,
+    ni: Option<&str>,
+) -> Id {
     let form = CandidateForm {
         forename: forename.into(),
         surname: "Llewelyn".into(),
@@ -76,7 +83,7 @@ fn laptop(w: &mut World, trainer: Id, label: &str) -> Laptop {
 }
 
 /// An office with a run on Acme's site taught by Tess: Siân (theory 35 already recorded) and Bob.
-fn setup() -> Field {
+pub(crate) fn setup() -> Field {
     let mut w = world();
     let (admin, office) = (w.admin.clone(), w.office.clone());
     w.store
@@ -161,7 +168,7 @@ fn setup() -> Field {
     Field { w, tom, tess_id, tom_id, laptop, run, sian, bob, theory, practical }
 }
 
-fn record(store: &mut Store, by: &Actor, enrolment: Id, component: Id, score: Option<Score>) {
+pub(crate) fn record(store: &mut Store, by: &Actor, enrolment: Id, component: Id, score: Option<Score>) {
     store
         .record_result(
             by,
@@ -195,19 +202,19 @@ impl Field {
         bytes
     }
 
-    fn pack_to_laptop(&mut self) -> Vec<u8> {
+    pub(crate) fn pack_to_laptop(&mut self) -> Vec<u8> {
         let pack = self.pack();
         let user = self.laptop.user.clone();
         assert!(matches!(self.laptop.store.import_field_pack(&user, &pack, false).unwrap(), PackImport::Imported(_)));
         pack
     }
 
-    fn on_laptop(&mut self, enrolment: Id, component: Id, score: Score) {
+    pub(crate) fn on_laptop(&mut self, enrolment: Id, component: Id, score: Score) {
         let user = self.laptop.user.clone();
         record(&mut self.laptop.store, &user, enrolment, component, Some(score));
     }
 
-    fn return_file(&mut self) -> Vec<u8> {
+    pub(crate) fn return_file(&mut self) -> Vec<u8> {
         let user = self.laptop.user.clone();
         self.laptop.store.export_return(&user).unwrap().0
     }
@@ -486,6 +493,8 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
     // A pack encrypted to Tess's laptop but signed by another centre (claiming to be either centre).
     let recipient = super::keys::device_keys(f.laptop.store.conn()).unwrap().enc.public();
     let payload = b"{}".to_vec();
+    let admin = elsewhere.admin.clone();
+    let signer = elsewhere.store.write(|tx| crate::sealed::Signer::for_centre(tx, &admin)).unwrap();
     for claimed in [elsewhere.store.store_id().to_owned(), f.w.store.store_id().to_owned()] {
         let forged = envelope::seal(
             crate::sealed::Kind::Fieldpack,
@@ -493,7 +502,7 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
             (&claimed, "Elsewhere"),
             vec![("pack.json".into(), payload.clone())],
             &[],
-            &crate::sealed::Signer::for_centre(elsewhere.store.conn()).unwrap(),
+            &signer,
             &recipient,
         )
         .unwrap();

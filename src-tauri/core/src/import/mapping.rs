@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Tx;
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Id, Result};
@@ -288,7 +289,7 @@ pub(crate) fn load(conn: &Connection, employer: Option<Id>) -> Result<Option<Map
 }
 
 /// Saves `mapping` for `employer` (or as the centre's default); false when it was already saved.
-pub(crate) fn save(tx: &Transaction<'_>, employer: Option<Id>, mapping: &Mapping) -> Result<bool> {
+pub(crate) fn save(tx: &Tx<'_>, employer: Option<Id>, mapping: &Mapping) -> Result<bool> {
     let json = serde_json::to_string(&mapping.0).map_err(|_| Error::Crypto("could not encode a mapping"))?;
     let now = Utc::now().to_rfc3339();
     match saved_exact(tx, employer)? {

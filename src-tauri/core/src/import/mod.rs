@@ -19,17 +19,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use crate::store::Tx;
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{Field, Mapping};
 
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::csv_out::CsvOut;
 use crate::records::candidates::{self, Valid};
 use crate::records::{employers, CandidateForm, EmployerForm, MatchReason};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// How to import.
@@ -267,10 +268,7 @@ impl Store {
         let job = Job { table: &table, cols: &cols, fixed, options, today, actor, mapping: &mapping };
         let outcome = if options.dry_run {
             // The same work in a transaction that is never committed: the fates are the real run's.
-            let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
-            let out = job.run(&tx, progress);
-            tx.rollback()?;
-            out?
+            self.rehearse(|tx| job.run(tx, progress))?
         } else {
             self.write(|tx| job.run(tx, progress))?
         };
@@ -353,7 +351,7 @@ const NAME_ONLY: &str = "the same name and employer, and no identifier to tell t
 /// A row with none of the identifiers `find_matches` compares (NI number; date of birth with
 /// postcode; employer with employee number) would be added again on every re-run: for such a row, an
 /// existing candidate with the same forename, surname and current employer (or none) is a match.
-fn same_name_only(tx: &Transaction<'_>, v: &Valid) -> Result<Option<Id>> {
+fn same_name_only(tx: &Tx<'_>, v: &Valid) -> Result<Option<Id>> {
     let identified = v.ids.ni_number.is_some()
         || (v.ids.date_of_birth.is_some() && v.ids.postcode.is_some())
         || (v.employer_id.is_some() && v.employee_number.is_some());
@@ -425,11 +423,7 @@ impl Job<'_> {
             .collect()
     }
 
-    fn run(
-        &self,
-        tx: &Transaction<'_>,
-        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
-    ) -> Result<Outcome> {
+    fn run(&self, tx: &Tx<'_>, progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>) -> Result<Outcome> {
         let widths = self.padded_widths();
         let mut employers: EmployerLookup = HashMap::new();
         let mut employers_created = Vec::new();
@@ -623,7 +617,7 @@ impl Job<'_> {
     /// Matches or writes a valid row.
     fn place(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         v: &Valid,
         mut warnings: Vec<Problem>,
         this_run: &mut HashMap<Id, u64>,
@@ -655,7 +649,7 @@ impl Job<'_> {
     /// The employer a row names: an existing one (exact name, any case), or a new one when allowed.
     fn employer(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Tx<'_>,
         name: &str,
         cache: &mut EmployerLookup,
         created: &mut Vec<String>,

@@ -7,8 +7,8 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::{opt, optional, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One period with one employer.

@@ -2,14 +2,15 @@
 //! views limited by role. Identifiers (NI number, date of birth, home address, driving licence) are
 //! collected only when given and shown only to roles that may see them.
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{DateOfBirth, Email, NiNumber, Phone, Postcode};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A candidate as typed in a form or an import row.
@@ -201,7 +202,7 @@ fn reader(show_ids: bool) -> impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Can
 }
 
 /// Existing candidates who may be the person in `v`, strongest match first.
-pub(crate) fn find_matches(tx: &Transaction<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
+pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
     let mut found: Vec<(Id, MatchReason)> = Vec::new();
     let mut collect = |sql: &str, params: &[&dyn rusqlite::ToSql], reason| -> Result<()> {
         let mut stmt = tx.prepare_cached(sql)?;
@@ -249,7 +250,7 @@ pub(crate) fn find_matches(tx: &Transaction<'_>, v: &Valid, show_ids: bool) -> R
 
 /// Writes a validated candidate (and their current employment) with its audit entry, inside the
 /// caller's transaction. Duplicate checks are the caller's: see [`find_matches`].
-pub(crate) fn insert(tx: &Transaction<'_>, actor: &Actor, v: &Valid, today: NaiveDate, action: &str) -> Result<Id> {
+pub(crate) fn insert(tx: &Tx<'_>, actor: &Actor, v: &Valid, today: NaiveDate, action: &str) -> Result<Id> {
     if let Some(emp) = v.employer_id {
         super::employers::must_exist(tx, emp)?;
     }

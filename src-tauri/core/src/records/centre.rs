@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::Postcode;
 use crate::store::{meta_get, meta_set};
-use crate::users::{Actor, Permission};
 use crate::{Error, Result, Store};
 
 /// The centre's details as typed.

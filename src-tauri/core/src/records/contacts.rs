@@ -6,9 +6,9 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A contact as typed.

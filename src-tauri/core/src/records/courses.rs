@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::outcome::{ComponentRule, GradeBand};
 use super::required;
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// An awarding body (e.g. MPQC, NET, Lantra).

@@ -5,9 +5,9 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with, required};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone, Postcode};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// An employer as typed in a form or an import row.
@@ -72,7 +72,7 @@ const COLUMNS: &str = "id, name, address, postcode, phone, email";
 
 /// Validates and writes an employer with its audit entry, inside the caller's transaction (the
 /// caller checks the role).
-pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, actor: &Actor, form: &EmployerForm) -> Result<Employer> {
+pub(crate) fn insert(tx: &crate::store::Tx<'_>, actor: &Actor, form: &EmployerForm) -> Result<Employer> {
     let e = form.validate()?;
     let now = Utc::now().to_rfc3339();
     tx.execute(

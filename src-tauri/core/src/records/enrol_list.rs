@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::candidates::{read_row, CandidateRow, ROW_SELECT};
 use super::enrolments::enrol_in;
+use crate::actor::{Actor, Permission};
 use crate::fields::NiNumber;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// The most lines one paste may hold: a big open course, many times over.

@@ -2,15 +2,16 @@
 //! (computed by the course's rule from attendance and scores, or a human's override). Runs sit below
 //! (who may see and assess them); results sit above (recording a score recomputes the outcome here).
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::courses::component_rule;
 use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
 use super::runs::{require_assessor, require_visible};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// Where an enrolment stands.
@@ -253,7 +254,7 @@ impl Store {
 /// [`Store::enrol`] inside the caller's transaction (a pasted list enrols many in one): the new
 /// enrolment's id and what the awarding body needs that the record lacks. The caller checks the role.
 pub(crate) fn enrol_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::Tx<'_>,
     actor: &Actor,
     run: Id,
     candidate: Id,
@@ -319,7 +320,7 @@ pub(crate) fn enrol_in(
 /// [`Store::set_attendance`] inside the caller's transaction: a results return applies many changes
 /// through it in one transaction.
 pub(crate) fn set_attendance_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::store::Tx<'_>,
     actor: &Actor,
     enrolment: Id,
     status: Attendance,
@@ -438,7 +439,7 @@ pub(crate) fn stored_score(
 
 /// Recomputes and stores an enrolment's outcome from its attendance and scores, keeping any override.
 /// Returns the computed outcome; `None` while booked with nothing recorded, or withdrawn.
-pub(crate) fn recompute(tx: &Transaction<'_>, enrolment: Id) -> Result<Option<Outcome>> {
+pub(crate) fn recompute(tx: &Tx<'_>, enrolment: Id) -> Result<Option<Outcome>> {
     let status: String = tx.query_row("SELECT status FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))?;
     let rules = rules_for(tx, enrolment)?;
     let scores: Vec<Option<Score>> =

@@ -2,14 +2,15 @@
 //! is stored is always a re-encoded JPEG without metadata. The audit log notes each photo by its
 //! SHA-256, never its bytes.
 
+use crate::store::Tx;
 use chrono::Utc;
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::OptionalExtension;
 
 use super::optional;
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto;
 use crate::photo::{Crop, Photo};
-use crate::users::{Actor, Permission, Role};
 use crate::{Error, Id, Result, Store};
 
 fn digest(bytes: &[u8]) -> String {
@@ -45,7 +46,7 @@ fn require_evidence_access(
     }
 }
 
-fn candidate_exists(tx: &Transaction<'_>, id: Id) -> Result<()> {
+fn candidate_exists(tx: &Tx<'_>, id: Id) -> Result<()> {
     let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1)", [id], |r| r.get(0))?;
     if exists {
         Ok(())
@@ -57,7 +58,7 @@ fn candidate_exists(tx: &Transaction<'_>, id: Id) -> Result<()> {
 /// [`Store::add_evidence_photo`] inside the caller's transaction, with the caption checked and the
 /// photo already re-encoded: a results return applies many changes through it in one transaction.
 pub(crate) fn add_evidence_photo_in(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     actor: &Actor,
     enrolment: Id,
     component: Option<Id>,

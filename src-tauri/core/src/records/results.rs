@@ -3,8 +3,9 @@
 //! beside the computed outcome, with who made it and when, because a candidate may ask for a human
 //! review of an automatic decision.
 
+use crate::store::Tx;
 use chrono::{NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::courses::component_rule;
@@ -12,9 +13,9 @@ use super::enrolments::{outcome, read_enrolment, recompute, stored_score, Enrolm
 use super::outcome::{ComponentRule, Outcome, Score};
 use super::runs::require_assessor;
 use super::{opt, optional, Component};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// One component's result as typed.
@@ -63,7 +64,7 @@ fn score_json(s: &Option<Score>) -> serde_json::Value {
 
 /// [`Store::record_result`] inside the caller's transaction: a results return applies many changes
 /// through it in one transaction.
-pub(crate) fn record_result_in(tx: &Transaction<'_>, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<()> {
+pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input: &ResultInput) -> Result<()> {
     let comments = optional("comments", &input.comments, 2000)?;
     let assessed_on = opt(&input.assessed_on).map(|d| parse_uk_date("assessment date", d)).transpose()?;
     let (run, status): (Id, String) = tx

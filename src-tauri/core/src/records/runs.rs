@@ -9,9 +9,9 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{opt, optional};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
-use crate::users::{Actor, Permission};
 use crate::{Error, Id, Result, Store};
 
 /// A course run as typed.

@@ -4,7 +4,7 @@
 //! their own runs.
 
 use super::candidates::{read_row, CandidateRow, ROW_SELECT};
-use crate::users::{Actor, Permission};
+use crate::actor::{Actor, Permission};
 use crate::{Result, Store};
 
 /// The FTS5 query for what was typed: each word quoted (so no FTS syntax gets through) and made a

@@ -2,8 +2,8 @@
 //! also those about their enrolments (attendance, results, overrides), which the log keeps under the
 //! enrolment, and about records merged into theirs.
 
+use crate::actor::Actor;
 use crate::audit::{self, AuditEntry, AuditFilter};
-use crate::users::Actor;
 use crate::{Id, Result, Store};
 
 impl Store {

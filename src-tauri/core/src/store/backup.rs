@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{connect, migrations, Store};
+use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::keys::{KeyFile, Keychain, KeychainLookup};
 use crate::unlock::UnlockSecret;
-use crate::users::{Actor, Permission};
 use crate::{crypto, DataDir, Error, Result};
 
 const MANIFEST: &str = "manifest.json";

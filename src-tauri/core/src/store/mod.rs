@@ -4,22 +4,25 @@
 //! - the key is the first statement on every connection, and a failed open writes nothing;
 //! - temporary tables and sorts stay in memory (`temp_store = MEMORY`), so nothing plaintext is spilled
 //!   to disk, and the WAL is encrypted page by page like the main file;
-//! - every write goes through [`Store::write`]: one `BEGIN IMMEDIATE` transaction that also appends the
-//!   audit record, so a record and its audit entry land together or not at all.
+//! - every write goes through [`Store::write`]: one `BEGIN IMMEDIATE` transaction ([`Tx`]) that refuses
+//!   to commit a change without its audit record, so a record and its audit entry land together or not
+//!   at all. Only migrations write outside it (they change the schema, not records).
 
 mod backup;
 pub(crate) mod migrations;
 #[cfg(test)]
 mod tests;
+mod tx;
 
 use std::fs::File;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use zeroize::Zeroizing;
 
 pub use backup::{restore, BackupFile, BackupInfo, RestoreReport};
+pub(crate) use tx::Tx;
 
 use crate::keys::DataKey;
 use crate::{crypto, DataDir, Error, Result};
@@ -96,12 +99,21 @@ impl Store {
         &mut self.conn
     }
 
-    /// Runs `f` in one immediate write transaction: all of it commits, or none of it.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    /// Runs `f` in one immediate write transaction: all of it commits, or none of it. A transaction
+    /// that changed rows commits only with an audit record appended through [`crate::audit`].
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = Tx::begin(&mut self.conn)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` in a write transaction that is always rolled back: a dry run whose every check and
+    /// fate is the real run's, and which leaves nothing behind.
+    pub(crate) fn rehearse<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = Tx::begin(&mut self.conn)?;
+        f(&tx)
+        // `tx` drops here unfinished, which rolls it back.
     }
 }
 

@@ -1,0 +1,158 @@
+//! Who is acting: the signed-in [`Actor`], the [`Role`]s and what each role may do ([`Permission`]).
+//!
+//! The core enforces permissions: every call that reads or writes personal data takes the acting
+//! [`Actor`], which only [`Store::login`](crate::Store::login) (or setting up a store) can produce.
+//! Accounts (passwords, sign-in, throttling) live in [`users`](crate::users); this module is the leaf
+//! both they and the audit log build on, so neither imports the other.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Id, Result};
+
+/// A user's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Runs the centre: users, keys, backups, everything.
+    Admin,
+    /// Office staff: bookings, records, certificates.
+    Office,
+    /// Trainers and assessors: their runs and results, never identifiers such as NI numbers.
+    Trainer,
+}
+
+impl Role {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Office => "office",
+            Role::Trainer => "trainer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "admin" => Ok(Role::Admin),
+            "office" => Ok(Role::Office),
+            "trainer" => Ok(Role::Trainer),
+            _ => Err(Error::invalid("role", "must be admin, office or trainer")),
+        }
+    }
+}
+
+/// Things a role may or may not do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Add, disable and list user accounts.
+    ManageUsers,
+    /// Change the passphrase, handle keys.
+    ManageKeys,
+    /// Read and check the audit log.
+    ReadAudit,
+    /// Make backups (they hold everything).
+    Backup,
+    /// See NI numbers, dates of birth and home addresses.
+    ReadIdentifiers,
+    /// Register and edit employers, contacts, candidates and course runs.
+    EditRecords,
+    /// Change the centre's details and add awarding bodies and courses to the catalogue.
+    ManageCatalogue,
+    /// See and record health or disability notes (special category data).
+    SpecialCategory,
+    /// Make awarding-body submission bundles and list the people a bundle disclosed (breach reports).
+    Submit,
+}
+
+impl Permission {
+    fn allowed(self, role: Role) -> bool {
+        match self {
+            Permission::ManageUsers
+            | Permission::ManageKeys
+            | Permission::ReadAudit
+            | Permission::Backup
+            | Permission::ManageCatalogue
+            | Permission::SpecialCategory
+            | Permission::Submit => role == Role::Admin,
+            Permission::ReadIdentifiers | Permission::EditRecords => role != Role::Trainer,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Permission::ManageUsers => "manage user accounts",
+            Permission::ManageKeys => "manage the store's keys or passphrase",
+            Permission::ReadAudit => "read the audit log",
+            Permission::Backup => "make backups",
+            Permission::ReadIdentifiers => "see NI numbers, dates of birth or home addresses",
+            Permission::EditRecords => "register or edit records",
+            Permission::ManageCatalogue => "change the centre's details or the course catalogue",
+            Permission::SpecialCategory => "see or record health and disability notes",
+            Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
+        }
+    }
+}
+
+/// A signed-in user. Only the core makes these, so holding one proves the password was checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Actor {
+    id: Id,
+    username: String,
+    role: Role,
+}
+
+impl Actor {
+    /// The user's id.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// The user's sign-in name.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The user's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether this user may do `p`.
+    pub fn may(&self, p: Permission) -> bool {
+        p.allowed(self.role)
+    }
+
+    /// Refuses with [`Error::Forbidden`] unless this user may do `p`.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.may(p) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { role: self.role, action: p.describe() })
+        }
+    }
+
+    /// A user acting through a signed results return from their registered laptop, not a sign-in:
+    /// the laptop's signature stands in for the password. `username` is what the audit log shows
+    /// (it names the return).
+    pub(crate) fn through_field_return(id: Id, username: String, role: Role) -> Actor {
+        Actor { id, username, role }
+    }
+
+    /// A user whose password [`users`](crate::users) has just checked (or the first admin, made with
+    /// the store). Only accounts code calls this.
+    pub(crate) fn signed_in(id: Id, username: String, role: Role) -> Actor {
+        Actor { id, username, role }
+    }
+}

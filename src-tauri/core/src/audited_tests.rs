@@ -1,0 +1,277 @@
+//! Every public method that changes the store leaves an audit record: each is called once on a real
+//! store and the audit log counted before and after, and a scan of the sources keeps the list complete
+//! (a new `pub fn …(&mut self` on `Store` fails here until it is called below).
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+
+use crate::bundle::tests::{candidate as bundle_candidate, course as bundle_course, NI_AND_PHOTO};
+use crate::bundle::{BundleOptions, Profile};
+use crate::documents::card::CardSelection;
+use crate::documents::{BatchFormat, IssueOptions, Selection};
+use crate::field::tests::{jpeg, record, setup};
+use crate::field::{ReturnImport, Take};
+use crate::import::ImportOptions;
+use crate::records::outcome::{Outcome, Score};
+use crate::records::{Attendance, Channel, ContactForm, EmployerForm};
+use crate::testing::{today, Fixture, ADMIN_PASSWORD, PASSPHRASE};
+use crate::{Error, KdfParams, NewUser, Role, Store, UnlockSecret};
+
+fn audit_rows(store: &Store) -> i64 {
+    store.conn().query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap()
+}
+
+/// Calls `f` on `store` and checks it appended at least one audit row; records the method's name.
+fn audited<T>(
+    covered: &mut Vec<&'static str>,
+    store: &mut Store,
+    name: &'static str,
+    f: impl FnOnce(&mut Store) -> T,
+) -> T {
+    let before = audit_rows(store);
+    let out = f(store);
+    assert!(audit_rows(store) > before, "{name} changed the store without an audit record");
+    covered.push(name);
+    out
+}
+
+#[test]
+fn every_public_mutating_method_leaves_an_audit_record() {
+    let mut c = Vec::new();
+    let mut f = setup();
+    let (admin, office) = (f.w.admin.clone(), f.w.office.clone());
+    let tmp = tempfile::tempdir().unwrap();
+
+    // Records.
+    let s = &mut f.w.store;
+    audited(&mut c, s, "set_centre", |s| {
+        s.set_centre(&admin, &crate::records::CentreForm { name: "Riverside".into(), ..Default::default() }).unwrap()
+    });
+    let spare = audited(&mut c, s, "add_employer", |s| {
+        s.add_employer(&office, &EmployerForm { name: "Spare Ltd".into(), ..Default::default() }).unwrap()
+    });
+    audited(&mut c, s, "delete_employer", |s| s.delete_employer(&admin, spare.id).unwrap());
+    let acme = s.employer_named(&office, "Acme Haulage Ltd").unwrap().id;
+    let contact = audited(&mut c, s, "add_contact", |s| {
+        let form =
+            ContactForm { employer_id: acme, forename: "Ann".into(), surname: "Lee".into(), ..Default::default() };
+        s.add_contact(&office, &form).unwrap()
+    });
+    audited(&mut c, s, "set_consent", |s| s.set_consent(&office, contact.id, Channel::Email, true, "form").unwrap());
+    audited(&mut c, s, "add_awarding_body", |s| s.add_awarding_body(&admin, "LANTRA", "Lantra", None).unwrap());
+    let rt = bundle_course(&mut f.w, "RTITB", "FLT-1", NI_AND_PHOTO); // add_course, add_trainer, add_run inside
+    c.extend(["add_course", "add_trainer", "add_run"]);
+    let s = &mut f.w.store;
+    let dup = crate::field::tests::candidate(s, &office, "Dup", acme, "E9", None);
+    let keep = audited(&mut c, s, "register_candidate", |s| {
+        crate::field::tests::candidate(s, &office, "Keep", acme, "E8", None)
+    });
+    audited(&mut c, s, "merge_candidates", |s| s.merge_candidates(&admin, keep, dup).unwrap());
+    audited(&mut c, s, "change_employer", |s| {
+        s.change_employer(&office, keep, Some(acme), Some("E7".into()), today()).unwrap()
+    });
+    let newcomer = crate::field::tests::candidate(s, &office, "New", acme, "E6", None);
+    audited(&mut c, s, "set_employee_site", |s| s.set_employee_site(&office, newcomer, Some("Leeds")).unwrap());
+    audited(&mut c, s, "set_candidate_photo", |s| s.set_candidate_photo(&office, newcomer, &jpeg(), None).unwrap());
+    audited(&mut c, s, "set_special_category", |s| {
+        s.set_special_category(&admin, keep, Some("notes"), "form").unwrap()
+    });
+    audited(&mut c, s, "set_restricted", |s| s.set_restricted(&admin, keep, true, "disputed").unwrap());
+    let (passed, pass_enrolment) = bundle_candidate(&mut f.w, &rt, "Price", "AB123457C", true);
+    bundle_candidate(&mut f.w, &rt, "Evans", "AB123450C", true); // for the run's batch issue
+    let s = &mut f.w.store;
+    audited(&mut c, s, "enrol", |s| s.enrol(&office, f.run, newcomer).unwrap());
+    audited(&mut c, s, "enrol_list", |s| s.enrol_list(&office, rt.1, "E1042", true).unwrap());
+    audited(&mut c, s, "set_attendance", |s| s.set_attendance(&office, f.bob, Attendance::Attended).unwrap());
+    audited(&mut c, s, "record_result", |s| record(s, &office, f.bob, f.theory, Some(Score::Marks { mark: 31 })));
+    audited(&mut c, s, "override_outcome", |s| {
+        s.override_outcome(&admin, f.bob, Outcome::Fail, None, "left before the practical").unwrap()
+    });
+    audited(&mut c, s, "clear_override", |s| s.clear_override(&admin, f.bob, "came back").unwrap());
+    audited(&mut c, s, "add_evidence_photo", |s| s.add_evidence_photo(&office, f.bob, None, None, &jpeg()).unwrap());
+    let csv = b"Forename,Surname,Employee number\nImo,Gen,E5\n";
+    let import = ImportOptions { employer: Some("Acme Haulage Ltd".into()), ..Default::default() };
+    audited(&mut c, s, "import_candidates_bytes", |s| {
+        s.import_candidates_bytes(&office, csv, &import, today()).unwrap()
+    });
+    let path = tmp.path().join("import.csv");
+    std::fs::write(&path, b"Forename,Surname,Employee number\nIva,Gen,E4\n").unwrap();
+    audited(&mut c, s, "import_candidates", |s| s.import_candidates(&office, &path, &import, today()).unwrap());
+    audited(&mut c, s, "import_candidates_watched", |s| {
+        let csv = b"Forename,Surname,Employee number\nIda,Gen,E3\n";
+        s.import_candidates_watched(&office, csv, &import, today(), &mut |_| ControlFlow::Continue(())).unwrap()
+    });
+
+    // Documents.
+    let opts = IssueOptions { on: Some(today()), ..Default::default() };
+    let cert =
+        audited(&mut c, s, "issue_certificate", |s| s.issue_certificate(&office, pass_enrolment, &opts).unwrap());
+    audited(&mut c, s, "reissue_certificate", |s| s.reissue_certificate(&office, &cert.number, "typo", &opts).unwrap());
+    audited(&mut c, s, "issue_run_certificates", |s| s.issue_run_certificates(&office, rt.1, &opts).unwrap());
+    audited(&mut c, s, "set_certificate_numbering", |s| {
+        s.set_certificate_numbering(&admin, None, Some("RPT")).unwrap()
+    });
+    let card = audited(&mut c, s, "issue_card", |s| s.issue_card(&office, passed, Some(today())).unwrap());
+    audited(&mut c, s, "cards_sheet_pdf", |s| {
+        s.cards_sheet_pdf(&office, &CardSelection::Numbers(vec![card.number.clone()]), Vec::new()).unwrap()
+    });
+    audited(&mut c, s, "print_certificates", |s| {
+        let sel = Selection::Run(rt.1);
+        let out = std::io::Cursor::new(Vec::new());
+        s.print_certificates(&office, &sel, BatchFormat::Pdf, out, &mut |_| ControlFlow::Continue(())).unwrap()
+    });
+    audited(&mut c, s, "revoke_certificate", |s| {
+        s.revoke_certificate(&admin, &cert.number, "issued in error").unwrap()
+    });
+    audited(&mut c, s, "employer_report", |s| s.employer_report(&office, acme, today(), 90).unwrap());
+    audited(&mut c, s, "employer_report_with", |s| {
+        let opts = crate::documents::report::ReportOptions { today: today(), expiring_within_days: 30, site: None };
+        s.employer_report_with(&office, acme, &opts).unwrap()
+    });
+
+    // Bundles.
+    let profile = Profile::built_in("rtitb").unwrap();
+    let fast = BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() };
+    let made = audited(&mut c, s, "create_bundle", |s| {
+        s.create_bundle(&admin, &profile, &fast, &tmp.path().join("b1.zip")).unwrap().bundle.unwrap()
+    });
+    record(s, &office, f.sian, f.theory, Some(Score::Marks { mark: 39 })); // something new to submit
+    bundle_candidate(&mut f.w, &rt, "Jones", "AB123459C", true);
+    let s = &mut f.w.store;
+    audited(&mut c, s, "create_bundle_watched", |s| {
+        let out = tmp.path().join("b2.zip");
+        s.create_bundle_watched(&admin, &profile, &fast, &out, &mut |_| ControlFlow::Continue(())).unwrap()
+    });
+    audited(&mut c, s, "mark_bundle_sent", |s| s.mark_bundle_sent(&admin, made.id).unwrap());
+    audited(&mut c, s, "mark_bundle_acknowledged", |s| {
+        s.mark_bundle_acknowledged(&admin, made.id, Some("ACK-1")).unwrap()
+    });
+    audited(&mut c, s, "bundle_affected", |s| s.bundle_affected(&admin, made.id).unwrap());
+
+    // Field work: keys, a pack, a return with a conflict, its resolution.
+    let centre_key = s.field_centre_key(&admin).unwrap();
+    let fx = Fixture::new(false);
+    let mut other = fx.init();
+    let other_admin = other.admin.clone();
+    audited(&mut c, &mut other.store, "field_enrol", |s| s.field_enrol(&other_admin, &centre_key, "spare").unwrap());
+    let device_key = other.store.field_device_key(&other_admin).unwrap();
+    let device = audited(&mut c, s, "register_field_device", |s| {
+        s.register_field_device(&admin, f.tom_id, &device_key).unwrap()
+    });
+    audited(&mut c, s, "revoke_field_device", |s| s.revoke_field_device(&admin, &device.id).unwrap());
+    audited(&mut c, s, "export_field_pack", |s| s.export_field_pack(&office, &[f.run], None).unwrap());
+    let pack = f.w.store.export_field_pack(&office, &[f.run], None).unwrap().0;
+    let user = f.laptop.user.clone();
+    audited(&mut c, &mut f.laptop.store, "import_field_pack", |s| s.import_field_pack(&user, &pack, false).unwrap());
+    record(&mut f.w.store, &office, f.sian, f.theory, Some(Score::Marks { mark: 38 }));
+    f.on_laptop(f.sian, f.theory, Score::Marks { mark: 25 });
+    let ret = audited(&mut c, &mut f.laptop.store, "export_return", |s| s.export_return(&user).unwrap().0);
+    let applied = audited(&mut c, &mut f.w.store, "import_return", |s| match s.import_return(&office, &ret).unwrap() {
+        ReturnImport::Applied(a) => a,
+        other => panic!("{other:?}"),
+    });
+    let conflict = applied.conflicts[0].id;
+    audited(&mut c, &mut f.w.store, "resolve_field_conflict", |s| {
+        s.resolve_field_conflict(&admin, conflict, Take::Field).unwrap()
+    });
+
+    // Accounts, keys and backups.
+    let s = &mut f.w.store;
+    audited(&mut c, s, "add_user", |s| {
+        s.add_user(
+            &admin,
+            &NewUser { username: "una", display_name: "Una", role: Role::Office, password: "a password 1" },
+        )
+        .unwrap()
+    });
+    audited(&mut c, s, "set_user_disabled", |s| s.set_user_disabled(&admin, "una", true).unwrap());
+    audited(&mut c, s, "login", |s| s.login("olly", "a password 1").unwrap());
+    audited(&mut c, s, "login (failed)", |s| s.login("olly", "wrong").unwrap_err());
+    audited(&mut c, s, "backup", |s| s.backup(&admin, &tmp.path().join("one.cbbackup")).unwrap());
+    audited(&mut c, s, "backup_daily", |s| s.backup_daily(&admin, 3).unwrap());
+    let fx2 = Fixture::new(false);
+    let mut own = fx2.init();
+    let own_admin = own.admin.clone();
+    // A fresh store: the first export of its keys makes them, and says so.
+    audited(&mut c, &mut own.store, "export_public_keys", |s| s.export_public_keys(&own_admin).unwrap());
+    audited(&mut c, &mut own.store, "field_centre_key", |s| s.field_centre_key(&own_admin).unwrap());
+    let current = UnlockSecret::Passphrase(PASSPHRASE.to_owned().into());
+    audited(&mut c, &mut own.store, "change_passphrase", |s| {
+        crate::change_passphrase(s, &own_admin, &current, "a new passphrase 2", KdfParams::FAST_FOR_TESTS).unwrap()
+    });
+    // A restore is a free function: it signs the admin in on the restored store and audits there.
+    let saved = tmp.path().join("own.cbbackup");
+    own.store.backup(&own_admin, &saved).unwrap();
+    let dir = own.store.dir().clone();
+    drop(own);
+    let secret = UnlockSecret::Passphrase("a new passphrase 2".to_owned().into());
+    crate::restore(&dir, &fx2.keychain, &saved, Some(&secret), "admin", ADMIN_PASSWORD).unwrap();
+    let restored = crate::unlock(&dir, &fx2.keychain, Some(&secret)).unwrap().store;
+    let last: String =
+        restored.conn().query_row("SELECT action FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(last, "backup.restore");
+
+    // The list above is every `pub fn` taking `&mut self` in the crate's sources.
+    let called: BTreeSet<&str> = c.iter().map(|n| n.split(' ').next().unwrap()).collect();
+    let declared = mutating_methods();
+    assert!(declared.contains("record_result") && declared.len() > 40, "the source scan finds the methods");
+    let missing: Vec<_> = declared.iter().filter(|n| !called.contains(n.as_str())).collect();
+    assert!(missing.is_empty(), "public mutating methods this test does not call: {missing:?}");
+}
+
+/// The names of every `pub fn` whose receiver is `&mut self`, read from the crate's sources (tests,
+/// the demo and the benchmarks left out: they are not the product's write paths).
+fn mutating_methods() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if name != "demo" && name != "bench" {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !name.ends_with(".rs") || name.contains("tests") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("pub fn ") {
+                let rest = &text[i + 7..];
+                let Some(open) = rest.find('(') else { continue };
+                let fn_name = rest[..open].split('<').next().unwrap().trim();
+                let signature = &rest[open..rest.find('{').unwrap_or(rest.len())];
+                if signature.trim_start_matches('(').trim_start().starts_with("&mut self") {
+                    out.insert(fn_name.to_owned());
+                }
+            }
+        }
+    }
+    // Not `Store` methods: the CSV writer's row buffer.
+    out.remove("row");
+    out
+}
+
+#[test]
+fn a_change_without_an_audit_record_is_refused_and_nothing_is_kept() {
+    let fx = Fixture::new(false);
+    let mut store = fx.init().store;
+    let employers =
+        |s: &Store| -> i64 { s.conn().query_row("SELECT count(*) FROM employers", [], |r| r.get(0)).unwrap() };
+    let err = store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO employers (id, name, created_at, updated_at) VALUES ('e1', 'X', 'now', 'now')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Internal(_)), "{err}");
+    assert_eq!(employers(&store), 0, "the unaudited row was rolled back");
+    // A transaction that changes nothing needs no record.
+    store.write(|tx| Ok(tx.query_row("SELECT count(*) FROM employers", [], |r| r.get::<_, i64>(0))?)).unwrap();
+}
