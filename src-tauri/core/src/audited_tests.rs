@@ -219,8 +219,8 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     assert!(missing.is_empty(), "public mutating methods this test does not call: {missing:?}");
 }
 
-/// The names of every `pub fn` whose receiver is `&mut self`, read from the crate's sources (tests,
-/// the demo and the benchmarks left out: they are not the product's write paths).
+/// The names of every `pub fn` whose receiver is `&mut self`, read from the crate's sources (tests and
+/// their builder, the demo and the benchmarks left out: they are not the product's write paths).
 fn mutating_methods() -> BTreeSet<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut out = BTreeSet::new();
@@ -235,7 +235,8 @@ fn mutating_methods() -> BTreeSet<String> {
                 }
                 continue;
             }
-            if !name.ends_with(".rs") || name.contains("tests") {
+            // testing.rs is the tests' world builder (its `World` methods are not `Store`'s).
+            if !name.ends_with(".rs") || name.contains("tests") || name == "testing.rs" {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
