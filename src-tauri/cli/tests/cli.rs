@@ -106,6 +106,15 @@ fn passphrase_change_backup_and_restore() {
     let file = tmp.path().join("nightly.cbbackup");
     let backup = centrebook(&dir, &["--json", "backup", "--out", file.to_str().unwrap()], &as_admin);
     assert!(backup.status.success(), "{:?}", text(&backup));
+    // A folder where the file should go: exit 1, the file named and the disk's own reason, not
+    // "encryption failure".
+    let in_the_way = tmp.path().join("in-the-way.cbbackup");
+    std::fs::create_dir(&in_the_way).unwrap();
+    let failed = centrebook(&dir, &["backup", "--out", in_the_way.to_str().unwrap()], &as_admin);
+    assert_eq!(failed.status.code(), Some(1), "{:?}", text(&failed));
+    let said = text(&failed).1;
+    assert!(said.contains("could not write") && said.contains("in-the-way.cbbackup"), "{said}");
+    assert!(said.to_lowercase().contains("is a directory") && !said.contains("encryption"), "{said}");
     let mut env = as_admin.to_vec();
     env.push(("CENTREBOOK_NEW_PASSWORD", "office password"));
     assert!(centrebook(&dir, &["user", "add", "olly", "--role", "office"], &env).status.success());

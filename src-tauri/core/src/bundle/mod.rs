@@ -19,6 +19,7 @@
 mod gather;
 mod output;
 pub mod profile;
+mod selection;
 mod waiting;
 
 #[cfg(test)]
@@ -41,6 +42,7 @@ pub use profile::Profile;
 pub use waiting::{BundleProgress, BundleStage, Waiting};
 
 use gather::Row;
+use selection::{Chosen, Take};
 
 /// How to make a bundle.
 #[derive(Clone, Copy, Debug)]
@@ -212,7 +214,10 @@ fn fit_photos(jobs: Files, rules: &profile::PhotoRules) -> Result<Files> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(Err(Error::Crypto("a photo worker failed")))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(Error::Internal("a photo worker stopped unexpectedly"))))
+            .collect()
     });
     let mut out = Vec::new();
     for d in done {
@@ -246,55 +251,33 @@ impl Store {
     ) -> Result<CreateReport> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
-        let code = match (&profile.awarding_body, opts.body) {
-            (Some(p), Some(b)) if !p.eq_ignore_ascii_case(b.trim()) => {
-                return Err(Error::invalid("--body", "this profile is for another awarding body"))
-            }
-            (Some(p), _) => p.clone(),
-            (None, Some(b)) => b.trim().to_owned(),
-            (None, None) => return Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
-        };
+        let selection = selection::select(self.conn(), profile, opts.body)?;
         if out.exists() {
             return Err(Error::Duplicate { what: "file", name: out.display().to_string() });
         }
-        let body = gather::body(self.conn(), &code)?;
-        let trainers = gather::trainers(self.conn(), &body)?;
-        let standing = gather::standing(self.conn())?;
-        let qualifying: Vec<&str> = profile.qualifying.outcomes.iter().map(|o| o.as_str()).collect();
+        let body = selection.body;
 
         let mut rows: Vec<Row> = Vec::new();
         let mut report =
             CreateReport { bundle: None, changed_since_submitted: 0, held_back_restricted: 0, missing_identifiers: 0 };
-        for c in gather::candidates(self.conn(), &body, profile)? {
-            let (tname, treg) =
-                c.trainer.and_then(|t| trainers.get(&t)).map_or(("", ""), |(n, r)| (n.as_str(), r.as_str()));
-            let fingerprint = c.fingerprint(tname, treg);
-            let before = standing.get(&c.enrolment);
-            let changed = before.is_some_and(|(_, f)| *f != fingerprint);
-            let wanted = if opts.correction {
-                changed
-            } else {
-                report.changed_since_submitted += usize::from(changed);
-                before.is_none() && qualifying.contains(&c.outcome.as_str())
+        for chosen in selection.results {
+            let corrects = match (chosen.take, opts.correction) {
+                (Take::Correction(submission), true) => Some(submission),
+                (Take::New, false) => None,
+                (Take::Correction(_), false) => {
+                    report.changed_since_submitted += 1;
+                    continue;
+                }
+                _ => continue,
             };
-            if !wanted {
-                continue;
-            }
+            let Chosen { candidate: c, trainer: (tname, treg), fingerprint, .. } = chosen;
             if c.restricted {
                 report.held_back_restricted += 1;
                 continue;
             }
-            let (cells, photo, disclosed, missing) = gather::cells(profile, &body, &c, rows.len() + 1, (tname, treg));
+            let (cells, photo, disclosed, missing) = gather::cells(profile, &body, &c, rows.len() + 1, (&tname, &treg));
             report.missing_identifiers += usize::from(missing);
-            rows.push(Row {
-                corrects: before.map(|(s, _)| *s),
-                trainer: tname.to_owned(),
-                candidate: c,
-                fingerprint,
-                cells,
-                photo,
-                disclosed,
-            });
+            rows.push(Row { corrects, trainer: tname, candidate: c, fingerprint, cells, photo, disclosed });
         }
         if rows.is_empty() {
             return Ok(report);

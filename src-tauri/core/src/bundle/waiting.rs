@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 
 use serde::Serialize;
 
-use super::gather;
 use super::profile::Profile;
+use super::selection::{self, Take};
 use crate::actor::{Actor, Permission};
 use crate::{Error, Result, Store};
 
@@ -70,39 +70,20 @@ impl Store {
     pub fn bundle_waiting(&self, actor: &Actor, profile: &Profile, body: Option<&str>) -> Result<Waiting> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
-        let code = match (&profile.awarding_body, body.map(str::trim).filter(|b| !b.is_empty())) {
-            (Some(p), Some(b)) if !p.eq_ignore_ascii_case(b) => {
-                return Err(Error::invalid("--body", "this profile is for another awarding body"))
-            }
-            (Some(p), _) => p.clone(),
-            (None, Some(b)) => b.to_owned(),
-            (None, None) => return Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
+        let selection = selection::select(self.conn(), profile, body)?;
+        let mut w = Waiting {
+            awarding_body: selection.body.code.clone(),
+            new_results: 0,
+            corrections: 0,
+            held_back_restricted: 0,
         };
-        let body = gather::body(self.conn(), &code)?;
-        let trainers = gather::trainers(self.conn(), &body)?;
-        let standing = gather::standing(self.conn())?;
-        let qualifying: Vec<&str> = profile.qualifying.outcomes.iter().map(|o| o.as_str()).collect();
-        let mut w =
-            Waiting { awarding_body: body.code.clone(), new_results: 0, corrections: 0, held_back_restricted: 0 };
-        for c in gather::candidates(self.conn(), &body, profile)? {
-            let (tname, treg) =
-                c.trainer.and_then(|t| trainers.get(&t)).map_or(("", ""), |(n, r)| (n.as_str(), r.as_str()));
-            // The same choice create_bundle makes, without building any row.
-            let new = match standing.get(&c.enrolment) {
-                Some((_, f)) if *f != c.fingerprint(tname, treg) => {
-                    w.corrections += 1;
-                    true
-                }
-                Some(_) => false,
-                None if qualifying.contains(&c.outcome.as_str()) => {
-                    w.new_results += 1;
-                    true
-                }
-                None => false,
-            };
-            if new && c.restricted {
-                w.held_back_restricted += 1;
+        for chosen in &selection.results {
+            match chosen.take {
+                Take::New => w.new_results += 1,
+                Take::Correction(_) => w.corrections += 1,
+                Take::Neither => continue,
             }
+            w.held_back_restricted += usize::from(chosen.candidate.restricted);
         }
         Ok(w)
     }

@@ -9,12 +9,14 @@
 //! exported public key.
 
 pub mod batch;
+mod canvas;
 pub mod card;
+mod fonts;
 mod numbering;
-pub(crate) mod pdf;
 mod pdfa;
 pub mod report;
 pub mod signing;
+pub(crate) mod table;
 pub mod template;
 #[cfg(test)]
 mod tests;
@@ -438,9 +440,10 @@ fn render(
     at: i64,
 ) -> Result<Vec<u8>> {
     let title = format!("Certificate {} — {}", content.number, content.course_title);
-    let mut doc = pdf::Doc::new(&title, at, &signing::pdf_identifier(qr));
-    let page_images = pdf::PageImages { photo, logo: images.logo.as_deref(), signature: images.signature.as_deref() };
-    doc.add_page(template, &|name| content.value(name), &page_images, qr)?;
+    let mut doc = canvas::Doc::new(&title, at, &signing::pdf_identifier(qr));
+    let page_images =
+        template::PageImages { photo, logo: images.logo.as_deref(), signature: images.signature.as_deref() };
+    template.draw(&mut doc, &|name| content.value(name), &page_images, qr)?;
     // New certificates are PDF/A-2b; those issued before keep the bytes they were issued with.
     Ok(doc.finish_pdfa())
 }

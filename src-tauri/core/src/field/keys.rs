@@ -133,7 +133,8 @@ pub(crate) fn centre_recipient(conn: &Connection) -> Result<(RecipientSecret, bo
         .optional()?;
     if let Some(bytes) = found {
         let bytes = Zeroizing::new(bytes);
-        let arr = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::Crypto("a stored field key is damaged"))?;
+        let arr = <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| Error::damaged(conn, "a stored field key is damaged"))?;
         return Ok((RecipientSecret::from_bytes(arr), false));
     }
     let secret = RecipientSecret::generate()?;
@@ -152,7 +153,8 @@ pub(crate) fn centre_recipients(conn: &Connection) -> Result<Vec<RecipientSecret
     let mut out = Vec::new();
     for row in rows {
         let bytes = Zeroizing::new(row?);
-        let arr = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::Crypto("a stored field key is damaged"))?;
+        let arr = <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| Error::damaged(conn, "a stored field key is damaged"))?;
         out.push(RecipientSecret::from_bytes(arr));
     }
     Ok(out)
@@ -174,7 +176,7 @@ pub(crate) fn device_keys(conn: &Connection) -> Result<DeviceKeys> {
         .optional()?;
     let (id, label, seed, enc) = row.ok_or(Error::Field(Refusal::NotAFieldStore))?;
     let (seed, enc) = (Zeroizing::new(seed), Zeroizing::new(enc));
-    let damaged = || Error::Crypto("this laptop's stored field keys are damaged");
+    let damaged = || Error::damaged(conn, "this laptop's stored field keys are damaged");
     let seed = Zeroizing::new(<[u8; 32]>::try_from(seed.as_slice()).map_err(|_| damaged())?);
     let enc = <[u8; 32]>::try_from(enc.as_slice()).map_err(|_| damaged())?;
     Ok(DeviceKeys { id, label, sign: SigningKey::from_bytes(&seed), enc: RecipientSecret::from_bytes(enc) })
@@ -202,7 +204,7 @@ pub(crate) fn trusted_centre(conn: &Connection) -> Result<Trusted> {
         .collect::<Result<_>>()?;
     let recipient = <[u8; 32]>::try_from(recipient.as_slice())
         .map(RecipientPublic::from_bytes)
-        .map_err(|_| Error::Crypto("the trusted centre key is damaged"))?;
+        .map_err(|_| Error::damaged(conn, "the trusted centre key is damaged"))?;
     Ok(Trusted { centre_id, centre_name, signing_keys, recipient })
 }
 
@@ -252,7 +254,7 @@ impl Store {
                 recipient_key: public.to_text(),
             })
         })?;
-        serde_json::to_string_pretty(&file).map_err(|_| Error::Crypto("could not encode the centre key"))
+        serde_json::to_string_pretty(&file).map_err(|_| Error::Internal("the centre key could not be encoded"))
     }
 
     /// Makes this store a trainer's field store working for the centre in `centre_key` (the file
@@ -371,7 +373,7 @@ impl Store {
             encrypt_public,
             proof: BASE64URL_NOPAD.encode(&proof.to_bytes()),
         };
-        serde_json::to_string_pretty(&file).map_err(|_| Error::Crypto("could not encode the device key"))
+        serde_json::to_string_pretty(&file).map_err(|_| Error::Internal("the device key could not be encoded"))
     }
 
     /// Registers a trainer's laptop from its device-key file (admins only). The trainer needs a user
@@ -517,7 +519,7 @@ pub(crate) fn registered_device(conn: &Connection, id: &str) -> Result<Option<Re
         )
         .optional()?;
     let Some((trainer_id, sign, enc)) = row else { return Ok(None) };
-    let damaged = || Error::Crypto("a registered device key is damaged");
+    let damaged = || Error::damaged(conn, "a registered device key is damaged");
     let sign = <[u8; 32]>::try_from(sign.as_slice()).map_err(|_| damaged())?;
     let enc = <[u8; 32]>::try_from(enc.as_slice()).map_err(|_| damaged())?;
     Ok(Some(RegisteredDevice {

@@ -130,7 +130,7 @@ impl KeyFile {
 
     /// Writes the key file atomically.
     pub(crate) fn write(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto("could not encode the key file"))?;
+        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Internal("the key file could not be encoded"))?;
         write_atomically(path, &json)
     }
 }
@@ -176,6 +176,20 @@ mod tests {
         let rk = RecoveryKey::random().unwrap();
         let kf = KeyFile::new("store-1", &key, "a long passphrase", &rk, KdfParams::FAST_FOR_TESTS).unwrap();
         (kf, key, rk)
+    }
+
+    #[test]
+    fn writing_into_a_missing_folder_is_an_io_error_with_the_path() {
+        let (kf, _, _) = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no such folder").join("centrebook.keys");
+        match kf.write(&path) {
+            Err(Error::Io { path: p, source, .. }) => {
+                assert_eq!(p, path);
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("expected Error::Io, got {other:?}"),
+        }
     }
 
     #[test]

@@ -139,7 +139,9 @@ impl Store {
             db_bytes,
         };
         let keys = std::fs::read(self.dir.keys()).map_err(Error::io("read", self.dir.keys()))?;
-        let write = || -> std::result::Result<(), Box<dyn std::error::Error>> {
+        // io::Result, so a full disk or a missing folder reaches the person as itself (the ZIP and
+        // JSON errors convert into io::Error and keep their text).
+        let write = || -> std::io::Result<()> {
             let mut zip = zip::ZipWriter::new(File::create(tmp_zip)?);
             // Encrypted pages do not compress; store them as they are.
             let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -153,11 +155,7 @@ impl Store {
             std::fs::rename(tmp_zip, out)?;
             Ok(())
         };
-        write().map_err(|e| Error::Io {
-            action: "write",
-            path: out.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        write().map_err(Error::io("write", out))?;
         Ok(BackupInfo { path: out.to_path_buf(), store_id: self.store_id.clone(), schema_version, db_bytes, db_sha256 })
     }
 }
@@ -361,5 +359,29 @@ mod tests {
         assert_eq!((names[1], listed[1].automatic), ("centrebook-first.cbbackup", false));
         assert!(listed.iter().all(|b| b.bytes > 0));
         assert!(matches!(w.store.backup_files(&w.office), Err(Error::Forbidden { .. })));
+    }
+}
+
+#[cfg(test)]
+mod write_failure_tests {
+    use crate::testing::world;
+    use crate::Error;
+
+    #[test]
+    fn a_backup_that_cannot_be_written_names_the_file_and_keeps_the_disk_error() {
+        let mut w = world();
+        let admin = w.admin.clone();
+        // A folder where the backup file should go: the last rename fails, even for root.
+        let out = w.store.dir().path().join("in-the-way.cbbackup");
+        std::fs::create_dir_all(&out).unwrap();
+        let err = w.store.backup(&admin, &out).unwrap_err();
+        match &err {
+            Error::Io { path, source, .. } => {
+                assert_eq!(path, &out);
+                assert_eq!(source.kind(), std::io::ErrorKind::IsADirectory, "the real error, not a copy of its text");
+            }
+            other => panic!("expected Error::Io, got {other:?}"),
+        }
+        assert!(!err.to_string().contains("encryption"), "{err}");
     }
 }
