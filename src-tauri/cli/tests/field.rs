@@ -17,16 +17,7 @@ const AS_OFFICE: &[(&str, &str)] =
 
 /// An office with a course, a trainer with an account, a run on it and two candidates enrolled.
 fn office(tmp: &Path, office: &Path) -> (String, String, String, String) {
-    let course = tmp.join("course.json");
-    std::fs::write(
-        &course,
-        r#"{"code":"FLT-CB","title":"Counterbalance novice","awarding_body":null,"course_type":"training",
-            "category":"Counterbalance lift truck","length_days":3,"duration_hours":21,"validity_months":36,
-            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}},
-                          {"name":"Practical","rule":{"kind":"faults","max_minor_faults":5,"max_major_faults":0}}]}"#,
-    )
-    .unwrap();
-    json(office, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    add_course(tmp, office, &forklift_course(None, true));
     json(office, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
     for (user, role, pw) in [("tess", "trainer", "trainer password 1"), ("olly", "office", "office password 1")] {
         let mut env = AS_ADMIN.to_vec();

@@ -18,9 +18,11 @@ mod error;
 mod id;
 
 pub mod audit;
+#[cfg(feature = "demo")]
 pub mod bench;
 pub mod bundle;
 pub mod csv_out;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod documents;
 pub mod field;

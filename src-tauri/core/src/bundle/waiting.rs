@@ -96,72 +96,35 @@ mod tests {
     use super::*;
     use crate::bundle::{BundleOptions, Profile};
     use crate::photo::Photo;
-    use crate::records::outcome::{ComponentRule, Score};
-    use crate::records::{
-        CandidateForm, Component, Course, CourseType, Registered, Requirements, ResultInput, RunForm,
-    };
-    use crate::testing::{today, world};
+    use crate::records::outcome::Score;
+    use crate::records::{CandidateForm, Course, CourseType, Requirements, ResultInput};
+    use crate::testing::{forklift, theory, world};
     use crate::KdfParams;
 
     #[test]
     fn waiting_counts_what_the_next_bundle_takes_and_a_cancelled_bundle_writes_nothing() {
         let mut w = world();
         let admin = w.admin.clone();
-        w.store.add_awarding_body(&admin, "RTITB", "RTITB Awards", Some("C-1")).unwrap();
-        let course = w
-            .store
-            .add_course(
-                &admin,
-                &Course {
-                    id: None,
-                    code: "FLT-W".into(),
-                    title: "Waiting course".into(),
-                    awarding_body: Some("rtitb".into()),
-                    course_type: CourseType::Test,
-                    category: "Counterbalance lift truck".into(),
-                    length_days: 1.0,
-                    duration_hours: 7.5,
-                    validity_months: Some(36),
-                    requires: Requirements { photo: true, ..Default::default() },
-                    components: vec![Component {
-                        id: None,
-                        name: "Theory".into(),
-                        rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                    }],
-                    grades: vec![],
-                },
-            )
-            .unwrap();
-        let component = course.components[0].id.unwrap();
-        let run = w
-            .store
-            .add_run(
-                &admin,
-                &RunForm {
-                    course_id: course.id.unwrap(),
-                    starts_on: "02/11/2026".into(),
-                    venue: Some("Yard 2".into()),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let course = w.course(Course {
+            code: "FLT-W".into(),
+            title: "Waiting course".into(),
+            course_type: CourseType::Test,
+            length_days: 1.0,
+            duration_hours: 7.5,
+            requires: Requirements { photo: true, ..Default::default() },
+            components: vec![theory()],
+            grades: vec![],
+            ..forklift()
+        });
+        let run = w.run(&course, "02/11/2026", "02/11/2026", &[]);
         let mut enrolments = Vec::new();
         for (surname, mark) in [("Passed", 36), ("AlsoPassed", 35), ("Failed", 10)] {
-            let form = CandidateForm { forename: "Sam".into(), surname: surname.into(), ..Default::default() };
-            let id = match w.store.register_candidate(&admin, &form, today(), true).unwrap() {
-                Registered::Created { candidate, .. } => candidate.id,
-                other => panic!("{other:?}"),
-            };
+            let id = w.register(
+                &admin,
+                &CandidateForm { forename: "Sam".into(), surname: surname.into(), ..Default::default() },
+            );
             w.store.set_candidate_photo(&admin, id, Photo::placeholder(3).as_bytes(), None).unwrap();
-            let e = w.store.enrol(&admin, run.id, id).unwrap().enrolment.id;
-            let input = ResultInput {
-                component_id: component,
-                score: Some(Score::Marks { mark }),
-                assessed_on: Some("02/11/2026".into()),
-                comments: None,
-            };
-            w.store.record_result(&admin, e, &input).unwrap();
-            enrolments.push(e);
+            enrolments.push(w.sit(&admin, run, id, &course, &[Score::Marks { mark }], "02/11/2026"));
         }
         let profile = Profile::built_in("rtitb").unwrap();
         let waiting = |w: &crate::testing::World| w.store.bundle_waiting(&w.admin, &profile, None).unwrap();
@@ -201,7 +164,7 @@ mod tests {
 
         // A submitted pass re-marked as a fail: it waits for a correction bundle, not a new one.
         let input = ResultInput {
-            component_id: component,
+            component_id: course.components[0].id.unwrap(),
             score: Some(Score::Marks { mark: 10 }),
             assessed_on: Some("02/11/2026".into()),
             comments: None,

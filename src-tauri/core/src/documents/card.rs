@@ -729,5 +729,4 @@ fn frozen(store: &Store, id: Id) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-#[path = "card_tests.rs"]
 mod tests;

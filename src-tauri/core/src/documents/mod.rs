@@ -573,8 +573,9 @@ fn issue_in(
 
 /// The demo centre's certificates: the `max` most recent passes of runs that ended in the two years
 /// before `today`, issued a few days after each run in date order (so numbers rise with dates),
-/// inside the caller's transaction. Passes that cannot be certified (a photo course, no photo) are
-/// left out. Returns how many were issued.
+/// inside the caller's transaction, through the same audited path as any first issue. Passes that
+/// cannot be certified (a photo course, no photo) are left out. Returns how many were issued.
+#[cfg(feature = "demo")]
 pub(crate) fn issue_demo(tx: &Tx<'_>, actor: &Actor, today: NaiveDate, max: u32) -> Result<u64> {
     let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
     let mut rows: Vec<(Id, NaiveDate)> = tx

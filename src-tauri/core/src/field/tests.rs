@@ -6,10 +6,9 @@ use image::{Rgb, RgbImage};
 
 use super::returns::{seal_return, ReturnEnrolment, ReturnPayload, RETURN_FORMAT};
 use super::*;
-use crate::records::outcome::{ComponentRule, Outcome, Score};
+use crate::records::outcome::{Outcome, Score};
 use crate::records::{
-    Attendance, CandidateForm, Component, ContactForm, Course, CourseType, EmployerForm, Registered, ResultInput,
-    RunForm, TrainerForm,
+    Attendance, CandidateForm, ContactForm, Course, EmployerForm, Registered, ResultInput, RunForm, TrainerForm,
 };
 use crate::sealed::Refusal as Sealed;
 use crate::testing::{today, world, Fixture, World};
@@ -99,29 +98,14 @@ pub(crate) fn setup() -> Field {
         .add_course(
             &admin,
             &Course {
-                id: None,
                 code: "FLT-CB".into(),
                 title: "Counterbalance lift truck".into(),
                 awarding_body: None,
-                course_type: CourseType::Training,
-                category: "Counterbalance lift truck".into(),
                 length_days: 3.0,
                 duration_hours: 21.0,
-                validity_months: Some(36),
                 requires: Default::default(),
-                components: vec![
-                    Component {
-                        id: None,
-                        name: "Theory".into(),
-                        rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                    },
-                    Component {
-                        id: None,
-                        name: "Practical".into(),
-                        rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
-                    },
-                ],
                 grades: vec![],
+                ..crate::testing::forklift()
             },
         )
         .unwrap();

@@ -330,7 +330,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod listing_tests {
+mod tests {
     use crate::testing::world;
     use crate::Error;
 
