@@ -40,6 +40,8 @@ pub mod users;
 #[cfg(test)]
 mod audited_tests;
 #[cfg(test)]
+mod layering_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 
 pub use actor::{Actor, Permission, Role};
