@@ -2,9 +2,10 @@
 //!
 //! Each row gets a fate: `imported`, `warned` (imported, worth a second look), `matched` (the same
 //! person is already registered, or came earlier in the file: nothing written) or `rejected` (with
-//! the column and the reason). Good rows land in one transaction with an audit entry each and one
-//! `import.candidates` entry with the counts; a dry run classifies the same way in a transaction that
-//! is rolled back, so its fates are exactly those of the real run. Re-running a file changes nothing.
+//! the column and the reason). Good rows land with an audit entry each and one `import.candidates`
+//! entry with the counts, a short batch per transaction and all or nothing (see `runs`); a dry run
+//! classifies the same way in one transaction that is rolled back, so its fates are exactly those of
+//! the real run. Re-running a file changes nothing.
 //!
 //! Reasons name the column and the field and say why; they never carry the value, which may be
 //! someone's name or identifier. Spreadsheet damage (scientific notation, dropped leading zeros) is
