@@ -6,10 +6,11 @@
 //! Batch printing runs off the main thread, reports progress through a channel and stops on Cancel;
 //! a cancelled or failed batch leaves no partial file behind.
 //!
-//! Debug builds only, for WebDriver tests that cannot drive native dialogs: `CENTREBOOK_TEST_SAVE_DIR`
-//! saves into that folder under the suggested name instead of asking, `CENTREBOOK_TEST_VERIFY_FILE`
-//! is the PDF "chosen" for verification, `CENTREBOOK_TEST_NO_OPEN` skips launching the viewer, and
-//! `CENTREBOOK_TEST_PRINT_DELAY_MS` slows a batch down after each certificate so Cancel can be pressed.
+//! Debug builds only, for WebDriver tests that skip the native dialogs (`dialogs.test.mjs` drives the
+//! real ones): `CENTREBOOK_TEST_SAVE_DIR` saves into that folder under the suggested name instead of
+//! asking, `CENTREBOOK_TEST_VERIFY_FILE` is the PDF "chosen" for verification, `CENTREBOOK_TEST_NO_OPEN`
+//! skips launching the viewer, and `CENTREBOOK_TEST_PRINT_DELAY_MS` slows a batch down after each
+//! certificate so Cancel can be pressed.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
