@@ -148,6 +148,10 @@ pub enum ErrorKind {
     SignedOut,
     Credentials,
     Busy,
+    /// A file could not be read or written (a full disk, a missing folder): worth trying again.
+    Io,
+    /// A bug in Centrebook, not the user's doing: retrying will not help; the message asks for a report.
+    Internal,
     Other,
 }
 
@@ -183,7 +187,23 @@ impl From<Error> for UiError {
             Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => ErrorKind::Credentials,
             Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => ErrorKind::Credentials,
             Error::Busy(_) => ErrorKind::Busy,
-            _ => ErrorKind::Other,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Internal(_) => ErrorKind::Internal,
+            // No `_` arm: a new core variant does not compile until it is given a kind here.
+            Error::NotInitialised(_)
+            | Error::AlreadyInitialised(_)
+            | Error::KeychainEntryMissing
+            | Error::SecretNeeded
+            | Error::CorruptKeyFile { .. }
+            | Error::CorruptStore { .. }
+            | Error::NewerSchema { .. }
+            | Error::BadBackup { .. }
+            | Error::Db(_)
+            | Error::Crypto(_)
+            | Error::Encode { .. }
+            | Error::Cancelled
+            | Error::Sealed(_)
+            | Error::Field(_) => ErrorKind::Other,
         };
         UiError { kind, message, field: None, reason: None }
     }

@@ -62,6 +62,9 @@ pub enum BundleVerb {
         /// For a password-protected file: the variable holding its password.
         #[arg(long, value_name = "VAR")]
         password_env: Option<String>,
+        /// Also save the list as a new CSV file (for a spreadsheet; formula-like cells are made text).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
     },
     /// The built-in profiles; with a name, print that profile's JSON to copy and edit.
     Profiles { name: Option<String> },
@@ -198,7 +201,7 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
                 println!("{}", summary_line(&b));
             }
         }
-        BundleVerb::Affected { bundle, password_env } => {
+        BundleVerb::Affected { bundle, password_env, csv } => {
             let path = Path::new(&bundle);
             let bundle_id = if path.is_file() {
                 let pw = password(&password_env)?;
@@ -206,7 +209,10 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
             } else {
                 id(&bundle)?
             };
-            let a = store.bundle_affected(actor, bundle_id)?;
+            let a = match &csv {
+                Some(out) => store.save_bundle_affected(actor, bundle_id, out)?,
+                None => store.bundle_affected(actor, bundle_id)?,
+            };
             if json {
                 print_json(&a);
             } else {
@@ -219,6 +225,9 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
                 );
                 for p in &a.people {
                     println!("{}  {}  {}", p.candidate_id, p.name, p.fields.join(", "));
+                }
+                if let Some(out) = &csv {
+                    println!("wrote {}", out.display());
                 }
             }
         }

@@ -1,13 +1,14 @@
 //! Verbs over photo cards: issue, list, pdf (one card-sized page), sheet (A4 card stock, 2 × 5 with
 //! crop marks).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::documents::card::{Card, CardSelection};
+use centrebook_core::outfile::{write_new, NewFile};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
-use crate::output::{print_json, write_new_file};
+use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CardVerb {
@@ -72,11 +73,6 @@ fn line(c: &Card) -> String {
     )
 }
 
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
-    let path = path.to_path_buf();
-    move |source| Error::Io { action, path, source }
-}
-
 pub fn card(store: &mut Store, actor: &Actor, verb: CardVerb, json: bool) -> Result<ExitCode> {
     match verb {
         CardVerb::Issue { candidate, date } => {
@@ -100,7 +96,7 @@ pub fn card(store: &mut Store, actor: &Actor, verb: CardVerb, json: bool) -> Res
         }
         CardVerb::Pdf { number, out } => {
             let bytes = store.card_pdf(actor, &number)?;
-            std::fs::write(&out, &bytes).map_err(io("write", &out))?;
+            write_new(&out, &bytes)?;
             if json {
                 print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes.len() }));
             } else {
@@ -112,7 +108,9 @@ pub fn card(store: &mut Store, actor: &Actor, verb: CardVerb, json: bool) -> Res
                 Some(r) => CardSelection::Run(id("run", &r)?),
                 None => CardSelection::Numbers(numbers),
             };
-            let summary = write_new_file(&out, |file| store.cards_sheet_pdf(actor, &selection, file))?;
+            let mut file = NewFile::create(&out)?;
+            let summary = store.cards_sheet_pdf(actor, &selection, &mut file)?;
+            file.commit()?;
             if json {
                 print_json(&serde_json::json!({ "out": out, "summary": summary }));
             } else {

@@ -1,5 +1,5 @@
-//! Verbs over certificates: issue (one enrolment or a whole run), list, show, pdf, reissue, revoke,
-//! numbering; `verify` (QR text or PDF); `keys export-public`.
+//! Verbs over certificates: issue (one enrolment or a whole run), list, show, history, pdf, reissue,
+//! revoke, numbering; `verify` (QR text or PDF); `keys export-public`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,9 +11,10 @@ use centrebook_core::documents::{
     self, signing, BatchFormat, Certificate, CertificateFilter, IssueOptions, Progress, Selection, Template,
     Verification, VerifyStatus,
 };
+use centrebook_core::outfile::{write_new, NewFile};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
-use crate::output::{print_json, write_new_file};
+use crate::output::print_json;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CertificateVerb {
@@ -48,10 +49,18 @@ pub enum CertificateVerb {
         /// Include superseded versions.
         #[arg(long)]
         all_versions: bool,
-        /// At most this many.
+        /// Only those issued (or reissued) on or after this date, e.g. 16/11/2026.
+        #[arg(long)]
+        issued_from: Option<String>,
+        /// Only those issued (or reissued) on or before this date.
+        #[arg(long)]
+        issued_to: Option<String>,
+        /// At most this many (counted after the dates).
         #[arg(long)]
         limit: Option<u32>,
     },
+    /// Every version of a certificate number, newest first: the history of its reissues.
+    History { number: String },
     /// Show a certificate (--json carries the QR text as `qr`).
     Show {
         number: String,
@@ -100,7 +109,7 @@ pub enum CertificateVerb {
         /// pdf (one file) or zip (one PDF per certificate, named by number).
         #[arg(long, default_value = "pdf")]
         format: PrintFormat,
-        /// The file to write (removed again if printing fails).
+        /// The file to write (a new one; nothing is left under its name if printing fails).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -217,10 +226,6 @@ fn line(c: &Certificate) -> String {
     )
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
-}
-
 pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json: bool) -> Result<ExitCode> {
     match verb {
         CertificateVerb::Issue { run, candidate, template, portrait, date } => {
@@ -251,11 +256,13 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
                 }
             }
         }
-        CertificateVerb::List { candidate, run, all_versions, limit } => {
+        CertificateVerb::List { candidate, run, all_versions, issued_from, issued_to, limit } => {
             let filter = CertificateFilter {
                 candidate: candidate.as_deref().map(|c| id("candidate", c)).transpose()?,
                 run: run.as_deref().map(|r| id("run", r)).transpose()?,
                 all_versions,
+                issued_from: issued_from.map(|d| parse_uk_date("issued-from", &d)).transpose()?,
+                issued_to: issued_to.map(|d| parse_uk_date("issued-to", &d)).transpose()?,
                 limit,
             };
             let list = store.certificates(actor, &filter)?;
@@ -264,6 +271,19 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
             } else {
                 for c in &list {
                     println!("{}", line(c));
+                }
+            }
+        }
+        CertificateVerb::History { number } => {
+            let versions = store.certificate_versions(actor, &number)?;
+            if json {
+                print_json(&versions);
+            } else {
+                for c in &versions {
+                    println!("{}", line(c));
+                    if let Some(r) = &c.reissue_reason {
+                        println!("  reissued {}: {r}", c.reissued_on.map(|d| d.to_string()).unwrap_or_default());
+                    }
                 }
             }
         }
@@ -289,7 +309,7 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
         }
         CertificateVerb::Pdf { number, out, version } => {
             let bytes = store.certificate_pdf(actor, &number, version)?;
-            write_file(&out, &bytes)?;
+            write_new(&out, &bytes)?;
             if json {
                 print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes.len() }));
             } else {
@@ -326,8 +346,9 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
                 }
                 ControlFlow::Continue(())
             };
-            let summary =
-                write_new_file(&out, |file| store.print_certificates(actor, &selection, format, file, &mut report))?;
+            let mut file = NewFile::create(&out)?;
+            let summary = store.print_certificates(actor, &selection, format, &mut file, &mut report)?;
+            file.commit()?;
             if json {
                 print_json(&serde_json::json!({ "out": out, "summary": summary }));
             } else {
@@ -443,7 +464,7 @@ pub fn report(store: &mut Store, actor: &Actor, verb: ReportVerb, json: bool) ->
                 ReportFormat::Xlsx => report.to_xlsx()?,
                 ReportFormat::Csv => report.to_csv(),
             };
-            write_file(&out, &bytes)?;
+            write_new(&out, &bytes)?;
             let due = report.refresher_due().count();
             if json {
                 print_json(&serde_json::json!({
@@ -471,7 +492,7 @@ pub fn keys(store: &mut Store, actor: &Actor, verb: KeysVerb, json: bool) -> Res
             let text = store.export_public_keys(actor)?;
             match out {
                 Some(path) => {
-                    write_file(&path, text.as_bytes())?;
+                    write_new(&path, text.as_bytes())?;
                     if json {
                         print_json(&serde_json::json!({ "out": path }));
                     } else {

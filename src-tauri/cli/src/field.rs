@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use centrebook_core::field::{fingerprint, Conflict, PackImport, ReturnImport, Take};
+use centrebook_core::field::{centre_key_fingerprints, fingerprint, Conflict, PackImport, ReturnImport, Take};
+use centrebook_core::outfile::write_new;
 use centrebook_core::{Actor, Error, Id, Result, Store};
 
 use crate::output::print_json;
@@ -38,6 +39,13 @@ pub enum FieldVerb {
         /// The file to write.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Either side: the fingerprints of the signing keys in a centre-key file, to compare with what
+    /// the other screen shows (a damaged or forged file is refused).
+    Fingerprints {
+        /// The centre-key file.
+        #[arg(long, value_name = "FILE")]
+        centre_key: PathBuf,
     },
     /// Laptop: this laptop's device id and the centre it works for.
     Status,
@@ -137,25 +145,30 @@ fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(read(path)?).map_err(|_| Error::Invalid { field: "file", reason: "is not text".into() })
 }
 
-/// Writes beside the target and renames, so a half-written file never has the final name.
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut part = path.as_os_str().to_owned();
-    part.push(".part");
-    let part = PathBuf::from(part);
-    std::fs::write(&part, bytes).map_err(|source| Error::Io { action: "write", path: part.clone(), source })?;
-    std::fs::rename(&part, path).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
-}
-
 pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> Result<ExitCode> {
     match verb {
         FieldVerb::CentreKey { out } => {
             let text = store.field_centre_key(actor)?;
-            write(&out, text.as_bytes())?;
+            write_new(&out, text.as_bytes())?;
+            let fingerprints = centre_key_fingerprints(&text)?;
             if json {
-                print_json(&serde_json::json!({ "out": out, "centre_id": store.store_id() }));
+                print_json(
+                    &serde_json::json!({ "out": out, "centre_id": store.store_id(), "fingerprints": fingerprints }),
+                );
             } else {
                 println!("Centre key written to {}. Enrol the trainer's laptop with it:", out.display());
                 println!("  centrebook field enrol --centre-key FILE --name NAME");
+                println!("Signing key fingerprints (the laptop shows the same): {}", fingerprints.join(", "));
+            }
+        }
+        FieldVerb::Fingerprints { centre_key } => {
+            let fingerprints = centre_key_fingerprints(&read_text(&centre_key)?)?;
+            if json {
+                print_json(&fingerprints);
+            } else {
+                for f in &fingerprints {
+                    println!("{f}");
+                }
             }
         }
         FieldVerb::Enrol { centre_key, name } => {
@@ -169,7 +182,7 @@ pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> R
             }
         }
         FieldVerb::DeviceKey { out } => {
-            write(&out, store.field_device_key(actor)?.as_bytes())?;
+            write_new(&out, store.field_device_key(actor)?.as_bytes())?;
             let who = store.field_identity(actor)?;
             if json {
                 print_json(&who);
@@ -223,7 +236,7 @@ pub fn fieldpack(store: &mut Store, actor: &Actor, verb: FieldpackVerb, json: bo
         FieldpackVerb::Export { runs, device, out } => {
             let runs = runs.iter().map(|r| id("run", r)).collect::<Result<Vec<_>>>()?;
             let (bytes, summary) = store.export_field_pack(actor, &runs, device.as_deref())?;
-            write(&out, &bytes)?;
+            write_new(&out, &bytes)?;
             if json {
                 print_json(&summary);
             } else {
@@ -312,7 +325,7 @@ pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -
     match verb {
         ReturnVerb::Export { out } => {
             let (bytes, s) = store.export_return(actor)?;
-            write(&out, &bytes)?;
+            write_new(&out, &bytes)?;
             if json {
                 print_json(&s);
             } else {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::import::{errors_csv, Field, ImportOptions, ImportReport, RowStatus};
+use centrebook_core::outfile::NewFile;
 use centrebook_core::{Actor, Error, Result, Store};
 
 use crate::output::{print_json, SOME_REJECTED};
@@ -70,13 +71,12 @@ pub fn run(store: &mut Store, actor: &Actor, args: ImportArgs, json: bool) -> Re
         save_mapping: a.save_mapping,
         sheet: a.sheet,
     };
+    // Refused before importing when the name is taken, not after the rows are in.
+    let errors_file = a.errors_csv.as_deref().map(NewFile::create).transpose()?;
     let report = store.import_candidates(actor, &a.file, &options, chrono::Local::now().date_naive())?;
-    if let Some(out) = &a.errors_csv {
-        std::fs::write(out, errors_csv(&report)).map_err(|source| Error::Io {
-            action: "write",
-            path: out.clone(),
-            source,
-        })?;
+    if let Some(mut file) = errors_file {
+        file.put(&errors_csv(&report))?;
+        file.commit()?;
     }
     if json {
         print_json(&report.rows);

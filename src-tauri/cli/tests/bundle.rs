@@ -213,6 +213,15 @@ fn bundles_for_three_profiles_verify_reopen_and_are_tracked_corrected_and_listed
     assert_eq!(a["bundle"]["id"], ids[2].as_str());
     let (o, _) = text(&centrebook(dir, &["bundle", "affected", &ids[0]], AS_ADMIN));
     assert!(o.contains("Siân LlewelynRTITB") && o.contains("ni_number"), "{o}");
+    // Saved as CSV: a row per person under the header; never over an existing file.
+    let csv = c.path("affected.csv");
+    let listed = json(dir, &["bundle", "affected", &ids[1], "--csv", csv.to_str().unwrap()], AS_ADMIN);
+    let saved = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(saved.lines().count(), 1 + listed["people"].as_array().unwrap().len(), "{saved}");
+    assert!(saved.contains(&ids[1]) && saved.contains("date_of_birth"), "{saved}");
+    let (code, _) = fails(dir, &["bundle", "affected", &ids[1], "--csv", csv.to_str().unwrap()], AS_ADMIN);
+    assert_eq!(code, Some(5));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), saved);
 
     // Admin only, and audited.
     json(

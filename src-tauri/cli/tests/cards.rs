@@ -178,6 +178,12 @@ fn cards_are_issued_listed_printed_on_sheets_and_verified() {
     assert!(tool("pdfinfo", &[sheet.to_str().unwrap()]).contains("(A4)"), "A4");
     let t = pdftotext(&sheet);
     assert!(t.contains(number.as_str()) && t.contains("TC-C000002") && t.contains("Łukasz Bartłomiej"), "{t}");
-    let s = json(dir, &["card", "sheet", "--run", &c.run, "--out", sheet.to_str().unwrap()], AS_ADMIN);
+    // A second sheet under the same name is refused, the first kept (a file is never written over).
+    let before = std::fs::read(&sheet).unwrap();
+    let again = centrebook(dir, &["card", "sheet", "--run", &c.run, "--out", sheet.to_str().unwrap()], AS_ADMIN);
+    assert_eq!(again.status.code(), Some(5));
+    assert_eq!(std::fs::read(&sheet).unwrap(), before);
+    let run_sheet = c.tmp.path().join("run-sheet.pdf");
+    let s = json(dir, &["card", "sheet", "--run", &c.run, "--out", run_sheet.to_str().unwrap()], AS_ADMIN);
     assert_eq!(s["summary"]["cards"], 3);
 }

@@ -106,6 +106,24 @@ fn passphrase_change_backup_and_restore() {
     let file = tmp.path().join("nightly.cbbackup");
     let backup = centrebook(&dir, &["--json", "backup", "--out", file.to_str().unwrap()], &as_admin);
     assert!(backup.status.success(), "{:?}", text(&backup));
+    // A folder where the file should go: the name is taken, so exit 5 naming it (a file is never
+    // written over), not "encryption failure".
+    let in_the_way = tmp.path().join("in-the-way.cbbackup");
+    std::fs::create_dir(&in_the_way).unwrap();
+    let failed = centrebook(&dir, &["backup", "--out", in_the_way.to_str().unwrap()], &as_admin);
+    assert_eq!(failed.status.code(), Some(5), "{:?}", text(&failed));
+    let said = text(&failed).1;
+    assert!(said.contains("in-the-way.cbbackup") && said.contains("already exists"), "{said}");
+    assert!(!said.contains("encryption"), "{said}");
+    // A file where the folder should be: exit 1, the path named and the disk's own reason.
+    let not_a_folder = tmp.path().join("not-a-folder");
+    std::fs::write(&not_a_folder, b"x").unwrap();
+    let out = not_a_folder.join("b.cbbackup");
+    let failed = centrebook(&dir, &["backup", "--out", out.to_str().unwrap()], &as_admin);
+    assert_eq!(failed.status.code(), Some(1), "{:?}", text(&failed));
+    let said = text(&failed).1;
+    assert!(said.contains("could not") && said.contains("not-a-folder"), "{said}");
+    assert!(said.to_lowercase().contains("exists") && !said.contains("encryption"), "{said}");
     let mut env = as_admin.to_vec();
     env.push(("CENTREBOOK_NEW_PASSWORD", "office password"));
     assert!(centrebook(&dir, &["user", "add", "olly", "--role", "office"], &env).status.success());

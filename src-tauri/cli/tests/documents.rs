@@ -115,6 +115,11 @@ fn certificates_are_issued_printed_reissued_revoked_and_verified_with_distinct_e
     // The frozen PDF shows name, number and course, never the NI number or date of birth.
     let pdf = dir.parent().unwrap().join("sian.pdf");
     json(dir, &["certificate", "pdf", &sian_no, "--out", pdf.to_str().unwrap()], AS_ADMIN);
+    let written = std::fs::read(&pdf).unwrap();
+    let again = centrebook(dir, &["certificate", "pdf", &bob_no, "--out", pdf.to_str().unwrap()], AS_ADMIN);
+    assert_eq!(again.status.code(), Some(5), "an existing file is never overwritten");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), written);
     let text = pdftotext(&pdf);
     for expected in ["Siân Llewelyn", sian_no.as_str(), "Counterbalance lift truck, novice", "E1042", "Acme Haulage"] {
         assert!(text.contains(expected), "{expected:?} missing from the certificate:\n{text}");
@@ -161,6 +166,21 @@ fn certificates_are_issued_printed_reissued_revoked_and_verified_with_distinct_e
     assert_eq!(v1["status"], "superseded");
     let versions = json(dir, &["certificate", "list", "--all-versions"], AS_ADMIN);
     assert_eq!(versions.as_array().unwrap().len(), 3);
+    let history = json(dir, &["certificate", "history", &sian_no], AS_ADMIN);
+    let history: Vec<(u64, &str)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["version"].as_u64().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(history, [(2, "valid"), (1, "superseded")]);
+    // By date: the reissue counts from its own day (today), so on the first issue's day only Bob's
+    // standing certificate was issued.
+    let on_the_day = ["certificate", "list", "--issued-from", "09/11/2026", "--issued-to", "09/11/2026"];
+    let listed = json(dir, &on_the_day, AS_ADMIN);
+    let listed: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
+    assert_eq!(listed, [bob_no.as_str()]);
+    assert_eq!(centrebook(dir, &["certificate", "history", "NO-SUCH-1"], AS_ADMIN).status.code(), Some(5));
     let (code, out) = verify(dir, &[&qr], AS_ADMIN);
     assert_eq!(code, Some(10), "{out}");
     assert!(out.starts_with("superseded:"), "{out}");
@@ -262,7 +282,15 @@ fn the_employer_report_is_written_as_pdf_xlsx_and_csv_with_employer_visible_fiel
         assert!(!all.contains(never), "{never} reached the employer's report");
     }
 
-    // A site nobody is recorded at gives an empty report, not an error.
+    // A site nobody is recorded at gives an empty report, not an error (written once the first
+    // report is out of the way: a file is never written over).
+    assert_eq!(
+        centrebook(dir, &["report", "employer", "acme haulage", "--out", out("csv").to_str().unwrap()], AS_ADMIN)
+            .status
+            .code(),
+        Some(5)
+    );
+    std::fs::remove_file(out("csv")).unwrap();
     let york = report("csv", &["--site", "York"]);
     assert_eq!(york["employees"], 0);
     // An unknown employer is exit 5 and writes nothing.

@@ -17,16 +17,7 @@ const AS_OFFICE: &[(&str, &str)] =
 
 /// An office with a course, a trainer with an account, a run on it and two candidates enrolled.
 fn office(tmp: &Path, office: &Path) -> (String, String, String, String) {
-    let course = tmp.join("course.json");
-    std::fs::write(
-        &course,
-        r#"{"code":"FLT-CB","title":"Counterbalance novice","awarding_body":null,"course_type":"training",
-            "category":"Counterbalance lift truck","length_days":3,"duration_hours":21,"validity_months":36,
-            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}},
-                          {"name":"Practical","rule":{"kind":"faults","max_minor_faults":5,"max_major_faults":0}}]}"#,
-    )
-    .unwrap();
-    json(office, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    add_course(tmp, office, &forklift_course(None, true));
     json(office, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
     for (user, role, pw) in [("tess", "trainer", "trainer password 1"), ("olly", "office", "office password 1")] {
         let mut env = AS_ADMIN.to_vec();
@@ -87,8 +78,21 @@ fn office_to_laptop_and_back_with_a_conflict_resolved_by_a_person() {
     let f = |name: &str| tmp.path().join(name).to_str().unwrap().to_owned();
 
     // The key exchange, with matching fingerprints on both screens.
-    json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    let written = json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
     let who = json(&laptop, &["field", "enrol", "--centre-key", &f("centre.key"), "--name", "Tess's laptop"], AS_ADMIN);
+    // The file's signing-key fingerprints, read back on either side, are the keys the laptop trusts.
+    let read_back = json(&laptop, &["field", "fingerprints", "--centre-key", &f("centre.key")], AS_ADMIN);
+    assert_eq!(read_back, written["fingerprints"]);
+    let trusted: Vec<String> =
+        who["centre"]["signing_key_ids"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()).collect();
+    let shown: Vec<String> =
+        read_back.as_array().unwrap().iter().map(|k| k.as_str().unwrap().replace(' ', "")).collect();
+    assert_eq!(shown, trusted);
+    let again = centrebook(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    assert_eq!(again.status.code(), Some(5), "the centre-key file is not written over");
+    std::fs::write(f("junk.key"), "{\"format\": \"centrebook-centre-key\"}").unwrap();
+    let junk = centrebook(&laptop, &["field", "fingerprints", "--centre-key", &f("junk.key")], AS_ADMIN);
+    assert!(!junk.status.success(), "a damaged file is refused, not shown without keys");
     json(&laptop, &["field", "device-key", "--out", &f("device.key")], AS_ADMIN);
     let device = json(&office_dir, &["field", "device", "add", "--trainer", &trainer, &f("device.key")], AS_ADMIN);
     assert_eq!(device["fingerprint"], who["fingerprint"]);

@@ -14,16 +14,7 @@ const AS_TRAINER: &[(&str, &str)] = &[
 fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
     let (tmp, dir, _) = initialised();
     json(&dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
-    let course = tmp.path().join("course.json");
-    std::fs::write(
-        &course,
-        r#"{"code":"FLT-CB","title":"Counterbalance novice","awarding_body":"RTITB","course_type":"training",
-            "category":"Counterbalance lift truck","length_days":5,"duration_hours":35,"validity_months":36,
-            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}},
-                          {"name":"Practical","rule":{"kind":"faults","max_minor_faults":5,"max_major_faults":0}}]}"#,
-    )
-    .unwrap();
-    json(&dir, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    add_course(tmp.path(), &dir, &forklift_course(Some("RTITB"), true));
     json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
     let mut env = AS_ADMIN.to_vec();
     env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password 1"));

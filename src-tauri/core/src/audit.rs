@@ -124,9 +124,10 @@ pub(crate) fn record(
     let sealed = if changes.is_empty() {
         None
     } else {
-        let key = subject_key(tx, subject.id.unwrap_or("-"), true)?.ok_or(Error::Crypto("no subject key"))?;
+        let key = subject_key(tx, subject.id.unwrap_or("-"), true)?
+            .ok_or_else(|| Error::damaged(tx, "a stored audit key is damaged"))?;
         let plain = zeroize::Zeroizing::new(
-            serde_json::to_vec(changes).map_err(|_| Error::Crypto("could not encode changes"))?,
+            serde_json::to_vec(changes).map_err(|_| Error::Internal("the audit changes could not be encoded"))?,
         );
         Some(crypto::seal(&key, &plain, id.as_bytes())?)
     };
@@ -171,8 +172,9 @@ pub(crate) fn record(
 fn head(conn: &Connection) -> Result<(i64, String)> {
     Ok(match meta_get(conn, "audit_head")? {
         Some(h) => {
-            let (seq, hash) = h.split_once(':').ok_or(Error::Crypto("damaged audit anchor"))?;
-            (seq.parse().map_err(|_| Error::Crypto("damaged audit anchor"))?, hash.to_owned())
+            let damaged = || Error::damaged(conn, "the audit log's anchor is damaged");
+            let (seq, hash) = h.split_once(':').ok_or_else(damaged)?;
+            (seq.parse().map_err(|_| damaged())?, hash.to_owned())
         }
         None => (0, GENESIS.to_owned()),
     })

@@ -10,8 +10,10 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the core.
+///
+/// Not `#[non_exhaustive]`: the shells match every variant (the CLI's exit codes, the window's error
+/// kinds), so a new variant cannot land without someone deciding how each shell shows it.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     #[error("there is no Centrebook store in {0}; run `centrebook init` first")]
     NotInitialised(PathBuf),
@@ -79,8 +81,23 @@ pub enum Error {
     #[error("storage error: {0}")]
     Db(rusqlite::Error),
 
+    /// A cryptographic primitive failed (the OS random source, key derivation, sealing). Nothing
+    /// else: disk, encoding and damaged-store failures have their own variants.
     #[error("encryption failure: {0}")]
     Crypto(&'static str),
+
+    /// A file Centrebook builds in memory (an XLSX sheet) would not fit its format: too many rows
+    /// or too long a value. The library's own error is kept as the source, not shown, because it
+    /// may quote a cell.
+    #[error(
+        "could not build the {what}: it does not fit the file format (too many rows or too long a value); \
+         nothing was written"
+    )]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 
     /// A broken promise inside Centrebook itself (a bug), never the user's doing. The text names the
     /// promise, never a value.
@@ -118,8 +135,34 @@ impl Error {
         Error::Invalid { field, reason: reason.into() }
     }
 
+    /// Something stored in the database behind `conn` is damaged (a key of the wrong length, an
+    /// unreadable audit anchor): the store needs restoring, it is not a bug nor the user's input.
+    pub(crate) fn damaged(conn: &rusqlite::Connection, reason: &'static str) -> Self {
+        Error::CorruptStore { path: conn.path().map(PathBuf::from).unwrap_or_default(), reason: reason.into() }
+    }
+
+    pub(crate) fn encode(what: &'static str) -> impl FnOnce(rust_xlsxwriter::XlsxError) -> Self {
+        move |e| Error::Encode { what, source: Box::new(e) }
+    }
+
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Error::Io { action, path, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_encoding_failure_keeps_the_library_error_as_source_but_never_shows_it() {
+        // The library's text can quote what it was given (here a sheet name standing in for a cell).
+        let e = Error::encode("XLSX data file")(rust_xlsxwriter::XlsxError::SheetnameReused("Jane Doe".into()));
+        let shown = e.to_string();
+        assert!(shown.contains("XLSX data file") && !shown.contains("Jane Doe"), "{shown}");
+        assert!(!shown.contains("encryption"), "{shown}");
+        let source = std::error::Error::source(&e).expect("the library's error is kept");
+        assert!(source.to_string().contains("Jane Doe"));
     }
 }

@@ -9,6 +9,7 @@
 //! - [`store`]: the SQLCipher database, its pragmas, migrations, backups and restores.
 //! - [`users`]: accounts, roles, permissions, sign-in with throttling.
 //! - [`audit`]: the append-only, hash-chained audit log.
+//! - [`outfile`]: every file written, whole or not at all, a new one never over another.
 
 mod actor;
 mod crypto;
@@ -17,15 +18,18 @@ mod error;
 mod id;
 
 pub mod audit;
+#[cfg(feature = "demo")]
 pub mod bench;
 pub mod bundle;
 pub mod csv_out;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod documents;
 pub mod field;
 pub mod fields;
 pub mod import;
 pub mod keys;
+pub mod outfile;
 pub mod photo;
 pub mod records;
 pub mod sealed;
@@ -35,6 +39,8 @@ pub mod users;
 
 #[cfg(test)]
 mod audited_tests;
+#[cfg(test)]
+mod layering_tests;
 #[cfg(test)]
 pub(crate) mod testing;
 

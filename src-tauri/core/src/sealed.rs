@@ -472,7 +472,6 @@ pub fn write<W: Write + Seek>(
     signer: &Signer,
     protect: Protect<'_>,
 ) -> Result<Manifest> {
-    let io = |e| Error::Io { action: "write", path: "container".into(), source: e };
     let manifest = match protect {
         // Unprotected: the ZIP goes straight to `out`, so a large bundle is not held twice.
         Protect::None => build_zip(&mut out, header, files, signer)?,
@@ -489,7 +488,7 @@ pub fn write<W: Write + Seek>(
             }
             head.extend_from_slice(&salt);
             head.extend_from_slice(&check);
-            seal_into(&mut out, head, &key, &zip).map_err(io)?;
+            seal_into(&mut out, head, &key, &zip)?;
             manifest
         }
         Protect::Recipient(recipient) => {
@@ -502,11 +501,11 @@ pub fn write<W: Write + Seek>(
             let mut head = header_start(MODE_RECIPIENT);
             head.extend_from_slice(&recipient.id_bytes());
             head.extend_from_slice(eph_public.as_bytes());
-            seal_into(&mut out, head, &key, &zip).map_err(io)?;
+            seal_into(&mut out, head, &key, &zip)?;
             manifest
         }
     };
-    out.flush().map_err(io)?;
+    out.flush().map_err(container_write_error)?;
     Ok(manifest)
 }
 
@@ -517,8 +516,7 @@ fn build_zip<W: Write + Seek>(
     signer: &Signer,
 ) -> Result<Manifest> {
     let mut zip = zip::ZipWriter::new(out);
-    let zip_err = |_| Error::Crypto("could not write the container");
-    let io_err = |_| Error::Crypto("could not write the container");
+    let zip_err = |e: zip::result::ZipError| container_write_error(e.into());
     let mut entries = Vec::new();
     let mut seen = BTreeSet::new();
     for (path, bytes) in files {
@@ -531,7 +529,7 @@ fn build_zip<W: Write + Seek>(
             .compression_method(method)
             .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
         zip.start_file(path.as_str(), opts).map_err(zip_err)?;
-        zip.write_all(&bytes).map_err(io_err)?;
+        zip.write_all(&bytes).map_err(container_write_error)?;
         entries.push(FileEntry { path, size: bytes.len() as u64, sha256: crypto::hex(&crypto::sha256(&[&bytes])) });
     }
     let mut counts = header.counts;
@@ -547,15 +545,15 @@ fn build_zip<W: Write + Seek>(
         files: entries,
         meta: header.meta,
     };
-    let manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|_| Error::Crypto("could not write the manifest"))?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|_| Error::Internal("the container manifest could not be encoded"))?;
     let signature = signer.key.sign(&manifest_bytes);
     let deflate = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     zip.start_file(MANIFEST, deflate).map_err(zip_err)?;
-    zip.write_all(&manifest_bytes).map_err(io_err)?;
+    zip.write_all(&manifest_bytes).map_err(container_write_error)?;
     let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     zip.start_file(SIGNATURE, stored).map_err(zip_err)?;
-    zip.write_all(&signature.to_bytes()).map_err(io_err)?;
+    zip.write_all(&signature.to_bytes()).map_err(container_write_error)?;
     zip.finish().map_err(zip_err)?;
     Ok(manifest)
 }
@@ -567,12 +565,19 @@ fn header_start(mode: u8) -> Vec<u8> {
     h
 }
 
-fn seal_into(out: &mut impl Write, mut head: Vec<u8>, key: &crypto::SecretKey, plain: &[u8]) -> std::io::Result<()> {
+fn seal_into(out: &mut impl Write, mut head: Vec<u8>, key: &crypto::SecretKey, plain: &[u8]) -> Result<()> {
     let sealed_len = (plain.len() + SEAL_OVERHEAD) as u64;
     head.extend_from_slice(&sealed_len.to_le_bytes());
-    let sealed = crypto::seal(key, plain, &head).map_err(|_| std::io::Error::other("sealing failed"))?;
-    out.write_all(&head)?;
-    out.write_all(&sealed)
+    // A sealing failure stays a crypto error; only the writes below are I/O.
+    let sealed = crypto::seal(key, plain, &head)?;
+    out.write_all(&head).map_err(container_write_error)?;
+    out.write_all(&sealed).map_err(container_write_error)
+}
+
+/// `write` is handed a stream, not a file, so the error names the container; the shell that chose
+/// the file knows its path. The source is kept (a full disk reads as one).
+fn container_write_error(source: std::io::Error) -> Error {
+    Error::Io { action: "write", path: "the container".into(), source }
 }
 
 /// The AES key and the password check value, both from one Argon2id derivation.

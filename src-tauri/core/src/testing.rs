@@ -89,3 +89,140 @@ pub fn world() -> World {
     let trainer = store.login("tess", "a password 1").unwrap();
     World { _fx: fx, store, admin, office, trainer }
 }
+
+// ---- the common world: a forklift course, a run, a pass ----
+//
+// Most record, document, bundle and field tests need the same centre: the forklift course, Acme
+// Haulage, a run at Yard 2, a candidate who sat it. These build it; a test changes what it needs
+// with struct update syntax (`Course { code: "FLT-1".into(), ..forklift() }`).
+
+use crate::records::outcome::{ComponentRule, GradeBand, Score};
+use crate::records::{CandidateForm, Component, Course, CourseType, Registered, Requirements, ResultInput, RunForm};
+use crate::Id;
+
+/// A Theory paper out of 40, passed at 30.
+pub fn theory() -> Component {
+    Component { id: None, name: "Theory".into(), rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 } }
+}
+
+/// A Practical passed with at most 5 minor faults and no major one.
+pub fn practical() -> Component {
+    Component {
+        id: None,
+        name: "Practical".into(),
+        rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
+    }
+}
+
+/// Counterbalance lift truck, novice (RTITB): five days, Theory and Practical, valid 36 months,
+/// graded Pass or Distinction (90%), needing an NI number and a photo.
+pub fn forklift() -> Course {
+    Course {
+        id: None,
+        code: "FLT-CB-NOV".into(),
+        title: "Counterbalance lift truck, novice".into(),
+        awarding_body: Some("rtitb".into()),
+        course_type: CourseType::Training,
+        category: "Counterbalance lift truck".into(),
+        length_days: 5.0,
+        duration_hours: 35.0,
+        validity_months: Some(36),
+        requires: Requirements { ni_number: true, photo: true, ..Default::default() },
+        components: vec![theory(), practical()],
+        grades: vec![
+            GradeBand { grade: "Pass".into(), min_percent: 0.0 },
+            GradeBand { grade: "Distinction".into(), min_percent: 90.0 },
+        ],
+    }
+}
+
+/// Siân-like details every awarding body accepts: a date of birth and a Cardiff address, at
+/// `employer` (or self-booked).
+pub fn person(forename: &str, surname: &str, employer: Option<Id>) -> CandidateForm {
+    CandidateForm {
+        forename: forename.into(),
+        surname: surname.into(),
+        employer_id: employer,
+        date_of_birth: Some("14/03/1988".into()),
+        address: Some("3 Heol y Bont".into()),
+        postcode: Some("cf10 1aa".into()),
+        ..Default::default()
+    }
+}
+
+impl World {
+    /// The awarding body `code` as "`code` Ltd" with the centre's approval number C1234, added once.
+    pub fn body(&mut self, code: &str) {
+        let admin = self.admin.clone();
+        if self.store.awarding_bodies(&admin).unwrap().iter().all(|b| !b.code.eq_ignore_ascii_case(code)) {
+            self.store.add_awarding_body(&admin, code, &format!("{code} Ltd"), Some("C1234")).unwrap();
+        }
+    }
+
+    /// Adds `course` to the catalogue, and its awarding body first (see [`World::body`]).
+    pub fn course(&mut self, course: Course) -> Course {
+        if let Some(body) = &course.awarding_body {
+            self.body(&body.to_uppercase());
+        }
+        self.store.add_course(&self.admin.clone(), &course).unwrap()
+    }
+
+    /// Acme Haulage Ltd (added by the office on first use).
+    pub fn acme(&mut self) -> Id {
+        let office = self.office.clone();
+        match self.store.employer_named(&office, "Acme Haulage Ltd") {
+            Ok(e) => e.id,
+            Err(_) => {
+                let form = crate::records::EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() };
+                self.store.add_employer(&office, &form).unwrap().id
+            }
+        }
+    }
+
+    /// A run of `course` from `starts` to `ends` (assessed on the last day) at Yard 2, taught by
+    /// `trainers`, scheduled by the office.
+    pub fn run(&mut self, course: &Course, starts: &str, ends: &str, trainers: &[Id]) -> Id {
+        let form = RunForm {
+            course_id: course.id.expect("an added course"),
+            starts_on: starts.into(),
+            ends_on: Some(ends.into()),
+            assessment_on: Some(ends.into()),
+            venue: Some("Yard 2".into()),
+            trainer_ids: trainers.to_vec(),
+            ..Default::default()
+        };
+        self.store.add_run(&self.office.clone(), &form).unwrap().id
+    }
+
+    /// Registers `form` as `by` (past any likely duplicate): the new candidate's id.
+    pub fn register(&mut self, by: &crate::Actor, form: &CandidateForm) -> Id {
+        match self.store.register_candidate(by, form, today(), true).unwrap() {
+            Registered::Created { candidate, .. } => candidate.id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Enrols `candidate` on `run` as `by` and records `scores` against `course`'s components in
+    /// order, assessed `on`: the enrolment's id.
+    pub fn sit(
+        &mut self,
+        by: &crate::Actor,
+        run: Id,
+        candidate: Id,
+        course: &Course,
+        scores: &[Score],
+        on: &str,
+    ) -> Id {
+        let e = self.store.enrol(by, run, candidate).unwrap().enrolment.id;
+        for (component, score) in course.components.iter().zip(scores) {
+            let input = ResultInput {
+                component_id: component.id.expect("an added course"),
+                score: Some(*score),
+                assessed_on: Some(on.into()),
+                comments: None,
+            };
+            self.store.record_result(by, e, &input).unwrap();
+        }
+        e
+    }
+}

@@ -24,6 +24,7 @@ use centrebook_core::documents::{
     BatchFormat, BatchSummary, Certificate, CertificateFilter, IssueOptions, Progress, RunIssue, Selection,
     Verification,
 };
+use centrebook_core::outfile::{self, NewFile};
 use centrebook_core::{Error, Id, Permission};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -155,10 +156,6 @@ fn safe_name(s: &str) -> String {
     cleaned.trim().trim_matches('.').to_owned()
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), UiError> {
-    std::fs::write(path, bytes).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source }.into())
-}
-
 /// Opens a file in the system's viewer for its type.
 fn open_in_viewer(path: &Path) -> Result<(), UiError> {
     #[cfg(debug_assertions)]
@@ -190,10 +187,11 @@ fn viewing_folder() -> Result<PathBuf, UiError> {
     Ok(dir)
 }
 
-/// Writes `bytes` to the viewing folder as `name` and opens it; returns the name.
+/// Writes `bytes` to the viewing folder as `name` and opens it; returns the name. The folder is the
+/// app's own scratch space, so opening the same document again replaces the copy there.
 fn view(name: String, bytes: &[u8]) -> Result<String, UiError> {
     let path = viewing_folder()?.join(&name);
-    write_file(&path, bytes)?;
+    outfile::replace(&path, bytes)?;
     open_in_viewer(&path)?;
     Ok(name)
 }
@@ -213,41 +211,26 @@ fn certificate_file(number: &str, version: Option<u32>) -> String {
 /// Certificates, newest first; standing versions only.
 #[tauri::command]
 pub async fn certificates(state: State<'_, AppState>, query: CertificateQuery) -> Result<Vec<Certificate>, UiError> {
-    let dated = query.issued_from.is_some() || query.issued_to.is_some();
-    let filter = CertificateFilter {
-        candidate: query.candidate,
-        run: query.run,
-        all_versions: false,
-        // With dates the core's limit would cut before the dates do.
-        limit: if dated { None } else { query.limit },
-    };
-    let mut list = state.with(move |s, a| s.certificates(a, &filter)).await?;
-    if dated {
-        let (from, to) = (query.issued_from.unwrap_or(NaiveDate::MIN), query.issued_to.unwrap_or(NaiveDate::MAX));
-        list.retain(|c| {
-            let on = c.reissued_on.unwrap_or(c.issued_on);
-            from <= on && on <= to
-        });
-        if let Some(limit) = query.limit {
-            list.truncate(limit as usize);
+    state.with(move |s, a| s.certificates(a, &query.into())).await
+}
+
+impl From<CertificateQuery> for CertificateFilter {
+    fn from(q: CertificateQuery) -> Self {
+        CertificateFilter {
+            candidate: q.candidate,
+            run: q.run,
+            all_versions: false,
+            issued_from: q.issued_from,
+            issued_to: q.issued_to,
+            limit: q.limit,
         }
     }
-    Ok(list)
 }
 
 /// Every version of a certificate number, newest first (the history of reissues).
 #[tauri::command]
 pub async fn certificate_versions(state: State<'_, AppState>, number: String) -> Result<Vec<Certificate>, UiError> {
-    state
-        .with(move |s, a| {
-            let current = s.certificate(a, &number, None)?;
-            let mut out = vec![current.clone()];
-            for v in (1..current.version).rev() {
-                out.push(s.certificate(a, &number, Some(v))?);
-            }
-            Ok(out)
-        })
-        .await
+    state.with(move |s, a| s.certificate_versions(a, &number)).await
 }
 
 /// A certificate: the standing version, or the version given.
@@ -317,7 +300,7 @@ pub async fn save_certificate_pdf(
         let Some(path) = save_path(app, "Save the certificate", None, certificate_file(&number, version), PDF)? else {
             return Ok(None);
         };
-        write_file(&path, &bytes)?;
+        outfile::write_new(&path, &bytes)?;
         app.state::<Documents>().remember(&path);
         Ok(Some(file_name(&path)))
     })
@@ -364,8 +347,8 @@ pub async fn print_certificates(
         let Some(path) = save_path(app, "Save the certificates", None, name, filter)? else { return Ok(None) };
         let docs = app.state::<Documents>();
         docs.cancel_print.store(false, Ordering::SeqCst);
-        let file = std::fs::File::create(&path)
-            .map_err(|source| UiError::from(Error::Io { action: "create", path: path.clone(), source }))?;
+        // Dropped unnamed unless committed: a cancelled or failed batch leaves nothing behind.
+        let mut file = NewFile::create(&path)?;
         let mut last = Instant::now() - PROGRESS_EVERY;
         #[cfg(debug_assertions)]
         let delay = std::env::var("CENTREBOOK_TEST_PRINT_DELAY_MS").ok().and_then(|v| v.parse().ok());
@@ -384,30 +367,19 @@ pub async fn print_certificates(
             }
             ControlFlow::Continue(())
         };
-        let printed = state
-            .job()
-            .and_then(|mut job| job.with(|s, a| Ok(s.print_certificates(a, &selection, format, file, &mut watch))));
+        let printed =
+            state.job()?.with(|s, a| Ok(s.print_certificates(a, &selection, format, &mut file, &mut watch)))?;
         match printed {
-            Ok(Ok(summary)) if summary.certificates == 0 => {
-                let _ = std::fs::remove_file(&path);
+            Ok(summary) if summary.certificates == 0 => {
                 Err(UiError::other("there are no standing certificates to print in that selection"))
             }
-            Ok(Ok(summary)) => {
+            Ok(summary) => {
+                file.commit()?;
                 docs.remember(&path);
                 Ok(Some(PrintDone { file: file_name(&path), summary }))
             }
-            Ok(Err(e)) => {
-                // Incomplete: a PDF without its cross-reference table, a ZIP without its directory.
-                let _ = std::fs::remove_file(&path);
-                match e {
-                    Error::Cancelled => Ok(None),
-                    e => Err(e.into()),
-                }
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&path);
-                Err(e)
-            }
+            Err(Error::Cancelled) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     })
     .await
@@ -475,7 +447,7 @@ pub async fn save_card_pdf(app: AppHandle, number: String) -> Result<Option<Stri
         let Some(path) = save_path(app, "Save the card", None, safe_name(&format!("Card {number}.pdf")), PDF)? else {
             return Ok(None);
         };
-        write_file(&path, &bytes)?;
+        outfile::write_new(&path, &bytes)?;
         app.state::<Documents>().remember(&path);
         Ok(Some(file_name(&path)))
     })
@@ -501,25 +473,14 @@ pub async fn save_card_sheet(
             None => (CardSelection::Numbers(numbers), "Cards.pdf".to_owned()),
         };
         let Some(path) = save_path(app, "Save the card sheets", None, safe_name(&name), PDF)? else { return Ok(None) };
-        let file = std::fs::File::create(&path)
-            .map_err(|source| UiError::from(Error::Io { action: "create", path: path.clone(), source }))?;
-        match state
-            .job()
-            .and_then(|mut job| job.with(|s, a| s.cards_sheet_pdf(a, &selection, std::io::BufWriter::new(file))))
-        {
-            Ok(summary) if summary.cards == 0 => {
-                let _ = std::fs::remove_file(&path);
-                Err(UiError::other("nobody on that run has a card yet; issue their cards first"))
-            }
-            Ok(summary) => {
-                app.state::<Documents>().remember(&path);
-                Ok(Some(SheetDone { file: file_name(&path), summary }))
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&path);
-                Err(e)
-            }
+        let mut file = NewFile::create(&path)?;
+        let summary = state.job()?.with(|s, a| s.cards_sheet_pdf(a, &selection, &mut file))?;
+        if summary.cards == 0 {
+            return Err(UiError::other("nobody on that run has a card yet; issue their cards first"));
         }
+        file.commit()?;
+        app.state::<Documents>().remember(&path);
+        Ok(Some(SheetDone { file: file_name(&path), summary }))
     })
     .await
 }
@@ -568,7 +529,7 @@ pub async fn save_employer_report(
             ReportFormat::Xlsx => report.to_xlsx()?,
             ReportFormat::Csv => report.to_csv(),
         };
-        write_file(&path, &bytes)?;
+        outfile::write_new(&path, &bytes)?;
         app.state::<Documents>().remember(&path);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(Some(ReportSaved {
@@ -621,7 +582,7 @@ pub async fn export_public_key(app: AppHandle) -> Result<Option<String>, UiError
         let Some(path) = save_path(app, "Save the centre's public key", None, name, ("Text", &["txt"][..]))? else {
             return Ok(None);
         };
-        write_file(&path, text.as_bytes())?;
+        outfile::write_new(&path, text.as_bytes())?;
         app.state::<Documents>().remember(&path);
         Ok(Some(file_name(&path)))
     })

@@ -18,10 +18,11 @@ use centrebook_core::bundle::profile::BUILT_IN;
 use centrebook_core::bundle::{
     Affected, BundleOptions, BundleProgress, BundleStage, BundleSummary, CreateReport, Profile, Verified, Waiting,
 };
-use centrebook_core::csv_out::CsvOut;
 use centrebook_core::field::{
-    fingerprint, Conflict, Device, FieldIdentity, PackImport, PackSummary, Refusal, ReturnImport, ReturnSummary, Take,
+    centre_key_fingerprints, fingerprint, Conflict, Device, FieldIdentity, PackImport, PackSummary, Refusal,
+    ReturnImport, ReturnSummary, Take,
 };
+use centrebook_core::outfile::write_new;
 use centrebook_core::{Error, Id, Permission, Zeroizing};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -97,16 +98,6 @@ fn read_text(path: &Path) -> Result<String, UiError> {
     String::from_utf8(read(path)?).map_err(|_| {
         UiError::from(Error::Invalid { field: "file", reason: "is not a key file (it is not text)".into() })
     })
-}
-
-/// Writes beside the target and renames, so a half-written file never has the chosen name.
-fn write(path: &Path, bytes: &[u8]) -> Result<(), UiError> {
-    let mut part = path.as_os_str().to_owned();
-    part.push(".part");
-    let part = PathBuf::from(part);
-    std::fs::write(&part, bytes).map_err(|source| Error::Io { action: "write", path: part.clone(), source })?;
-    std::fs::rename(&part, path)
-        .map_err(|source| UiError::from(Error::Io { action: "write", path: path.to_path_buf(), source }))
 }
 
 fn stamp() -> String {
@@ -252,22 +243,6 @@ pub async fn bundle_affected(state: State<'_, AppState>, id: Id) -> Result<Affec
     state.with(move |s, a| s.bundle_affected(a, id)).await
 }
 
-/// The breach list as CSV: one row per person (id, name, fields held), the bundle in the first rows.
-fn affected_csv(a: &Affected) -> Vec<u8> {
-    let mut csv = CsvOut::new(&["Candidate id", "Name", "Fields the bundle held", "Bundle", "Sent to", "Made"]);
-    for p in &a.people {
-        csv.row(&[
-            p.candidate_id.to_string(),
-            p.name.clone(),
-            p.fields.join("; "),
-            a.bundle.id.to_string(),
-            a.recipient.clone(),
-            a.disclosed_at.clone(),
-        ]);
-    }
-    csv.finish()
-}
-
 /// Saves a bundle's breach list as CSV (cells a spreadsheet would run as formulas are neutralised).
 /// `None` when the dialog was cancelled.
 #[tauri::command]
@@ -278,8 +253,7 @@ pub async fn save_affected_csv(app: AppHandle, id: Id) -> Result<Option<Saved>, 
         let Some(out) = save_path(app, "Save the list of people affected", None, name, ("CSV", &["csv"]))? else {
             return Ok(None);
         };
-        let listed = state.with_now(|s, a| s.bundle_affected(a, id))?;
-        write(&out, &affected_csv(&listed))?;
+        state.with_now(|s, a| s.save_bundle_affected(a, id, &out))?;
         Ok(Some(Saved::of(&out)))
     })
     .await
@@ -341,19 +315,10 @@ pub async fn save_centre_key(app: AppHandle) -> Result<Option<CentreKeySaved>, U
             return Ok(None);
         };
         let text = state.with_now(|s, a| s.field_centre_key(a))?;
-        write(&out, text.as_bytes())?;
-        Ok(Some(CentreKeySaved { saved: Saved::of(&out), fingerprints: centre_fingerprints(&text) }))
+        write_new(&out, text.as_bytes())?;
+        Ok(Some(CentreKeySaved { saved: Saved::of(&out), fingerprints: centre_key_fingerprints(&text)? }))
     })
     .await
-}
-
-/// The fingerprints of the signing keys in a centre-key file (what the laptop shows once enrolled).
-fn centre_fingerprints(text: &str) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-    v["signing_keys"]
-        .as_array()
-        .map(|keys| keys.iter().filter_map(|k| k[0].as_str()).map(fingerprint).collect())
-        .unwrap_or_default()
 }
 
 /// Trainers' laptops registered here.
@@ -406,7 +371,7 @@ pub async fn export_field_pack(
             return Ok(None);
         };
         let (bytes, summary) = state.job()?.with(|s, a| s.export_field_pack(a, &runs, device.as_deref()))?;
-        write(&out, &bytes)?;
+        write_new(&out, &bytes)?;
         Ok(Some(PackSaved { saved: Saved::of(&out), summary }))
     })
     .await
@@ -457,7 +422,7 @@ pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
         else {
             return Ok(None);
         };
-        write(&out, text.as_bytes())?;
+        write_new(&out, text.as_bytes())?;
         Ok(Some(Saved::of(&out)))
     })
     .await
@@ -495,7 +460,7 @@ pub async fn export_return(app: AppHandle) -> Result<Option<ReturnSaved>, UiErro
             return Ok(None);
         };
         let (bytes, summary) = state.job()?.with(|s, a| s.export_return(a))?;
-        write(&out, &bytes)?;
+        write_new(&out, &bytes)?;
         Ok(Some(ReturnSaved { saved: Saved::of(&out), summary }))
     })
     .await
@@ -536,58 +501,4 @@ pub async fn field_conflicts(state: State<'_, AppState>, all: bool) -> Result<Ve
 #[tauri::command]
 pub async fn resolve_field_conflict(state: State<'_, AppState>, id: Id, take: Take) -> Result<Conflict, UiError> {
     state.with(move |s, a| s.resolve_field_conflict(a, id, take)).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn centre_fingerprints_come_from_the_key_files_signing_keys() {
-        let text = r#"{"signing_keys": [["ab12cd34", "xxx"], ["ef56", "yyy"]], "recipient_key": "zzz"}"#;
-        assert_eq!(centre_fingerprints(text), vec!["ab12 cd34".to_owned(), "ef56".to_owned()]);
-        assert!(centre_fingerprints("not json").is_empty());
-    }
-
-    /// The breach list is opened in a spreadsheet: a name that looks like a formula must not run.
-    #[test]
-    fn the_breach_list_csv_holds_each_person_and_runs_no_formula() {
-        use centrebook_core::bundle::{AffectedPerson, Status};
-        let bundle = BundleSummary {
-            id: Id::new(),
-            profile: "rtitb".into(),
-            awarding_body: "RTITB".into(),
-            correction: false,
-            status: Status::Sent,
-            protection: "password".into(),
-            file_name: "b.zip".into(),
-            sha256: String::new(),
-            counts: Default::default(),
-            created_at: "2026-11-18T10:00:00Z".into(),
-            created_by: "admin".into(),
-            sent_at: None,
-            acknowledged_at: None,
-            reference: None,
-        };
-        let people = vec![
-            AffectedPerson {
-                candidate_id: Id::new(),
-                name: "Siân Llewelyn".into(),
-                fields: vec!["name".into(), "ni_number".into()],
-            },
-            AffectedPerson { candidate_id: Id::new(), name: "=HYPERLINK(\"x\")".into(), fields: vec!["name".into()] },
-        ];
-        let a = Affected {
-            bundle,
-            recipient: "RTITB Ltd (RTITB)".into(),
-            disclosed_at: "2026-11-18T10:00:00Z".into(),
-            people,
-        };
-        let text = String::from_utf8(affected_csv(&a)).unwrap();
-        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-        assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[0].starts_with("Candidate id,Name,Fields the bundle held"), "{text}");
-        assert!(lines[1].contains("Siân Llewelyn") && lines[1].contains("name; ni_number"), "{text}");
-        assert!(!lines[2].contains(",=HYPERLINK") && !lines[2].contains(",\"=HYPERLINK"), "{text}");
-    }
 }

@@ -47,6 +47,9 @@ export const api = {
   registerCandidate: (form: T.CandidateForm, force: boolean) =>
     call<T.Registered>("register_candidate", { form, force }),
   employmentHistory: (candidate: T.Id) => call<T.Employment[]>("employment_history", { candidate }),
+  /** Moves the candidate to another employer (null: self-booked) from today; the history is kept. */
+  changeEmployer: (candidate: T.Id, employer: T.Id | null, employeeNumber: string | null) =>
+    call<T.Employment[]>("change_employer", { candidate, employer, employeeNumber }),
   candidatePhoto: (candidate: T.Id) => call<ArrayBuffer>("candidate_photo", { candidate }),
   /** The bytes of a photo the person chooses (empty when they cancel), for framing in the window. */
   choosePhotoFile: () => call<ArrayBuffer>("choose_photo_file"),

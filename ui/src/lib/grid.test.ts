@@ -180,6 +180,39 @@ describe("SaveQueue", () => {
     expect(q.statusOf("a")?.state).toBe("saved");
   });
 
+  it("stops at an internal error (a bug) instead of resending the value forever", async () => {
+    const sent: number[] = [];
+    const q = new SaveQueue<number, number>(
+      async (_k, v) => {
+        sent.push(v);
+        throw uiError("internal", "Centrebook hit an internal error; please report it");
+      },
+      () => {},
+    );
+    q.set("a", 3);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(q.statusOf("a")).toEqual({ state: "rejected", message: "Centrebook hit an internal error; please report it" });
+    expect(sent).toEqual([3]);
+  });
+
+  it("keeps retrying after a disk error: the value is not lost", async () => {
+    let fails = 1;
+    const q = new SaveQueue<number, number>(
+      async (_k, v) => {
+        if (fails-- > 0) throw uiError("io", "could not write the file: No space left on device");
+        return v;
+      },
+      () => {},
+      () => {},
+      () => 1000,
+    );
+    q.set("a", 4);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(q.statusOf("a")?.state).toBe("failed");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(q.statusOf("a")?.state).toBe("saved");
+  });
+
   it("reports every status change to its listener", async () => {
     const seen: string[] = [];
     const q = new SaveQueue<number, number>(async (_k, v) => v, () => {}, (k, s) => seen.push(`${k}:${s.state}`));

@@ -207,7 +207,9 @@ export class SaveQueue<V, R> {
       }
     } else if (!newer) {
       const e = outcome.error;
-      const refused = e && (e.kind === "invalid" || e.kind === "forbidden" || e.kind === "not_found");
+      // An internal error is a bug: sending the same value again would fail the same way.
+      const refused =
+        e && (e.kind === "invalid" || e.kind === "forbidden" || e.kind === "not_found" || e.kind === "internal");
       if (refused) {
         this.setStatus(key, { state: "rejected", message: e.reason ?? e.message });
       } else {

@@ -68,21 +68,34 @@ pub fn pdftotext(path: &Path) -> String {
     tool("pdftotext", &["-layout", "-enc", "UTF-8", path.to_str().unwrap(), "-"])
 }
 
+/// The novice counterbalance course as `course add` reads it: FLT-CB, five days, valid 36 months, a
+/// Theory paper out of 40 (pass 30) and, with `practical`, a Practical of at most 5 minor and no
+/// major faults; `body` is its awarding body's code (`None`: none).
+pub fn forklift_course(body: Option<&str>, practical: bool) -> serde_json::Value {
+    let mut components =
+        vec![serde_json::json!({"name": "Theory", "rule": {"kind": "marks", "max_mark": 40, "pass_mark": 30}})];
+    if practical {
+        components.push(serde_json::json!({"name": "Practical",
+            "rule": {"kind": "faults", "max_minor_faults": 5, "max_major_faults": 0}}));
+    }
+    serde_json::json!({"code": "FLT-CB", "title": "Counterbalance lift truck, novice", "awarding_body": body,
+        "course_type": "training", "category": "Counterbalance lift truck", "length_days": 5, "duration_hours": 35,
+        "validity_months": 36, "components": components})
+}
+
+/// Adds `course` to the catalogue through `course add`, which reads it from a file in `tmp`.
+pub fn add_course(tmp: &Path, dir: &Path, course: &serde_json::Value) {
+    let file = tmp.join("course.json");
+    std::fs::write(&file, course.to_string()).unwrap();
+    json(dir, &["course", "add", file.to_str().unwrap()], AS_ADMIN);
+}
+
 /// The catalogue most end-to-end tests start from: the RTITB body, a novice counterbalance course
 /// (FLT-CB, a Theory paper out of 40, pass 30, valid 36 months), Acme Haulage, the trainer Tess Evans
 /// and a run of the course in Yard 2. Returns the run's id.
 pub fn forklift_run(tmp: &Path, dir: &Path) -> String {
     json(dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
-    let course = tmp.join("course.json");
-    std::fs::write(
-        &course,
-        r#"{"code":"FLT-CB","title":"Counterbalance lift truck, novice","awarding_body":"RTITB",
-            "course_type":"training","category":"Counterbalance lift truck","length_days":5,"duration_hours":35,
-            "validity_months":36,
-            "components":[{"name":"Theory","rule":{"kind":"marks","max_mark":40,"pass_mark":30}}]}"#,
-    )
-    .unwrap();
-    json(dir, &["course", "add", course.to_str().unwrap()], AS_ADMIN);
+    add_course(tmp, dir, &forklift_course(Some("RTITB"), false));
     json(dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
     json(dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"], AS_ADMIN);
     let args = [

@@ -110,7 +110,7 @@ fn import_csv(store: &Store, rows: u32) -> Result<Vec<u8>> {
          JOIN employers er ON er.id = e.employer_id ORDER BY c.rowid LIMIT ?1",
     )?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |_| Error::Crypto("could not write the benchmark's CSV");
+    let fail = |_| Error::Internal("the benchmark's CSV could not be written");
     w.write_record(["First name", "Last name", "Company", "Payroll number", "NI number", "DOB", "Postcode", "Mobile"])
         .map_err(fail)?;
     let mut q = stmt.query([rows])?;
@@ -122,7 +122,7 @@ fn import_csv(store: &Store, rows: u32) -> Result<Vec<u8>> {
         w.write_record([cell(0)?, cell(1)?, cell(2)?, cell(3)?, cell(4)?, uk.unwrap_or_default(), cell(6)?, cell(7)?])
             .map_err(fail)?;
     }
-    w.into_inner().map_err(|_| Error::Crypto("could not write the benchmark's CSV"))
+    w.into_inner().map_err(|_| Error::Internal("the benchmark's CSV could not be written"))
 }
 
 /// The baseline for import: the same candidates and employers written with bare inserts (and the one
@@ -134,7 +134,7 @@ fn bare_insert(store: &mut Store, admin: &Actor, csv_bytes: &[u8]) -> Result<()>
         audit::record(tx, Who::Actor(admin), "bench.baseline", Subject { entity: "store", id: None }, &[])?;
         let mut employers = std::collections::HashMap::new();
         for rec in rdr.records() {
-            let rec = rec.map_err(|_| Error::Crypto("benchmark CSV"))?;
+            let rec = rec.map_err(|_| Error::Internal("the benchmark's CSV could not be read back"))?;
             let employer = match employers.get(&rec[2]) {
                 Some(id) => *id,
                 None => {

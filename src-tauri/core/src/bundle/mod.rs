@@ -19,6 +19,7 @@
 mod gather;
 mod output;
 pub mod profile;
+mod selection;
 mod waiting;
 
 #[cfg(test)]
@@ -35,12 +36,13 @@ use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto::{self, KdfParams};
 use crate::sealed::{self, Expect, Kind, Limits, Manifest, ManifestBase, Protect, Protection, Signer, Unprotect};
-use crate::{Error, Id, Result, Store};
+use crate::{outfile, Error, Id, Result, Store};
 
 pub use profile::Profile;
 pub use waiting::{BundleProgress, BundleStage, Waiting};
 
 use gather::Row;
+use selection::{Chosen, Take};
 
 /// How to make a bundle.
 #[derive(Clone, Copy, Debug)]
@@ -167,6 +169,33 @@ pub struct Affected {
     pub people: Vec<AffectedPerson>,
 }
 
+impl Affected {
+    /// The breach list as CSV for a spreadsheet: one row per person (id, name, fields held), each
+    /// with the bundle it was in. Through [`CsvOut`](crate::csv_out::CsvOut), so a name that looks
+    /// like a formula does not run as one.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut csv = crate::csv_out::CsvOut::new(&[
+            "Candidate id",
+            "Name",
+            "Fields the bundle held",
+            "Bundle",
+            "Sent to",
+            "Made",
+        ]);
+        for p in &self.people {
+            csv.row(&[
+                p.candidate_id.to_string(),
+                p.name.clone(),
+                p.fields.join("; "),
+                self.bundle.id.to_string(),
+                self.recipient.clone(),
+                self.disclosed_at.clone(),
+            ]);
+        }
+        csv.finish()
+    }
+}
+
 const SUMMARY_SQL: &str = "SELECT s.id, s.profile, b.code, s.correction, s.status, s.protection, s.file_name, s.sha256,
     s.counts, s.created_at, coalesce(u.username, ''), s.sent_at, s.acknowledged_at, s.reference
     FROM submissions s JOIN awarding_bodies b ON b.id = s.awarding_body_id LEFT JOIN users u ON u.id = s.created_by";
@@ -212,7 +241,10 @@ fn fit_photos(jobs: Files, rules: &profile::PhotoRules) -> Result<Files> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(Err(Error::Crypto("a photo worker failed")))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(Error::Internal("a photo worker stopped unexpectedly"))))
+            .collect()
     });
     let mut out = Vec::new();
     for d in done {
@@ -246,55 +278,32 @@ impl Store {
     ) -> Result<CreateReport> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
-        let code = match (&profile.awarding_body, opts.body) {
-            (Some(p), Some(b)) if !p.eq_ignore_ascii_case(b.trim()) => {
-                return Err(Error::invalid("--body", "this profile is for another awarding body"))
-            }
-            (Some(p), _) => p.clone(),
-            (None, Some(b)) => b.trim().to_owned(),
-            (None, None) => return Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
-        };
-        if out.exists() {
-            return Err(Error::Duplicate { what: "file", name: out.display().to_string() });
-        }
-        let body = gather::body(self.conn(), &code)?;
-        let trainers = gather::trainers(self.conn(), &body)?;
-        let standing = gather::standing(self.conn())?;
-        let qualifying: Vec<&str> = profile.qualifying.outcomes.iter().map(|o| o.as_str()).collect();
+        let selection = selection::select(self.conn(), profile, opts.body)?;
+        // Refused before any work when the name is taken; written under a temporary name meanwhile.
+        let mut file = outfile::NewFile::create(out)?;
+        let body = selection.body;
 
         let mut rows: Vec<Row> = Vec::new();
         let mut report =
             CreateReport { bundle: None, changed_since_submitted: 0, held_back_restricted: 0, missing_identifiers: 0 };
-        for c in gather::candidates(self.conn(), &body, profile)? {
-            let (tname, treg) =
-                c.trainer.and_then(|t| trainers.get(&t)).map_or(("", ""), |(n, r)| (n.as_str(), r.as_str()));
-            let fingerprint = c.fingerprint(tname, treg);
-            let before = standing.get(&c.enrolment);
-            let changed = before.is_some_and(|(_, f)| *f != fingerprint);
-            let wanted = if opts.correction {
-                changed
-            } else {
-                report.changed_since_submitted += usize::from(changed);
-                before.is_none() && qualifying.contains(&c.outcome.as_str())
+        for chosen in selection.results {
+            let corrects = match (chosen.take, opts.correction) {
+                (Take::Correction(submission), true) => Some(submission),
+                (Take::New, false) => None,
+                (Take::Correction(_), false) => {
+                    report.changed_since_submitted += 1;
+                    continue;
+                }
+                _ => continue,
             };
-            if !wanted {
-                continue;
-            }
+            let Chosen { candidate: c, trainer: (tname, treg), fingerprint, .. } = chosen;
             if c.restricted {
                 report.held_back_restricted += 1;
                 continue;
             }
-            let (cells, photo, disclosed, missing) = gather::cells(profile, &body, &c, rows.len() + 1, (tname, treg));
+            let (cells, photo, disclosed, missing) = gather::cells(profile, &body, &c, rows.len() + 1, (&tname, &treg));
             report.missing_identifiers += usize::from(missing);
-            rows.push(Row {
-                corrects: before.map(|(s, _)| *s),
-                trainer: tname.to_owned(),
-                candidate: c,
-                fingerprint,
-                cells,
-                photo,
-                disclosed,
-            });
+            rows.push(Row { corrects, trainer: tname, candidate: c, fingerprint, cells, photo, disclosed });
         }
         if rows.is_empty() {
             return Ok(report);
@@ -361,11 +370,7 @@ impl Store {
 
         // The file goes down under a temporary name first; it takes its real name only once the
         // submission is recorded, so there is never a bundle on disk that the log does not know.
-        let partial = out.with_file_name(format!(
-            ".{}.partial",
-            out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into())
-        ));
-        std::fs::write(&partial, &bytes).map_err(Error::io("write", &partial))?;
+        file.put(&bytes)?;
         let file_name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let recorded = self.write(|tx| {
             let now = Utc::now().to_rfc3339();
@@ -451,11 +456,9 @@ impl Store {
             )?;
             Ok(())
         });
-        if let Err(e) = recorded {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-        std::fs::rename(&partial, out).map_err(Error::io("rename into place", out))?;
+        // A failed record drops the file unnamed.
+        recorded?;
+        file.commit()?;
         report.bundle = Some(Created {
             id,
             file: out.to_path_buf(),
@@ -607,5 +610,16 @@ impl Store {
             )
         })?;
         Ok(Affected { bundle, recipient, disclosed_at: at, people })
+    }
+
+    /// [`Store::bundle_affected`] saved as the new CSV file `out` (see [`Affected::to_csv`]), to send
+    /// on or open in a spreadsheet. Refused before the look-up when `out` is taken.
+    pub fn save_bundle_affected(&mut self, actor: &Actor, id: Id, out: &Path) -> Result<Affected> {
+        actor.require(Permission::Submit)?;
+        let mut file = outfile::NewFile::create(out)?;
+        let listed = self.bundle_affected(actor, id)?;
+        file.put(&listed.to_csv())?;
+        file.commit()?;
+        Ok(listed)
     }
 }

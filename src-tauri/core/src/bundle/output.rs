@@ -27,7 +27,7 @@ pub(crate) fn data_file(profile: &Profile, rows: &[Row]) -> Result<Vec<u8>> {
                 .iter()
                 .map(|r| headers.iter().zip(&r.cells).map(|(h, v)| ((*h).to_owned(), v.clone().into())).collect())
                 .collect();
-            serde_json::to_vec_pretty(&items).map_err(|_| Error::Crypto("could not write the data file"))
+            serde_json::to_vec_pretty(&items).map_err(|_| Error::Internal("the JSON data file could not be encoded"))
         }
         FileFormat::Xlsx => xlsx(profile, &headers, rows),
     }
@@ -35,7 +35,7 @@ pub(crate) fn data_file(profile: &Profile, rows: &[Row]) -> Result<Vec<u8>> {
 
 fn xlsx(profile: &Profile, headers: &[&str], rows: &[Row]) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
-    let failed = |_| Error::Crypto("could not write the XLSX data file");
+    let failed = |e| Error::encode("XLSX data file")(e);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(profile.data_file.sheet.as_deref().unwrap_or("Results")).map_err(failed)?;
@@ -131,5 +131,5 @@ pub(crate) fn summary(
             ]
         })
         .collect();
-    crate::documents::pdf::table(&title, &subtitle, &header, &widths, &lines)
+    crate::documents::table::table(&title, &subtitle, &header, &widths, &lines)
 }

@@ -2,110 +2,54 @@ use std::io::Read;
 
 use super::*;
 use crate::photo::Photo;
-use crate::records::outcome::{ComponentRule, Outcome, Score};
-use crate::records::{
-    CandidateForm, Component, Course, CourseType, EmployerForm, Registered, Requirements, ResultInput, RunForm,
-    TrainerForm,
-};
+use crate::records::outcome::{Outcome, Score};
+use crate::records::{CandidateForm, Course, CourseType, Requirements, TrainerForm};
 use crate::sealed::Refusal;
-use crate::testing::{contains, today, world, World};
+use crate::testing::{contains, forklift, person, theory, world, World};
 
 /// A course of `body` with one marked component, a run with a registered trainer.
-pub(crate) fn course(w: &mut World, body: &str, code: &str, requires: Requirements) -> (Id, Id) {
+pub(crate) fn course(w: &mut World, body: &str, code: &str, requires: Requirements) -> (Course, Id) {
     let admin = w.admin.clone();
     if w.store.awarding_bodies(&admin).unwrap().iter().all(|b| !b.code.eq_ignore_ascii_case(body)) {
         w.store.add_awarding_body(&admin, body, &format!("{body} Awards"), Some(&format!("{body}-C-77"))).unwrap();
     }
-    let course = w
-        .store
-        .add_course(
-            &admin,
-            &Course {
-                id: None,
-                code: code.into(),
-                title: format!("{code} course"),
-                awarding_body: Some(body.to_lowercase()),
-                course_type: CourseType::Test,
-                category: "Counterbalance lift truck".into(),
-                length_days: 1.0,
-                duration_hours: 7.5,
-                validity_months: Some(36),
-                requires,
-                components: vec![Component {
-                    id: None,
-                    name: "Theory".into(),
-                    rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                }],
-                grades: vec![],
-            },
-        )
-        .unwrap();
-    let trainer = w
-        .store
-        .add_trainer(
-            &admin,
-            &TrainerForm {
-                name: format!("Tess {code}"),
-                registrations: vec![(body.to_lowercase(), format!("REG-{code}"))],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let run = w
-        .store
-        .add_run(
-            &admin,
-            &RunForm {
-                course_id: course.id.unwrap(),
-                starts_on: "02/11/2026".into(),
-                ends_on: Some("03/11/2026".into()),
-                assessment_on: Some("03/11/2026".into()),
-                venue: Some("Yard 2".into()),
-                trainer_ids: vec![trainer.id],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    (course.components[0].id.unwrap(), run.id)
+    let course = Course {
+        code: code.into(),
+        title: format!("{code} course"),
+        awarding_body: Some(body.to_lowercase()),
+        course_type: CourseType::Test,
+        length_days: 1.0,
+        duration_hours: 7.5,
+        requires,
+        components: vec![theory()],
+        grades: vec![],
+        ..forklift()
+    };
+    let course = w.store.add_course(&admin, &course).unwrap();
+    let tess = TrainerForm {
+        name: format!("Tess {code}"),
+        registrations: vec![(body.to_lowercase(), format!("REG-{code}"))],
+        ..Default::default()
+    };
+    let trainer = w.store.add_trainer(&admin, &tess).unwrap();
+    let run = w.run(&course, "02/11/2026", "03/11/2026", &[trainer.id]);
+    (course, run)
 }
 
 /// A candidate with every identifier, a photo and an employee number, enrolled and marked.
-pub(crate) fn candidate(w: &mut World, (component, run): (Id, Id), surname: &str, ni: &str, pass: bool) -> (Id, Id) {
+pub(crate) fn candidate(w: &mut World, (course, run): &(Course, Id), surname: &str, ni: &str, pass: bool) -> (Id, Id) {
     let admin = w.admin.clone();
-    let acme = match w.store.employer_named(&admin, "Acme Haulage Ltd") {
-        Ok(e) => e.id,
-        Err(_) => {
-            w.store
-                .add_employer(&admin, &EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() })
-                .unwrap()
-                .id
-        }
-    };
     let form = CandidateForm {
-        forename: "Siân".into(),
-        surname: surname.into(),
-        employer_id: Some(acme),
         employee_number: Some("EMPNO-771".into()),
         ni_number: Some(ni.into()),
-        date_of_birth: Some("14/03/1988".into()),
         address: Some("3 Heol y Bont\nCardiff".into()),
-        postcode: Some("cf10 1aa".into()),
         email: Some("sian@example.org".into()),
-        ..Default::default()
+        ..person("Siân", surname, Some(w.acme()))
     };
-    let id = match w.store.register_candidate(&admin, &form, today(), true).unwrap() {
-        Registered::Created { candidate, .. } => candidate.id,
-        other => panic!("{other:?}"),
-    };
+    let id = w.register(&admin, &form);
     w.store.set_candidate_photo(&admin, id, Photo::placeholder(surname.len() as u64).as_bytes(), None).unwrap();
-    let e = w.store.enrol(&admin, run, id).unwrap().enrolment.id;
-    let input = ResultInput {
-        component_id: component,
-        score: Some(Score::Marks { mark: if pass { 36 } else { 10 } }),
-        assessed_on: Some("03/11/2026".into()),
-        comments: None,
-    };
-    w.store.record_result(&admin, e, &input).unwrap();
+    let mark = if pass { 36 } else { 10 };
+    let e = w.sit(&admin, *run, id, course, &[Score::Marks { mark }], "03/11/2026");
     (id, e)
 }
 
@@ -140,11 +84,11 @@ fn bundles_for_three_profiles_reopen_verify_and_hold_only_their_fields() {
     let la =
         course(&mut w, "LANTRA", "CHAIN-1", Requirements { date_of_birth: true, photo: true, ..Default::default() });
     let wa = course(&mut w, "WAMITAB", "WAM-1", Requirements::default());
-    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
-    candidate(&mut w, rt, "Price", "AB123457C", true);
-    candidate(&mut w, rt, "Failed", "AB123458C", false);
-    candidate(&mut w, la, "Jones", "AB123459C", true);
-    candidate(&mut w, wa, "Evans", "AB123450C", true);
+    candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Price", "AB123457C", true);
+    candidate(&mut w, &rt, "Failed", "AB123458C", false);
+    candidate(&mut w, &la, "Jones", "AB123459C", true);
+    candidate(&mut w, &wa, "Evans", "AB123450C", true);
     let admin = w.admin.clone();
 
     // RTITB: CSV with NI (the course requires it) but no date of birth (it does not), photos fitted.
@@ -212,8 +156,8 @@ fn a_second_create_takes_nothing_and_a_changed_result_goes_in_a_correction() {
     let mut w = world();
     let tmp = tempfile::tempdir().unwrap();
     let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
-    let (_, first) = candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
-    candidate(&mut w, rt, "Price", "AB123457C", true);
+    let (_, first) = candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Price", "AB123457C", true);
     let admin = w.admin.clone();
     let one = create(&mut w, "rtitb", &fast(), &tmp.path().join("1.zip")).unwrap().bundle.unwrap();
 
@@ -227,7 +171,7 @@ fn a_second_create_takes_nothing_and_a_changed_result_goes_in_a_correction() {
     assert!(none.bundle.is_none());
 
     // A new pass goes in the next bundle; an overridden outcome is a correction, not a new submission.
-    candidate(&mut w, rt, "Morgan", "AB123458C", true);
+    candidate(&mut w, &rt, "Morgan", "AB123458C", true);
     w.store.override_outcome(&admin, first, Outcome::Fail, None, "Appeal upheld: practical re-marked").unwrap();
     let next = create(&mut w, "rtitb", &fast(), &tmp.path().join("3.zip")).unwrap();
     assert_eq!(next.bundle.as_ref().unwrap().results, 1, "only the new pass");
@@ -274,8 +218,8 @@ fn the_disclosure_log_answers_the_breach_question_for_admins_only() {
     let mut w = world();
     let tmp = tempfile::tempdir().unwrap();
     let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
-    let (llewelyn, _) = candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
-    candidate(&mut w, rt, "Price", "AB123457C", true);
+    let (llewelyn, _) = candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Price", "AB123457C", true);
     let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("b.zip")).unwrap().bundle.unwrap();
     let (admin, office, trainer) = (w.admin.clone(), w.office.clone(), w.trainer.clone());
 
@@ -309,8 +253,8 @@ fn restricted_candidates_are_held_back_and_formula_like_cells_are_neutralised() 
     let mut w = world();
     let tmp = tempfile::tempdir().unwrap();
     let wa = course(&mut w, "WAMITAB", "WAM-1", Requirements::default());
-    let (restricted, _) = candidate(&mut w, wa, "Held", "AB123456C", true);
-    candidate(&mut w, wa, "=HYPERLINK(\"http://x\")", "AB123457C", true);
+    let (restricted, _) = candidate(&mut w, &wa, "Held", "AB123456C", true);
+    candidate(&mut w, &wa, "=HYPERLINK(\"http://x\")", "AB123457C", true);
     let admin = w.admin.clone();
     w.store.set_restricted(&admin, restricted, true, "accuracy contested").unwrap();
     let r = create(&mut w, "wamitab", &fast(), &tmp.path().join("w.zip")).unwrap();
@@ -323,7 +267,7 @@ fn restricted_candidates_are_held_back_and_formula_like_cells_are_neutralised() 
     assert!(!csv.contains(",=HYPERLINK"), "no cell may start with =: {csv}");
     // A surname column starting with '=' is written as text.
     let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
-    candidate(&mut w, rt, "=SUM(1+1)", "AB123458C", true);
+    candidate(&mut w, &rt, "=SUM(1+1)", "AB123458C", true);
     create(&mut w, "rtitb", &fast(), &tmp.path().join("r.zip")).unwrap().bundle.unwrap();
     let csv = text(&opened(&w, &tmp.path().join("r.zip"), None), "rtitb_results.csv");
     assert!(csv.contains(",'=SUM(1+1),"), "{csv}");
@@ -334,7 +278,7 @@ fn password_bundles_open_only_with_the_password_and_other_centres_bundles_are_re
     let mut w = world();
     let tmp = tempfile::tempdir().unwrap();
     let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
-    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
     let out = tmp.path().join("p.zip");
     let opts = BundleOptions { password: Some(b"pass it on separately"), ..fast() };
     let b = create(&mut w, "rtitb", &opts, &out).unwrap().bundle.unwrap();
@@ -387,7 +331,7 @@ fn a_submission_is_marked_sent_then_acknowledged_and_never_deleted() {
     let mut w = world();
     let tmp = tempfile::tempdir().unwrap();
     let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
-    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
     let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("b.zip")).unwrap().bundle.unwrap();
     let (office, trainer) = (w.office.clone(), w.trainer.clone());
     assert!(matches!(w.store.mark_bundle_sent(&trainer, b.id), Err(Error::Forbidden { .. })));
@@ -409,7 +353,7 @@ fn an_existing_file_is_never_overwritten_and_a_failed_create_leaves_nothing() {
     let mut w = world();
     let tmp = tempfile::tempdir().unwrap();
     let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
-    candidate(&mut w, rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
     let out = tmp.path().join("b.zip");
     std::fs::write(&out, b"precious").unwrap();
     assert!(matches!(create(&mut w, "rtitb", &fast(), &out), Err(Error::Duplicate { .. })));
@@ -421,4 +365,65 @@ fn an_existing_file_is_never_overwritten_and_a_failed_create_leaves_nothing() {
     let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("ok.zip")).unwrap();
     assert_eq!(b.bundle.unwrap().results, 1, "the result is still unsubmitted");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2, "no partial file left behind");
+}
+
+#[test]
+fn the_breach_list_is_saved_as_a_new_csv_file_with_a_row_per_person() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    let (llewelyn, _) = candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
+    candidate(&mut w, &rt, "Price", "AB123457C", true);
+    let b = create(&mut w, "rtitb", &fast(), &tmp.path().join("b.zip")).unwrap().bundle.unwrap();
+    let (admin, office) = (w.admin.clone(), w.office.clone());
+
+    let out = tmp.path().join("affected.csv");
+    let listed = w.store.save_bundle_affected(&admin, b.id, &out).unwrap();
+    assert_eq!(listed.people.len(), 2);
+    let text = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("Candidate id,Name,Fields the bundle held,Bundle"), "{text}");
+    let row = lines.iter().find(|l| l.starts_with(&llewelyn.to_string())).unwrap();
+    assert!(row.contains("Siân Llewelyn") && row.contains("ni_number") && row.contains(&b.id.to_string()), "{row}");
+
+    // Saved again to the same name: refused, the first list kept.
+    let again = w.store.save_bundle_affected(&admin, b.id, &out);
+    assert!(matches!(again, Err(Error::Duplicate { what: "file", .. })), "{again:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    let refused = w.store.save_bundle_affected(&office, b.id, &tmp.path().join("o.csv"));
+    assert!(matches!(refused, Err(Error::Forbidden { .. })));
+    assert!(!tmp.path().join("o.csv").exists());
+}
+
+/// The breach list is opened in a spreadsheet: a name that looks like a formula must not run.
+#[test]
+fn the_breach_list_csv_runs_no_formula() {
+    let bundle = BundleSummary {
+        id: Id::new(),
+        profile: "rtitb".into(),
+        awarding_body: "RTITB".into(),
+        correction: false,
+        status: Status::Sent,
+        protection: "password".into(),
+        file_name: "b.zip".into(),
+        sha256: String::new(),
+        counts: Default::default(),
+        created_at: "2026-11-18T10:00:00Z".into(),
+        created_by: "admin".into(),
+        sent_at: None,
+        acknowledged_at: None,
+        reference: None,
+    };
+    let people = vec![
+        AffectedPerson { candidate_id: Id::new(), name: "Siân Llewelyn".into(), fields: vec!["name".into()] },
+        AffectedPerson { candidate_id: Id::new(), name: "=HYPERLINK(\"x\")".into(), fields: vec!["name".into()] },
+    ];
+    let a =
+        Affected { bundle, recipient: "RTITB Ltd (RTITB)".into(), disclosed_at: "2026-11-18T10:00:00Z".into(), people };
+    let text = String::from_utf8(a.to_csv()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[2].contains(",\"'=HYPERLINK(\"\"x\"\")\","), "written as text: {text}");
+    assert!(!lines[2].contains(",=HYPERLINK") && !lines[2].contains(",\"=HYPERLINK"), "{text}");
 }

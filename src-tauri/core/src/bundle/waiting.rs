@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 
 use serde::Serialize;
 
-use super::gather;
 use super::profile::Profile;
+use super::selection::{self, Take};
 use crate::actor::{Actor, Permission};
 use crate::{Error, Result, Store};
 
@@ -70,39 +70,20 @@ impl Store {
     pub fn bundle_waiting(&self, actor: &Actor, profile: &Profile, body: Option<&str>) -> Result<Waiting> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
-        let code = match (&profile.awarding_body, body.map(str::trim).filter(|b| !b.is_empty())) {
-            (Some(p), Some(b)) if !p.eq_ignore_ascii_case(b) => {
-                return Err(Error::invalid("--body", "this profile is for another awarding body"))
-            }
-            (Some(p), _) => p.clone(),
-            (None, Some(b)) => b.to_owned(),
-            (None, None) => return Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
+        let selection = selection::select(self.conn(), profile, body)?;
+        let mut w = Waiting {
+            awarding_body: selection.body.code.clone(),
+            new_results: 0,
+            corrections: 0,
+            held_back_restricted: 0,
         };
-        let body = gather::body(self.conn(), &code)?;
-        let trainers = gather::trainers(self.conn(), &body)?;
-        let standing = gather::standing(self.conn())?;
-        let qualifying: Vec<&str> = profile.qualifying.outcomes.iter().map(|o| o.as_str()).collect();
-        let mut w =
-            Waiting { awarding_body: body.code.clone(), new_results: 0, corrections: 0, held_back_restricted: 0 };
-        for c in gather::candidates(self.conn(), &body, profile)? {
-            let (tname, treg) =
-                c.trainer.and_then(|t| trainers.get(&t)).map_or(("", ""), |(n, r)| (n.as_str(), r.as_str()));
-            // The same choice create_bundle makes, without building any row.
-            let new = match standing.get(&c.enrolment) {
-                Some((_, f)) if *f != c.fingerprint(tname, treg) => {
-                    w.corrections += 1;
-                    true
-                }
-                Some(_) => false,
-                None if qualifying.contains(&c.outcome.as_str()) => {
-                    w.new_results += 1;
-                    true
-                }
-                None => false,
-            };
-            if new && c.restricted {
-                w.held_back_restricted += 1;
+        for chosen in &selection.results {
+            match chosen.take {
+                Take::New => w.new_results += 1,
+                Take::Correction(_) => w.corrections += 1,
+                Take::Neither => continue,
             }
+            w.held_back_restricted += usize::from(chosen.candidate.restricted);
         }
         Ok(w)
     }
@@ -115,72 +96,35 @@ mod tests {
     use super::*;
     use crate::bundle::{BundleOptions, Profile};
     use crate::photo::Photo;
-    use crate::records::outcome::{ComponentRule, Score};
-    use crate::records::{
-        CandidateForm, Component, Course, CourseType, Registered, Requirements, ResultInput, RunForm,
-    };
-    use crate::testing::{today, world};
+    use crate::records::outcome::Score;
+    use crate::records::{CandidateForm, Course, CourseType, Requirements, ResultInput};
+    use crate::testing::{forklift, theory, world};
     use crate::KdfParams;
 
     #[test]
     fn waiting_counts_what_the_next_bundle_takes_and_a_cancelled_bundle_writes_nothing() {
         let mut w = world();
         let admin = w.admin.clone();
-        w.store.add_awarding_body(&admin, "RTITB", "RTITB Awards", Some("C-1")).unwrap();
-        let course = w
-            .store
-            .add_course(
-                &admin,
-                &Course {
-                    id: None,
-                    code: "FLT-W".into(),
-                    title: "Waiting course".into(),
-                    awarding_body: Some("rtitb".into()),
-                    course_type: CourseType::Test,
-                    category: "Counterbalance lift truck".into(),
-                    length_days: 1.0,
-                    duration_hours: 7.5,
-                    validity_months: Some(36),
-                    requires: Requirements { photo: true, ..Default::default() },
-                    components: vec![Component {
-                        id: None,
-                        name: "Theory".into(),
-                        rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                    }],
-                    grades: vec![],
-                },
-            )
-            .unwrap();
-        let component = course.components[0].id.unwrap();
-        let run = w
-            .store
-            .add_run(
-                &admin,
-                &RunForm {
-                    course_id: course.id.unwrap(),
-                    starts_on: "02/11/2026".into(),
-                    venue: Some("Yard 2".into()),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let course = w.course(Course {
+            code: "FLT-W".into(),
+            title: "Waiting course".into(),
+            course_type: CourseType::Test,
+            length_days: 1.0,
+            duration_hours: 7.5,
+            requires: Requirements { photo: true, ..Default::default() },
+            components: vec![theory()],
+            grades: vec![],
+            ..forklift()
+        });
+        let run = w.run(&course, "02/11/2026", "02/11/2026", &[]);
         let mut enrolments = Vec::new();
         for (surname, mark) in [("Passed", 36), ("AlsoPassed", 35), ("Failed", 10)] {
-            let form = CandidateForm { forename: "Sam".into(), surname: surname.into(), ..Default::default() };
-            let id = match w.store.register_candidate(&admin, &form, today(), true).unwrap() {
-                Registered::Created { candidate, .. } => candidate.id,
-                other => panic!("{other:?}"),
-            };
+            let id = w.register(
+                &admin,
+                &CandidateForm { forename: "Sam".into(), surname: surname.into(), ..Default::default() },
+            );
             w.store.set_candidate_photo(&admin, id, Photo::placeholder(3).as_bytes(), None).unwrap();
-            let e = w.store.enrol(&admin, run.id, id).unwrap().enrolment.id;
-            let input = ResultInput {
-                component_id: component,
-                score: Some(Score::Marks { mark }),
-                assessed_on: Some("02/11/2026".into()),
-                comments: None,
-            };
-            w.store.record_result(&admin, e, &input).unwrap();
-            enrolments.push(e);
+            enrolments.push(w.sit(&admin, run, id, &course, &[Score::Marks { mark }], "02/11/2026"));
         }
         let profile = Profile::built_in("rtitb").unwrap();
         let waiting = |w: &crate::testing::World| w.store.bundle_waiting(&w.admin, &profile, None).unwrap();
@@ -220,7 +164,7 @@ mod tests {
 
         // A submitted pass re-marked as a fail: it waits for a correction bundle, not a new one.
         let input = ResultInput {
-            component_id: component,
+            component_id: course.components[0].id.unwrap(),
             score: Some(Score::Marks { mark: 10 }),
             assessed_on: Some("02/11/2026".into()),
             comments: None,

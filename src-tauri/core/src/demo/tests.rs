@@ -109,6 +109,8 @@ fn a_demo_centre_has_the_counts_asked_for_and_a_complete_search_index() {
     assert_eq!(entries.iter().filter(|e| e.action == "demo.generate").count(), 1);
     let others = entries.iter().filter(|e| !matches!(e.action.as_str(), "certificate.issue" | "signing_key.create"));
     assert!(others.count() < 10, "no entry per generated row");
+    let issued = entries.iter().filter(|e| e.action == "certificate.issue").count() as u64;
+    assert_eq!(issued, r.certificates, "one audit entry per demo certificate");
     assert!(audit::verify(&w.store, &w.admin).unwrap().is_intact());
 }
 

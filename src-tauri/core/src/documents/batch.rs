@@ -600,5 +600,4 @@ fn zip_error(e: zip::result::ZipError) -> Error {
 }
 
 #[cfg(test)]
-#[path = "batch_tests.rs"]
 mod tests;

@@ -30,14 +30,13 @@ use std::io::{BufWriter, Write};
 use chrono::{NaiveDate, Utc};
 use data_encoding::BASE64URL_NOPAD;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier};
-use printpdf::{Line, LinePoint, Op, PaintMode, Point, Pt, Rect, TextItem};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::batch::PdfMerger;
-use super::pdf::{self, fitted_size, metrics, pt, rgb, Doc};
+use super::canvas::{Align, Doc, Ink, Page};
+use super::fonts::{self, Face};
 use super::signing::{self, PublicKey, SignatureCheck};
-use super::template::Face;
 use super::{numbering, Verification, VerifyStatus};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -274,65 +273,28 @@ pub(crate) fn verify_locally(conn: &Connection, input: &[u8], v: &mut Verificati
 
 // ---- Drawing ----
 
-const ACCENT: (f32, f32, f32) = (0.122, 0.306, 0.475);
-const TEXT: (f32, f32, f32) = (0.122, 0.137, 0.157);
-const MUTED: (f32, f32, f32) = (0.35, 0.39, 0.43);
-const WHITE: (f32, f32, f32) = (1.0, 1.0, 1.0);
+const ACCENT: Ink = (0.122, 0.306, 0.475);
+const TEXT: Ink = (0.122, 0.137, 0.157);
+const MUTED: Ink = (0.35, 0.39, 0.43);
+const WHITE: Ink = (1.0, 1.0, 1.0);
 
 /// A line of text at a baseline (mm from the card's top-left), shrunk to `max_mm` down to `min`,
 /// then cut with "…".
 #[allow(clippy::too_many_arguments)]
 fn text(
-    doc: &Doc,
-    ops: &mut Vec<Op>,
+    page: &mut Page,
     face: Face,
     size: f32,
     min: f32,
-    colour: (f32, f32, f32),
+    ink: Ink,
     x: f32,
     y: f32,
-    right: bool,
+    align: Align,
     max_mm: f32,
     s: &str,
 ) {
-    let mut s = s.replace(['\n', '\r'], " ");
-    let size = fitted_size(face, &s, size, min, Some(max_mm));
-    let max_pt = Pt::from(printpdf::Mm(max_mm)).0;
-    if metrics(face).width_pt(&s, size) > max_pt {
-        while !s.is_empty() && metrics(face).width_pt(&format!("{s}…"), size) > max_pt {
-            s.pop();
-        }
-        s = format!("{}…", s.trim_end());
-    }
-    let w = printpdf::Mm::from(Pt(metrics(face).width_pt(&s, size))).0;
-    let x = if right { x - w } else { x };
-    ops.push(Op::SetFillColor { col: rgb(colour) });
-    ops.push(Op::StartTextSection);
-    ops.push(Op::SetFont { font: doc.font(face), size: Pt(size) });
-    ops.push(Op::SetTextCursor { pos: Point { x: pt(x), y: pt(CARD_H_MM - y) } });
-    ops.push(Op::ShowText { items: vec![TextItem::Text(s)] });
-    ops.push(Op::EndTextSection);
-}
-
-fn fill_rect(ops: &mut Vec<Op>, colour: (f32, f32, f32), x: f32, y: f32, w: f32, h: f32) {
-    ops.push(Op::SetFillColor { col: rgb(colour) });
-    ops.push(Op::DrawRectangle {
-        rectangle: Rect {
-            x: pt(x),
-            y: pt(CARD_H_MM - y - h),
-            width: pt(w),
-            height: pt(h),
-            mode: Some(PaintMode::Fill),
-            winding_order: None,
-        },
-    });
-}
-
-fn rule(ops: &mut Vec<Op>, colour: (f32, f32, f32), width_pt: f32, x1: f32, x2: f32, y: f32) {
-    ops.push(Op::SetOutlineColor { col: rgb(colour) });
-    ops.push(Op::SetOutlineThickness { pt: Pt(width_pt) });
-    let p = |x: f32| LinePoint { p: Point { x: pt(x), y: pt(CARD_H_MM - y) }, bezier: false };
-    ops.push(Op::DrawLine { line: Line { points: vec![p(x1), p(x2)], is_closed: false } });
+    let (s, size) = fonts::fit(face, s, size, min, max_mm);
+    page.text(face, size, ink, x, y, align, &s);
 }
 
 fn uk(d: NaiveDate) -> String {
@@ -341,59 +303,51 @@ fn uk(d: NaiveDate) -> String {
 
 /// Draws one card on a page of exactly card size; returns the finished PDF/A bytes.
 fn render(c: &CardContent, photo: &[u8], qr: &str, at: i64) -> Result<Vec<u8>> {
+    use Align::{Left, Right};
     let title = format!("Card {}", c.number);
     let mut doc = Doc::new(&title, at, &signing::pdf_identifier(qr));
-    let mut ops = Vec::new();
+    let mut page = doc.page(CARD_W_MM, CARD_H_MM);
+    let p = &mut page;
     const L: f32 = 3.5;
     const R: f32 = CARD_W_MM - 3.5;
     const X: f32 = 25.0;
     // The band: centre and card kind.
-    fill_rect(&mut ops, ACCENT, 0.0, 0.0, CARD_W_MM, 8.6);
-    text(&doc, &mut ops, Face::Bold, 5.0, 4.0, WHITE, R, 5.6, true, 20.0, "TRAINING CARD");
-    text(&doc, &mut ops, Face::Bold, 7.0, 4.5, WHITE, L, 5.6, false, 57.0, &c.centre_name);
+    p.fill_rect(ACCENT, 0.0, 0.0, CARD_W_MM, 8.6);
+    text(p, Face::Bold, 5.0, 4.0, WHITE, R, 5.6, Right, 20.0, "TRAINING CARD");
+    text(p, Face::Bold, 7.0, 4.5, WHITE, L, 5.6, Left, 57.0, &c.centre_name);
     // The photo, 35:45, with a hairline frame.
-    let (px, py, pw, ph) = (L, 11.5, 18.5, 18.5 * 45.0 / 35.0);
-    doc.place(&mut ops, CARD_H_MM, photo, "photo", [px, py, pw, ph])?;
-    ops.push(Op::SetOutlineColor { col: rgb(MUTED) });
-    ops.push(Op::SetOutlineThickness { pt: Pt(0.3) });
-    ops.push(Op::DrawRectangle {
-        rectangle: Rect {
-            x: pt(px),
-            y: pt(CARD_H_MM - py - ph),
-            width: pt(pw),
-            height: pt(ph),
-            mode: Some(PaintMode::Stroke),
-            winding_order: None,
-        },
-    });
+    let frame = [L, 11.5, 18.5, 18.5 * 45.0 / 35.0];
+    let image = doc.image(photo, "photo")?;
+    p.place(&image, frame);
+    p.stroke_rect(MUTED, 0.3, frame[0], frame[1], frame[2], frame[3]);
     // Who.
-    text(&doc, &mut ops, Face::Bold, 9.0, 5.0, TEXT, X, 15.2, false, R - X, &c.candidate_name);
+    text(p, Face::Bold, 9.0, 5.0, TEXT, X, 15.2, Left, R - X, &c.candidate_name);
     if let Some(e) = &c.employer {
-        text(&doc, &mut ops, Face::Regular, 6.5, 4.5, TEXT, X, 19.4, false, R - X, e);
+        text(p, Face::Regular, 6.5, 4.5, TEXT, X, 19.4, Left, R - X, e);
     }
     if let Some(n) = &c.employee_number {
-        text(&doc, &mut ops, Face::Regular, 5.5, 4.0, MUTED, X, 22.9, false, R - X, &format!("Employee no. {n}"));
+        text(p, Face::Regular, 5.5, 4.0, MUTED, X, 22.9, Left, R - X, &format!("Employee no. {n}"));
     }
     // What they hold.
     const EXP: f32 = 62.0;
-    text(&doc, &mut ops, Face::Bold, 4.6, 4.0, ACCENT, X, 27.3, false, 25.0, "CATEGORIES HELD");
-    text(&doc, &mut ops, Face::Bold, 4.6, 4.0, ACCENT, EXP, 27.3, true, 12.0, "EXPIRES");
-    rule(&mut ops, MUTED, 0.3, X, EXP, 28.3);
+    text(p, Face::Bold, 4.6, 4.0, ACCENT, X, 27.3, Left, 25.0, "CATEGORIES HELD");
+    text(p, Face::Bold, 4.6, 4.0, ACCENT, EXP, 27.3, Right, 12.0, "EXPIRES");
+    p.line(MUTED, 0.3, (X, 28.3), (EXP, 28.3));
     for (i, k) in c.categories.iter().take(MAX_CATEGORIES).enumerate() {
         let y = 31.2 + 3.15 * i as f32;
-        text(&doc, &mut ops, Face::Regular, 5.4, 4.0, TEXT, X, y, false, EXP - X - 12.5, &k.category);
+        text(p, Face::Regular, 5.4, 4.0, TEXT, X, y, Left, EXP - X - 12.5, &k.category);
         let e = k.expires.map_or_else(|| "no expiry".to_owned(), uk);
-        text(&doc, &mut ops, Face::Bold, 5.4, 4.0, TEXT, EXP, y, true, 12.0, &e);
+        text(p, Face::Bold, 5.4, 4.0, TEXT, EXP, y, Right, 12.0, &e);
     }
     // The QR code, bottom right.
     let qr_size = 18.5;
-    pdf::qr_ops(&mut ops, CARD_H_MM, qr, R - qr_size + 1.2, 27.0, qr_size)?;
+    p.qr(qr, R - qr_size + 1.2, 27.0, qr_size)?;
     // The footer.
-    rule(&mut ops, ACCENT, 0.6, L, R, 47.2);
-    text(&doc, &mut ops, Face::Bold, 6.2, 4.5, ACCENT, L, 51.1, false, 40.0, &format!("Card no. {}", c.number));
+    p.line(ACCENT, 0.6, (L, 47.2), (R, 47.2));
+    text(p, Face::Bold, 6.2, 4.5, ACCENT, L, 51.1, Left, 40.0, &format!("Card no. {}", c.number));
     let right = format!("Issued {}  ·  scan the QR code to verify", uk(c.issue_date));
-    text(&doc, &mut ops, Face::Regular, 4.4, 3.5, MUTED, R, 51.1, true, 40.0, &right);
-    doc.add_ops_page(CARD_W_MM, CARD_H_MM, ops);
+    text(p, Face::Regular, 4.4, 3.5, MUTED, R, 51.1, Right, 40.0, &right);
+    doc.add(page);
     Ok(doc.finish_pdfa())
 }
 
@@ -775,5 +729,4 @@ fn frozen(store: &Store, id: Id) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-#[path = "card_tests.rs"]
 mod tests;

@@ -9,12 +9,14 @@
 //! exported public key.
 
 pub mod batch;
+mod canvas;
 pub mod card;
+mod fonts;
 mod numbering;
-pub(crate) mod pdf;
 mod pdfa;
 pub mod report;
 pub mod signing;
+pub(crate) mod table;
 pub mod template;
 #[cfg(test)]
 mod tests;
@@ -198,6 +200,11 @@ pub struct CertificateFilter {
     pub run: Option<Id>,
     /// Include superseded versions.
     pub all_versions: bool,
+    /// Only those (re)issued on or after this day: a reissue counts from its own date.
+    pub issued_from: Option<NaiveDate>,
+    /// ... and on or before this day.
+    pub issued_to: Option<NaiveDate>,
+    /// At most this many, newest first (counted after the dates).
     pub limit: Option<u32>,
 }
 
@@ -438,9 +445,10 @@ fn render(
     at: i64,
 ) -> Result<Vec<u8>> {
     let title = format!("Certificate {} — {}", content.number, content.course_title);
-    let mut doc = pdf::Doc::new(&title, at, &signing::pdf_identifier(qr));
-    let page_images = pdf::PageImages { photo, logo: images.logo.as_deref(), signature: images.signature.as_deref() };
-    doc.add_page(template, &|name| content.value(name), &page_images, qr)?;
+    let mut doc = canvas::Doc::new(&title, at, &signing::pdf_identifier(qr));
+    let page_images =
+        template::PageImages { photo, logo: images.logo.as_deref(), signature: images.signature.as_deref() };
+    template.draw(&mut doc, &|name| content.value(name), &page_images, qr)?;
     // New certificates are PDF/A-2b; those issued before keep the bytes they were issued with.
     Ok(doc.finish_pdfa())
 }
@@ -565,8 +573,9 @@ fn issue_in(
 
 /// The demo centre's certificates: the `max` most recent passes of runs that ended in the two years
 /// before `today`, issued a few days after each run in date order (so numbers rise with dates),
-/// inside the caller's transaction. Passes that cannot be certified (a photo course, no photo) are
-/// left out. Returns how many were issued.
+/// inside the caller's transaction, through the same audited path as any first issue. Passes that
+/// cannot be certified (a photo course, no photo) are left out. Returns how many were issued.
+#[cfg(feature = "demo")]
 pub(crate) fn issue_demo(tx: &Tx<'_>, actor: &Actor, today: NaiveDate, max: u32) -> Result<u64> {
     let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
     let mut rows: Vec<(Id, NaiveDate)> = tx
@@ -755,21 +764,42 @@ impl Store {
     /// Certificates, newest first (admin and office).
     pub fn certificates(&self, actor: &Actor, filter: &CertificateFilter) -> Result<Vec<Certificate>> {
         actor.require(Permission::EditRecords)?;
+        // The same date rule as printing what was issued between two days (`batch`). Dates are
+        // stored as ISO text, so they compare as text.
         let sql = format!(
             "{SELECT} JOIN enrolments n ON n.id = c.enrolment_id
              WHERE (?1 IS NULL OR c.candidate_id = ?1) AND (?2 IS NULL OR n.run_id = ?2)
                AND (?3 OR c.superseded_at IS NULL)
-             ORDER BY c.issued_at DESC, c.number DESC, c.version DESC LIMIT ?4"
+               AND (?4 IS NULL OR coalesce(c.reissued_on, c.issued_on) >= ?4)
+               AND (?5 IS NULL OR coalesce(c.reissued_on, c.issued_on) <= ?5)
+             ORDER BY c.issued_at DESC, c.number DESC, c.version DESC LIMIT ?6"
         );
         let limit = filter.limit.map_or(-1, i64::from);
+        let (from, to) = (filter.issued_from.map(|d| d.to_string()), filter.issued_to.map(|d| d.to_string()));
         let today = today();
         let rows = self
             .conn()
             .prepare(&sql)?
-            .query_map(rusqlite::params![filter.candidate, filter.run, filter.all_versions, limit], |r| {
+            .query_map(rusqlite::params![filter.candidate, filter.run, filter.all_versions, from, to, limit], |r| {
                 read_row(r, today)
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every version of a certificate number, newest first: the history of its reissues (admin and
+    /// office).
+    pub fn certificate_versions(&self, actor: &Actor, number: &str) -> Result<Vec<Certificate>> {
+        actor.require(Permission::EditRecords)?;
+        let today = today();
+        let rows = self
+            .conn()
+            .prepare(&format!("{SELECT} WHERE c.number = ?1 ORDER BY c.version DESC"))?
+            .query_map([number.trim()], |r| read_row(r, today))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if rows.is_empty() {
+            return Err(Error::NotFound { what: "certificate", name: number.trim().to_owned() });
+        }
         Ok(rows)
     }
 

@@ -9,18 +9,13 @@
 //! department (bold frozen header, filters, real date cells) and a CSV (formula-like cells neutralised).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Pt, Rect, Rgb, TextItem,
-};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::pdf::{font_bytes, metrics};
-use super::template::Face;
+use super::canvas::{Align, Doc, Ink, Page};
+use super::fonts::{self, width_mm, Face};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::{Error, Id, Result, Store};
@@ -58,7 +53,7 @@ impl TrainingStatus {
     }
 
     /// Ink for the status in the PDF: green, amber, red, blue, grey.
-    fn colour(self) -> (f32, f32, f32) {
+    fn colour(self) -> Ink {
         match self {
             TrainingStatus::Valid => (0.09, 0.47, 0.20),
             TrainingStatus::Expiring => (0.76, 0.42, 0.0),
@@ -217,8 +212,7 @@ impl EmployerReport {
         use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
         // The library's messages can quote cell text; ours must not carry personal data.
-        let fail =
-            |_: XlsxError| Error::invalid("report", "could not be written as XLSX (too large for a spreadsheet?)");
+        let fail = |e: XlsxError| Error::encode("XLSX report")(e);
         let header = Format::new().set_bold().set_background_color("#DCE3EC").set_border_bottom(FormatBorder::Thin);
         let date = Format::new().set_num_format("dd/mm/yyyy");
         let excel_date = |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
@@ -459,9 +453,9 @@ const MARGIN: f32 = 12.0;
 const ROW_H: f32 = 5.6;
 const HEAD_H: f32 = 7.0;
 const BODY_PT: f32 = 7.5;
-const INK: (f32, f32, f32) = (0.13, 0.15, 0.18);
-const MUTED: (f32, f32, f32) = (0.42, 0.45, 0.50);
-const ACCENT: (f32, f32, f32) = (0.16, 0.25, 0.38);
+const INK: Ink = (0.13, 0.15, 0.18);
+const MUTED: Ink = (0.42, 0.45, 0.50);
+const ACCENT: Ink = (0.16, 0.25, 0.38);
 /// The lowest a table row's bottom may go: above the footer.
 const BODY_BOTTOM: f32 = PAGE_H - MARGIN - 7.0;
 
@@ -478,7 +472,7 @@ impl Col {
 
 struct Cell {
     text: String,
-    ink: (f32, f32, f32),
+    ink: Ink,
     bold: bool,
 }
 
@@ -491,7 +485,7 @@ impl Cell {
         Cell { text, ink: MUTED, bold: false }
     }
 
-    fn coloured(text: String, ink: (f32, f32, f32)) -> Cell {
+    fn coloured(text: String, ink: Ink) -> Cell {
         Cell { text, ink, bold: false }
     }
 
@@ -507,58 +501,15 @@ struct TableRow {
     group_start: bool,
 }
 
-struct ReportFaces {
-    regular: ParsedFont,
-    bold: ParsedFont,
-}
-
-fn report_faces() -> &'static ReportFaces {
-    static FACES: OnceLock<ReportFaces> = OnceLock::new();
-    FACES.get_or_init(|| {
-        let parse = |name| {
-            ParsedFont::from_bytes(font_bytes(name).expect("the font is embedded"), 0, &mut Vec::new())
-                .expect("the embedded font parses")
-        };
-        ReportFaces { regular: parse("DejaVuSans.ttf"), bold: parse("DejaVuSans-Bold.ttf") }
-    })
-}
-
-fn rgb((r, g, b): (f32, f32, f32)) -> Color {
-    Color::Rgb(Rgb { r, g, b, icc_profile: None })
-}
-
-fn pt(mm: f32) -> Pt {
-    Pt::from(Mm(mm))
-}
-
-fn width_mm(face: Face, s: &str, size: f32) -> f32 {
-    Mm::from(Pt(metrics(face).width_pt(s, size))).0
-}
-
 /// `s` at a size that fits `width` mm (down to 6 pt), cut with "…" if it still does not fit.
 fn fit(face: Face, s: &str, size: f32, width: f32) -> (String, f32) {
-    let clean = s.replace(['\n', '\r', '\t'], " ");
-    let w = width_mm(face, &clean, size);
-    if w <= width {
-        return (clean, size);
-    }
-    let smaller = (size * width / w).max(6.0);
-    if width_mm(face, &clean, smaller) <= width {
-        return (clean, smaller);
-    }
-    let mut cut: Vec<char> = clean.chars().collect();
-    while !cut.is_empty() && width_mm(face, &format!("{}…", cut.iter().collect::<String>()), smaller) > width {
-        cut.pop();
-    }
-    (format!("{}…", cut.iter().collect::<String>().trim_end()), smaller)
+    fonts::fit(face, s, size, 6.0, width)
 }
 
 struct ReportPdf<'a> {
     report: &'a EmployerReport,
-    doc: PdfDocument,
-    regular: FontId,
-    bold: FontId,
-    pages: Vec<Vec<Op>>,
+    doc: Doc,
+    pages: Vec<Page>,
     /// The page being drawn on.
     current: usize,
     /// Where the next thing goes on the current page (mm from the top).
@@ -568,62 +519,28 @@ struct ReportPdf<'a> {
 impl<'a> ReportPdf<'a> {
     fn new(report: &'a EmployerReport) -> Self {
         let title = format!("Training report: {}", report.employer);
-        let mut doc = PdfDocument::new(&title);
-        let faces = report_faces();
-        let regular = doc.add_font(&faces.regular);
-        let bold = doc.add_font(&faces.bold);
-        let info = &mut doc.metadata.info;
-        info.creator = "Centrebook".into();
-        info.producer = "Centrebook (printpdf)".into();
-        info.author = report.centre.clone();
-        info.subject = "Employer training report".into();
-        ReportPdf { report, doc, regular, bold, pages: Vec::new(), current: 0, y: 0.0 }
+        let doc = Doc::handed_over(&title, &report.centre, "Employer training report");
+        ReportPdf { report, doc, pages: Vec::new(), current: 0, y: 0.0 }
     }
 
-    fn ops(&mut self) -> &mut Vec<Op> {
-        &mut self.pages[self.current]
+    // On the current page: the report goes back to earlier pages for their footers.
+
+    #[allow(clippy::too_many_arguments)]
+    fn text(&mut self, face: Face, size: f32, ink: Ink, x: f32, baseline: f32, align: Align, s: &str) {
+        self.pages[self.current].text(face, size, ink, x, baseline, align, s);
     }
 
-    fn text(&mut self, face: Face, size: f32, ink: (f32, f32, f32), x: f32, baseline: f32, s: &str) {
-        let font = PdfFontHandle::External(match face {
-            Face::Regular => self.regular.clone(),
-            Face::Bold => self.bold.clone(),
-        });
-        let ops = self.ops();
-        ops.push(Op::SetFillColor { col: rgb(ink) });
-        ops.push(Op::StartTextSection);
-        ops.push(Op::SetFont { font, size: Pt(size) });
-        ops.push(Op::SetTextCursor { pos: Point { x: pt(x), y: pt(PAGE_H - baseline) } });
-        ops.push(Op::ShowText { items: vec![TextItem::Text(s.to_owned())] });
-        ops.push(Op::EndTextSection);
+    fn fill_rect(&mut self, ink: Ink, x: f32, top: f32, w: f32, h: f32) {
+        self.pages[self.current].fill_rect(ink, x, top, w, h);
     }
 
-    fn fill_rect(&mut self, colour: (f32, f32, f32), x: f32, top: f32, w: f32, h: f32) {
-        let ops = self.ops();
-        ops.push(Op::SetFillColor { col: rgb(colour) });
-        ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: pt(x),
-                y: pt(PAGE_H - top - h),
-                width: pt(w),
-                height: pt(h),
-                mode: Some(PaintMode::Fill),
-                winding_order: None,
-            },
-        });
-    }
-
-    fn hline(&mut self, colour: (f32, f32, f32), thickness_pt: f32, x1: f32, x2: f32, y: f32) {
-        let ops = self.ops();
-        ops.push(Op::SetOutlineColor { col: rgb(colour) });
-        ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
-        let p = |x: f32| LinePoint { p: Point { x: pt(x), y: pt(PAGE_H - y) }, bezier: false };
-        ops.push(Op::DrawLine { line: Line { points: vec![p(x1), p(x2)], is_closed: false } });
+    fn hline(&mut self, ink: Ink, thickness_pt: f32, x1: f32, x2: f32, y: f32) {
+        self.pages[self.current].line(ink, thickness_pt, (x1, y), (x2, y));
     }
 
     /// A new page with the running header (every page but the first, which has the title block).
     fn new_page(&mut self) {
-        self.pages.push(Vec::new());
+        self.pages.push(self.doc.page(PAGE_W, PAGE_H));
         self.current = self.pages.len() - 1;
         if self.pages.len() == 1 {
             self.y = MARGIN;
@@ -633,9 +550,8 @@ impl<'a> ReportPdf<'a> {
         let left =
             format!("Training report: {}{}", r.employer, r.site.as_ref().map(|s| format!(", {s}")).unwrap_or_default());
         let right = format!("{} · {}", r.centre, r.generated_on.format("%d/%m/%Y"));
-        self.text(Face::Bold, 8.5, ACCENT, MARGIN, MARGIN + 3.5, &left);
-        let w = width_mm(Face::Regular, &right, 8.0);
-        self.text(Face::Regular, 8.0, MUTED, PAGE_W - MARGIN - w, MARGIN + 3.5, &right);
+        self.text(Face::Bold, 8.5, ACCENT, MARGIN, MARGIN + 3.5, Align::Left, &left);
+        self.text(Face::Regular, 8.0, MUTED, PAGE_W - MARGIN, MARGIN + 3.5, Align::Right, &right);
         self.hline((0.80, 0.83, 0.87), 0.5, MARGIN, PAGE_W - MARGIN, MARGIN + 6.0);
         self.y = MARGIN + 10.0;
     }
@@ -645,8 +561,16 @@ impl<'a> ReportPdf<'a> {
         let r = self.report;
         // An accent band across the top of the first page.
         self.fill_rect(ACCENT, 0.0, 0.0, PAGE_W, 4.0);
-        self.text(Face::Bold, 10.0, ACCENT, MARGIN, MARGIN + 4.0, &r.centre.to_uppercase());
-        self.text(Face::Bold, 18.0, INK, MARGIN, MARGIN + 13.0, &format!("Training report: {}", r.employer));
+        self.text(Face::Bold, 10.0, ACCENT, MARGIN, MARGIN + 4.0, Align::Left, &r.centre.to_uppercase());
+        self.text(
+            Face::Bold,
+            18.0,
+            INK,
+            MARGIN,
+            MARGIN + 13.0,
+            Align::Left,
+            &format!("Training report: {}", r.employer),
+        );
         let mut facts = vec![format!("Report date {}", r.generated_on.format("%-d %B %Y"))];
         if let Some(site) = &r.site {
             facts.push(format!("Site: {site}"));
@@ -657,13 +581,13 @@ impl<'a> ReportPdf<'a> {
             r.rows.iter().filter(|r| r.course_code.is_some()).count()
         ));
         facts.push(format!("\"Expiring\" means within {} days", r.expiring_within_days));
-        self.text(Face::Regular, 9.0, MUTED, MARGIN, MARGIN + 20.0, &facts.join("   ·   "));
+        self.text(Face::Regular, 9.0, MUTED, MARGIN, MARGIN + 20.0, Align::Left, &facts.join("   ·   "));
         // The counts, as a key to the status colours.
         let counts = r.counts();
         let due = r.rows.iter().filter(|r| r.refresher_due).count();
         let mut x = MARGIN;
         let y = MARGIN + 27.0;
-        let mut chips: Vec<(String, (f32, f32, f32))> = [
+        let mut chips: Vec<(String, Ink)> = [
             TrainingStatus::Valid,
             TrainingStatus::Expiring,
             TrainingStatus::Expired,
@@ -681,7 +605,7 @@ impl<'a> ReportPdf<'a> {
         chips.push((format!("Refresher due {due}"), ACCENT));
         for (label, colour) in chips {
             self.fill_rect(colour, x, y - 2.6, 2.6, 2.6);
-            self.text(Face::Bold, 8.5, INK, x + 4.0, y, &label);
+            self.text(Face::Bold, 8.5, INK, x + 4.0, y, Align::Left, &label);
             x += 4.0 + width_mm(Face::Bold, &label, 8.5) + 7.0;
         }
         self.hline((0.80, 0.83, 0.87), 0.6, MARGIN, PAGE_W - MARGIN, MARGIN + 31.0);
@@ -697,7 +621,7 @@ impl<'a> ReportPdf<'a> {
         let mut x = MARGIN;
         for c in cols {
             let (s, size) = fit(Face::Bold, c.heading, size, c.width - 2.4);
-            self.text(Face::Bold, size, (1.0, 1.0, 1.0), x + 1.2, top + 4.6, &s);
+            self.text(Face::Bold, size, (1.0, 1.0, 1.0), x + 1.2, top + 4.6, Align::Left, &s);
             x += c.width;
         }
         self.y += HEAD_H;
@@ -715,12 +639,12 @@ impl<'a> ReportPdf<'a> {
             } else {
                 self.y += 4.0;
             }
-            self.text(Face::Bold, 12.0, INK, MARGIN, self.y + 5.5, h);
+            self.text(Face::Bold, 12.0, INK, MARGIN, self.y + 5.5, Align::Left, h);
             self.y += HEADING_H;
         }
         self.header_row(cols);
         if rows.is_empty() {
-            self.text(Face::Regular, BODY_PT, MUTED, MARGIN + 1.2, self.y + 4.0, empty);
+            self.text(Face::Regular, BODY_PT, MUTED, MARGIN + 1.2, self.y + 4.0, Align::Left, empty);
             self.y += ROW_H;
             return;
         }
@@ -743,7 +667,7 @@ impl<'a> ReportPdf<'a> {
                 if !cell.text.is_empty() && (i > 1 || repeat) {
                     let face = if cell.bold { Face::Bold } else { Face::Regular };
                     let (s, size) = fit(face, &cell.text, BODY_PT, col.width - 2.4);
-                    self.text(face, size, cell.ink, x + 1.2, self.y + 3.9, &s);
+                    self.text(face, size, cell.ink, x + 1.2, self.y + 3.9, Align::Left, &s);
                 }
                 x += col.width;
             }
@@ -765,14 +689,14 @@ impl<'a> ReportPdf<'a> {
             let footer_y = PAGE_H - MARGIN + 2.0;
             self.hline((0.80, 0.83, 0.87), 0.5, MARGIN, PAGE_W - MARGIN, footer_y - 4.0);
             let (s, size) = fit(Face::Regular, &note, 7.0, 200.0);
-            self.text(Face::Regular, size, MUTED, MARGIN, footer_y, &s);
+            self.text(Face::Regular, size, MUTED, MARGIN, footer_y, Align::Left, &s);
             let n = format!("Page {} of {total}", i + 1);
-            let w = width_mm(Face::Regular, &n, 7.5);
-            self.text(Face::Regular, 7.5, INK, PAGE_W - MARGIN - w, footer_y, &n);
+            self.text(Face::Regular, 7.5, INK, PAGE_W - MARGIN, footer_y, Align::Right, &n);
         }
-        let pages = self.pages.into_iter().map(|ops| PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops)).collect();
-        let opts = PdfSaveOptions { subset_fonts: true, ..Default::default() };
-        self.doc.with_pages(pages).save(&opts, &mut Vec::new())
+        for page in self.pages {
+            self.doc.add(page);
+        }
+        self.doc.finish()
     }
 }
 

@@ -189,7 +189,7 @@ pub(crate) fn current_key(tx: &Tx<'_>, actor: &Actor) -> Result<(String, Signing
         .optional()?;
     if let Some((id, seed)) = found {
         let seed = zeroize::Zeroizing::new(
-            <[u8; 32]>::try_from(seed.as_slice()).map_err(|_| Error::Crypto("a stored signing key is damaged"))?,
+            <[u8; 32]>::try_from(seed.as_slice()).map_err(|_| Error::damaged(tx, "a stored signing key is damaged"))?,
         );
         return Ok((id, SigningKey::from_bytes(&seed)));
     }
@@ -215,7 +215,7 @@ pub(crate) fn public_keys(conn: &Connection) -> Result<Vec<PublicKey>> {
         let key = <[u8; 32]>::try_from(bytes.as_slice())
             .ok()
             .and_then(|b| VerifyingKey::from_bytes(&b).ok())
-            .ok_or(Error::Crypto("a stored public key is damaged"))?;
+            .ok_or_else(|| Error::damaged(conn, "a stored public key is damaged"))?;
         out.push(PublicKey { id, key });
     }
     Ok(out)

@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::canvas::Align;
+use super::canvas::{Doc, Image};
+pub use super::fonts::Face;
+use super::fonts::{self, fitted_size};
 use crate::{Error, Result};
 
 /// The A4 landscape default.
@@ -130,25 +134,6 @@ pub struct QrSpec {
     pub size_mm: f32,
 }
 
-/// Horizontal alignment of a text about its `x_mm`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Align {
-    #[default]
-    Left,
-    Centre,
-    Right,
-}
-
-/// A face.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Face {
-    #[default]
-    Regular,
-    Bold,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TextSpec {
@@ -213,7 +198,7 @@ impl Template {
             return Err(Error::invalid("template", "the page should be between 20 and 1000 mm each way"));
         }
         for f in [&self.fonts.regular, &self.fonts.bold] {
-            if super::pdf::font_bytes(f).is_none() {
+            if fonts::file(f).is_none() {
                 return Err(Error::invalid(
                     "template",
                     format!("font {f:?} is not one of the embedded fonts (DejaVuSans.ttf, DejaVuSans-Bold.ttf)"),
@@ -247,6 +232,63 @@ impl Template {
             None => Some(self.colours.get("text").and_then(|c| parse_colour(c)).unwrap_or((0.0, 0.0, 0.0))),
             Some(n) => self.colours.get(n).map_or_else(|| parse_colour(n), |c| parse_colour(c)),
         }
+    }
+}
+
+/// Images for one page: the photo (when printed), and the template's logo and signature.
+pub(crate) struct PageImages<'a> {
+    pub photo: Option<&'a [u8]>,
+    pub logo: Option<&'a [u8]>,
+    pub signature: Option<&'a [u8]>,
+}
+
+impl Template {
+    /// Draws one page of `doc` from this template, its placeholders filled by `value`, with
+    /// `qr_text` as the QR code. Texts shrink to their `max_width_mm` but are never cut: a
+    /// certificate shows the whole name.
+    pub(crate) fn draw(
+        &self,
+        doc: &mut Doc,
+        value: &dyn Fn(&str) -> Option<String>,
+        images: &PageImages<'_>,
+        qr_text: &str,
+    ) -> Result<()> {
+        let mut page = doc.page(self.page.width_mm, self.page.height_mm);
+        for r in &self.rects {
+            let ink = self.colour(r.colour.as_ref()).unwrap_or_default();
+            page.stroke_rect(ink, r.line_pt, r.x_mm, r.y_mm, r.w_mm, r.h_mm);
+        }
+        for l in &self.lines {
+            let ink = self.colour(l.colour.as_ref()).unwrap_or_default();
+            page.line(ink, l.line_pt, (l.x1_mm, l.y1_mm), (l.x2_mm, l.y2_mm));
+        }
+        let boxed = [
+            (self.logo.as_ref().map(ImageSpec::frame), images.logo, "logo"),
+            (self.signature.as_ref().map(ImageSpec::frame), images.signature, "signature image"),
+            (self.photo.map(|b| [b.x_mm, b.y_mm, b.w_mm, b.h_mm]), images.photo, "photo"),
+        ];
+        for (frame, bytes, what) in boxed {
+            if let (Some(frame), Some(bytes)) = (frame, bytes) {
+                let image: Image = doc.image(bytes, what)?;
+                page.place(&image, frame);
+            }
+        }
+        page.qr(qr_text, self.qr.x_mm, self.qr.y_mm, self.qr.size_mm)?;
+        for t in &self.texts {
+            let Some(text) = fill(&t.text, value) else { continue };
+            let text = fonts::one_line(&text);
+            let size = fitted_size(t.font, &text, t.size_pt, t.min_size_pt.unwrap_or(t.size_pt / 2.0), t.max_width_mm);
+            let ink = self.colour(t.colour.as_ref()).unwrap_or_default();
+            page.text(t.font, size, ink, t.x_mm, t.y_mm, t.align, &text);
+        }
+        doc.add(page);
+        Ok(())
+    }
+}
+
+impl ImageSpec {
+    fn frame(&self) -> [f32; 4] {
+        [self.x_mm, self.y_mm, self.w_mm, self.h_mm]
     }
 }
 

@@ -3,13 +3,9 @@ use chrono::NaiveDate;
 use super::*;
 use crate::audit::AuditFilter;
 use crate::photo::Photo;
-use crate::records::outcome::{ComponentRule, GradeBand, Score};
-use crate::records::{
-    CandidateForm, Component, Course, CourseType, EmployerForm, Registered, Requirements, ResultInput, RunForm,
-    TrainerForm,
-};
-use crate::testing::Fixture;
-use crate::{NewUser, Role};
+use crate::records::outcome::Score;
+use crate::records::{CandidateForm, Course, EmployerForm, Registered, ResultInput, TrainerForm};
+use crate::testing::{self, forklift, person, Fixture};
 
 pub(super) struct World {
     pub(super) _fx: Fixture,
@@ -26,75 +22,18 @@ pub(super) fn day(d: u32, m: u32, y: i32) -> NaiveDate {
 }
 
 pub(super) fn world() -> World {
-    let fx = Fixture::new(false);
-    let init = fx.init();
-    let (mut store, admin) = (init.store, init.admin);
-    for (u, role) in [("olly", Role::Office), ("tess", Role::Trainer)] {
-        store.add_user(&admin, &NewUser { username: u, display_name: u, role, password: "a password 1" }).unwrap();
-    }
-    let office = store.login("olly", "a password 1").unwrap();
-    let trainer = store.login("tess", "a password 1").unwrap();
-    store.add_awarding_body(&admin, "RTITB", "RTITB Ltd", Some("C1234")).unwrap();
-    let course = store
-        .add_course(
-            &admin,
-            &Course {
-                id: None,
-                code: "FLT-CB-NOV".into(),
-                title: "Counterbalance lift truck, novice".into(),
-                awarding_body: Some("rtitb".into()),
-                course_type: CourseType::Training,
-                category: "Counterbalance lift truck".into(),
-                length_days: 5.0,
-                duration_hours: 35.0,
-                validity_months: Some(36),
-                requires: Requirements { ni_number: true, photo: true, ..Default::default() },
-                components: vec![
-                    Component {
-                        id: None,
-                        name: "Theory".into(),
-                        rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                    },
-                    Component {
-                        id: None,
-                        name: "Practical".into(),
-                        rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
-                    },
-                ],
-                grades: vec![
-                    GradeBand { grade: "Pass".into(), min_percent: 0.0 },
-                    GradeBand { grade: "Distinction".into(), min_percent: 90.0 },
-                ],
-            },
-        )
-        .unwrap();
-    let tess = store
-        .add_trainer(
-            &admin,
-            &TrainerForm {
-                name: "Tess Evans".into(),
-                username: Some("tess".into()),
-                registrations: vec![("rtitb".into(), "R-1234".into())],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let run = store
-        .add_run(
-            &office,
-            &RunForm {
-                course_id: course.id.unwrap(),
-                starts_on: "02/11/2026".into(),
-                ends_on: Some("06/11/2026".into()),
-                assessment_on: Some("06/11/2026".into()),
-                venue: Some("Yard 2".into()),
-                trainer_ids: vec![tess.id],
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .id;
-    World { _fx: fx, store, admin, office, trainer, course, run }
+    let mut t = testing::world();
+    let course = t.course(forklift());
+    let tess = TrainerForm {
+        name: "Tess Evans".into(),
+        username: Some("tess".into()),
+        registrations: vec![("rtitb".into(), "R-1234".into())],
+        ..Default::default()
+    };
+    let tess = t.store.add_trainer(&t.admin.clone(), &tess).unwrap().id;
+    let run = t.run(&course, "02/11/2026", "06/11/2026", &[tess]);
+    let testing::World { _fx, store, admin, office, trainer } = t;
+    World { _fx, store, admin, office, trainer, course, run }
 }
 
 /// Registers a candidate at Acme with a photo, enrols them and records marks: `pass` or not.
@@ -108,15 +47,9 @@ pub(super) fn candidate(w: &mut World, forename: &str, surname: &str, ni: &str, 
         }
     };
     let form = CandidateForm {
-        forename: forename.into(),
-        surname: surname.into(),
-        employer_id: Some(acme),
         employee_number: Some("E1042".into()),
         ni_number: Some(ni.into()),
-        date_of_birth: Some("14/03/1988".into()),
-        address: Some("3 Heol y Bont".into()),
-        postcode: Some("cf10 1aa".into()),
-        ..Default::default()
+        ..person(forename, surname, Some(acme))
     };
     let id = match w.store.register_candidate(&office, &form, day(22, 11, 2026), true).unwrap() {
         Registered::Created { candidate, .. } => candidate.id,
@@ -403,4 +336,46 @@ fn an_employer_report_lists_employees_statuses_and_refreshers_and_logs_the_discl
         w.store.employer_report(&w.trainer.clone(), acme, day(1, 12, 2026), 60),
         Err(Error::Forbidden { .. })
     ));
+}
+
+#[test]
+fn certificates_are_listed_by_the_day_they_were_issued_or_reissued_and_a_number_s_history_is_one_call() {
+    let mut w = world();
+    let office = w.office.clone();
+    let on = |d: u32, m: u32| IssueOptions { on: Some(day(d, m, 2026)), ..Default::default() };
+    let (_, a) = candidate(&mut w, "Ann", "Ames", "AB123456C", true);
+    let (_, b) = candidate(&mut w, "Bob", "Ray", "AB123457C", true);
+    let (_, c) = candidate(&mut w, "Cara", "Ng", "AB123458C", true);
+    let first = w.store.issue_certificate(&office, a, &on(22, 11)).unwrap();
+    let second = w.store.issue_certificate(&office, b, &on(25, 11)).unwrap();
+    let third = w.store.issue_certificate(&office, c, &on(28, 11)).unwrap();
+    w.store.reissue_certificate(&office, &first.number, "employee number corrected", &on(1, 12)).unwrap();
+    let listed = |w: &World, from: Option<NaiveDate>, to: Option<NaiveDate>, limit: Option<u32>| -> Vec<String> {
+        let f = CertificateFilter { issued_from: from, issued_to: to, limit, ..Default::default() };
+        w.store.certificates(&office, &f).unwrap().into_iter().map(|c| format!("{} v{}", c.number, c.version)).collect()
+    };
+    let v = |c: &Certificate, n: u32| format!("{} v{n}", c.number);
+
+    // A reissue counts from its own day; the superseded version is not listed.
+    assert_eq!(listed(&w, Some(day(24, 11, 2026)), Some(day(30, 11, 2026)), None), [v(&third, 1), v(&second, 1)]);
+    assert_eq!(listed(&w, Some(day(1, 12, 2026)), None, None), [v(&first, 2)]);
+    assert!(listed(&w, None, Some(day(23, 11, 2026)), None).is_empty());
+    assert_eq!(
+        listed(&w, Some(day(28, 11, 2026)), Some(day(28, 11, 2026)), None),
+        [v(&third, 1)],
+        "both ends included"
+    );
+    // The limit counts what the dates let through, newest first.
+    assert_eq!(listed(&w, Some(day(24, 11, 2026)), Some(day(30, 11, 2026)), Some(1)), [v(&third, 1)]);
+    assert_eq!(listed(&w, None, None, None).len(), 3);
+
+    let history = w.store.certificate_versions(&office, &format!(" {} ", first.number)).unwrap();
+    assert_eq!(
+        history.iter().map(|c| (c.version, c.status)).collect::<Vec<_>>(),
+        [(2, CertificateStatus::Valid), (1, CertificateStatus::Superseded)]
+    );
+    assert_eq!(history[0].reissue_reason.as_deref(), Some("employee number corrected"));
+    assert_eq!(w.store.certificate_versions(&office, &second.number).unwrap().len(), 1);
+    assert!(matches!(w.store.certificate_versions(&office, "NOPE-1"), Err(Error::NotFound { .. })));
+    assert!(matches!(w.store.certificate_versions(&w.trainer, &first.number), Err(Error::Forbidden { .. })));
 }

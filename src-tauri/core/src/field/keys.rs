@@ -133,7 +133,8 @@ pub(crate) fn centre_recipient(conn: &Connection) -> Result<(RecipientSecret, bo
         .optional()?;
     if let Some(bytes) = found {
         let bytes = Zeroizing::new(bytes);
-        let arr = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::Crypto("a stored field key is damaged"))?;
+        let arr = <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| Error::damaged(conn, "a stored field key is damaged"))?;
         return Ok((RecipientSecret::from_bytes(arr), false));
     }
     let secret = RecipientSecret::generate()?;
@@ -152,7 +153,8 @@ pub(crate) fn centre_recipients(conn: &Connection) -> Result<Vec<RecipientSecret
     let mut out = Vec::new();
     for row in rows {
         let bytes = Zeroizing::new(row?);
-        let arr = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::Crypto("a stored field key is damaged"))?;
+        let arr = <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| Error::damaged(conn, "a stored field key is damaged"))?;
         out.push(RecipientSecret::from_bytes(arr));
     }
     Ok(out)
@@ -174,7 +176,7 @@ pub(crate) fn device_keys(conn: &Connection) -> Result<DeviceKeys> {
         .optional()?;
     let (id, label, seed, enc) = row.ok_or(Error::Field(Refusal::NotAFieldStore))?;
     let (seed, enc) = (Zeroizing::new(seed), Zeroizing::new(enc));
-    let damaged = || Error::Crypto("this laptop's stored field keys are damaged");
+    let damaged = || Error::damaged(conn, "this laptop's stored field keys are damaged");
     let seed = Zeroizing::new(<[u8; 32]>::try_from(seed.as_slice()).map_err(|_| damaged())?);
     let enc = <[u8; 32]>::try_from(enc.as_slice()).map_err(|_| damaged())?;
     Ok(DeviceKeys { id, label, sign: SigningKey::from_bytes(&seed), enc: RecipientSecret::from_bytes(enc) })
@@ -202,7 +204,7 @@ pub(crate) fn trusted_centre(conn: &Connection) -> Result<Trusted> {
         .collect::<Result<_>>()?;
     let recipient = <[u8; 32]>::try_from(recipient.as_slice())
         .map(RecipientPublic::from_bytes)
-        .map_err(|_| Error::Crypto("the trusted centre key is damaged"))?;
+        .map_err(|_| Error::damaged(conn, "the trusted centre key is damaged"))?;
     Ok(Trusted { centre_id, centre_name, signing_keys, recipient })
 }
 
@@ -212,6 +214,31 @@ pub(crate) fn require_office(conn: &Connection) -> Result<()> {
         Some(_) => Err(Refusal::FieldStore.into()),
         None => Ok(()),
     }
+}
+
+/// A centre-key file read and checked: its format, each signing key against its id, the recipient key.
+fn read_centre_key(text: &str) -> Result<(CentreKeyFile, RecipientPublic)> {
+    let file: CentreKeyFile = from_json(text, "centre-key file")?;
+    if file.format != CENTRE_FORMAT || file.version != 1 || file.signing_keys.is_empty() {
+        return Err(Refusal::Malformed("centre-key file").into());
+    }
+    for (id, k) in &file.signing_keys {
+        let key = verifying(&b64_32(k, "centre-key file")?, "centre-key file")?;
+        if signing::key_id(&key) != *id {
+            return Err(Refusal::Malformed("centre-key file").into());
+        }
+    }
+    let recipient = RecipientPublic::from_text(&file.recipient_key)
+        .map_err(|_| Error::Field(Refusal::Malformed("centre-key file")))?;
+    Ok((file, recipient))
+}
+
+/// The fingerprints of the signing keys in a centre-key file: what the office reads out and the
+/// laptop shows once enrolled, so a person can compare the two screens. A file that is not a whole,
+/// consistent centre-key file is refused, as enrolling with it would be.
+pub fn centre_key_fingerprints(centre_key: &str) -> Result<Vec<String>> {
+    let (file, _) = read_centre_key(centre_key)?;
+    Ok(file.signing_keys.iter().map(|(id, _)| super::fingerprint(id)).collect())
 }
 
 impl Store {
@@ -252,7 +279,7 @@ impl Store {
                 recipient_key: public.to_text(),
             })
         })?;
-        serde_json::to_string_pretty(&file).map_err(|_| Error::Crypto("could not encode the centre key"))
+        serde_json::to_string_pretty(&file).map_err(|_| Error::Internal("the centre key could not be encoded"))
     }
 
     /// Makes this store a trainer's field store working for the centre in `centre_key` (the file
@@ -262,18 +289,7 @@ impl Store {
     pub fn field_enrol(&mut self, actor: &Actor, centre_key: &str, label: &str) -> Result<FieldIdentity> {
         actor.require(Permission::ManageKeys)?;
         let label = required("laptop name", label, 100)?;
-        let file: CentreKeyFile = from_json(centre_key, "centre-key file")?;
-        if file.format != CENTRE_FORMAT || file.version != 1 || file.signing_keys.is_empty() {
-            return Err(Refusal::Malformed("centre-key file").into());
-        }
-        for (id, k) in &file.signing_keys {
-            let key = verifying(&b64_32(k, "centre-key file")?, "centre-key file")?;
-            if signing::key_id(&key) != *id {
-                return Err(Refusal::Malformed("centre-key file").into());
-            }
-        }
-        let recipient = RecipientPublic::from_text(&file.recipient_key)
-            .map_err(|_| Error::Field(Refusal::Malformed("centre-key file")))?;
+        let (file, recipient) = read_centre_key(centre_key)?;
         if file.centre_id == self.store_id() {
             return Err(Error::invalid("centre-key file", "is this store's own; enrol the trainer's laptop with it"));
         }
@@ -371,7 +387,7 @@ impl Store {
             encrypt_public,
             proof: BASE64URL_NOPAD.encode(&proof.to_bytes()),
         };
-        serde_json::to_string_pretty(&file).map_err(|_| Error::Crypto("could not encode the device key"))
+        serde_json::to_string_pretty(&file).map_err(|_| Error::Internal("the device key could not be encoded"))
     }
 
     /// Registers a trainer's laptop from its device-key file (admins only). The trainer needs a user
@@ -517,7 +533,7 @@ pub(crate) fn registered_device(conn: &Connection, id: &str) -> Result<Option<Re
         )
         .optional()?;
     let Some((trainer_id, sign, enc)) = row else { return Ok(None) };
-    let damaged = || Error::Crypto("a registered device key is damaged");
+    let damaged = || Error::damaged(conn, "a registered device key is damaged");
     let sign = <[u8; 32]>::try_from(sign.as_slice()).map_err(|_| damaged())?;
     let enc = <[u8; 32]>::try_from(enc.as_slice()).map_err(|_| damaged())?;
     Ok(Some(RegisteredDevice {

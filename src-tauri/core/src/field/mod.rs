@@ -55,7 +55,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-pub use keys::{CentreTrust, Device, FieldIdentity};
+pub use keys::{centre_key_fingerprints, CentreTrust, Device, FieldIdentity};
 pub use pack::{PackImport, PackSummary};
 pub use returns::{Conflict, ConflictKind, ReturnApplied, ReturnImport, ReturnSummary, Take};
 
@@ -161,7 +161,7 @@ pub fn fingerprint(id: &str) -> String {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|_| Error::Crypto("could not encode field data"))
+    serde_json::to_string(value).map_err(|_| Error::Internal("field data could not be encoded"))
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &'static str) -> Result<T> {

@@ -184,13 +184,18 @@ fn choose_device(conn: &Connection, runs: &[Id], device: Option<&str>) -> Result
         devices.extend(ids);
     }
     match devices.as_slice() {
-        [one] => keys::registered_device(conn, one)?.ok_or(Error::Crypto("a registered device vanished")),
+        [one] => keys::registered_device(conn, one)?.ok_or(laptop_changed()),
         [] => Err(Error::invalid(
             "device",
             "no registered laptop belongs to a trainer of every run; register one with `field device add`",
         )),
         _ => Err(Error::invalid("device", "the runs' trainers have several laptops; say which with --device")),
     }
+}
+
+/// A laptop listed a moment ago is no longer registered: someone revoked it at the same time.
+pub(super) fn laptop_changed() -> Error {
+    Error::Busy("a laptop was revoked at the same moment; try again")
 }
 
 fn pack_run(conn: &Connection, run: Id) -> Result<PackRun> {
@@ -364,7 +369,8 @@ impl Store {
             let people: BTreeSet<Id> =
                 payload.runs.iter().flat_map(|r| &r.enrolments).map(|e| e.candidate_id).collect();
             let results: usize = base.values().map(|b| b.results.len()).sum();
-            let json = serde_json::to_vec(&payload).map_err(|_| Error::Crypto("could not encode the pack"))?;
+            let json =
+                serde_json::to_vec(&payload).map_err(|_| Error::Internal("the field pack could not be encoded"))?;
             let signer = crate::sealed::Signer::for_centre(tx, actor)?;
             let bytes = envelope::seal(
                 crate::sealed::Kind::Fieldpack,

@@ -346,8 +346,7 @@ impl Store {
         {
             return Err(Refusal::Malformed("results return").into());
         }
-        let device = keys::registered_device(self.conn(), &payload.device_id)?
-            .ok_or(Error::Crypto("a registered device vanished"))?;
+        let device = keys::registered_device(self.conn(), &payload.device_id)?.ok_or(super::pack::laptop_changed())?;
         let photos = prepare_photos(self.conn(), &payload, opened.files)?;
         self.write(|tx| apply_return(tx, actor, &payload, &device, &photos))
     }
@@ -406,7 +405,9 @@ impl Store {
                     FieldChange::created("field", c.field.clone()),
                 ],
             )?;
-            read_conflicts(tx, Some(conflict), true)?.pop().ok_or(Error::Crypto("a conflict vanished"))
+            read_conflicts(tx, Some(conflict), true)?
+                .pop()
+                .ok_or(Error::Internal("a conflict just resolved could not be read back"))
         })
     }
 }
@@ -418,7 +419,7 @@ pub(super) fn seal_return(
     sign: &ed25519_dalek::SigningKey,
     trusted: &keys::Trusted,
 ) -> Result<Vec<u8>> {
-    let json = serde_json::to_vec(payload).map_err(|_| Error::Crypto("could not encode the return"))?;
+    let json = serde_json::to_vec(payload).map_err(|_| Error::Internal("the results return could not be encoded"))?;
     files.insert(0, (RETURN_FILE.to_owned(), json));
     let results: usize = payload.enrolments.iter().map(|e| e.results.len()).sum();
     let photos: usize = payload.enrolments.iter().map(|e| e.photos.len()).sum();
@@ -550,7 +551,10 @@ fn prepare_photos(conn: &Connection, p: &ReturnPayload, files: Vec<(String, Vec<
                 scope.spawn(move || part.iter().map(|(id, bytes)| Ok((*id, Photo::evidence(bytes)?))).collect())
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(Err(Error::Crypto("a photo worker failed")))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(Error::Internal("a photo worker stopped unexpectedly"))))
+            .collect()
     });
     let mut out = BTreeMap::new();
     for part in done {

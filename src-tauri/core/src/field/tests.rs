@@ -6,10 +6,9 @@ use image::{Rgb, RgbImage};
 
 use super::returns::{seal_return, ReturnEnrolment, ReturnPayload, RETURN_FORMAT};
 use super::*;
-use crate::records::outcome::{ComponentRule, Outcome, Score};
+use crate::records::outcome::{Outcome, Score};
 use crate::records::{
-    Attendance, CandidateForm, Component, ContactForm, Course, CourseType, EmployerForm, Registered, ResultInput,
-    RunForm, TrainerForm,
+    Attendance, CandidateForm, ContactForm, Course, EmployerForm, Registered, ResultInput, RunForm, TrainerForm,
 };
 use crate::sealed::Refusal as Sealed;
 use crate::testing::{today, world, Fixture, World};
@@ -99,29 +98,14 @@ pub(crate) fn setup() -> Field {
         .add_course(
             &admin,
             &Course {
-                id: None,
                 code: "FLT-CB".into(),
                 title: "Counterbalance lift truck".into(),
                 awarding_body: None,
-                course_type: CourseType::Training,
-                category: "Counterbalance lift truck".into(),
                 length_days: 3.0,
                 duration_hours: 21.0,
-                validity_months: Some(36),
                 requires: Default::default(),
-                components: vec![
-                    Component {
-                        id: None,
-                        name: "Theory".into(),
-                        rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                    },
-                    Component {
-                        id: None,
-                        name: "Practical".into(),
-                        rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
-                    },
-                ],
                 grades: vec![],
+                ..crate::testing::forklift()
             },
         )
         .unwrap();
@@ -574,4 +558,22 @@ fn an_older_return_arriving_after_a_newer_one_changes_nothing() {
     }
     assert_eq!(score(&f.w.store, &office, f.bob, f.theory), Some(Score::Marks { mark: 34 }), "the newer value stands");
     assert_eq!(count(&f.w.store, "SELECT count(*) FROM audit"), audit, "nothing written");
+}
+
+#[test]
+fn a_centre_key_files_fingerprints_are_what_the_enrolled_laptop_shows() {
+    let mut w = world();
+    let text = w.store.field_centre_key(&w.admin.clone()).unwrap();
+    let read_out = centre_key_fingerprints(&text).unwrap();
+    let fx = Fixture::new(false);
+    let init = fx.init();
+    let (mut store, user) = (init.store, init.admin);
+    let trusted = store.field_enrol(&user, &text, "Tess's laptop").unwrap().centre.signing_key_ids;
+    assert_eq!(read_out, trusted.iter().map(|k| fingerprint(k)).collect::<Vec<_>>());
+    assert!(!read_out.is_empty() && read_out[0].contains(' '), "grouped for reading aloud: {read_out:?}");
+
+    // A file that is not a whole, consistent centre-key file is refused, not shown without keys.
+    assert!(matches!(centre_key_fingerprints("not json"), Err(Error::Field(Refusal::Malformed(_)))));
+    let forged = text.replacen(&trusted[0], "AAAAAAAAAAAAAAAA", 1);
+    assert!(matches!(centre_key_fingerprints(&forged), Err(Error::Field(Refusal::Malformed(_)))));
 }

@@ -290,7 +290,8 @@ pub(crate) fn load(conn: &Connection, employer: Option<Id>) -> Result<Option<Map
 
 /// Saves `mapping` for `employer` (or as the centre's default); false when it was already saved.
 pub(crate) fn save(tx: &Tx<'_>, employer: Option<Id>, mapping: &Mapping) -> Result<bool> {
-    let json = serde_json::to_string(&mapping.0).map_err(|_| Error::Crypto("could not encode a mapping"))?;
+    let json =
+        serde_json::to_string(&mapping.0).map_err(|_| Error::Internal("a column mapping could not be encoded"))?;
     let now = Utc::now().to_rfc3339();
     match saved_exact(tx, employer)? {
         Some((_, old)) if old == json => Ok(false),

@@ -1,18 +1,17 @@
 //! The key file beside the database: the store's id and the wrapped copies of its data key.
 //!
 //! It holds nothing readable about anyone: just ids, salts, cost parameters and ciphertext. It is
-//! written atomically (temporary file, sync, rename) so a crash leaves the old or the new file, never
-//! half of one.
+//! replaced atomically ([`outfile::replace`]: temporary file, sync, rename) so a crash leaves the old
+//! or the new file, never half of one.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{DataKey, RecoveryKey};
 use crate::crypto::{self, KdfParams};
-use crate::{Error, Result};
+use crate::{outfile, Error, Result};
 
 const FORMAT: u32 = 1;
 const MAGIC: &str = "centrebook-keys";
@@ -130,8 +129,8 @@ impl KeyFile {
 
     /// Writes the key file atomically.
     pub(crate) fn write(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto("could not encode the key file"))?;
-        write_atomically(path, &json)
+        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Internal("the key file could not be encoded"))?;
+        outfile::replace(path, &json)
     }
 }
 
@@ -152,21 +151,6 @@ fn key_check(store_id: &str, key: &DataKey) -> String {
     crypto::hex(&digest[..16])
 }
 
-/// Writes `bytes` to `path` so that readers see the old content or the new, never a mixture.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp: PathBuf = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(Error::io("write", path))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +160,20 @@ mod tests {
         let rk = RecoveryKey::random().unwrap();
         let kf = KeyFile::new("store-1", &key, "a long passphrase", &rk, KdfParams::FAST_FOR_TESTS).unwrap();
         (kf, key, rk)
+    }
+
+    #[test]
+    fn writing_into_a_missing_folder_is_an_io_error_with_the_path() {
+        let (kf, _, _) = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no such folder").join("centrebook.keys");
+        match kf.write(&path) {
+            Err(Error::Io { path: p, source, .. }) => {
+                assert_eq!(p, path);
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("expected Error::Io, got {other:?}"),
+        }
     }
 
     #[test]

@@ -351,7 +351,7 @@ impl Store {
     /// A candidate's identifiers; a role that may not see them gets a permission error, not the values.
     pub fn candidate_identifiers(&self, actor: &Actor, id: Id) -> Result<Identifiers> {
         actor.require(Permission::ReadIdentifiers)?;
-        self.candidate(actor, id)?.identifiers.ok_or(Error::Crypto("identifiers missing for a permitted role"))
+        self.candidate(actor, id)?.identifiers.ok_or(Error::Internal("identifiers missing for a permitted role"))
     }
 }
 

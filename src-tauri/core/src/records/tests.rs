@@ -177,35 +177,10 @@ fn bad_fields_are_named_and_unusual_dates_warned() {
 
 // ---- the catalogue, runs, results ----
 
-use super::outcome::{ComponentRule, GradeBand, Outcome, Score};
+use super::outcome::{Outcome, Score};
 
 fn forklift(w: &mut World) -> Course {
-    w.store.add_awarding_body(&w.admin.clone(), "RTITB", "RTITB Ltd", Some("C1234")).unwrap();
-    let course = Course {
-        id: None,
-        code: "FLT-CB-NOV".into(),
-        title: "Counterbalance lift truck, novice".into(),
-        awarding_body: Some("rtitb".into()),
-        course_type: CourseType::Training,
-        category: "Counterbalance lift truck".into(),
-        length_days: 5.0,
-        duration_hours: 35.0,
-        validity_months: Some(36),
-        requires: Requirements { ni_number: true, photo: true, ..Default::default() },
-        components: vec![
-            Component { id: None, name: "Theory".into(), rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 } },
-            Component {
-                id: None,
-                name: "Practical".into(),
-                rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
-            },
-        ],
-        grades: vec![
-            GradeBand { grade: "Pass".into(), min_percent: 0.0 },
-            GradeBand { grade: "Distinction".into(), min_percent: 90.0 },
-        ],
-    };
-    w.store.add_course(&w.admin.clone(), &course).unwrap()
+    w.course(crate::testing::forklift())
 }
 
 struct RunWorld {

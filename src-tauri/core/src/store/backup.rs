@@ -20,7 +20,7 @@ use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::keys::{KeyFile, Keychain, KeychainLookup};
 use crate::unlock::UnlockSecret;
-use crate::{crypto, DataDir, Error, Result};
+use crate::{crypto, outfile, DataDir, Error, Result};
 
 const MANIFEST: &str = "manifest.json";
 const KEYS: &str = "centrebook.keys";
@@ -69,13 +69,7 @@ impl Store {
         actor.require(Permission::Backup)?;
         let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(Error::io("create", folder))?;
-        let tmp_db = folder.join(format!(".centrebook-backup-{}.db", std::process::id()));
-        let tmp_zip = folder.join(format!(".centrebook-backup-{}.zip", std::process::id()));
-        let result = self.write_backup(&tmp_db, &tmp_zip, out);
-        for p in [&tmp_db, &tmp_zip] {
-            let _ = std::fs::remove_file(p);
-        }
-        let info = result?;
+        let info = self.write_backup(out)?;
         let store_id = self.store_id.clone();
         self.write(|tx| {
             audit::record(
@@ -116,8 +110,12 @@ impl Store {
         Ok(made)
     }
 
-    fn write_backup(&self, tmp_db: &Path, tmp_zip: &Path, out: &Path) -> Result<BackupInfo> {
-        let _ = std::fs::remove_file(tmp_db);
+    fn write_backup(&self, out: &Path) -> Result<BackupInfo> {
+        // Refused before the copy is made, not after.
+        let zip_out = outfile::NewFile::create(out)?;
+        // SQLite writes the copy to a file it names itself; removed when this goes out of scope.
+        let scratch = outfile::scratch_beside(out)?;
+        let tmp_db: &Path = &scratch;
         let mut dest = connect(tmp_db, &self.key, true)?;
         rusqlite::backup::Backup::new(&self.conn, &mut dest)?.run_to_completion(
             1024,
@@ -139,8 +137,10 @@ impl Store {
             db_bytes,
         };
         let keys = std::fs::read(self.dir.keys()).map_err(Error::io("read", self.dir.keys()))?;
-        let write = || -> std::result::Result<(), Box<dyn std::error::Error>> {
-            let mut zip = zip::ZipWriter::new(File::create(tmp_zip)?);
+        // io::Result, so a full disk or a missing folder reaches the person as itself (the ZIP and
+        // JSON errors convert into io::Error and keep their text).
+        let write = || -> std::io::Result<outfile::NewFile> {
+            let mut zip = zip::ZipWriter::new(zip_out);
             // Encrypted pages do not compress; store them as they are.
             let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
             zip.start_file(MANIFEST, opts)?;
@@ -149,15 +149,9 @@ impl Store {
             zip.write_all(&keys)?;
             zip.start_file(DB, opts.large_file(db_bytes > u32::MAX as u64))?;
             std::io::copy(&mut File::open(tmp_db)?, &mut zip)?;
-            zip.finish()?.sync_all()?;
-            std::fs::rename(tmp_zip, out)?;
-            Ok(())
+            Ok(zip.finish()?)
         };
-        write().map_err(|e| Error::Io {
-            action: "write",
-            path: out.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        write().map_err(Error::io("write", out))?.commit()?;
         Ok(BackupInfo { path: out.to_path_buf(), store_id: self.store_id.clone(), schema_version, db_bytes, db_sha256 })
     }
 }
@@ -336,7 +330,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod listing_tests {
+mod tests {
     use crate::testing::world;
     use crate::Error;
 
@@ -361,5 +355,49 @@ mod listing_tests {
         assert_eq!((names[1], listed[1].automatic), ("centrebook-first.cbbackup", false));
         assert!(listed.iter().all(|b| b.bytes > 0));
         assert!(matches!(w.store.backup_files(&w.office), Err(Error::Forbidden { .. })));
+    }
+}
+
+#[cfg(test)]
+mod write_failure_tests {
+    use crate::testing::world;
+    use crate::Error;
+
+    #[test]
+    fn a_backup_that_cannot_be_written_names_the_path_and_keeps_the_disk_error() {
+        let mut w = world();
+        let admin = w.admin.clone();
+        // The folder to write in is a file: making the folder fails, even for root.
+        let blocker = w.store.dir().path().join("not-a-folder");
+        std::fs::write(&blocker, b"x").unwrap();
+        let err = w.store.backup(&admin, &blocker.join("backup.cbbackup")).unwrap_err();
+        match &err {
+            Error::Io { path, source, .. } => {
+                assert_eq!(path, &blocker);
+                assert_eq!(source.kind(), std::io::ErrorKind::AlreadyExists, "the real error, not a copy of its text");
+            }
+            other => panic!("expected Error::Io, got {other:?}"),
+        }
+        assert!(!err.to_string().contains("encryption"), "{err}");
+    }
+
+    #[test]
+    fn a_backup_whose_name_is_taken_is_refused_before_the_copy_is_made() {
+        let mut w = world();
+        let admin = w.admin.clone();
+        // A folder where the backup file should go: a taken name, never written over.
+        let out = w.store.dir().path().join("in-the-way.cbbackup");
+        std::fs::create_dir_all(&out).unwrap();
+        let err = w.store.backup(&admin, &out).unwrap_err();
+        assert!(
+            matches!(&err, Error::Duplicate { what: "file", name } if *name == out.display().to_string()),
+            "{err:?}"
+        );
+        let left: Vec<_> = std::fs::read_dir(w.store.dir().path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".centrebook-"))
+            .collect();
+        assert!(left.is_empty(), "no temporary left: {left:?}");
     }
 }

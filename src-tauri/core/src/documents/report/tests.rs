@@ -5,12 +5,9 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::documents::IssueOptions;
-use crate::records::outcome::{ComponentRule, Score};
-use crate::records::{
-    CandidateForm, Component, Course, CourseType, EmployerForm, Registered, Requirements, ResultInput, RunForm,
-    TrainerForm,
-};
-use crate::testing::{world, World};
+use crate::records::outcome::Score;
+use crate::records::{CandidateForm, Course, Registered, Requirements, TrainerForm};
+use crate::testing::{forklift, person, theory, world, World};
 
 fn day(d: u32, m: u32, y: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -25,76 +22,36 @@ struct Centre {
 
 fn centre() -> Centre {
     let mut w = world();
-    let admin = w.admin.clone();
-    w.store.add_awarding_body(&admin, "RTITB", "RTITB Ltd", Some("C1234")).unwrap();
-    let course = w
-        .store
-        .add_course(
-            &admin,
-            &Course {
-                id: None,
-                code: "FLT-CB".into(),
-                title: "Counterbalance lift truck, novice".into(),
-                awarding_body: Some("rtitb".into()),
-                course_type: CourseType::Training,
-                category: "Counterbalance lift truck".into(),
-                length_days: 5.0,
-                duration_hours: 35.0,
-                validity_months: Some(36),
-                requires: Requirements::default(),
-                components: vec![Component {
-                    id: None,
-                    name: "Theory".into(),
-                    rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
-                }],
-                grades: vec![],
-            },
-        )
-        .unwrap();
-    let trainer = w
-        .store
-        .add_trainer(
-            &admin,
-            &TrainerForm {
-                name: "Tess Evans".into(),
-                registrations: vec![("rtitb".into(), "R-1234".into())],
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .id;
-    let form = EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() };
-    let acme = w.store.add_employer(&admin, &form).unwrap().id;
+    let course = Course {
+        code: "FLT-CB".into(),
+        requires: Requirements::default(),
+        components: vec![theory()],
+        grades: vec![],
+        ..forklift()
+    };
+    let course = w.course(course);
+    let tess = TrainerForm {
+        name: "Tess Evans".into(),
+        registrations: vec![("rtitb".into(), "R-1234".into())],
+        ..Default::default()
+    };
+    let trainer = w.store.add_trainer(&w.admin.clone(), &tess).unwrap().id;
+    let acme = w.acme();
     Centre { w, course, trainer, acme }
 }
 
 impl Centre {
     fn run(&mut self, starts: &str, ends: &str) -> Id {
-        let office = self.w.office.clone();
-        let form = RunForm {
-            course_id: self.course.id.unwrap(),
-            starts_on: starts.into(),
-            ends_on: Some(ends.into()),
-            assessment_on: Some(ends.into()),
-            venue: Some("Yard 2".into()),
-            trainer_ids: vec![self.trainer],
-            ..Default::default()
-        };
-        self.w.store.add_run(&office, &form).unwrap().id
+        let course = self.course.clone();
+        self.w.run(&course, starts, ends, &[self.trainer])
     }
 
     fn employee(&mut self, forename: &str, surname: &str, number: &str, ni: Option<&str>) -> Id {
         let office = self.w.office.clone();
         let form = CandidateForm {
-            forename: forename.into(),
-            surname: surname.into(),
-            employer_id: Some(self.acme),
             employee_number: Some(number.into()),
             ni_number: ni.map(str::to_owned),
-            date_of_birth: Some("14/03/1988".into()),
-            address: Some("3 Heol y Bont".into()),
-            postcode: Some("cf10 1aa".into()),
-            ..Default::default()
+            ..person(forename, surname, Some(self.acme))
         };
         match self.w.store.register_candidate(&office, &form, day(1, 1, 2020), true).unwrap() {
             Registered::Created { candidate, .. } => candidate.id,
@@ -104,18 +61,9 @@ impl Centre {
 
     /// Enrols on `run`; with a mark, records it (30 or more passes).
     fn take(&mut self, run: Id, candidate: Id, mark: Option<u32>, on: &str) -> Id {
-        let office = self.w.office.clone();
-        let e = self.w.store.enrol(&office, run, candidate).unwrap().enrolment.id;
-        if let Some(mark) = mark {
-            let input = ResultInput {
-                component_id: self.course.components[0].id.unwrap(),
-                score: Some(Score::Marks { mark }),
-                assessed_on: Some(on.into()),
-                comments: None,
-            };
-            self.w.store.record_result(&office, e, &input).unwrap();
-        }
-        e
+        let (office, course) = (self.w.office.clone(), self.course.clone());
+        let scores: Vec<Score> = mark.map(|mark| Score::Marks { mark }).into_iter().collect();
+        self.w.sit(&office, run, candidate, &course, &scores, on)
     }
 }
 

@@ -137,6 +137,7 @@ fn cancelling_after_k_stops_there_and_audits_nothing() {
     assert!(entries.iter().all(|e| e.action != "certificate.print"), "a cancelled batch printed nothing");
 }
 
+#[cfg(feature = "demo")]
 #[test]
 fn the_demo_centre_issues_certificates_for_recent_passes_that_print_and_verify() {
     let mut w = crate::testing::world();
