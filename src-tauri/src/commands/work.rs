@@ -117,7 +117,10 @@ pub fn save_path(
 /// rfd's blocking dialog cannot be used on the main thread: under GTK it waits for a main context
 /// the main thread itself holds, so the window hung for good. The async one only queues the dialog
 /// on that context and returns, so the main thread goes on painting the window while it is open.
-fn ask<F>(app: &AppHandle, show: impl FnOnce(rfd::AsyncFileDialog) -> F + Send + 'static) -> Result<Option<PathBuf>, UiError>
+fn ask<F>(
+    app: &AppHandle,
+    show: impl FnOnce(rfd::AsyncFileDialog) -> F + Send + 'static,
+) -> Result<Option<PathBuf>, UiError>
 where
     F: std::future::Future<Output = Option<rfd::FileHandle>> + Send + 'static,
 {
