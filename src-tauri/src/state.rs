@@ -63,7 +63,9 @@ impl AppState {
         f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T> + Send + 'static,
     ) -> Result<T, UiError> {
         let (session, idle_lock) = (Arc::clone(&self.session), self.idle_lock);
-        tauri::async_runtime::spawn_blocking(move || signed_in(&session, idle_lock, f)).await.map_err(|_| internal())?
+        tauri::async_runtime::spawn_blocking(move || signed_in(&session, idle_lock, f))
+            .await
+            .map_err(|_| UiError::internal())?
     }
 
     /// [`AppState::with`] for code already on a blocking thread (inside `work::off_main`).
@@ -93,11 +95,7 @@ impl Job {
 }
 
 fn lock(session: &Mutex<Session>) -> Result<MutexGuard<'_, Session>, UiError> {
-    session.lock().map_err(|_| internal())
-}
-
-fn internal() -> UiError {
-    UiError::other("the app hit an internal error; restart it")
+    session.lock().map_err(|_| UiError::internal())
 }
 
 /// The store and the signed-in user, once the idle lock has been applied; the session is held while
@@ -158,6 +156,17 @@ pub enum ErrorKind {
 impl UiError {
     pub fn other(message: impl Into<String>) -> Self {
         UiError { kind: ErrorKind::Other, message: message.into(), field: None, reason: None }
+    }
+
+    /// The app's own broken promise (a worker thread gone, a poisoned lock): a bug, like the core's
+    /// `Error::Internal`, and shown the same way.
+    pub fn internal() -> Self {
+        UiError {
+            kind: ErrorKind::Internal,
+            message: "the app hit an internal error; restart it, and please report it".into(),
+            field: None,
+            reason: None,
+        }
     }
 
     pub fn locked() -> Self {

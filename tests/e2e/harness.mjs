@@ -60,16 +60,32 @@ function waitForPort(port, timeoutMs = 15000) {
   });
 }
 
+/** A TCP port nothing listens on now (the system's choice), so runs side by side never share one. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts the app on `dataDir`; returns the WebDriver browser and a stop function. */
 export async function launch(dataDir, env = {}) {
-  const driver = spawn(DRIVER, [], {
+  // Ports of our own rather than tauri-driver's fixed 4444/4445: another test run on the same
+  // machine (a second checkout, a person trying something) must not take over this one's driver.
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, CENTREBOOK_DATA_DIR: dataDir, CENTREBOOK_KEYCHAIN: "off", ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  await waitForPort(4444);
+  await waitForPort(port);
   const browser = await remote({
     hostname: "127.0.0.1",
-    port: 4444,
+    port,
     logLevel: "error",
     capabilities: { "tauri:options": { application: APP } },
   });

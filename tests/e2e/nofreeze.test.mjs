@@ -1,10 +1,7 @@
 // The window never freezes: while a 50,000-row candidate import runs, the person types in the
-// candidate search box (each search answers within 200 ms) and saves marks in a results grid. Prints
-// the medians (for the closing note of issue 11).
-//
-// Not yet promised: a mark save answering within 200 ms during the import. SQLite has one writer and
-// the import writes all its rows in one transaction (all or nothing), so a save waits for it to commit;
-// the grid keeps the mark queued and saves it then, which is what this test holds it to.
+// candidate search box and saves marks in a results grid, and each answers within 200 ms. Prints the
+// medians (for the closing note of issue 11). Searches read beside the import (WAL); a mark is a write,
+// and gets in between the import's short transactions (see the core's `import::runs`).
 //
 // Timed in the window itself: a search from the keystroke to its rows shown, less the screen's own
 // 120 ms debounce (the wait before it asks); a mark from the value typed (then Tab, which saves at
@@ -94,7 +91,7 @@ const imported = (b, last = ROWS - 1) =>
       .then((rows) => done(rows.length > 0), () => done(null));
   }, `Bulkrow${last}`);
 
-test("searches answer within 200 ms while 50,000 candidates are imported, and marks typed meanwhile are saved", { timeout: 30 * 60_000 }, async () => {
+test("searches and mark saves answer within 200 ms while 50,000 candidates are imported", { timeout: 30 * 60_000 }, async () => {
   // This test's own folder: the store, the course file and the import file.
   const base = mkdtempSync(path.join(os.tmpdir(), "centrebook-e2e-nofreeze-"));
   const dir = path.join(base, "data");
@@ -161,6 +158,7 @@ test("searches answer within 200 ms while 50,000 candidates are imported, and ma
       for (const x of searches) assert.ok(x < LIMIT_MS, `a search took ${shownMs(x)} during the import`);
       // Whatever the timing, every mark typed reaches the store once the import has committed.
       await textOf(b, "#save-state", (t) => t === "All results saved", 120_000);
+      for (const x of marks) assert.ok(x < LIMIT_MS, `a mark save took ${shownMs(x)} during the import`);
     } finally {
       await stop();
     }

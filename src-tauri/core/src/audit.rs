@@ -49,6 +49,9 @@ pub(crate) enum Who<'a> {
     Actor(&'a Actor),
     /// Someone not signed in (a failed sign-in), named by what they typed.
     Anonymous(&'a str),
+    /// Centrebook itself, tidying after an interruption (e.g. undoing an import a killed process left
+    /// unfinished), named by what it did.
+    System(&'a str),
 }
 
 /// What an entry is about.
@@ -118,6 +121,7 @@ pub(crate) fn record(
     let (actor_id, actor_name) = match who {
         Who::Actor(a) => (Some(a.id().to_string()), a.username().to_owned()),
         Who::Anonymous(name) => (None, format!("(not signed in: {name})")),
+        Who::System(what) => (None, format!("(Centrebook: {what})")),
     };
     let id = Id::new().to_string();
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);

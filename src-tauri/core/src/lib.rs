@@ -3,13 +3,25 @@
 //! It knows nothing of Tauri, the UI or the terminal: the desktop app and the `centrebook` command
 //! are thin layers over the functions here, and it never prints.
 //!
-//! The map:
+//! The map (ARCHITECTURE.md at the root has the whole of it, with the layering rules):
 //! - [`unlock`](mod@unlock): set up a store ([`init`]), open it ([`unlock()`]), change its passphrase.
 //! - [`keys`]: the data key, the key file with its wrapped copies, the recovery key, the OS keychain.
-//! - [`store`]: the SQLCipher database, its pragmas, migrations, backups and restores.
-//! - [`users`]: accounts, roles, permissions, sign-in with throttling.
+//! - [`store`]: the SQLCipher database, its pragmas, migrations, backups and restores; `Store::write`,
+//!   the one audited write transaction.
+//! - `actor`: who is acting ([`Actor`]), their [`Role`] and [`Permission`]s.
+//! - [`users`]: accounts and sign-in with throttling.
 //! - [`audit`]: the append-only, hash-chained audit log.
-//! - [`outfile`]: every file written, whole or not at all, a new one never over another.
+//! - [`fields`]: validated types (NI number, postcode, date of birth, email, phone).
+//! - [`records`]: centre, courses, employers, contacts, candidates, trainers, runs, enrolments,
+//!   results and the outcome rule, search, photos, a candidate's trail.
+//! - [`photo`]: decoding, cropping and re-encoding photos.
+//! - [`import`]: candidate import from CSV and XLSX, written in batches, all or nothing.
+//! - [`documents`]: certificates, cards, batch printing, employer reports, signing.
+//! - [`sealed`], [`bundle`], [`field`]: what leaves the store: the signed container, awarding-body
+//!   bundles, trainers' field packs and returns.
+//! - [`csv_out`]: the one CSV writer; [`outfile`]: every file written, whole or not at all, a new
+//!   one never over another.
+//! - `demo`, `bench` (feature `demo`, the command line only): the demo centre and the benchmarks.
 
 mod actor;
 mod crypto;

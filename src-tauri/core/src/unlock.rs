@@ -205,7 +205,12 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
             Err(why) => format!("the OS keychain did not hold this store's key and could not store it ({why})"),
         }),
     };
-    let store = Store::open(dir, key, file.store_id)?;
+    let mut store = Store::open(dir, key, file.store_id)?;
+    // An import a killed process left half-written is undone before anyone reads it, when this is the
+    // only process with the store open (another may be running that very import).
+    if crate::import::any_open_run(store.conn())? {
+        store.alone(crate::import::recover_runs)?;
+    }
     Ok(Unlocked { store, method, keychain_note })
 }
 

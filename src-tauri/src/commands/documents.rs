@@ -59,7 +59,7 @@ impl Documents {
     fn last(&self) -> Result<PathBuf, UiError> {
         self.last_saved
             .lock()
-            .map_err(|_| UiError::other("the app hit an internal error; restart it"))?
+            .map_err(|_| UiError::internal())?
             .clone()
             .ok_or_else(|| UiError::other("nothing has been saved yet"))
     }
@@ -134,10 +134,6 @@ pub struct ReportSaved {
 pub struct VerifiedFile {
     pub file: String,
     pub verification: Verification,
-}
-
-fn internal() -> UiError {
-    UiError::other("the app hit an internal error; restart it")
 }
 
 /// A file name made from a certificate number, employer name and so on: no path separators or
@@ -407,7 +403,7 @@ pub async fn open_saved(app: AppHandle) -> Result<String, UiError> {
 pub async fn show_saved_in_folder(app: AppHandle) -> Result<String, UiError> {
     off_main(app, |app, _| {
         let path = app.state::<Documents>().last()?;
-        let folder = path.parent().ok_or_else(internal)?;
+        let folder = path.parent().ok_or_else(UiError::internal)?;
         open_in_viewer(folder)?;
         Ok(file_name(folder))
     })

@@ -284,7 +284,7 @@ pub async fn verify_bundle_file(app: AppHandle, password: Option<String>) -> Res
             .state::<Sharing>()
             .bundle_file
             .lock()
-            .map_err(|_| UiError::other("the app hit an internal error; restart it"))?
+            .map_err(|_| UiError::internal())?
             .clone()
             .ok_or_else(|| UiError::other("choose a bundle file first"))?;
         let bytes = read(&path)?;

@@ -32,7 +32,7 @@ pub async fn off_main<T: Send + 'static>(
 ) -> Result<T, UiError> {
     tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
         .await
-        .map_err(|_| UiError::other("the app hit an internal error; restart it"))?
+        .map_err(|_| UiError::internal())?
 }
 
 /// Files chosen in a native dialog, kept here rather than sent to the window: the window names a
@@ -47,10 +47,7 @@ pub struct Chosen {
 
 impl Chosen {
     pub fn get(slot: &Mutex<Option<PathBuf>>) -> Result<PathBuf, UiError> {
-        slot.lock()
-            .map_err(|_| UiError::other("the app hit an internal error; restart it"))?
-            .clone()
-            .ok_or_else(|| UiError::other("choose a file first"))
+        slot.lock().map_err(|_| UiError::internal())?.clone().ok_or_else(|| UiError::other("choose a file first"))
     }
 
     pub fn set(slot: &Mutex<Option<PathBuf>>, path: Option<PathBuf>) {

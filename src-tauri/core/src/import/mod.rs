@@ -2,9 +2,10 @@
 //!
 //! Each row gets a fate: `imported`, `warned` (imported, worth a second look), `matched` (the same
 //! person is already registered, or came earlier in the file: nothing written) or `rejected` (with
-//! the column and the reason). Good rows land in one transaction with an audit entry each and one
-//! `import.candidates` entry with the counts; a dry run classifies the same way in a transaction that
-//! is rolled back, so its fates are exactly those of the real run. Re-running a file changes nothing.
+//! the column and the reason). Good rows land with an audit entry each and one `import.candidates`
+//! entry with the counts, a short batch per transaction and all or nothing (see `runs`); a dry run
+//! classifies the same way in one transaction that is rolled back, so its fates are exactly those of
+//! the real run. Re-running a file changes nothing.
 //!
 //! Reasons name the column and the field and say why; they never carry the value, which may be
 //! someone's name or identifier. Spreadsheet damage (scientific notation, dropped leading zeros) is
@@ -12,6 +13,9 @@
 
 mod mapping;
 mod read;
+mod runs;
+
+pub(crate) use runs::{any_open as any_open_run, recover as recover_runs};
 #[cfg(test)]
 mod tests;
 
@@ -204,9 +208,11 @@ impl Store {
         self.import_candidates_watched(actor, bytes, options, today, &mut |_| ControlFlow::Continue(()))
     }
 
-    /// [`import_candidates_bytes`], reporting after each row. When `progress` answers `Break` the
-    /// import stops with [`Error::Cancelled`] and nothing is written: the rows so far were only
-    /// ever in the one transaction, which is rolled back.
+    /// [`import_candidates_bytes`], reporting after each row. The rows are written a short batch at a
+    /// time, so other saves never wait long behind a large file; the import is still all or nothing:
+    /// when `progress` answers `Break` (then [`Error::Cancelled`]), or anything fails, what the
+    /// batches wrote is undone before this returns, and an import a killed process left unfinished
+    /// is undone when the store is next opened (see `runs`). A dry run writes nothing.
     ///
     /// [`import_candidates_bytes`]: Store::import_candidates_bytes
     pub fn import_candidates_watched(
@@ -265,12 +271,13 @@ impl Store {
             )
             .collect();
 
-        let job = Job { table: &table, cols: &cols, fixed, options, today, actor, mapping: &mapping };
+        let mut job = Job { table: &table, cols: &cols, fixed, options, today, actor, mapping: &mapping, run: None };
         let outcome = if options.dry_run {
             // The same work in a transaction that is never committed: the fates are the real run's.
             self.rehearse(|tx| job.run(tx, progress))?
         } else {
-            self.write(|tx| job.run(tx, progress))?
+            job.run = Some(Id::new());
+            runs::in_batches(self, &job, progress)?
         };
         let mut counts = Counts { blank: outcome.blank, ..Counts::default() };
         for r in &outcome.rows {
@@ -309,6 +316,21 @@ struct Job<'a> {
     today: NaiveDate,
     actor: &'a Actor,
     mapping: &'a Mapping,
+    /// The import run the written rows are marked with (a real import); `None` in a dry run.
+    run: Option<Id>,
+}
+
+/// How far a run through the rows has got: carried from one batch's transaction to the next.
+#[derive(Default)]
+struct Progressing {
+    widths: HashMap<String, usize>,
+    employers: EmployerLookup,
+    employers_created: Vec<String>,
+    this_run: HashMap<Id, u64>,
+    rows: Vec<RowFate>,
+    blank: usize,
+    /// The next row to read.
+    next: usize,
 }
 
 struct Outcome {
@@ -423,21 +445,38 @@ impl Job<'_> {
             .collect()
     }
 
+    /// Every row and the ending in one transaction (a dry run's rehearsal).
     fn run(&self, tx: &Tx<'_>, progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>) -> Result<Outcome> {
-        let widths = self.padded_widths();
-        let mut employers: EmployerLookup = HashMap::new();
-        let mut employers_created = Vec::new();
-        let mut this_run: HashMap<Id, u64> = HashMap::new();
-        let mut rows = Vec::new();
-        let mut blank = 0;
+        let mut state = self.begin();
+        self.rows(tx, &mut state, progress, &mut || false)?;
+        self.finish(tx, state, progress)
+    }
+
+    /// The state before the first row.
+    fn begin(&self) -> Progressing {
+        Progressing { widths: self.padded_widths(), ..Progressing::default() }
+    }
+
+    /// Classifies (and writes) rows from where `state` stopped, until the file ends or `enough` says
+    /// this transaction has held the store long enough.
+    fn rows(
+        &self,
+        tx: &Tx<'_>,
+        state: &mut Progressing,
+        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
+        enough: &mut dyn FnMut() -> bool,
+    ) -> Result<()> {
+        let Progressing { widths, employers, employers_created, this_run, rows, blank, next } = state;
         let header_len = self.table.header.len();
         let total = self.table.rows.len() as u64;
-        for (done, row) in self.table.rows.iter().enumerate() {
+        while *next < self.table.rows.len() && !enough() {
+            let (done, row) = (*next, &self.table.rows[*next]);
+            *next += 1;
             if progress(ImportProgress { done: done as u64, total }).is_break() {
                 return Err(Error::Cancelled);
             }
             if row.cells.iter().all(|c| c.trim().is_empty()) {
-                blank += 1;
+                *blank += 1;
                 continue;
             }
             let mut problems = Vec::new();
@@ -512,7 +551,7 @@ impl Job<'_> {
             let employer_id = match (self.fixed, get(Field::Employer)) {
                 (Some(id), _) => Some(id),
                 (None, None) => None,
-                (None, Some(name)) => match self.employer(tx, &name, &mut employers, &mut employers_created)? {
+                (None, Some(name)) => match self.employer(tx, &name, employers, employers_created)? {
                     Ok(id) => Some(id),
                     Err(reason) => {
                         problems.push(Problem { column: self.header(Field::Employer), reason });
@@ -543,10 +582,26 @@ impl Job<'_> {
             };
             let valid = self.validate(form, &mut problems);
             let fate = match valid {
-                Some(v) if problems.is_empty() => self.place(tx, &v, warnings, &mut this_run, row.line)?,
+                Some(v) if problems.is_empty() => self.place(tx, &v, warnings, this_run, row.line)?,
                 _ => fate(row.line, RowStatus::Rejected, problems, None),
             };
             rows.push(fate);
+        }
+        Ok(())
+    }
+
+    /// After the last row: the mapping saved and the summary entry.
+    fn finish(
+        &self,
+        tx: &Tx<'_>,
+        state: Progressing,
+        progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
+    ) -> Result<Outcome> {
+        let Progressing { employers_created, rows, blank, .. } = state;
+        let total = self.table.rows.len() as u64;
+        let run_id = self.run.map(|r| r.to_string());
+        if let Some(run) = self.run {
+            runs::close(tx, run)?;
         }
         if progress(ImportProgress { done: total, total }).is_break() {
             return Err(Error::Cancelled);
@@ -571,7 +626,7 @@ impl Job<'_> {
                 tx,
                 Who::Actor(self.actor),
                 "import.candidates",
-                Subject { entity: "import", id: None },
+                Subject { entity: "import", id: run_id.as_deref() },
                 &changes,
             )?;
         }
@@ -637,6 +692,9 @@ impl Job<'_> {
             return Ok(fate(line, RowStatus::Matched, vec![Problem { column: None, reason }], shown));
         }
         let id = candidates::insert(tx, self.actor, v, self.today, "candidate.import")?;
+        if let Some(run) = self.run {
+            runs::mark(tx, runs::Made::Candidate(id), run, self.actor)?;
+        }
         this_run.insert(id, line);
         for w in &v.warnings {
             let column = w.split_once(':').and_then(|(f, _)| Field::from_validation(f)).and_then(|f| self.header(f));
@@ -665,6 +723,9 @@ impl Job<'_> {
             [] if self.options.create_employers => {
                 match employers::insert(tx, self.actor, &EmployerForm { name: name.to_owned(), ..Default::default() }) {
                     Ok(e) => {
+                        if let Some(run) = self.run {
+                            runs::mark(tx, runs::Made::Employer(e.id), run, self.actor)?;
+                        }
                         created.push(e.name);
                         Ok(e.id)
                     }

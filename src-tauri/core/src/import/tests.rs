@@ -178,7 +178,7 @@ fn a_dry_run_writes_nothing_and_gives_the_real_runs_fates_and_a_rerun_changes_no
     assert_eq!(shape(&dry), shape(&real));
     let after = w.totals();
     assert_eq!(after[0] - before[0], 3, "three candidates written");
-    assert_eq!(after[4] - before[4], 4, "an audit entry each, plus the import's");
+    assert_eq!(after[4] - before[4], 5, "an audit entry each, plus the import's opening and summary");
 
     let again = w.import("nasty.csv", &for_acme()).unwrap();
     assert_eq!(w.totals(), after, "re-running the same file changes nothing");
@@ -277,7 +277,9 @@ fn the_audit_gets_one_summary_entry_without_personal_data() {
     w.import("nasty.csv", &for_acme()).unwrap();
     let filter = AuditFilter { entity: Some("import".into()), ..Default::default() };
     let entries = audit::list(&w.store, &w.admin, &filter).unwrap();
-    assert_eq!(entries.len(), 1);
+    // Newest first: the summary, then the run's opening, both about the same import run.
+    assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["import.candidates", "import.begin"]);
+    assert_eq!(entries[0].entity_id, entries[1].entity_id);
     assert_eq!((entries[0].action.as_str(), entries[0].actor.as_str()), ("import.candidates", "olly"));
     let changes = entries[0].changes.clone().unwrap();
     let get = |f: &str| changes.iter().find(|c| c.field == f).and_then(|c| c.after.clone()).unwrap();
@@ -438,4 +440,92 @@ fn progress_is_reported_per_row_and_a_cancel_writes_nothing() {
     assert_eq!(r.counts.imported, 3);
     assert_eq!(r.headers.first().map(String::as_str), Some("First name"), "the BOM is not part of the header");
     assert_eq!(r.headers.len(), 10);
+}
+
+/// A file of `n` distinct people, for imports that span several batches.
+fn many(n: usize) -> Vec<u8> {
+    let mut csv = String::from("Forename,Surname,Employee number\n");
+    for i in 0..n {
+        csv.push_str(&format!("Person{i},Batchrow{i},E{i:05}\n"));
+    }
+    csv.into_bytes()
+}
+
+#[test]
+fn a_large_import_lets_another_save_in_between_its_batches_and_a_cancel_undoes_them_all() {
+    let mut w = world();
+    acme(&mut w);
+    let (office, admin) = (w.office.clone(), w.admin.clone());
+    let before = w.totals();
+    let bytes = many(3000);
+    // Another connection, as the window's own saves use while a long job runs.
+    let mut other = w.store.reopen().unwrap();
+    let (saved_tx, saved_rx) = std::sync::mpsc::channel::<crate::Result<()>>();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let saver = std::thread::spawn(move || {
+        go_rx.recv().unwrap();
+        // A write while the import is a third of the way: it gets in between batches, or waits for the
+        // whole import and gives up (busy) after the wait limit.
+        let form = EmployerForm { name: "Written meanwhile Ltd".into(), ..Default::default() };
+        saved_tx.send(other.add_employer(&admin, &form).map(drop)).unwrap();
+    });
+    let err = w.store.import_candidates_watched(&office, &bytes, &for_acme(), today(), &mut |p| {
+        if p.done == 1000 {
+            go_tx.send(()).unwrap();
+        }
+        if p.done == 2999 {
+            // Several batches later: the save has answered (this waits inside the last batch, so a
+            // save still queued behind the import would time out here).
+            let saved = saved_rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the save answered");
+            assert!(saved.is_ok(), "the save got in during the import: {saved:?}");
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    saver.join().unwrap();
+    assert!(matches!(err, Err(Error::Cancelled)), "{err:?}");
+    // Earlier batches had committed; the cancel undid them all, and the other save stands.
+    let after = w.totals();
+    assert_eq!(after[0], before[0], "no candidate of the cancelled import is left");
+    assert_eq!(after[1], before[1], "nor an employment");
+    assert_eq!(after[2], before[2] + 1, "the employer saved meanwhile stands");
+    assert!(w.store.search_candidates(&w.admin, "Batchrow", 10).unwrap().is_empty(), "nor a search entry");
+    let undo =
+        audit::list(&w.store, &w.admin, &AuditFilter { entity: Some("import".into()), ..Default::default() }).unwrap();
+    assert_eq!(undo[0].action, "import.undo");
+    let removed = undo[0].changes.clone().unwrap();
+    let n = removed.iter().find(|c| c.field == "candidates_removed").and_then(|c| c.after.clone()).unwrap();
+    assert!(n.as_u64().unwrap() >= 1000, "batches had committed before the cancel: {n}");
+    assert!(audit::verify(&w.store, &w.admin).unwrap().is_intact());
+}
+
+#[test]
+fn an_import_a_killed_process_left_half_written_is_undone_at_the_next_open() {
+    let w = world();
+    let World { _fx: fx, mut store, office, admin, .. } = w;
+    let bytes = many(1500);
+    let count = |s: &Store| -> i64 { s.conn().query_row("SELECT count(*) FROM candidates", [], |r| r.get(0)).unwrap() };
+    let before = count(&store);
+    // A panic part-way stands in for kill -9: no undo runs, and the batches so far are committed.
+    let options = ImportOptions::default();
+    let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = store.import_candidates_watched(&office, &bytes, &options, today(), &mut |p| {
+            assert!(p.done != 1200, "killed");
+            ControlFlow::Continue(())
+        });
+    }));
+    assert!(crashed.is_err());
+    assert!(count(&store) > before, "some batches had committed");
+    let dir = store.dir().clone();
+    drop(store);
+
+    let secret = crate::UnlockSecret::Passphrase(crate::testing::PASSPHRASE.to_owned().into());
+    let reopened = crate::unlock(&dir, &fx.keychain, Some(&secret)).unwrap().store;
+    assert_eq!(count(&reopened), before, "the half-written import is gone");
+    let last: (String, String) = reopened
+        .conn()
+        .query_row("SELECT action, actor_name FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(last, ("import.undo".into(), "(Centrebook: an import left unfinished)".into()));
+    assert!(audit::verify(&reopened, &admin).unwrap().is_intact());
 }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_bundles.sql"),
     include_str!("migrations/0007_field.sql"),
     include_str!("migrations/0008_cards.sql"),
+    include_str!("migrations/0009_import_runs.sql"),
 ];
 
 /// The schema version this program writes.

@@ -74,6 +74,31 @@ impl Store {
         Ok(Store { conn, key: self.key.clone(), dir: self.dir.clone(), store_id: self.store_id.clone(), _lock: lock })
     }
 
+    /// Runs `f` only if no other process has the store open: takes the data folder's lock exclusively
+    /// for the call (`None` when another holds it), then shares it again. For tidying that must not
+    /// race another process's work, such as undoing an import a killed process left unfinished.
+    pub(crate) fn alone<T>(&mut self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<Option<T>> {
+        let path = self.dir.lock_file();
+        self._lock.unlock().map_err(Error::io("unlock", &path))?;
+        let out = match self._lock.try_lock() {
+            Ok(()) => {
+                let out = f(&mut self.conn);
+                self._lock.unlock().map_err(Error::io("unlock", &path))?;
+                Some(out)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => None,
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
+        };
+        match self._lock.try_lock_shared() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Busy("a restore is replacing the store; try again when it has finished"))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
+        }
+        out.transpose()
+    }
+
     /// The store's id (shared with its key file and keychain entry).
     pub fn store_id(&self) -> &str {
         &self.store_id
@@ -145,7 +170,7 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::CannotOpen) => Error::NotInitialised(path.parent().unwrap_or(path).to_path_buf()),
         _ => Error::from(e),
     })?;
@@ -153,7 +178,7 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     let keying = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", crypto::hex(key.as_bytes())));
     conn.execute_batch(&keying)?;
-    conn.busy_timeout(BUSY_WAIT)?;
+    conn.busy_handler(Some(wait_for_writer))?;
     // The key was already checked against the key file, so a store that will not read is damaged.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
         match e.sqlite_error_code() {
@@ -175,6 +200,18 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
          PRAGMA cache_size = -65536;",
     )?;
     Ok(conn)
+}
+
+/// Waits for another connection's write to end by trying again every 2 ms, up to [`BUSY_WAIT`].
+/// SQLite's own handler backs off to 100 ms between tries, which misses the short gaps a batched
+/// import leaves between its transactions (see `import::runs`), so a save would wait for the whole file.
+fn wait_for_writer(tries: i32) -> bool {
+    const STEP: Duration = Duration::from_millis(2);
+    if i64::from(tries) * STEP.as_millis() as i64 >= BUSY_WAIT.as_millis() as i64 {
+        return false;
+    }
+    std::thread::sleep(STEP);
+    true
 }
 
 fn shared_lock(dir: &DataDir) -> Result<File> {

@@ -1,0 +1,192 @@
+//! An import written in short batches, all or nothing: its run, the marks on what it created, and
+//! the undo when it does not finish.
+//!
+//! SQLite has one writer. An import of 50,000 rows in one transaction kept every other save (a mark
+//! typed in the results grid) waiting for the whole file, so an import commits a batch of rows at a
+//! time and lets other writers in between. What makes it all or nothing instead of the transaction:
+//! - the first record an import writes opens its `import_runs` row, and every candidate and employer a
+//!   batch creates is marked with its id ([`mark`]);
+//! - the last transaction [`close`]s the run with the summary entry;
+//! - a run that stops (cancelled, failed) is [`undo`]ne at once; one a killed process left open is
+//!   undone by [`recover`] when the store is next opened by the only process using it.
+//!
+//! Meanwhile the rows already written are visible to other readers (a search may find some of them),
+//! each one whole. A dry run does not come here: it is one transaction, rolled back.
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rusqlite::Connection;
+
+use super::{ImportProgress, Job, Outcome};
+use crate::actor::Actor;
+use crate::audit::{self, FieldChange, Subject, Who};
+use crate::store::Tx;
+use crate::{Id, Result, Store};
+
+/// How long one batch may hold the store's write lock: a save waiting behind it still answers well
+/// within the 200 ms a person notices.
+const BATCH_TIME: Duration = Duration::from_millis(80);
+/// At most this many rows a batch, so a fast machine still commits (and can be undone) in steps.
+const BATCH_ROWS: usize = 500;
+/// The pause between batches in which a waiting save takes the lock (writers poll every few ms).
+const BETWEEN: Duration = Duration::from_millis(8);
+
+/// A record an import creates, marked with its run.
+#[derive(Clone, Copy)]
+pub(super) enum Made {
+    Candidate(Id),
+    Employer(Id),
+}
+
+/// Marks `made` as created by `run`, opening the run (with its audit entry) on its first record, so
+/// an import that writes nothing leaves nothing.
+pub(super) fn mark(tx: &Tx<'_>, made: Made, run: Id, actor: &Actor) -> Result<()> {
+    let opened = tx
+        .prepare_cached("INSERT OR IGNORE INTO import_runs (id, started_at) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![run, Utc::now().to_rfc3339()])?;
+    if opened == 1 {
+        let id = run.to_string();
+        audit::record(tx, Who::Actor(actor), "import.begin", Subject { entity: "import", id: Some(&id) }, &[])?;
+    }
+    let (sql, id) = match made {
+        Made::Candidate(id) => ("UPDATE candidates SET import_run = ?2 WHERE id = ?1", id),
+        Made::Employer(id) => ("UPDATE employers SET import_run = ?2 WHERE id = ?1", id),
+    };
+    tx.prepare_cached(sql)?.execute(rusqlite::params![id, run])?;
+    Ok(())
+}
+
+/// Closes a finished run, if it wrote anything (inside the transaction that writes its summary).
+pub(super) fn close(tx: &Tx<'_>, run: Id) -> Result<()> {
+    tx.execute(
+        "UPDATE import_runs SET finished_at = ?2 WHERE id = ?1",
+        rusqlite::params![run, Utc::now().to_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// Runs `job` (whose run is open) a batch per transaction, then closes it; undoes it on any failure.
+pub(super) fn in_batches(
+    store: &mut Store,
+    job: &Job<'_>,
+    progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
+) -> Result<Outcome> {
+    let run = job.run.expect("an import in batches has its run");
+    let mut state = job.begin();
+    let written = (|| {
+        while state.next < job.table.rows.len() {
+            let started = Instant::now();
+            let mut rows = 0;
+            let mut enough = || {
+                rows += 1;
+                rows > BATCH_ROWS || started.elapsed() > BATCH_TIME
+            };
+            store.write(|tx| job.rows(tx, &mut state, progress, &mut enough))?;
+            std::thread::sleep(BETWEEN);
+        }
+        store.write(|tx| job.finish(tx, std::mem::take(&mut state), progress))
+    })();
+    if written.is_err() {
+        let actor = job.actor;
+        store.write(|tx| undo(tx, run, Who::Actor(actor), "import.undo")).map(drop)?;
+    }
+    written
+}
+
+/// What an undo removed, and what it had to keep because someone had used it meanwhile.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Undone {
+    pub candidates: u64,
+    pub employers: u64,
+    pub kept: u64,
+}
+
+/// Removes what `run` created: its candidates with their employments (and the keys their audit
+/// values were sealed under, so those values are erased too), then its employers; a record someone
+/// has used since (enrolled a candidate, added a contact) is kept and counted. Closes the run.
+pub(crate) fn undo(tx: &Tx<'_>, run: Id, who: Who<'_>, action: &str) -> Result<Undone> {
+    let mut done = Undone::default();
+    let opened: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM import_runs WHERE id = ?1)", [run], |r| r.get(0))?;
+    if !opened {
+        return Ok(done); // it wrote nothing
+    }
+    let ids = |sql: &str| -> Result<Vec<Id>> {
+        Ok(tx.prepare(sql)?.query_map([run], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    };
+    for id in ids("SELECT id FROM candidates WHERE import_run = ?1")? {
+        let removed = attempt(tx, |tx| {
+            tx.execute("DELETE FROM employments WHERE candidate_id = ?1", [id])?;
+            tx.execute("DELETE FROM candidates WHERE id = ?1", [id])?;
+            tx.execute("DELETE FROM subject_keys WHERE subject_id = ?1", [id.to_string()])?;
+            Ok(())
+        })?;
+        if removed {
+            done.candidates += 1;
+        } else {
+            done.kept += 1;
+        }
+    }
+    for id in ids("SELECT id FROM employers WHERE import_run = ?1")? {
+        if attempt(tx, |tx| Ok(tx.execute("DELETE FROM employers WHERE id = ?1", [id]).map(drop)?))? {
+            done.employers += 1;
+        } else {
+            done.kept += 1;
+        }
+    }
+    tx.execute(
+        "UPDATE import_runs SET finished_at = ?2, undone = 1 WHERE id = ?1",
+        rusqlite::params![run, Utc::now().to_rfc3339()],
+    )?;
+    let id = run.to_string();
+    audit::record(
+        tx,
+        who,
+        action,
+        Subject { entity: "import", id: Some(&id) },
+        &[
+            FieldChange::created("candidates_removed", done.candidates),
+            FieldChange::created("employers_removed", done.employers),
+            FieldChange::created("kept_in_use", done.kept),
+        ],
+    )?;
+    Ok(done)
+}
+
+/// Runs `f` under a savepoint: `true` when it took, `false` when a foreign key refused it (the record
+/// is in use) and it was rolled back. Any other failure is returned.
+fn attempt(tx: &Tx<'_>, f: impl FnOnce(&Tx<'_>) -> Result<()>) -> Result<bool> {
+    tx.execute_batch("SAVEPOINT undo_one")?;
+    match f(tx) {
+        Ok(()) => {
+            tx.execute_batch("RELEASE undo_one")?;
+            Ok(true)
+        }
+        Err(crate::Error::Db(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            tx.execute_batch("ROLLBACK TO undo_one; RELEASE undo_one")?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether a run was left open (by a process that was killed): cheap, read at every open.
+pub(crate) fn any_open(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM import_runs WHERE finished_at IS NULL)", [], |r| r.get(0))?)
+}
+
+/// Undoes every run left open. Only call it when no other process has the store open (it holds the
+/// data folder's lock exclusively), or it would undo an import still running elsewhere.
+pub(crate) fn recover(conn: &mut Connection) -> Result<()> {
+    let open: Vec<Id> = conn
+        .prepare("SELECT id FROM import_runs WHERE finished_at IS NULL ORDER BY started_at")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for run in open {
+        let tx = Tx::begin(conn)?;
+        undo(&tx, run, Who::System("an import left unfinished"), "import.undo")?;
+        tx.commit()?;
+    }
+    Ok(())
+}
