@@ -2,7 +2,7 @@
 // Users or Backup screens; the office user imports a CSV through the dry run (every row's fate, a
 // column remapped, a rejected row's line and reason) to the import itself.
 //
-// A native file dialog cannot be driven through WebDriver, so debug builds take the import file from
+// The native file dialog is skipped here (dialogs.test.mjs drives the real one): debug builds take the import file from
 // CENTREBOOK_TEST_IMPORT_FILE instead of asking (release builds never read it).
 import assert from "node:assert/strict";
 import path from "node:path";

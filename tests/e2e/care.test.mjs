@@ -2,7 +2,7 @@
 // restricting processing, health notes with explicit consent, then a backup and a restore that brings
 // back the state the backup held.
 //
-// Native dialogs cannot be driven through WebDriver: debug builds save into CENTREBOOK_TEST_SAVE_DIR
+// Native dialogs are skipped here (dialogs.test.mjs drives the real ones): debug builds save into CENTREBOOK_TEST_SAVE_DIR
 // (here the data folder's backups/, so the backup is listed) instead of asking.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";

@@ -4,7 +4,7 @@
 // progress to the end, revokes one with a reason, saves an employer report (a disclosure), issues a
 // photo card, and checks QR texts on the Verify screen: valid, revoked, tampered.
 //
-// Native save dialogs cannot be driven through WebDriver, so debug builds save into
+// Native save dialogs are skipped here (dialogs.test.mjs drives the real ones): debug builds save into
 // CENTREBOOK_TEST_SAVE_DIR under the suggested name, and CENTREBOOK_TEST_NO_OPEN keeps the system's
 // PDF viewer from starting, and CENTREBOOK_TEST_PRINT_DELAY_MS slows a batch so Cancel can be
 // pressed part-way (release builds read none of them).

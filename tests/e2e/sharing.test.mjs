@@ -11,7 +11,7 @@
 // 3. Enrolment: a fresh store enrolled in the window with the office's centre-key file becomes a
 //    field laptop (banner); the device key it saves registers at the office with the same fingerprint.
 //
-// Native dialogs cannot be driven through WebDriver, so debug builds save into
+// Native dialogs are skipped here (dialogs.test.mjs drives the real ones): debug builds save into
 // CENTREBOOK_TEST_SAVE_DIR under the suggested name and open the file named by
 // CENTREBOOK_TEST_OPEN_<KIND> (release builds read neither).
 import assert from "node:assert/strict";

@@ -6,10 +6,11 @@
 //! Batch printing runs off the main thread, reports progress through a channel and stops on Cancel;
 //! a cancelled or failed batch leaves no partial file behind.
 //!
-//! Debug builds only, for WebDriver tests that cannot drive native dialogs: `CENTREBOOK_TEST_SAVE_DIR`
-//! saves into that folder under the suggested name instead of asking, `CENTREBOOK_TEST_VERIFY_FILE`
-//! is the PDF "chosen" for verification, `CENTREBOOK_TEST_NO_OPEN` skips launching the viewer, and
-//! `CENTREBOOK_TEST_PRINT_DELAY_MS` slows a batch down after each certificate so Cancel can be pressed.
+//! Debug builds only, for WebDriver tests that skip the native dialogs (`dialogs.test.mjs` drives the
+//! real ones): `CENTREBOOK_TEST_SAVE_DIR` saves into that folder under the suggested name instead of
+//! asking, `CENTREBOOK_TEST_VERIFY_FILE` is the PDF "chosen" for verification, `CENTREBOOK_TEST_NO_OPEN`
+//! skips launching the viewer, and `CENTREBOOK_TEST_PRINT_DELAY_MS` slows a batch down after each
+//! certificate so Cancel can be pressed.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, on_main, save_path};
+use super::work::{file_name, off_main, open_path, save_path};
 use crate::state::{AppState, UiError};
 
 /// How often batch progress is sent at most (the last step is always sent).
@@ -552,19 +553,12 @@ pub async fn verify_text(state: State<'_, AppState>, text: String) -> Result<Ver
 pub async fn verify_pdf(app: AppHandle) -> Result<Option<VerifiedFile>, UiError> {
     off_main(app, |app, state| {
         state.with_now(|_, _| Ok(()))?;
-        #[cfg(debug_assertions)]
-        let test_file = std::env::var_os("CENTREBOOK_TEST_VERIFY_FILE").map(PathBuf::from);
-        #[cfg(not(debug_assertions))]
-        let test_file: Option<PathBuf> = None;
-        let path = match test_file {
-            Some(p) => Some(p),
-            None => on_main(app, || {
-                rfd::FileDialog::new()
-                    .set_title("Choose a certificate or card PDF")
-                    .add_filter("PDF", &["pdf", "PDF"])
-                    .pick_file()
-            })?,
-        };
+        let path = open_path(
+            app,
+            "Choose a certificate or card PDF",
+            ("PDF", &["pdf", "PDF"]),
+            "CENTREBOOK_TEST_VERIFY_FILE",
+        )?;
         let Some(path) = path else { return Ok(None) };
         let bytes = std::fs::read(&path)
             .map_err(|source| UiError::from(Error::Io { action: "read", path: path.clone(), source }))?;

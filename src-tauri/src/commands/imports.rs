@@ -21,8 +21,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// Asks for a CSV or XLSX file and remembers it for the dry run and the import. Returns its name,
 /// or `None` when the dialog was cancelled.
 ///
-/// Debug builds take the file from `CENTREBOOK_TEST_IMPORT_FILE` instead, without a dialog: WebDriver
-/// cannot drive a native dialog, and release builds never read the variable.
+/// Debug builds take the file from `CENTREBOOK_TEST_IMPORT_FILE` instead, without a dialog, so most
+/// WebDriver tests skip it (`dialogs.test.mjs` drives the real one); release builds never read it.
 #[tauri::command]
 pub async fn choose_import_file(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, _| {

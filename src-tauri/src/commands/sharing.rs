@@ -1,9 +1,9 @@
 //! Sharing: awarding-body submission bundles, trainers' field packs and results returns.
 //!
 //! Files are named only through native dialogs, never by the window: a command that reads or writes
-//! one opens the dialog itself (on the main thread) and works off it, so no script in the window can
-//! make the app read or replace an arbitrary path. Debug builds used by the end-to-end tests answer
-//! the dialogs from environment variables instead (WebDriver cannot drive a native dialog):
+//! one opens the dialog itself (`work::open_path`, `work::save_path`) and works off the main thread,
+//! so no script in the window can make the app read or replace an arbitrary path. Debug builds used
+//! by the end-to-end tests can answer the dialogs from environment variables instead:
 //! `CENTREBOOK_TEST_SAVE_DIR` (a save dialog saves there under its suggested name) and
 //! `CENTREBOOK_TEST_OPEN_<KIND>` (an open dialog for KIND returns that path). Release builds never
 //! read them.

@@ -1,11 +1,10 @@
-//! Long work off the main thread, and native dialogs on it.
+//! Long work off the main thread, and native file dialogs that never block it.
 //!
 //! A plain (sync) command runs on the main thread, which also paints the window, so every command
 //! that touches the store is `async` and does its work on a blocking thread: the short ones through
 //! [`AppState::with`], the long ones here through [`off_main`], on their own connection
 //! ([`AppState::job`]) so they never hold the session while the window searches and saves. The file
-//! dialogs they need are GTK windows, which must be made on the main thread, so they are sent there
-//! and awaited.
+//! dialogs they need are made on the main thread and awaited off it ([`open_path`], [`save_path`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -15,8 +14,9 @@ use tauri::{AppHandle, Manager};
 
 use crate::state::{AppState, UiError};
 
-/// Runs `f` on the main thread and waits for its answer. Call it only off the main thread.
-pub fn on_main<T: Send + 'static>(app: &AppHandle, f: impl FnOnce() -> T + Send + 'static) -> Result<T, UiError> {
+/// Runs `f` on the main thread and waits for its answer. Call it only off the main thread, and keep
+/// `f` short: the window is not painted while it runs.
+fn on_main<T: Send + 'static>(app: &AppHandle, f: impl FnOnce() -> T + Send + 'static) -> Result<T, UiError> {
     let (tx, rx) = std::sync::mpsc::channel();
     app.run_on_main_thread(move || {
         let _ = tx.send(f());
@@ -64,8 +64,8 @@ pub fn file_name(path: &std::path::Path) -> String {
 
 /// Asks for a file to open, offering `filter` and then any file (a file may have lost its extension
 /// on the way); `None` when the dialog was cancelled. Call off the main thread. Debug builds take the
-/// path from the variable `test_var` instead when it is set, since WebDriver cannot drive a native
-/// dialog; release builds never read it.
+/// path from the variable `test_var` instead when it is set, so WebDriver tests can skip the dialog
+/// (`dialogs.test.mjs` drives the real one); release builds never read it.
 pub fn open_path(
     app: &AppHandle,
     title: &'static str,
@@ -78,18 +78,14 @@ pub fn open_path(
     }
     #[cfg(not(debug_assertions))]
     let _ = test_var;
-    on_main(app, move || {
-        rfd::FileDialog::new()
-            .set_title(title)
-            .add_filter(filter.0, filter.1)
-            .add_filter("Any file", &["*"])
-            .pick_file()
+    ask(app, move |dialog| {
+        dialog.set_title(title).add_filter(filter.0, filter.1).add_filter("Any file", &["*"]).pick_file()
     })
 }
 
 /// Asks where to save (suggesting `name`, in `folder` when given); `None` when the dialog was
-/// cancelled. Call off the main thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead,
-/// since WebDriver cannot drive a native dialog.
+/// cancelled. Call off the main thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead
+/// when it is set, so WebDriver tests can skip the dialog (`dialogs.test.mjs` drives the real one).
 pub fn save_path(
     app: &AppHandle,
     title: &'static str,
@@ -101,12 +97,39 @@ pub fn save_path(
     if let Some(dir) = std::env::var_os("CENTREBOOK_TEST_SAVE_DIR") {
         return Ok(Some(PathBuf::from(dir).join(name)));
     }
-    on_main(app, move || {
-        let dialog = rfd::FileDialog::new().set_title(title).set_file_name(name).add_filter(filter.0, filter.1);
+    ask(app, move |dialog| {
+        let dialog = dialog.set_title(title).set_file_name(name).add_filter(filter.0, filter.1);
         match folder {
             Some(f) => dialog.set_directory(f),
             None => dialog,
         }
         .save_file()
     })
+}
+
+/// Shows a native file dialog and waits for the file chosen, without ever blocking the main thread:
+/// the dialog is made there (macOS requires it; Windows and GTK accept it) as rfd's *async* dialog,
+/// and its answer is awaited here, off the main thread. Tauri's own dialog plugin does the same.
+///
+/// rfd's blocking dialog cannot be used on the main thread: under GTK it waits for a main context
+/// the main thread itself holds, so the window hung for good. The async one only queues the dialog
+/// on that context and returns, so the main thread goes on painting the window while it is open.
+fn ask<F>(
+    app: &AppHandle,
+    show: impl FnOnce(rfd::AsyncFileDialog) -> F + Send + 'static,
+) -> Result<Option<PathBuf>, UiError>
+where
+    F: std::future::Future<Output = Option<rfd::FileHandle>> + Send + 'static,
+{
+    let window = app.get_webview_window("main");
+    let chosen = on_main(app, move || {
+        let dialog = rfd::AsyncFileDialog::new();
+        // Over the window: a sheet on macOS, modal on Windows (rfd's GTK dialog ignores a parent).
+        let dialog = match &window {
+            Some(w) => dialog.set_parent(w),
+            None => dialog,
+        };
+        show(dialog)
+    })?;
+    Ok(tauri::async_runtime::block_on(chosen).map(|f| f.path().to_path_buf()))
 }
