@@ -73,7 +73,9 @@ pub(super) fn in_batches(
     job: &Job<'_>,
     progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
 ) -> Result<Outcome> {
-    let run = job.run.expect("an import in batches has its run");
+    let Some(run) = job.run else {
+        return Err(crate::Error::Internal("an import in batches without its run"));
+    };
     let mut state = job.begin();
     let written = (|| {
         while state.next < job.table.rows.len() {
@@ -90,7 +92,7 @@ pub(super) fn in_batches(
     })();
     if written.is_err() {
         let actor = job.actor;
-        store.write(|tx| undo(tx, run, Who::Actor(actor), "import.undo")).map(drop)?;
+        store.write(|tx| undo(tx, run, Who::Actor(actor))).map(drop)?;
     }
     written
 }
@@ -106,7 +108,7 @@ pub(crate) struct Undone {
 /// Removes what `run` created: its candidates with their employments (and the keys their audit
 /// values were sealed under, so those values are erased too), then its employers; a record someone
 /// has used since (enrolled a candidate, added a contact) is kept and counted. Closes the run.
-pub(crate) fn undo(tx: &Tx<'_>, run: Id, who: Who<'_>, action: &str) -> Result<Undone> {
+pub(crate) fn undo(tx: &Tx<'_>, run: Id, who: Who<'_>) -> Result<Undone> {
     let mut done = Undone::default();
     let opened: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM import_runs WHERE id = ?1)", [run], |r| r.get(0))?;
     if !opened {
@@ -143,7 +145,7 @@ pub(crate) fn undo(tx: &Tx<'_>, run: Id, who: Who<'_>, action: &str) -> Result<U
     audit::record(
         tx,
         who,
-        action,
+        "import.undo",
         Subject { entity: "import", id: Some(&id) },
         &[
             FieldChange::created("candidates_removed", done.candidates),
@@ -185,7 +187,7 @@ pub(crate) fn recover(conn: &mut Connection) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     for run in open {
         let tx = Tx::begin(conn)?;
-        undo(&tx, run, Who::System("an import left unfinished"), "import.undo")?;
+        undo(&tx, run, Who::System("an import left unfinished"))?;
         tx.commit()?;
     }
     Ok(())
