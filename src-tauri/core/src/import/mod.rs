@@ -276,7 +276,7 @@ impl Store {
             // The same work in a transaction that is never committed: the fates are the real run's.
             self.rehearse(|tx| job.run(tx, progress))?
         } else {
-            job.run = Some(Id::new());
+            job.run = Some(runs::Run::new());
             runs::in_batches(self, &job, progress)?
         };
         let mut counts = Counts { blank: outcome.blank, ..Counts::default() };
@@ -317,7 +317,7 @@ struct Job<'a> {
     actor: &'a Actor,
     mapping: &'a Mapping,
     /// The import run the written rows are marked with (a real import); `None` in a dry run.
-    run: Option<Id>,
+    run: Option<runs::Run>,
 }
 
 /// How far a run through the rows has got: carried from one batch's transaction to the next.
@@ -599,9 +599,9 @@ impl Job<'_> {
     ) -> Result<Outcome> {
         let Progressing { employers_created, rows, blank, .. } = state;
         let total = self.table.rows.len() as u64;
-        let run_id = self.run.map(|r| r.to_string());
-        if let Some(run) = self.run {
-            runs::close(tx, run)?;
+        let run_id = self.run.as_ref().map(|r| r.id.to_string());
+        if let Some(run) = &self.run {
+            run.close(tx)?;
         }
         if progress(ImportProgress { done: total, total }).is_break() {
             return Err(Error::Cancelled);
@@ -692,8 +692,8 @@ impl Job<'_> {
             return Ok(fate(line, RowStatus::Matched, vec![Problem { column: None, reason }], shown));
         }
         let id = candidates::insert(tx, self.actor, v, self.today, "candidate.import")?;
-        if let Some(run) = self.run {
-            runs::mark(tx, runs::Made::Candidate(id), run, self.actor)?;
+        if let Some(run) = &self.run {
+            run.mark(tx, runs::Made::Candidate(id), self.actor)?;
         }
         this_run.insert(id, line);
         for w in &v.warnings {
@@ -723,8 +723,8 @@ impl Job<'_> {
             [] if self.options.create_employers => {
                 match employers::insert(tx, self.actor, &EmployerForm { name: name.to_owned(), ..Default::default() }) {
                     Ok(e) => {
-                        if let Some(run) = self.run {
-                            runs::mark(tx, runs::Made::Employer(e.id), run, self.actor)?;
+                        if let Some(run) = &self.run {
+                            run.mark(tx, runs::Made::Employer(e.id), self.actor)?;
                         }
                         created.push(e.name);
                         Ok(e.id)

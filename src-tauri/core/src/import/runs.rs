@@ -5,14 +5,15 @@
 //! typed in the results grid) waiting for the whole file, so an import commits a batch of rows at a
 //! time and lets other writers in between. What makes it all or nothing instead of the transaction:
 //! - the first record an import writes opens its `import_runs` row, and every candidate and employer a
-//!   batch creates is marked with its id ([`mark`]);
-//! - the last transaction [`close`]s the run with the summary entry;
+//!   batch creates is marked with its id ([`Run::mark`]);
+//! - the last transaction closes the run ([`Run::close`]) with the summary entry;
 //! - a run that stops (cancelled, failed) is [`undo`]ne at once; one a killed process left open is
 //!   undone by [`recover`] when the store is next opened by the only process using it.
 //!
 //! Meanwhile the rows already written are visible to other readers (a search may find some of them),
 //! each one whole. A dry run does not come here: it is one transaction, rolled back.
 
+use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -40,40 +41,58 @@ pub(super) enum Made {
     Employer(Id),
 }
 
-/// Marks `made` as created by `run`, opening the run (with its audit entry) on its first record, so
-/// an import that writes nothing leaves nothing.
-pub(super) fn mark(tx: &Tx<'_>, made: Made, run: Id, actor: &Actor) -> Result<()> {
-    let opened = tx
-        .prepare_cached("INSERT OR IGNORE INTO import_runs (id, started_at) VALUES (?1, ?2)")?
-        .execute(rusqlite::params![run, Utc::now().to_rfc3339()])?;
-    if opened == 1 {
-        let id = run.to_string();
-        audit::record(tx, Who::Actor(actor), "import.begin", Subject { entity: "import", id: Some(&id) }, &[])?;
+/// An import's run: its id, and whether this import has opened its row yet.
+pub(super) struct Run {
+    pub(super) id: Id,
+    /// Set once the first record's batch has inserted the run's row. A batch that rolls back ends the
+    /// import (and undoes it), so this never outlives a row that was rolled back.
+    opened: Cell<bool>,
+}
+
+impl Run {
+    pub(super) fn new() -> Run {
+        Run { id: Id::new(), opened: Cell::new(false) }
     }
-    let (sql, id) = match made {
-        Made::Candidate(id) => ("UPDATE candidates SET import_run = ?2 WHERE id = ?1", id),
-        Made::Employer(id) => ("UPDATE employers SET import_run = ?2 WHERE id = ?1", id),
-    };
-    tx.prepare_cached(sql)?.execute(rusqlite::params![id, run])?;
-    Ok(())
+
+    /// Marks `made` as created by this run, opening the run (with its audit entry) on its first record,
+    /// so an import that writes nothing leaves nothing.
+    pub(super) fn mark(&self, tx: &Tx<'_>, made: Made, actor: &Actor) -> Result<()> {
+        if !self.opened.get() {
+            tx.execute(
+                "INSERT INTO import_runs (id, started_at) VALUES (?1, ?2)",
+                rusqlite::params![self.id, Utc::now().to_rfc3339()],
+            )?;
+            let id = self.id.to_string();
+            audit::record(tx, Who::Actor(actor), "import.begin", Subject { entity: "import", id: Some(&id) }, &[])?;
+            self.opened.set(true);
+        }
+        let (sql, id) = match made {
+            Made::Candidate(id) => ("UPDATE candidates SET import_run = ?2 WHERE id = ?1", id),
+            Made::Employer(id) => ("UPDATE employers SET import_run = ?2 WHERE id = ?1", id),
+        };
+        tx.prepare_cached(sql)?.execute(rusqlite::params![id, self.id])?;
+        Ok(())
+    }
+
+    /// Closes the finished run, if it wrote anything (inside the transaction of its summary entry).
+    pub(super) fn close(&self, tx: &Tx<'_>) -> Result<()> {
+        if self.opened.get() {
+            tx.execute(
+                "UPDATE import_runs SET finished_at = ?2 WHERE id = ?1",
+                rusqlite::params![self.id, Utc::now().to_rfc3339()],
+            )?;
+        }
+        Ok(())
+    }
 }
 
-/// Closes a finished run, if it wrote anything (inside the transaction that writes its summary).
-pub(super) fn close(tx: &Tx<'_>, run: Id) -> Result<()> {
-    tx.execute(
-        "UPDATE import_runs SET finished_at = ?2 WHERE id = ?1",
-        rusqlite::params![run, Utc::now().to_rfc3339()],
-    )?;
-    Ok(())
-}
-
-/// Runs `job` (whose run is open) a batch per transaction, then closes it; undoes it on any failure.
+/// Runs `job` (which has its run) a batch per transaction, then closes it; undoes it on any failure.
 pub(super) fn in_batches(
     store: &mut Store,
     job: &Job<'_>,
     progress: &mut dyn FnMut(ImportProgress) -> ControlFlow<()>,
 ) -> Result<Outcome> {
-    let Some(run) = job.run else {
+    let Some(run) = job.run.as_ref().map(|r| r.id) else {
         return Err(crate::Error::Internal("an import in batches without its run"));
     };
     let mut state = job.begin();
