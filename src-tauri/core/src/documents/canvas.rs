@@ -16,6 +16,9 @@ use crate::{Error, Result};
 /// An ink: red, green and blue, each 0 to 1.
 pub(crate) type Ink = (f32, f32, f32);
 
+/// A4 landscape, width and height in mm: the page of reports and printable tables.
+pub(crate) const A4_LANDSCAPE: (f32, f32) = (297.0, 210.0);
+
 /// Horizontal alignment of a text about its `x`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

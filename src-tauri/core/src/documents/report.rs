@@ -14,7 +14,7 @@ use chrono::{Datelike, Months, NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::canvas::{Align, Doc, Ink, Page};
+use super::canvas::{Align, Doc, Ink, Page, A4_LANDSCAPE};
 use super::fonts::{self, width_mm, Face};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -447,8 +447,8 @@ fn capitalise(s: &str) -> String {
 
 // ---- PDF drawing ----------------------------------------------------------------------------------
 
-const PAGE_W: f32 = 297.0;
-const PAGE_H: f32 = 210.0;
+const PAGE_W: f32 = A4_LANDSCAPE.0;
+const PAGE_H: f32 = A4_LANDSCAPE.1;
 const MARGIN: f32 = 12.0;
 const ROW_H: f32 = 5.6;
 const HEAD_H: f32 = 7.0;

@@ -2,11 +2,11 @@
 //! header row repeated on each, with a title line and page numbers. Cells shrink to fit their column,
 //! then are cut with "…".
 
-use super::canvas::{Align, Doc, Ink};
+use super::canvas::{Align, Doc, Ink, A4_LANDSCAPE};
 use super::fonts::{self, Face};
 
-const W: f32 = 297.0;
-const H: f32 = 210.0;
+const W: f32 = A4_LANDSCAPE.0;
+const H: f32 = A4_LANDSCAPE.1;
 const MARGIN: f32 = 12.0;
 const ROW: f32 = 5.6;
 const SIZE: f32 = 8.0;
