@@ -182,3 +182,25 @@ export async function unlockAndSignIn(browser, passphrase = PASSPHRASE, password
 export async function go(browser, path) {
   await browser.execute((p) => { location.hash = `#/${p}`; }, path);
 }
+
+/**
+ * Types `typed` into the candidate search box; ms from the keystroke to that query's rows on screen
+ * (the screen's debounce included), or -1 when they do not show within `limitMs`.
+ */
+export function timedSearch(browser, typed, limitMs) {
+  return browser.executeAsync((typed, limitMs, done) => {
+    const input = document.querySelector("#candidate-search");
+    const list = () => document.querySelector('ul.results[aria-label="Search results"]');
+    const before = list()?.innerHTML;
+    const t0 = performance.now();
+    input.value = typed;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    const poll = () => {
+      const l = list();
+      if (l && l.innerHTML !== before && l.children.length > 0) done(performance.now() - t0);
+      else if (performance.now() - t0 > limitMs) done(-1);
+      else requestAnimationFrame(poll);
+    };
+    poll();
+  }, typed, limitMs);
+}

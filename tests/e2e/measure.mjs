@@ -11,7 +11,7 @@
 // opens on the unlock screen and the launch figure is "process start to passphrase field shown".)
 import { readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { APP, launch, fill, click, shown, go, signIn } from "./harness.mjs";
+import { APP, launch, fill, click, shown, go, signIn, timedSearch } from "./harness.mjs";
 
 const dir = process.env.MEASURE_DIR;
 if (!dir) throw new Error("set MEASURE_DIR to an initialised data folder (see the header)");
@@ -89,21 +89,7 @@ await shown(browser, "#candidate-search");
 const queries = (process.env.MEASURE_QUERIES ?? "s,sm,smi,smit,jo,jon,jone,w,wi,wil,ro,rob,a,al,ali,b,ba,bak").split(",");
 const keyToList = [], roundTrip = [];
 for (const q of queries) {
-  const ms = await browser.executeAsync((typed, done) => {
-    const input = document.querySelector("#candidate-search");
-    const list = () => document.querySelector('ul.results[aria-label="Search results"]');
-    const before = list()?.innerHTML;
-    const t0 = performance.now();
-    input.value = typed;
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    const poll = () => {
-      const l = list();
-      if (l && l.innerHTML !== before && l.children.length > 0) done(performance.now() - t0);
-      else if (performance.now() - t0 > 10000) done(-1);
-      else requestAnimationFrame(poll);
-    };
-    poll();
-  }, q);
+  const ms = await timedSearch(browser, q, 10000);
   if (ms >= 0) keyToList.push(ms);
   const rt = await browser.executeAsync((typed, done) => {
     const t0 = performance.now();
