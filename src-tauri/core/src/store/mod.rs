@@ -89,13 +89,7 @@ impl Store {
             Err(std::fs::TryLockError::WouldBlock) => None,
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
         };
-        match self._lock.try_lock_shared() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Busy("a restore is replacing the store; try again when it has finished"))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
-        }
+        share(&self._lock, &path)?;
         out.transpose()
     }
 
@@ -217,12 +211,19 @@ fn wait_for_writer(tries: i32) -> bool {
 fn shared_lock(dir: &DataDir) -> Result<File> {
     let path = dir.lock_file();
     let f = File::options().create(true).truncate(false).write(true).open(&path).map_err(Error::io("open", &path))?;
+    share(&f, &path)?;
+    Ok(f)
+}
+
+/// Takes the data folder's lock `f` (at `path`) shared, as every open store holds it; a restore
+/// holding it exclusively makes this `Busy`.
+fn share(f: &File, path: &Path) -> Result<()> {
     match f.try_lock_shared() {
-        Ok(()) => Ok(f),
+        Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => {
             Err(Error::Busy("a restore is replacing the store; try again when it has finished"))
         }
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", &path)(e)),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path)(e)),
     }
 }
 
