@@ -6,6 +6,7 @@
 
 mod camera;
 mod commands;
+mod daily_backup;
 mod single;
 mod state;
 
@@ -80,6 +81,9 @@ fn main() {
             admin::set_user_disabled,
             admin::backup_files,
             admin::backup_now,
+            admin::backup_plan,
+            admin::choose_backup_folder,
+            admin::set_backup_plan,
             admin::choose_restore_file,
             admin::restore_backup,
             imports::choose_import_file,
@@ -144,6 +148,7 @@ fn main() {
             if let Some(window) = app.get_webview_window("main") {
                 camera::allow(&window);
             }
+            daily_backup::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -48,6 +48,22 @@ pub struct BackupArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct BackupPlanArgs {
+    /// The folder for the daily backup (a USB stick, a synced folder); it must exist.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_folder")]
+    folder: Option<PathBuf>,
+    /// Stop the automatic daily backup.
+    #[arg(long)]
+    no_folder: bool,
+    /// How many daily backups to keep in the folder.
+    #[arg(long)]
+    keep: Option<u32>,
+    /// Take today's automatic backup now if it is due, as the app does after unlocking.
+    #[arg(long, conflicts_with_all = ["folder", "no_folder", "keep"])]
+    run: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// The backup file.
     file: PathBuf,
@@ -231,6 +247,51 @@ pub fn backup(ctx: &Ctx, BackupArgs { out, daily, keep }: BackupArgs) -> Result<
         print_json(&info);
     } else {
         println!("Backup written to {} ({} bytes, encrypted)", info.path.display(), info.db_bytes);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn backup_plan(ctx: &Ctx, BackupPlanArgs { folder, no_folder, keep, run }: BackupPlanArgs) -> Result<ExitCode> {
+    let (mut store, actor) = ctx.signed_in()?;
+    if run {
+        // Refused for anyone but an admin, as the plan itself is.
+        store.backup_plan(&actor)?;
+        match store.backup_if_due()? {
+            Some(info) => println!("Daily backup written to {}", info.path.display()),
+            None => println!("No backup due (no folder chosen, or today's is there)"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut plan = store.backup_plan(&actor)?;
+    if folder.is_some() || no_folder || keep.is_some() {
+        let folder = if no_folder { None } else { folder.or(plan.folder) };
+        plan = store.set_backup_plan(&actor, folder.as_deref(), keep.unwrap_or(plan.keep))?;
+    }
+    if ctx.json {
+        print_json(&plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    match &plan.folder {
+        Some(f) => println!("Daily backup: into {}, keeping the newest {}", f.display(), plan.keep),
+        None => println!("Daily backup: off (no folder chosen)"),
+    }
+    match &plan.last {
+        Some(l) => println!(
+            "Last backup: {} ({})",
+            l.at.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M"),
+            l.file.display()
+        ),
+        None => println!("Last backup: none yet"),
+    }
+    if let Some(f) = &plan.failed {
+        println!(
+            "The automatic backup failed on {}: {}",
+            f.at.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M"),
+            f.reason
+        );
+    }
+    if plan.stale {
+        println!("Warning: no backup in the last 7 days");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -72,6 +72,9 @@ enum Verb {
     Passphrase(admin::PassphraseVerb),
     /// Write a consistent, encrypted backup while the store is in use (admins only).
     Backup(admin::BackupArgs),
+    /// The daily backup the app takes by itself: show where it goes and when the last backup was
+    /// taken, or choose its folder and how many to keep (admins only).
+    BackupPlan(admin::BackupPlanArgs),
     /// Replace the store with a backup, after checking it completely. --user must be an admin in
     /// the backup; the replaced store is kept under backups/.
     Restore(admin::RestoreArgs),
@@ -193,6 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::User(v) => admin::user(&ctx, v),
         Verb::Passphrase(v) => admin::passphrase(&ctx, v),
         Verb::Backup(a) => admin::backup(&ctx, a),
+        Verb::BackupPlan(a) => admin::backup_plan(&ctx, a),
         Verb::Restore(a) => admin::restore(&ctx, a),
         Verb::Audit(v) => admin::audit(&ctx, v),
         Verb::Bench(args) => bench::run(&args, ctx.json),

@@ -192,6 +192,10 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "login (failed)", |s| s.login("olly", "wrong").unwrap_err());
     audited(&mut c, s, "backup", |s| s.backup(&admin, &tmp.path().join("one.cbbackup")).unwrap());
     audited(&mut c, s, "backup_daily", |s| s.backup_daily(&admin, 3).unwrap());
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    audited(&mut c, s, "set_backup_plan", |s| s.set_backup_plan(&admin, Some(&stick), 3).unwrap());
+    audited(&mut c, s, "backup_if_due", |s| s.backup_if_due().unwrap().unwrap());
     let fx2 = Fixture::new(false);
     let mut own = fx2.init();
     let own_admin = own.admin.clone();

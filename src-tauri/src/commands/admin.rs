@@ -1,10 +1,10 @@
 //! Administration: user accounts, backups and restores (admins only; the core refuses other roles).
 
-use centrebook_core::store::{BackupFile, BackupInfo, RestoreReport};
+use centrebook_core::store::{BackupFile, BackupInfo, BackupPlan, RestoreReport};
 use centrebook_core::{restore, unlock, Error, NewUser, Permission, Role, UnlockSecret, User, Zeroizing};
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, open_path, save_path, Chosen};
+use super::work::{file_name, folder_path, off_main, open_path, save_path, Chosen};
 use crate::state::{AppState, UiError};
 
 #[tauri::command]
@@ -57,6 +57,40 @@ pub async fn backup_now(app: AppHandle) -> Result<Option<BackupInfo>, UiError> {
         state.job()?.with(|s, a| s.backup(a, &out)).map(Some)
     })
     .await
+}
+
+/// Where the daily backup goes, the last backup, and whether to warn (admins only).
+#[tauri::command]
+pub async fn backup_plan(state: State<'_, AppState>) -> Result<BackupPlan, UiError> {
+    state.with(move |s, a| s.backup_plan(a)).await
+}
+
+/// Asks for the folder the daily backup goes to (a USB stick, a synced folder), keeps `keep` daily
+/// backups there, and takes today's at once. Returns `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn choose_backup_folder(app: AppHandle, keep: u32) -> Result<Option<BackupPlan>, UiError> {
+    off_main(app, move |app, state| {
+        state.with_now(|_, a| a.require(Permission::Backup))?;
+        let Some(folder) = folder_path(app, "Choose the folder for the daily backup", "CENTREBOOK_TEST_BACKUP_FOLDER")?
+        else {
+            return Ok(None);
+        };
+        state.job()?.with(|s, a| s.set_backup_plan(a, Some(&folder), keep))?;
+        crate::daily_backup::take(state);
+        state.with_now(|s, a| s.backup_plan(a)).map(Some)
+    })
+    .await
+}
+
+/// Keeps the chosen folder with a new number of backups to keep, or stops the automatic backup.
+#[tauri::command]
+pub async fn set_backup_plan(state: State<'_, AppState>, keep: u32, stop: bool) -> Result<BackupPlan, UiError> {
+    state
+        .with(move |s, a| {
+            let folder = if stop { None } else { s.backup_plan(a)?.folder };
+            s.set_backup_plan(a, folder.as_deref(), keep)
+        })
+        .await
 }
 
 /// Asks for a backup file to restore from and remembers it. Returns its name, or `None`.

@@ -107,6 +107,18 @@ pub fn save_path(
     })
 }
 
+/// Asks for a folder; `None` when the dialog was cancelled. Call off the main thread. Debug builds
+/// take the folder from the variable `test_var` instead when it is set, like [`open_path`].
+pub fn folder_path(app: &AppHandle, title: &'static str, test_var: &'static str) -> Result<Option<PathBuf>, UiError> {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os(test_var) {
+        return Ok(Some(p.into()));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = test_var;
+    ask(app, move |dialog| dialog.set_title(title).pick_folder())
+}
+
 /// Shows a native file dialog and waits for the file chosen, without ever blocking the main thread:
 /// the dialog is made there (macOS requires it; Windows and GTK accept it) as rfd's *async* dialog,
 /// and its answer is awaited here, off the main thread. Tauri's own dialog plugin does the same.

@@ -96,6 +96,11 @@ export const api = {
   setUserDisabled: (username: string, disabled: boolean) => call<T.User>("set_user_disabled", { username, disabled }),
 
   backupFiles: () => call<T.BackupFile[]>("backup_files"),
+  backupPlan: () => call<T.BackupPlan>("backup_plan"),
+  /** Asks for the daily backup's folder and takes today's backup there; null when cancelled. */
+  chooseBackupFolder: (keep: number) => call<T.BackupPlan | null>("choose_backup_folder", { keep }),
+  /** Keeps the folder with a new number to keep, or (`stop`) ends the automatic backup. */
+  setBackupPlan: (keep: number, stop: boolean) => call<T.BackupPlan>("set_backup_plan", { keep, stop }),
   /** Asks where to save; null when the dialog was cancelled. */
   backupNow: () => call<T.BackupInfo | null>("backup_now"),
   /** Asks for a backup file; its name, or null when the dialog was cancelled. */

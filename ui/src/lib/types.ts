@@ -7,6 +7,7 @@ export type { AuditEntry } from "./bindings/AuditEntry";
 export type { AwardingBody } from "./bindings/AwardingBody";
 export type { BackupFile } from "./bindings/BackupFile";
 export type { BackupInfo } from "./bindings/BackupInfo";
+export type { BackupPlan } from "./bindings/BackupPlan";
 export type { Candidate } from "./bindings/Candidate";
 export type { CandidateEnrolment } from "./bindings/CandidateEnrolment";
 export type { CandidateForm } from "./bindings/CandidateForm";

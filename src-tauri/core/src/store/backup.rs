@@ -15,6 +15,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::backup_plan;
 use super::{connect, migrations, Store};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -69,12 +70,17 @@ impl Store {
         actor.require(Permission::Backup)?;
         let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(Error::io("create", folder))?;
+        self.backup_as(Who::Actor(actor), out)
+    }
+
+    fn backup_as(&mut self, who: Who<'_>, out: &Path) -> Result<BackupInfo> {
         let info = self.write_backup(out)?;
         let store_id = self.store_id.clone();
         self.write(|tx| {
+            backup_plan::note_backup(tx, out)?;
             audit::record(
                 tx,
-                Who::Actor(actor),
+                who,
                 "backup.create",
                 Subject { entity: "store", id: Some(&store_id) },
                 &[
@@ -86,15 +92,26 @@ impl Store {
         Ok(info)
     }
 
-    /// The daily automatic backup: writes `backups/auto-YYYY-MM-DD.cbbackup` unless today's exists,
-    /// then keeps only the newest `keep` automatic backups (admins only). Returns the new backup.
+    /// The daily automatic backup into the data folder's `backups/` (admins only; the command line's
+    /// `backup --daily`, for cron or Task Scheduler). See [`Store::daily_backup_into`].
     pub fn backup_daily(&mut self, actor: &Actor, keep: usize) -> Result<Option<BackupInfo>> {
         actor.require(Permission::Backup)?;
         let folder = self.dir.backups();
+        std::fs::create_dir_all(&folder).map_err(Error::io("create", &folder))?;
+        self.daily_backup_into(Who::Actor(actor), &folder, keep)
+    }
+
+    /// Writes `auto-YYYY-MM-DD.cbbackup` into `folder` unless today's is there, then keeps only the
+    /// newest `keep` automatic backups in it. Returns the new backup. The folder is never created
+    /// here: a USB stick that is not plugged in must fail, not fill a folder of the same name.
+    pub(super) fn daily_backup_into(&mut self, who: Who<'_>, folder: &Path, keep: usize) -> Result<Option<BackupInfo>> {
+        if !folder.is_dir() {
+            return Err(Error::io("open", folder)(std::io::ErrorKind::NotFound.into()));
+        }
         let today = folder.join(format!("auto-{}.cbbackup", Utc::now().format("%Y-%m-%d")));
-        let made = if today.exists() { None } else { Some(self.backup(actor, &today)?) };
-        let mut autos: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .map_err(Error::io("read", &folder))?
+        let made = if today.exists() { None } else { Some(self.backup_as(who, &today)?) };
+        let mut autos: Vec<PathBuf> = std::fs::read_dir(folder)
+            .map_err(Error::io("read", folder))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");

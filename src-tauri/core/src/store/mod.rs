@@ -9,6 +9,7 @@
 //!   at all. Only migrations write outside it (they change the schema, not records).
 
 mod backup;
+mod backup_plan;
 pub(crate) mod migrations;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use zeroize::Zeroizing;
 
 pub use backup::{restore, BackupFile, BackupInfo, RestoreReport};
+pub use backup_plan::{BackupPlan, FailedBackup, LastBackup};
 pub(crate) use tx::Tx;
 
 use crate::keys::DataKey;
