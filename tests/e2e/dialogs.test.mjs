@@ -1,8 +1,8 @@
 // The real native file dialogs, opened from the window and driven with xdotool under Xvfb.
 //
 // Every other test skips the dialogs through the debug-only CENTREBOOK_TEST_* variables; this one
-// clears them all, so an open (the import's "Choose a file…") and a save (the centre's public key)
-// go through the dialog a clerk sees. It checks that the dialog appears, that the window keeps
+// clears them all, so an open (the import's "Choose a file…"), a save (the centre's public key) and a
+// folder (the daily backup's) go through the dialog a clerk sees. It checks that the dialog appears, that the window keeps
 // answering while it is open (a blocking dialog on the main thread once hung the app for good), and
 // that the app then used the file chosen in it. Needs `xdotool`, `xclip` and an X display (xvfb-run -a).
 //
@@ -11,7 +11,7 @@
 // path came out as "/tmp/centrebook-ntrebook-…". A paste is one insertion, which nothing rewrites.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -68,9 +68,10 @@ function clipboard(text) {
 /**
  * Enters `file` in the dialog `id` and accepts it: `field` is the key that puts the focus in the
  * dialog's path field (ctrl+l opens an open dialog's location bar; a save dialog's name field has
- * the focus already), whose text is then replaced by the path.
+ * the focus already), whose text is then replaced by the path. A `folder` is entered with its
+ * trailing slash and chosen from inside.
  */
-async function enterPath(id, field, file) {
+async function enterPath(id, field, file, folder = false) {
   const release = clipboard(file);
   try {
     await sleep(300); // let xclip take the clipboard
@@ -82,6 +83,12 @@ async function enterPath(id, field, file) {
     await sleep(500);
     shot(`${path.basename(file)}-entered`);
     xdotool("key", "Return");
+    if (folder) {
+      // A folder's path with its slash opens that folder in the dialog; a second Enter chooses it.
+      await sleep(700);
+      shot(`${path.basename(file)}-opened`);
+      xdotool("key", "Return");
+    }
     await dialogGone(id);
   } finally {
     release();
@@ -115,7 +122,7 @@ async function windowAnswers(b) {
   return performance.now() - start;
 }
 
-test("the real open and save dialogs appear, leave the window answering, and their files are used", async () => {
+test("the real open, save and folder dialogs appear, leave the window answering, and their files are used", async () => {
   assert.ok(xdotool("version").ok, "xdotool is needed to drive the dialogs (apt-get install xdotool)");
   assert.equal(spawnSync("xclip", ["-version"]).status, 0, "xclip is needed to paste paths into the dialogs (apt-get install xclip)");
   const { dir, cleanup } = tempDataDir();
@@ -154,7 +161,20 @@ test("the real open and save dialogs appear, leave the window answering, and the
     assert.ok(existsSync(saved), `nothing saved at ${saved}`);
     assert.match(readFileSync(saved, "utf8"), /^CENTREBOOK PUBLIC KEY 1\n/);
 
-    console.log(`window round trip with the dialog open: open ${openRoundTrip.toFixed(0)} ms, save ${saveRoundTrip.toFixed(0)} ms`);
+    // A folder: where the daily backup goes; the first backup is written there at once.
+    const stick = path.join(work, "backup stick");
+    mkdirSync(stick);
+    await go(b, "backup");
+    await press(b, "#choose-daily-folder");
+    const folder = await dialogTitled("Choose the folder for the daily backup");
+    const folderRoundTrip = await windowAnswers(b);
+    await enterPath(folder, "ctrl+l", `${stick}/`, true);
+    await textOf(b, "#daily-status", (t) => t.includes(stick), 20000);
+    assert.deepEqual(readdirSync(stick).map((f) => f.replace(/\d{4}-\d\d-\d\d/, "DATE")), ["auto-DATE.cbbackup"]);
+
+    console.log(
+      `window round trip with the dialog open: open ${openRoundTrip.toFixed(0)} ms, save ${saveRoundTrip.toFixed(0)} ms, folder ${folderRoundTrip.toFixed(0)} ms`,
+    );
   } finally {
     await stop();
     cleanup();

@@ -107,16 +107,29 @@ pub fn save_path(
     })
 }
 
-/// Asks for a folder; `None` when the dialog was cancelled. Call off the main thread. Debug builds
-/// take the folder from the variable `test_var` instead when it is set, like [`open_path`].
-pub fn folder_path(app: &AppHandle, title: &'static str, test_var: &'static str) -> Result<Option<PathBuf>, UiError> {
+/// Asks for a folder, starting in `start`; `None` when the dialog was cancelled. Call off the main
+/// thread. Debug builds take the folder from the variable `test_var` instead when it is set, like
+/// [`open_path`].
+pub fn folder_path(
+    app: &AppHandle,
+    title: &'static str,
+    start: Option<PathBuf>,
+    test_var: &'static str,
+) -> Result<Option<PathBuf>, UiError> {
     #[cfg(debug_assertions)]
     if let Some(p) = std::env::var_os(test_var) {
         return Ok(Some(p.into()));
     }
     #[cfg(not(debug_assertions))]
     let _ = test_var;
-    ask(app, move |dialog| dialog.set_title(title).pick_folder())
+    ask(app, move |dialog| {
+        let dialog = dialog.set_title(title);
+        match start.filter(|s| s.is_dir()) {
+            Some(s) => dialog.set_directory(s),
+            None => dialog,
+        }
+        .pick_folder()
+    })
 }
 
 /// Shows a native file dialog and waits for the file chosen, without ever blocking the main thread:
