@@ -20,7 +20,10 @@ const host = /host: (\S+)/.exec(execFileSync("rustc", ["-vV"], { encoding: "utf8
 // under target/<triple>/ as cargo does.
 const triple = process.env.TAURI_ENV_TARGET_TRIPLE || host;
 const cross = triple !== host;
-run("cargo", ["build", "--release", "--locked", "-p", "centrebook-cli", ...(cross ? ["--target", triple] : [])]);
+// The very build Tauri runs next (every binary of the workspace, the same features), so Tauri finds
+// everything but the app built and the shared crates are compiled once, not once per feature set.
+const targetArgs = cross ? ["--target", triple] : [];
+run("cargo", ["build", "--bins", "--features", "tauri/custom-protocol", "--release", "--locked", ...targetArgs]);
 
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, "target");
 const exe = windows ? ".exe" : "";
