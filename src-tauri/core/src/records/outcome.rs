@@ -2,10 +2,12 @@
 //!
 //! The rule: a candidate who did not attend gets `did_not_attend`; with any component unmarked, or
 //! only partly entered (a faults count with one half still blank), the outcome is `incomplete`: a
-//! blank is not yet entered, never a 0. Passing every component is a `pass`; failing every component is a
-//! `fail`; failing some but not all is a `retest` (the failed components are retaken). Where the course
-//! has grade bands, a pass is graded on the percentage of all marks available in its marked
-//! components. The computed outcome is stored beside any human override, never replaced by it.
+//! blank is not yet entered, never a 0. Passing every component is a `pass`; failing every
+//! component is a `fail`; failing some but not all is a `retest` (the failed components are
+//! retaken). Where the course has grade bands, a pass is graded on the percentage of all marks
+//! available in its marked components. The computed outcome is stored beside any human override,
+//! never replaced by it. The window previews the same rule (`ui/src/lib/outcome.ts`); both are
+//! tested against the cases in `outcome_cases.json`.
 
 use serde::{Deserialize, Serialize};
 
