@@ -77,6 +77,9 @@ test("a trainer account cannot see NI numbers", async () => {
     await click(b, "#enter-results");
     await fill(b, 'input[data-row="0"][data-col="0"]', "24");
     await fill(b, 'input[data-row="0"][data-col="1"][data-sub="0"]', "0");
+    // The major box is still blank: not entered yet, so the outcome waits for it.
+    await textOf(b, 'tr [data-outcome]', (t) => t === "Incomplete");
+    await fill(b, 'input[data-row="0"][data-col="1"][data-sub="1"]', "0");
     await textOf(b, 'tr [data-outcome]', (t) => t === "Pass");
     await textOf(b, "#save-state", (t) => t === "All results saved");
   } finally {

@@ -275,7 +275,11 @@ fn show(v: &serde_json::Value) -> String {
             let score = match o.get("score") {
                 Some(s) => match (s.get("mark"), s.get("minor"), s.get("competent")) {
                     (Some(m), _, _) => format!("mark {m}"),
-                    (_, Some(minor), _) => format!("{minor} minor / {} major faults", s["major"]),
+                    (_, Some(minor), _) => {
+                        // A half not yet entered (null) is a dash, never 0.
+                        let half = |h: &serde_json::Value| if h.is_null() { "—".to_owned() } else { h.to_string() };
+                        format!("{} minor / {} major faults", half(minor), half(&s["major"]))
+                    }
                     (_, _, Some(c)) => {
                         if c == true {
                             "competent".into()

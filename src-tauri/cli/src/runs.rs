@@ -104,7 +104,7 @@ pub enum ResultVerb {
         /// A mark.
         #[arg(long, group = "score")]
         mark: Option<u32>,
-        /// Faults as MINOR,MAJOR, e.g. 2,0.
+        /// Faults as MINOR,MAJOR, e.g. 2,0; a half left blank (",1") is not yet entered.
         #[arg(long, group = "score", value_name = "MINOR,MAJOR")]
         faults: Option<String>,
         /// An observation: yes (competent) or no.
@@ -324,7 +324,11 @@ fn print_results(r: &EnrolmentResults, json: bool) {
         let score = match c.score {
             None => "—".to_owned(),
             Some(Score::Marks { mark }) => format!("{mark} marks"),
-            Some(Score::Faults { minor, major }) => format!("{minor} minor, {major} major faults"),
+            Some(Score::Faults { minor, major }) => {
+                // A half not yet entered shows as a dash, never as 0.
+                let n = |h: Option<u32>| h.map_or_else(|| "—".to_owned(), |n| n.to_string());
+                format!("{} minor, {} major faults", n(minor), n(major))
+            }
             Some(Score::Observation { competent }) => {
                 (if competent { "competent" } else { "not yet competent" }).into()
             }
@@ -380,7 +384,11 @@ pub fn result(store: &mut Store, actor: &Actor, verb: ResultVerb, json: bool) ->
                 (Some(mark), ..) => Some(Score::Marks { mark }),
                 (_, Some(f), ..) => {
                     let (a, b) = f.split_once(',').ok_or_else(|| bad("give faults as MINOR,MAJOR, like 2,0"))?;
-                    let n = |s: &str| s.trim().parse::<u32>().map_err(|_| bad("fault counts are whole numbers"));
+                    // A blank half (",1") is kept as not yet entered; the outcome waits for it.
+                    let n = |s: &str| match s.trim() {
+                        "" => Ok(None),
+                        t => t.parse::<u32>().map(Some).map_err(|_| bad("fault counts are whole numbers")),
+                    };
                     Some(Score::Faults { minor: n(a)?, major: n(b)? })
                 }
                 (_, _, Some(c), _) => Some(Score::Observation {

@@ -149,7 +149,7 @@ fn prepare(dir: &Path, photos: u32) {
     let t = Instant::now();
     for (i, e) in enrolments.iter().enumerate() {
         let mark = Score::Marks { mark: (i % 41) as u32 };
-        let faults = Score::Faults { minor: (i % 7) as u32, major: u32::from(i % 11 == 0) };
+        let faults = Score::Faults { minor: Some((i % 7) as u32), major: Some(u32::from(i % 11 == 0)) };
         for (c, s) in comps.iter().zip([mark, faults]) {
             let input =
                 ResultInput { component_id: *c, score: Some(s), assessed_on: None, comments: Some("ok".into()) };

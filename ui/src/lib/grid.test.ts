@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { draftOf, liveOutcome, move, observationKey, parseDraft, SaveQueue, type Draft } from "./grid";
+import { boxesOf, draftOf, liveOutcome, move, observationKey, parseDraft, SaveQueue, type Draft } from "./grid";
 import type { ComponentRule, UiError } from "./types";
 
 const theory: ComponentRule = { kind: "marks", max_mark: 25, pass_mark: 20 };
@@ -20,10 +20,12 @@ describe("parseDraft", () => {
       expect(parseDraft(theory, marks(bad))).toEqual({ ok: false, error: "Enter a whole mark from 0 to 25" });
   });
 
-  it("reads faults, an empty half counting as none once the other is typed", () => {
-    expect(parseDraft(practical, faults("2", ""))).toEqual({ ok: true, score: { kind: "faults", minor: 2, major: 0 } });
-    expect(parseDraft(practical, faults("", "1"))).toEqual({ ok: true, score: { kind: "faults", minor: 0, major: 1 } });
+  it("reads faults, a blank half kept as not yet entered, never as 0", () => {
+    expect(parseDraft(practical, faults("2", "0"))).toEqual({ ok: true, score: { kind: "faults", minor: 2, major: 0 } });
+    expect(parseDraft(practical, faults("2", ""))).toEqual({ ok: true, score: { kind: "faults", minor: 2, major: null } });
+    expect(parseDraft(practical, faults(" ", "1"))).toEqual({ ok: true, score: { kind: "faults", minor: null, major: 1 } });
     expect(parseDraft(practical, faults("", " "))).toEqual({ ok: true, score: null });
+    expect(parseDraft(practical, faults("", "100")).ok).toBe(false);
     expect(parseDraft(practical, faults("100", "0")).ok).toBe(false);
     expect(parseDraft(practical, faults("a", "0")).ok).toBe(false);
   });
@@ -37,6 +39,8 @@ describe("parseDraft", () => {
   it("round-trips stored scores through drafts", () => {
     expect(draftOf(theory, { kind: "marks", mark: 7 })).toEqual(marks("7"));
     expect(draftOf(practical, { kind: "faults", minor: 1, major: 0 })).toEqual(faults("1", "0"));
+    expect(draftOf(practical, { kind: "faults", minor: null, major: 0 })).toEqual(faults("", "0"));
+    expect(draftOf(practical, { kind: "faults", minor: 4, major: null })).toEqual(faults("4", ""));
     expect(draftOf(safety, null)).toEqual(obs(null));
     expect(draftOf(theory, null)).toEqual(marks(""));
   });
@@ -49,6 +53,13 @@ describe("liveOutcome", () => {
     expect(liveOutcome(rules, [marks("22"), faults("1", "1"), obs(true)], true).outcome).toBe("retest");
     expect(liveOutcome(rules, [marks("5"), faults("9", "2"), obs(false)], true).outcome).toBe("fail");
     expect(liveOutcome(rules, [marks("22"), faults("1", "0"), obs(true)], false).outcome).toBe("did_not_attend");
+  });
+
+  it("waits while any half of a faults cell is blank, even when the typed half passes", () => {
+    expect(liveOutcome(rules, [marks("22"), faults("", "0"), obs(true)], true).outcome).toBe("incomplete");
+    expect(liveOutcome(rules, [marks("22"), faults("1", ""), obs(true)], true).outcome).toBe("incomplete");
+    expect(liveOutcome(rules, [marks("22"), faults("", "3"), obs(true)], true).outcome).toBe("incomplete");
+    expect(liveOutcome(rules, [marks("22"), faults("0", "0"), obs(true)], true).outcome).toBe("pass");
   });
 
   it("counts an unreadable cell as unmarked, not as a fail", () => {
@@ -69,15 +80,41 @@ describe("liveOutcome", () => {
 });
 
 describe("keyboard", () => {
-  it("moves down with Enter and the arrows, staying inside the grid", () => {
-    expect(move({ row: 0, col: 1 }, "Enter", false, 3, 3)).toEqual({ row: 1, col: 1 });
-    expect(move({ row: 2, col: 1 }, "Enter", false, 3, 3)).toEqual({ row: 2, col: 1 });
-    expect(move({ row: 1, col: 1 }, "Enter", true, 3, 3)).toEqual({ row: 0, col: 1 });
-    expect(move({ row: 0, col: 0 }, "ArrowUp", false, 3, 3)).toEqual({ row: 0, col: 0 });
-    expect(move({ row: 0, col: 2 }, "ArrowRight", false, 3, 3)).toEqual({ row: 0, col: 2 });
-    expect(move({ row: 1, col: 1 }, "Home", false, 3, 3)).toEqual({ row: 1, col: 0 });
-    expect(move({ row: 1, col: 1 }, "End", false, 3, 3)).toEqual({ row: 1, col: 2 });
-    expect(move({ row: 1, col: 1 }, "a", false, 3, 3)).toBeNull();
+  // Theory (one box), Practical (minor, major), Safety (✓, ✗).
+  const boxes = rules.map(boxesOf);
+  const at = (row: number, col: number, sub = 0) => ({ row, col, sub });
+
+  it("knows how many boxes each kind of cell has", () => expect(boxes).toEqual([1, 2, 2]));
+
+  it("moves Enter and the vertical arrows down the same column, into the same box", () => {
+    // The bug: from a Major box, Enter went to the next row's Minor box and typing wiped it.
+    expect(move(at(0, 1, 1), "Enter", false, 3, boxes)).toEqual(at(1, 1, 1));
+    expect(move(at(0, 1, 1), "ArrowDown", false, 3, boxes)).toEqual(at(1, 1, 1));
+    expect(move(at(1, 1, 0), "Enter", false, 3, boxes)).toEqual(at(2, 1, 0));
+    expect(move(at(2, 1, 1), "Enter", true, 3, boxes)).toEqual(at(1, 1, 1));
+    expect(move(at(2, 1, 1), "ArrowUp", false, 3, boxes)).toEqual(at(1, 1, 1));
+    expect(move(at(1, 2, 1), "ArrowDown", false, 3, boxes)).toEqual(at(2, 2, 1));
+    expect(move(at(0, 0), "Enter", false, 3, boxes)).toEqual(at(1, 0));
+  });
+
+  it("stays inside the grid at its edges", () => {
+    expect(move(at(2, 1, 1), "Enter", false, 3, boxes)).toEqual(at(2, 1, 1));
+    expect(move(at(0, 1, 1), "ArrowUp", false, 3, boxes)).toEqual(at(0, 1, 1));
+    expect(move(at(0, 2, 1), "ArrowRight", false, 3, boxes)).toEqual(at(0, 2, 1));
+    expect(move(at(0, 0), "ArrowLeft", false, 3, boxes)).toEqual(at(0, 0));
+    expect(move(at(0, 0), "Enter", false, 0, boxes)).toBeNull();
+  });
+
+  it("steps box by box across a row with the side arrows, Home and End going to its ends", () => {
+    expect(move(at(0, 0), "ArrowRight", false, 3, boxes)).toEqual(at(0, 1, 0));
+    expect(move(at(0, 1, 0), "ArrowRight", false, 3, boxes)).toEqual(at(0, 1, 1));
+    expect(move(at(0, 1, 1), "ArrowRight", false, 3, boxes)).toEqual(at(0, 2, 0));
+    expect(move(at(0, 2, 0), "ArrowLeft", false, 3, boxes), "back into the Major box").toEqual(at(0, 1, 1));
+    expect(move(at(0, 1, 1), "ArrowLeft", false, 3, boxes)).toEqual(at(0, 1, 0));
+    expect(move(at(0, 1, 0), "ArrowLeft", false, 3, boxes)).toEqual(at(0, 0));
+    expect(move(at(1, 1, 1), "Home", false, 3, boxes)).toEqual(at(1, 0));
+    expect(move(at(1, 0), "End", false, 3, boxes)).toEqual(at(1, 2, 1));
+    expect(move(at(1, 1), "a", false, 3, boxes)).toBeNull();
   });
 
   it("marks observations with single keys", () => {

@@ -21,7 +21,7 @@ export function draftOf(rule: ComponentRule, score: Score | null): Draft {
       return { kind: "marks", mark: score?.kind === "marks" ? String(score.mark) : "" };
     case "faults":
       return score?.kind === "faults"
-        ? { kind: "faults", minor: String(score.minor), major: String(score.major) }
+        ? { kind: "faults", minor: score.minor === null ? "" : String(score.minor), major: score.major === null ? "" : String(score.major) }
         : { kind: "faults", minor: "", major: "" };
     case "observation":
       return { kind: "observation", competent: score?.kind === "observation" ? score.competent : null };
@@ -30,7 +30,8 @@ export function draftOf(rule: ComponentRule, score: Score | null): Draft {
 
 /**
  * What a draft means for its component: a score, `null` for an empty cell (nothing recorded), or
- * why it cannot be saved. For faults, an empty half counts as none once the other half is typed.
+ * why it cannot be saved. For faults, a blank half is not yet entered (`null`), never 0: what was
+ * typed is kept, and the outcome waits until both halves are in.
  */
 export function parseDraft(rule: ComponentRule, d: Draft): Parsed {
   if (rule.kind === "marks" && d.kind === "marks") {
@@ -45,7 +46,8 @@ export function parseDraft(rule: ComponentRule, d: Draft): Parsed {
     if (mi === "" && ma === "") return { ok: true, score: null };
     for (const v of [mi, ma])
       if (v !== "" && (!WHOLE.test(v) || Number(v) > 99)) return { ok: false, error: "Enter a fault count from 0 to 99" };
-    return { ok: true, score: { kind: "faults", minor: Number(mi || 0), major: Number(ma || 0) } };
+    const half = (v: string) => (v === "" ? null : Number(v));
+    return { ok: true, score: { kind: "faults", minor: half(mi), major: half(ma) } };
   }
   if (rule.kind === "observation" && d.kind === "observation") {
     return { ok: true, score: d.competent === null ? null : { kind: "observation", competent: d.competent } };
@@ -76,36 +78,52 @@ export function observationKey(key: string): boolean | null | undefined {
   return undefined;
 }
 
+/** A box of the grid: a candidate's row, a component's column, and which box within the cell. */
 export interface Pos {
   row: number;
   col: number;
+  /** Within a cell: 0 for marks; 0 minor and 1 major for faults; 0 ✓ and 1 ✗ for an observation. */
+  sub: number;
+}
+
+/** How many boxes a cell of each component has (faults: minor and major; observation: ✓ and ✗). */
+export function boxesOf(rule: ComponentRule): number {
+  return rule.kind === "marks" ? 1 : 2;
 }
 
 /**
- * Where the focus goes for a navigation key, or `null` if the key is not for moving. Enter moves down
- * (as on a paper sheet, one candidate after another), Shift+Enter up; the arrows move one cell; Home
- * and End go to the row's ends. Left/Right are only passed here when the caret is at the text's edge.
+ * Where the focus goes for a navigation key, or `null` if the key is not for moving. `boxes[c]` is
+ * how many boxes column `c`'s cells have. Enter and ↓ move down the same column, into the same box
+ * (like a spreadsheet: typing a column of majors never lands on the next row's minor), Shift+Enter
+ * and ↑ up; ← and → step box by box across the row; Home and End go to the row's ends. Left/Right are
+ * only passed here when the caret is at the text's edge.
  */
-export function move(pos: Pos, key: string, shift: boolean, rows: number, cols: number): Pos | null {
-  const clamp = (p: Pos): Pos => ({
-    row: Math.max(0, Math.min(rows - 1, p.row)),
-    col: Math.max(0, Math.min(cols - 1, p.col)),
-  });
+export function move(pos: Pos, key: string, shift: boolean, rows: number, boxes: number[]): Pos | null {
+  const cols = boxes.length;
+  if (rows === 0 || cols === 0) return null;
+  const at = (row: number, col: number, sub: number): Pos => {
+    const r = Math.max(0, Math.min(rows - 1, row));
+    const c = Math.max(0, Math.min(cols - 1, col));
+    return { row: r, col: c, sub: Math.max(0, Math.min(boxes[c] - 1, sub)) };
+  };
+  const down = (by: number) => at(pos.row + by, pos.col, pos.sub);
   switch (key) {
     case "ArrowDown":
-      return clamp({ row: pos.row + 1, col: pos.col });
+      return down(1);
     case "ArrowUp":
-      return clamp({ row: pos.row - 1, col: pos.col });
+      return down(-1);
     case "Enter":
-      return clamp({ row: pos.row + (shift ? -1 : 1), col: pos.col });
+      return down(shift ? -1 : 1);
     case "ArrowRight":
-      return clamp({ row: pos.row, col: pos.col + 1 });
+      if (pos.sub < boxes[pos.col] - 1) return at(pos.row, pos.col, pos.sub + 1);
+      return pos.col < cols - 1 ? at(pos.row, pos.col + 1, 0) : at(pos.row, pos.col, pos.sub);
     case "ArrowLeft":
-      return clamp({ row: pos.row, col: pos.col - 1 });
+      if (pos.sub > 0) return at(pos.row, pos.col, pos.sub - 1);
+      return pos.col > 0 ? at(pos.row, pos.col - 1, boxes[pos.col - 1] - 1) : at(pos.row, pos.col, 0);
     case "Home":
-      return { row: pos.row, col: 0 };
+      return at(pos.row, 0, 0);
     case "End":
-      return { row: pos.row, col: cols - 1 };
+      return at(pos.row, cols - 1, boxes[cols - 1] - 1);
     default:
       return null;
   }

@@ -1,12 +1,19 @@
 // The course rule, as in centrebook-core's records/outcome.rs, so the results grid can show the
 // outcome while the trainer types. The core recomputes and stores the outcome on every save; what it
-// returns replaces this preview.
+// returns replaces this preview. Both are tested against the same cases (records/outcome_cases.json).
 import type { ComponentRule, GradeBand, Outcome, Score } from "./types";
+
+/** Whether everything the component needs is entered: a faults count with a blank half is not. */
+export function isWhole(score: Score): boolean {
+  return score.kind !== "faults" || (score.minor !== null && score.major !== null);
+}
 
 export function passes(rule: ComponentRule, score: Score): boolean {
   if (rule.kind === "marks" && score.kind === "marks") return score.mark >= rule.pass_mark;
   if (rule.kind === "faults" && score.kind === "faults")
-    return score.minor <= rule.max_minor_faults && score.major <= rule.max_major_faults;
+    return (
+      score.minor !== null && score.major !== null && score.minor <= rule.max_minor_faults && score.major <= rule.max_major_faults
+    );
   if (rule.kind === "observation" && score.kind === "observation") return score.competent;
   return false;
 }
@@ -28,7 +35,7 @@ function grade(rules: ComponentRule[], scores: (Score | null)[], bands: GradeBan
   return best?.grade ?? null;
 }
 
-/** Applies the rule: `scores[i]` belongs to `rules[i]`; `null` is not yet marked. */
+/** Applies the rule: `scores[i]` belongs to `rules[i]`; `null`, or a score not wholly entered, is not yet marked. */
 export function computeOutcome(
   rules: ComponentRule[],
   scores: (Score | null)[],
@@ -36,7 +43,7 @@ export function computeOutcome(
   grades: GradeBand[] = [],
 ): { outcome: Outcome; grade: string | null } {
   if (!attended) return { outcome: "did_not_attend", grade: null };
-  if (rules.length === 0 || scores.length !== rules.length || scores.some((s) => s === null))
+  if (rules.length === 0 || scores.length !== rules.length || scores.some((s) => s === null || !isWhole(s)))
     return { outcome: "incomplete", grade: null };
   const passed = rules.filter((r, i) => passes(r, scores[i] as Score)).length;
   const outcome: Outcome = passed === rules.length ? "pass" : passed === 0 ? "fail" : "retest";

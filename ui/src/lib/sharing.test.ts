@@ -58,6 +58,8 @@ describe("describeValue", () => {
       "Mark 31, assessed 18/11/2026",
     );
     expect(describeValue({ score: { kind: "faults", minor: 2, major: 1 }, assessed_on: null })).toBe("2 minor, 1 major fault");
+    expect(describeValue({ score: { kind: "faults", minor: null, major: 1 }, assessed_on: null })).toBe("— minor, 1 major fault");
+    expect(describeValue({ score: { kind: "faults", minor: 3, major: null }, assessed_on: null })).toBe("3 minor, — major faults");
     expect(describeValue({ score: { kind: "observation", competent: false } })).toBe("Not yet competent");
     // The core's JSON form of a score, without a kind tag, reads the same.
     expect(describeValue({ score: { mark: 20 } })).toBe("Mark 20");

@@ -102,7 +102,11 @@ export function describeValue(v: Json): string {
   const s = o.score ?? {};
   let text: string;
   if (s.kind === "marks" || "mark" in s) text = `Mark ${s.mark}`;
-  else if (s.kind === "faults" || "minor" in s) text = `${s.minor} minor, ${s.major} major ${Number(s.major) === 1 ? "fault" : "faults"}`;
+  else if (s.kind === "faults" || "minor" in s) {
+    // A half not yet entered is a dash, never 0.
+    const half = (n: unknown) => (n === null || n === undefined ? "—" : String(n));
+    text = `${half(s.minor)} minor, ${half(s.major)} major ${s.major === 1 ? "fault" : "faults"}`;
+  }
   else if (s.kind === "observation" || "competent" in s) text = s.competent ? "Competent" : "Not yet competent";
   else text = JSON.stringify(s);
   if (o.assessed_on) text += `, assessed ${ukDate(o.assessed_on)}`;

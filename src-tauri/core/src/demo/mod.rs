@@ -824,7 +824,7 @@ impl<'t> Gen<'t> {
                 let score = self.score(rule, pass);
                 let (mark, minor, major, competent) = match score {
                     Score::Marks { mark } => (Some(mark), None, None, None),
-                    Score::Faults { minor, major } => (None, Some(minor), Some(major), None),
+                    Score::Faults { minor, major } => (None, minor, major, None),
                     Score::Observation { competent } => (None, None, None, Some(competent)),
                 };
                 let comment = self.rng.random_bool(0.12).then(|| self.pick(data::COMMENTS));
@@ -900,14 +900,15 @@ impl<'t> Gen<'t> {
                 if pass {
                     let minor = self.rng.random_range(0..=max_minor_faults);
                     let major = if max_major_faults > 0 { self.rng.random_range(0..=max_major_faults) } else { 0 };
-                    Score::Faults { minor, major }
+                    Score::Faults { minor: Some(minor), major: Some(major) }
                 } else if self.rng.random_bool(0.6) {
                     let minor = self.rng.random_range(0..=max_minor_faults);
-                    Score::Faults { minor, major: self.rng.random_range(max_major_faults + 1..=max_major_faults + 2) }
+                    let major = self.rng.random_range(max_major_faults + 1..=max_major_faults + 2);
+                    Score::Faults { minor: Some(minor), major: Some(major) }
                 } else {
                     Score::Faults {
-                        minor: self.rng.random_range(max_minor_faults + 1..=max_minor_faults + 4),
-                        major: 0,
+                        minor: Some(self.rng.random_range(max_minor_faults + 1..=max_minor_faults + 4)),
+                        major: Some(0),
                     }
                 }
             }

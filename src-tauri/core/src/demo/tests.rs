@@ -192,7 +192,7 @@ fn runs_span_2007_to_today_with_a_realistic_pass_rate_and_honest_outcomes() {
                     ),
                     "faults" => (
                         ComponentRule::Faults { max_minor_faults: r.get(3)?, max_major_faults: r.get(4)? },
-                        r.get::<_, Option<u32>>(6)?.map(|minor| Score::Faults { minor, major: r.get(7).unwrap() }),
+                        Score::faults(r.get(6)?, r.get(7)?),
                     ),
                     _ => (
                         ComponentRule::Observation,

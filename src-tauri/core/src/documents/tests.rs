@@ -58,7 +58,9 @@ pub(super) fn candidate(w: &mut World, forename: &str, surname: &str, ni: &str, 
     w.store.set_candidate_photo(&office, id, Photo::placeholder(7).as_bytes(), None).unwrap();
     let e = w.store.enrol(&office, w.run, id).unwrap().enrolment.id;
     let theory = if pass { 38 } else { 12 };
-    for (i, score) in [Score::Marks { mark: theory }, Score::Faults { minor: 1, major: 0 }].into_iter().enumerate() {
+    for (i, score) in
+        [Score::Marks { mark: theory }, Score::Faults { minor: Some(1), major: Some(0) }].into_iter().enumerate()
+    {
         let input = ResultInput {
             component_id: w.course.components[i].id.unwrap(),
             score: Some(score),

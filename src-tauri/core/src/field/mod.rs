@@ -139,10 +139,7 @@ pub(crate) fn enrolment_values(conn: &Connection, enrolment: Id) -> Result<Enrol
         let kind: String = r.get(1)?;
         let score = match kind.as_str() {
             "marks" => r.get::<_, Option<u32>>(2)?.map(|mark| Score::Marks { mark }),
-            "faults" => match (r.get::<_, Option<u32>>(3)?, r.get::<_, Option<u32>>(4)?) {
-                (Some(minor), Some(major)) => Some(Score::Faults { minor, major }),
-                _ => None,
-            },
+            "faults" => Score::faults(r.get(3)?, r.get(4)?),
             _ => r.get::<_, Option<bool>>(5)?.map(|competent| Score::Observation { competent }),
         };
         let Some(score) = score else { continue };

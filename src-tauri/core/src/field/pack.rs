@@ -677,7 +677,7 @@ fn load_enrolment(tx: &Tx<'_>, run: &PackRun, e: &PackEnrolment, pack: Id, now: 
     for (component, v) in &e.results {
         let (mark, minor, major, competent) = match v.score {
             Score::Marks { mark } => (Some(mark), None, None, None),
-            Score::Faults { minor, major } => (None, Some(minor), Some(major), None),
+            Score::Faults { minor, major } => (None, minor, major, None),
             Score::Observation { competent } => (None, None, None, Some(competent)),
         };
         tx.prepare_cached(

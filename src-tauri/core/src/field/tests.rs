@@ -280,10 +280,10 @@ fn a_round_trip_brings_field_results_to_the_office_through_the_same_rule() {
     assert_eq!(count(&f.laptop.store, "SELECT count(*) FROM audit"), before);
 
     // Offline: the same record functions, so the same rule.
-    f.on_laptop(f.sian, f.practical, Score::Faults { minor: 2, major: 0 });
+    f.on_laptop(f.sian, f.practical, Score::Faults { minor: Some(2), major: Some(0) });
     f.laptop.store.set_attendance(&user, f.bob, Attendance::Attended).unwrap();
     f.on_laptop(f.bob, f.theory, Score::Marks { mark: 20 });
-    f.on_laptop(f.bob, f.practical, Score::Faults { minor: 0, major: 0 });
+    f.on_laptop(f.bob, f.practical, Score::Faults { minor: Some(0), major: Some(0) });
     f.laptop.store.add_evidence_photo(&user, f.sian, Some(f.practical), Some("Stacking".into()), &jpeg()).unwrap();
     assert_eq!(outcome(&f.laptop.store, &user, f.sian), Some(Outcome::Pass));
     let (ret, sum) = f.laptop.store.export_return(&user).unwrap();
@@ -293,7 +293,7 @@ fn a_round_trip_brings_field_results_to_the_office_through_the_same_rule() {
     let a = f.applied(&ret);
     assert_eq!((a.applied, a.unchanged, a.photos, a.conflicts.len()), (4, 0, 1, 0));
     let s = &f.w.store;
-    assert_eq!(score(s, &office, f.sian, f.practical), Some(Score::Faults { minor: 2, major: 0 }));
+    assert_eq!(score(s, &office, f.sian, f.practical), Some(Score::Faults { minor: Some(2), major: Some(0) }));
     assert_eq!(outcome(s, &office, f.sian), Some(Outcome::Pass), "recomputed at the office");
     assert_eq!(outcome(s, &office, f.bob), Some(Outcome::Retest));
     let assessor = s.enrolment_results(&office, f.bob).unwrap().components[0].assessor.clone();
@@ -318,6 +318,28 @@ fn a_round_trip_brings_field_results_to_the_office_through_the_same_rule() {
     assert_eq!(f.w.store.evidence_photos(&office, f.sian).unwrap().len(), 1);
     // ...and the older one, arriving late, is ignored.
     assert!(matches!(f.import(&ret).unwrap(), ReturnImport::AlreadyApplied { .. }));
+}
+
+#[test]
+fn a_half_entered_faults_count_travels_both_ways_as_typed() {
+    let mut f = setup();
+    let office = f.w.office.clone();
+    // Typed half-way at the office: the pack carries the half, the blank still blank.
+    let half = Score::Faults { minor: None, major: Some(0) };
+    record(&mut f.w.store, &office, f.bob, f.practical, Some(half));
+    f.pack_to_laptop();
+    let user = f.laptop.user.clone();
+    assert_eq!(score(&f.laptop.store, &user, f.bob, f.practical), Some(half));
+    assert_eq!(outcome(&f.laptop.store, &user, f.bob), Some(Outcome::Incomplete), "the same rule on the laptop");
+    // Typed half-way on the laptop: the return brings the half, and the office's outcome waits too.
+    let other = Score::Faults { minor: Some(3), major: None };
+    f.on_laptop(f.sian, f.practical, other);
+    let ret = f.return_file();
+    let a = f.applied(&ret);
+    assert_eq!((a.applied, a.conflicts.len()), (1, 0));
+    assert_eq!(score(&f.w.store, &office, f.sian, f.practical), Some(other));
+    assert_eq!(outcome(&f.w.store, &office, f.sian), Some(Outcome::Incomplete), "no major invented at the office");
+    assert_eq!(score(&f.w.store, &office, f.bob, f.practical), Some(half), "untouched on the laptop, not returned");
 }
 
 #[test]
@@ -393,7 +415,7 @@ fn a_field_result_the_office_records_refuse_is_held_with_the_reason() {
 fn tampered_truncated_and_foreign_returns_are_refused_with_nothing_applied() {
     let mut f = setup();
     f.pack_to_laptop();
-    f.on_laptop(f.sian, f.practical, Score::Faults { minor: 1, major: 0 });
+    f.on_laptop(f.sian, f.practical, Score::Faults { minor: Some(1), major: Some(0) });
     let ret = f.return_file();
     let nothing = |f: &Field| count(&f.w.store, "SELECT count(*) FROM field_returns") == 0;
 
@@ -525,11 +547,14 @@ fn a_new_pack_does_not_overwrite_unreturned_field_work_unless_asked() {
     let mut f = setup();
     f.pack_to_laptop();
     let user = f.laptop.user.clone();
-    f.on_laptop(f.sian, f.practical, Score::Faults { minor: 0, major: 0 });
+    f.on_laptop(f.sian, f.practical, Score::Faults { minor: Some(0), major: Some(0) });
     let newer = f.pack();
     let err = f.laptop.store.import_field_pack(&user, &newer, false).unwrap_err();
     assert!(matches!(err, Error::Field(Refusal::UnreturnedChanges(_))), "{err}");
-    assert_eq!(score(&f.laptop.store, &user, f.sian, f.practical), Some(Score::Faults { minor: 0, major: 0 }));
+    assert_eq!(
+        score(&f.laptop.store, &user, f.sian, f.practical),
+        Some(Score::Faults { minor: Some(0), major: Some(0) })
+    );
     // Returned and applied, then replaced: the laptop now matches the office, so its next return is empty.
     let ret = f.return_file();
     f.applied(&ret);

@@ -424,10 +424,8 @@ pub(crate) fn stored_score(
         .query_row([enrolment, component], |r| {
             Ok(match rule {
                 ComponentRule::Marks { .. } => r.get::<_, Option<u32>>(0)?.map(|mark| Score::Marks { mark }),
-                ComponentRule::Faults { .. } => match (r.get::<_, Option<u32>>(1)?, r.get::<_, Option<u32>>(2)?) {
-                    (Some(minor), Some(major)) => Some(Score::Faults { minor, major }),
-                    _ => None,
-                },
+                // A half not yet entered stays blank: the outcome waits for it.
+                ComponentRule::Faults { .. } => Score::faults(r.get(1)?, r.get(2)?),
                 ComponentRule::Observation => {
                     r.get::<_, Option<bool>>(3)?.map(|competent| Score::Observation { competent })
                 }

@@ -1,10 +1,13 @@
 //! How a course's rule turns component results into an outcome.
 //!
-//! The rule: a candidate who did not attend gets `did_not_attend`; with any component unmarked the
-//! outcome is `incomplete`; passing every component is a `pass`; failing every component is a
-//! `fail`; failing some but not all is a `retest` (the failed components are retaken). Where the course
-//! has grade bands, a pass is graded on the percentage of all marks available in its marked
-//! components. The computed outcome is stored beside any human override, never replaced by it.
+//! The rule: a candidate who did not attend gets `did_not_attend`; with any component unmarked, or
+//! only partly entered (a faults count with one half still blank), the outcome is `incomplete`: a
+//! blank is not yet entered, never a 0. Passing every component is a `pass`; failing every
+//! component is a `fail`; failing some but not all is a `retest` (the failed components are
+//! retaken). Where the course has grade bands, a pass is graded on the percentage of all marks
+//! available in its marked components. The computed outcome is stored beside any human override,
+//! never replaced by it. The window previews the same rule (`ui/src/lib/outcome.ts`); both are
+//! tested against the cases in `outcome_cases.json`.
 
 use serde::{Deserialize, Serialize};
 
@@ -55,12 +58,13 @@ pub enum Score {
         /// The mark given.
         mark: u32,
     },
-    /// Faults counted.
+    /// Faults counted. A half not yet entered is `None`, so a cell typed half-way is kept as typed
+    /// without inventing a 0 for the other half; the outcome waits until both are entered.
     Faults {
-        /// Minor faults.
-        minor: u32,
-        /// Major faults.
-        major: u32,
+        /// Minor faults; `None` until entered.
+        minor: Option<u32>,
+        /// Major faults; `None` until entered.
+        major: Option<u32>,
     },
     /// Competent or not.
     Observation {
@@ -73,6 +77,20 @@ pub enum Score {
 const MAX_FAULTS: u32 = 99;
 
 impl Score {
+    /// A faults score from the two halves as stored or typed; `None` when neither is entered (that is
+    /// no score at all, not an empty one).
+    pub fn faults(minor: Option<u32>, major: Option<u32>) -> Option<Score> {
+        (minor.is_some() || major.is_some()).then_some(Score::Faults { minor, major })
+    }
+
+    /// Whether everything the component needs is entered (both halves of a faults count).
+    pub fn is_whole(&self) -> bool {
+        match self {
+            Score::Faults { minor, major } => minor.is_some() && major.is_some(),
+            Score::Marks { .. } | Score::Observation { .. } => true,
+        }
+    }
+
     /// Checks that the score fits the component: the right kind and within its range.
     pub fn check(&self, component: &str, rule: &ComponentRule) -> Result<()> {
         let bad = |why: String| Err(Error::Invalid { field: "score", reason: format!("{component}: {why}") });
@@ -80,8 +98,11 @@ impl Score {
             (ComponentRule::Marks { max_mark, .. }, Score::Marks { mark }) if mark > max_mark => {
                 bad(format!("the mark {mark} is more than the maximum of {max_mark}"))
             }
+            (ComponentRule::Faults { .. }, Score::Faults { minor: None, major: None }) => {
+                bad("enter a minor or a major fault count, or clear the score".into())
+            }
             (ComponentRule::Faults { .. }, Score::Faults { minor, major })
-                if *minor > MAX_FAULTS || *major > MAX_FAULTS =>
+                if minor.is_some_and(|n| n > MAX_FAULTS) || major.is_some_and(|n| n > MAX_FAULTS) =>
             {
                 bad(format!("more than {MAX_FAULTS} faults is not a plausible count"))
             }
@@ -95,9 +116,10 @@ impl Score {
     fn passes(&self, rule: &ComponentRule) -> bool {
         match (rule, self) {
             (ComponentRule::Marks { pass_mark, .. }, Score::Marks { mark }) => mark >= pass_mark,
-            (ComponentRule::Faults { max_minor_faults, max_major_faults }, Score::Faults { minor, major }) => {
-                minor <= max_minor_faults && major <= max_major_faults
-            }
+            (
+                ComponentRule::Faults { max_minor_faults, max_major_faults },
+                Score::Faults { minor: Some(minor), major: Some(major) },
+            ) => minor <= max_minor_faults && major <= max_major_faults,
             (ComponentRule::Observation, Score::Observation { competent }) => *competent,
             _ => false,
         }
@@ -165,13 +187,14 @@ pub struct Computed {
     pub grade: Option<String>,
 }
 
-/// Applies the rule. `scores[i]` belongs to `rules[i]`; `None` is not yet marked.
+/// Applies the rule. `scores[i]` belongs to `rules[i]`; `None` is not yet marked, and a score not
+/// wholly entered ([`Score::is_whole`]) counts as not yet marked too.
 pub fn compute(rules: &[ComponentRule], scores: &[Option<Score>], attended: bool, grades: &[GradeBand]) -> Computed {
     let plain = |outcome| Computed { outcome, grade: None };
     if !attended {
         return plain(Outcome::DidNotAttend);
     }
-    if rules.is_empty() || scores.len() != rules.len() || scores.iter().any(Option::is_none) {
+    if rules.is_empty() || scores.len() != rules.len() || !scores.iter().all(|s| s.is_some_and(|s| s.is_whole())) {
         return plain(Outcome::Incomplete);
     }
     let passed = rules.iter().zip(scores).filter(|(r, s)| s.is_some_and(|s| s.passes(r))).count();
@@ -202,54 +225,60 @@ fn grade(rules: &[ComponentRule], scores: &[Option<Score>], bands: &[GradeBand])
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     const THEORY: ComponentRule = ComponentRule::Marks { max_mark: 40, pass_mark: 30 };
     const PRACTICAL: ComponentRule = ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 };
-    const OBSERVED: ComponentRule = ComponentRule::Observation;
 
-    fn marks(mark: u32) -> Option<Score> {
-        Some(Score::Marks { mark })
-    }
-    fn faults(minor: u32, major: u32) -> Option<Score> {
-        Some(Score::Faults { minor, major })
+    /// The cases the window's preview is tested against too (ui/src/lib/outcome.test.ts).
+    #[derive(Deserialize)]
+    struct Cases {
+        rules: BTreeMap<String, ComponentRule>,
+        bands: Vec<GradeBand>,
+        cases: Vec<Case>,
     }
 
-    #[test]
-    fn pass_fail_retest_incomplete_and_absence() {
-        let rules = [THEORY, PRACTICAL];
-        let out = |s: &[Option<Score>]| compute(&rules, s, true, &[]).outcome;
-        assert_eq!(out(&[marks(30), faults(5, 0)]), Outcome::Pass, "exactly on the limits passes");
-        assert_eq!(out(&[marks(29), faults(0, 0)]), Outcome::Retest);
-        assert_eq!(out(&[marks(40), faults(6, 0)]), Outcome::Retest);
-        assert_eq!(out(&[marks(40), faults(0, 1)]), Outcome::Retest, "one major fault fails the practical");
-        assert_eq!(out(&[marks(10), faults(9, 2)]), Outcome::Fail);
-        assert_eq!(out(&[marks(40), None]), Outcome::Incomplete);
-        assert_eq!(compute(&rules, &[marks(40), faults(0, 0)], false, &[]).outcome, Outcome::DidNotAttend);
-        assert_eq!(
-            compute(&[OBSERVED], &[Some(Score::Observation { competent: false })], true, &[]).outcome,
-            Outcome::Fail
-        );
-        assert_eq!(
-            compute(&[], &[], true, &[]).outcome,
-            Outcome::Incomplete,
-            "a course with no components cannot pass"
-        );
+    #[derive(Deserialize)]
+    struct Case {
+        why: String,
+        rules: Vec<String>,
+        scores: Vec<Option<Score>>,
+        #[serde(default = "yes")]
+        attended: bool,
+        #[serde(default)]
+        graded: bool,
+        outcome: Outcome,
+        #[serde(default)]
+        grade: Option<String>,
+    }
+
+    fn yes() -> bool {
+        true
     }
 
     #[test]
-    fn graded_passes_take_the_highest_band_reached() {
-        let bands = vec![
-            GradeBand { grade: "Pass".into(), min_percent: 0.0 },
-            GradeBand { grade: "Merit".into(), min_percent: 70.0 },
-            GradeBand { grade: "Distinction".into(), min_percent: 85.0 },
-        ];
-        let rules = [THEORY, ComponentRule::Marks { max_mark: 60, pass_mark: 30 }];
-        let g = |a, b| compute(&rules, &[marks(a), marks(b)], true, &bands).grade;
-        assert_eq!(g(30, 30).as_deref(), Some("Pass"));
-        assert_eq!(g(40, 30).as_deref(), Some("Merit"), "70 of 100");
-        assert_eq!(g(40, 45).as_deref(), Some("Distinction"), "85 of 100");
-        assert_eq!(compute(&rules, &[marks(20), marks(60)], true, &bands).grade, None, "no grade without a pass");
+    fn the_shared_cases_give_their_outcomes() {
+        let all: Cases = serde_json::from_str(include_str!("outcome_cases.json")).unwrap();
+        assert!(all.cases.len() >= 15, "the cases file was read whole");
+        for c in &all.cases {
+            let rules: Vec<ComponentRule> = c.rules.iter().map(|r| all.rules[r]).collect();
+            let bands = if c.graded { all.bands.as_slice() } else { &[] };
+            let got = compute(&rules, &c.scores, c.attended, bands);
+            assert_eq!((got.outcome, got.grade.as_deref()), (c.outcome, c.grade.as_deref()), "{}", c.why);
+        }
+    }
+
+    #[test]
+    fn a_blank_half_is_not_a_zero() {
+        let half = Score::Faults { minor: None, major: Some(0) };
+        assert!(!half.is_whole());
+        assert_eq!(compute(&[PRACTICAL], &[Some(half)], true, &[]).outcome, Outcome::Incomplete);
+        let whole = Score::Faults { minor: Some(0), major: Some(0) };
+        assert_eq!(compute(&[PRACTICAL], &[Some(whole)], true, &[]).outcome, Outcome::Pass);
+        assert_eq!(Score::faults(None, None), None, "nothing entered is no score");
+        assert_eq!(Score::faults(Some(2), None), Some(Score::Faults { minor: Some(2), major: None }));
     }
 
     #[test]
@@ -260,10 +289,29 @@ mod tests {
             .to_string()
             .contains("more than the maximum of 40"));
         assert!(Score::Marks { mark: 40 }.check("Theory", &THEORY).is_ok());
-        assert!(Score::Faults { minor: 100, major: 0 }.check("Practical", &PRACTICAL).is_err());
-        let err = Score::Faults { minor: 1, major: 0 }.check("Theory", &THEORY).unwrap_err().to_string();
+        let faults = |minor, major| Score::Faults { minor, major };
+        assert!(faults(Some(100), Some(0)).check("Practical", &PRACTICAL).is_err());
+        assert!(faults(None, Some(100)).check("Practical", &PRACTICAL).is_err(), "a half alone is still checked");
+        assert!(faults(None, Some(1)).check("Practical", &PRACTICAL).is_ok(), "a half may be kept as typed");
+        let empty = faults(None, None).check("Practical", &PRACTICAL).unwrap_err().to_string();
+        assert_eq!(empty, "score: Practical: enter a minor or a major fault count, or clear the score");
+        let err = faults(Some(1), Some(0)).check("Theory", &THEORY).unwrap_err().to_string();
         assert_eq!(err, "score: Theory: this kind of score does not fit this component");
         assert!(ComponentRule::Marks { max_mark: 10, pass_mark: 11 }.validate().is_err());
         assert_eq!(Outcome::parse("Did not attend").unwrap(), Outcome::DidNotAttend);
+    }
+
+    #[test]
+    fn a_half_entered_count_reads_and_writes_with_null_for_the_blank() {
+        let half = Score::Faults { minor: None, major: Some(2) };
+        let json = serde_json::to_string(&half).unwrap();
+        assert_eq!(json, r#"{"kind":"faults","minor":null,"major":2}"#);
+        assert_eq!(serde_json::from_str::<Score>(&json).unwrap(), half);
+        let older = r#"{"kind":"faults","minor":1,"major":0}"#;
+        assert_eq!(
+            serde_json::from_str::<Score>(older).unwrap(),
+            Score::Faults { minor: Some(1), major: Some(0) },
+            "packs and returns written before halves could be blank still read"
+        );
     }
 }

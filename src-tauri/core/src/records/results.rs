@@ -116,7 +116,7 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
         Some(score) => {
             let (mark, minor, major, competent) = match *score {
                 Score::Marks { mark } => (Some(mark), None, None, None),
-                Score::Faults { minor, major } => (None, Some(minor), Some(major), None),
+                Score::Faults { minor, major } => (None, minor, major, None),
                 Score::Observation { competent } => (None, None, None, Some(competent)),
             };
             tx.execute(

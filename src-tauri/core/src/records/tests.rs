@@ -255,9 +255,9 @@ fn a_run_takes_enrolments_and_results_compute_the_outcome_live() {
     assert_eq!(r.enrolment.outcome.as_ref().unwrap().outcome, Outcome::Incomplete);
     assert_eq!(r.components[0].assessor.as_deref(), Some("Tess Evans"));
     assert_eq!(r.components[0].assessed_on, NaiveDate::from_ymd_opt(2026, 11, 6), "the run's last day by default");
-    let r = score(&mut rw, &trainer, 1, Some(Score::Faults { minor: 2, major: 1 })).unwrap();
+    let r = score(&mut rw, &trainer, 1, Some(Score::Faults { minor: Some(2), major: Some(1) })).unwrap();
     assert_eq!(r.enrolment.outcome.as_ref().unwrap().outcome, Outcome::Retest);
-    let r = score(&mut rw, &trainer, 1, Some(Score::Faults { minor: 2, major: 0 })).unwrap();
+    let r = score(&mut rw, &trainer, 1, Some(Score::Faults { minor: Some(2), major: Some(0) })).unwrap();
     let o = r.enrolment.outcome.unwrap();
     assert_eq!(
         (o.outcome, o.grade.as_deref()),
@@ -267,13 +267,46 @@ fn a_run_takes_enrolments_and_results_compute_the_outcome_live() {
 }
 
 #[test]
+fn a_half_entered_faults_count_is_kept_as_typed_and_the_outcome_waits_for_the_rest() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
+    score(&mut rw, &office, 0, Some(Score::Marks { mark: 38 })).unwrap();
+    // Majors typed down the column first: the minor is blank, not 0, so no pass is invented.
+    let half = Score::Faults { minor: None, major: Some(0) };
+    let r = score(&mut rw, &office, 1, Some(half)).unwrap();
+    assert_eq!(r.components[1].score, Some(half), "what was typed is kept, the blank half blank");
+    assert_eq!(r.enrolment.outcome.as_ref().unwrap().computed, Outcome::Incomplete);
+    let e = rw.w.store.enrolment_of(&office, rw.run.id, rw.sian.id).unwrap();
+    assert_eq!(rw.w.store.enrolment_results(&office, e.id).unwrap().components[1].score, Some(half), "read back");
+    let stored: (Option<u32>, Option<u32>) =
+        rw.w.store
+            .conn()
+            .query_row("SELECT minor_faults, major_faults FROM results WHERE major_faults IS NOT NULL", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+    assert_eq!(stored, (None, Some(0)), "no 0 stored for the blank half");
+    // The other half completes it, and only then is there an outcome.
+    let r = score(&mut rw, &office, 1, Some(Score::Faults { minor: Some(1), major: Some(0) })).unwrap();
+    assert_eq!(r.enrolment.outcome.as_ref().unwrap().computed, Outcome::Pass);
+    // Blanking a half again takes the outcome back to waiting; both halves blank is no score at all.
+    let r = score(&mut rw, &office, 1, Some(Score::Faults { minor: Some(1), major: None })).unwrap();
+    assert_eq!(r.enrolment.outcome.as_ref().unwrap().computed, Outcome::Incomplete);
+    let err = score(&mut rw, &office, 1, Some(Score::Faults { minor: None, major: None })).unwrap_err();
+    assert!(err.to_string().contains("enter a minor or a major fault count"), "{err}");
+    let r = score(&mut rw, &office, 1, None).unwrap();
+    assert_eq!(r.components[1].score, None);
+}
+
+#[test]
 fn out_of_range_scores_are_refused_and_change_nothing() {
     let mut rw = run_world();
     let office = rw.w.office.clone();
     rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap();
     let err = score(&mut rw, &office, 0, Some(Score::Marks { mark: 41 })).unwrap_err();
     assert_eq!(err.to_string(), "score: Theory: the mark 41 is more than the maximum of 40");
-    let err = score(&mut rw, &office, 0, Some(Score::Faults { minor: 1, major: 0 })).unwrap_err();
+    let err = score(&mut rw, &office, 0, Some(Score::Faults { minor: Some(1), major: Some(0) })).unwrap_err();
     assert!(err.to_string().contains("does not fit"), "{err}");
     let results: i64 = rw.w.store.conn().query_row("SELECT count(*) FROM results", [], |r| r.get(0)).unwrap();
     assert_eq!(results, 0);
@@ -285,7 +318,7 @@ fn an_override_needs_a_reason_and_keeps_the_computed_outcome() {
     let office = rw.w.office.clone();
     let e = rw.w.store.enrol(&office, rw.run.id, rw.sian.id).unwrap().enrolment;
     score(&mut rw, &office, 0, Some(Score::Marks { mark: 29 })).unwrap();
-    score(&mut rw, &office, 1, Some(Score::Faults { minor: 0, major: 0 })).unwrap();
+    score(&mut rw, &office, 1, Some(Score::Faults { minor: Some(0), major: Some(0) })).unwrap();
     assert!(rw.w.store.override_outcome(&office, e.id, Outcome::Pass, None, "  ").is_err());
     let r =
         rw.w.store

@@ -9,13 +9,13 @@ export type Score = { "kind": "marks",
  */
 mark: number, } | { "kind": "faults", 
 /**
- * Minor faults.
+ * Minor faults; `None` until entered.
  */
-minor: number, 
+minor: number | null, 
 /**
- * Major faults.
+ * Major faults; `None` until entered.
  */
-major: number, } | { "kind": "observation", 
+major: number | null, } | { "kind": "observation", 
 /**
  * Whether the candidate was competent.
  */
