@@ -532,7 +532,7 @@ pub async fn save_employer_report(
             file: file_name(&path),
             employees: count(report.employees()),
             rows: count(report.rows.len()),
-            refresher_due: count(report.refresher_due().count()),
+            refresher_due: count(report.people_due_refresher()),
         }))
     })
     .await

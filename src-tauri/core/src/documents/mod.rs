@@ -124,14 +124,27 @@ impl CertificateContent {
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
-    /// Standing and in date.
+    /// The current version, not revoked, and in date.
     Valid,
-    /// Standing, past its expiry date.
+    /// The current version, past its expiry date.
     Expired,
     /// Replaced by a reissue.
     Superseded,
     /// Withdrawn.
     Revoked,
+}
+
+impl CertificateStatus {
+    /// The word people read, the same in the window, the employer report and the `centrebook`
+    /// command (the window takes these from the generated `bindings/Words.ts`).
+    pub fn label(self) -> &'static str {
+        match self {
+            CertificateStatus::Valid => "Valid",
+            CertificateStatus::Expired => "Expired",
+            CertificateStatus::Superseded => "Superseded",
+            CertificateStatus::Revoked => "Revoked",
+        }
+    }
 }
 
 /// A revocation.
