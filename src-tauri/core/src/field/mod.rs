@@ -104,8 +104,8 @@ pub enum Refusal {
     #[error("the trainer's account is missing or disabled; enable it before applying their return")]
     TrainerAccount,
     #[error(
-        "this laptop holds results for run {0} that differ from its pack; export a return first, then \
-         import the new pack with --replace"
+        "this laptop holds results for the run {0} that differ from its pack; export a results return first, \
+         then import the new pack replacing the runs already here"
     )]
     UnreturnedChanges(String),
     #[error("the file's contents are not a valid {0}")]
