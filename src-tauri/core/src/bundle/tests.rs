@@ -144,7 +144,7 @@ fn bundles_for_three_profiles_reopen_verify_and_hold_only_their_fields() {
 
     // Generic needs a body; with one it makes JSON.
     let out = tmp.path().join("generic.zip");
-    assert!(matches!(create(&mut w, "generic", &fast(), &out), Err(Error::Invalid { field: "--body", .. })));
+    assert!(matches!(create(&mut w, "generic", &fast(), &out), Err(Error::Invalid { field: "awarding body", .. })));
     let r = create(&mut w, "generic", &BundleOptions { body: Some("rtitb"), ..fast() }, &out).unwrap();
     assert!(r.bundle.is_none(), "RTITB's passes are already submitted");
     assert!(!out.exists());
