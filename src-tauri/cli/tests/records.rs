@@ -135,7 +135,8 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
 
     // The candidate's trail reads as the window shows it: words, not codes or ids.
     let (trail, _) = text(&centrebook(&dir, &["candidate", "trail", &cid], AS_ADMIN));
-    for said in ["This record: Registered", "NI number: AB 12 34 56 C", "Outcome overridden", "Outcome: Retest → Pass"] {
+    for said in ["This record: Registered", "NI number: AB 12 34 56 C", "Outcome overridden", "Outcome: Retest → Pass"]
+    {
         assert!(trail.contains(said), "{said:?} missing from\n{trail}");
     }
     assert!(!trail.contains(&cid) && !trail.contains("_id") && !trail.contains("result.record"), "{trail}");

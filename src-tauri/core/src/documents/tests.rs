@@ -74,19 +74,7 @@ pub(super) fn opts() -> IssueOptions {
     IssueOptions { on: Some(day(22, 11, 2026)), ..Default::default() }
 }
 
-pub(super) fn pdf_text(bytes: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("pdftotext (poppler-utils) is installed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext could not read the PDF");
-    String::from_utf8(out.stdout).unwrap()
-}
+pub(super) use crate::testing::pdf_text;
 
 #[test]
 fn a_pass_gets_a_certificate_with_employer_visible_fields_only_that_verifies() {
