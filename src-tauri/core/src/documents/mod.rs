@@ -226,7 +226,7 @@ pub struct CertificateFilter {
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum VerifyStatus {
-    /// Genuine, standing and not revoked (as far as the checker knows).
+    /// Genuine, the current version and not revoked (as far as the checker knows).
     Valid,
     /// Genuine but revoked by the centre.
     Revoked,
@@ -968,7 +968,7 @@ impl Store {
                     &at[..10.min(at.len())]
                 ),
             ),
-            (Some(_), None) => (VerifyStatus::Valid, "genuine, standing and not revoked".to_owned()),
+            (Some(_), None) => (VerifyStatus::Valid, "genuine, the current version and not revoked".to_owned()),
         };
         v.status = status;
         v.detail = detail;
