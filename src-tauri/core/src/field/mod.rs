@@ -85,7 +85,7 @@ pub(crate) struct EnrolmentValues {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
-    #[error("this store is not a trainer's field store; run `centrebook field enrol` on the laptop first")]
+    #[error("this store is not a trainer's field store; enrol the laptop with the office's centre-key file first")]
     NotAFieldStore,
     #[error("this is a trainer's field store; packs are made and returns applied in the office store")]
     FieldStore,
