@@ -223,7 +223,7 @@ impl Words<'_> {
             Some(list) => {
                 let mut out = Vec::new();
                 for c in list {
-                    if let Some(c) = self.change(c)? {
+                    if let Some(c) = self.change(&e, c)? {
                         out.push(c);
                     }
                 }
@@ -233,8 +233,17 @@ impl Words<'_> {
         Ok(TrailEntry { seq: e.seq, at: e.at, who, about, what: action_words(&e.action), changes })
     }
 
-    fn change(&mut self, c: &FieldChange) -> Result<Option<TrailChange>> {
+    fn change(&mut self, e: &AuditEntry, c: &FieldChange) -> Result<Option<TrailChange>> {
         let (field, kind) = field_words(&c.field);
+        // What the entry is about already says which run and whose trail it is.
+        let repeats = match kind {
+            Kind::Run => e.entity == "enrolment",
+            Kind::Person => c.before.is_none() && c.after.as_ref().and_then(Value::as_str) == Some(&self.candidate),
+            _ => false,
+        };
+        if repeats {
+            return Ok(None);
+        }
         let may = match kind {
             Kind::Hidden => return Ok(None),
             Kind::Identifier | Kind::Ni | Kind::Dob => self.actor.may(Permission::ReadIdentifiers),
