@@ -171,7 +171,7 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     // Bob's certificate page: what it says, and "Open PDF" writes the issued file for the viewer.
     await click(b, `#certificates tr[data-number="${bob.number}"] a`);
     await textOf(b, "#certificate-number", (t) => t === bob.number);
-    assert.equal(await textOf(b, "#certificate-status", (t) => t.length > 0), "Standing");
+    assert.equal(await textOf(b, "#certificate-status", (t) => t.length > 0), "Valid");
     const facts = await textOf(b, "#certificate-facts", (t) => t.includes("Bob Ray"));
     assert.match(facts, /E1043/);
     assert.match(facts, /Acme Haulage/);
@@ -239,7 +239,7 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     await textOf(b, "#notice", (t) => t === `Certificate ${sian} reissued as version 2; version 1 is superseded.`);
     const versions = await textOf(b, "#versions", (t) => t.includes("Employee number corrected"));
     assert.match(versions, /Superseded/);
-    assert.equal(await textOf(b, "#certificate-status", (t) => t.length > 0), "Standing");
+    assert.equal(await textOf(b, "#certificate-status", (t) => t.length > 0), "Valid");
 
     // Verify: Siân's QR text is valid, her first version's is superseded, Bob's is revoked, and a
     // one-letter change is tampered.

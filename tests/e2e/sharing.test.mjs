@@ -95,7 +95,7 @@ test("a field pack goes to the laptop and its return comes back with a conflict 
     await click(b, `input.pack-run[value="${run}"]`);
     await click(b, "#export-pack");
     const packed = await textOf(b, "#pack-notice", (t) => t.startsWith("Saved"));
-    assert.match(packed, /1 course run, 2 candidates, 0 results so far/);
+    assert.match(packed, /1 course run, 2 candidates, 0 with results so far/);
   } finally {
     await app.stop();
   }
@@ -116,7 +116,7 @@ test("a field pack goes to the laptop and its return comes back with a conflict 
     await click(b, "#nav-field");
     await textOf(b, "#trusted-fingerprint", (t) => t === centreFingerprint);
     await click(b, "#import-pack");
-    await textOf(b, "#laptop-notice", (t) => t === "Field pack imported: 1 course run, 2 candidates, 0 results so far.");
+    await textOf(b, "#laptop-notice", (t) => t === "Field pack imported: 1 course run, 2 candidates, 0 with results so far.");
     await go(b, `runs/${run}/results`);
     await fill(b, theoryOf(b, "Siân Llewelyn"), "35");
     await fill(b, theoryOf(b, "Bob Ray"), "20");
@@ -125,7 +125,7 @@ test("a field pack goes to the laptop and its return comes back with a conflict 
     await click(b, "#export-return");
     const returned = await textOf(b, "#return-notice", (t) => t.startsWith("Saved"));
     // Typing a mark also marks the candidate attended.
-    assert.match(returned, /2 candidates with 2 attendance changes, 2 results and 0 photos/);
+    assert.match(returned, /2 candidates: 2 with attendance recorded, 2 with results, and 0 photos/);
   } finally {
     await app.stop();
   }

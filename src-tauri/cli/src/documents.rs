@@ -218,7 +218,7 @@ fn line(c: &Certificate) -> String {
         "{}  v{}  {:<10}  {}  {}  issued {}  expires {}",
         c.number,
         c.version,
-        format!("{:?}", c.status).to_lowercase(),
+        c.status.label(),
         c.content.candidate_name,
         c.content.course_title,
         c.issued_on.format("%d/%m/%Y"),
@@ -465,7 +465,7 @@ pub fn report(store: &mut Store, actor: &Actor, verb: ReportVerb, json: bool) ->
                 ReportFormat::Csv => report.to_csv(),
             };
             write_new(&out, &bytes)?;
-            let due = report.refresher_due().count();
+            let due = report.people_due_refresher();
             if json {
                 print_json(&serde_json::json!({
                     "out": out,
@@ -475,7 +475,7 @@ pub fn report(store: &mut Store, actor: &Actor, verb: ReportVerb, json: bool) ->
                 }));
             } else {
                 println!(
-                    "wrote {} ({} employees, {} rows, {due} refresher due)",
+                    "wrote {} ({} employees, {} rows, {due} employee(s) due a refresher)",
                     out.display(),
                     report.employees(),
                     report.rows.len()

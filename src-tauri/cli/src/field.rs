@@ -241,12 +241,12 @@ pub fn fieldpack(store: &mut Store, actor: &Actor, verb: FieldpackVerb, json: bo
                 print_json(&summary);
             } else {
                 println!(
-                    "Field pack {} written to {}: {} run(s), {} candidate(s), {} result(s), for device {}.",
+                    "Field pack {} written to {}: {} run(s), {} candidate(s), {} with results so far, for device {}.",
                     summary.pack_id,
                     out.display(),
                     summary.runs,
                     summary.candidates,
-                    summary.results,
+                    summary.with_results,
                     summary.device_id
                 );
                 println!("Logged as a disclosure to the trainer.");
@@ -255,8 +255,8 @@ pub fn fieldpack(store: &mut Store, actor: &Actor, verb: FieldpackVerb, json: bo
         FieldpackVerb::Import { file, replace } => match store.import_field_pack(actor, &read(&file)?, replace)? {
             PackImport::Imported(s) if json => print_json(&PackImport::Imported(s)),
             PackImport::Imported(s) => println!(
-                "Imported field pack {}: {} run(s), {} candidate(s), {} result(s).",
-                s.pack_id, s.runs, s.candidates, s.results
+                "Imported field pack {}: {} run(s), {} candidate(s), {} with results so far.",
+                s.pack_id, s.runs, s.candidates, s.with_results
             ),
             done @ PackImport::AlreadyImported { .. } if json => print_json(&done),
             PackImport::AlreadyImported { pack_id } => {
@@ -334,13 +334,13 @@ pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -
                 print_json(&s);
             } else {
                 println!(
-                    "Return {} (number {}) written to {}: {} enrolment(s), {} attendance, {} result and {} photo change(s).",
+                    "Return {} (number {}) written to {}: {} candidate(s): {} with attendance, {} with results changed; {} photo(s).",
                     s.return_id,
                     s.seq,
                     out.display(),
                     s.enrolments,
                     s.attendance,
-                    s.results,
+                    s.with_results,
                     s.photos
                 );
             }

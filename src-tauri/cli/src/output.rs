@@ -14,12 +14,12 @@ pub fn print_json(value: &impl Serialize) {
     let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
-/// "pass (Distinction)", "retest", "pass, overridden (computed: fail)".
+/// "Pass (Distinction)", "Retest", "Pass, overridden (computed: Fail)": the window's words.
 pub fn outcome_text(o: &OutcomeView) -> String {
     let grade = o.grade.as_deref().map(|g| format!(" ({g})")).unwrap_or_default();
-    let word = o.outcome.as_str().replace('_', " ");
+    let word = o.outcome.label();
     match &o.overridden {
-        Some(_) => format!("{word}{grade}, overridden (computed: {})", o.computed.as_str().replace('_', " ")),
+        Some(_) => format!("{word}{grade}, overridden (computed: {})", o.computed.label()),
         None => format!("{word}{grade}"),
     }
 }

@@ -60,6 +60,15 @@ pub enum CandidateVerb {
         /// The candidate's id.
         id: String,
     },
+    /// A candidate's audit trail in words, newest first, as the window shows it: their record, their
+    /// enrolments and results, and records merged into theirs (admins only).
+    Trail {
+        /// The candidate's id.
+        id: String,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// List candidates by surname, a page at a time.
     List {
         /// Only this employer's current employees (exact name).
@@ -256,7 +265,7 @@ fn print_candidate(c: &Candidate) {
     };
     show("employee number:", c.employee_number.clone());
     show("email:", c.email.as_ref().map(ToString::to_string));
-    show("mobile:", c.mobile.as_ref().map(ToString::to_string));
+    show("mobile:", c.mobile.as_ref().map(|m| m.display()));
     match &c.identifiers {
         Some(ids) => print_identifiers(ids),
         None => println!("  (identifiers are not shown to your role)"),
@@ -276,6 +285,26 @@ pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bo
                 print_json(&ids);
             } else {
                 print_identifiers(&ids);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Trail { id, limit } => {
+            let trail = store.candidate_trail(actor, Id::parse(&id)?, limit)?;
+            if json {
+                print_json(&trail);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for e in trail {
+                println!("{}  {}  {}: {}", e.when(), e.who, e.about, e.what);
+                match e.changes {
+                    None => println!("    (values erased)"),
+                    Some(changes) => {
+                        for c in changes {
+                            let before = c.before.map(|b| format!("{b} → ")).unwrap_or_default();
+                            println!("    {}: {before}{}", c.field, c.after.as_deref().unwrap_or("cleared"));
+                        }
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -373,7 +402,7 @@ fn print_identifiers(ids: &centrebook_core::records::Identifiers) {
             println!("  {label:<16} {v}");
         }
     };
-    show("NI number:", ids.ni_number.as_ref().map(|n| n.spaced()));
+    show("NI number:", ids.ni_number.as_ref().map(|n| n.display()));
     show("date of birth:", ids.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()));
     show("home address:", ids.address.as_ref().map(|a| a.replace('\n', ", ")));
     show("home postcode:", ids.postcode.as_ref().map(ToString::to_string));

@@ -138,4 +138,13 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
     assert!(centrebook(&dir, &["audit", "verify"], AS_ADMIN).status.success());
+
+    // The candidate's trail reads as the window shows it: words, not codes or ids.
+    let (trail, _) = text(&centrebook(&dir, &["candidate", "trail", &cid], AS_ADMIN));
+    for said in ["This record: Registered", "NI number: AB 12 34 56 C", "Outcome overridden", "Outcome: Retest → Pass"]
+    {
+        assert!(trail.contains(said), "{said:?} missing from\n{trail}");
+    }
+    assert!(!trail.contains(&cid) && !trail.contains("_id") && !trail.contains("result.record"), "{trail}");
+    assert_eq!(centrebook(&dir, &["candidate", "trail", &cid], AS_TRAINER).status.code(), Some(4));
 }

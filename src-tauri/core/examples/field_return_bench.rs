@@ -165,11 +165,11 @@ fn prepare(dir: &Path, photos: u32) {
     let exporting = t.elapsed();
     std::fs::write(dir.join("return.cbr"), &ret).unwrap();
     println!(
-        "pack of 5 runs, 250 candidates: {} bytes in {} ms; return: {} results, {} attendance, {} photos, {} bytes; \
+        "pack of 5 runs, 250 candidates: {} bytes in {} ms; return: {} candidates with results, {} with attendance, {} photos, {} bytes; \
          recorded on the laptop in {:.2} s, exported in {} ms",
         pack.len(),
         packing.as_millis(),
-        summary.results,
+        summary.with_results,
         summary.attendance,
         summary.photos,
         ret.len(),

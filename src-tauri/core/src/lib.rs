@@ -55,6 +55,8 @@ mod audited_tests;
 mod layering_tests;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod words_tests;
 
 pub use actor::{Actor, Permission, Role};
 pub use crypto::KdfParams;

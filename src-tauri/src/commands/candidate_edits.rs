@@ -1,8 +1,7 @@
 //! What happens to a candidate's record after registration: merging a duplicate into it,
 //! restriction of processing, special category notes (admins only), and its whole audit trail.
 
-use centrebook_core::audit::AuditEntry;
-use centrebook_core::records::SpecialCategory;
+use centrebook_core::records::{SpecialCategory, TrailEntry};
 use centrebook_core::Id;
 use tauri::State;
 
@@ -40,8 +39,8 @@ pub async fn set_special_category(
     state.with(move |s, a| s.set_special_category(a, candidate, notes.as_deref(), &consent)).await
 }
 
-/// The audit trail of a candidate, their enrolments and the records merged into theirs.
+/// The audit trail of a candidate, their enrolments and the records merged into theirs, in words.
 #[tauri::command]
-pub async fn candidate_audit(state: State<'_, AppState>, candidate: Id) -> Result<Vec<AuditEntry>, UiError> {
-    state.with(move |s, a| s.candidate_audit(a, candidate, 300)).await
+pub async fn candidate_audit(state: State<'_, AppState>, candidate: Id) -> Result<Vec<TrailEntry>, UiError> {
+    state.with(move |s, a| s.candidate_trail(a, candidate, 300)).await
 }

@@ -125,6 +125,7 @@ pub struct ReportSaved {
     pub file: String,
     pub employees: u32,
     pub rows: u32,
+    /// Employees due a refresher of at least one course (people, not courses).
     pub refresher_due: u32,
 }
 
@@ -367,7 +368,7 @@ pub async fn print_certificates(
             state.job()?.with(|s, a| Ok(s.print_certificates(a, &selection, format, &mut file, &mut watch)))?;
         match printed {
             Ok(summary) if summary.certificates == 0 => {
-                Err(UiError::other("there are no standing certificates to print in that selection"))
+                Err(UiError::other("there are no current certificates to print in that selection"))
             }
             Ok(summary) => {
                 file.commit()?;
@@ -532,7 +533,7 @@ pub async fn save_employer_report(
             file: file_name(&path),
             employees: count(report.employees()),
             rows: count(report.rows.len()),
-            refresher_due: count(report.refresher_due().count()),
+            refresher_due: count(report.people_due_refresher()),
         }))
     })
     .await

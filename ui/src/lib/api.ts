@@ -88,7 +88,7 @@ export const api = {
   specialCategory: (candidate: T.Id) => call<T.SpecialCategory | null>("special_category", { candidate }),
   setSpecialCategory: (candidate: T.Id, notes: string | null, consent: string) =>
     call<T.SpecialCategory | null>("set_special_category", { candidate, notes, consent }),
-  candidateAudit: (candidate: T.Id) => call<T.AuditEntry[]>("candidate_audit", { candidate }),
+  candidateAudit: (candidate: T.Id) => call<T.TrailEntry[]>("candidate_audit", { candidate }),
 
   users: () => call<T.User[]>("users"),
   addUser: (username: string, displayName: string, role: T.Role, password: string) =>

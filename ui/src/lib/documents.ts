@@ -1,6 +1,7 @@
 // What the certificate, card, report and verify screens work out for themselves: the week "issued
 // this week" means, labels and tones for statuses, the statement's dates for people, a batch's
 // progress as a percentage, and who a run's skipped enrolments are.
+import { CERTIFICATE_STATUS_WORDS } from "./bindings/Words";
 import { ukDate, ukRange } from "./dates";
 import type { Certificate, CertificateStatus, Enrolment, IsoDate, PrintSelection, Progress, Skipped, VerifyStatus } from "./types";
 
@@ -30,11 +31,12 @@ export function issuedOn(c: Certificate): IsoDate {
   return c.reissued_on ?? c.issued_on;
 }
 
+/** The core's words for a certificate's status (the same in reports and the `centrebook` command), with a tone. */
 export const CERTIFICATE_STATUS: Record<CertificateStatus, { label: string; tone: string }> = {
-  valid: { label: "Standing", tone: "pass" },
-  expired: { label: "Expired", tone: "retest" },
-  superseded: { label: "Superseded", tone: "" },
-  revoked: { label: "Revoked", tone: "fail" },
+  valid: { label: CERTIFICATE_STATUS_WORDS.valid, tone: "pass" },
+  expired: { label: CERTIFICATE_STATUS_WORDS.expired, tone: "retest" },
+  superseded: { label: CERTIFICATE_STATUS_WORDS.superseded, tone: "" },
+  revoked: { label: CERTIFICATE_STATUS_WORDS.revoked, tone: "fail" },
 };
 
 export const VERIFY_STATUS: Record<VerifyStatus, { label: string; tone: string }> = {

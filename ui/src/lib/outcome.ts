@@ -1,6 +1,7 @@
 // The course rule, as in centrebook-core's records/outcome.rs, so the results grid can show the
 // outcome while the trainer types. The core recomputes and stores the outcome on every save; what it
 // returns replaces this preview. Both are tested against the same cases (records/outcome_cases.json).
+import { OUTCOME_WORDS } from "./bindings/Words";
 import type { ComponentRule, GradeBand, Outcome, Score } from "./types";
 
 /** Whether everything the component needs is entered: a faults count with a blank half is not. */
@@ -50,10 +51,5 @@ export function computeOutcome(
   return { outcome, grade: outcome === "pass" ? grade(rules, scores, grades) : null };
 }
 
-export const OUTCOME_LABEL: Record<Outcome, string> = {
-  pass: "Pass",
-  fail: "Fail",
-  retest: "Retest",
-  did_not_attend: "Did not attend",
-  incomplete: "Incomplete",
-};
+/** The outcome words, from the core: the same in the window, the employer report and the CSV files. */
+export const OUTCOME_LABEL: Record<Outcome, string> = OUTCOME_WORDS;

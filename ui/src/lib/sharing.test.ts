@@ -105,8 +105,8 @@ describe("messages", () => {
   it("reports a pack", () => {
     expect(packMessage({ status: "already_imported", pack_id: "p" })).toMatch(/nothing changed/);
     expect(
-      packMessage({ status: "imported", pack_id: "p", device_id: "d", trainer_id: "t", runs: 1, candidates: 2, results: 0, disclosure_id: null }),
-    ).toBe("Field pack imported: 1 course run, 2 candidates, 0 results so far.");
+      packMessage({ status: "imported", pack_id: "p", device_id: "d", trainer_id: "t", runs: 1, candidates: 2, with_results: 1, disclosure_id: null }),
+    ).toBe("Field pack imported: 1 course run, 2 candidates, 1 with results so far.");
   });
 });
 

@@ -1,6 +1,7 @@
 // What the sharing screens show, worked out apart from the screens so it can be tested: submission
 // statuses and counts, bundle progress, the password typed twice, and the two sides of a conflict
 // between the office and a trainer's laptop in plain words.
+import { ATTENDANCE_WORDS } from "./bindings/Words";
 import { ukDate, ukDateTime } from "./dates";
 import type {
   BundleProgress, BundleSummary, Conflict, Device, PackImport, ReturnImport, Run, SubmissionStatus, Waiting,
@@ -84,12 +85,7 @@ export function progressOf(p: BundleProgress | null): { text: string; percent: n
   }
 }
 
-const ATTENDANCE: Record<string, string> = {
-  booked: "Booked",
-  attended: "Attended",
-  did_not_attend: "Did not attend",
-  withdrawn: "Withdrawn",
-};
+const ATTENDANCE: Record<string, string> = ATTENDANCE_WORDS;
 
 type Json = unknown;
 
@@ -151,7 +147,7 @@ export function returnMessage(r: ReturnImport): string {
 /** The outcome of importing a pack on the laptop, in one sentence. */
 export function packMessage(p: PackImport): string {
   if (p.status === "already_imported") return "This field pack was imported already: nothing changed.";
-  return `Field pack imported: ${plural(p.runs, "course run")}, ${plural(p.candidates, "candidate")}, ${plural(p.results, "result")} so far.`;
+  return `Field pack imported: ${plural(p.runs, "course run")}, ${plural(p.candidates, "candidate")}, ${p.with_results.toLocaleString("en-GB")} with results so far.`;
 }
 
 /** Runs the trainer is assigned to, soonest first, for a field pack. */

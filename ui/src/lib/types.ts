@@ -71,6 +71,8 @@ export type { Score } from "./bindings/Score";
 export type { SpecialCategory } from "./bindings/SpecialCategory";
 export type { StatusDto } from "./bindings/StatusDto";
 export type { Trainer } from "./bindings/Trainer";
+export type { TrailChange } from "./bindings/TrailChange";
+export type { TrailEntry } from "./bindings/TrailEntry";
 export type { TrainerForm } from "./bindings/TrainerForm";
 export type { UiError } from "./bindings/UiError";
 export type { UnlockMethod } from "./bindings/UnlockMethod";

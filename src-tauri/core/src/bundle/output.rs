@@ -9,6 +9,7 @@ use image::imageops::FilterType;
 use super::gather::{Body, Row};
 use super::profile::{FileFormat, PhotoRules, Profile};
 use crate::csv_out::CsvOut;
+use crate::records::outcome::Outcome;
 use crate::{Error, Result};
 
 /// The data file's bytes.
@@ -123,9 +124,14 @@ pub(crate) fn summary(
                 format!("{} – {}", fmt(&c.starts_on), fmt(&c.ends_on)),
                 c.assessment_on.as_deref().map(fmt).unwrap_or_default(),
                 r.trainer.clone(),
-                match &c.grade {
-                    Some(g) if !g.is_empty() => format!("{} ({g})", c.outcome),
-                    _ => c.outcome.clone(),
+                // The summary is for people: the window's word for the outcome (the data files keep
+                // the stored name the body's format expects).
+                {
+                    let word = Outcome::parse(&c.outcome).map(|o| o.label().to_owned()).unwrap_or(c.outcome.clone());
+                    match &c.grade {
+                        Some(g) if !g.is_empty() => format!("{word} ({g})"),
+                        _ => word,
+                    }
                 },
                 if r.photo.is_some() { "yes".into() } else { String::new() },
             ]

@@ -22,11 +22,11 @@ use crate::{Error, Id, Result};
 pub(crate) fn body_code(profile: &Profile, body: Option<&str>) -> Result<String> {
     match (&profile.awarding_body, body.map(str::trim).filter(|b| !b.is_empty())) {
         (Some(p), Some(b)) if !p.eq_ignore_ascii_case(b) => {
-            Err(Error::invalid("--body", "this profile is for another awarding body"))
+            Err(Error::invalid("awarding body", "this profile is for another awarding body"))
         }
         (Some(p), _) => Ok(p.clone()),
         (None, Some(b)) => Ok(b.to_owned()),
-        (None, None) => Err(Error::invalid("--body", "a generic profile needs the awarding body's code")),
+        (None, None) => Err(Error::invalid("awarding body", "a generic profile needs the awarding body's code")),
     }
 }
 
@@ -188,8 +188,8 @@ mod tests {
         // A generic profile with a blank code: both refuse the same way, and no file is written.
         for body in [None, Some(""), Some("  ")] {
             let (waiting, made) = both(&mut w, &generic, body, false);
-            assert!(matches!(waiting, Err(Error::Invalid { field: "--body", .. })), "{waiting:?}");
-            assert!(matches!(made, Err(Error::Invalid { field: "--body", .. })), "{made:?}");
+            assert!(matches!(waiting, Err(Error::Invalid { field: "awarding body", .. })), "{waiting:?}");
+            assert!(matches!(made, Err(Error::Invalid { field: "awarding body", .. })), "{made:?}");
         }
         assert!(w.store.bundles(&admin).unwrap().is_empty());
 

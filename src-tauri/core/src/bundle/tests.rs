@@ -113,6 +113,9 @@ fn bundles_for_three_profiles_reopen_verify_and_hold_only_their_fields() {
     assert!(o.file("photos/0001_Llewelyn.jpg").unwrap().len() <= 60_000);
     let pdf = o.file("summary.pdf").unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
+    // The summary is read by people: the outcome in the window's word, not the stored name.
+    let summary = crate::testing::pdf_text(pdf);
+    assert!(summary.contains("Pass") && !summary.contains("pass\n"), "{summary}");
     let v = w.store.verify_bundle(&admin, &std::fs::read(&out).unwrap(), None).unwrap();
     assert!(v.same_file_as_recorded);
     assert_eq!(v.manifest.counts["results"], 2);
@@ -144,7 +147,7 @@ fn bundles_for_three_profiles_reopen_verify_and_hold_only_their_fields() {
 
     // Generic needs a body; with one it makes JSON.
     let out = tmp.path().join("generic.zip");
-    assert!(matches!(create(&mut w, "generic", &fast(), &out), Err(Error::Invalid { field: "--body", .. })));
+    assert!(matches!(create(&mut w, "generic", &fast(), &out), Err(Error::Invalid { field: "awarding body", .. })));
     let r = create(&mut w, "generic", &BundleOptions { body: Some("rtitb"), ..fast() }, &out).unwrap();
     assert!(r.bundle.is_none(), "RTITB's passes are already submitted");
     assert!(!out.exists());

@@ -131,7 +131,7 @@ fn items(store: &Store, selection: &Selection) -> Result<Vec<Item>> {
         }
     };
     if out.is_empty() {
-        return Err(Error::invalid("selection", "holds no standing certificates to print"));
+        return Err(Error::invalid("selection", "holds no current certificates to print"));
     }
     Ok(out)
 }

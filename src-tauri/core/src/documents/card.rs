@@ -549,7 +549,7 @@ impl Store {
             if categories.is_empty() {
                 return Err(Error::invalid(
                     "card",
-                    "the candidate holds no current certificate (standing, not revoked, not expired) to put on a card",
+                    "the candidate holds no valid certificate (the current version, not revoked, not expired) to put on a card",
                 ));
             }
             let employment: Option<(String, Option<String>)> = tx
@@ -685,7 +685,7 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?,
         };
         if ids.is_empty() {
-            return Err(Error::invalid("selection", "holds no standing cards to print"));
+            return Err(Error::invalid("selection", "holds no current cards to print"));
         }
         let per = sheet::COLUMNS * sheet::ROWS;
         let mut merger = PdfMerger::new(BufWriter::with_capacity(1 << 18, out))?;

@@ -124,14 +124,27 @@ impl CertificateContent {
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
-    /// Standing and in date.
+    /// The current version, not revoked, and in date.
     Valid,
-    /// Standing, past its expiry date.
+    /// The current version, past its expiry date.
     Expired,
     /// Replaced by a reissue.
     Superseded,
     /// Withdrawn.
     Revoked,
+}
+
+impl CertificateStatus {
+    /// The word people read, the same in the window, the employer report and the `centrebook`
+    /// command (the window takes these from the generated `bindings/Words.ts`).
+    pub fn label(self) -> &'static str {
+        match self {
+            CertificateStatus::Valid => "Valid",
+            CertificateStatus::Expired => "Expired",
+            CertificateStatus::Superseded => "Superseded",
+            CertificateStatus::Revoked => "Revoked",
+        }
+    }
 }
 
 /// A revocation.
@@ -213,7 +226,7 @@ pub struct CertificateFilter {
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum VerifyStatus {
-    /// Genuine, standing and not revoked (as far as the checker knows).
+    /// Genuine, the current version and not revoked (as far as the checker knows).
     Valid,
     /// Genuine but revoked by the centre.
     Revoked,
@@ -955,7 +968,7 @@ impl Store {
                     &at[..10.min(at.len())]
                 ),
             ),
-            (Some(_), None) => (VerifyStatus::Valid, "genuine, standing and not revoked".to_owned()),
+            (Some(_), None) => (VerifyStatus::Valid, "genuine, the current version and not revoked".to_owned()),
         };
         v.status = status;
         v.detail = detail;

@@ -1,6 +1,7 @@
 //! Employer training reports: every current employee of an employer (optionally of one site) with the
 //! courses they took, the dates, trainer and registration number, certificate number, expiry and status
-//! (valid, expiring within N days, expired, failed, booked), and the refresher-due list. Only
+//! (valid, expiring within N days, expired, an outcome short of a pass, booked), and the refresher-due
+//! list. Statuses read as the window says them: a certificate's words, and the outcome's words. Only
 //! employer-visible fields (never NI number, date of birth or address). Each report is a disclosure,
 //! logged (who received whose data, when, why) in the same transaction as its audit entry.
 //!
@@ -16,8 +17,11 @@ use serde::Serialize;
 
 use super::canvas::{Align, Doc, Ink, Page, A4_LANDSCAPE};
 use super::fonts::{self, width_mm, Face};
+use super::CertificateStatus;
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::records::outcome::Outcome;
+use crate::records::Attendance;
 use crate::{Error, Id, Result, Store};
 
 /// Where a course stands for an employee.
@@ -27,7 +31,9 @@ pub enum TrainingStatus {
     Valid,
     Expiring,
     Expired,
-    Failed,
+    Fail,
+    /// Failed some components; retake those.
+    Retest,
     Booked,
     /// Passed, but the certificate was revoked by the centre.
     Revoked,
@@ -38,17 +44,20 @@ pub enum TrainingStatus {
 }
 
 impl TrainingStatus {
+    /// The words in the report: a certificate's status or an enrolment's outcome, as the window
+    /// shows them.
     pub fn label(self) -> &'static str {
         match self {
-            TrainingStatus::Valid => "valid",
-            TrainingStatus::Expiring => "expiring",
-            TrainingStatus::Expired => "expired",
-            TrainingStatus::Failed => "failed",
-            TrainingStatus::Booked => "booked",
-            TrainingStatus::Revoked => "revoked",
-            TrainingStatus::DidNotAttend => "did not attend",
-            TrainingStatus::Incomplete => "incomplete",
-            TrainingStatus::None => "no training on record",
+            TrainingStatus::Valid => CertificateStatus::Valid.label(),
+            TrainingStatus::Expiring => "Expiring",
+            TrainingStatus::Expired => CertificateStatus::Expired.label(),
+            TrainingStatus::Fail => Outcome::Fail.label(),
+            TrainingStatus::Retest => Outcome::Retest.label(),
+            TrainingStatus::Booked => Attendance::Booked.label(),
+            TrainingStatus::Revoked => CertificateStatus::Revoked.label(),
+            TrainingStatus::DidNotAttend => Outcome::DidNotAttend.label(),
+            TrainingStatus::Incomplete => Outcome::Incomplete.label(),
+            TrainingStatus::None => "No training on record",
         }
     }
 
@@ -58,7 +67,8 @@ impl TrainingStatus {
             TrainingStatus::Valid => (0.09, 0.47, 0.20),
             TrainingStatus::Expiring => (0.76, 0.42, 0.0),
             TrainingStatus::Expired | TrainingStatus::Revoked => (0.72, 0.11, 0.11),
-            TrainingStatus::Failed => (0.50, 0.09, 0.09),
+            TrainingStatus::Fail => (0.50, 0.09, 0.09),
+            TrainingStatus::Retest => (0.76, 0.42, 0.0),
             TrainingStatus::Booked => (0.12, 0.35, 0.68),
             TrainingStatus::DidNotAttend | TrainingStatus::Incomplete | TrainingStatus::None => (0.42, 0.45, 0.50),
         }
@@ -147,13 +157,28 @@ impl EmployerReport {
         ids.len()
     }
 
-    /// How many rows have each status.
+    /// How many employees have a course of each status (people, not lines: someone with two valid
+    /// courses counts once under "Valid").
     pub fn counts(&self) -> HashMap<TrainingStatus, usize> {
-        let mut out = HashMap::new();
+        let mut seen: HashMap<TrainingStatus, Vec<Id>> = HashMap::new();
         for r in &self.rows {
-            *out.entry(r.status).or_insert(0) += 1;
+            seen.entry(r.status).or_default().push(r.candidate_id);
         }
-        out
+        seen.into_iter()
+            .map(|(s, mut ids)| {
+                ids.sort_unstable();
+                ids.dedup();
+                (s, ids.len())
+            })
+            .collect()
+    }
+
+    /// How many employees are due a refresher of at least one course.
+    pub fn people_due_refresher(&self) -> usize {
+        let mut ids: Vec<Id> = self.refresher_due().map(|r| r.candidate_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
     }
 
     /// The CSV column headings, in the order of [`EmployerReport::cells`]. The first eleven keep the
@@ -410,7 +435,7 @@ impl EmployerReport {
                     Cell::plain(r.certificate_number.clone().unwrap_or_default()),
                     Cell::plain(uk(r.expires_on)),
                     days,
-                    Cell { text: capitalise(r.status.label()), ink: r.status.colour(), bold: true },
+                    Cell { text: r.status.label().to_owned(), ink: r.status.colour(), bold: true },
                 ];
                 if with_sites {
                     cells.insert(2, Cell::plain(r.site.clone().unwrap_or_default()));
@@ -425,7 +450,7 @@ impl EmployerReport {
         pdf.table(
             &due_cols,
             &due_body,
-            Some(&format!("Refresher due ({})", due_body.len())),
+            Some(&format!("Refresher due: {}", plural(self.people_due_refresher() as i64, "employee"))),
             "No refresher is due: nothing has expired or expires within the window.",
         );
         pdf.finish()
@@ -438,11 +463,6 @@ fn plural(n: i64, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 // ---- PDF drawing ----------------------------------------------------------------------------------
@@ -490,7 +510,7 @@ impl Cell {
     }
 
     fn status(r: &ReportRow) -> Cell {
-        Cell { text: capitalise(r.status.label()), ink: r.status.colour(), bold: true }
+        Cell { text: r.status.label().to_owned(), ink: r.status.colour(), bold: true }
     }
 }
 
@@ -582,16 +602,18 @@ impl<'a> ReportPdf<'a> {
         ));
         facts.push(format!("\"Expiring\" means within {} days", r.expiring_within_days));
         self.text(Face::Regular, 9.0, MUTED, MARGIN, MARGIN + 20.0, Align::Left, &facts.join("   ·   "));
-        // The counts, as a key to the status colours.
+        // The counts of employees, as a key to the status colours.
         let counts = r.counts();
-        let due = r.rows.iter().filter(|r| r.refresher_due).count();
-        let mut x = MARGIN;
+        let due = r.people_due_refresher();
         let y = MARGIN + 27.0;
+        self.text(Face::Regular, 8.5, MUTED, MARGIN, y, Align::Left, "Employees:");
+        let mut x = MARGIN + width_mm(Face::Regular, "Employees:", 8.5) + 3.0;
         let mut chips: Vec<(String, Ink)> = [
             TrainingStatus::Valid,
             TrainingStatus::Expiring,
             TrainingStatus::Expired,
-            TrainingStatus::Failed,
+            TrainingStatus::Fail,
+            TrainingStatus::Retest,
             TrainingStatus::Booked,
             TrainingStatus::Revoked,
         ]
@@ -600,7 +622,7 @@ impl<'a> ReportPdf<'a> {
             counts.get(s).is_some_and(|n| *n > 0)
                 || matches!(s, TrainingStatus::Valid | TrainingStatus::Expiring | TrainingStatus::Expired)
         })
-        .map(|s| (format!("{} {}", capitalise(s.label()), counts.get(s).copied().unwrap_or(0)), s.colour()))
+        .map(|s| (format!("{} {}", s.label(), counts.get(s).copied().unwrap_or(0)), s.colour()))
         .collect();
         chips.push((format!("Refresher due {due}"), ACCENT));
         for (label, colour) in chips {
@@ -814,7 +836,8 @@ impl Store {
                         Some(e) if e <= horizon => TrainingStatus::Expiring,
                         _ => TrainingStatus::Valid,
                     },
-                    (Some(_), Some("fail" | "retest")) => TrainingStatus::Failed,
+                    (Some(_), Some("fail")) => TrainingStatus::Fail,
+                    (Some(_), Some("retest")) => TrainingStatus::Retest,
                     (Some(_), Some("did_not_attend")) => TrainingStatus::DidNotAttend,
                     (Some(_), Some(_)) => TrainingStatus::Incomplete,
                     (Some(_), None) if attendance.as_deref() == Some("booked") => TrainingStatus::Booked,

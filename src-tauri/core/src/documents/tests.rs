@@ -76,19 +76,7 @@ pub(super) fn opts() -> IssueOptions {
     IssueOptions { on: Some(day(22, 11, 2026)), ..Default::default() }
 }
 
-pub(super) fn pdf_text(bytes: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("pdftotext (poppler-utils) is installed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext could not read the PDF");
-    String::from_utf8(out.stdout).unwrap()
-}
+pub(super) use crate::testing::pdf_text;
 
 #[test]
 fn a_pass_gets_a_certificate_with_employer_visible_fields_only_that_verifies() {
@@ -300,7 +288,7 @@ fn an_employer_report_lists_employees_statuses_and_refreshers_and_logs_the_discl
 
     let now = w.store.employer_report(&office, acme, day(1, 12, 2026), 60).unwrap();
     let status: Vec<(&str, report::TrainingStatus)> = now.rows.iter().map(|r| (r.surname.as_str(), r.status)).collect();
-    assert_eq!(status, [("Llewelyn", report::TrainingStatus::Valid), ("Ray", report::TrainingStatus::Failed)]);
+    assert_eq!(status, [("Llewelyn", report::TrainingStatus::Valid), ("Ray", report::TrainingStatus::Retest)]);
     assert_eq!(now.rows[0].certificate_number.as_deref(), Some(cert.number.as_str()));
     assert_eq!(now.refresher_due().count(), 0);
 
@@ -312,11 +300,11 @@ fn an_employer_report_lists_employees_statuses_and_refreshers_and_logs_the_discl
 
     let csv = String::from_utf8(later.to_csv()).unwrap();
     assert!(csv.contains("Llewelyn,Siân,E1042,FLT-CB-NOV"), "{csv}");
-    assert!(csv.contains("06/11/2029,\"expiring, refresher due\""), "{csv}");
+    assert!(csv.contains("06/11/2029,\"Expiring, refresher due\""), "{csv}");
     assert!(csv.contains("'=Bob"), "formula-like cells are neutralised: {csv}");
     let text = pdf_text(&later.to_pdf());
     for expected in
-        ["Training report: Acme Haulage Ltd", "Employee number", "Llewelyn", "Refresher due (1)", "Page 1 of 1"]
+        ["Training report: Acme Haulage Ltd", "Employee number", "Llewelyn", "Refresher due: 1 employee", "Page 1 of 1"]
     {
         assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
     }

@@ -85,7 +85,7 @@ pub(crate) struct EnrolmentValues {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
-    #[error("this store is not a trainer's field store; run `centrebook field enrol` on the laptop first")]
+    #[error("this store is not a trainer's field store; enrol the laptop with the office's centre-key file first")]
     NotAFieldStore,
     #[error("this is a trainer's field store; packs are made and returns applied in the office store")]
     FieldStore,
@@ -104,8 +104,8 @@ pub enum Refusal {
     #[error("the trainer's account is missing or disabled; enable it before applying their return")]
     TrainerAccount,
     #[error(
-        "this laptop holds results for run {0} that differ from its pack; export a return first, then \
-         import the new pack with --replace"
+        "this laptop holds results for the run {0} that differ from its pack; export a results return first, \
+         then import the new pack replacing the runs already here"
     )]
     UnreturnedChanges(String),
     #[error("the file's contents are not a valid {0}")]

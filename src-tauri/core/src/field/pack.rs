@@ -127,10 +127,10 @@ pub struct PackSummary {
     pub trainer_id: Id,
     /// Course runs.
     pub runs: usize,
-    /// Candidates (enrolments).
+    /// People on the pack's runs (someone on two runs counts once).
     pub candidates: usize,
-    /// Results carried.
-    pub results: usize,
+    /// Of those, the people with a result already recorded (people, not component scores).
+    pub with_results: usize,
     /// The disclosure log entry (office side).
     pub disclosure_id: Option<Id>,
 }
@@ -187,9 +187,9 @@ fn choose_device(conn: &Connection, runs: &[Id], device: Option<&str>) -> Result
         [one] => keys::registered_device(conn, one)?.ok_or(laptop_changed()),
         [] => Err(Error::invalid(
             "device",
-            "no registered laptop belongs to a trainer of every run; register one with `field device add`",
+            "no registered laptop belongs to a trainer of every run; register the trainer's laptop first",
         )),
-        _ => Err(Error::invalid("device", "the runs' trainers have several laptops; say which with --device")),
+        _ => Err(Error::invalid("device", "the runs' trainers have several laptops; choose which one the pack is for")),
     }
 }
 
@@ -428,8 +428,8 @@ impl Store {
                 device_id: device.id,
                 trainer_id: device.trainer_id,
                 runs: runs.len(),
-                candidates: base.len(),
-                results,
+                candidates: people.len(),
+                with_results: people_with_results(&payload.runs),
                 disclosure_id: Some(disclosure),
             };
             Ok((bytes, summary))
@@ -474,7 +474,9 @@ impl Store {
             }
             for run in &payload.runs {
                 if !replace && run_has_changes(tx, run.id)? {
-                    return Err(Refusal::UnreturnedChanges(run.id.to_string()).into());
+                    // Named as people know the run: its course and first day, never its id.
+                    let named = format!("{} {}", run.course.code, run.starts_on.format("%d/%m/%Y"));
+                    return Err(Refusal::UnreturnedChanges(named).into());
                 }
             }
             let now = Utc::now().to_rfc3339();
@@ -484,11 +486,9 @@ impl Store {
             )?;
             upsert_trainer(tx, actor, &payload.trainer, &now)?;
             let mut enrolments = 0;
-            let mut results = 0;
             for run in &payload.runs {
                 load_run(tx, run, payload.pack_id, payload.trainer.id, &now)?;
                 enrolments += run.enrolments.len();
-                results += run.enrolments.iter().map(|e| e.results.len()).sum::<usize>();
             }
             let sid = payload.pack_id.to_string();
             audit::record(
@@ -507,12 +507,28 @@ impl Store {
                 device_id: payload.device_id.clone(),
                 trainer_id: payload.trainer.id,
                 runs: payload.runs.len(),
-                candidates: enrolments,
-                results,
+                candidates: payload
+                    .runs
+                    .iter()
+                    .flat_map(|r| &r.enrolments)
+                    .map(|e| e.candidate_id)
+                    .collect::<BTreeSet<_>>()
+                    .len(),
+                with_results: people_with_results(&payload.runs),
                 disclosure_id: None,
             }))
         })
     }
+}
+
+/// The people on `runs` with at least one component result recorded, each counted once.
+fn people_with_results(runs: &[PackRun]) -> usize {
+    runs.iter()
+        .flat_map(|r| &r.enrolments)
+        .filter(|e| !e.results.is_empty())
+        .map(|e| e.candidate_id)
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 /// Whether the laptop's values for any packed enrolment of `run` differ from the pack's.

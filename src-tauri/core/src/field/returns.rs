@@ -70,12 +70,12 @@ pub struct ReturnSummary {
     pub return_id: Id,
     /// The laptop's counter.
     pub seq: i64,
-    /// Enrolments with something to return.
+    /// Candidates (enrolments) with something to return.
     pub enrolments: usize,
-    /// Attendance changes.
+    /// Of those, the candidates whose attendance changed.
     pub attendance: usize,
-    /// Result changes (new, changed or cleared).
-    pub results: usize,
+    /// Of those, the candidates with a result new, changed or cleared (people, not component scores).
+    pub with_results: usize,
     /// Evidence photos.
     pub photos: usize,
 }
@@ -265,7 +265,7 @@ impl Store {
                     continue;
                 }
                 attendance += usize::from(status.is_some());
-                results += changed.len();
+                results += usize::from(!changed.is_empty());
                 photos += shots.len();
                 let (recorded_by, recorded_at) = last_change(tx, enrolment)?;
                 enrolments.push(ReturnEnrolment {
@@ -287,8 +287,14 @@ impl Store {
                 created_at: Utc::now().to_rfc3339(),
                 enrolments,
             };
-            let summary =
-                ReturnSummary { return_id, seq, enrolments: payload.enrolments.len(), attendance, results, photos };
+            let summary = ReturnSummary {
+                return_id,
+                seq,
+                enrolments: payload.enrolments.len(),
+                attendance,
+                with_results: results,
+                photos,
+            };
             let bytes = seal_return(&payload, files, &keys.sign, &trusted)?;
             let sid = return_id.to_string();
             audit::record(
@@ -299,7 +305,7 @@ impl Store {
                 &[
                     FieldChange::created("seq", seq),
                     FieldChange::created("enrolments", summary.enrolments as i64),
-                    FieldChange::created("results", results as i64),
+                    FieldChange::created("candidates_with_results", results as i64),
                     FieldChange::created("photos", photos as i64),
                 ],
             )?;

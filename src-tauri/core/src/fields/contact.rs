@@ -75,6 +75,11 @@ impl Phone {
         }
         Ok(Phone(format!("+{international}")))
     }
+
+    /// The number as people write it, the one way it is shown everywhere: `07700 900123`.
+    pub fn display(&self) -> String {
+        super::display::phone(&self.0)
+    }
 }
 
 super::text_field!(Phone);

@@ -4,6 +4,7 @@
 //! someone's identifier, and errors reach logs and other roles).
 
 mod contact;
+pub mod display;
 mod dob;
 mod ni;
 mod postcode;

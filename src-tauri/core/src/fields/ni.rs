@@ -44,10 +44,9 @@ impl NiNumber {
         Ok(NiNumber(s))
     }
 
-    /// The spaced form people read: `AB 12 34 56 C`.
-    pub fn spaced(&self) -> String {
-        let s = &self.0;
-        format!("{} {} {} {} {}", &s[0..2], &s[2..4], &s[4..6], &s[6..8], &s[8..9])
+    /// The spaced form people read, the one way it is shown everywhere: `AB 12 34 56 C`.
+    pub fn display(&self) -> String {
+        super::display::ni_number(&self.0)
     }
 }
 
@@ -61,7 +60,7 @@ mod tests {
     fn accepts_typed_forms_and_normalises() {
         let n = NiNumber::parse(" ab 12 34 56 c ").unwrap();
         assert_eq!(n.to_string(), "AB123456C");
-        assert_eq!(n.spaced(), "AB 12 34 56 C");
+        assert_eq!(n.display(), "AB 12 34 56 C");
         assert_eq!(NiNumber::parse("AB123456D").unwrap().as_ref(), "AB123456D");
     }
 

@@ -225,7 +225,10 @@ impl Store {
     ) -> Result<ImportReport> {
         actor.require(Permission::EditRecords)?;
         if options.employer.is_some() && options.create_employers {
-            return Err(Error::invalid("import", "give either one employer or --create-employers, not both"));
+            return Err(Error::invalid(
+                "import",
+                "choose one employer for the whole file, or let the import add the employers the file names, not both",
+            ));
         }
         let table = read::read(bytes, options.sheet.as_deref())?;
         let fixed = options.employer.as_deref().map(|n| self.employer_named(actor, n)).transpose()?.map(|e| e.id);
@@ -239,7 +242,7 @@ impl Store {
                 return Err(Error::invalid(
                     "import file",
                     format!(
-                        "has no {} column (looked for headers like {example:?}); name it with --map {}=HEADER",
+                        "has no {} column (looked for headers like {example:?}); say which column holds the {}",
                         field.name(),
                         field.name()
                     ),
@@ -249,8 +252,8 @@ impl Store {
         if options.create_employers && !cols.contains_key(&Field::Employer) {
             return Err(Error::invalid(
                 "import file",
-                "has no employer column for --create-employers (looked for headers like \"Company\"); \
-                 name it with --map employer=HEADER",
+                "has no employer column to add employers from (looked for headers like \"Company\"); \
+                 say which column holds the employer",
             ));
         }
         let mapping = mapping::named(&table.header, &cols);
@@ -562,8 +565,8 @@ impl Job<'_> {
             if employer_id.is_none() && get(Field::EmployeeNumber).is_some() {
                 warnings.push(Problem {
                     column: self.header(Field::EmployeeNumber),
-                    reason: "employee number: not kept without an employer; import with --employer or an employer \
-                             column"
+                    reason: "employee number: not kept without an employer; choose the employer for the whole file, \
+                             or say which column holds the employer"
                         .into(),
                 });
             }
@@ -733,8 +736,11 @@ impl Job<'_> {
                     Err(e) => return Err(e),
                 }
             }
-            [] => Err("employer: no employer has this name; add it first, or import with --create-employers".into()),
-            _ => Err("employer: several employers have this name; import them with --employer".into()),
+            [] => Err(
+                "employer: no employer has this name; add it first, or let the import add the employers the file names"
+                    .into(),
+            ),
+            _ => Err("employer: several employers have this name; choose the employer for the whole file".into()),
         };
         cache.insert(key, found.clone());
         Ok(found)

@@ -299,7 +299,7 @@ fn a_file_without_a_surname_column_is_refused_whole() {
     let err = w.import("no_surname.csv", &ImportOptions::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "import file: has no surname column (looked for headers like \"Last name\"); name it with --map surname=HEADER"
+        "import file: has no surname column (looked for headers like \"Last name\"); say which column holds the surname"
     );
     assert_eq!(w.totals(), before);
     // Mapped by hand, it imports.
@@ -395,8 +395,8 @@ fn an_employee_number_without_an_employer_is_flagged_and_unknown_columns_reporte
     assert_eq!(fates(&r), [(2, RowStatus::Warned)]);
     assert_eq!(
         r.rows[0].reasons,
-        ["column \"Staff ID\": employee number: not kept without an employer; import with --employer or an employer \
-          column"]
+        ["column \"Staff ID\": employee number: not kept without an employer; choose the employer for the whole file, \
+          or say which column holds the employer"]
     );
     assert_eq!(r.ignored_columns, ["Shoe size", "(column 5, no header)"]);
 }

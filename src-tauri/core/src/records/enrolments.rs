@@ -39,6 +39,16 @@ impl Attendance {
         }
     }
 
+    /// The word people read (the window takes these from the generated `bindings/Words.ts`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Attendance::Booked => "Booked",
+            Attendance::Attended => "Attended",
+            Attendance::DidNotAttend => "Did not attend",
+            Attendance::Withdrawn => "Withdrawn",
+        }
+    }
+
     /// Reads a typed or stored status.
     pub fn parse(s: &str) -> Result<Self> {
         Ok(match s.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {

@@ -33,6 +33,7 @@ pub use enrol_list::{ListFate, ListLine, ListReport, MAX_LINES};
 pub use enrolments::{Attendance, CandidateEnrolment, Enrolled, Enrolment, OutcomeView, Override};
 pub use results::{ComponentResult, EnrolmentResults, ResultInput};
 pub use runs::{Run, RunFilter, RunForm, RunTrainer};
+pub use trail::{TrailChange, TrailEntry};
 pub use trainers::{Trainer, TrainerForm};
 
 use crate::{Error, Result};

@@ -113,6 +113,17 @@ impl Score {
         }
     }
 
+    /// The score in words: "28 marks", "2 minor and 0 major faults", "Competent".
+    pub fn words(&self) -> String {
+        let n = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        match *self {
+            Score::Marks { mark } => n(mark, "mark", "marks"),
+            Score::Faults { minor, major } => format!("{minor} minor and {} faults", n(major, "major", "major")),
+            Score::Observation { competent: true } => "Competent".to_owned(),
+            Score::Observation { competent: false } => "Not yet competent".to_owned(),
+        }
+    }
+
     fn passes(&self, rule: &ComponentRule) -> bool {
         match (rule, self) {
             (ComponentRule::Marks { pass_mark, .. }, Score::Marks { mark }) => mark >= pass_mark,
@@ -152,6 +163,18 @@ impl Outcome {
             Outcome::Retest => "retest",
             Outcome::DidNotAttend => "did_not_attend",
             Outcome::Incomplete => "incomplete",
+        }
+    }
+
+    /// The word people read, the same in the window, the employer report (PDF, XLSX, CSV) and the
+    /// `centrebook` command; the window takes these from the generated `bindings/Words.ts`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "Pass",
+            Outcome::Fail => "Fail",
+            Outcome::Retest => "Retest",
+            Outcome::DidNotAttend => "Did not attend",
+            Outcome::Incomplete => "Incomplete",
         }
     }
 

@@ -585,6 +585,62 @@ fn a_candidates_audit_trail_holds_their_enrolments_results_and_merged_records() 
 }
 
 #[test]
+fn the_trail_reads_as_a_person_writes_with_names_labels_and_uk_formats_and_no_ids() {
+    let mut rw = run_world();
+    let admin = rw.w.admin.clone();
+    let pat =
+        crate::NewUser { username: "pat", display_name: "Pat Clerk", role: Role::Admin, password: "a password 1" };
+    rw.w.store.add_user(&admin, &pat).unwrap();
+    let pat = rw.w.store.login("pat", "a password 1").unwrap();
+    let kestrel =
+        rw.w.store.add_employer(&pat, &EmployerForm { name: "Kestrel Logistics".into(), ..Default::default() });
+    rw.w.store.change_employer(&pat, rw.sian.id, Some(kestrel.unwrap().id), Some("K77".into()), today()).unwrap();
+    rw.w.store.enrol(&pat, rw.run.id, rw.sian.id).unwrap();
+    score(&mut rw, &pat, 0, Some(Score::Marks { mark: 34 })).unwrap();
+    score(&mut rw, &pat, 1, Some(Score::Faults { minor: 6, major: 0 })).unwrap();
+    rw.w.store.set_restricted(&pat, rw.sian.id, true, "accuracy contested").unwrap();
+
+    let trail = rw.w.store.candidate_trail(&pat, rw.sian.id, 100).unwrap();
+    let line = |e: &TrailEntry| {
+        let changes = e.changes.iter().flatten().map(|c| {
+            format!(
+                "{}: {}{}",
+                c.field,
+                c.before.as_ref().map(|b| format!("{b} → ")).unwrap_or_default(),
+                c.after.as_deref().unwrap_or("cleared")
+            )
+        });
+        format!("{} | {} | {} | {}", e.who, e.about, e.what, changes.collect::<Vec<_>>().join("; "))
+    };
+    let text: Vec<String> = trail.iter().map(line).collect();
+    let all = text.join("\n");
+    for wanted in [
+        "olly | This record | Registered | Forename: Siân; Surname: Llewelyn; Employer: Acme Haulage Ltd; \
+         Employee number: E1042; NI number: AB 12 34 56 C; Date of birth: 14/03/1988; Home address: 3 Heol y Bont; \
+         Postcode: CF10 1AA; Email: sian@example.cymru; Mobile: 07700 900123",
+        "Pat Clerk | This record | Employer changed | Employer: Acme Haulage Ltd → Kestrel Logistics; \
+         Employee number: E1042 → K77",
+        // The run and the person are what the entry is about: not repeated as changes.
+        "Pat Clerk | FLT-CB-NOV Counterbalance lift truck, novice, 02/11/2026 | Enrolled | \n",
+        "Pat Clerk | FLT-CB-NOV Counterbalance lift truck, novice, 02/11/2026 | Result recorded | Theory: 34 marks; \
+         Computed outcome: Incomplete",
+        "Result recorded | Practical: 6 minor and 0 major faults; Computed outcome: Incomplete → Retest",
+        "Pat Clerk | This record | Processing restricted | Processing restricted: No → Yes; Reason: accuracy contested",
+    ] {
+        assert!(all.contains(wanted), "{wanted:?} missing from\n{all}");
+    }
+    // No ids, stored codes or keys.
+    for id in [rw.sian.id.to_string(), rw.run.id.to_string()] {
+        assert!(!all.contains(&id), "{all}");
+    }
+    for raw in ["_id", "date_of_birth", "candidate.add", "+44", "1988-03-14", "\"kind\""] {
+        assert!(!all.contains(raw), "{raw:?} in\n{all}");
+    }
+    assert_eq!(trail.len(), rw.w.store.candidate_audit(&pat, rw.sian.id, 100).unwrap().len(), "one line per entry");
+    assert!(matches!(rw.w.store.candidate_trail(&rw.w.office.clone(), rw.sian.id, 10), Err(Error::Forbidden { .. })));
+}
+
+#[test]
 fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
     let mut rw = run_world();
     let office = rw.w.office.clone();

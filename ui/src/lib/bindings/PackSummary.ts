@@ -22,13 +22,13 @@ trainer_id: Id,
  */
 runs: number, 
 /**
- * Candidates (enrolments).
+ * People on the pack's runs (someone on two runs counts once).
  */
 candidates: number, 
 /**
- * Results carried.
+ * Of those, the people with a result already recorded (people, not component scores).
  */
-results: number, 
+with_results: number, 
 /**
  * The disclosure log entry (office side).
  */

@@ -3,4 +3,8 @@
 /**
  * A saved employer report.
  */
-export type ReportSaved = { file: string, employees: number, rows: number, refresher_due: number, };
+export type ReportSaved = { file: string, employees: number, rows: number, 
+/**
+ * Employees due a refresher of at least one course (people, not courses).
+ */
+refresher_due: number, };

@@ -14,17 +14,17 @@ return_id: Id,
  */
 seq: number, 
 /**
- * Enrolments with something to return.
+ * Candidates (enrolments) with something to return.
  */
 enrolments: number, 
 /**
- * Attendance changes.
+ * Of those, the candidates whose attendance changed.
  */
 attendance: number, 
 /**
- * Result changes (new, changed or cleared).
+ * Of those, the candidates with a result new, changed or cleared (people, not component scores).
  */
-results: number, 
+with_results: number, 
 /**
  * Evidence photos.
  */

@@ -110,7 +110,7 @@ fn statuses_refreshers_sites_and_the_disclosure_log() {
             ("Evans", TrainingStatus::Expiring, true),
             ("Llewelyn", TrainingStatus::Expired, false),
             ("Llewelyn", TrainingStatus::Booked, false),
-            ("Ng", TrainingStatus::Failed, false),
+            ("Ng", TrainingStatus::Fail, false),
             ("Ray", TrainingStatus::Valid, false),
             ("Zed", TrainingStatus::None, false),
         ],
@@ -204,7 +204,7 @@ fn xlsx_has_a_bold_frozen_filtered_header_real_dates_and_a_refresher_sheet() {
         }
         other => panic!("expected a date cell, found {other:?}"),
     }
-    assert_eq!(sheet.get_value((1, col("Status"))), Some(&Data::String("expiring".into())));
+    assert_eq!(sheet.get_value((1, col("Status"))), Some(&Data::String("Expiring".into())));
     assert_eq!(sheet.get_value((1, col("Refresher due"))), Some(&Data::String("yes".into())));
     // A formula-like name is stored as text, never as a formula.
     let bob =
@@ -275,7 +275,7 @@ fn the_pdf_runs_over_pages_repeating_its_header_with_page_x_of_y() {
     assert!(pages[0].contains("Report date 22 November 2026"));
     assert!(pages[1].contains("Training report: Acme Haulage Ltd") && !pages[1].contains("Report date"));
     let all = pages.join("\n");
-    assert!(all.contains("Refresher due (1)"));
+    assert!(all.contains("Refresher due: 1 employee"));
     assert!(all.contains("Tess Evans (R-1234)"));
     let dai = all.lines().find(|l| l.contains("Dai Evans") && l.contains("Expiring")).expect("Dai's line");
     assert!(dai.trim_end().ends_with("Due"), "the Refresher column marks Dai: {dai}");
@@ -286,4 +286,56 @@ fn the_pdf_runs_over_pages_repeating_its_header_with_page_x_of_y() {
     if let Ok(dir) = std::env::var("CENTREBOOK_REPORT_SAMPLE") {
         std::fs::write(std::path::Path::new(&dir).join("report.pdf"), &bytes).unwrap();
     }
+}
+
+#[test]
+fn counts_are_of_people_and_statuses_read_as_the_window_says_them() {
+    let row = |who: Id, status: TrainingStatus, due: bool| ReportRow {
+        candidate_id: who,
+        surname: "Jones".into(),
+        forename: "Sam".into(),
+        employee_number: None,
+        site: None,
+        course_code: Some("FLT-CB".into()),
+        course_title: Some("Counterbalance".into()),
+        category: None,
+        starts_on: None,
+        ends_on: None,
+        trainer: None,
+        trainer_registration: None,
+        certificate_number: None,
+        expires_on: None,
+        status,
+        refresher_due: due,
+    };
+    let (sam, amir) = (Id::new(), Id::new());
+    let r = EmployerReport {
+        centre: "Centre".into(),
+        employer: "Acme".into(),
+        site: None,
+        generated_on: day(1, 12, 2026),
+        expiring_within_days: 60,
+        rows: vec![
+            // Sam holds two valid courses and is due two refreshers: one person each time.
+            row(sam, TrainingStatus::Valid, false),
+            row(sam, TrainingStatus::Valid, false),
+            row(sam, TrainingStatus::Expiring, true),
+            row(sam, TrainingStatus::Expired, true),
+            row(amir, TrainingStatus::Valid, false),
+            row(amir, TrainingStatus::Retest, false),
+        ],
+    };
+    let counts = r.counts();
+    assert_eq!(counts[&TrainingStatus::Valid], 2, "two people, three lines");
+    assert_eq!(counts[&TrainingStatus::Retest], 1);
+    assert_eq!(r.people_due_refresher(), 1, "one person, two courses due");
+    assert_eq!(r.employees(), 2);
+
+    // The CSV says the outcome's and the certificate's own words.
+    let csv = String::from_utf8(r.to_csv()).unwrap();
+    assert!(
+        csv.contains(",Valid,") && csv.contains(",Retest,") && csv.contains(",\"Expiring, refresher due\","),
+        "{csv}"
+    );
+    assert!(!csv.contains("failed") && !csv.contains(",valid,"), "{csv}");
 }
