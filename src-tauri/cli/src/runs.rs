@@ -321,18 +321,8 @@ fn print_results(r: &EnrolmentResults, json: bool) {
     let e = &r.enrolment;
     println!("{} {} — {}", e.forename, e.surname, e.status);
     for c in &r.components {
-        let score = match c.score {
-            None => "—".to_owned(),
-            Some(Score::Marks { mark }) => format!("{mark} marks"),
-            Some(Score::Faults { minor, major }) => {
-                // A half not yet entered shows as a dash, never as 0.
-                let n = |h: Option<u32>| h.map_or_else(|| "—".to_owned(), |n| n.to_string());
-                format!("{} minor, {} major faults", n(minor), n(major))
-            }
-            Some(Score::Observation { competent }) => {
-                (if competent { "competent" } else { "not yet competent" }).into()
-            }
-        };
+        // The core's words, as the window's trail shows them: a blank half is a dash, never 0.
+        let score = c.score.as_ref().map_or_else(|| "—".to_owned(), Score::words);
         println!("  {:<20} {score}", c.component.name);
     }
     match &e.outcome {

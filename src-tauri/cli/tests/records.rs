@@ -103,7 +103,7 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
     assert_eq!(r["enrolment"]["outcome"]["outcome"], "incomplete");
     assert_eq!(r["components"][1]["score"], serde_json::json!({"kind": "faults", "minor": null, "major": 0}));
     let shown = centrebook(&dir, &["result", "show", &rid, &cid], AS_TRAINER);
-    assert!(text(&shown).0.contains("— minor, 0 major faults"), "{}", text(&shown).0);
+    assert!(text(&shown).0.contains("— minor and 0 major faults"), "{}", text(&shown).0);
     let r = json(&dir, &["result", "record", &rid, &cid, "--component", "Practical", "--faults", "1,0"], AS_TRAINER);
     assert_eq!(r["enrolment"]["outcome"]["outcome"], "retest");
     let bad = centrebook(&dir, &["result", "record", &rid, &cid, "--component", "Theory", "--mark", "41"], AS_TRAINER);

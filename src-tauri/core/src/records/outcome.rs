@@ -113,12 +113,14 @@ impl Score {
         }
     }
 
-    /// The score in words: "28 marks", "2 minor and 0 major faults", "Competent".
+    /// The score in words: "28 marks", "2 minor and 0 major faults", "Competent"; a half of a
+    /// faults count not yet entered is a dash ("— minor and 0 major faults"), never 0.
     pub fn words(&self) -> String {
         let n = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let half = |h: Option<u32>| h.map_or_else(|| "—".to_owned(), |n| n.to_string());
         match *self {
             Score::Marks { mark } => n(mark, "mark", "marks"),
-            Score::Faults { minor, major } => format!("{minor} minor and {} faults", n(major, "major", "major")),
+            Score::Faults { minor, major } => format!("{} minor and {} major faults", half(minor), half(major)),
             Score::Observation { competent: true } => "Competent".to_owned(),
             Score::Observation { competent: false } => "Not yet competent".to_owned(),
         }

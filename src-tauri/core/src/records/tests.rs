@@ -597,7 +597,7 @@ fn the_trail_reads_as_a_person_writes_with_names_labels_and_uk_formats_and_no_id
     rw.w.store.change_employer(&pat, rw.sian.id, Some(kestrel.unwrap().id), Some("K77".into()), today()).unwrap();
     rw.w.store.enrol(&pat, rw.run.id, rw.sian.id).unwrap();
     score(&mut rw, &pat, 0, Some(Score::Marks { mark: 34 })).unwrap();
-    score(&mut rw, &pat, 1, Some(Score::Faults { minor: 6, major: 0 })).unwrap();
+    score(&mut rw, &pat, 1, Some(Score::Faults { minor: Some(6), major: Some(0) })).unwrap();
     rw.w.store.set_restricted(&pat, rw.sian.id, true, "accuracy contested").unwrap();
 
     let trail = rw.w.store.candidate_trail(&pat, rw.sian.id, 100).unwrap();
