@@ -83,7 +83,11 @@ test("an awarding body is added in Settings with its approval number, a course i
     }, JSON.stringify(copied, null, 2));
     await click(b, "#save-template");
     await textOf(b, "#template-in-use", (t) => t.includes("E2E Centre portrait") && t.includes("saved in this store"));
-    await shot(b, "settings-bodies-certificates");
+    await b.execute(() => document.getElementById("bodies-h").scrollIntoView());
+    await shot(b, "settings-bodies");
+    await b.execute(() => document.getElementById("save-template").scrollIntoView({ block: "end" }));
+    await b.pause(300);
+    await shot(b, "settings-template");
     assert.equal(json(dir, ["certificate", "template", "show"]).name, "E2E Centre portrait", "the command issues with it too");
     await b.execute(() => {
       const t = document.getElementById("t-json");
