@@ -45,6 +45,17 @@ pub enum BodyVerb {
         #[arg(long)]
         centre_number: Option<String>,
     },
+    /// Set or change the centre's approval number with a body, or remove it with --none (admins only).
+    Approval {
+        /// The body's code.
+        code: String,
+        /// The centre's approval number.
+        #[arg(long, required_unless_present = "none", conflicts_with = "none")]
+        centre_number: Option<String>,
+        /// The centre is no longer approved by this body.
+        #[arg(long)]
+        none: bool,
+    },
     /// List awarding bodies.
     List,
 }
@@ -63,6 +74,18 @@ pub enum CourseVerb {
     Show {
         /// The course code.
         code: String,
+    },
+    /// Link a course to an awarding body, or make it the centre's own with --own (admins only;
+    /// refused once the course has issued a certificate or had a result submitted).
+    Link {
+        /// The course code.
+        code: String,
+        /// The awarding body's code.
+        #[arg(long, required_unless_present = "own", conflicts_with = "own")]
+        body: Option<String>,
+        /// The centre's own course, with no awarding body.
+        #[arg(long)]
+        own: bool,
     },
 }
 
@@ -132,6 +155,9 @@ pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Res
         BodyVerb::Add { code, name, centre_number } => {
             vec![store.add_awarding_body(actor, &code, &name, centre_number.as_deref())?]
         }
+        BodyVerb::Approval { code, centre_number, none: _ } => {
+            vec![store.set_centre_approval(actor, &code, centre_number.as_deref())?]
+        }
         BodyVerb::List => store.awarding_bodies(actor)?,
     };
     if json {
@@ -167,6 +193,10 @@ pub fn course(store: &mut Store, actor: &Actor, verb: CourseVerb, json: bool) ->
         }
         CourseVerb::List => store.courses(actor)?,
         CourseVerb::Show { code } => vec![store.course_by_code(actor, &code)?],
+        CourseVerb::Link { code, body, own: _ } => {
+            let id = store.course_by_code(actor, &code)?.id.ok_or(Error::Internal("a stored course without an id"))?;
+            vec![store.set_course_awarding_body(actor, id, body.as_deref())?]
+        }
     };
     if json {
         print_json(&shown);

@@ -120,14 +120,35 @@ pub enum CertificateVerb {
         #[arg(long)]
         reason: String,
     },
-    /// Set the number pattern ({centre}, {yyyy}, {yy}, {mm}, {seq} or {seq:06}) and centre code
-    /// (admins only).
+    /// Show the number pattern and the next number; with options, set the pattern ({centre},
+    /// {yyyy}, {yy}, {mm}, {seq} or {seq:06}) and centre code (admins only).
     Numbering {
         #[arg(long)]
         pattern: Option<String>,
         #[arg(long)]
         centre_code: Option<String>,
     },
+    /// The template certificates are issued with when --template is not given.
+    #[command(subcommand)]
+    Template(TemplateVerb),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TemplateVerb {
+    /// Print the template in use (or a shipped one, to copy and edit) as JSON.
+    Show {
+        /// A shipped template instead: landscape or portrait.
+        #[arg(long)]
+        shipped: Option<String>,
+    },
+    /// Save an edited copy of a template as the one certificates are issued with (admins only).
+    /// Logo and signature files must be full paths.
+    Set {
+        /// The template file (JSON).
+        file: PathBuf,
+    },
+    /// Go back to the shipped A4 landscape template (admins only).
+    Reset,
 }
 
 /// Check a certificate: the QR code's text, or a PDF file. Exit 0 only for a genuine certificate
@@ -370,15 +391,47 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
             }
         }
         CertificateVerb::Numbering { pattern, centre_code } => {
-            let (p, c) = store.set_certificate_numbering(actor, pattern.as_deref(), centre_code.as_deref())?;
+            if pattern.is_some() || centre_code.is_some() {
+                store.set_certificate_numbering(actor, pattern.as_deref(), centre_code.as_deref())?;
+            }
+            let n = store.certificate_numbering(actor)?;
             if json {
-                print_json(&serde_json::json!({ "pattern": p, "centre_code": c }));
+                print_json(&n);
             } else {
-                println!("pattern {p}, centre code {c}");
+                println!("pattern {}, centre code {}; next number {}", n.pattern, n.centre_code, n.next);
             }
         }
+        CertificateVerb::Template(verb) => template(store, actor, verb, json)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn template(store: &mut Store, actor: &Actor, verb: TemplateVerb, json: bool) -> Result<()> {
+    let choice = match verb {
+        TemplateVerb::Show { shipped: Some(key) } => {
+            let t = documents::shipped_templates()
+                .into_iter()
+                .find(|t| t.key.eq_ignore_ascii_case(key.trim()))
+                .ok_or_else(|| Error::NotFound { what: "shipped template", name: key.trim().to_owned() })?;
+            println!("{}", t.json.trim_end());
+            return Ok(());
+        }
+        TemplateVerb::Show { shipped: None } => store.certificate_template(actor)?,
+        TemplateVerb::Set { file } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| Error::Io { action: "read", path: file, source: e })?;
+            store.set_certificate_template(actor, Some(&text))?
+        }
+        TemplateVerb::Reset => store.set_certificate_template(actor, None)?,
+    };
+    if json {
+        print_json(&choice);
+    } else {
+        println!("{}", choice.json);
+        let which = if choice.custom { "saved in this store" } else { "the shipped default" };
+        eprintln!("certificates are issued with \"{}\" ({which})", choice.name);
+    }
+    Ok(())
 }
 
 /// The bytes to check: a file's contents when `input` names a file, else the text itself.

@@ -193,6 +193,11 @@ pub enum ContactVerb {
         #[arg(long)]
         withdraw: bool,
     },
+    /// Every consent answer recorded for a contact, newest first.
+    History {
+        /// The contact's id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -472,6 +477,18 @@ pub fn contact(store: &mut Store, actor: &Actor, verb: ContactVerb, json: bool) 
         }
         ContactVerb::Consent { id, channel, source, withdraw } => {
             vec![store.set_consent(actor, Id::parse(&id)?, Channel::parse(&channel)?, !withdraw, &source)?]
+        }
+        ContactVerb::History { id } => {
+            let history = store.consent_history(actor, Id::parse(&id)?)?;
+            if json {
+                print_json(&history);
+            } else {
+                for k in &history {
+                    let word = if k.granted { "yes" } else { "no" };
+                    println!("{}  {:?}: {word} ({})", &k.recorded_at[..10], k.channel, k.source);
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
         }
     };
     if json {

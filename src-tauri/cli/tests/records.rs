@@ -148,3 +148,33 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
     assert!(!trail.contains(&cid) && !trail.contains("_id") && !trail.contains("result.record"), "{trail}");
     assert_eq!(centrebook(&dir, &["candidate", "trail", &cid], AS_TRAINER).status.code(), Some(4));
 }
+
+#[test]
+fn bodies_approvals_course_links_numbering_and_the_saved_template() {
+    let (tmp, dir, _) = initialised();
+    json(&dir, &["body", "add", "--code", "LANTRA", "--name", "Lantra Awards"], AS_ADMIN);
+    let b = json(&dir, &["body", "approval", "lantra", "--centre-number", "L-4471"], AS_ADMIN);
+    assert_eq!(b[0]["centre_number"], "L-4471");
+    add_course(tmp.path(), &dir, &forklift_course(None, false));
+    let c = json(&dir, &["course", "link", "FLT-CB", "--body", "LANTRA"], AS_ADMIN);
+    assert_eq!(c[0]["awarding_body"], "LANTRA");
+    let c = json(&dir, &["course", "link", "FLT-CB", "--own"], AS_ADMIN);
+    assert!(c[0]["awarding_body"].is_null());
+    let b = json(&dir, &["body", "approval", "LANTRA", "--none"], AS_ADMIN);
+    assert!(b[0]["centre_number"].is_null());
+
+    let n =
+        json(&dir, &["certificate", "numbering", "--pattern", "{centre}-{seq:04}", "--centre-code", "tc"], AS_ADMIN);
+    assert_eq!((n["pattern"].as_str(), n["next"].as_str()), (Some("{centre}-{seq:04}"), Some("TC-0001")));
+
+    let shipped = centrebook(&dir, &["certificate", "template", "show", "--shipped", "portrait"], AS_ADMIN);
+    assert!(shipped.status.success());
+    let mut t: serde_json::Value = serde_json::from_slice(&shipped.stdout).unwrap();
+    t["name"] = "Test Centre portrait".into();
+    let file = tmp.path().join("ours.json");
+    std::fs::write(&file, t.to_string()).unwrap();
+    let saved = json(&dir, &["certificate", "template", "set", file.to_str().unwrap()], AS_ADMIN);
+    assert_eq!((saved["custom"].as_bool(), saved["name"].as_str()), (Some(true), Some("Test Centre portrait")));
+    assert_eq!(json(&dir, &["certificate", "template", "show"], AS_ADMIN)["name"], "Test Centre portrait");
+    assert_eq!(json(&dir, &["certificate", "template", "reset"], AS_ADMIN)["custom"], false);
+}

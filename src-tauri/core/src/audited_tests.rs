@@ -59,6 +59,13 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     });
     audited(&mut c, s, "set_consent", |s| s.set_consent(&office, contact.id, Channel::Email, true, "form").unwrap());
     audited(&mut c, s, "add_awarding_body", |s| s.add_awarding_body(&admin, "LANTRA", "Lantra", None).unwrap());
+    audited(&mut c, s, "set_centre_approval", |s| s.set_centre_approval(&admin, "LANTRA", Some("L-1")).unwrap());
+    let spare_course =
+        crate::records::Course { code: "SPARE-1".into(), awarding_body: None, ..crate::testing::forklift() };
+    let spare_course = s.add_course(&admin, &spare_course).unwrap().id.unwrap();
+    audited(&mut c, s, "set_course_awarding_body", |s| {
+        s.set_course_awarding_body(&admin, spare_course, Some("LANTRA")).unwrap()
+    });
     let rt = bundle_course(&mut f.w, "RTITB", "FLT-1", NI_AND_PHOTO); // add_course, add_trainer, add_run inside
     c.extend(["add_course", "add_trainer", "add_run"]);
     let s = &mut f.w.store;
@@ -110,6 +117,9 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "issue_run_certificates", |s| s.issue_run_certificates(&office, rt.1, &opts).unwrap());
     audited(&mut c, s, "set_certificate_numbering", |s| {
         s.set_certificate_numbering(&admin, None, Some("RPT")).unwrap()
+    });
+    audited(&mut c, s, "set_certificate_template", |s| {
+        s.set_certificate_template(&admin, Some(crate::documents::template::A4_PORTRAIT)).unwrap()
     });
     let card = audited(&mut c, s, "issue_card", |s| s.issue_card(&office, passed, Some(today())).unwrap());
     audited(&mut c, s, "cards_sheet_pdf", |s| {

@@ -1,5 +1,7 @@
-//! The centre's details, the course catalogue and trainers.
+//! The centre's details, awarding bodies and approvals, the course catalogue, trainers, and how
+//! certificates are numbered and laid out.
 
+use centrebook_core::documents::{shipped_templates, Numbering, ShippedTemplate, TemplateChoice};
 use centrebook_core::records::{AwardingBody, Centre, CentreForm, Course, Trainer, TrainerForm};
 use centrebook_core::Id;
 use tauri::State;
@@ -34,6 +36,73 @@ pub async fn add_course(state: State<'_, AppState>, course: Course) -> Result<Co
 #[tauri::command]
 pub async fn awarding_bodies(state: State<'_, AppState>) -> Result<Vec<AwardingBody>, UiError> {
     state.with(move |s, a| s.awarding_bodies(a)).await
+}
+
+#[tauri::command]
+pub async fn add_awarding_body(
+    state: State<'_, AppState>,
+    code: String,
+    name: String,
+    centre_number: Option<String>,
+) -> Result<AwardingBody, UiError> {
+    state.with(move |s, a| s.add_awarding_body(a, &code, &name, centre_number.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn set_centre_approval(
+    state: State<'_, AppState>,
+    code: String,
+    centre_number: Option<String>,
+) -> Result<AwardingBody, UiError> {
+    state.with(move |s, a| s.set_centre_approval(a, &code, centre_number.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn set_course_awarding_body(
+    state: State<'_, AppState>,
+    course: Id,
+    body: Option<String>,
+) -> Result<Course, UiError> {
+    state.with(move |s, a| s.set_course_awarding_body(a, course, body.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn certificate_numbering(state: State<'_, AppState>) -> Result<Numbering, UiError> {
+    state.with(move |s, a| s.certificate_numbering(a)).await
+}
+
+/// Sets the pattern and centre code, and answers with the numbering now in force.
+#[tauri::command]
+pub async fn set_certificate_numbering(
+    state: State<'_, AppState>,
+    pattern: Option<String>,
+    centre_code: Option<String>,
+) -> Result<Numbering, UiError> {
+    state
+        .with(move |s, a| {
+            s.set_certificate_numbering(a, pattern.as_deref(), centre_code.as_deref())?;
+            s.certificate_numbering(a)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn certificate_template(state: State<'_, AppState>) -> Result<TemplateChoice, UiError> {
+    state.with(move |s, a| s.certificate_template(a)).await
+}
+
+/// The shipped templates, to start a copy from (signed-in users only, like every command).
+#[tauri::command]
+pub async fn shipped_certificate_templates(state: State<'_, AppState>) -> Result<Vec<ShippedTemplate>, UiError> {
+    state.with(move |_, _| Ok(shipped_templates())).await
+}
+
+#[tauri::command]
+pub async fn set_certificate_template(
+    state: State<'_, AppState>,
+    json: Option<String>,
+) -> Result<TemplateChoice, UiError> {
+    state.with(move |s, a| s.set_certificate_template(a, json.as_deref())).await
 }
 
 #[tauri::command]

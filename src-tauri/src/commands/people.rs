@@ -3,8 +3,8 @@
 use centrebook_core::audit::{self, AuditEntry, AuditFilter};
 use centrebook_core::photo::{self, Crop};
 use centrebook_core::records::{
-    Candidate, CandidateForm, CandidateRow, Channel, Contact, ContactForm, Employer, EmployerForm, Employment, Page,
-    Registered,
+    Candidate, CandidateForm, CandidateRow, Channel, Consent, Contact, ContactForm, Employer, EmployerForm, Employment,
+    Page, Registered,
 };
 use centrebook_core::{Error, Id};
 use tauri::ipc::{InvokeBody, Request, Response};
@@ -51,6 +51,11 @@ pub async fn set_consent(
     source: String,
 ) -> Result<Contact, UiError> {
     state.with(move |s, a| s.set_consent(a, contact, channel, granted, &source)).await
+}
+
+#[tauri::command]
+pub async fn consent_history(state: State<'_, AppState>, contact: Id) -> Result<Vec<Consent>, UiError> {
+    state.with(move |s, a| s.consent_history(a, contact)).await
 }
 
 #[tauri::command]

@@ -39,6 +39,7 @@ export const api = {
   addContact: (form: T.ContactForm) => call<T.Contact>("add_contact", { form }),
   setConsent: (contact: T.Id, channel: T.Channel, granted: boolean, source: string) =>
     call<T.Contact>("set_consent", { contact, channel, granted, source }),
+  consentHistory: (contact: T.Id) => call<T.Consent[]>("consent_history", { contact }),
 
   candidates: (offset: number, limit: number, employer: T.Id | null = null) =>
     call<T.Page<T.CandidateRow>>("candidates", { employer, offset, limit }),
@@ -65,6 +66,17 @@ export const api = {
   course: (id: T.Id) => call<T.Course>("course", { id }),
   addCourse: (course: T.Course) => call<T.Course>("add_course", { course }),
   awardingBodies: () => call<T.AwardingBody[]>("awarding_bodies"),
+  addAwardingBody: (code: string, name: string, centreNumber: string | null) =>
+    call<T.AwardingBody>("add_awarding_body", { code, name, centreNumber }),
+  setCentreApproval: (code: string, centreNumber: string | null) =>
+    call<T.AwardingBody>("set_centre_approval", { code, centreNumber }),
+  setCourseAwardingBody: (course: T.Id, body: string | null) => call<T.Course>("set_course_awarding_body", { course, body }),
+  certificateNumbering: () => call<T.Numbering>("certificate_numbering"),
+  setCertificateNumbering: (pattern: string | null, centreCode: string | null) =>
+    call<T.Numbering>("set_certificate_numbering", { pattern, centreCode }),
+  certificateTemplate: () => call<T.TemplateChoice>("certificate_template"),
+  shippedCertificateTemplates: () => call<T.ShippedTemplate[]>("shipped_certificate_templates"),
+  setCertificateTemplate: (json: string | null) => call<T.TemplateChoice>("set_certificate_template", { json }),
   trainers: () => call<T.Trainer[]>("trainers"),
   addTrainer: (form: T.TrainerForm) => call<T.Trainer>("add_trainer", { form }),
 

@@ -15,6 +15,7 @@ mod fonts;
 mod numbering;
 mod pdfa;
 pub mod report;
+pub mod setup;
 pub mod signing;
 pub(crate) mod table;
 pub mod template;
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchFormat, BatchSummary, Progress, Selection};
 pub use numbering::{check_pattern, DEFAULT_PATTERN};
+pub use setup::{shipped_templates, Numbering, ShippedTemplate, TemplateChoice};
 pub use signing::{PublicKey, SignatureCheck, Statement};
 pub use template::Template;
 
@@ -687,8 +689,13 @@ fn by_id(conn: &Connection, id: Id) -> Result<Certificate> {
 }
 
 impl Store {
-    fn certificate_template(opts: &IssueOptions) -> Result<(Template, TemplateImages)> {
-        let template = opts.template.clone().unwrap_or_else(|| Template::default_for(true));
+    /// The template an issue uses: the one given, else the centre's saved one, else the shipped
+    /// A4 landscape default.
+    fn issue_template(&self, opts: &IssueOptions) -> Result<(Template, TemplateImages)> {
+        let template = match &opts.template {
+            Some(t) => t.clone(),
+            None => setup::stored_template(self.conn())?.unwrap_or_else(|| Template::default_for(true)),
+        };
         let images = template_images(&template, opts.template_dir.as_deref())?;
         Ok((template, images))
     }
@@ -696,7 +703,7 @@ impl Store {
     /// Issues a certificate for one enrolment whose outcome is a pass (admin and office).
     pub fn issue_certificate(&mut self, actor: &Actor, enrolment: Id, opts: &IssueOptions) -> Result<Certificate> {
         actor.require(Permission::EditRecords)?;
-        let (template, images) = Self::certificate_template(opts)?;
+        let (template, images) = self.issue_template(opts)?;
         let on = opts.on.unwrap_or_else(today);
         self.write(|tx| {
             let id = issue_in(tx, actor, enrolment, &template, &images, on, Issuing::New)?;
@@ -708,7 +715,7 @@ impl Store {
     /// (so their numbers are consecutive); the others are listed with why they were left out.
     pub fn issue_run_certificates(&mut self, actor: &Actor, run: Id, opts: &IssueOptions) -> Result<RunIssue> {
         actor.require(Permission::EditRecords)?;
-        let (template, images) = Self::certificate_template(opts)?;
+        let (template, images) = self.issue_template(opts)?;
         let on = opts.on.unwrap_or_else(today);
         self.write(|tx| {
             let exists: bool =
@@ -834,7 +841,7 @@ impl Store {
                 format!("was revoked on {}; a revoked certificate is not reissued", &r.at[..10.min(r.at.len())]),
             ));
         }
-        let (template, images) = Self::certificate_template(opts)?;
+        let (template, images) = self.issue_template(opts)?;
         let on = opts.on.unwrap_or_else(today);
         self.write(|tx| {
             let n = tx.execute(

@@ -93,6 +93,18 @@ fn expand(pattern: &str, code: &str, on: NaiveDate, seq: Option<i64>) -> String 
     out
 }
 
+/// The number the next certificate issued `on` would take, without taking it.
+pub(crate) fn peek(conn: &Connection, on: NaiveDate) -> Result<String> {
+    let pattern = pattern(conn)?;
+    let code = centre_code(conn)?;
+    let prefix = expand(&pattern, &code, on, None);
+    let last: i64 = conn
+        .query_row("SELECT last FROM certificate_sequences WHERE prefix = ?1", [&prefix], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    Ok(expand(&pattern, &code, on, Some(last + 1)))
+}
+
 /// Takes the next number for a certificate issued `on`, inside the caller's transaction.
 pub(crate) fn next(conn: &Connection, on: NaiveDate) -> Result<String> {
     let pattern = pattern(conn)?;

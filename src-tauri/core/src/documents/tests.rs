@@ -369,3 +369,100 @@ fn certificates_are_listed_by_the_day_they_were_issued_or_reissued_and_a_number_
     assert!(matches!(w.store.certificate_versions(&office, "NOPE-1"), Err(Error::NotFound { .. })));
     assert!(matches!(w.store.certificate_versions(&w.trainer, &first.number), Err(Error::Forbidden { .. })));
 }
+
+#[test]
+fn a_course_is_linked_to_a_body_until_it_has_issued_a_certificate() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let course = w.course.id.unwrap();
+    w.store.add_awarding_body(&admin, "LANTRA", "Lantra Awards", Some("L-4471")).unwrap();
+    let err = w.store.set_course_awarding_body(&w.office.clone(), course, Some("LANTRA")).unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }));
+    let c = w.store.set_course_awarding_body(&admin, course, Some("lantra")).unwrap();
+    assert_eq!(c.awarding_body.as_deref(), Some("LANTRA"));
+    let c = w.store.set_course_awarding_body(&admin, course, None).unwrap();
+    assert_eq!(c.awarding_body, None, "back to the centre's own course");
+    let err = w.store.set_course_awarding_body(&admin, course, Some("NOPE")).unwrap_err();
+    assert!(err.to_string().contains("no awarding body"), "{err}");
+    w.store.set_course_awarding_body(&admin, course, Some("RTITB")).unwrap();
+    let entries = crate::audit::list(
+        &w.store,
+        &admin,
+        &AuditFilter { entity_id: Some(course.to_string()), ..Default::default() },
+    )
+    .unwrap();
+    let links: Vec<_> = entries.iter().filter(|e| e.action == "course.awarding_body").collect();
+    assert_eq!(links.len(), 3);
+    let first = &links[2].changes.as_ref().unwrap()[0];
+    assert_eq!((first.before.clone(), first.after.clone()), (Some("RTITB".into()), Some("LANTRA".into())));
+
+    // Once a certificate has gone out under the course, whose course it is stays as it was.
+    let (_, e) = candidate(&mut w, "Siân", "Llewelyn", "AB123456C", true);
+    w.store.issue_certificate(&w.office.clone(), e, &opts()).unwrap();
+    let err = w.store.set_course_awarding_body(&admin, course, Some("LANTRA")).unwrap_err();
+    assert!(
+        err.to_string().starts_with("awarding body: cannot be changed: course FLT-CB-NOV has issued certificates"),
+        "{err}"
+    );
+    assert_eq!(w.store.course(&admin, course).unwrap().awarding_body.as_deref(), Some("RTITB"));
+}
+
+#[test]
+fn the_saved_template_and_numbering_are_what_certificates_are_issued_with() {
+    let mut w = world();
+    let (admin, office) = (w.admin.clone(), w.office.clone());
+    assert!(!w.store.certificate_template(&office).unwrap().custom, "the shipped landscape default to start with");
+    w.store.set_certificate_numbering(&admin, Some("{centre}/{yy}/{seq:04}"), Some("rpt")).unwrap();
+    let n = w.store.certificate_numbering(&office).unwrap();
+    assert_eq!((n.pattern.as_str(), n.centre_code.as_str()), ("{centre}/{yy}/{seq:04}", "RPT"));
+    let yy = format!("{:02}", chrono::Datelike::year(&Utc::now().date_naive()) % 100);
+    assert_eq!(n.next, format!("RPT/{yy}/0001"));
+
+    // A copy of the shipped portrait template, edited as data, saved in the store.
+    let shipped = shipped_templates();
+    assert_eq!(shipped.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(), ["landscape", "portrait"]);
+    let mut copy: serde_json::Value = serde_json::from_str(&shipped[1].json).unwrap();
+    copy["name"] = "Riverside portrait".into();
+    copy["texts"].as_array_mut().unwrap().push(serde_json::json!({
+        "text": "Issued under our own layout: {course_code}", "x_mm": 20.0, "y_mm": 285.0, "size_pt": 7.0
+    }));
+    let err = w.store.set_certificate_template(&office, Some(&copy.to_string())).unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }));
+    assert!(w
+        .store
+        .set_certificate_template(&admin, Some("{\"name\": \"x\"}"))
+        .unwrap_err()
+        .to_string()
+        .starts_with("template: "));
+    let mut with_logo = copy.clone();
+    with_logo["logo"] =
+        serde_json::json!({ "file": "logo.png", "x_mm": 10.0, "y_mm": 10.0, "w_mm": 20.0, "h_mm": 20.0 });
+    let err = w.store.set_certificate_template(&admin, Some(&with_logo.to_string())).unwrap_err();
+    assert!(err.to_string().contains("full path"), "{err}");
+    let saved = w.store.set_certificate_template(&admin, Some(&copy.to_string())).unwrap();
+    assert_eq!((saved.custom, saved.name.as_str()), (true, "Riverside portrait"));
+    assert_eq!(w.store.certificate_template(&office).unwrap(), saved);
+
+    // Issued with no template given (as the window does): the saved one, and the previewed number.
+    let (_, e) = candidate(&mut w, "Siân", "Llewelyn", "AB123456C", true);
+    let c = w.store.issue_certificate(&office, e, &IssueOptions::default()).unwrap();
+    assert_eq!(c.number, n.next);
+    let text = pdf_text(&w.store.certificate_pdf(&office, &c.number, None).unwrap());
+    assert!(text.contains("Issued under our own layout: FLT-CB-NOV"), "{text}");
+    assert_eq!(w.store.certificate_numbering(&office).unwrap().next, format!("RPT/{yy}/0002"));
+
+    let back = w.store.set_certificate_template(&admin, None).unwrap();
+    assert!(!back.custom);
+    let entries: Vec<_> =
+        crate::audit::list(&w.store, &admin, &AuditFilter { entity: Some("centre".into()), ..Default::default() })
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "certificate.template")
+            .collect();
+    assert_eq!(entries.len(), 2);
+    let change = &entries[0].changes.as_ref().unwrap()[0];
+    assert_eq!(change.after, Some("(shipped A4 landscape)".into()));
+    // The issued certificate is frozen: it still reads as it was issued.
+    let text = pdf_text(&w.store.certificate_pdf(&office, &c.number, None).unwrap());
+    assert!(text.contains("Issued under our own layout"));
+}

@@ -6,11 +6,13 @@
 mod contact;
 pub mod display;
 mod dob;
+mod name;
 mod ni;
 mod postcode;
 
 pub use contact::{Email, Phone};
 pub use dob::{parse_uk_date, DateOfBirth, DobWarning};
+pub use name::{fold_name, search_names};
 pub use ni::NiNumber;
 pub use postcode::Postcode;
 

@@ -33,6 +33,7 @@ pub use mapping::{Field, Mapping};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::csv_out::CsvOut;
+use crate::fields::fold_name;
 use crate::records::candidates::{self, Valid};
 use crate::records::{employers, CandidateForm, EmployerForm, MatchReason};
 use crate::{Error, Id, Result, Store};
@@ -385,11 +386,12 @@ fn same_name_only(tx: &Tx<'_>, v: &Valid) -> Result<Option<Id>> {
     }
     let mut stmt = tx.prepare_cached(
         "SELECT c.id FROM candidates c LEFT JOIN employments e ON e.candidate_id = c.id AND e.ended_on IS NULL
-         WHERE c.surname = ?1 COLLATE NOCASE AND c.forename = ?2 COLLATE NOCASE AND c.merged_into IS NULL
+         WHERE fold_name(c.surname) = ?1 AND fold_name(c.forename) = ?2 AND c.merged_into IS NULL
            AND e.employer_id IS ?3
          LIMIT 1",
     )?;
-    Ok(stmt.query_row(rusqlite::params![v.surname, v.forename, v.employer_id], |r| r.get(0)).optional()?)
+    let (surname, forename) = (fold_name(&v.surname), fold_name(&v.forename));
+    Ok(stmt.query_row(rusqlite::params![surname, forename, v.employer_id], |r| r.get(0)).optional()?)
 }
 
 fn match_reason(r: MatchReason) -> &'static str {

@@ -529,3 +529,18 @@ fn an_import_a_killed_process_left_half_written_is_undone_at_the_next_open() {
     assert_eq!(last, ("import.undo".into(), "(Centrebook: an import left unfinished)".into()));
     assert!(audit::verify(&reopened, &admin).unwrap().is_intact());
 }
+
+#[test]
+fn an_import_matches_names_typed_without_their_punctuation_or_accents() {
+    let mut w = world();
+    let office = w.office.clone();
+    let sean = w
+        .register(&office, &CandidateForm { forename: "Seán".into(), surname: "O'Brien".into(), ..Default::default() });
+    let r = w
+        .import_bytes(b"Forename,Surname\nSean,OBrien\nSean,O Brien\nSean,Bryant\n", &ImportOptions::default())
+        .unwrap();
+    let fates: Vec<(RowStatus, Option<Id>)> = r.rows.iter().map(|f| (f.status, f.candidate_id)).collect();
+    assert_eq!(fates[0], (RowStatus::Matched, Some(sean)), "{:?}", r.rows[0].reasons);
+    assert_eq!(fates[1], (RowStatus::Matched, Some(sean)));
+    assert_eq!(fates[2].0, RowStatus::Imported, "a different surname is a new person");
+}

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{optional, optional_with, required};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::fields::{DateOfBirth, Email, NiNumber, Phone, Postcode};
+use crate::fields::{fold_name, DateOfBirth, Email, NiNumber, Phone, Postcode};
 use crate::{Error, Id, Result, Store};
 
 /// A candidate as typed in a form or an import row.
@@ -220,9 +220,10 @@ pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec
     }
     if let (Some(dob), Some(pc)) = (v.ids.date_of_birth, &v.ids.postcode) {
         collect(
-            "SELECT id FROM candidates WHERE surname = ?1 COLLATE NOCASE AND date_of_birth = ?2 AND postcode = ?3
+            // Surnames compare folded, as search does: O'Brien is OBrien is O Brien (`fold_name`).
+            "SELECT id FROM candidates WHERE fold_name(surname) = ?1 AND date_of_birth = ?2 AND postcode = ?3
              AND merged_into IS NULL",
-            &[&v.surname, &dob.to_string(), pc],
+            &[&fold_name(&v.surname), &dob.to_string(), pc],
             MatchReason::SurnameDobPostcode,
         )?;
     }

@@ -1,5 +1,6 @@
-//! Employer contacts, with marketing consent per channel. Consent is never overwritten: each grant or
-//! withdrawal is a new row with its date and source, and the latest row per channel is the answer.
+//! Employer contacts, with marketing consent per channel. Consent is never overwritten: each answer,
+//! yes or no, is a new row with its date and source, and the latest row per channel is the answer. A
+//! channel with no row was never asked, which is not the same as a recorded "no".
 
 use chrono::Utc;
 use rusqlite::OptionalExtension;
@@ -212,18 +213,18 @@ impl Store {
                 AND channel = k.channel ORDER BY recorded_at DESC, id DESC LIMIT 1)
              ORDER BY channel",
         )?;
-        c.consents = stmt
-            .query_map([id], |r| {
-                let ch: String = r.get(0)?;
-                Ok(Consent {
-                    channel: Channel::parse(&ch).unwrap_or(Channel::Post),
-                    granted: r.get(1)?,
-                    recorded_at: r.get(2)?,
-                    source: r.get(3)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        c.consents = stmt.query_map([id], consent_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(c)
+    }
+
+    /// Every consent answer recorded for a contact, newest first: the history behind [`Contact::consents`].
+    pub fn consent_history(&self, _actor: &Actor, contact: Id) -> Result<Vec<Consent>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT channel, granted, recorded_at, source FROM contact_consents WHERE contact_id = ?1
+             ORDER BY recorded_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([contact], consent_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// An employer's contacts, by surname.
@@ -235,4 +236,15 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.contact(actor, id)).collect()
     }
+}
+
+/// Reads `channel, granted, recorded_at, source`.
+fn consent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Consent> {
+    let ch: String = r.get(0)?;
+    Ok(Consent {
+        channel: Channel::parse(&ch).unwrap_or(Channel::Post),
+        granted: r.get(1)?,
+        recorded_at: r.get(2)?,
+        source: r.get(3)?,
+    })
 }

@@ -192,6 +192,43 @@ impl Store {
         Ok(body)
     }
 
+    /// Sets, changes or (with `None`) removes the centre's approval number with an awarding body
+    /// (admins only). Issued certificates keep the number they were printed with.
+    pub fn set_centre_approval(
+        &mut self,
+        actor: &Actor,
+        code: &str,
+        centre_number: Option<&str>,
+    ) -> Result<AwardingBody> {
+        actor.require(Permission::ManageCatalogue)?;
+        let number =
+            centre_number.filter(|n| !n.trim().is_empty()).map(|n| required("centre number", n, 40)).transpose()?;
+        self.write(|tx| {
+            let mut body = body_by_code(tx, code)?;
+            if body.centre_number == number {
+                return Err(Error::invalid("centre number", "is already that"));
+            }
+            match &number {
+                Some(n) => tx.execute(
+                    "INSERT INTO centre_approvals (awarding_body_id, centre_number) VALUES (?1, ?2)
+                     ON CONFLICT (awarding_body_id) DO UPDATE SET centre_number = excluded.centre_number",
+                    rusqlite::params![body.id, n],
+                )?,
+                None => tx.execute("DELETE FROM centre_approvals WHERE awarding_body_id = ?1", [body.id])?,
+            };
+            let id = body.id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "awarding_body.approval",
+                Subject { entity: "awarding_body", id: Some(&id) },
+                &[FieldChange::changed("centre_number", body.centre_number.clone(), number.clone())],
+            )?;
+            body.centre_number = number.clone();
+            Ok(body)
+        })
+    }
+
     /// All awarding bodies, by code.
     pub fn awarding_bodies(&self, _actor: &Actor) -> Result<Vec<AwardingBody>> {
         let mut stmt = self.conn().prepare(
@@ -269,6 +306,56 @@ impl Store {
         Ok(stored)
     }
 
+    /// Links a course to an awarding body, or (with `None`) makes it the centre's own (admins only).
+    /// Refused once the course has issued a certificate or had a result submitted: those went out
+    /// under the course as it was, and changing whose course it is would make them disagree.
+    pub fn set_course_awarding_body(&mut self, actor: &Actor, course: Id, body: Option<&str>) -> Result<Course> {
+        actor.require(Permission::ManageCatalogue)?;
+        self.write(|tx| {
+            let (code, before): (String, Option<String>) = tx
+                .query_row(
+                    "SELECT c.code, b.code FROM courses c LEFT JOIN awarding_bodies b ON b.id = c.awarding_body_id
+                     WHERE c.id = ?1",
+                    [course],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(Error::NotFound { what: "course", name: course.to_string() })?;
+            let after = body.map(|b| body_by_code(tx, b)).transpose()?;
+            if before.as_deref().map(str::to_ascii_uppercase) == after.as_ref().map(|b| b.code.clone()) {
+                return Err(Error::invalid("awarding body", "the course is already linked to that"));
+            }
+            let (certificates, submitted): (bool, bool) = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM certificates k JOIN enrolments n ON n.id = k.enrolment_id
+                               JOIN course_runs r ON r.id = n.run_id WHERE r.course_id = ?1),
+                        EXISTS (SELECT 1 FROM submission_items i JOIN enrolments n ON n.id = i.enrolment_id
+                               JOIN course_runs r ON r.id = n.run_id WHERE r.course_id = ?1)",
+                [course],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if certificates || submitted {
+                let what = if certificates { "has issued certificates" } else { "has had results submitted" };
+                return Err(Error::invalid(
+                    "awarding body",
+                    format!("cannot be changed: course {code} {what} under its present awarding body; add a new course for the other body"),
+                ));
+            }
+            tx.execute(
+                "UPDATE courses SET awarding_body_id = ?2 WHERE id = ?1",
+                rusqlite::params![course, after.as_ref().map(|b| b.id)],
+            )?;
+            let sid = course.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "course.awarding_body",
+                Subject { entity: "course", id: Some(&sid) },
+                &[FieldChange::changed("awarding_body", before, after.map(|b| b.code))],
+            )
+        })?;
+        self.course(actor, course)
+    }
+
     /// The catalogue, by code.
     pub fn courses(&self, actor: &Actor) -> Result<Vec<Course>> {
         let ids: Vec<Id> = self
@@ -333,6 +420,18 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(course)
     }
+}
+
+/// An awarding body by its code, inside a transaction.
+fn body_by_code(tx: &rusqlite::Connection, code: &str) -> Result<AwardingBody> {
+    tx.query_row(
+        "SELECT b.id, b.code, b.name, a.centre_number FROM awarding_bodies b
+         LEFT JOIN centre_approvals a ON a.awarding_body_id = b.id WHERE b.code = ?1",
+        [code.trim()],
+        |r| Ok(AwardingBody { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, centre_number: r.get(3)? }),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound { what: "awarding body", name: code.trim().to_owned() })
 }
 
 /// Reads a component's rule from `kind, max_mark, pass_mark, max_minor, max_major` starting at `at`.

@@ -1,5 +1,7 @@
 //! Type-ahead search over candidates through the `candidate_search` FTS5 index (kept by triggers; see
-//! migration 3). Each typed word is a prefix; all must match. Accents fold, so "sian" finds "Siân".
+//! migrations 3 and 10). Each typed word is a prefix; all must match. Accents fold, so "sian" finds
+//! "Siân"; a name with punctuation or spaces inside it is also indexed as one folded word
+//! (`fields::fold_name`, the rule the duplicate check uses too), so "obrien" finds "O'Brien".
 //! NI numbers are searched only for roles that may see them, and a trainer finds only candidates on
 //! their own runs.
 

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::audit::{self, AuditFilter};
-use crate::testing::{today, world, World};
+use crate::testing::{person, today, world, World};
 use crate::{Actor, Error, Id, Result, Role, Store};
 
 fn acme(w: &mut World) -> Employer {
@@ -714,4 +714,115 @@ fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
     let huge = "Gareth Jones\n".repeat(MAX_LINES + 1);
     let err = rw.w.store.enrol_list(&office, rw.run.id, &huge, false).unwrap_err();
     assert!(err.to_string().contains("more than 2000 lines"), "{err}");
+}
+
+// ---- names folded for search and duplicates; awarding bodies; consent answers ----
+
+#[test]
+fn names_typed_without_their_punctuation_are_found_and_are_duplicates() {
+    let mut w = world();
+    let office = w.office.clone();
+    let mut ids = std::collections::HashMap::new();
+    for (forename, surname) in [
+        ("Seán", "O'Brien"),
+        ("Priya", "D'Souza"),
+        ("Ravi", "D Souza"),
+        ("Anil", "D-Souza"),
+        ("Mary-Jane", "Smith-Jones"),
+    ] {
+        let form = CandidateForm {
+            date_of_birth: Some(format!("0{}/01/1990", ids.len() + 1)),
+            ..person(forename, surname, None)
+        };
+        ids.insert(surname, w.register(&office, &form));
+    }
+    let found = |w: &World, q: &str| -> Vec<Id> {
+        let mut v: Vec<Id> = w.store.search_candidates(&w.office, q, 20).unwrap().into_iter().map(|c| c.id).collect();
+        v.sort();
+        v
+    };
+    let mut souzas = vec![ids["D'Souza"], ids["D Souza"], ids["D-Souza"]];
+    souzas.sort();
+    assert_eq!(found(&w, "obrien"), [ids["O'Brien"]]);
+    assert_eq!(found(&w, "OBri"), [ids["O'Brien"]], "a prefix of the folded name");
+    assert_eq!(found(&w, "o’brien"), [ids["O'Brien"]], "typed with a curly apostrophe");
+    assert_eq!(found(&w, "sean o'brien"), [ids["O'Brien"]]);
+    assert_eq!(found(&w, "dsouza"), souzas);
+    assert_eq!(found(&w, "d souza"), souzas);
+    assert_eq!(found(&w, "smithjones"), [ids["Smith-Jones"]]);
+    assert_eq!(found(&w, "maryjane"), [ids["Smith-Jones"]]);
+    assert_eq!(found(&w, "jones"), [ids["Smith-Jones"]], "each part is still a word");
+
+    // The duplicate check folds the same way: "OBrien" with O'Brien's date of birth and postcode.
+    let again = CandidateForm { date_of_birth: Some("01/01/1990".into()), ..person("Sean", "OBrien", None) };
+    match w.store.register_candidate(&office, &again, today(), false).unwrap() {
+        Registered::PossibleDuplicates { matches } => {
+            assert_eq!(matches[0].candidate.id, ids["O'Brien"]);
+            assert_eq!(matches[0].reasons, [MatchReason::SurnameDobPostcode]);
+        }
+        other => panic!("expected a possible duplicate, got {other:?}"),
+    }
+    let other_day = CandidateForm { date_of_birth: Some("28/02/1991".into()), ..again };
+    assert!(matches!(
+        w.store.register_candidate(&office, &other_day, today(), false).unwrap(),
+        Registered::Created { .. }
+    ));
+}
+
+#[test]
+fn approval_numbers_are_set_changed_and_removed_with_audit_entries() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let b = w.store.add_awarding_body(&admin, "lantra", "Lantra Awards", None).unwrap();
+    assert_eq!((b.code.as_str(), b.centre_number.as_deref()), ("LANTRA", None));
+    let err = w.store.set_centre_approval(&w.office.clone(), "LANTRA", Some("L-1")).unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }), "only admins manage the catalogue");
+    let b = w.store.set_centre_approval(&admin, "Lantra", Some(" L-4471 ")).unwrap();
+    assert_eq!(b.centre_number.as_deref(), Some("L-4471"));
+    let b = w.store.set_centre_approval(&admin, "LANTRA", Some("L-4472")).unwrap();
+    assert_eq!(w.store.awarding_bodies(&admin).unwrap()[0].centre_number.as_deref(), Some("L-4472"));
+    let b2 = w.store.set_centre_approval(&admin, "LANTRA", None).unwrap();
+    assert_eq!((b2.id, b2.centre_number), (b.id, None));
+    assert!(w
+        .store
+        .set_centre_approval(&admin, "NOPE", Some("1"))
+        .unwrap_err()
+        .to_string()
+        .contains("no awarding body"));
+    let entries =
+        audit::list(&w.store, &admin, &AuditFilter { entity_id: Some(b.id.to_string()), ..Default::default() })
+            .unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["awarding_body.approval", "awarding_body.approval", "awarding_body.approval", "awarding_body.add"]
+    );
+    let last = entries[0].changes.as_ref().unwrap();
+    assert_eq!((last[0].before.clone(), last[0].after.clone()), (Some("L-4472".into()), None), "removed");
+}
+
+#[test]
+fn a_no_is_a_recorded_answer_with_its_source_and_never_asked_is_no_row() {
+    let mut w = world();
+    let e = acme(&mut w);
+    let office = w.office.clone();
+    let form =
+        ContactForm { employer_id: e.id, forename: "Gwen".into(), surname: "Morgan".into(), ..Default::default() };
+    let c = w.store.add_contact(&office, &form).unwrap();
+    assert!(c.consents.is_empty(), "never asked: no answer on any channel");
+    let err = w.store.set_consent(&office, c.id, Channel::Post, false, "  ").unwrap_err();
+    assert!(err.to_string().starts_with("consent source"), "{err}");
+    w.store.set_consent(&office, c.id, Channel::Phone, true, "booking form").unwrap();
+    let c = w.store.set_consent(&office, c.id, Channel::Phone, false, "phone call with Gwen").unwrap();
+    let phone = &c.consents[0];
+    assert_eq!((phone.channel, phone.granted, phone.source.as_str()), (Channel::Phone, false, "phone call with Gwen"));
+    assert!(!phone.recorded_at.is_empty());
+    assert!(c.consents.iter().all(|k| k.channel == Channel::Phone), "the other channels stay never asked");
+    let history = w.store.consent_history(&office, c.id).unwrap();
+    let answers: Vec<(bool, &str)> = history.iter().map(|k| (k.granted, k.source.as_str())).collect();
+    assert_eq!(answers, [(false, "phone call with Gwen"), (true, "booking form")], "newest first");
+    let entries =
+        audit::list(&w.store, &w.admin, &AuditFilter { entity_id: Some(c.id.to_string()), ..Default::default() })
+            .unwrap();
+    assert_eq!(entries[0].action, "contact.consent_withdrawn");
 }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_field.sql"),
     include_str!("migrations/0008_cards.sql"),
     include_str!("migrations/0009_import_runs.sql"),
+    include_str!("migrations/0010_folded_names.sql"),
 ];
 
 /// The schema version this program writes.
@@ -77,6 +78,38 @@ mod tests {
         assert_eq!(tables, 3);
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), LATEST, "running again changes nothing");
+    }
+
+    #[test]
+    fn candidates_indexed_before_names_were_folded_are_found_folded_after_the_upgrade() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = crate::keys::DataKey::random().unwrap();
+        let mut conn = super::super::connect(&tmp.path().join("s.db"), &key, true).unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(9).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO candidates (id, forename, surname, created_at, updated_at) VALUES ('p', 'Seán', 'O''Brien', 'now', 'now')",
+            [],
+        )
+        .unwrap();
+        let found = |conn: &Connection, q: &str| -> i64 {
+            conn.query_row("SELECT count(*) FROM candidate_search WHERE candidate_search MATCH ?1", [q], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!((found(&conn, "obrien*"), found(&conn, "brien*")), (0, 1), "version 9 splits the name");
+        migrate(&mut conn).unwrap();
+        assert_eq!((found(&conn, "obrien*"), found(&conn, "brien*"), found(&conn, "sean")), (1, 1, 1));
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM candidates WHERE fold_name(surname) = 'obrien'
+                 AND date_of_birth = '1990-01-01' AND merged_into IS NULL",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("candidates_folded_surname"), "the duplicate check uses its index: {plan}");
     }
 
     #[test]

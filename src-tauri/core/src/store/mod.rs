@@ -175,6 +175,7 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
     let keying = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", crypto::hex(key.as_bytes())));
     conn.execute_batch(&keying)?;
     conn.busy_handler(Some(wait_for_writer))?;
+    name_functions(&conn)?;
     // The key was already checked against the key file, so a store that will not read is damaged.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(|e| {
         match e.sqlite_error_code() {
@@ -196,6 +197,22 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
          PRAGMA cache_size = -65536;",
     )?;
     Ok(conn)
+}
+
+/// Registers the name-folding rule (`fields::fold_name`) as SQL functions, before anything can write:
+/// the search index's triggers and the duplicate check's index call them, so every connection must
+/// have them. Deterministic and innocuous, as an index expression and a schema's trigger require.
+fn name_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("fold_name", 1, flags, |ctx| {
+        Ok(ctx.get::<Option<String>>(0)?.map(|s| crate::fields::fold_name(&s)))
+    })?;
+    conn.create_scalar_function("search_names", 2, flags, |ctx| {
+        let (forename, surname) = (ctx.get::<String>(0)?, ctx.get::<String>(1)?);
+        Ok(crate::fields::search_names(&forename, &surname))
+    })?;
+    Ok(())
 }
 
 /// Waits for another connection's write to end by trying again every 2 ms, up to [`BUSY_WAIT`].
