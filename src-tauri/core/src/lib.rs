@@ -56,7 +56,7 @@ mod layering_tests;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use actor::{Actor, Permission, Role};
+pub use actor::{Actor, Permission, Role, StoreKind};
 pub use crypto::KdfParams;
 pub use dir::DataDir;
 pub use error::{Error, Result};
