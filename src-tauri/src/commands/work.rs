@@ -83,6 +83,20 @@ pub fn open_path(
     })
 }
 
+/// The variable debug builds read instead of asking for a folder (see [`folder_path`]).
+pub const TEST_FOLDER: &str = "CENTREBOOK_TEST_FOLDER";
+
+/// Asks for a folder; `None` when the dialog was cancelled. Call off the main thread. Debug builds
+/// take it from `CENTREBOOK_TEST_FOLDER` instead when that is set (`dialogs.test.mjs` and
+/// `laptop.test.mjs` drive the real dialog); release builds never read it.
+pub fn folder_path(app: &AppHandle, title: &'static str) -> Result<Option<PathBuf>, UiError> {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os(TEST_FOLDER) {
+        return Ok(Some(p.into()));
+    }
+    ask(app, move |dialog| dialog.set_title(title).pick_folder())
+}
+
 /// Asks where to save (suggesting `name`, in `folder` when given); `None` when the dialog was
 /// cancelled. Call off the main thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead
 /// when it is set, so WebDriver tests can skip the dialog (`dialogs.test.mjs` drives the real one).
