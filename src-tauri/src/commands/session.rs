@@ -163,8 +163,8 @@ pub async fn create_laptop_store(
     let (password, passphrase) = (Zeroizing::new(password), Zeroizing::new(passphrase));
     off_main(app, move |app, state| {
         let dir = dir(state)?;
-        let Some(folder) = folder_path(app, "Choose the exchange folder the office uses (USB stick or shared folder)")?
-        else {
+        let title = "Choose the exchange folder the office uses (USB stick or shared folder)";
+        let Some(folder) = folder_path(app, title, None)? else {
             return Ok(None);
         };
         let opts = LaptopOptions {

@@ -435,7 +435,7 @@ pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
 #[tauri::command]
 pub async fn import_field_pack(app: AppHandle, replace: bool) -> Result<Option<PackImport>, UiError> {
     off_main(app, move |app, state| {
-        state.with_now(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::FieldWork))?;
         let Some(path) = pick(app, Kind::FieldPack)? else { return Ok(None) };
         let bytes = read(&path)?;
         state.job()?.with(|s, a| s.import_field_pack(a, &bytes, replace)).map(Some)
@@ -456,7 +456,7 @@ pub struct ReturnSaved {
 #[tauri::command]
 pub async fn export_return(app: AppHandle) -> Result<Option<ReturnSaved>, UiError> {
     off_main(app, |app, state| {
-        state.with_now(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::FieldWork))?;
         let name = format!("return-{}.cbr", stamp());
         let Some(out) = save_path(app, "Save the results return", None, name, ("Centrebook results return", &["cbr"]))?
         else {
@@ -522,7 +522,9 @@ pub async fn exchange_folder(state: State<'_, AppState>) -> Result<Option<String
 pub async fn choose_exchange_folder(app: AppHandle) -> Result<Option<Exchange>, UiError> {
     off_main(app, |app, state| {
         state.with_now(|_, a| a.require(Permission::FieldWork))?;
-        let Some(folder) = folder_path(app, "Choose the exchange folder (a USB stick or a shared folder)")? else {
+        let current = state.with_now(|s, _| s.exchange_folder())?;
+        let Some(folder) = folder_path(app, "Choose the exchange folder (a USB stick or a shared folder)", current)?
+        else {
             return Ok(None);
         };
         state.with_now(|s, a| s.set_exchange_folder(a, &folder)).map(Some)
