@@ -24,8 +24,9 @@ const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "
 const TESS_PASSWORD = "tess laptop password";
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function picture(b, name) {
+async function picture(b, name, at = null) {
   if (!process.env.SHOTS_DIR) return;
+  if (at) await b.execute((s) => document.querySelector(s)?.scrollIntoView({ block: "center" }), at);
   await pause(600);
   await b.saveScreenshot(path.join(process.env.SHOTS_DIR, `${name}.png`));
 }
@@ -161,6 +162,7 @@ test("a laptop set up from the exchange folder shows only the trainer's work, an
 
     await click(b, "#nav-runs");
     await textOf(b, "#runs .out-on-laptop", (t) => t === "On Tess's laptop");
+    await picture(b, "after-office-runs");
     await go(b, `runs/${run}`);
     await textOf(b, "#run-out", (t) => t.includes("Out on Tess's laptop") && t.includes("Tess Evans"));
     await go(b, `runs/${run}/results`);
@@ -188,6 +190,7 @@ test("a laptop set up from the exchange folder shows only the trainer's work, an
     await textOf(b, "#laptop-notice", (t) => t === "Field pack imported: 1 course run, 2 candidates, 0 results so far.");
     await click(b, "#nav-runs");
     await textOf(b, "#runs tbody", (t) => t.includes("Counterbalance lift truck, novice"));
+    await picture(b, "after-laptop-runs");
     await go(b, `runs/${run}/results`);
     assert.equal(await (await b.$("#out-warning")).isExisting(), false, "the laptop is where the run is out to");
     await fill(b, 'input[aria-label="Theory for Siân Llewelyn"]', "35");
@@ -195,7 +198,7 @@ test("a laptop set up from the exchange folder shows only the trainer's work, an
     await click(b, "#nav-field");
     await click(b, "#export-return-folder");
     await textOf(b, "#return-notice", (t) => t.startsWith(`Saved ${stick}`) && t.includes("1 candidate with 1 attendance change, 1 result"));
-    await picture(b, "after-laptop-return");
+    await picture(b, "after-laptop-return", "#return-notice");
   } finally {
     await app.stop();
   }
