@@ -73,6 +73,21 @@ impl AppState {
         signed_in(&self.session, self.idle_lock, f)
     }
 
+    /// Reads the signed-in user again from the store (it has just become a trainer's laptop, which
+    /// limits what they may do). Call it off the main thread.
+    pub fn refresh_actor_now(&self) -> Result<(), UiError> {
+        let mut s = self.session()?;
+        let Session { unlocked, actor, .. } = &mut *s;
+        let fresh = match (unlocked.as_ref(), actor.as_ref()) {
+            (Some(u), Some(a)) => Some(u.store.refresh(a)?),
+            _ => None,
+        };
+        if fresh.is_some() {
+            *actor = fresh;
+        }
+        Ok(())
+    }
+
     /// A long job's own connection to the store and a copy of the signed-in user, so an import, a
     /// batch or a bundle never holds the session: every other command goes on beside it (WAL lets
     /// readers run beside a writer). Call it off the main thread.
@@ -190,7 +205,7 @@ impl From<Error> for UiError {
             Error::Invalid { field, reason } => {
                 return UiError { kind: ErrorKind::Invalid, message, field: Some(field), reason: Some(reason.clone()) }
             }
-            Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::Forbidden { .. } | Error::OfficeOnly { .. } => ErrorKind::Forbidden,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => ErrorKind::Credentials,

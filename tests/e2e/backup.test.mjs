@@ -1,7 +1,7 @@
 // The daily backup the app takes by itself: an admin chooses the folder (a USB stick) on the Backup
 // page, today's backup is written there at once and the page says when; when the stick is pulled
 // out, the next start's automatic backup fails and every page warns the admin, and the command line
-// reports the same plan. Debug builds take the chosen folder from CENTREBOOK_TEST_BACKUP_FOLDER
+// reports the same plan. Debug builds take the chosen folder from CENTREBOOK_TEST_FOLDER
 // instead of the native folder dialog (dialogs.test.mjs drives the real dialogs).
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -15,7 +15,7 @@ test("the app backs up daily into the folder an admin chose, and warns on every 
   const stick = path.join(dir, "..", `${path.basename(dir)}-stick`);
   mkdirSync(stick);
   try {
-    let { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_BACKUP_FOLDER: stick });
+    let { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_FOLDER: stick });
     try {
       await unlockAndSignIn(b);
       await go(b, "backup");

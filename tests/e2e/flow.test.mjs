@@ -33,7 +33,9 @@ test("first run to results, and the data is still there after signing out and re
   let app = await launch(dir, { CENTREBOOK_TEST_OPEN_PHOTO: PHOTO, CENTREBOOK_TEST_MOCK_CAMERA: "1" });
   let b = app.browser;
   try {
-    // First run: the centre and its first admin; the recovery key is shown once.
+    // First run: the office (not a trainer's laptop), the centre and its first admin; the recovery
+    // key is shown once.
+    await click(b, "#choose-office");
     await fill(b, "#centre", "Riverside Plant Training");
     await fill(b, "#password", PASSWORD);
     await fill(b, "#password2", PASSWORD);

@@ -38,6 +38,7 @@ async function firstRun() {
   const { dir, cleanup } = tempDataDir();
   const { browser: b, stop } = await launch(dir);
   try {
+    await click(b, "#choose-office");
     await fill(b, "#centre", "Riverside Plant Training");
     await shot("first-run");
   } finally {

@@ -298,7 +298,7 @@ test("a laptop is enrolled in the window, shows the field banner, and its device
     await click(b, "#enrol");
     await textOf(b, "#field-banner", (t) => t.includes("Field laptop for Riverside Plant Training") && t.includes("Tess's laptop"));
     fingerprint = await textOf(b, "#device-fingerprint", (t) => t.length > 0);
-    assert.equal(await textOf(b, "#nav-field", (t) => t.length > 0), "Field laptop");
+    assert.equal(await textOf(b, "#nav-field", (t) => t.length > 0), "Packs and return");
     await click(b, "#save-device-key");
     await textOf(b, "#device-key-notice", (t) => t.startsWith("Saved"));
   } finally {

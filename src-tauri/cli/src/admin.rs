@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::audit::{self, AuditFilter};
+use centrebook_core::field::{init_laptop, LaptopOptions};
 use centrebook_core::{
     self as core, change_passphrase, Error, InitOptions, KdfParams, NewUser, Result, UnlockSecret, User,
 };
@@ -18,12 +19,22 @@ use crate::session::{env_secret, Ctx};
 // variant's doc comment in main.rs gives.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The centre's name.
-    #[arg(long)]
-    centre: String,
+    /// The centre's name (an office store).
+    #[arg(long, required_unless_present = "laptop", conflicts_with = "laptop")]
+    centre: Option<String>,
     /// The first admin's user name (password from CENTREBOOK_PASSWORD or a prompt).
     #[arg(long)]
     admin: String,
+    /// A trainer's laptop instead: enrolled with the centre whose key is in the exchange folder
+    /// (--folder), its own key left there for the office; the centre's name comes from the key.
+    #[arg(long, requires_all = ["folder", "name"])]
+    laptop: bool,
+    /// The exchange folder (a USB stick or shared folder), with --laptop.
+    #[arg(long, value_name = "DIR", requires = "laptop")]
+    folder: Option<PathBuf>,
+    /// A name for the laptop, e.g. "Tess's laptop", with --laptop.
+    #[arg(long, requires = "laptop")]
+    name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -121,23 +132,48 @@ pub enum AuditVerb {
     Verify,
 }
 
-pub fn init(ctx: &Ctx, InitArgs { centre, admin }: InitArgs) -> Result<ExitCode> {
+pub fn init(ctx: &Ctx, InitArgs { centre, admin, laptop, folder, name }: InitArgs) -> Result<ExitCode> {
     if ctx.dir.is_initialised() {
         return Err(Error::AlreadyInitialised(ctx.dir.path().to_path_buf()));
     }
     let passphrase = secrets::new("CENTREBOOK_PASSPHRASE", "store passphrase")?;
     let password = secrets::new("CENTREBOOK_PASSWORD", "admin password")?;
-    let made = core::init(
-        &ctx.dir,
-        &ctx.keychain,
-        &InitOptions {
-            centre_name: &centre,
-            admin_username: &admin,
-            admin_password: &password,
-            passphrase: &passphrase,
-            kdf: KdfParams::UNLOCK,
-        },
-    )?;
+    let made = match (laptop, folder, name) {
+        (true, Some(folder), Some(label)) => {
+            let opts = LaptopOptions {
+                label: &label,
+                username: &admin,
+                password: &password,
+                passphrase: &passphrase,
+                folder: &folder,
+                kdf: KdfParams::UNLOCK,
+            };
+            let (made, who) = init_laptop(&ctx.dir, &ctx.keychain, &opts)?;
+            if !ctx.json {
+                println!(
+                    "A trainer's laptop for {}; its key is in {} for the office.",
+                    who.centre.centre_name,
+                    folder.display()
+                );
+                println!(
+                    "Device fingerprint: {} (the office compares it when registering the laptop)",
+                    who.fingerprint
+                );
+            }
+            made
+        }
+        _ => core::init(
+            &ctx.dir,
+            &ctx.keychain,
+            &InitOptions {
+                centre_name: centre.as_deref().unwrap_or_default(),
+                admin_username: &admin,
+                admin_password: &password,
+                passphrase: &passphrase,
+                kdf: KdfParams::UNLOCK,
+            },
+        )?,
+    };
     let recovery = made.recovery_key.display();
     if let Some(note) = &made.keychain_note {
         eprintln!("note: {note}");
@@ -148,6 +184,7 @@ pub fn init(ctx: &Ctx, InitArgs { centre, admin }: InitArgs) -> Result<ExitCode>
             "store_id": made.store.store_id(),
             "centre": made.store.centre_name()?,
             "admin": made.admin.username(),
+            "kind": made.store.kind()?,
             "recovery_key": recovery.as_str(),
         }));
     } else {

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use centrebook_core::field::{centre_key_fingerprints, fingerprint, Conflict, PackImport, ReturnImport, Take};
+use centrebook_core::field::{
+    centre_key_fingerprints, fingerprint, Conflict, FolderPack, PackImport, ReturnImport, Take,
+};
 use centrebook_core::outfile::write_new;
 use centrebook_core::{Actor, Error, Id, Result, Store};
 
@@ -21,15 +23,21 @@ pub enum FieldVerb {
     /// Office: write the centre-key file a trainer's laptop is enrolled with (admins only).
     CentreKey {
         /// The file to write.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "folder", conflicts_with = "folder")]
+        out: Option<PathBuf>,
+        /// Or leave it in the exchange folder (USB stick or shared folder), replacing an older one.
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
     },
     /// Laptop: make this store a trainer's field store working for the centre in FILE (the file
     /// from `field centre-key`), with its own keys. Again with a newer file, refreshes the keys.
     Enrol {
         /// The centre-key file.
-        #[arg(long, value_name = "FILE")]
-        centre_key: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "folder", conflicts_with = "folder")]
+        centre_key: Option<PathBuf>,
+        /// Or the exchange folder holding it; the laptop's own key is left there for the office.
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
         /// A name for this laptop, e.g. "Tess's laptop".
         #[arg(long)]
         name: String,
@@ -85,13 +93,21 @@ pub enum FieldpackVerb {
         #[arg(long)]
         device: Option<String>,
         /// The file to write.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "folder", conflicts_with = "folder")]
+        out: Option<PathBuf>,
+        /// Or write it into the exchange folder, named for its laptop.
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
     },
-    /// Laptop: import a field pack. Importing the same pack again changes nothing.
+    /// Laptop: import a field pack (or every pack for this laptop in the exchange folder). Importing
+    /// the same pack again changes nothing.
     Import {
         /// The pack file.
-        file: PathBuf,
+        #[arg(required_unless_present = "folder", conflicts_with = "folder")]
+        file: Option<PathBuf>,
+        /// Or the exchange folder.
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
         /// Replace runs this laptop holds changes for (export a return first).
         #[arg(long)]
         replace: bool,
@@ -103,13 +119,21 @@ pub enum ReturnVerb {
     /// Laptop: export everything recorded since the packs, signed by this laptop, encrypted to the centre.
     Export {
         /// The file to write.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "folder", conflicts_with = "folder")]
+        out: Option<PathBuf>,
+        /// Or write it into the exchange folder, named for this laptop and numbered.
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
     },
-    /// Office: apply a return in one transaction. Exit 9 when conflicts wait for a person.
+    /// Office: apply a return in one transaction (or every return in the exchange folder). Exit 9
+    /// when conflicts wait for a person.
     Import {
         /// The return file.
-        file: PathBuf,
+        #[arg(required_unless_present = "folder", conflicts_with = "folder")]
+        file: Option<PathBuf>,
+        /// Or the exchange folder.
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
     },
     /// Office: conflicts held from returns, office and field values side by side.
     Conflicts {
@@ -137,6 +161,11 @@ fn id(field: &'static str, s: &str) -> Result<Id> {
     Id::parse(s.trim()).map_err(|_| Error::Invalid { field, reason: "should be an id as listed".into() })
 }
 
+/// A verb given neither of its two forms (clap checks this first; kept for a clear message anyway).
+fn needs(what: &str) -> Error {
+    Error::Invalid { field: "arguments", reason: format!("give {what}") }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::Io { action: "read", path: path.to_path_buf(), source })
 }
@@ -147,10 +176,16 @@ fn read_text(path: &Path) -> Result<String> {
 
 pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> Result<ExitCode> {
     match verb {
-        FieldVerb::CentreKey { out } => {
-            let text = store.field_centre_key(actor)?;
-            write_new(&out, text.as_bytes())?;
-            let fingerprints = centre_key_fingerprints(&text)?;
+        FieldVerb::CentreKey { out, folder } => {
+            let (out, fingerprints) = match (out, folder) {
+                (_, Some(folder)) => store.save_centre_key_in(actor, &folder)?,
+                (Some(out), None) => {
+                    let text = store.field_centre_key(actor)?;
+                    write_new(&out, text.as_bytes())?;
+                    (out, centre_key_fingerprints(&text)?)
+                }
+                (None, None) => return Err(needs("--out FILE or --folder DIR")),
+            };
             if json {
                 print_json(
                     &serde_json::json!({ "out": out, "centre_id": store.store_id(), "fingerprints": fingerprints }),
@@ -171,8 +206,12 @@ pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> R
                 }
             }
         }
-        FieldVerb::Enrol { centre_key, name } => {
-            let who = store.field_enrol(actor, &read_text(&centre_key)?, &name)?;
+        FieldVerb::Enrol { centre_key, folder, name } => {
+            let who = match (centre_key, folder) {
+                (_, Some(folder)) => store.enrol_from(actor, &folder, &name)?,
+                (Some(file), None) => store.field_enrol(actor, &read_text(&file)?, &name)?,
+                (None, None) => return Err(needs("--centre-key FILE or --folder DIR")),
+            };
             if json {
                 print_json(&who);
             } else {
@@ -233,10 +272,17 @@ pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> R
 
 pub fn fieldpack(store: &mut Store, actor: &Actor, verb: FieldpackVerb, json: bool) -> Result<ExitCode> {
     match verb {
-        FieldpackVerb::Export { runs, device, out } => {
+        FieldpackVerb::Export { runs, device, out, folder } => {
             let runs = runs.iter().map(|r| id("run", r)).collect::<Result<Vec<_>>>()?;
-            let (bytes, summary) = store.export_field_pack(actor, &runs, device.as_deref())?;
-            write_new(&out, &bytes)?;
+            let (out, summary) = match (out, folder) {
+                (_, Some(folder)) => store.export_field_pack_in(actor, &runs, device.as_deref(), &folder)?,
+                (Some(out), None) => {
+                    let (bytes, summary) = store.export_field_pack(actor, &runs, device.as_deref())?;
+                    write_new(&out, &bytes)?;
+                    (out, summary)
+                }
+                (None, None) => return Err(needs("--out FILE or --folder DIR")),
+            };
             if json {
                 print_json(&summary);
             } else {
@@ -252,17 +298,34 @@ pub fn fieldpack(store: &mut Store, actor: &Actor, verb: FieldpackVerb, json: bo
                 println!("Logged as a disclosure to the trainer.");
             }
         }
-        FieldpackVerb::Import { file, replace } => match store.import_field_pack(actor, &read(&file)?, replace)? {
-            PackImport::Imported(s) if json => print_json(&PackImport::Imported(s)),
-            PackImport::Imported(s) => println!(
-                "Imported field pack {}: {} run(s), {} candidate(s), {} with results so far.",
-                s.pack_id, s.runs, s.candidates, s.with_results
-            ),
-            done @ PackImport::AlreadyImported { .. } if json => print_json(&done),
-            PackImport::AlreadyImported { pack_id } => {
-                println!("Field pack {pack_id} was imported before; nothing changed.")
+        FieldpackVerb::Import { file, folder, replace } => {
+            let from_folder = folder.is_some();
+            let done = match (file, folder) {
+                (_, Some(folder)) => store.import_field_packs_in(actor, &folder, replace)?,
+                (Some(file), None) => vec![FolderPack {
+                    file: file.display().to_string(),
+                    outcome: store.import_field_pack(actor, &read(&file)?, replace)?,
+                }],
+                (None, None) => return Err(needs("a pack FILE or --folder DIR")),
+            };
+            // One file: its outcome, as before; a folder: each file with its outcome.
+            match done.as_slice() {
+                [one] if json && !from_folder => print_json(&one.outcome),
+                _ if json => print_json(&done),
+                _ => {}
             }
-        },
+            for d in done.iter().filter(|_| !json) {
+                match &d.outcome {
+                    PackImport::Imported(s) => println!(
+                        "Imported field pack {} ({}): {} run(s), {} candidate(s), {} with results so far.",
+                        s.pack_id, d.file, s.runs, s.candidates, s.with_results
+                    ),
+                    PackImport::AlreadyImported { pack_id } => {
+                        println!("Field pack {pack_id} ({}) was imported before; nothing changed.", d.file)
+                    }
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -327,9 +390,16 @@ fn print_conflicts(list: &[Conflict]) {
 
 pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -> Result<ExitCode> {
     match verb {
-        ReturnVerb::Export { out } => {
-            let (bytes, s) = store.export_return(actor)?;
-            write_new(&out, &bytes)?;
+        ReturnVerb::Export { out, folder } => {
+            let (out, s) = match (out, folder) {
+                (_, Some(folder)) => store.export_return_in(actor, &folder)?,
+                (Some(out), None) => {
+                    let (bytes, s) = store.export_return(actor)?;
+                    write_new(&out, &bytes)?;
+                    (out, s)
+                }
+                (None, None) => return Err(needs("--out FILE or --folder DIR")),
+            };
             if json {
                 print_json(&s);
             } else {
@@ -346,7 +416,41 @@ pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -
             }
             Ok(ExitCode::SUCCESS)
         }
-        ReturnVerb::Import { file } => {
+        ReturnVerb::Import { file: None, folder: Some(folder) }
+        | ReturnVerb::Import { file: Some(_), folder: Some(folder) } => {
+            let done = store.import_returns_in(actor, &folder)?;
+            let waiting =
+                done.iter().any(|d| matches!(&d.outcome, Some(ReturnImport::Applied(a)) if !a.conflicts.is_empty()));
+            if json {
+                print_json(&done);
+            } else {
+                for d in &done {
+                    match (&d.outcome, &d.refused) {
+                        (Some(ReturnImport::Applied(a)), _) => println!(
+                            "{}: applied, {} change(s), {} already here, {} photo(s), {} conflict(s).",
+                            d.file,
+                            a.applied,
+                            a.unchanged,
+                            a.photos,
+                            a.conflicts.len()
+                        ),
+                        (Some(ReturnImport::AlreadyApplied { .. }), _) => {
+                            println!("{}: applied before; nothing changed.", d.file)
+                        }
+                        (Some(ReturnImport::Superseded { .. }), _) => {
+                            println!("{}: older than a return already applied; nothing changed.", d.file)
+                        }
+                        (None, refused) => println!("{}: refused, {}", d.file, refused.as_deref().unwrap_or("?")),
+                    }
+                }
+                if waiting {
+                    println!("Conflicts wait for a person: `centrebook return conflicts`.");
+                }
+            }
+            Ok(if waiting { ExitCode::from(CONFLICTS_WAIT) } else { ExitCode::SUCCESS })
+        }
+        ReturnVerb::Import { file, folder: None } => {
+            let file = file.ok_or_else(|| needs("a return FILE or --folder DIR"))?;
             let outcome = store.import_return(actor, &read(&file)?)?;
             let waiting = matches!(&outcome, ReturnImport::Applied(a) if !a.conflicts.is_empty());
             if json {

@@ -168,7 +168,7 @@ fn exit_code(e: &Error) -> u8 {
         | Error::BadCredentials
         | Error::LoginThrottled { .. }
         | Error::AccountDisabled => 3,
-        Error::Forbidden { .. } => 4,
+        Error::Forbidden { .. } | Error::OfficeOnly { .. } => 4,
         Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
         Error::Sealed(_) | Error::Field(_) => 5,
         Error::Busy(_) => 6,

@@ -179,3 +179,47 @@ fn office_to_laptop_and_back_with_a_conflict_resolved_by_a_person() {
     assert!(text(&out).1.contains("not a trainer's field store"));
     let _ = device;
 }
+
+#[test]
+fn a_laptop_set_up_from_the_exchange_folder_works_through_it_and_refuses_office_work() {
+    let (tmp, office_dir, _) = initialised();
+    let (trainer, run, sian, _) = office(tmp.path(), &office_dir);
+    let stick = tmp.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    let folder = stick.to_str().unwrap();
+    let laptop = tmp.path().join("laptop");
+    let as_tess: &[(&str, &str)] =
+        &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_USER", "tess"), ("CENTREBOOK_PASSWORD", PASSWORD)];
+
+    // The office leaves its key in the folder; the laptop is made from it, named for that centre.
+    json(&office_dir, &["field", "centre-key", "--folder", folder], AS_ADMIN);
+    let made = json(
+        &laptop,
+        &["init", "--laptop", "--folder", folder, "--name", "Tess's laptop", "--admin", "tess"],
+        &[("CENTREBOOK_PASSPHRASE", PASSPHRASE), ("CENTREBOOK_PASSWORD", PASSWORD)],
+    );
+    assert_eq!((made["kind"].as_str(), made["centre"].as_str()), (Some("laptop"), Some("Test Centre")));
+    let key = std::fs::read_dir(&stick)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("laptop-"))
+        .expect("the laptop left its key in the folder");
+    json(&office_dir, &["field", "device", "add", "--trainer", &trainer, key.to_str().unwrap()], AS_ADMIN);
+
+    // Office work is refused on the laptop, whatever the role of its user.
+    let refused = centrebook(&laptop, &["employer", "add", "--name", "Elsewhere Ltd"], as_tess);
+    assert_eq!(refused.status.code(), Some(4), "{:?}", text(&refused));
+    assert!(text(&refused).1.contains("trainer's laptop"), "{:?}", text(&refused));
+
+    // Pack into the folder, from the folder; a result; the return into the folder, from the folder.
+    json(&office_dir, &["fieldpack", "export", "--run", &run, "--folder", folder], AS_OFFICE);
+    let packs = json(&laptop, &["fieldpack", "import", "--folder", folder], as_tess);
+    assert_eq!(packs[0]["outcome"]["status"], "imported", "{packs}");
+    json(&laptop, &["result", "record", &run, &sian, "--component", "Theory", "--mark", "35"], as_tess);
+    let ret = json(&laptop, &["return", "export", "--folder", folder], as_tess);
+    assert_eq!(ret["results"].as_u64(), Some(1));
+    let applied = json(&office_dir, &["return", "import", "--folder", folder], AS_OFFICE);
+    assert_eq!(applied[0]["outcome"]["status"], "applied", "{applied}");
+    let sian_now = json(&office_dir, &["result", "show", &run, &sian], AS_OFFICE);
+    assert_eq!(sian_now["components"][0]["score"]["mark"], 35);
+}

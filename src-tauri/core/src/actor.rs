@@ -53,6 +53,19 @@ impl FromStr for Role {
     }
 }
 
+/// What a store is: the centre's office, or a trainer's laptop (a field store enrolled with a centre,
+/// see [`field`](crate::field)). The one definition the shells read: [`Store::kind`](crate::Store::kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// The centre's store: registration, certificates, submissions, packs out and returns in.
+    Office,
+    /// A trainer's laptop: its packed runs, attendance, results, comments, evidence photos and the
+    /// return. Nothing else made here would ever reach the office, so the core refuses it.
+    Laptop,
+}
+
 /// Things a role may or may not do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Permission {
@@ -74,6 +87,8 @@ pub enum Permission {
     SpecialCategory,
     /// Make awarding-body submission bundles and list the people a bundle disclosed (breach reports).
     Submit,
+    /// On a trainer's laptop: import field packs and export results returns.
+    FieldWork,
 }
 
 impl Permission {
@@ -86,7 +101,26 @@ impl Permission {
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
             | Permission::Submit => role == Role::Admin,
-            Permission::ReadIdentifiers | Permission::EditRecords => role != Role::Trainer,
+            Permission::ReadIdentifiers | Permission::EditRecords | Permission::FieldWork => role != Role::Trainer,
+        }
+    }
+
+    /// Work whose result only the office store keeps: done on a trainer's laptop it would never reach
+    /// the office (a return carries only attendance, results, comments and evidence photos of the
+    /// packed runs), so a laptop refuses it whatever the role. On a laptop, records are reached as a
+    /// trainer reaches them: the runs the laptop's user is assigned to through its packs.
+    fn office_only(self) -> bool {
+        match self {
+            Permission::EditRecords
+            | Permission::ManageUsers
+            | Permission::ManageCatalogue
+            | Permission::SpecialCategory
+            | Permission::Submit => true,
+            Permission::ManageKeys
+            | Permission::ReadAudit
+            | Permission::Backup
+            | Permission::ReadIdentifiers
+            | Permission::FieldWork => false,
         }
     }
 
@@ -101,6 +135,7 @@ impl Permission {
             Permission::ManageCatalogue => "change the centre's details or the course catalogue",
             Permission::SpecialCategory => "see or record health and disability notes",
             Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
+            Permission::FieldWork => "import field packs or export results returns",
         }
     }
 }
@@ -111,6 +146,8 @@ pub struct Actor {
     id: Id,
     username: String,
     role: Role,
+    /// The store signed in to: on a laptop, office-only work is refused whatever the role.
+    kind: StoreKind,
 }
 
 impl Actor {
@@ -129,30 +166,43 @@ impl Actor {
         self.role
     }
 
-    /// Whether this user may do `p`.
-    pub fn may(&self, p: Permission) -> bool {
-        p.allowed(self.role)
+    /// The kind of store this user signed in to.
+    pub fn store_kind(&self) -> StoreKind {
+        self.kind
     }
 
-    /// Refuses with [`Error::Forbidden`] unless this user may do `p`.
+    /// Whether this user may do `p` (in this kind of store).
+    pub fn may(&self, p: Permission) -> bool {
+        p.allowed(self.role) && !(self.kind == StoreKind::Laptop && p.office_only())
+    }
+
+    /// Refuses with [`Error::Forbidden`] unless this user's role may do `p`, and with
+    /// [`Error::OfficeOnly`] when `p` is office work and this is a trainer's laptop.
     pub fn require(&self, p: Permission) -> Result<()> {
-        if self.may(p) {
-            Ok(())
-        } else {
+        if !p.allowed(self.role) {
             Err(Error::Forbidden { role: self.role, action: p.describe() })
+        } else if self.kind == StoreKind::Laptop && p.office_only() {
+            Err(Error::OfficeOnly { action: p.describe() })
+        } else {
+            Ok(())
         }
+    }
+
+    /// The same user in a store of `kind` (set at sign-in, and when a store becomes a laptop).
+    pub(crate) fn in_store(self, kind: StoreKind) -> Actor {
+        Actor { kind, ..self }
     }
 
     /// A user acting through a signed results return from their registered laptop, not a sign-in:
     /// the laptop's signature stands in for the password. `username` is what the audit log shows
     /// (it names the return).
     pub(crate) fn through_field_return(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role }
+        Actor { id, username, role, kind: StoreKind::Office }
     }
 
     /// A user whose password [`users`](crate::users) has just checked (or the first admin, made with
     /// the store). Only accounts code calls this.
     pub(crate) fn signed_in(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role }
+        Actor { id, username, role, kind: StoreKind::Office }
     }
 }

@@ -188,6 +188,34 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         s.resolve_field_conflict(&admin, conflict, Take::Field).unwrap()
     });
 
+    // The same work through one exchange folder.
+    let stick = tempfile::tempdir().unwrap();
+    let folder = stick.path();
+    audited(&mut c, &mut f.w.store, "set_exchange_folder", |s| s.set_exchange_folder(&admin, folder).unwrap());
+    let fx3 = Fixture::new(false);
+    let mut third = fx3.init();
+    let third_admin = third.admin.clone();
+    audited(&mut c, &mut third.store, "save_centre_key_in", |s| s.save_centre_key_in(&third_admin, folder).unwrap());
+    let fx4 = Fixture::new(false);
+    let mut toms = fx4.init();
+    let toms_admin = toms.admin.clone();
+    // (the office's centre key again: the third store's replaced it in the folder)
+    f.w.store.save_centre_key_in(&admin, folder).unwrap();
+    let toms_laptop =
+        audited(&mut c, &mut toms.store, "enrol_from", |s| s.enrol_from(&toms_admin, folder, "Tom's laptop").unwrap());
+    audited(&mut c, &mut f.w.store, "register_laptop_in", |s| {
+        s.register_laptop_in(&admin, f.tom_id, folder, &toms_laptop.device_id).unwrap()
+    });
+    audited(&mut c, &mut f.w.store, "export_field_pack_in", |s| {
+        s.export_field_pack_in(&office, &[f.run], None, folder).unwrap()
+    });
+    audited(&mut c, &mut f.laptop.store, "import_field_packs_in", |s| {
+        s.import_field_packs_in(&user, folder, true).unwrap()
+    });
+    f.on_laptop(f.bob, f.theory, Score::Marks { mark: 33 });
+    audited(&mut c, &mut f.laptop.store, "export_return_in", |s| s.export_return_in(&user, folder).unwrap());
+    audited(&mut c, &mut f.w.store, "import_returns_in", |s| s.import_returns_in(&office, folder).unwrap());
+
     // Accounts, keys and backups.
     let s = &mut f.w.store;
     audited(&mut c, s, "add_user", |s| {

@@ -57,6 +57,13 @@ pub enum Error {
     #[error("not allowed: a {role} account may not {action}")]
     Forbidden { role: crate::Role, action: &'static str },
 
+    /// Office work asked of a trainer's laptop: it would never reach the office.
+    #[error(
+        "this is a trainer's laptop: it may not {action}; that is done at the office (a laptop records \
+         attendance, results, comments and photos for its runs and sends them back in a return)"
+    )]
+    OfficeOnly { action: &'static str },
+
     #[error("wrong user name or password")]
     BadCredentials,
 

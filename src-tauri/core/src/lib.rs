@@ -58,7 +58,7 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod words_tests;
 
-pub use actor::{Actor, Permission, Role};
+pub use actor::{Actor, Permission, Role, StoreKind};
 pub use crypto::KdfParams;
 pub use dir::DataDir;
 pub use error::{Error, Result};

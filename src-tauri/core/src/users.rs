@@ -222,12 +222,31 @@ impl Store {
         if account.disabled {
             return Err(Error::AccountDisabled);
         }
-        let actor = Actor::signed_in(account.id, account.username, account.role.parse()?);
+        let actor = Actor::signed_in(account.id, account.username, account.role.parse()?).in_store(self.kind()?);
         self.write(|tx| {
             tx.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1", [&actor.id()])?;
             audit::record(tx, Who::Actor(&actor), "login", subject, &[])
         })?;
         Ok(actor)
+    }
+
+    /// The signed-in `actor` as the store sees them now: their current role, in the store's current
+    /// kind (a store enrolled as a trainer's laptop a moment ago is a laptop now). Refused when the
+    /// account was disabled or removed meanwhile. Holding an [`Actor`] proves the sign-in, so no
+    /// password is asked again.
+    pub fn refresh(&self, actor: &Actor) -> Result<Actor> {
+        let row: Option<(String, String, bool)> = self
+            .conn()
+            .query_row("SELECT username, role, disabled_at IS NOT NULL FROM users WHERE id = ?1", [actor.id()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        match row {
+            None | Some((_, _, true)) => Err(Error::AccountDisabled),
+            Some((username, role, false)) => {
+                Ok(Actor::signed_in(actor.id(), username, role.parse()?).in_store(self.kind()?))
+            }
+        }
     }
 
     /// Adds an account (admins only).

@@ -1,7 +1,5 @@
 //! Administration: user accounts, backups and restores (admins only; the core refuses other roles).
 
-use std::path::PathBuf;
-
 use centrebook_core::store::{BackupFile, BackupInfo, BackupPlan, RestoreReport};
 use centrebook_core::{restore, unlock, Error, NewUser, Permission, Role, UnlockSecret, User, Zeroizing};
 use tauri::{AppHandle, Manager, State};
@@ -72,12 +70,9 @@ pub async fn backup_plan(state: State<'_, AppState>) -> Result<BackupPlan, UiErr
 #[tauri::command]
 pub async fn choose_backup_folder(app: AppHandle, keep: u32) -> Result<Option<BackupPlan>, UiError> {
     off_main(app, move |app, state| {
+        // The dialog opens in the folder chosen before.
         let current = state.with_now(|s, a| s.backup_plan(a))?.folder;
-        // The folder chosen before, else the home folder: GTK's dialog otherwise opens on its
-        // Recent view, where no folder can be chosen.
-        let home = std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(PathBuf::from);
-        let title = "Choose the folder for the daily backup";
-        let Some(folder) = folder_path(app, title, current.or(home), "CENTREBOOK_TEST_BACKUP_FOLDER")? else {
+        let Some(folder) = folder_path(app, "Choose the folder for the daily backup", current)? else {
             return Ok(None);
         };
         state.job()?.with(|s, a| s.set_backup_plan(a, Some(&folder), keep))?;

@@ -1,13 +1,14 @@
 //! Setting up, unlocking, signing in and out.
 
+use centrebook_core::field::{init_laptop, LaptopOptions};
 use centrebook_core::{
-    init, unlock, Actor, DataDir, Error, InitOptions, KdfParams, Permission, Role, UnlockMethod, UnlockSecret,
-    Unlocked, Zeroizing,
+    init, unlock, Actor, DataDir, Error, InitOptions, Initialised, KdfParams, Permission, Role, StoreKind,
+    UnlockMethod, UnlockSecret, Unlocked, Zeroizing,
 };
 use serde::Serialize;
 use tauri::AppHandle;
 
-use super::work::off_main;
+use super::work::{folder_path, off_main};
 use crate::state::{AppState, Session, UiError};
 
 /// The signed-in user and what their role may do, so the window offers only that.
@@ -31,6 +32,7 @@ struct May {
     backup: bool,
     submit: bool,
     manage_keys: bool,
+    field_work: bool,
 }
 
 impl From<&Actor> for UserDto {
@@ -48,6 +50,7 @@ impl From<&Actor> for UserDto {
                 backup: a.may(Permission::Backup),
                 submit: a.may(Permission::Submit),
                 manage_keys: a.may(Permission::ManageKeys),
+                field_work: a.may(Permission::FieldWork),
             },
         }
     }
@@ -61,6 +64,8 @@ pub struct StatusDto {
     unlocked: bool,
     method: Option<UnlockMethod>,
     centre: Option<String>,
+    /// The office's store or a trainer's laptop (once unlocked): the menu follows it.
+    kind: Option<StoreKind>,
     data_dir: String,
     note: Option<String>,
     user: Option<UserDto>,
@@ -74,6 +79,7 @@ fn status(state: &AppState, dir: &DataDir, s: &Session) -> Result<StatusDto, UiE
         unlocked: u.is_some(),
         method: u.map(|u| u.method),
         centre: u.map(|u| u.store.centre_name()).transpose()?,
+        kind: u.map(|u| u.store.kind()).transpose()?,
         data_dir: dir.path().display().to_string(),
         note: u.and_then(|u| u.keychain_note.clone()),
         user: s.actor.as_ref().map(UserDto::from),
@@ -126,13 +132,51 @@ pub async fn create_store(
             kdf: KdfParams::UNLOCK,
         };
         let made = init(dir, &state.keychain, &opts)?;
-        let key = made.recovery_key.display().to_string();
-        let mut s = state.session()?;
-        s.unlocked =
-            Some(Unlocked { store: made.store, method: UnlockMethod::Passphrase, keychain_note: made.keychain_note });
-        s.actor = Some(made.admin);
-        s.last_used = Some(std::time::Instant::now());
-        Ok((key, status(state, dir, &s)?))
+        opened(state, dir, made)
+    })
+    .await
+}
+
+/// A store just made, open with its first user signed in; the recovery key to show once.
+fn opened(state: &AppState, dir: &DataDir, made: Initialised) -> Result<(String, StatusDto), UiError> {
+    let key = made.recovery_key.display().to_string();
+    let mut s = state.session()?;
+    s.unlocked =
+        Some(Unlocked { store: made.store, method: UnlockMethod::Passphrase, keychain_note: made.keychain_note });
+    s.actor = Some(made.admin);
+    s.last_used = Some(std::time::Instant::now());
+    Ok((key, status(state, dir, &s)?))
+}
+
+/// First run on a trainer's laptop: asks for the exchange folder (the USB stick or synced folder the
+/// office left its centre key in), then makes the laptop's store enrolled with that centre, its first
+/// user signed in, and its own key left in the folder for the office. Returns the recovery key,
+/// shown once; `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn create_laptop_store(
+    app: AppHandle,
+    label: String,
+    username: String,
+    password: String,
+    passphrase: String,
+) -> Result<Option<(String, StatusDto)>, UiError> {
+    let (password, passphrase) = (Zeroizing::new(password), Zeroizing::new(passphrase));
+    off_main(app, move |app, state| {
+        let dir = dir(state)?;
+        let title = "Choose the exchange folder the office uses (USB stick or shared folder)";
+        let Some(folder) = folder_path(app, title, None)? else {
+            return Ok(None);
+        };
+        let opts = LaptopOptions {
+            label: &label,
+            username: &username,
+            password: &password,
+            passphrase: &passphrase,
+            folder: &folder,
+            kdf: KdfParams::UNLOCK,
+        };
+        let (made, _) = init_laptop(dir, &state.keychain, &opts)?;
+        opened(state, dir, made).map(Some)
     })
     .await
 }

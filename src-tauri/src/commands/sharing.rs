@@ -19,8 +19,8 @@ use centrebook_core::bundle::{
     Affected, BundleOptions, BundleProgress, BundleStage, BundleSummary, CreateReport, Profile, Verified, Waiting,
 };
 use centrebook_core::field::{
-    centre_key_fingerprints, fingerprint, Conflict, Device, FieldIdentity, PackImport, PackSummary, Refusal,
-    ReturnImport, ReturnSummary, Take,
+    centre_key_fingerprints, fingerprint, Conflict, Device, Exchange, FieldIdentity, FolderLaptop, FolderPack,
+    FolderReturn, PackImport, PackSummary, Refusal, ReturnImport, ReturnSummary, RunOut, Take,
 };
 use centrebook_core::outfile::write_new;
 use centrebook_core::{Error, Id, Permission, Zeroizing};
@@ -28,7 +28,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::work::{file_name, off_main, open_path, save_path};
+use super::work::{file_name, folder_path, off_main, open_path, save_path};
 use crate::state::{AppState, UiError};
 
 /// What the sharing screens keep between commands.
@@ -407,7 +407,10 @@ pub async fn field_enrol(app: AppHandle, label: String) -> Result<Option<FieldId
         state.with_now(|_, a| a.require(Permission::ManageKeys))?;
         let Some(path) = pick(app, Kind::CentreKey)? else { return Ok(None) };
         let text = read_text(&path)?;
-        state.with_now(|s, a| s.field_enrol(a, &text, &label)).map(Some)
+        let who = state.with_now(|s, a| s.field_enrol(a, &text, &label))?;
+        // The store is a laptop now, and its user a laptop's.
+        state.refresh_actor_now()?;
+        Ok(Some(who))
     })
     .await
 }
@@ -432,7 +435,7 @@ pub async fn save_device_key(app: AppHandle) -> Result<Option<Saved>, UiError> {
 #[tauri::command]
 pub async fn import_field_pack(app: AppHandle, replace: bool) -> Result<Option<PackImport>, UiError> {
     off_main(app, move |app, state| {
-        state.with_now(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::FieldWork))?;
         let Some(path) = pick(app, Kind::FieldPack)? else { return Ok(None) };
         let bytes = read(&path)?;
         state.job()?.with(|s, a| s.import_field_pack(a, &bytes, replace)).map(Some)
@@ -453,7 +456,7 @@ pub struct ReturnSaved {
 #[tauri::command]
 pub async fn export_return(app: AppHandle) -> Result<Option<ReturnSaved>, UiError> {
     off_main(app, |app, state| {
-        state.with_now(|_, a| a.require(Permission::EditRecords))?;
+        state.with_now(|_, a| a.require(Permission::FieldWork))?;
         let name = format!("return-{}.cbr", stamp());
         let Some(out) = save_path(app, "Save the results return", None, name, ("Centrebook results return", &["cbr"]))?
         else {
@@ -501,4 +504,111 @@ pub async fn field_conflicts(state: State<'_, AppState>, all: bool) -> Result<Ve
 #[tauri::command]
 pub async fn resolve_field_conflict(state: State<'_, AppState>, id: Id, take: Take) -> Result<Conflict, UiError> {
     state.with(move |s, a| s.resolve_field_conflict(a, id, take)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The exchange folder: one folder (a USB stick, a synced folder) both sides choose once, where
+// every field file is left for the other side under a name that says what it is and whom it is for.
+
+/// The exchange folder chosen for this store, if any.
+#[tauri::command]
+pub async fn exchange_folder(state: State<'_, AppState>) -> Result<Option<String>, UiError> {
+    state.with(move |s, _| Ok(s.exchange_folder()?.map(|p| p.display().to_string()))).await
+}
+
+/// Asks for the exchange folder and keeps it (at the office an admin's choice also leaves the
+/// centre key there). `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn choose_exchange_folder(app: AppHandle) -> Result<Option<Exchange>, UiError> {
+    off_main(app, |app, state| {
+        state.with_now(|_, a| a.require(Permission::FieldWork))?;
+        let current = state.with_now(|s, _| s.exchange_folder())?;
+        let Some(folder) = folder_path(app, "Choose the exchange folder (a USB stick or a shared folder)", current)?
+        else {
+            return Ok(None);
+        };
+        state.with_now(|s, a| s.set_exchange_folder(a, &folder)).map(Some)
+    })
+    .await
+}
+
+/// Laptops whose keys wait in the exchange folder, with whom each is registered to (office).
+#[tauri::command]
+pub async fn folder_laptops(state: State<'_, AppState>) -> Result<Vec<FolderLaptop>, UiError> {
+    state
+        .with(move |s, a| match s.exchange_folder()? {
+            Some(folder) => s.laptops_in(a, &folder),
+            None => Ok(Vec::new()),
+        })
+        .await
+}
+
+/// Registers for `trainer` the laptop whose key is in the exchange folder (admins).
+#[tauri::command]
+pub async fn register_folder_laptop(
+    state: State<'_, AppState>,
+    trainer: Id,
+    device: String,
+) -> Result<Device, UiError> {
+    state.with(move |s, a| s.register_laptop_in(a, trainer, &s.chosen_exchange_folder()?, &device)).await
+}
+
+/// Exports a field pack of `runs` into the exchange folder, named for its laptop.
+#[tauri::command]
+pub async fn export_field_pack_to_folder(
+    app: AppHandle,
+    runs: Vec<Id>,
+    device: Option<String>,
+) -> Result<PackSaved, UiError> {
+    off_main(app, move |_, state| {
+        let (path, summary) = state.job()?.with(|s, a| {
+            let folder = s.chosen_exchange_folder()?;
+            s.export_field_pack_in(a, &runs, device.as_deref(), &folder)
+        })?;
+        Ok(PackSaved { saved: Saved::of(&path), summary })
+    })
+    .await
+}
+
+/// Imports this laptop's field packs from the exchange folder, oldest first.
+#[tauri::command]
+pub async fn import_packs_from_folder(app: AppHandle, replace: bool) -> Result<Vec<FolderPack>, UiError> {
+    off_main(app, move |_, state| {
+        state.job()?.with(|s, a| {
+            let folder = s.chosen_exchange_folder()?;
+            s.import_field_packs_in(a, &folder, replace)
+        })
+    })
+    .await
+}
+
+/// Writes the results return into the exchange folder.
+#[tauri::command]
+pub async fn export_return_to_folder(app: AppHandle) -> Result<ReturnSaved, UiError> {
+    off_main(app, |_, state| {
+        let (path, summary) = state.job()?.with(|s, a| {
+            let folder = s.chosen_exchange_folder()?;
+            s.export_return_in(a, &folder)
+        })?;
+        Ok(ReturnSaved { saved: Saved::of(&path), summary })
+    })
+    .await
+}
+
+/// Imports every return in the exchange folder (office): those applied before change nothing.
+#[tauri::command]
+pub async fn import_returns_from_folder(app: AppHandle) -> Result<Vec<FolderReturn>, UiError> {
+    off_main(app, |_, state| {
+        state.job()?.with(|s, a| {
+            let folder = s.chosen_exchange_folder()?;
+            s.import_returns_in(a, &folder)
+        })
+    })
+    .await
+}
+
+/// The course runs out on a trainer's laptop now (office).
+#[tauri::command]
+pub async fn runs_out(state: State<'_, AppState>) -> Result<Vec<RunOut>, UiError> {
+    state.with(move |s, a| s.runs_out(a)).await
 }

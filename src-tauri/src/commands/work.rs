@@ -83,6 +83,29 @@ pub fn open_path(
     })
 }
 
+/// The variable debug builds read instead of asking for a folder (see [`folder_path`]).
+pub const TEST_FOLDER: &str = "CENTREBOOK_TEST_FOLDER";
+
+/// Asks for a folder, starting in `start` (else the home folder: GTK would otherwise open on its
+/// recent files, where a folder cannot be chosen); `None` when the dialog was cancelled. Call off
+/// the main thread. Debug builds take it from `CENTREBOOK_TEST_FOLDER` instead when that is set
+/// (`laptop.test.mjs` drives the real dialog); release builds never read it.
+pub fn folder_path(app: &AppHandle, title: &'static str, start: Option<PathBuf>) -> Result<Option<PathBuf>, UiError> {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os(TEST_FOLDER) {
+        return Ok(Some(p.into()));
+    }
+    let start = start.filter(|p| p.is_dir()).or_else(|| app.path().home_dir().ok());
+    ask(app, move |dialog| {
+        let dialog = dialog.set_title(title);
+        match start {
+            Some(d) => dialog.set_directory(d),
+            None => dialog,
+        }
+        .pick_folder()
+    })
+}
+
 /// Asks where to save (suggesting `name`, in `folder` when given); `None` when the dialog was
 /// cancelled. Call off the main thread. Debug builds save into `CENTREBOOK_TEST_SAVE_DIR` instead
 /// when it is set, so WebDriver tests can skip the dialog (`dialogs.test.mjs` drives the real one).
@@ -104,31 +127,6 @@ pub fn save_path(
             None => dialog,
         }
         .save_file()
-    })
-}
-
-/// Asks for a folder, starting in `start`; `None` when the dialog was cancelled. Call off the main
-/// thread. Debug builds take the folder from the variable `test_var` instead when it is set, like
-/// [`open_path`].
-pub fn folder_path(
-    app: &AppHandle,
-    title: &'static str,
-    start: Option<PathBuf>,
-    test_var: &'static str,
-) -> Result<Option<PathBuf>, UiError> {
-    #[cfg(debug_assertions)]
-    if let Some(p) = std::env::var_os(test_var) {
-        return Ok(Some(p.into()));
-    }
-    #[cfg(not(debug_assertions))]
-    let _ = test_var;
-    ask(app, move |dialog| {
-        let dialog = dialog.set_title(title);
-        match start.filter(|s| s.is_dir()) {
-            Some(s) => dialog.set_directory(s),
-            None => dialog,
-        }
-        .pick_folder()
     })
 }
 

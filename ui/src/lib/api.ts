@@ -28,6 +28,9 @@ export const api = {
   storeStatus: () => call<T.StoreStatus>("store_status"),
   createStore: (centre: string, admin: string, password: string, passphrase: string) =>
     call<[string, T.StoreStatus]>("create_store", { centre, admin, password, passphrase }),
+  /** First run on a trainer's laptop: asks for the exchange folder; null when the dialog was cancelled. */
+  createLaptopStore: (label: string, username: string, password: string, passphrase: string) =>
+    call<[string, T.StoreStatus] | null>("create_laptop_store", { label, username, password, passphrase }),
   unlockStore: (secret: string, recovery: boolean) => call<T.StoreStatus>("unlock_store", { secret, recovery }),
   signIn: (username: string, password: string) => call<T.StoreStatus>("sign_in", { username, password }),
   signOut: () => call<T.StoreStatus>("sign_out"),
@@ -171,6 +174,18 @@ export const api = {
   importReturn: () => call<T.ReturnImported | null>("import_return"),
   fieldConflicts: (all = false) => call<T.Conflict[]>("field_conflicts", { all }),
   resolveFieldConflict: (id: T.Id, take: T.Take) => call<T.Conflict>("resolve_field_conflict", { id, take }),
+  /** The exchange folder (a USB stick or shared folder) both sides leave field files in. */
+  exchangeFolder: () => call<string | null>("exchange_folder"),
+  chooseExchangeFolder: () => call<T.Exchange | null>("choose_exchange_folder"),
+  folderLaptops: () => call<T.FolderLaptop[]>("folder_laptops"),
+  registerFolderLaptop: (trainer: T.Id, device: string) => call<T.Device>("register_folder_laptop", { trainer, device }),
+  exportFieldPackToFolder: (runs: T.Id[], device: string | null) =>
+    call<T.PackSaved>("export_field_pack_to_folder", { runs, device }),
+  importPacksFromFolder: (replace: boolean) => call<T.FolderPack[]>("import_packs_from_folder", { replace }),
+  exportReturnToFolder: () => call<T.ReturnSaved>("export_return_to_folder"),
+  importReturnsFromFolder: () => call<T.FolderReturn[]>("import_returns_from_folder"),
+  /** Runs out on a trainer's laptop (a pack exported, no return since). */
+  runsOut: () => call<T.RunOut[]>("runs_out"),
   // Certificates, photo cards, employer reports and verification. Commands that save return the
   // file's name, or null when the save dialog was cancelled; "open" ones open the system's viewer.
   certificates: (query: T.CertificateQuery = {}) => call<T.Certificate[]>("certificates", { query }),

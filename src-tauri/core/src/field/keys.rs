@@ -210,9 +210,9 @@ pub(crate) fn trusted_centre(conn: &Connection) -> Result<Trusted> {
 
 /// Refuses on a field store: office-only work.
 pub(crate) fn require_office(conn: &Connection) -> Result<()> {
-    match super::device_id(conn)? {
-        Some(_) => Err(Refusal::FieldStore.into()),
-        None => Ok(()),
+    match crate::store::kind(conn)? {
+        crate::StoreKind::Laptop => Err(Refusal::FieldStore.into()),
+        crate::StoreKind::Office => Ok(()),
     }
 }
 
@@ -237,8 +237,14 @@ fn read_centre_key(text: &str) -> Result<(CentreKeyFile, RecipientPublic)> {
 /// laptop shows once enrolled, so a person can compare the two screens. A file that is not a whole,
 /// consistent centre-key file is refused, as enrolling with it would be.
 pub fn centre_key_fingerprints(centre_key: &str) -> Result<Vec<String>> {
+    Ok(centre_key_facts(centre_key)?.1)
+}
+
+/// The centre's name in a centre-key file, and its signing keys' fingerprints; refused as
+/// [`centre_key_fingerprints`] is.
+pub(crate) fn centre_key_facts(centre_key: &str) -> Result<(String, Vec<String>)> {
     let (file, _) = read_centre_key(centre_key)?;
-    Ok(file.signing_keys.iter().map(|(id, _)| super::fingerprint(id)).collect())
+    Ok((file.centre_name, file.signing_keys.iter().map(|(id, _)| super::fingerprint(id)).collect()))
 }
 
 impl Store {

@@ -43,7 +43,12 @@
 //! result back to its packed value is, rightly, no conflict.
 
 mod envelope;
+mod exchange;
 mod keys;
+mod laptop;
+#[cfg(test)]
+mod laptop_tests;
+mod out;
 mod pack;
 mod returns;
 #[cfg(test)]
@@ -55,7 +60,10 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+pub use exchange::{Exchange, FolderLaptop, FolderPack, FolderReturn, CENTRE_KEY};
 pub use keys::{centre_key_fingerprints, CentreTrust, Device, FieldIdentity};
+pub use laptop::{init_laptop, LaptopOptions};
+pub use out::RunOut;
 pub use pack::{PackImport, PackSummary};
 pub use returns::{Conflict, ConflictKind, ReturnApplied, ReturnImport, ReturnSummary, Take};
 

@@ -441,7 +441,7 @@ impl Store {
     /// the same pack again changes nothing. A newer pack for a run already here replaces it only with
     /// `replace`, when the laptop holds changes to that run (they would be lost otherwise).
     pub fn import_field_pack(&mut self, actor: &Actor, bytes: &[u8], replace: bool) -> Result<PackImport> {
-        actor.require(Permission::EditRecords)?;
+        actor.require(Permission::FieldWork)?;
         let keys = keys::device_keys(self.conn())?;
         let trusted = keys::trusted_centre(self.conn())?;
         let opened = envelope::open(

@@ -215,7 +215,7 @@ impl Store {
     /// results wherever they differ from the pack, and its evidence photos. Signed by this laptop,
     /// encrypted to the centre. Each return holds everything since the packs, so only the latest matters.
     pub fn export_return(&mut self, actor: &Actor) -> Result<(Vec<u8>, ReturnSummary)> {
-        actor.require(Permission::EditRecords)?;
+        actor.require(Permission::FieldWork)?;
         let keys = keys::device_keys(self.conn())?;
         let trusted = keys::trusted_centre(self.conn())?;
         self.write(|tx| {

@@ -75,6 +75,9 @@ fn laptop(w: &mut World, trainer: Id, label: &str) -> Laptop {
     let centre_key = w.store.field_centre_key(&w.admin.clone()).unwrap();
     let id = store.field_enrol(&user, &centre_key, label).unwrap();
     assert_eq!(id.centre.centre_id, w.store.store_id());
+    // From here on the laptop's user acts as a laptop's: office work is refused.
+    let user = store.refresh(&user).unwrap();
+    assert_eq!(user.store_kind(), crate::StoreKind::Laptop);
     let device_key = store.field_device_key(&user).unwrap();
     let device = w.store.register_field_device(&w.admin.clone(), trainer, &device_key).unwrap();
     assert_eq!(device.id, id.device_id);
@@ -538,7 +541,7 @@ fn packs_go_only_to_the_runs_trainer_and_only_from_the_laptops_centre() {
 
     // Office and field stores each refuse the other's work.
     let user = f.laptop.user.clone();
-    assert!(matches!(f.laptop.store.export_field_pack(&user, &[f.run], None), Err(Error::Field(Refusal::FieldStore))));
+    assert!(matches!(f.laptop.store.export_field_pack(&user, &[f.run], None), Err(Error::OfficeOnly { .. })));
     assert!(matches!(f.w.store.import_field_pack(&office, &pack, false), Err(Error::Field(Refusal::NotAFieldStore))));
     assert!(matches!(f.w.store.export_return(&office), Err(Error::Field(Refusal::NotAFieldStore))));
 }

@@ -110,6 +110,13 @@ impl Store {
         Ok(meta_get(&self.conn, "centre_name")?.unwrap_or_default())
     }
 
+    /// Whether this is the centre's office store or a trainer's laptop: a laptop is a store holding
+    /// its own field keys, made when it was enrolled with a centre's key. The one definition every
+    /// refusal and the window's menu follow.
+    pub fn kind(&self) -> Result<crate::StoreKind> {
+        kind(self.conn())
+    }
+
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<i64> {
         migrations::version(&self.conn)
@@ -244,6 +251,13 @@ fn share(f: &File, path: &Path) -> Result<()> {
         }
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path)(e)),
     }
+}
+
+/// [`Store::kind`] on a connection (inside a transaction too).
+pub(crate) fn kind(conn: &Connection) -> Result<crate::StoreKind> {
+    let laptop: bool =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM field_device_keys)")?.query_row([], |r| r.get(0))?;
+    Ok(if laptop { crate::StoreKind::Laptop } else { crate::StoreKind::Office })
 }
 
 pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
