@@ -65,7 +65,7 @@ fn a_laptop_refuses_the_work_that_never_goes_back_to_the_office_and_does_the_res
     let after: i64 = l.conn().query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
     assert!(after > audit);
     let (_, sum) = l.export_return(&user).unwrap();
-    assert_eq!((sum.attendance, sum.results, sum.photos), (1, 1, 1));
+    assert_eq!((sum.attendance, sum.with_results, sum.photos), (1, 1, 1));
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn a_run_is_out_on_a_laptop_from_its_pack_until_the_laptops_return_is_imported()
     office_only(f.laptop.store.runs_out(&f.laptop.user.clone()).unwrap_err());
 
     // The return comes back: no longer out.
-    f.on_laptop(f.sian, f.practical, Score::Faults { minor: 0, major: 0 });
+    f.on_laptop(f.sian, f.practical, Score::Faults { minor: Some(0), major: Some(0) });
     let ret = f.return_file();
     f.w.store.import_return(&office, &ret).unwrap();
     assert_eq!(f.w.store.run_out(&office, f.run).unwrap(), None);
@@ -174,7 +174,7 @@ fn a_laptop_set_up_from_the_exchange_folder_works_through_it_with_the_office() {
     };
     laptop.record_result(&tom, toms_sian, &input).unwrap();
     let (ret, sum) = laptop.export_return_in(&tom, folder).unwrap();
-    assert_eq!(sum.results, 1);
+    assert_eq!(sum.with_results, 1);
     assert!(ret.starts_with(folder));
 
     // The office imports every return in the folder: Tom's applies, and the run is back.
