@@ -217,7 +217,7 @@ fn a_laptop_set_up_from_the_exchange_folder_works_through_it_and_refuses_office_
     assert_eq!(packs[0]["outcome"]["status"], "imported", "{packs}");
     json(&laptop, &["result", "record", &run, &sian, "--component", "Theory", "--mark", "35"], as_tess);
     let ret = json(&laptop, &["return", "export", "--folder", folder], as_tess);
-    assert_eq!(ret["results"].as_u64(), Some(1));
+    assert_eq!(ret["with_results"].as_u64(), Some(1));
     let applied = json(&office_dir, &["return", "import", "--folder", folder], AS_OFFICE);
     assert_eq!(applied[0]["outcome"]["status"], "applied", "{applied}");
     let sian_now = json(&office_dir, &["result", "show", &run, &sian], AS_OFFICE);
