@@ -187,7 +187,7 @@ test("a laptop set up from the exchange folder shows only the trainer's work, an
     await signIn(b, "tess", TESS_PASSWORD);
     await click(b, "#nav-field");
     await click(b, "#import-packs-folder");
-    await textOf(b, "#laptop-notice", (t) => t === "Field pack imported: 1 course run, 2 candidates, 0 results so far.");
+    await textOf(b, "#laptop-notice", (t) => t === "Field pack imported: 1 course run, 2 candidates, 0 with results so far.");
     await click(b, "#nav-runs");
     await textOf(b, "#runs tbody", (t) => t.includes("Counterbalance lift truck, novice"));
     await picture(b, "after-laptop-runs");
@@ -197,7 +197,7 @@ test("a laptop set up from the exchange folder shows only the trainer's work, an
     await textOf(b, "#save-state", (t) => t === "All results saved");
     await click(b, "#nav-field");
     await click(b, "#export-return-folder");
-    await textOf(b, "#return-notice", (t) => t.startsWith(`Saved ${stick}`) && t.includes("1 candidate with 1 attendance change, 1 result"));
+    await textOf(b, "#return-notice", (t) => t.startsWith(`Saved ${stick}`) && t.includes("1 candidate: 1 with attendance recorded, 1 with results"));
     await picture(b, "after-laptop-return", "#return-notice");
   } finally {
     await app.stop();
