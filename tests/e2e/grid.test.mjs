@@ -134,7 +134,7 @@ test("a blank major keeps the outcome incomplete in the window and in the store"
     // The store agrees: the typed half kept, the blank half blank (not 0), the computed outcome waiting.
     assert.deepEqual(rowsStored(dir, run, people), [[2, null, "incomplete"], [null, 0, "incomplete"], [3, null, "incomplete"]]);
     const shownByCli = cli(dir, ["--user", "admin", "result", "show", run, people[1]]);
-    assert.match(shownByCli, /— minor, 0 major faults/);
+    assert.match(shownByCli, /— minor and 0 major faults/);
     assert.match(shownByCli, /outcome: incomplete/i);
 
     // A count that cannot be right is shown in its cell, and the columns hold still around it.
