@@ -5,9 +5,11 @@ use centrebook_core::records::{
     Attendance, CandidateEnrolment, Enrolled, Enrolment, EnrolmentResults, ListReport, ResultInput, Run, RunFilter,
     RunForm,
 };
-use centrebook_core::Id;
-use tauri::State;
+use centrebook_core::{photo, Error, Id};
+use tauri::ipc::Response;
+use tauri::{AppHandle, State};
 
+use crate::commands::work::{off_main, open_path};
 use crate::state::{AppState, UiError};
 
 #[tauri::command]
@@ -72,6 +74,51 @@ pub async fn record_result(
     input: ResultInput,
 ) -> Result<EnrolmentResults, UiError> {
     state.with(move |s, a| s.record_result(a, enrolment, &input)).await
+}
+
+/// An enrolment's evidence photos, oldest first, as `[id, caption]` pairs; the pictures themselves
+/// come one at a time through [`evidence_photo`], as bytes rather than JSON.
+#[tauri::command]
+pub async fn evidence_photos(state: State<'_, AppState>, enrolment: Id) -> Result<Vec<(Id, Option<String>)>, UiError> {
+    state.with(move |s, a| Ok(s.evidence_photos(a, enrolment)?.into_iter().map(|(id, c, _)| (id, c)).collect())).await
+}
+
+/// One evidence photo of an enrolment, as JPEG bytes.
+#[tauri::command]
+pub async fn evidence_photo(state: State<'_, AppState>, enrolment: Id, photo: Id) -> Result<Response, UiError> {
+    let found = state
+        .with(move |s, a| {
+            s.evidence_photos(a, enrolment)?
+                .into_iter()
+                .find(|(id, ..)| *id == photo)
+                .map(|(.., p)| p.into_bytes())
+                .ok_or(Error::NotFound { what: "evidence photo", name: photo.to_string() })
+        })
+        .await?;
+    Ok(Response::new(found))
+}
+
+/// Asks for a picture with the system's file dialog and adds it to the enrolment's evidence; `None`
+/// when the dialog was cancelled. The decoding and re-encoding runs on the job's own connection, so
+/// the window goes on meanwhile. Debug builds take `CENTREBOOK_TEST_EVIDENCE_FILE` instead.
+#[tauri::command]
+pub async fn add_evidence_photo(app: AppHandle, enrolment: Id) -> Result<Option<Id>, UiError> {
+    off_main(app, move |app, state| {
+        let filter = ("Photos (JPEG, PNG)", &["jpg", "jpeg", "png", "JPG", "JPEG", "PNG"][..]);
+        let Some(path) = open_path(app, "Add an evidence photo", filter, "CENTREBOOK_TEST_EVIDENCE_FILE")? else {
+            return Ok(None);
+        };
+        let io = |source| UiError::from(Error::Io { action: "read", path: path.clone(), source });
+        // Refused before reading: the core would refuse it anyway, after reading it all.
+        if std::fs::metadata(&path).map_err(io)?.len() > photo::MAX_UPLOAD_BYTES as u64 {
+            return Err(
+                Error::Invalid { field: "photo", reason: "the file is too large; use one under 15 MB".into() }.into()
+            );
+        }
+        let bytes = std::fs::read(&path).map_err(io)?;
+        state.job()?.with(|s, a| s.add_evidence_photo(a, enrolment, None, None, &bytes)).map(Some)
+    })
+    .await
 }
 
 #[tauri::command]

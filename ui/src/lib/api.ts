@@ -96,6 +96,12 @@ export const api = {
   overrideOutcome: (enrolment: T.Id, outcome: T.Outcome, grade: string | null, reason: string) =>
     call<T.EnrolmentResults>("override_outcome", { enrolment, outcome, grade, reason }),
   clearOverride: (enrolment: T.Id, reason: string) => call<T.EnrolmentResults>("clear_override", { enrolment, reason }),
+  /** An enrolment's evidence photos, oldest first, as [id, caption] pairs. */
+  evidencePhotos: (enrolment: T.Id) => call<[T.Id, string | null][]>("evidence_photos", { enrolment }),
+  /** One evidence photo's JPEG bytes. */
+  evidencePhoto: (enrolment: T.Id, photo: T.Id) => call<ArrayBuffer>("evidence_photo", { enrolment, photo }),
+  /** Asks for a picture (native dialog) and adds it to the evidence; null when the person cancels. */
+  addEvidencePhoto: (enrolment: T.Id) => call<T.Id | null>("add_evidence_photo", { enrolment }),
 
   mergeCandidates: (keep: T.Id, duplicate: T.Id) => call<null>("merge_candidates", { keep, duplicate }),
   setRestricted: (candidate: T.Id, restricted: boolean, reason: string) =>

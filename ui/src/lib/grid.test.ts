@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { boxesOf, draftOf, liveOutcome, move, observationKey, parseDraft, SaveQueue, type Draft } from "./grid";
+import { boxesOf, cellValue, COMMENTS_MAX, draftOf, liveOutcome, move, observationKey, parseDraft, SaveQueue, type Draft } from "./grid";
 import type { ComponentRule, UiError } from "./types";
 
 const theory: ComponentRule = { kind: "marks", max_mark: 25, pass_mark: 20 };
@@ -256,5 +256,25 @@ describe("SaveQueue", () => {
     q.set("a", 1);
     await q.settled();
     expect(seen).toEqual(["a:pending", "a:saving", "a:saved"]);
+  });
+});
+
+describe("cellValue", () => {
+  const marks: ComponentRule = { kind: "marks", max_mark: 40, pass_mark: 30 };
+  it("sends the comments with the score, trimmed, and a blank comment as none", () => {
+    expect(cellValue(marks, { kind: "marks", mark: "35" }, "  Good pace  ")).toEqual({
+      ok: true,
+      score: { kind: "marks", mark: 35 },
+      comments: "Good pace",
+    });
+    expect(cellValue(marks, { kind: "marks", mark: "35" }, "   ")).toEqual({ ok: true, score: { kind: "marks", mark: 35 }, comments: null });
+  });
+  it("holds comments back while the cell has no score, and refuses an unreadable score", () => {
+    expect(cellValue(marks, { kind: "marks", mark: "" }, "Kept")).toEqual({ ok: true, score: null, comments: null });
+    expect(cellValue(marks, { kind: "marks", mark: "41" }, "Kept").ok).toBe(false);
+  });
+  it("refuses comments longer than the store keeps", () => {
+    const r = cellValue(marks, { kind: "marks", mark: "1" }, "x".repeat(COMMENTS_MAX + 1));
+    expect(r).toEqual({ ok: false, error: "Keep the comments under 2000 characters" });
   });
 });

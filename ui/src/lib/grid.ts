@@ -248,3 +248,24 @@ export class SaveQueue<V, R> {
     if (newer) void this.pump(key);
   }
 }
+
+/** The most a result's comments may hold (the store refuses more). */
+export const COMMENTS_MAX = 2000;
+
+/**
+ * What one cell sends to the store: its score and its comments together, since the store keeps the
+ * comments on the score's record and replaces both at once (sending a score alone would erase the
+ * comments). Blank comments are none; comments on a cell with no score cannot be kept, so they go
+ * unsent until there is a score.
+ */
+export function cellValue(
+  rule: ComponentRule,
+  draft: Draft,
+  comments: string,
+): { ok: true; score: Score | null; comments: string | null } | { ok: false; error: string } {
+  const parsed = parseDraft(rule, draft);
+  if (!parsed.ok) return parsed;
+  const text = comments.trim();
+  if (text.length > COMMENTS_MAX) return { ok: false, error: `Keep the comments under ${COMMENTS_MAX} characters` };
+  return { ok: true, score: parsed.score, comments: parsed.score === null || text === "" ? null : text };
+}

@@ -8,6 +8,8 @@ export interface CellSave {
   enrolment: Id;
   component: Id;
   score: Score | null;
+  /** Sent with the score every time: the store replaces both together. */
+  comments: string | null;
 }
 
 export const cellStatus: Record<string, CellStatus> = $state({});
@@ -15,7 +17,7 @@ export const cellStatus: Record<string, CellStatus> = $state({});
 const listeners = new Set<(r: EnrolmentResults) => void>();
 
 export const resultsQueue = new SaveQueue<CellSave, EnrolmentResults>(
-  (_key, v) => api.recordResult(v.enrolment, { component_id: v.component, score: v.score }),
+  (_key, v) => api.recordResult(v.enrolment, { component_id: v.component, score: v.score, comments: v.comments }),
   (_key, r) => listeners.forEach((l) => l(r)),
   (key, s) => (cellStatus[key] = s),
 );
