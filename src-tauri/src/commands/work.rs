@@ -83,16 +83,13 @@ pub fn open_path(
     })
 }
 
-/// The variable debug builds read instead of asking for a folder (see [`folder_path`]).
-pub const TEST_FOLDER: &str = "CENTREBOOK_TEST_FOLDER";
-
 /// Asks for a folder, starting in `start` (else the home folder: GTK would otherwise open on its
 /// recent files, where a folder cannot be chosen); `None` when the dialog was cancelled. Call off
 /// the main thread. Debug builds take it from `CENTREBOOK_TEST_FOLDER` instead when that is set
 /// (`laptop.test.mjs` drives the real dialog); release builds never read it.
 pub fn folder_path(app: &AppHandle, title: &'static str, start: Option<PathBuf>) -> Result<Option<PathBuf>, UiError> {
     #[cfg(debug_assertions)]
-    if let Some(p) = std::env::var_os(TEST_FOLDER) {
+    if let Some(p) = std::env::var_os("CENTREBOOK_TEST_FOLDER") {
         return Ok(Some(p.into()));
     }
     let start = start.filter(|p| p.is_dir()).or_else(|| app.path().home_dir().ok());
