@@ -229,8 +229,19 @@ impl World {
 
 /// The text of a PDF, through poppler's `pdftotext`, for tests that read what a document says.
 pub fn pdf_text(bytes: &[u8]) -> String {
+    pdftotext(bytes, &[])
+}
+
+/// The same with each page's layout kept (a table's columns stay on their line); pages are
+/// separated by form feeds.
+pub fn pdf_layout_text(bytes: &[u8]) -> String {
+    pdftotext(bytes, &["-layout"])
+}
+
+fn pdftotext(bytes: &[u8], options: &[&str]) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
+        .args(options)
         .args(["-enc", "UTF-8", "-", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

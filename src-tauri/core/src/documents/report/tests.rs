@@ -238,17 +238,7 @@ fn xlsx_has_a_bold_frozen_filtered_header_real_dates_and_a_refresher_sheet() {
 }
 
 fn pdf_pages(bytes: &[u8]) -> Vec<String> {
-    use std::io::Write;
-    let mut child = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8", "-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("pdftotext (poppler-utils) is installed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext could not read the PDF");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = crate::testing::pdf_layout_text(bytes);
     text.split('\u{c}').filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
 }
 
