@@ -10,8 +10,12 @@ import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const windows = process.platform === "win32";
-// npm and cargo are .cmd/.exe shims on Windows, found through the shell there.
-const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: "inherit", shell: windows });
+// npm and cargo are .cmd/.exe shims on Windows, found through the shell there. Tauri hands its merged
+// configuration down in TAURI_CONFIG; the build here must not see it, or tauri-build would look for
+// the external binary this script is about to make (it then rebuilds only the app, with the binary).
+const env = { ...process.env };
+delete env.TAURI_CONFIG;
+const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, env, stdio: "inherit", shell: windows });
 
 run("npm", ["run", "build"], path.join(root, "ui"));
 
