@@ -178,6 +178,15 @@ export async function unlockAndSignIn(browser, passphrase = PASSPHRASE, password
   await signIn(browser, username, password);
 }
 
+/** Scrolls the content pane (not the window) so `selector` is near its top. */
+export async function scrollTo(b, selector) {
+  await b.execute((sel) => {
+    const main = document.querySelector("#content");
+    const el = document.querySelector(sel);
+    main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
+  }, selector);
+}
+
 /** Goes to a screen by its hash route, as the navigation links do. */
 export async function go(browser, path) {
   await browser.execute((p) => { location.hash = `#/${p}`; }, path);

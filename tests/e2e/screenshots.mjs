@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cli, click, fill, go, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { cli, click, fill, go, scrollTo, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 import { sharingShots } from "./sharing-shots.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -108,15 +108,6 @@ async function tour() {
     await stop();
     cleanup();
   }
-}
-
-/** Scrolls the content pane (not the window) so `selector` is near its top. */
-async function scrollTo(b, selector) {
-  await b.execute((sel) => {
-    const main = document.querySelector("#content");
-    const el = document.querySelector(sel);
-    main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
-  }, selector);
 }
 
 // The certificate screens on the demo centre's issued certificates: the list, one certificate, and

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { cli, click, fill, go, scrollTo, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const out = process.env.SHOTS_DIR ?? "/tmp/words-shots";
 const prefix = process.env.SHOTS_PREFIX ?? "";
@@ -18,14 +18,6 @@ async function shot(b, name) {
   await pause(800);
   await b.saveScreenshot(path.join(out, `${prefix}${name}.png`));
   console.log(`${prefix}${name}.png`);
-}
-
-async function scrollTo(b, selector) {
-  await b.execute((sel) => {
-    const main = document.querySelector("#content");
-    const el = document.querySelector(sel);
-    main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
-  }, selector);
 }
 
 const { dir, cleanup } = tempDataDir();
