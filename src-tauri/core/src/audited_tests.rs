@@ -138,6 +138,16 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         let opts = crate::documents::report::ReportOptions { today: today(), expiring_within_days: 30, site: None };
         s.employer_report_with(&office, acme, &opts).unwrap()
     });
+    // A correction of a name the employer's report carried, owed to them until told.
+    let edit = crate::records::CandidateForm { surname: "Pryce".into(), ..s.candidate_form(&admin, passed).unwrap() };
+    audited(&mut c, s, "edit_candidate", |s| {
+        let why = Some(crate::records::ChangeReason::TypingError);
+        s.edit_candidate(&office, passed, &edit, why, today(), true).unwrap()
+    });
+    let owed = s.rectifications(&office, Some(passed), true).unwrap();
+    audited(&mut c, s, "mark_rectification_told", |s| {
+        s.mark_rectification_told(&office, owed[0].id, "phoned").unwrap()
+    });
 
     // Bundles.
     let profile = Profile::built_in("rtitb").unwrap();

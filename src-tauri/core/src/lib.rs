@@ -52,6 +52,8 @@ pub mod users;
 #[cfg(test)]
 mod audited_tests;
 #[cfg(test)]
+mod correction_tests;
+#[cfg(test)]
 mod layering_tests;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -1,15 +1,55 @@
-//! What happens to a candidate's record after registration: a change of employer (history kept, never
-//! overwritten), merging two records of one person, restriction of processing, and special category
-//! notes (health or disability, for reasonable adjustments) held only with explicit consent.
+//! What happens to a candidate's record after registration: corrections (every field, a reason for
+//! names and identifiers, the duplicate check run again, and the recipients of the old value listed
+//! as owed), a change of employer (history kept, never overwritten), merging two records of one
+//! person, restriction of processing, and special category notes (health or disability, for
+//! reasonable adjustments) held only with explicit consent.
 
 use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
+use super::candidates::{find_matches, read_candidate, Candidate, CandidateForm, CandidateMatch, MatchReason};
+use super::rectification::{self, ChangeReason, Owed, OwedState};
 use super::{opt, optional, required};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::{Error, Id, Result, Store};
+
+/// The outcome of correcting a candidate.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Edited {
+    /// Saved (or nothing differed: `changed` is empty and nothing was written).
+    Saved {
+        /// The record as it is now.
+        candidate: Box<Candidate>,
+        /// The fields that changed, by their form names (e.g. `surname`).
+        changed: Vec<String>,
+        /// Recipients of the old values who are still owed the correction, oldest first.
+        owed: Vec<Owed>,
+        /// Accepted but worth a second look (e.g. an unusual date of birth).
+        warnings: Vec<String>,
+    },
+    /// Nothing was written: the corrected record now looks like these. Merge, or save again with `force`.
+    PossibleDuplicates {
+        /// The likely matches, strongest first.
+        matches: Vec<CandidateMatch>,
+    },
+}
+
+/// Names and identifiers: changing one needs a [`ChangeReason`]. Contact details and the employee
+/// number do not.
+const NEEDS_REASON: [&str; 7] =
+    ["forename", "surname", "ni_number", "date_of_birth", "address", "postcode", "driving_licence"];
+
+/// The duplicate check's keys, each with the fields it compares: a correction runs the check again
+/// on the keys whose fields it changed (a surname corrected says nothing new about an employee number).
+const KEYS: [(MatchReason, &[&str]); 3] = [
+    (MatchReason::NiNumber, &["ni_number"]),
+    (MatchReason::SurnameDobPostcode, &["surname", "date_of_birth", "postcode"]),
+    (MatchReason::EmployeeNumber, &["employee_number"]),
+];
 
 /// One period with one employer.
 #[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
@@ -52,6 +92,133 @@ fn candidate_exists(tx: &rusqlite::Connection, id: Id) -> Result<()> {
 }
 
 impl Store {
+    /// Corrects a candidate (admin and office): every field of `form` is validated as at
+    /// registration and the differing ones are written, with their before and after in the audit
+    /// entry. A name or identifier needs `reason`. A change to what the duplicate check compares runs
+    /// it again and, without `force`, offers the matches and writes nothing (two records never share
+    /// an NI number, forced or not). The employer is changed with [`Store::change_employer`], which
+    /// keeps the history: here it must stay as it is. Every recipient of a changed value that was
+    /// already sent (see [`rectification`]) is recorded as owed the correction.
+    pub fn edit_candidate(
+        &mut self,
+        actor: &Actor,
+        id: Id,
+        form: &CandidateForm,
+        reason: Option<ChangeReason>,
+        today: NaiveDate,
+        force: bool,
+    ) -> Result<Edited> {
+        actor.require(Permission::EditRecords)?;
+        let v = form.validate(today)?;
+        let show_ids = actor.may(Permission::ReadIdentifiers);
+        self.write(|tx| {
+            candidate_exists(tx, id)?;
+            let before = read_candidate(tx, id, true)?;
+            if before.employer_id != v.employer_id {
+                return Err(Error::invalid(
+                    "employer",
+                    "is changed with Change employer, which keeps the employment history",
+                ));
+            }
+            let was = before.identifiers.clone().unwrap_or_default();
+            let text = |o: Option<String>| o.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null);
+            let pairs: [(&str, serde_json::Value, serde_json::Value); 10] = [
+                ("forename", before.forename.clone().into(), v.forename.clone().into()),
+                ("surname", before.surname.clone().into(), v.surname.clone().into()),
+                ("employee_number", text(before.employee_number.clone()), text(v.employee_number.clone())),
+                ("ni_number", text(was.ni_number.map(|n| n.to_string())), text(v.ids.ni_number.as_ref().map(|n| n.to_string()))),
+                ("date_of_birth", text(was.date_of_birth.map(|d| d.to_string())), text(v.ids.date_of_birth.map(|d| d.to_string()))),
+                ("address", text(was.address), text(v.ids.address.clone())),
+                ("postcode", text(was.postcode.map(|p| p.to_string())), text(v.ids.postcode.as_ref().map(|p| p.to_string()))),
+                ("email", text(before.email.map(|e| e.to_string())), text(v.email.as_ref().map(|e| e.to_string()))),
+                ("mobile", text(before.mobile.map(|m| m.to_string())), text(v.mobile.as_ref().map(|m| m.to_string()))),
+                ("driving_licence", text(was.driving_licence), text(v.ids.driving_licence.clone())),
+            ];
+            let changes: Vec<FieldChange> = pairs
+                .into_iter()
+                .filter(|(_, b, a)| b != a)
+                .map(|(f, b, a)| FieldChange { field: f.to_owned(), before: Some(b), after: Some(a) })
+                .collect();
+            let changed: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
+            if changes.is_empty() {
+                let candidate = Box::new(read_candidate(tx, id, show_ids)?);
+                return Ok(Edited::Saved { candidate, changed, owed: Vec::new(), warnings: v.warnings.clone() });
+            }
+            let needs_reason = changed.iter().any(|f| NEEDS_REASON.contains(&f.as_str()));
+            if needs_reason && reason.is_none() {
+                return Err(Error::invalid(
+                    "reason",
+                    "is needed to change a name or an identifier: a rectification request, a typing error or a name change",
+                ));
+            }
+            let rechecked: Vec<MatchReason> = KEYS
+                .iter()
+                .filter(|(_, fields)| changed.iter().any(|f| fields.contains(&f.as_str())))
+                .map(|(key, _)| *key)
+                .collect();
+            if !rechecked.is_empty() {
+                let matches: Vec<CandidateMatch> = find_matches(tx, &v, show_ids)?
+                    .into_iter()
+                    .filter(|m| m.candidate.id != id)
+                    .filter_map(|mut m| {
+                        m.reasons.retain(|r| rechecked.contains(r));
+                        (!m.reasons.is_empty()).then_some(m)
+                    })
+                    .collect();
+                let same_ni = matches.iter().any(|m| m.reasons.contains(&MatchReason::NiNumber));
+                if same_ni && force {
+                    return Err(Error::invalid(
+                        "NI number",
+                        "another candidate already has this NI number; use that record, or merge the two",
+                    ));
+                }
+                if !matches.is_empty() && !force {
+                    return Ok(Edited::PossibleDuplicates { matches });
+                }
+            }
+            tx.execute(
+                "UPDATE candidates SET forename = ?2, surname = ?3, ni_number = ?4, date_of_birth = ?5, address = ?6,
+                    postcode = ?7, email = ?8, mobile = ?9, driving_licence = ?10, updated_at = ?11 WHERE id = ?1",
+                rusqlite::params![
+                    id,
+                    v.forename,
+                    v.surname,
+                    v.ids.ni_number,
+                    v.ids.date_of_birth.map(|d| d.to_string()),
+                    v.ids.address,
+                    v.ids.postcode,
+                    v.email,
+                    v.mobile,
+                    v.ids.driving_licence,
+                    Utc::now().to_rfc3339()
+                ],
+            )?;
+            if changed.iter().any(|f| f == "employee_number") {
+                // A typing correction of the number at the current employer: the employment is the same one.
+                tx.execute(
+                    "UPDATE employments SET employee_number = ?2 WHERE candidate_id = ?1 AND ended_on IS NULL",
+                    rusqlite::params![id, v.employee_number],
+                )?;
+            }
+            let mut audited = changes;
+            if let Some(r) = reason.filter(|_| needs_reason) {
+                audited.push(FieldChange::created("reason", r.label()));
+            }
+            let sid = id.to_string();
+            audit::record(tx, Who::Actor(actor), "candidate.edit", Subject { entity: "candidate", id: Some(&sid) }, &audited)?;
+            let mut disclosed: Vec<&'static str> = Vec::new();
+            for f in changed.iter().filter_map(|f| rectification::disclosed_as(f)) {
+                if !disclosed.contains(&f) {
+                    disclosed.push(f);
+                }
+            }
+            rectification::record_owed(tx, actor, id, &disclosed, reason.filter(|_| needs_reason), today)?;
+            let owed = rectification::owed_in(tx, Some(id))?.into_iter().filter(|o| o.state == OwedState::Owed).collect();
+            let candidate = Box::new(read_candidate(tx, id, show_ids)?);
+            Ok(Edited::Saved { candidate, changed, owed, warnings: v.warnings.clone() })
+        })
+    }
+
     /// A candidate's employers, newest first.
     pub fn employment_history(&self, actor: &Actor, candidate: Id) -> Result<Vec<Employment>> {
         self.candidate(actor, candidate)?;

@@ -14,7 +14,7 @@ use crate::fields::{fold_name, DateOfBirth, Email, NiNumber, Phone, Postcode};
 use crate::{Error, Id, Result, Store};
 
 /// A candidate as typed in a form or an import row.
-#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct CandidateForm {
     /// Forename.
@@ -307,6 +307,13 @@ pub(crate) fn insert(tx: &Tx<'_>, actor: &Actor, v: &Valid, today: NaiveDate, ac
     Ok(id)
 }
 
+/// One candidate read inside a transaction, as a role that may (or may not) see identifiers sees them.
+pub(crate) fn read_candidate(conn: &rusqlite::Connection, id: Id, show_ids: bool) -> Result<Candidate> {
+    conn.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))
+        .optional()?
+        .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })
+}
+
 impl Store {
     /// Registers a candidate (admin and office). Someone who may already exist (same NI number; same
     /// surname, date of birth and postcode; same employer and employee number) is offered back as a
@@ -336,17 +343,35 @@ impl Store {
                 return Ok(Registered::PossibleDuplicates { matches });
             }
             let id = insert(tx, actor, &v, today, "candidate.add")?;
-            let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))?;
+            let candidate = read_candidate(tx, id, show_ids)?;
             Ok(Registered::Created { candidate: Box::new(candidate), warnings: v.warnings.clone() })
         })
     }
 
     /// One candidate, as the acting role may see them.
     pub fn candidate(&self, actor: &Actor, id: Id) -> Result<Candidate> {
-        self.conn()
-            .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(actor.may(Permission::ReadIdentifiers)))
-            .optional()?
-            .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })
+        read_candidate(self.conn(), id, actor.may(Permission::ReadIdentifiers))
+    }
+
+    /// A candidate as the registration form shows them, filled in for a correction (admin and office:
+    /// the form holds identifiers). Dates are typed the UK way, as a person would type them.
+    pub fn candidate_form(&self, actor: &Actor, id: Id) -> Result<CandidateForm> {
+        actor.require(Permission::EditRecords)?;
+        let c = read_candidate(self.conn(), id, true)?;
+        let ids = c.identifiers.unwrap_or_default();
+        Ok(CandidateForm {
+            forename: c.forename,
+            surname: c.surname,
+            employer_id: c.employer_id,
+            employee_number: c.employee_number,
+            ni_number: ids.ni_number.map(|n| n.to_string()),
+            date_of_birth: ids.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()),
+            address: ids.address,
+            postcode: ids.postcode.map(|p| p.to_string()),
+            email: c.email.map(|e| e.to_string()),
+            mobile: c.mobile.map(|m| m.to_string()),
+            driving_licence: ids.driving_licence,
+        })
     }
 
     /// A candidate's identifiers; a role that may not see them gets a permission error, not the values.

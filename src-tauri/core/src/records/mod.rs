@@ -13,6 +13,7 @@ mod enrol_list;
 pub(crate) mod enrolments;
 pub mod outcome;
 pub(crate) mod photos;
+mod rectification;
 pub(crate) mod results;
 pub(crate) mod runs;
 mod search;
@@ -21,7 +22,7 @@ mod tests;
 mod trail;
 mod trainers;
 
-pub use candidate_edits::{Employment, SpecialCategory};
+pub use candidate_edits::{Edited, Employment, SpecialCategory};
 pub use candidates::{
     Candidate, CandidateForm, CandidateMatch, CandidateRow, Identifiers, MatchReason, Page, Registered,
 };
@@ -31,6 +32,7 @@ pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
 pub use employers::{Employer, EmployerForm};
 pub use enrol_list::{ListFate, ListLine, ListReport, MAX_LINES};
 pub use enrolments::{Attendance, CandidateEnrolment, Enrolled, Enrolment, OutcomeView, Override};
+pub use rectification::{working_days_after, ChangeReason, Owed, OwedKind, OwedState, WORKING_DAYS};
 pub use results::{ComponentResult, EnrolmentResults, ResultInput};
 pub use runs::{Run, RunFilter, RunForm, RunTrainer};
 pub use trail::{TrailChange, TrailEntry};
