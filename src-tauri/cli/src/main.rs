@@ -14,6 +14,7 @@ mod bench;
 mod bundle;
 mod cards;
 mod catalogue;
+mod corrections;
 mod demo;
 mod documents;
 mod field;
@@ -90,6 +91,9 @@ enum Verb {
     /// Candidates (learners, delegates).
     #[command(subcommand)]
     Candidate(records::CandidateVerb),
+    /// Corrections owed to the people who received a value since corrected (admin and office).
+    #[command(subcommand)]
+    Rectification(corrections::RectificationVerb),
     /// The centre's own details.
     #[command(subcommand)]
     Centre(catalogue::CentreVerb),
@@ -202,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Bench(args) => bench::run(&args, ctx.json),
         Verb::Employer(v) => ctx.with_signed_in(|s, a, json| records::employer(s, a, v, json)),
         Verb::Candidate(v) => ctx.with_signed_in(|s, a, json| records::candidate(s, a, v, json)),
+        Verb::Rectification(v) => ctx.with_signed_in(|s, a, json| corrections::rectification(s, a, v, json)),
         Verb::Contact(v) => ctx.with_signed_in(|s, a, json| records::contact(s, a, v, json)),
         Verb::Centre(v) => ctx.with_signed_in(|s, a, json| catalogue::centre(s, a, v, json)),
         Verb::Body(v) => ctx.with_signed_in(|s, a, json| catalogue::body(s, a, v, json)),

@@ -14,7 +14,7 @@ use crate::input::lines;
 use crate::output::{outcome_text, print_json};
 
 /// Exit code when registration found likely duplicates and wrote nothing.
-const POSSIBLE_DUPLICATE: u8 = 8;
+pub const POSSIBLE_DUPLICATE: u8 = 8;
 
 #[derive(Debug, Subcommand)]
 pub enum EmployerVerb {
@@ -49,6 +49,24 @@ pub enum CandidateVerb {
     /// Register a candidate. A likely duplicate is listed and nothing is written (exit 8) unless
     /// --force is given.
     Add(Box<CandidateArgs>),
+    /// Correct a candidate (admin and office): a JSON object of the fields to change, by the
+    /// registration form's names, from the file or standard input (e.g. `{"surname": "Llywelyn"}`).
+    /// A name or an identifier needs --reason. Prints who holds the old value and is owed the
+    /// correction. A record that would look like someone else's is listed and nothing is written
+    /// (exit 8) unless --force is given.
+    Edit {
+        /// The candidate's id.
+        id: String,
+        /// The JSON file; standard input when left out or `-`.
+        #[arg(long)]
+        from_json: Option<std::path::PathBuf>,
+        /// Why a name or identifier changes: rectification-request, typing-error or name-change.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Save even though the corrected record looks like another one.
+        #[arg(long)]
+        force: bool,
+    },
     /// Show a candidate as your role may see them, with employment history and enrolments.
     Show {
         /// The candidate's id.
@@ -283,6 +301,9 @@ fn print_candidate(c: &Candidate) {
 pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bool) -> Result<ExitCode> {
     match verb {
         CandidateVerb::Add(a) => add(store, actor, *a, json),
+        CandidateVerb::Edit { id, from_json, reason, force } => {
+            crate::corrections::edit(store, actor, &id, from_json, reason.as_deref(), force, json)
+        }
         CandidateVerb::Show { id } => show(store, actor, Id::parse(&id)?, json),
         CandidateVerb::Identifiers { id } => {
             let ids = store.candidate_identifiers(actor, Id::parse(&id)?)?;

@@ -1,0 +1,177 @@
+//! Verbs that correct a candidate and follow the correction to everyone who holds the old value:
+//! `candidate edit` and `rectification list/done`. Personal values come from a JSON file or standard
+//! input, never from arguments.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use centrebook_core::records::{CandidateForm, ChangeReason, Edited, Owed, OwedState, WORKING_DAYS};
+use centrebook_core::{Actor, Error, Id, Result, Store};
+use clap::Subcommand;
+
+use crate::input::text_from_file_or_stdin;
+use crate::output::print_json;
+use crate::records::POSSIBLE_DUPLICATE;
+
+#[derive(Debug, Subcommand)]
+pub enum RectificationVerb {
+    /// Corrections still owed to the people who hold an old value, oldest first, with the date each
+    /// should be passed on by (admin and office).
+    List {
+        /// Only this candidate's.
+        #[arg(long)]
+        candidate: Option<String>,
+        /// Include those already passed on or told.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Mark a correction as passed on by another route (a phone call, a letter), with a note of how
+    /// (e.g. "phoned the training manager") read from the file or standard input, since it may name
+    /// people.
+    Done {
+        /// The owed item's id (from `rectification list`).
+        id: String,
+        /// The note's file; standard input when left out or `-`.
+        #[arg(long)]
+        note_file: Option<PathBuf>,
+    },
+}
+
+/// `candidate edit ID --from-json FILE|-`: the JSON object holds only the fields to change, by the
+/// registration form's names (`null` or "" clears one); the rest stay as they are.
+pub fn edit(
+    store: &mut Store,
+    actor: &Actor,
+    id: &str,
+    from_json: Option<PathBuf>,
+    reason: Option<&str>,
+    force: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let id = Id::parse(id)?;
+    let reason = reason.map(ChangeReason::parse).transpose()?;
+    let form = overlay(store.candidate_form(actor, id)?, &text_from_file_or_stdin(from_json)?)?;
+    let edited = store.edit_candidate(actor, id, &form, reason, chrono::Local::now().date_naive(), force)?;
+    if json {
+        print_json(&edited);
+    }
+    match edited {
+        Edited::Saved { changed, owed, warnings, .. } => {
+            if !json {
+                if changed.is_empty() {
+                    println!("Nothing to change: the record already says that.");
+                } else {
+                    println!("Corrected: {}.", changed.join(", "));
+                    print_owed(&owed);
+                }
+            }
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Edited::PossibleDuplicates { matches } => {
+            if !json {
+                println!("Nothing written: corrected like this, the record looks like someone already registered:");
+                for m in &matches {
+                    let why: Vec<String> = m.reasons.iter().map(|r| format!("{r:?}")).collect();
+                    println!(
+                        "  {} {} ({}), matching on {}",
+                        m.candidate.forename,
+                        m.candidate.surname,
+                        m.candidate.id,
+                        why.join(", ")
+                    );
+                }
+                println!("Merge the two records, or add --force to save the correction anyway.");
+            }
+            Ok(ExitCode::from(POSSIBLE_DUPLICATE))
+        }
+    }
+}
+
+/// The current form with the JSON object's fields laid over it. An unknown field is refused, so a
+/// misspelt name never silently changes nothing.
+fn overlay(current: CandidateForm, text: &str) -> Result<CandidateForm> {
+    let bad = |e: serde_json::Error| {
+        // serde's message can quote the value; only the place is reported.
+        Error::Invalid {
+            field: "JSON",
+            reason: format!("is not an object of the form's fields (line {}, column {})", e.line(), e.column()),
+        }
+    };
+    let changes: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(bad)?;
+    let mut form = serde_json::to_value(current).map_err(bad)?;
+    let fields = form.as_object_mut().ok_or(Error::Internal("a form is a JSON object"))?;
+    for (key, value) in changes {
+        if key == "employer_id" || key == "employer" {
+            return Err(Error::Invalid {
+                field: "employer",
+                reason: "is changed with `candidate move`, which keeps the history".into(),
+            });
+        }
+        if !fields.contains_key(&key) {
+            return Err(Error::Invalid {
+                field: "JSON",
+                reason: format!("has a field the form does not know: {key:?}"),
+            });
+        }
+        fields.insert(key, value);
+    }
+    serde_json::from_value(form).map_err(bad)
+}
+
+fn print_owed(owed: &[Owed]) {
+    if owed.is_empty() {
+        return;
+    }
+    println!(
+        "The old value was sent to {} recipient(s); pass the correction on within {WORKING_DAYS} working days:",
+        owed.len()
+    );
+    for o in owed {
+        print_one(o);
+    }
+}
+
+fn print_one(o: &Owed) {
+    let state = match &o.state {
+        OwedState::Owed => format!("owed by {}", o.due_on.format("%d/%m/%Y")),
+        OwedState::PassedOn { at, by } => format!("passed on: {by}, {}", at.get(..10).unwrap_or(at)),
+        OwedState::Told { at, note } => format!("told: {note}, {}", at.get(..10).unwrap_or(at)),
+    };
+    println!(
+        "  {}  {}  {:?} {}: {} ({}); needs {}",
+        o.id,
+        o.changed_on.format("%d/%m/%Y"),
+        o.kind,
+        o.recipient,
+        o.candidate,
+        o.fields.join(", "),
+        o.remedy
+    );
+    println!("      {state}");
+}
+
+pub fn rectification(store: &mut Store, actor: &Actor, verb: RectificationVerb, json: bool) -> Result<ExitCode> {
+    let owed = match verb {
+        RectificationVerb::List { candidate, all } => {
+            let candidate = candidate.as_deref().map(Id::parse).transpose()?;
+            store.rectifications(actor, candidate, !all)?
+        }
+        RectificationVerb::Done { id, note_file } => {
+            let note = text_from_file_or_stdin(note_file)?;
+            vec![store.mark_rectification_told(actor, Id::parse(&id)?, &note)?]
+        }
+    };
+    if json {
+        print_json(&owed);
+    } else if owed.is_empty() {
+        println!("No corrections are owed.");
+    } else {
+        for o in &owed {
+            print_one(o);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
