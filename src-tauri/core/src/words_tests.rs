@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::documents::report::TrainingStatus;
 use crate::documents::CertificateStatus;
 use crate::records::outcome::Outcome;
-use crate::records::Attendance;
+use crate::records::{Attendance, ChangeReason, OwedKind};
 
 /// `{ "stored_name": "Words", … }` for every value, in the enum's order.
 fn table<T: Serialize + Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> String {
@@ -37,13 +37,19 @@ fn words_for_the_window() {
          // The words people read for these values, the same in the window, the documents and the `centrebook` command.\n\
          import type {{ Attendance }} from \"./Attendance\";\n\
          import type {{ CertificateStatus }} from \"./CertificateStatus\";\n\
-         import type {{ Outcome }} from \"./Outcome\";\n\n\
+         import type {{ ChangeReason }} from \"./ChangeReason\";\n\
+         import type {{ Outcome }} from \"./Outcome\";\n\
+         import type {{ OwedKind }} from \"./OwedKind\";\n\n\
          export const OUTCOME_WORDS: Record<Outcome, string> = {};\n\n\
          export const ATTENDANCE_WORDS: Record<Attendance, string> = {};\n\n\
-         export const CERTIFICATE_STATUS_WORDS: Record<CertificateStatus, string> = {};\n",
+         export const CERTIFICATE_STATUS_WORDS: Record<CertificateStatus, string> = {};\n\n\
+         export const CHANGE_REASON_WORDS: Record<ChangeReason, string> = {};\n\n\
+         export const OWED_KIND_WORDS: Record<OwedKind, string> = {};\n",
         table(&OUTCOMES, Outcome::label),
         table(&ATTENDANCE, Attendance::label),
         table(&CERTIFICATES, CertificateStatus::label),
+        table(&ChangeReason::ALL, ChangeReason::label),
+        table(&OwedKind::ALL, OwedKind::label),
     );
     // Where ts-rs writes the bindings (.cargo/config.toml); unset outside cargo's own runs.
     if let Ok(dir) = std::env::var("TS_RS_EXPORT_DIR") {

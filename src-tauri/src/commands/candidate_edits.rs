@@ -1,11 +1,47 @@
-//! What happens to a candidate's record after registration: merging a duplicate into it,
-//! restriction of processing, special category notes (admins only), and its whole audit trail.
+//! What happens to a candidate's record after registration: corrections and the recipients owed
+//! them, merging a duplicate into it, restriction of processing, special category notes (admins
+//! only), and its whole audit trail.
 
-use centrebook_core::records::{SpecialCategory, TrailEntry};
+use centrebook_core::records::{CandidateForm, ChangeReason, Edited, Owed, SpecialCategory, TrailEntry};
 use centrebook_core::Id;
 use tauri::State;
 
 use crate::state::{AppState, UiError};
+
+/// The registration form filled in with the candidate as they are, for a correction.
+#[tauri::command]
+pub async fn candidate_form(state: State<'_, AppState>, candidate: Id) -> Result<CandidateForm, UiError> {
+    state.with(move |s, a| s.candidate_form(a, candidate)).await
+}
+
+/// Saves a correction; the answer lists the recipients of the old values now owed it.
+#[tauri::command]
+pub async fn edit_candidate(
+    state: State<'_, AppState>,
+    candidate: Id,
+    form: CandidateForm,
+    reason: Option<ChangeReason>,
+    force: bool,
+) -> Result<Edited, UiError> {
+    let today = chrono::Local::now().date_naive();
+    state.with(move |s, a| s.edit_candidate(a, candidate, &form, reason, today, force)).await
+}
+
+/// Corrections of one candidate (or all), oldest first; `still_owed` keeps those not passed on.
+#[tauri::command]
+pub async fn rectifications(
+    state: State<'_, AppState>,
+    candidate: Option<Id>,
+    still_owed: bool,
+) -> Result<Vec<Owed>, UiError> {
+    state.with(move |s, a| s.rectifications(a, candidate, still_owed)).await
+}
+
+/// Marks a correction as passed on by another route, with a note of how.
+#[tauri::command]
+pub async fn mark_rectification_told(state: State<'_, AppState>, owed: Id, note: String) -> Result<Owed, UiError> {
+    state.with(move |s, a| s.mark_rectification_told(a, owed, &note)).await
+}
 
 /// Merges `duplicate` into `keep`; `duplicate` remains only as a pointer to `keep`.
 #[tauri::command]

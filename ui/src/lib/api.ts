@@ -109,6 +109,15 @@ export const api = {
   specialCategory: (candidate: T.Id) => call<T.SpecialCategory | null>("special_category", { candidate }),
   setSpecialCategory: (candidate: T.Id, notes: string | null, consent: string) =>
     call<T.SpecialCategory | null>("set_special_category", { candidate, notes, consent }),
+  /** The registration form filled in with the candidate as they are, for a correction. */
+  candidateForm: (candidate: T.Id) => call<T.CandidateForm>("candidate_form", { candidate }),
+  /** Saves a correction; the answer lists who holds an old value and is owed it. */
+  editCandidate: (candidate: T.Id, form: T.CandidateForm, reason: T.ChangeReason | null, force: boolean) =>
+    call<T.Edited>("edit_candidate", { candidate, form, reason, force }),
+  /** Corrections of one candidate (null: everyone's), oldest first. */
+  rectifications: (candidate: T.Id | null, stillOwed: boolean) =>
+    call<T.Owed[]>("rectifications", { candidate, stillOwed }),
+  markRectificationTold: (owed: T.Id, note: string) => call<T.Owed>("mark_rectification_told", { owed, note }),
   candidateAudit: (candidate: T.Id) => call<T.TrailEntry[]>("candidate_audit", { candidate }),
 
   users: () => call<T.User[]>("users"),

@@ -107,6 +107,21 @@ impl OwedKind {
         }
     }
 
+    /// Every kind, in the order the window groups them.
+    pub const ALL: [OwedKind; 5] =
+        [OwedKind::AwardingBody, OwedKind::Employer, OwedKind::Trainer, OwedKind::Certificate, OwedKind::Card];
+
+    /// The words people read for the kind of recipient.
+    pub fn label(self) -> &'static str {
+        match self {
+            OwedKind::AwardingBody => "Awarding body",
+            OwedKind::Employer => "Employer",
+            OwedKind::Trainer => "Trainer",
+            OwedKind::Certificate => "Certificate",
+            OwedKind::Card => "Photo card",
+        }
+    }
+
     /// What passes the correction on, in words.
     pub fn remedy(self) -> &'static str {
         match self {

@@ -2,7 +2,9 @@
 // The words people read for these values, the same in the window, the documents and the `centrebook` command.
 import type { Attendance } from "./Attendance";
 import type { CertificateStatus } from "./CertificateStatus";
+import type { ChangeReason } from "./ChangeReason";
 import type { Outcome } from "./Outcome";
+import type { OwedKind } from "./OwedKind";
 
 export const OUTCOME_WORDS: Record<Outcome, string> = {
   pass: "Pass",
@@ -24,4 +26,18 @@ export const CERTIFICATE_STATUS_WORDS: Record<CertificateStatus, string> = {
   expired: "Expired",
   superseded: "Superseded",
   revoked: "Revoked",
+};
+
+export const CHANGE_REASON_WORDS: Record<ChangeReason, string> = {
+  rectification_request: "Rectification request",
+  typing_error: "Typing error",
+  name_change: "Name change",
+};
+
+export const OWED_KIND_WORDS: Record<OwedKind, string> = {
+  awarding_body: "Awarding body",
+  employer: "Employer",
+  trainer: "Trainer",
+  certificate: "Certificate",
+  card: "Photo card",
 };
