@@ -215,6 +215,24 @@ pub fn working_days_after(from: NaiveDate, n: u32) -> NaiveDate {
     d
 }
 
+/// What put the old value in a recipient's hands.
+enum HeldBy {
+    /// A logged disclosure (a bundle, a report, a field pack).
+    Disclosure(Id),
+    /// A standing certificate version.
+    Certificate(Id),
+    /// A standing card.
+    Card(Id),
+}
+
+/// One recipient of an old value, before it is written.
+struct Recipient<'a> {
+    kind: OwedKind,
+    name: String,
+    by: HeldBy,
+    fields: Vec<&'a str>,
+}
+
 /// Records who is owed a correction of `changed` (disclosure-log names) about `candidate`, inside the
 /// correcting transaction; the number of recipients owed.
 pub(crate) fn record_owed(
@@ -228,7 +246,7 @@ pub(crate) fn record_owed(
     if changed.is_empty() {
         return Ok(0);
     }
-    let mut owed: Vec<(OwedKind, String, Option<Id>, Option<Id>, Option<Id>, Vec<&str>)> = Vec::new();
+    let mut owed: Vec<Recipient<'_>> = Vec::new();
     // The newest disclosure to each recipient that carried a changed field.
     let mut stmt = tx.prepare_cached(
         "SELECT d.id, d.recipient_kind, d.recipient, ds.fields FROM disclosure_subjects ds
@@ -244,10 +262,10 @@ pub(crate) fn record_owed(
         let kind = OwedKind::parse(&kind);
         let sent: Vec<String> = serde_json::from_str(&fields).unwrap_or_default();
         let held: Vec<&str> = changed.iter().copied().filter(|f| sent.iter().any(|s| s == f)).collect();
-        if held.is_empty() || owed.iter().any(|o| o.0 == kind && o.1 == recipient) {
+        if held.is_empty() || owed.iter().any(|o| o.kind == kind && o.name == recipient) {
             continue;
         }
-        owed.push((kind, recipient, Some(disclosure), None, None, held));
+        owed.push(Recipient { kind, name: recipient, by: HeldBy::Disclosure(disclosure), fields: held });
     }
     let printed: Vec<&str> = changed.iter().copied().filter(|f| PRINTED.contains(f)).collect();
     if !printed.is_empty() {
@@ -257,7 +275,12 @@ pub(crate) fn record_owed(
         )?;
         for row in stmt.query_map([candidate], |r| Ok((r.get::<_, Id>(0)?, r.get::<_, String>(1)?)))? {
             let (id, number) = row?;
-            owed.push((OwedKind::Certificate, number, None, Some(id), None, printed.clone()));
+            owed.push(Recipient {
+                kind: OwedKind::Certificate,
+                name: number,
+                by: HeldBy::Certificate(id),
+                fields: printed.clone(),
+            });
         }
         let card: Option<(Id, String)> = tx
             .query_row(
@@ -267,7 +290,7 @@ pub(crate) fn record_owed(
             )
             .optional()?;
         if let Some((id, number)) = card {
-            owed.push((OwedKind::Card, number, None, None, Some(id), printed.clone()));
+            owed.push(Recipient { kind: OwedKind::Card, name: number, by: HeldBy::Card(id), fields: printed.clone() });
         }
     }
     if owed.is_empty() {
@@ -291,16 +314,21 @@ pub(crate) fn record_owed(
         "INSERT INTO rectification_owed (id, rectification_id, kind, recipient, disclosure_id, certificate_id,
             card_id, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for (kind, recipient, disclosure, certificate, card, fields) in &owed {
+    for o in &owed {
+        let (disclosure, certificate, card) = match o.by {
+            HeldBy::Disclosure(id) => (Some(id), None, None),
+            HeldBy::Certificate(id) => (None, Some(id), None),
+            HeldBy::Card(id) => (None, None, Some(id)),
+        };
         insert.execute(rusqlite::params![
             Id::new(),
             rectification,
-            kind.as_str(),
-            recipient,
+            o.kind.as_str(),
+            o.name,
             disclosure,
             certificate,
             card,
-            serde_json::json!(fields).to_string()
+            serde_json::json!(o.fields).to_string()
         ])?;
     }
     Ok(owed.len())
