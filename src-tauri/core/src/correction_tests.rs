@@ -59,6 +59,12 @@ fn an_edit_records_exactly_what_changed_before_and_after_and_a_no_op_records_not
     let first = entries[1].changes.as_ref().unwrap();
     assert_eq!(first.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(), ["email"]);
 
+    // The trail says it in words, with the reason.
+    let trail = w.store.candidate_trail(&w.admin, id, 10).unwrap();
+    let corrected = trail.iter().find(|t| t.what == "Details corrected").expect("in the trail");
+    let changes = corrected.changes.as_ref().unwrap();
+    assert!(changes.iter().any(|c| c.after.as_deref() == Some("Typing error")), "{corrected:?}");
+
     // The search index follows the correction.
     let found = w.store.search_candidates(&office, "Siân", 10).unwrap();
     assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);

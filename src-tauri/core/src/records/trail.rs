@@ -153,7 +153,9 @@ fn field_words(field: &str) -> (String, Kind) {
         "caption" => ("Caption", Kind::Text),
         "expires_on" => ("Expires", Kind::Date),
         "started_on" => ("From", Kind::Date),
-        "enrolment_id" | "enrolment" | "component_id" | "image_sha256" | "sha256" | "disclosure" => ("", Kind::Hidden),
+        "enrolment_id" | "enrolment" | "component_id" | "image_sha256" | "sha256" | "disclosure" | "owed" => {
+            ("", Kind::Hidden)
+        }
         other => return (humanise(other.trim_end_matches("_id")), Kind::Text),
     };
     (label.to_owned(), kind)
@@ -164,6 +166,8 @@ fn action_words(action: &str) -> String {
     let words = match action {
         "candidate.add" => "Registered",
         "candidate.import" => "Registered by import",
+        "candidate.edit" => "Details corrected",
+        "rectification.told" => "Correction passed on another way",
         "candidate.change_employer" => "Employer changed",
         "candidate.merge" => "Duplicate record merged in",
         "candidate.merged_into" => "Merged into another record",
