@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, scrollTo, shown, signIn, textOf } from "./harness.mjs";
+import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, picture, scrollTo, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 
@@ -67,6 +67,7 @@ test("a corrected surname is owed to the awarding body, the employer and the cer
     await shown(b, "#c-reason");
     await click(b, "#register");
     await textOf(b, "#c-reason-error", (t) => /needed to change a name/.test(t));
+    await picture(b, "13-after-correct-form", "#c-reason");
     await (await b.$("#c-reason")).selectByAttribute("value", "rectification_request");
     await click(b, "#register");
 
@@ -80,6 +81,7 @@ test("a corrected surname is owed to the awarding body, the employer and the cer
     assert.match(owed, new RegExp(`Certificate: ${number}`));
     assert.match(owed, /Rectification request/);
     assert.equal((await b.$$("#owed tbody tr")).length, 3);
+    await picture(b, "13-after-corrections-waiting", "#corrections");
 
     // A reissue in place clears the certificate, and its new version carries the new name.
     await click(b, '#owed tr[data-kind="certificate"] button.reissue');
@@ -111,6 +113,7 @@ test("a corrected surname is owed to the awarding body, the employer and the cer
     const all = await textOf(b, "#owed", (t) => t.includes("phoned Acme"));
     assert.match(all, /Passed on: certificate reissued/);
     assert.match(all, /Passed on: awarding-body correction submission/);
+    await picture(b, "13-after-corrections-owed");
   } finally {
     await app.stop();
   }

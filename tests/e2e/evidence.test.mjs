@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { PASSPHRASE, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { cli, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PHOTO = path.join(here, "fixtures", "portrait.jpg");
@@ -56,11 +56,6 @@ async function openNotes(b, who) {
 
 const thumbs = (b) => b.execute(() => [...document.querySelectorAll("#evidence-list img")].map((i) => i.naturalWidth > 0));
 
-async function picture(b, name) {
-  if (!process.env.SHOTS_DIR) return;
-  await new Promise((r) => setTimeout(r, 500));
-  await b.saveScreenshot(path.join(process.env.SHOTS_DIR, `${name}.png`));
-}
 
 test("a comment typed in the grid is stored with the score, and an evidence photo is listed again", async () => {
   const { dir, cleanup } = tempDataDir();

@@ -187,6 +187,17 @@ export async function scrollTo(b, selector) {
   }, selector);
 }
 
+/**
+ * A picture of the window for a closing note's before/after, when SHOTS_DIR is set (otherwise
+ * nothing): `at` is brought into view first.
+ */
+export async function picture(b, name, at = null) {
+  if (!process.env.SHOTS_DIR) return;
+  if (at) await scrollTo(b, at);
+  await new Promise((r) => setTimeout(r, 600));
+  await b.saveScreenshot(path.join(process.env.SHOTS_DIR, `${name}.png`));
+}
+
 /** Goes to a screen by its hash route, as the navigation links do. */
 export async function go(browser, path) {
   await browser.execute((p) => { location.hash = `#/${p}`; }, path);

@@ -18,18 +18,11 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { dialogTitled, enterFolder, press, withoutBypasses, xdotool } from "./dialogs.mjs";
-import { ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, textOf } from "./harness.mjs";
+import { ADMIN_PASSWORD, cli, CLI, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 const TESS_PASSWORD = "tess laptop password";
-const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function picture(b, name, at = null) {
-  if (!process.env.SHOTS_DIR) return;
-  if (at) await b.execute((s) => document.querySelector(s)?.scrollIntoView({ block: "center" }), at);
-  await pause(600);
-  await b.saveScreenshot(path.join(process.env.SHOTS_DIR, `${name}.png`));
-}
 
 /** An office with a course (Theory out of 40), Tess (trainer, with an account) and her run of two. */
 function office(dir, at) {
