@@ -326,7 +326,7 @@ impl Store {
                 note_failure(tx, account.id)?;
                 audit::record(tx, Who::Actor(actor), "user.password_failed", subject, &[])
             })?;
-            return Err(Error::invalid("current password", "is not your current password"));
+            return Err(Error::invalid("current password", "that is not your current password"));
         }
         validate_password(new, &account.username)?;
         if new == current {
