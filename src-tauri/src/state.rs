@@ -128,7 +128,18 @@ fn signed_in<T>(
     s.last_used = Some(Instant::now());
     let Session { unlocked, actor, .. } = &mut *s;
     let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
-    let actor = actor.as_ref().ok_or_else(UiError::signed_out)?;
+    let signed_in = actor.as_ref().ok_or_else(UiError::signed_out)?;
+    // The account as the store has it now: an admin's change (disabled, another role, a reset
+    // password) ends this session here, at its next action; the core says why.
+    match store.refresh(signed_in) {
+        Ok(fresh) => *actor = Some(fresh),
+        Err(e @ Error::SignedOut(_)) => {
+            *actor = None;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let actor = actor.as_ref().ok_or_else(UiError::internal)?;
     f(store, actor).map_err(UiError::from)
 }
 
@@ -143,7 +154,8 @@ pub struct UiError {
     /// For `invalid`: the field, as the core names it (e.g. "NI number").
     #[ts(type = "string | null")]
     pub field: Option<&'static str>,
-    /// For `invalid`: what is wrong with it, without the field's name.
+    /// For `invalid`: what is wrong with it, without the field's name. For `signed_out`: why, when an
+    /// admin's change to the account ended the session (none for the idle lock).
     pub reason: Option<String>,
 }
 
@@ -158,7 +170,10 @@ pub enum ErrorKind {
     NotFound,
     Duplicate,
     Locked,
+    /// The session ended (idle, or an admin changed the account): the window returns to sign-in.
     SignedOut,
+    /// Signed in with a reset password: the window asks for a new one.
+    PasswordChange,
     Credentials,
     Busy,
     /// A file could not be read or written (a full disk, a missing folder): worth trying again.
@@ -209,6 +224,11 @@ impl From<Error> for UiError {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => ErrorKind::Credentials,
+            // The reason goes with it, so sign-in can say why (not the idle lock's wording).
+            Error::SignedOut(why) => {
+                return UiError { kind: ErrorKind::SignedOut, message, field: None, reason: Some((*why).into()) }
+            }
+            Error::PasswordChangeRequired => ErrorKind::PasswordChange,
             Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => ErrorKind::Credentials,
             Error::Busy(_) => ErrorKind::Busy,
             Error::Io { .. } => ErrorKind::Io,

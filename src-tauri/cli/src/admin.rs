@@ -105,6 +105,24 @@ pub enum UserVerb {
         /// Sign-in name.
         username: String,
     },
+    /// Change your own password (--user's): the current one from CENTREBOOK_PASSWORD or a prompt,
+    /// the new one from CENTREBOOK_NEW_PASSWORD or typed twice. Also what an account whose password
+    /// was reset must do first.
+    Password,
+    /// Give another account a new random password, printed once; they must change it at their next
+    /// sign-in (admins only).
+    ResetPassword {
+        /// Sign-in name.
+        username: String,
+    },
+    /// Give an account another role (admins only; the last enabled admin stays an admin).
+    Role {
+        /// Sign-in name.
+        username: String,
+        /// admin, office or trainer.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +239,9 @@ pub fn unlock(ctx: &Ctx, args: UnlockArgs) -> Result<ExitCode> {
 }
 
 pub fn user(ctx: &Ctx, verb: UserVerb) -> Result<ExitCode> {
+    if let UserVerb::Password = verb {
+        return own_password(ctx);
+    }
     let (mut store, actor) = ctx.signed_in()?;
     let shown: Vec<User> = match verb {
         UserVerb::Add { username, role, name } => {
@@ -236,6 +257,20 @@ pub fn user(ctx: &Ctx, verb: UserVerb) -> Result<ExitCode> {
         UserVerb::Enable { username } => {
             vec![store.set_user_disabled(&actor, &username, false)?]
         }
+        UserVerb::Role { username, role } => vec![store.set_user_role(&actor, &username, role.parse()?)?],
+        UserVerb::ResetPassword { username } => {
+            let password = store.reset_password(&actor, &username)?;
+            let user = store.user(&actor, &username)?;
+            // Printed once, to whoever ran this, to hand over in person; never stored or logged.
+            if ctx.json {
+                print_json(&serde_json::json!({ "username": user.username, "password": password.as_str() }));
+            } else {
+                println!("New password for {}: {}", user.username, password.as_str());
+                println!("They must choose their own when they next sign in.");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        UserVerb::Password => unreachable!("handled above"),
     };
     if ctx.json {
         print_json(&shown);
@@ -245,6 +280,22 @@ pub fn user(ctx: &Ctx, verb: UserVerb) -> Result<ExitCode> {
             let state = if u.disabled { "disabled" } else { "active" };
             println!("{:<20} {:<8} {:<9} {}", u.username, u.role, state, u.display_name);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `user password`: the acting user's own password, even one an admin reset (the core allows that
+/// session nothing else).
+fn own_password(ctx: &Ctx) -> Result<ExitCode> {
+    let mut store = ctx.open()?.store;
+    let (username, current) = ctx.credentials("whose password to change")?;
+    let actor = store.login(&username, &current)?;
+    let new = secrets::new("CENTREBOOK_NEW_PASSWORD", "password")?;
+    let actor = store.change_password(&actor, &current, &new)?;
+    if ctx.json {
+        print_json(&serde_json::json!({ "username": actor.username(), "changed": true }));
+    } else {
+        println!("Password changed for {}.", actor.username());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -65,7 +65,7 @@ enum Verb {
     Init(admin::InitArgs),
     /// Check whether the store can be unlocked (exit 0) and how.
     Unlock(admin::UnlockArgs),
-    /// User accounts (admins only).
+    /// User accounts (admins only; `user password` changes anyone's own).
     #[command(subcommand)]
     User(admin::UserVerb),
     /// The store's passphrase (admins only).
@@ -171,7 +171,9 @@ fn exit_code(e: &Error) -> u8 {
         | Error::SecretNeeded
         | Error::BadCredentials
         | Error::LoginThrottled { .. }
-        | Error::AccountDisabled => 3,
+        | Error::AccountDisabled
+        | Error::PasswordChangeRequired
+        | Error::SignedOut(_) => 3,
         Error::Forbidden { .. } | Error::OfficeOnly { .. } => 4,
         Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
         Error::Sealed(_) | Error::Field(_) => 5,

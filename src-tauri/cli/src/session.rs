@@ -60,11 +60,13 @@ impl Ctx {
         Ok((username, password))
     }
 
-    /// Unlocks and signs in the acting user.
+    /// Unlocks and signs in the acting user, who must be free to act: an account whose password an
+    /// admin reset is refused (by the core's refresh) until `centrebook user password` has changed it.
     pub fn signed_in(&self) -> Result<(Store, Actor)> {
         let mut store = self.open()?.store;
         let (username, password) = self.credentials("who is acting")?;
         let actor = store.login(&username, &password)?;
+        let actor = store.refresh(&actor)?;
         Ok((store, actor))
     }
 

@@ -148,6 +148,9 @@ pub struct Actor {
     role: Role,
     /// The store signed in to: on a laptop, office-only work is refused whatever the role.
     kind: StoreKind,
+    /// Signed in with a password an admin reset: nothing is allowed but choosing a new one
+    /// ([`Store::change_password`](crate::Store::change_password)).
+    must_change_password: bool,
 }
 
 impl Actor {
@@ -171,15 +174,24 @@ impl Actor {
         self.kind
     }
 
-    /// Whether this user may do `p` (in this kind of store).
-    pub fn may(&self, p: Permission) -> bool {
-        p.allowed(self.role) && !(self.kind == StoreKind::Laptop && p.office_only())
+    /// Whether this user signed in with a password an admin reset, and so must choose a new one
+    /// before anything else is allowed.
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password
     }
 
-    /// Refuses with [`Error::Forbidden`] unless this user's role may do `p`, and with
-    /// [`Error::OfficeOnly`] when `p` is office work and this is a trainer's laptop.
+    /// Whether this user may do `p` (in this kind of store). Nothing, until a reset password is changed.
+    pub fn may(&self, p: Permission) -> bool {
+        !self.must_change_password && p.allowed(self.role) && !(self.kind == StoreKind::Laptop && p.office_only())
+    }
+
+    /// Refuses with [`Error::Forbidden`] unless this user's role may do `p`, with
+    /// [`Error::OfficeOnly`] when `p` is office work and this is a trainer's laptop, and with
+    /// [`Error::PasswordChangeRequired`] whatever `p` is while a reset password is still unchanged.
     pub fn require(&self, p: Permission) -> Result<()> {
-        if !p.allowed(self.role) {
+        if self.must_change_password {
+            Err(Error::PasswordChangeRequired)
+        } else if !p.allowed(self.role) {
             Err(Error::Forbidden { role: self.role, action: p.describe() })
         } else if self.kind == StoreKind::Laptop && p.office_only() {
             Err(Error::OfficeOnly { action: p.describe() })
@@ -197,12 +209,17 @@ impl Actor {
     /// the laptop's signature stands in for the password. `username` is what the audit log shows
     /// (it names the return).
     pub(crate) fn through_field_return(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role, kind: StoreKind::Office }
+        Actor { id, username, role, kind: StoreKind::Office, must_change_password: false }
     }
 
     /// A user whose password [`users`](crate::users) has just checked (or the first admin, made with
     /// the store). Only accounts code calls this.
     pub(crate) fn signed_in(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role, kind: StoreKind::Office }
+        Actor { id, username, role, kind: StoreKind::Office, must_change_password: false }
+    }
+
+    /// The same user, signed in with a reset password (`true`) or not: see [`Actor::must_change_password`].
+    pub(crate) fn with_reset_password(self, must_change_password: bool) -> Actor {
+        Actor { must_change_password, ..self }
     }
 }

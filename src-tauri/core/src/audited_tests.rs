@@ -235,6 +235,10 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         )
         .unwrap()
     });
+    audited(&mut c, s, "set_user_role", |s| s.set_user_role(&admin, "una", Role::Trainer).unwrap());
+    let temp = audited(&mut c, s, "reset_password", |s| s.reset_password(&admin, "una").unwrap());
+    let una = s.login("una", &temp).unwrap();
+    audited(&mut c, s, "change_password", |s| s.change_password(&una, &temp, "una's own pass 1").unwrap());
     audited(&mut c, s, "set_user_disabled", |s| s.set_user_disabled(&admin, "una", true).unwrap());
     audited(&mut c, s, "login", |s| s.login("olly", "a password 1").unwrap());
     audited(&mut c, s, "login (failed)", |s| s.login("olly", "wrong").unwrap_err());

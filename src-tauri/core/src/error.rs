@@ -73,6 +73,15 @@ pub enum Error {
     #[error("this account is disabled; ask an administrator")]
     AccountDisabled,
 
+    /// Signed in with a password an admin reset: the only thing allowed is choosing a new one.
+    #[error("your password was reset by an administrator: choose a new one before carrying on")]
+    PasswordChangeRequired,
+
+    /// The account behind an open session was changed by an admin (disabled, removed, given another
+    /// role, its password reset): the session ends at its next action. The text says which.
+    #[error("signed out: {0}; sign in again")]
+    SignedOut(&'static str),
+
     #[error("no {what} called {name:?}")]
     NotFound { what: &'static str, name: String },
 

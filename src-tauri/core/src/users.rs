@@ -1,5 +1,5 @@
-//! Local user accounts: adding, listing, disabling, and sign-in with throttling, which is what makes
-//! an [`Actor`].
+//! Local user accounts: adding, listing, disabling, roles, passwords (changed by their owner, reset by
+//! an admin), and sign-in with throttling, which is what makes an [`Actor`].
 
 use crate::store::Tx;
 use argon2::password_hash::phc::PasswordHash;
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::{Error, Id, Result, Store};
+use crate::{Error, Id, Result, Store, Zeroizing};
 
 /// A user account as listed to admins (never the password hash).
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -28,6 +28,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// Whether the account is disabled.
     pub disabled: bool,
+    /// Whether an admin reset the password and the user has not yet chosen a new one.
+    pub must_change_password: bool,
 }
 
 /// A new account.
@@ -152,6 +154,91 @@ struct Account {
     disabled: bool,
     failures: i64,
     last_failed: Option<String>,
+    must_change: bool,
+}
+
+const ACCOUNT_SELECT: &str = "SELECT id, username, role, password_hash, disabled_at IS NOT NULL, failed_logins,
+    last_failed_at, must_change_password FROM users";
+
+fn read_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role: r.get(2)?,
+        hash: r.get(3)?,
+        disabled: r.get(4)?,
+        failures: r.get(5)?,
+        last_failed: r.get(6)?,
+        must_change: r.get(7)?,
+    })
+}
+
+impl Account {
+    /// Refuses while the wait after repeated wrong passwords has not passed (see [`throttle_wait`]).
+    fn check_throttle(&self) -> Result<()> {
+        let wait = throttle_wait(self.failures);
+        if wait == 0 {
+            return Ok(());
+        }
+        let since = self
+            .last_failed
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds().max(0) as u64)
+            .unwrap_or(u64::MAX);
+        if since < wait {
+            return Err(Error::LoginThrottled { wait_secs: wait - since });
+        }
+        Ok(())
+    }
+}
+
+/// Counts a wrong password against the account, for the throttle.
+fn note_failure(tx: &Tx<'_>, id: Id) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
+        rusqlite::params![id, Utc::now().to_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// Characters of a reset password: no 0/o, 1/l/i, which are misread when it is copied by hand.
+const RESET_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A fresh random password for a reset: three groups of four, about 59 bits, easy to read out.
+fn random_password() -> Result<Zeroizing<String>> {
+    let mut out = Zeroizing::new(String::with_capacity(14));
+    let mut byte = [0u8; 1];
+    while out.len() < 14 {
+        if out.len() % 5 == 4 {
+            out.push('-');
+            continue;
+        }
+        crate::crypto::fill_random(&mut byte)?;
+        // Rejection sampling keeps every character equally likely.
+        let limit = 256 - 256 % RESET_ALPHABET.len();
+        if (byte[0] as usize) < limit {
+            out.push(RESET_ALPHABET[byte[0] as usize % RESET_ALPHABET.len()] as char);
+        }
+    }
+    Ok(out)
+}
+
+/// Why an open session of `actor` may not go on, given the account as the store has it now.
+fn session_check(actor: &Actor, account: Option<&Account>) -> Result<()> {
+    let Some(account) = account else {
+        return Err(Error::SignedOut("your account was removed"));
+    };
+    if account.disabled {
+        return Err(Error::SignedOut("your account was disabled by an administrator"));
+    }
+    if account.role != actor.role().as_str() {
+        return Err(Error::SignedOut("your role was changed by an administrator"));
+    }
+    if account.must_change && !actor.must_change_password() {
+        return Err(Error::SignedOut("your password was reset by an administrator"));
+    }
+    Ok(())
 }
 
 impl Store {
@@ -161,22 +248,7 @@ impl Store {
         let name = username.trim().to_ascii_lowercase();
         let account = self
             .conn()
-            .query_row(
-                "SELECT id, username, role, password_hash, disabled_at IS NOT NULL, failed_logins, last_failed_at
-                 FROM users WHERE username = ?1",
-                [&name],
-                |r| {
-                    Ok(Account {
-                        id: r.get(0)?,
-                        username: r.get(1)?,
-                        role: r.get(2)?,
-                        hash: r.get(3)?,
-                        disabled: r.get(4)?,
-                        failures: r.get(5)?,
-                        last_failed: r.get(6)?,
-                    })
-                },
-            )
+            .query_row(&format!("{ACCOUNT_SELECT} WHERE username = ?1"), [&name], read_account)
             .optional()?;
         let Some(account) = account else {
             // Spend the same time as a real check so that names cannot be probed by timing.
@@ -195,26 +267,12 @@ impl Store {
             })?;
             return Err(Error::BadCredentials);
         };
-        let wait = throttle_wait(account.failures);
-        if wait > 0 {
-            let since = account
-                .last_failed
-                .as_deref()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds().max(0) as u64)
-                .unwrap_or(u64::MAX);
-            if since < wait {
-                return Err(Error::LoginThrottled { wait_secs: wait - since });
-            }
-        }
+        account.check_throttle()?;
         let id = account.id.to_string();
         let subject = Subject { entity: "user", id: Some(&id) };
         if !password_matches(password, &account.hash) {
             self.write(|tx| {
-                tx.execute(
-                    "UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ?2 WHERE id = ?1",
-                    rusqlite::params![account.id, Utc::now().to_rfc3339()],
-                )?;
+                note_failure(tx, account.id)?;
                 audit::record(tx, Who::Anonymous(&account.username), "login.failed", subject, &[])
             })?;
             return Err(Error::BadCredentials);
@@ -222,7 +280,10 @@ impl Store {
         if account.disabled {
             return Err(Error::AccountDisabled);
         }
-        let actor = Actor::signed_in(account.id, account.username, account.role.parse()?).in_store(self.kind()?);
+        // A reset password signs in, but the session may do nothing until a new one is chosen.
+        let actor = Actor::signed_in(account.id, account.username, account.role.parse()?)
+            .in_store(self.kind()?)
+            .with_reset_password(account.must_change);
         self.write(|tx| {
             tx.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1", [&actor.id()])?;
             audit::record(tx, Who::Actor(&actor), "login", subject, &[])
@@ -230,23 +291,129 @@ impl Store {
         Ok(actor)
     }
 
-    /// The signed-in `actor` as the store sees them now: their current role, in the store's current
-    /// kind (a store enrolled as a trainer's laptop a moment ago is a laptop now). Refused when the
-    /// account was disabled or removed meanwhile. Holding an [`Actor`] proves the sign-in, so no
-    /// password is asked again.
+    /// The signed-in `actor` as the store sees them now, in the store's current kind (a store
+    /// enrolled as a trainer's laptop a moment ago is a laptop now); the window calls it before every
+    /// command. Holding an [`Actor`] proves the sign-in, so no password is asked again. An admin's
+    /// change to the account ends the session here, at its next action, with [`Error::SignedOut`]
+    /// saying why: disabled or removed, another role, a password reset. A session signed in with a
+    /// reset password is refused with [`Error::PasswordChangeRequired`] until it chooses a new one.
     pub fn refresh(&self, actor: &Actor) -> Result<Actor> {
-        let row: Option<(String, String, bool)> = self
-            .conn()
-            .query_row("SELECT username, role, disabled_at IS NOT NULL FROM users WHERE id = ?1", [actor.id()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        match row {
-            None | Some((_, _, true)) => Err(Error::AccountDisabled),
-            Some((username, role, false)) => {
-                Ok(Actor::signed_in(actor.id(), username, role.parse()?).in_store(self.kind()?))
-            }
+        let account =
+            self.conn().query_row(&format!("{ACCOUNT_SELECT} WHERE id = ?1"), [actor.id()], read_account).optional()?;
+        session_check(actor, account.as_ref())?;
+        let account = account.ok_or(Error::Internal("an account checked a moment ago is gone"))?;
+        if account.must_change {
+            return Err(Error::PasswordChangeRequired);
         }
+        Ok(Actor::signed_in(actor.id(), account.username, account.role.parse()?).in_store(self.kind()?))
+    }
+
+    /// Changes the signed-in user's own password (any role, and the one thing a session signed in
+    /// with a reset password may do). The current password is asked again, so an unattended open
+    /// window cannot be used to take the account; a wrong one counts towards the same throttle as
+    /// sign-in, so the form is no faster a way to guess it. Returns the session's user, now free of
+    /// any reset.
+    pub fn change_password(&mut self, actor: &Actor, current: &str, new: &str) -> Result<Actor> {
+        let account =
+            self.conn().query_row(&format!("{ACCOUNT_SELECT} WHERE id = ?1"), [actor.id()], read_account).optional()?;
+        session_check(actor, account.as_ref())?;
+        let account = account.ok_or(Error::Internal("an account checked a moment ago is gone"))?;
+        account.check_throttle()?;
+        let id = account.id.to_string();
+        let subject = Subject { entity: "user", id: Some(&id) };
+        if !password_matches(current, &account.hash) {
+            self.write(|tx| {
+                note_failure(tx, account.id)?;
+                audit::record(tx, Who::Actor(actor), "user.password_failed", subject, &[])
+            })?;
+            return Err(Error::invalid("current password", "that is not your current password"));
+        }
+        validate_password(new, &account.username)?;
+        if new == current {
+            return Err(Error::invalid("new password", "must differ from the current one"));
+        }
+        let hash = hash_password(new)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, must_change_password = 0, failed_logins = 0,
+                 last_failed_at = NULL WHERE id = ?1",
+                rusqlite::params![account.id, hash],
+            )?;
+            // Never the password or its hash: only that it changed.
+            let mut changes = vec![FieldChange::changed("password", "(set)", "(changed)")];
+            if account.must_change {
+                changes.push(FieldChange::changed("must_change_password", true, false));
+            }
+            audit::record(tx, Who::Actor(actor), "user.password", subject, &changes)
+        })?;
+        Ok(Actor::signed_in(account.id, account.username, account.role.parse()?).in_store(self.kind()?))
+    }
+
+    /// Gives another user a new random password (admins only), returned once for the admin to hand
+    /// over. That user must choose their own at their next sign-in, and any window they have open is
+    /// signed out at its next action. The wait after wrong passwords is cleared, so they can sign in
+    /// at once.
+    pub fn reset_password(&mut self, actor: &Actor, username: &str) -> Result<Zeroizing<String>> {
+        let target = self.user(actor, username)?;
+        if target.id == actor.id() {
+            return Err(Error::invalid("user", "change your own password with Change password, which asks for it"));
+        }
+        let password = random_password()?;
+        let hash = hash_password(&password)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, must_change_password = 1, failed_logins = 0,
+                 last_failed_at = NULL WHERE id = ?1",
+                rusqlite::params![target.id, hash],
+            )?;
+            let id = target.id.to_string();
+            let mut changes = vec![FieldChange::changed("password", "(set)", "(reset)")];
+            if !target.must_change_password {
+                changes.push(FieldChange::changed("must_change_password", false, true));
+            }
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "user.password_reset",
+                Subject { entity: "user", id: Some(&id) },
+                &changes,
+            )
+        })?;
+        Ok(password)
+    }
+
+    /// Gives a user another role (admins only); any window they have open is signed out at its next
+    /// action. The store must always keep an enabled admin, and an admin cannot take their own admin
+    /// role away (they would lock themselves out of this very screen).
+    pub fn set_user_role(&mut self, actor: &Actor, username: &str, role: Role) -> Result<User> {
+        let target = self.user(actor, username)?;
+        if target.role == role {
+            return Ok(target);
+        }
+        if target.id == actor.id() {
+            return Err(Error::invalid("role", "you cannot change your own role; another admin can"));
+        }
+        self.write(|tx| {
+            if target.role == Role::Admin && !target.disabled {
+                let admins: i64 =
+                    tx.query_row("SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL", [], |r| {
+                        r.get(0)
+                    })?;
+                if admins <= 1 {
+                    return Err(Error::invalid("role", "the last enabled admin must stay an admin"));
+                }
+            }
+            tx.execute("UPDATE users SET role = ?2 WHERE id = ?1", rusqlite::params![target.id, role.as_str()])?;
+            let id = target.id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "user.role",
+                Subject { entity: "user", id: Some(&id) },
+                &[FieldChange::changed("role", target.role.as_str(), role.as_str())],
+            )
+        })?;
+        self.user(actor, username)
     }
 
     /// Adds an account (admins only).
@@ -260,7 +427,8 @@ impl Store {
     pub fn users(&self, actor: &Actor) -> Result<Vec<User>> {
         actor.require(Permission::ManageUsers)?;
         let mut stmt = self.conn().prepare(
-            "SELECT id, username, display_name, role, created_at, disabled_at IS NOT NULL FROM users ORDER BY username",
+            "SELECT id, username, display_name, role, created_at, disabled_at IS NOT NULL, must_change_password
+             FROM users ORDER BY username",
         )?;
         let rows = stmt.query_map([], read_user)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -272,7 +440,8 @@ impl Store {
         let name = username.trim().to_ascii_lowercase();
         self.conn()
             .query_row(
-                "SELECT id, username, display_name, role, created_at, disabled_at IS NOT NULL FROM users WHERE username = ?1",
+                "SELECT id, username, display_name, role, created_at, disabled_at IS NOT NULL, must_change_password
+                 FROM users WHERE username = ?1",
                 [&name],
                 read_user,
             )
@@ -325,6 +494,7 @@ fn read_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         role: role.parse().unwrap_or(Role::Trainer),
         created_at: DateTime::parse_from_rfc3339(&created).map(|d| d.with_timezone(&Utc)).unwrap_or_default(),
         disabled: r.get(5)?,
+        must_change_password: r.get(6)?,
     })
 }
 
@@ -420,6 +590,205 @@ mod tests {
         let err = store.set_user_disabled(&ruth, "ruth", true).unwrap_err();
         assert!(err.to_string().contains("your own account"), "{err}");
         assert_eq!(store.users(&ruth).unwrap().iter().filter(|u| u.disabled).count(), 1);
+    }
+
+    fn with_tess(store: &mut Store, admin: &Actor) -> Actor {
+        let new = NewUser { username: "tess", display_name: "Tess", role: Role::Trainer, password: "trainer pass 1" };
+        store.add_user(admin, &new).unwrap();
+        store.login("tess", "trainer pass 1").unwrap()
+    }
+
+    fn failures(store: &Store, username: &str) -> i64 {
+        store.conn().query_row("SELECT failed_logins FROM users WHERE username = ?1", [username], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn changing_your_own_password_needs_the_current_one() {
+        let (_fx, mut store, admin) = store();
+        let tess = with_tess(&mut store, &admin);
+        match store.change_password(&tess, "not my password", "a brand new one") {
+            Err(Error::Invalid { field: "current password", .. }) => {}
+            other => panic!("expected the current password refused, got {other:?}"),
+        }
+        assert_eq!(failures(&store, "tess"), 1, "a wrong current password counts like a wrong sign-in");
+        // The new one is checked like any password.
+        assert!(matches!(
+            store.change_password(&tess, "trainer pass 1", "short"),
+            Err(Error::Invalid { field: "password", .. })
+        ));
+        assert!(matches!(
+            store.change_password(&tess, "trainer pass 1", "trainer pass 1"),
+            Err(Error::Invalid { field: "new password", .. })
+        ));
+        let after = store.change_password(&tess, "trainer pass 1", "a brand new one").unwrap();
+        assert_eq!((after.username(), after.role()), ("tess", Role::Trainer));
+        assert_eq!(failures(&store, "tess"), 0);
+        assert!(matches!(store.login("tess", "trainer pass 1"), Err(Error::BadCredentials)));
+        assert_eq!(store.login("tess", "a brand new one").unwrap().username(), "tess");
+        // The session that changed it carries on.
+        store.refresh(&tess).unwrap();
+    }
+
+    #[test]
+    fn wrong_current_passwords_are_throttled_like_sign_in() {
+        let (_fx, mut store, admin) = store();
+        let tess = with_tess(&mut store, &admin);
+        for _ in 0..3 {
+            assert!(matches!(store.change_password(&tess, "guess", "a brand new one"), Err(Error::Invalid { .. })));
+        }
+        // The form is no faster a way to guess: the right one now waits, and so does sign-in.
+        assert!(matches!(
+            store.change_password(&tess, "trainer pass 1", "a brand new one"),
+            Err(Error::LoginThrottled { wait_secs: 1 })
+        ));
+        assert!(matches!(store.login("tess", "trainer pass 1"), Err(Error::LoginThrottled { .. })));
+        store.conn().execute("UPDATE users SET last_failed_at = '2000-01-01T00:00:00Z'", []).unwrap();
+        store.change_password(&tess, "trainer pass 1", "a brand new one").unwrap();
+        assert_eq!(failures(&store, "tess"), 0);
+    }
+
+    #[test]
+    fn a_reset_password_signs_in_but_allows_nothing_until_it_is_changed() {
+        let (_fx, mut store, admin) = store();
+        let open_window = with_tess(&mut store, &admin);
+        let temp = store.reset_password(&admin, "TESS").unwrap();
+        assert_eq!(temp.len(), 14);
+        assert!(temp.chars().all(|c| c == '-' || RESET_ALPHABET.contains(&(c as u8))), "{}", *temp);
+        assert_ne!(*store.reset_password(&admin, "tess").unwrap(), *temp, "each reset is a new random password");
+        let temp = store.reset_password(&admin, "tess").unwrap();
+        assert!(store.user(&admin, "tess").unwrap().must_change_password);
+        // The window tess had open ends at its next action.
+        match store.refresh(&open_window) {
+            Err(e @ Error::SignedOut(_)) => assert!(e.to_string().contains("password was reset"), "{e}"),
+            other => panic!("expected the open session ended, got {other:?}"),
+        }
+        assert!(matches!(store.login("tess", "trainer pass 1"), Err(Error::BadCredentials)));
+
+        let forced = store.login("tess", &temp).unwrap();
+        assert!(forced.must_change_password());
+        assert!(matches!(store.refresh(&forced), Err(Error::PasswordChangeRequired)));
+        let office = {
+            store
+                .add_user(
+                    &admin,
+                    &NewUser { username: "olly", display_name: "Olly", role: Role::Office, password: "office pass 1" },
+                )
+                .unwrap();
+            store.reset_password(&admin, "olly").unwrap()
+        };
+        let forced_office = store.login("olly", &office).unwrap();
+        for p in [Permission::ReadIdentifiers, Permission::EditRecords, Permission::FieldWork] {
+            assert!(!forced_office.may(p), "{p:?}");
+            assert!(matches!(forced_office.require(p), Err(Error::PasswordChangeRequired)), "{p:?}");
+        }
+        let employer = crate::records::EmployerForm { name: "Acme Ltd".into(), ..Default::default() };
+        assert!(matches!(store.add_employer(&forced_office, &employer), Err(Error::PasswordChangeRequired)));
+        assert!(matches!(store.users(&forced), Err(Error::PasswordChangeRequired)));
+        // Changing it is the one thing allowed, and it needs the reset password.
+        assert!(matches!(
+            store.change_password(&forced, "trainer pass 1", "tess's own one"),
+            Err(Error::Invalid { .. })
+        ));
+        let freed = store.change_password(&forced, &temp, "tess's own one").unwrap();
+        assert!(!freed.must_change_password());
+        store.refresh(&freed).unwrap();
+        assert!(!store.user(&admin, "tess").unwrap().must_change_password);
+        assert!(!store.login("tess", "tess's own one").unwrap().must_change_password());
+    }
+
+    #[test]
+    fn only_admins_reset_and_never_their_own() {
+        let (_fx, mut store, admin) = store();
+        let tess = with_tess(&mut store, &admin);
+        assert!(matches!(store.reset_password(&tess, "admin"), Err(Error::Forbidden { .. })));
+        assert!(matches!(store.reset_password(&admin, "admin"), Err(Error::Invalid { field: "user", .. })));
+        assert!(matches!(store.reset_password(&admin, "nobody"), Err(Error::NotFound { .. })));
+        // A reset clears the wait after wrong passwords, so the user can sign in with it at once.
+        for _ in 0..5 {
+            let _ = store.login("tess", "wrong password");
+        }
+        let temp = store.reset_password(&admin, "tess").unwrap();
+        assert!(store.login("tess", &temp).unwrap().must_change_password());
+    }
+
+    #[test]
+    fn roles_change_but_the_store_keeps_an_admin() {
+        let (_fx, mut store, admin) = store();
+        let tess = with_tess(&mut store, &admin);
+        assert!(matches!(store.set_user_role(&tess, "tess", Role::Admin), Err(Error::Forbidden { .. })));
+        let err = store.set_user_role(&admin, "admin", Role::Office).unwrap_err();
+        assert!(err.to_string().contains("your own role"), "{err}");
+        assert_eq!(store.set_user_role(&admin, "tess", Role::Office).unwrap().role, Role::Office);
+        // Tess's open window ends at its next action; she signs in again as office.
+        match store.refresh(&tess) {
+            Err(e @ Error::SignedOut(_)) => assert!(e.to_string().contains("role was changed"), "{e}"),
+            other => panic!("expected the open session ended, got {other:?}"),
+        }
+        assert_eq!(store.login("tess", "trainer pass 1").unwrap().role(), Role::Office);
+        // The same role again changes nothing and records nothing.
+        let before: i64 = store.conn().query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
+        store.set_user_role(&admin, "tess", Role::Office).unwrap();
+        let after: i64 = store.conn().query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
+        assert_eq!(before, after);
+
+        // Two admins: one may demote the other, but never leave the store without an enabled admin,
+        // even from a window opened before they were themselves disabled.
+        store.set_user_role(&admin, "tess", Role::Admin).unwrap();
+        let tess = store.login("tess", "trainer pass 1").unwrap();
+        store.set_user_disabled(&admin, "tess", true).unwrap();
+        let err = store.set_user_role(&tess, "admin", Role::Trainer).unwrap_err();
+        assert!(err.to_string().contains("last enabled admin"), "{err}");
+        store.set_user_disabled(&admin, "tess", false).unwrap();
+        assert_eq!(store.set_user_role(&tess, "admin", Role::Trainer).unwrap().role, Role::Trainer);
+        assert!(matches!(store.refresh(&admin), Err(Error::SignedOut(_))));
+    }
+
+    #[test]
+    fn a_disabled_users_open_session_ends_at_its_next_action() {
+        let (_fx, mut store, admin) = store();
+        let tess = with_tess(&mut store, &admin);
+        assert_eq!(store.refresh(&tess).unwrap().username(), "tess");
+        store.set_user_disabled(&admin, "tess", true).unwrap();
+        let err = store.refresh(&tess).unwrap_err();
+        assert!(matches!(err, Error::SignedOut(_)));
+        assert_eq!(err.to_string(), "signed out: your account was disabled by an administrator; sign in again");
+        assert!(matches!(store.change_password(&tess, "trainer pass 1", "a brand new one"), Err(Error::SignedOut(_))));
+    }
+
+    #[test]
+    fn account_changes_are_audited_without_secrets() {
+        let (_fx, mut store, admin) = store();
+        let tess = with_tess(&mut store, &admin);
+        store.change_password(&tess, "trainer pass 1", "a brand new one").unwrap();
+        let temp = store.reset_password(&admin, "tess").unwrap();
+        let forced = store.login("tess", &temp).unwrap();
+        store.change_password(&forced, &temp, "tess's own one").unwrap();
+        store.set_user_role(&admin, "tess", Role::Office).unwrap();
+        let entries = crate::audit::list(&store, &admin, &crate::audit::AuditFilter::default()).unwrap();
+        let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
+        for want in ["user.password", "user.password_reset", "user.role"] {
+            assert!(actions.contains(&want), "{want} in {actions:?}");
+        }
+        let role = entries.iter().find(|e| e.action == "user.role").unwrap();
+        let changes = serde_json::to_string(&role.changes).unwrap();
+        assert!(changes.contains(r#""before":"trainer""#) && changes.contains(r#""after":"office""#), "{changes}");
+        let reset = entries.iter().find(|e| e.action == "user.password_reset").unwrap();
+        assert_eq!(reset.actor, "admin");
+        let all = serde_json::to_string(&entries).unwrap();
+        let hashes: Vec<String> = store
+            .conn()
+            .prepare("SELECT password_hash FROM users")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for secret in ["trainer pass 1", "a brand new one", "tess's own one", temp.as_str(), "$argon2"]
+            .into_iter()
+            .chain(hashes.iter().map(String::as_str))
+        {
+            assert!(!all.contains(secret), "the audit log holds a secret");
+        }
     }
 
     #[test]

@@ -33,6 +33,17 @@ pub async fn set_user_disabled(state: State<'_, AppState>, username: String, dis
     state.with(move |s, a| s.set_user_disabled(a, &username, disabled)).await
 }
 
+/// Another user's new random password, to show the admin once.
+#[tauri::command]
+pub async fn reset_password(state: State<'_, AppState>, username: String) -> Result<String, UiError> {
+    state.with(move |s, a| s.reset_password(a, &username).map(|p| p.as_str().to_owned())).await
+}
+
+#[tauri::command]
+pub async fn set_user_role(state: State<'_, AppState>, username: String, role: Role) -> Result<User, UiError> {
+    state.with(move |s, a| s.set_user_role(a, &username, role)).await
+}
+
 const BACKUP: (&str, &[&str]) = ("Centrebook backup", &["cbbackup"]);
 
 /// The backups in the data folder's `backups/`, newest first.

@@ -17,6 +17,8 @@ use crate::state::{AppState, Session, UiError};
 pub struct UserDto {
     username: String,
     role: Role,
+    /// Signed in with a password an admin reset: the window asks for a new one before anything else.
+    must_change_password: bool,
     may: May,
 }
 
@@ -40,6 +42,7 @@ impl From<&Actor> for UserDto {
         UserDto {
             username: a.username().to_owned(),
             role: a.role(),
+            must_change_password: a.must_change_password(),
             may: May {
                 read_identifiers: a.may(Permission::ReadIdentifiers),
                 edit_records: a.may(Permission::EditRecords),
@@ -206,6 +209,32 @@ pub async fn sign_in(app: AppHandle, username: String, password: String) -> Resu
         let store = &mut s.unlocked.as_mut().ok_or_else(UiError::locked)?.store;
         let actor = store.login(&username, &password)?;
         s.actor = Some(actor);
+        s.last_used = Some(std::time::Instant::now());
+        status(state, dir, &s)
+    })
+    .await
+}
+
+/// Changes the signed-in user's own password (`current` asked again); also the one thing a session
+/// signed in with a reset password may do, so it holds the session itself rather than going through
+/// `AppState::with`, which refuses such a session.
+#[tauri::command]
+pub async fn change_password(app: AppHandle, current: String, new: String) -> Result<StatusDto, UiError> {
+    let (current, new) = (Zeroizing::new(current), Zeroizing::new(new));
+    off_main(app, move |_, state| {
+        let dir = dir(state)?;
+        let mut s = state.session()?;
+        let Session { unlocked, actor, .. } = &mut *s;
+        let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
+        let signed_in = actor.as_ref().ok_or_else(UiError::signed_out)?;
+        match store.change_password(signed_in, &current, &new) {
+            Ok(fresh) => *actor = Some(fresh),
+            Err(e @ Error::SignedOut(_)) => {
+                *actor = None;
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        }
         s.last_used = Some(std::time::Instant::now());
         status(state, dir, &s)
     })

@@ -8,10 +8,18 @@ function asUiError(e: unknown): T.UiError {
   return { kind: "other", message: String(e), field: null, reason: null };
 }
 
-/** Called when a command says the user has been signed out (idle lock in the app). */
-let onSignedOut: () => void = () => {};
-export function whenSignedOut(f: () => void) {
+/**
+ * Called when a command says the user has been signed out: the idle lock in the app (`reason` null),
+ * or an admin's change to the account (`reason` says which).
+ */
+let onSignedOut: (reason: string | null) => void = () => {};
+export function whenSignedOut(f: (reason: string | null) => void) {
   onSignedOut = f;
+}
+/** Called when a command is refused because the user signed in with a reset password. */
+let onPasswordChange: () => void = () => {};
+export function whenPasswordChange(f: () => void) {
+  onPasswordChange = f;
 }
 
 async function call<R>(cmd: string, args?: InvokeArgs, options?: InvokeOptions): Promise<R> {
@@ -19,7 +27,8 @@ async function call<R>(cmd: string, args?: InvokeArgs, options?: InvokeOptions):
     return await invoke<R>(cmd, args, options);
   } catch (e) {
     const err = asUiError(e);
-    if (err.kind === "signed_out") onSignedOut();
+    if (err.kind === "signed_out") onSignedOut(err.reason);
+    if (err.kind === "password_change") onPasswordChange();
     throw err;
   }
 }
@@ -34,6 +43,9 @@ export const api = {
   unlockStore: (secret: string, recovery: boolean) => call<T.StoreStatus>("unlock_store", { secret, recovery }),
   signIn: (username: string, password: string) => call<T.StoreStatus>("sign_in", { username, password }),
   signOut: () => call<T.StoreStatus>("sign_out"),
+  /** The signed-in user's own password; `current` is asked again. */
+  changePassword: (current: string, newPassword: string) =>
+    call<T.StoreStatus>("change_password", { current, new: newPassword }),
 
   employers: (filter = "") => call<T.Employer[]>("employers", { filter }),
   employer: (id: T.Id) => call<T.Employer>("employer", { id }),
@@ -124,6 +136,9 @@ export const api = {
   addUser: (username: string, displayName: string, role: T.Role, password: string) =>
     call<T.User>("add_user", { username, displayName, role, password }),
   setUserDisabled: (username: string, disabled: boolean) => call<T.User>("set_user_disabled", { username, disabled }),
+  /** Another user's new random password, to show once; they must change it at their next sign-in. */
+  resetPassword: (username: string) => call<string>("reset_password", { username }),
+  setUserRole: (username: string, role: T.Role) => call<T.User>("set_user_role", { username, role }),
 
   backupFiles: () => call<T.BackupFile[]>("backup_files"),
   backupPlan: () => call<T.BackupPlan>("backup_plan"),

@@ -1,13 +1,20 @@
 // The window's view of the store and the signed-in user, and the idle lock: after the app's idle
 // limit without a key press, click or touch, the user is signed out (the app also enforces it).
-import { api, whenSignedOut } from "./api";
+import { api, whenPasswordChange, whenSignedOut } from "./api";
 import { resultsQueue } from "./results.svelte";
 import type { StoreStatus } from "./types";
 
-export const session: { status: StoreStatus | null; error: string | null; lockedForIdle: boolean } = $state({
+export const session: {
+  status: StoreStatus | null;
+  error: string | null;
+  lockedForIdle: boolean;
+  /** Why an admin's change to the account signed this window out, for sign-in to say. */
+  signedOutBecause: string | null;
+} = $state({
   status: null,
   error: null,
   lockedForIdle: false,
+  signedOutBecause: null,
 });
 
 export function setStatus(s: StoreStatus) {
@@ -24,14 +31,24 @@ export async function signOut(idle = false) {
     if (session.status) session.status = { ...session.status, user: null };
   }
   session.lockedForIdle = idle;
+  session.signedOutBecause = null;
   location.hash = "#/";
 }
 
-whenSignedOut(() => {
+whenSignedOut((reason) => {
   if (session.status?.user) {
     session.status = { ...session.status, user: null };
-    session.lockedForIdle = true;
+    session.lockedForIdle = reason === null;
+    session.signedOutBecause = reason;
+    // The idle lock keeps the screen for the same user to carry on; an account change does not.
+    if (reason) location.hash = "#/";
   }
+});
+
+// Signed in with a reset password: the window shows only the change-password screen.
+whenPasswordChange(() => {
+  const user = session.status?.user;
+  if (session.status && user) session.status = { ...session.status, user: { ...user, must_change_password: true } };
 });
 
 let timer: ReturnType<typeof setTimeout> | undefined;

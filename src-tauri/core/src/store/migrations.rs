@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_import_runs.sql"),
     include_str!("migrations/0010_folded_names.sql"),
     include_str!("migrations/0011_rectifications.sql"),
+    include_str!("migrations/0013_passwords.sql"),
 ];
 
 /// The schema version this program writes.

@@ -15,6 +15,7 @@ message: string,
  */
 field: string | null, 
 /**
- * For `invalid`: what is wrong with it, without the field's name.
+ * For `invalid`: what is wrong with it, without the field's name. For `signed_out`: why, when an
+ * admin's change to the account ended the session (none for the idle lock).
  */
 reason: string | null, };

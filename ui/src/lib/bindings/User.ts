@@ -29,4 +29,8 @@ created_at: string,
 /**
  * Whether the account is disabled.
  */
-disabled: boolean, };
+disabled: boolean, 
+/**
+ * Whether an admin reset the password and the user has not yet chosen a new one.
+ */
+must_change_password: boolean, };

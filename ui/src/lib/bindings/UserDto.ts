@@ -5,4 +5,8 @@ import type { Role } from "./Role";
 /**
  * The signed-in user and what their role may do, so the window offers only that.
  */
-export type UserDto = { username: string, role: Role, may: May, };
+export type UserDto = { username: string, role: Role, 
+/**
+ * Signed in with a password an admin reset: the window asks for a new one before anything else.
+ */
+must_change_password: boolean, may: May, };
