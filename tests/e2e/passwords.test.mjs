@@ -3,10 +3,8 @@
 // else; and a window whose account an admin disables is sent to sign-in at its next step.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, PASSPHRASE, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { cli, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
-/** E2E_SHOTS=/some/folder keeps a picture of each step worth looking at (none by default, as in CI). */
-const SHOTS = process.env.E2E_SHOTS;
 const OLLY_PASSWORD = "office password 1";
 
 function withOlly() {
@@ -16,10 +14,6 @@ function withOlly() {
     CENTREBOOK_NEW_PASSWORD: OLLY_PASSWORD,
   });
   return { dir, cleanup };
-}
-
-async function shot(b, name) {
-  if (SHOTS) await b.saveScreenshot(`${SHOTS}/${name}.png`);
 }
 
 test("a user changes their own password and signs in with the new one", async () => {
@@ -34,11 +28,11 @@ test("a user changes their own password and signs in with the new one", async ()
     await fill(b, "#new-password-again", "olly's new password");
     await click(b, "#save-password");
     await textOf(b, "#current-password-error", (t) => t.includes("not your current password"));
-    await shot(b, "change-own-wrong-current");
+    await picture(b, "change-own-wrong-current");
     await fill(b, "#current-password", OLLY_PASSWORD);
     await click(b, "#save-password");
     await textOf(b, "#password-changed", (t) => t.includes("Your password is changed"));
-    await shot(b, "change-own-done");
+    await picture(b, "change-own-done");
 
     await click(b, "#switch-user");
     await fill(b, "#username", "olly");
@@ -62,7 +56,7 @@ test("an admin resets a password; its user signs in with it and must choose thei
     await click(b, "#reset-confirm");
     const given = await textOf(b, "#reset-password-value", (t) => /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/.test(t));
     await textOf(b, 'tr[data-user="olly"]', (t) => t.includes("New password due"));
-    await shot(b, "reset-shown-once");
+    await picture(b, "reset-shown-once");
     await click(b, "#reset-done");
     assert.equal(await (await b.$("#reset-password-value")).isExisting(), false, "shown only once");
 
@@ -77,7 +71,7 @@ test("an admin resets a password; its user signs in with it and must choose thei
     await click(b, "#sign-in-button");
     await textOf(b, "#must-change", (t) => t.includes("reset the password for olly"));
     assert.equal(await (await b.$("#nav-candidates")).isExisting(), false, "no menu until it is changed");
-    await shot(b, "forced-change");
+    await picture(b, "forced-change");
     // Nothing else is possible meanwhile: the core refuses any other command.
     await go(b, "candidates");
     await shown(b, "#must-change");
@@ -110,7 +104,7 @@ test("a disabled user's open window is sent to sign-in at its next step", async 
     await click(b, "#nav-runs");
     await textOf(b, "#signed-out-because", (t) => t.includes("your account was disabled by an administrator"));
     await shown(b, "#sign-in");
-    await shot(b, "disabled-signed-out");
+    await picture(b, "disabled-signed-out");
     await fill(b, "#username", "olly");
     await fill(b, "#password", OLLY_PASSWORD);
     await click(b, "#sign-in-button");
