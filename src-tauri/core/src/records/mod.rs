@@ -23,7 +23,8 @@ mod trainers;
 
 pub use candidate_edits::{Employment, SpecialCategory};
 pub use candidates::{
-    Candidate, CandidateForm, CandidateMatch, CandidateRow, Identifiers, MatchReason, Page, Registered,
+    contradictions, Candidate, CandidateForm, CandidateMatch, CandidateRow, Contradiction, Identifiers, MatchConflict,
+    MatchReason, NameKeys, Page, PersonKeys, Registered,
 };
 pub use centre::{Centre, CentreForm};
 pub use contacts::{Channel, Consent, Contact, ContactForm};
