@@ -8,13 +8,11 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 /** Registers a candidate through the command line and returns their id. */
 function register(dir, forename, surname, number) {
-  const args = ["--json", "--user", "admin", "candidate", "add", "--forename", forename, "--surname", surname,
-    "--employer", "Acme Plant Hire", "--employee-number", number, "--force"];
-  return JSON.parse(cli(dir, args)).candidate.id;
+  return addCandidate(dir, { forename, surname, employer: "Acme Plant Hire", employee_number: number }, { force: true }).candidate.id;
 }
 
 test("a duplicate is merged, a pasted list enrolled, processing restricted, notes kept with consent, and a restore brings back the backup's state", async () => {

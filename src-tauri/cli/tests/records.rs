@@ -24,20 +24,10 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
         &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess", "--registration", "RTITB=R-1"],
         AS_ADMIN,
     );
-    let c = json(
+    let c = add_candidate(
         &dir,
-        &[
-            "candidate",
-            "add",
-            "--forename",
-            "Siân",
-            "--surname",
-            "Llewelyn",
-            "--employer",
-            "Acme Haulage",
-            "--ni",
-            "ab123456c",
-        ],
+        serde_json::json!({"forename": "Siân", "surname": "Llewelyn", "employer": "Acme Haulage", "ni_number": "ab123456c"}),
+        &[],
         AS_ADMIN,
     );
     let cid = c["candidate"]["id"].as_str().unwrap().to_owned();
