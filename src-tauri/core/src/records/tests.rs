@@ -831,15 +831,17 @@ fn a_no_is_a_recorded_answer_with_its_source_and_never_asked_is_no_row() {
 #[test]
 fn a_match_another_key_contradicts_is_a_conflict_by_one_rule() {
     use crate::fields::NiNumber;
-    let ni = |s: &str| NiNumber::parse(s).unwrap();
-    let (a, b) = (ni("AB123456C"), ni("JG123456C"));
+    fn keys<'a>(
+        forename: &'a str,
+        surname: &'a str,
+        ni: Option<&'a NiNumber>,
+        date_of_birth: Option<NaiveDate>,
+    ) -> PersonKeys<'a> {
+        PersonKeys { name: NameKeys::Full { forename, surname }, ni_number: ni, date_of_birth }
+    }
+    let (a, b) = (NiNumber::parse("AB123456C").unwrap(), NiNumber::parse("JG123456C").unwrap());
+    let (a, b) = (&a, &b);
     let day = |y| NaiveDate::from_ymd_opt(y, 3, 14);
-    let keys = |forename, surname, ni: Option<&'static NiNumber>, dob| PersonKeys {
-        name: NameKeys::Full { forename, surname },
-        ni_number: ni,
-        date_of_birth: dob,
-    };
-    let (a, b): (&'static NiNumber, &'static NiNumber) = (Box::leak(Box::new(a)), Box::leak(Box::new(b)));
     let sian = keys("Siân", "Llewelyn", Some(a), day(1988));
     let conflict = |matched, contradicted_by| vec![MatchConflict { matched, contradicted_by }];
     use Contradiction as C;
