@@ -8,13 +8,11 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 /** Registers a candidate through the command line and returns their id. */
-function register(dir, forename, surname, number) {
-  const args = ["--json", "--user", "admin", "candidate", "add", "--forename", forename, "--surname", surname,
-    "--employer", "Acme Plant Hire", "--employee-number", number, "--force"];
-  return JSON.parse(cli(dir, args)).candidate.id;
+function register(dir, forename, surname, number, more = {}) {
+  return addCandidate(dir, { forename, surname, employer: "Acme Plant Hire", employee_number: number, ...more }, { force: true }).candidate.id;
 }
 
 test("a duplicate is merged, a pasted list enrolled, processing restricted, notes kept with consent, and a restore brings back the backup's state", async () => {
@@ -23,7 +21,7 @@ test("a duplicate is merged, a pasted list enrolled, processing restricted, note
   cli(dir, ["--user", "admin", "employer", "add", "--name", "Acme Plant Hire", "--postcode", "LS1 4AP"]);
   const keep = register(dir, "Gareth", "Jones", "G-1");
   register(dir, "Gareth", "Jones", "G-2");
-  register(dir, "Mair", "Owen", "M-1");
+  register(dir, "Mair", "Owen", "M-1", { date_of_birth: "05/05/1985" });
   const course = path.join(dir, "..", "course.json");
   writeFileSync(course, JSON.stringify({
     code: "FLT-CB", title: "Counterbalance lift truck, novice", course_type: "training", category: "Counterbalance lift truck",
@@ -56,13 +54,21 @@ test("a duplicate is merged, a pasted list enrolled, processing restricted, note
     await shown(b, "#paste-text");
     await b.execute(() => {
       const t = document.getElementById("paste-text");
-      t.value = "JONES, Gareth\nM-1\nNobody Here";
+      t.value = "JONES, Gareth\nM-1\nNobody Here\nM-1\tDai Evans\t01/01/1970";
       t.dispatchEvent(new Event("input", { bubbles: true }));
     });
     await click(b, "#check-list");
-    await textOf(b, "#list-summary", (t) => t === "2 to enrol; 1 line needs a person.");
+    await textOf(b, "#list-summary", (t) => t === "2 to enrol; 2 lines need a person.");
     const fates = await b.execute(() => [...document.querySelectorAll("#list-fates tbody tr")].map((tr) => tr.dataset.fate));
-    assert.deepEqual(fates, ["enrol", "enrol", "not_found"]);
+    assert.deepEqual(fates, ["enrol", "enrol", "not_found", "conflict"]);
+    // Mair's employee number, but another name and date of birth: a conflict, not Mair.
+    const conflict = await textOf(b, '#list-fates tr[data-fate="conflict"]', (t) => t.length > 0);
+    assert.match(conflict, /Not enrolled, conflict with Mair Owen \(Acme Plant Hire\): the same employer and employee number, but a different name and date of birth/);
+    if (process.env.SHOTS_DIR) {
+      await b.execute(() => document.querySelector("#list-fates").scrollIntoView({ block: "center" }));
+      await new Promise((r) => setTimeout(r, 800));
+      await b.saveScreenshot(path.join(process.env.SHOTS_DIR, "enrol-list-conflict.png"));
+    }
     await click(b, "#enrol-listed");
     await textOf(b, "#notice", (t) => t === "2 enrolled from the list.");
     await textOf(b, "#enrolments", (t) => t.includes("Jones, Gareth") && t.includes("Owen, Mair"));

@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -67,7 +67,7 @@ function centre(dir, work) {
   json(dir, ["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"]);
   const people = {};
   for (const [forename, surname, number] of [["Siân", "Llewelyn", "E1042"], ["Bob", "Ray", "E1043"], ["Cara", "Ng", "E1044"]]) {
-    const c = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname, "--employer", "Acme Haulage", "--employee-number", number]);
+    const c = addCandidate(dir, { forename, surname, employer: "Acme Haulage", employee_number: number });
     people[forename] = c.candidate.id;
   }
   const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--end", "06/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;

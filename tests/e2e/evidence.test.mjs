@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PHOTO = path.join(here, "fixtures", "portrait.jpg");
@@ -33,7 +33,7 @@ function centre(dir) {
   const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--end", "04/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   const people = [];
   for (const [forename, surname] of [["Asha", "Ahmed"], ["Bob", "Bell"]]) {
-    const id = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname]).candidate.id;
+    const id = addCandidate(dir, { forename, surname }).candidate.id;
     json(dir, ["run", "enrol", run, id]);
     json(dir, ["result", "record", run, id, "--component", "Theory", "--mark", "35"]);
     people.push(id);

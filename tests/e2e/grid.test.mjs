@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -30,7 +30,7 @@ function centre(dir) {
   const people = [];
   // The grid lists candidates by surname: Ahmed, Bell, Cole.
   for (const [forename, surname, minors] of [["Asha", "Ahmed", "2"], ["Bob", "Bell", "1"], ["Cara", "Cole", "3"]]) {
-    const id = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname]).candidate.id;
+    const id = addCandidate(dir, { forename, surname }).candidate.id;
     json(dir, ["run", "enrol", run, id]);
     json(dir, ["result", "record", run, id, "--component", "Theory", "--mark", "35"]);
     // Only the minor half: the major is not counted yet.

@@ -25,8 +25,9 @@ export function tempDataDir() {
 export const ADMIN_PASSWORD = "e2e admin password";
 
 /** Runs the `centrebook` command on `dir` as the admin; throws with its stderr if it fails. */
-export function cli(dir, args, env = {}) {
+export function cli(dir, args, env = {}, input = undefined) {
   const r = spawnSync(CLI, ["--data-dir", dir, ...args], {
+    input,
     env: {
       ...process.env,
       CENTREBOOK_KEYCHAIN: "off",
@@ -38,6 +39,16 @@ export function cli(dir, args, env = {}) {
   });
   if (r.status !== 0) throw new Error(`centrebook ${args.join(" ")} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Registers a candidate through the command line and returns what it printed (JSON). The person's
+ * values (the form's field names, `employer` by exact name) go on standard input, never in the
+ * arguments, where other users would see them in the process list.
+ */
+export function addCandidate(dir, person, { force = false, user = "admin", env = {} } = {}) {
+  const args = ["--json", "--user", user, "candidate", "add", "--from-json", "-", ...(force ? ["--force"] : [])];
+  return JSON.parse(cli(dir, args, env, JSON.stringify(person)));
 }
 
 export function initStore(dir, centre = "E2E Centre") {

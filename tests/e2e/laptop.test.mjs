@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { dialogTitled, enterFolder, press, withoutBypasses, xdotool } from "./dialogs.mjs";
-import { ADMIN_PASSWORD, cli, CLI, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, signIn, textOf } from "./harness.mjs";
+import { addCandidate, ADMIN_PASSWORD, cli, CLI, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 const TESS_PASSWORD = "tess laptop password";
@@ -39,7 +39,7 @@ function office(dir, at) {
   json(dir, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
   const people = {};
   for (const [forename, surname] of [["Siân", "Llewelyn"], ["Bob", "Ray"]]) {
-    people[forename] = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname, "--employer", "Acme Haulage"]).candidate.id;
+    people[forename] = addCandidate(dir, { forename, surname, employer: "Acme Haulage" }).candidate.id;
   }
   const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "16/11/2026", "--end", "18/11/2026", "--employer", "Acme Haulage", "--trainer", "Tess Evans"]).id;
   for (const id of Object.values(people)) json(dir, ["run", "enrol", run, id]);

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { cli, click, go, initStore, launch, shown, textOf, timedSearch, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, go, initStore, launch, shown, textOf, timedSearch, unlockAndSignIn } from "./harness.mjs";
 
 const ROWS = Number(process.env.NOFREEZE_ROWS ?? 50_000);
 const LIMIT_MS = 200;
@@ -87,7 +87,7 @@ test("searches and mark saves answer within 200 ms while 50,000 candidates are i
     }));
     json(dir, ["course", "add", course]);
     const people = [["Siân", "Llewelyn", "ab123456c"], ["Bob", "Ray", "ce123456a"], ["Sam", "Smith", "je123456b"]]
-      .map(([forename, surname, ni]) => json(dir, ["candidate", "add", "--forename", forename, "--surname", surname, "--ni", ni]).candidate.id);
+      .map(([forename, surname, ni]) => addCandidate(dir, { forename, surname, ni_number: ni }).candidate.id);
     const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "16/11/2026", "--end", "18/11/2026", "--venue", "Yard 2"]).id;
     for (const id of people) json(dir, ["run", "enrol", run, id]);
     importFile(csv, ROWS);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const SHOTS = process.env.SHOTS_DIR ?? "/work/shots/settings";
 mkdirSync(SHOTS, { recursive: true });
@@ -117,7 +117,7 @@ test("search finds O'Brien from 'obrien' and D'Souza from 'dsouza', and does not
   const { dir, cleanup } = tempDataDir();
   initStore(dir);
   for (const [forename, surname] of [["Seán", "O'Brien"], ["Priya", "D'Souza"], ["Ravi", "D Souza"], ["Tom", "Brierley"]]) {
-    json(dir, ["candidate", "add", "--forename", forename, "--surname", surname, "--force"]);
+    addCandidate(dir, { forename, surname }, { force: true });
   }
   const { browser: b, stop } = await launch(dir);
   try {

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, ADMIN_PASSWORD, PASSPHRASE, cli, click, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 async function submissions(shot, passphrase, password) {
   const { dir, cleanup } = tempDataDir();
@@ -66,7 +66,7 @@ async function returns(shot) {
   const trainer = json(office, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
   const people = {};
   for (const [forename, surname] of [["Siân", "Llewelyn"], ["Bob", "Ray"], ["Priya", "Shah"]]) {
-    people[forename] = json(office, ["candidate", "add", "--forename", forename, "--surname", surname, "--employer", "Acme Haulage"]).candidate.id;
+    people[forename] = addCandidate(office, { forename, surname, employer: "Acme Haulage" }).candidate.id;
   }
   const runId = json(office, ["run", "add", "--course", "FLT-CB", "--start", "16/11/2026", "--end", "18/11/2026", "--employer", "Acme Haulage", "--trainer", "Tess Evans"]).id;
   for (const id of Object.values(people)) json(office, ["run", "enrol", runId, id]);

@@ -20,7 +20,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, textOf } from "./harness.mjs";
+import { addCandidate, ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 
@@ -53,7 +53,7 @@ function office(dir, w) {
   json(dir, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
   const people = {};
   for (const [forename, surname, ni] of [["Siân", "Llewelyn", "ab123456c"], ["Bob", "Ray", "ce123456a"]]) {
-    people[forename] = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname, "--employer", "Acme Haulage", "--ni", ni]).candidate.id;
+    people[forename] = addCandidate(dir, { forename, surname, employer: "Acme Haulage", ni_number: ni }).candidate.id;
   }
   const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "16/11/2026", "--end", "18/11/2026", "--employer", "Acme Haulage", "--trainer", "Tess Evans"]).id;
   for (const id of Object.values(people)) json(dir, ["run", "enrol", run, id]);
@@ -187,7 +187,7 @@ function submitting(dir, w) {
   }));
   json(dir, ["course", "add", course]);
   json(dir, ["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"]);
-  const who = json(dir, ["candidate", "add", "--forename", "Siân", "--surname", "Llewelyn", "--ni", "ab123456c"]).candidate.id;
+  const who = addCandidate(dir, { forename: "Siân", surname: "Llewelyn", ni_number: "ab123456c" }).candidate.id;
   const run = json(dir, ["run", "add", "--course", "FLT-T", "--start", "02/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   json(dir, ["run", "enrol", run, who]);
   json(dir, ["result", "record", run, who, "--component", "Theory", "--mark", "36"]);

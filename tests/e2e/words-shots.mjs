@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { cli, click, fill, go, scrollTo, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, scrollTo, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const out = process.env.SHOTS_DIR ?? "/tmp/words-shots";
 const prefix = process.env.SHOTS_PREFIX ?? "";
@@ -26,9 +26,8 @@ try {
   cli(dir, ["--user", "admin", "demo", "--candidates", "60", "--photos", "0"]);
   const employers = JSON.parse(cli(dir, ["--user", "admin", "--json", "employer", "list", ""]));
   const [employer, other] = [employers[0].name, employers[1].name];
-  const sam = JSON.parse(cli(dir, ["--user", "admin", "--json", "candidate", "add", "--forename", "Sam", "--surname", "Jones",
-    "--employer", employer, "--employee-number", "E1042", "--ni", "AB123456C", "--dob", "14/03/1990",
-    "--postcode", "LS1 4AP", "--mobile", "07700 900123"]));
+  const sam = addCandidate(dir, { forename: "Sam", surname: "Jones", employer, employee_number: "E1042",
+    ni_number: "AB123456C", date_of_birth: "14/03/1990", postcode: "LS1 4AP", mobile: "07700 900123" });
   cli(dir, ["--user", "admin", "candidate", "move", sam.candidate.id, "--employer", other, "--employee-number", "K77"]);
   // A course run with a result, so the trail holds an enrolment, attendance and scores.
   const course = path.join(path.dirname(dir), "course.json");

@@ -4,7 +4,7 @@
 // "Valid" is checked where certificates are issued, in documents.test.mjs.)
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const CENTRE = "Riverside Plant and Forklift Training Centre, Northern Region";
 const CLERK = { CENTREBOOK_PASSWORD: "pat's password 2026" };
@@ -17,8 +17,8 @@ test("the audit trail, phone and NI numbers, the centre's name and the duplicate
   const as = (args) => cli(dir, ["--user", "pat", ...args], CLERK);
   as(["employer", "add", "--name", "Acme Plant Hire", "--postcode", "LS1 4AP", "--phone", "0113 496 0000"]);
   as(["employer", "add", "--name", "Kestrel Logistics"]);
-  const sam = JSON.parse(as(["--json", "candidate", "add", "--forename", "Sam", "--surname", "Jones", "--employer", "Acme Plant Hire",
-    "--employee-number", "E1042", "--ni", "ab 12 34 56 c", "--dob", "14/03/1990", "--mobile", "+44 7700 900123"])).candidate.id;
+  const sam = addCandidate(dir, { forename: "Sam", surname: "Jones", employer: "Acme Plant Hire", employee_number: "E1042",
+    ni_number: "ab 12 34 56 c", date_of_birth: "14/03/1990", mobile: "+44 7700 900123" }, { user: "pat", env: CLERK }).candidate.id;
   as(["candidate", "move", sam, "--employer", "Kestrel Logistics", "--employee-number", "K77"]);
 
   const { browser: b, stop } = await launch(dir);

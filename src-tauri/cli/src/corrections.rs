@@ -11,7 +11,7 @@ use clap::Subcommand;
 
 use crate::input::text_from_file_or_stdin;
 use crate::output::print_json;
-use crate::records::POSSIBLE_DUPLICATE;
+use crate::records::{candidate_fields, candidate_form_of, POSSIBLE_DUPLICATE};
 
 #[derive(Debug, Subcommand)]
 pub enum RectificationVerb {
@@ -90,35 +90,23 @@ pub fn edit(
     }
 }
 
-/// The current form with the JSON object's fields laid over it. An unknown field is refused, so a
-/// misspelt name never silently changes nothing.
+/// The current form with the JSON object's fields laid over it (the same fields `candidate add`
+/// reads; an unknown one is refused, so a misspelt name never silently changes nothing).
 fn overlay(current: CandidateForm, text: &str) -> Result<CandidateForm> {
-    let bad = |e: serde_json::Error| {
-        // serde's message can quote the value; only the place is reported.
-        Error::Invalid {
-            field: "JSON",
-            reason: format!("is not an object of the form's fields (line {}, column {})", e.line(), e.column()),
-        }
-    };
-    let changes: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(bad)?;
-    let mut form = serde_json::to_value(current).map_err(bad)?;
-    let fields = form.as_object_mut().ok_or(Error::Internal("a form is a JSON object"))?;
-    for (key, value) in changes {
-        if key == "employer_id" || key == "employer" {
-            return Err(Error::Invalid {
-                field: "employer",
-                reason: "is changed with `candidate move`, which keeps the history".into(),
-            });
-        }
-        if !fields.contains_key(&key) {
-            return Err(Error::Invalid {
-                field: "JSON",
-                reason: format!("has a field the form does not know: {key:?}"),
-            });
-        }
-        fields.insert(key, value);
+    let changes = candidate_fields(text)?;
+    if changes.contains_key("employer") || changes.contains_key("employer_id") {
+        return Err(Error::Invalid {
+            field: "employer",
+            reason: "is changed with `candidate move`, which keeps the history".into(),
+        });
     }
-    serde_json::from_value(form).map_err(bad)
+    let serde_json::Value::Object(mut form) =
+        serde_json::to_value(current).map_err(|_| Error::Internal("a form is a JSON object"))?
+    else {
+        return Err(Error::Internal("a form is a JSON object"));
+    };
+    form.extend(changes);
+    candidate_form_of(form)
 }
 
 fn print_owed(owed: &[Owed]) {

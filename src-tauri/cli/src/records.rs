@@ -3,14 +3,14 @@
 use std::process::ExitCode;
 
 use centrebook_core::records::{
-    Candidate, CandidateForm, CandidateRow, Channel, ContactForm, EmployerForm, Registered,
+    Candidate, CandidateForm, CandidateRow, Channel, ContactForm, Contradiction, EmployerForm, MatchReason, Registered,
 };
 use std::path::PathBuf;
 
 use centrebook_core::{Actor, Error, Id, Permission, Result, Store};
 use clap::{Args, Subcommand};
 
-use crate::input::lines;
+use crate::input::{lines, text_from_file_or_stdin};
 use crate::output::{outcome_text, print_json};
 
 /// Exit code when registration found likely duplicates and wrote nothing.
@@ -220,42 +220,92 @@ pub enum ContactVerb {
 
 #[derive(Debug, Args)]
 pub struct CandidateArgs {
-    /// Forename.
-    #[arg(long)]
-    pub forename: String,
-    /// Surname.
-    #[arg(long)]
-    pub surname: String,
-    /// Current employer's exact name (omit when self-booked).
-    #[arg(long)]
-    pub employer: Option<String>,
-    /// Employee number.
-    #[arg(long)]
-    pub employee_number: Option<String>,
-    /// National Insurance number.
-    #[arg(long)]
-    pub ni: Option<String>,
-    /// Date of birth, e.g. 31/12/1990.
-    #[arg(long)]
-    pub dob: Option<String>,
-    /// Home address.
-    #[arg(long)]
-    pub address: Option<String>,
-    /// Home postcode.
-    #[arg(long)]
-    pub postcode: Option<String>,
-    /// Email.
-    #[arg(long)]
-    pub email: Option<String>,
-    /// Mobile.
-    #[arg(long)]
-    pub mobile: Option<String>,
-    /// Driving licence number.
-    #[arg(long)]
-    pub licence: Option<String>,
+    /// A JSON object with the registration form's fields (`forename`, `surname`, `employee_number`,
+    /// `ni_number`, `date_of_birth`, `address` (lines separated by newlines), `postcode`, `email`,
+    /// `mobile`, `driving_licence`) and `employer`, the current employer's exact name (omit when
+    /// self-booked), read from FILE, or from standard input for `-`. Personal values are read, never
+    /// taken as arguments: arguments are visible to other users in the process list.
+    #[arg(long, value_name = "FILE|-")]
+    pub from_json: PathBuf,
     /// Register even though a likely duplicate exists.
     #[arg(long)]
     pub force: bool,
+}
+
+/// The fields `candidate add --from-json` takes: the form's, and the employer by name.
+const CANDIDATE_FIELDS: [&str; 12] = [
+    "forename",
+    "surname",
+    "employer",
+    "employer_id",
+    "employee_number",
+    "ni_number",
+    "date_of_birth",
+    "address",
+    "postcode",
+    "email",
+    "mobile",
+    "driving_licence",
+];
+
+/// The fields of a candidate JSON object, as given: one object, unknown fields refused by name.
+/// Errors say where and what kind of thing is wrong, never echoing a value.
+pub fn candidate_fields(text: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        bad_candidate(format!("is not JSON (line {}, column {}): {:?}", e.line(), e.column(), e.classify()))
+    })?;
+    let serde_json::Value::Object(fields) = value else {
+        return Err(bad_candidate("should be one object, like {\"forename\": ..., \"surname\": ...}".into()));
+    };
+    if let Some(unknown) = fields.keys().find(|k| !CANDIDATE_FIELDS.contains(&k.as_str())) {
+        return Err(bad_candidate(format!("has a field {unknown:?} that a candidate does not have")));
+    }
+    Ok(fields)
+}
+
+/// The form those fields make (`employer` by name already resolved or removed).
+pub fn candidate_form_of(fields: serde_json::Map<String, serde_json::Value>) -> Result<CandidateForm> {
+    serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|e| bad_candidate(format!("does not hold a candidate: {}", without_values(&e.to_string()))))
+}
+
+fn bad_candidate(reason: String) -> Error {
+    Error::Invalid { field: "candidate JSON", reason }
+}
+
+/// Reads a new candidate's form from JSON text: `employer` by exact name (or `employer_id`).
+fn candidate_form(store: &Store, actor: &Actor, text: &str) -> Result<CandidateForm> {
+    let mut fields = candidate_fields(text)?;
+    let employer = match fields.remove("employer") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(name)) => Some(name),
+        Some(_) => return Err(bad_candidate("employer: should be the employer's exact name".into())),
+    };
+    let mut form = candidate_form_of(fields)?;
+    if let Some(name) = employer {
+        if form.employer_id.is_some() {
+            return Err(bad_candidate("give the employer or employer_id, not both".into()));
+        }
+        form.employer_id = Some(store.employer_named(actor, &name)?.id);
+    }
+    Ok(form)
+}
+
+/// A serde message without the quoted value it may carry (`invalid type: string "…", expected …`).
+fn without_values(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '"' {
+            quoted = !quoted;
+            if quoted {
+                out.push_str("a value");
+            }
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub fn employer(store: &mut Store, actor: &Actor, verb: EmployerVerb, json: bool) -> Result<ExitCode> {
@@ -528,20 +578,7 @@ pub fn contact(store: &mut Store, actor: &Actor, verb: ContactVerb, json: bool) 
 }
 
 fn add(store: &mut Store, actor: &Actor, a: CandidateArgs, json: bool) -> Result<ExitCode> {
-    let employer_id = a.employer.as_deref().map(|n| store.employer_named(actor, n)).transpose()?.map(|e| e.id);
-    let form = CandidateForm {
-        forename: a.forename,
-        surname: a.surname,
-        employer_id,
-        employee_number: a.employee_number,
-        ni_number: a.ni,
-        date_of_birth: a.dob,
-        address: lines(a.address),
-        postcode: a.postcode,
-        email: a.email,
-        mobile: a.mobile,
-        driving_licence: a.licence,
-    };
+    let form = candidate_form(store, actor, &text_from_file_or_stdin(Some(a.from_json))?)?;
     let outcome = store.register_candidate(actor, &form, chrono::Local::now().date_naive(), a.force)?;
     if json {
         print_json(&outcome);
@@ -563,6 +600,20 @@ fn add(store: &mut Store, actor: &Actor, a: CandidateArgs, json: bool) -> Result
                 for m in &matches {
                     let why: Vec<String> = m.reasons.iter().map(|r| format!("{r:?}")).collect();
                     println!("  matches on {}:", why.join(", "));
+                    for c in &m.conflicts {
+                        println!(
+                            "  conflict: the same {}, but a different {}: may be someone else; check which is right",
+                            match c.matched {
+                                MatchReason::NiNumber => "NI number",
+                                MatchReason::SurnameDobPostcode => "surname, date of birth and postcode",
+                                MatchReason::EmployeeNumber => "employer and employee number",
+                            },
+                            match c.contradicted_by {
+                                Contradiction::NameAndDateOfBirth => "name and date of birth",
+                                Contradiction::NiNumber => "NI number",
+                            }
+                        );
+                    }
                     print_candidate(&m.candidate);
                 }
                 println!("Use the existing record, or add --force to register a new one.");

@@ -289,6 +289,10 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                         ListFate::Restricted { candidate } => {
                             format!("not enrolled, processing restricted: {}", who(candidate))
                         }
+                        ListFate::Conflict { candidate, .. } => format!(
+                            "not enrolled, conflict: matches {} on one value that another on the line contradicts",
+                            who(candidate)
+                        ),
                         ListFate::Ambiguous { count } => format!("{count} candidates match; enrol the right one by id"),
                         ListFate::NotFound => "nobody matches".into(),
                     };

@@ -93,30 +93,17 @@ fn centre() -> Centre {
         for (surname, mark) in [("Llewelyn", "38"), ("Price", "35"), ("Failed", "10")] {
             n += 1;
             let ni = format!("ab{:06}c", 123400 + n);
-            let c = json(
-                &dir,
-                &[
-                    "candidate",
-                    "add",
-                    "--forename",
-                    "Siân",
-                    "--surname",
-                    &format!("{surname}{code}"),
-                    "--employer",
-                    "Acme Haulage",
-                    "--employee-number",
-                    &format!("EMPNO-{n}"),
-                    "--ni",
-                    &ni,
-                    "--dob",
-                    "14/03/1988",
-                    "--address",
-                    "3 Heol y Bont",
-                    "--postcode",
-                    "cf10 1aa",
-                ],
-                AS_ADMIN,
-            );
+            let person = serde_json::json!({
+                "forename": "Siân",
+                "surname": format!("{surname}{code}"),
+                "employer": "Acme Haulage",
+                "employee_number": format!("EMPNO-{n}"),
+                "ni_number": ni,
+                "date_of_birth": "14/03/1988",
+                "address": "3 Heol y Bont",
+                "postcode": "cf10 1aa",
+            });
+            let c = add_candidate(&dir, person, &[], AS_ADMIN);
             let id = c["candidate"]["id"].as_str().unwrap().to_owned();
             json(&dir, &["run", "enrol", &run, &id], AS_ADMIN);
             json(&dir, &["result", "record", &run, &id, "--component", "Theory", "--mark", mark], AS_ADMIN);

@@ -38,21 +38,14 @@ fn centre() -> Centre {
             .enumerate()
     {
         let number = format!("E10{i}");
-        let args = [
-            "candidate",
-            "add",
-            "--forename",
-            forename,
-            "--surname",
-            surname,
-            "--employer",
-            "Acme Haulage",
-            "--employee-number",
-            &number,
-            "--dob",
-            "14/03/1988",
-        ];
-        let id = json(&dir, &args, AS_ADMIN)["candidate"]["id"].as_str().unwrap().to_owned();
+        let person = serde_json::json!({
+            "forename": forename,
+            "surname": surname,
+            "employer": "Acme Haulage",
+            "employee_number": number,
+            "date_of_birth": "14/03/1988",
+        });
+        let id = add_candidate(&dir, person, &[], AS_ADMIN)["candidate"]["id"].as_str().unwrap().to_owned();
         json(&dir, &["candidate", "photo", &id, photo.to_str().unwrap()], AS_ADMIN);
         json(&dir, &["run", "enrol", &run, &id], AS_ADMIN);
         json(&dir, &["result", "record", &run, &id, "--component", "Theory", "--mark", mark], AS_ADMIN);

@@ -154,30 +154,72 @@ fn employers_and_candidates_with_duplicates_and_role_limited_views() {
     let emp = centrebook(&dir, &["employer", "add", "--name", "Acme Haulage Ltd", "--postcode", "ls12 2qt"], AS_ADMIN);
     assert!(emp.status.success(), "{:?}", text(&emp));
 
-    let add = |extra: &[&str]| {
-        let mut args =
-            vec!["--json", "candidate", "add", "--forename", "Siân", "--surname", "Llewelyn", "--ni", "ab 12 34 56 c"];
-        args.extend_from_slice(extra);
-        centrebook(&dir, &args, AS_ADMIN)
+    // The person's values on standard input (or in a file), never in the arguments.
+    let sian = |extra: serde_json::Value| {
+        let mut p = serde_json::json!({"forename": "Siân", "surname": "Llewelyn", "ni_number": "ab 12 34 56 c"});
+        p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        p.to_string()
     };
-    let first = add(&["--employer", "acme haulage ltd", "--dob", "14/03/1988"]);
+    let add =
+        |input: &str| centrebook_input(&dir, &["--json", "candidate", "add", "--from-json", "-"], AS_ADMIN, input);
+    let first = add(&sian(serde_json::json!({"employer": "acme haulage ltd", "date_of_birth": "14/03/1988"})));
     assert!(first.status.success(), "{:?}", text(&first));
     let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(v["outcome"], "created");
     assert_eq!(v["candidate"]["identifiers"]["ni_number"], "AB123456C");
+    assert_eq!(v["candidate"]["identifiers"]["date_of_birth"], "1988-03-14");
     assert_eq!(v["candidate"]["employer"], "Acme Haulage Ltd");
     let id = v["candidate"]["id"].as_str().unwrap().to_owned();
 
-    let dup = add(&[]);
+    let dup = add(&sian(serde_json::json!({})));
     assert_eq!(dup.status.code(), Some(8), "{:?}", text(&dup));
     let v: serde_json::Value = serde_json::from_slice(&dup.stdout).unwrap();
     assert_eq!(v["outcome"], "possible_duplicates");
     assert_eq!(v["matches"][0]["reasons"][0], "ni_number");
+    assert_eq!(v["matches"][0]["conflicts"], serde_json::json!([]), "the same person: no conflict");
 
-    let bad =
-        centrebook(&dir, &["candidate", "add", "--forename", "A", "--surname", "B", "--dob", "31/02/1990"], AS_ADMIN);
+    // The same NI number with another name and date of birth: a conflict, said in words.
+    let mary = r#"{"forename": "Mary", "surname": "Smith", "ni_number": "AB123456C", "date_of_birth": "01/01/1970"}"#;
+    let out = centrebook_input(&dir, &["candidate", "add", "--from-json", "-"], AS_ADMIN, mary);
+    assert_eq!(out.status.code(), Some(8), "{:?}", text(&out));
+    assert!(
+        text(&out).0.contains("conflict: the same NI number, but a different name and date of birth"),
+        "{:?}",
+        text(&out)
+    );
+
+    // From a file, with --force.
+    let file = dir.parent().unwrap().join("ann.json");
+    std::fs::write(&file, r#"{"forename": "Ann", "surname": "Lee", "address": "1 High St\nLeeds"}"#).unwrap();
+    let v = json(&dir, &["candidate", "add", "--from-json", file.to_str().unwrap(), "--force"], AS_ADMIN);
+    assert_eq!(v["candidate"]["identifiers"]["address"], "1 High St\nLeeds");
+
+    let bad = add(r#"{"forename": "A", "surname": "B", "date_of_birth": "31/02/1990"}"#);
     assert_eq!(bad.status.code(), Some(5));
     assert_eq!(text(&bad).1.trim(), "error: date of birth: that day does not exist in that month");
+    // A misspelt field is refused by name, not dropped; a wrong type or broken JSON without its value.
+    let typo = add(r#"{"forename": "A", "surname": "B", "ni": "AB123456C"}"#);
+    assert_eq!(typo.status.code(), Some(5));
+    assert_eq!(text(&typo).1.trim(), "error: candidate JSON: has a field \"ni\" that a candidate does not have");
+    let wrong = add(r#"{"forename": "A", "surname": 7, "email": "secret@example.com"}"#);
+    assert_eq!(wrong.status.code(), Some(5), "{:?}", text(&wrong));
+    let wrong2 = add(r#"{"forename": "A", "surname": "B", "mobile": ["secret"]}"#);
+    assert_eq!(wrong2.status.code(), Some(5), "{:?}", text(&wrong2));
+    let broken = add(r#"{"forename": "Secretname", "surname": }"#);
+    assert_eq!(broken.status.code(), Some(5));
+    for out in [&wrong, &wrong2, &broken] {
+        let err = text(out).1;
+        assert!(err.starts_with("error: candidate JSON: ") && !err.to_lowercase().contains("secret"), "{err}");
+    }
+
+    // The old arguments are gone: clap refuses them, so personal values cannot reach the process list.
+    for old in [["--forename", "A"], ["--surname", "B"], ["--ni", "AB123456C"], ["--dob", "01/01/1990"]] {
+        let out = centrebook(&dir, &["candidate", "add", "--from-json", "-", old[0], old[1]], AS_ADMIN);
+        assert_eq!(out.status.code(), Some(2), "{old:?}: {:?}", text(&out));
+        assert!(text(&out).1.contains(&format!("unexpected argument '{}'", old[0])), "{:?}", text(&out));
+    }
+    let out = centrebook(&dir, &["candidate", "add"], AS_ADMIN);
+    assert!(!out.status.success() && text(&out).1.contains("--from-json"), "required: {:?}", text(&out));
 
     let as_tess = [
         ("CENTREBOOK_PASSPHRASE", PASSPHRASE),
@@ -188,6 +230,11 @@ fn employers_and_candidates_with_duplicates_and_role_limited_views() {
     let (out, _) = text(&seen);
     assert!(out.contains("Llewelyn") && out.contains("not shown to your role"), "{out}");
     assert!(!out.contains("AB 12") && !out.contains("1988"), "a trainer never sees identifiers: {out}");
-    let denied = centrebook(&dir, &["candidate", "add", "--forename", "A", "--surname", "B"], &as_tess);
+    let denied = centrebook_input(
+        &dir,
+        &["candidate", "add", "--from-json", "-"],
+        &as_tess,
+        r#"{"forename": "A", "surname": "B"}"#,
+    );
     assert_eq!(denied.status.code(), Some(4));
 }

@@ -39,28 +39,17 @@ fn centre() -> Centre {
         ("Bob", "Ray", "E1043", Some("ce123456d")),
         ("Cara", "Ng", "E1044", None),
     ] {
-        let mut args = vec![
-            "candidate",
-            "add",
-            "--forename",
-            forename,
-            "--surname",
-            surname,
-            "--employer",
-            "Acme Haulage",
-            "--employee-number",
-            number,
-            "--dob",
-            "14/03/1988",
-            "--address",
-            "3 Heol y Bont",
-            "--postcode",
-            "cf10 1aa",
-        ];
-        if let Some(ni) = ni {
-            args.extend(["--ni", ni]);
-        }
-        let c = json(&dir, &args, AS_ADMIN);
+        let person = serde_json::json!({
+            "forename": forename,
+            "surname": surname,
+            "employer": "Acme Haulage",
+            "employee_number": number,
+            "date_of_birth": "14/03/1988",
+            "address": "3 Heol y Bont",
+            "postcode": "cf10 1aa",
+            "ni_number": ni,
+        });
+        let c = add_candidate(&dir, person, &[], AS_ADMIN);
         people.push(c["candidate"]["id"].as_str().unwrap().to_owned());
     }
     for (who, mark) in people.iter().zip(["38", "35", "12"]) {

@@ -27,20 +27,10 @@ fn office(tmp: &Path, office: &Path) -> (String, String, String, String) {
     let trainer = json(office, &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"], AS_ADMIN);
     let mut people = Vec::new();
     for (forename, ni) in [("Siân", "ab123456c"), ("Bob", "ce123456a")] {
-        let c = json(
+        let c = add_candidate(
             office,
-            &[
-                "candidate",
-                "add",
-                "--forename",
-                forename,
-                "--surname",
-                "Llewelyn",
-                "--employer",
-                "Acme Haulage",
-                "--ni",
-                ni,
-            ],
+            serde_json::json!({"forename": forename, "surname": "Llewelyn", "employer": "Acme Haulage", "ni_number": ni}),
+            &[],
             AS_ADMIN,
         );
         people.push(s(&c["candidate"]["id"]));

@@ -24,20 +24,11 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
         &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess", "--registration", "RTITB=R-1"],
         AS_ADMIN,
     );
-    let c = json(
+    let c = add_candidate(
         &dir,
-        &[
-            "candidate",
-            "add",
-            "--forename",
-            "Siân",
-            "--surname",
-            "Llewelyn",
-            "--employer",
-            "Acme Haulage",
-            "--ni",
-            "ab123456c",
-        ],
+        serde_json::json!({"forename": "Siân", "surname": "Llewelyn", "employer": "Acme Haulage", "ni_number": "ab123456c",
+            "date_of_birth": "14/03/1988"}),
+        &[],
         AS_ADMIN,
     );
     let cid = c["candidate"]["id"].as_str().unwrap().to_owned();
@@ -80,20 +71,30 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
     );
     let rid = run["id"].as_str().unwrap().to_owned();
     // Enrolling from a list: --check changes nothing; the real thing enrols the matched line, and
-    // the line nobody matches is reported with its number (exit 5, bad input left over).
+    // the line nobody matches is reported with its number (exit 5, bad input left over), as is the
+    // line whose NI number is Siân's but whose name and date of birth are someone else's.
     let list = tmp.path().join("list.txt");
-    std::fs::write(&list, "LLEWELYN, Sian\n\nNobody Here\n").unwrap();
+    std::fs::write(&list, "LLEWELYN, Sian\n\nNobody Here\nAB 12 34 56 C, Mary Smith, 01/01/1970\n").unwrap();
     let list = list.to_str().unwrap();
     let check = centrebook(&dir, &["run", "enrol-list", &rid, list, "--check"], AS_ADMIN);
     let (out, _) = text(&check);
     assert_eq!(check.status.code(), Some(5));
     assert!(out.contains("line 1: would enrol Siân Llewelyn (Acme Haulage)"), "{out}");
-    assert!(out.contains("line 3: nobody matches") && out.contains("0 enrolled, 1 line(s) left."), "{out}");
+    assert!(out.contains("line 3: nobody matches") && out.contains("0 enrolled, 2 line(s) left."), "{out}");
+    assert!(
+        out.contains("line 4: not enrolled, conflict: matches Siân Llewelyn (Acme Haulage) on one value that another"),
+        "{out}"
+    );
     assert_eq!(json(&dir, &["run", "show", &rid], AS_ADMIN)["enrolments"].as_array().map(Vec::len), Some(0));
     let done = centrebook(&dir, &["--json", "run", "enrol-list", &rid, list], AS_ADMIN);
     assert_eq!(done.status.code(), Some(5));
     let report: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
     assert_eq!((report["enrolled"].as_u64(), report["lines"][0]["fate"]["kind"].as_str()), (Some(1), Some("enrol")));
+    assert_eq!(report["lines"][2]["fate"]["kind"], "conflict");
+    assert_eq!(
+        report["lines"][2]["fate"]["conflicts"],
+        serde_json::json!([{"matched": "ni_number", "contradicted_by": "name_and_date_of_birth"}])
+    );
 
     // The trainer records results on their run and sees the outcome computed live.
     let r = json(&dir, &["result", "record", &rid, &cid, "--component", "theory", "--mark", "29"], AS_TRAINER);

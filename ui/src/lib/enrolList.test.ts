@@ -12,6 +12,7 @@ const report: ListReport = {
     { line: 2, fate: { kind: "already", candidate: row("Dewi", null) } },
     { line: 4, fate: { kind: "ambiguous", count: 3 } },
     { line: 5, fate: { kind: "not_found" } },
+    { line: 6, fate: { kind: "conflict", candidate: row("Mair", null), conflicts: [{ matched: "ni_number", contradicted_by: "name_and_date_of_birth" }] } },
   ],
 };
 
@@ -22,8 +23,11 @@ describe("a pasted list's lines", () => {
     expect(fateText(report.lines[1], false)).toBe("Already on this run: Dewi Jones (self-booked)");
     expect(fateText(report.lines[2], false)).toMatch(/^3 candidates match/);
     expect(fateText(report.lines[3], false)).toMatch(/^Nobody matches/);
+    expect(fateText(report.lines[4], false)).toBe(
+      "Not enrolled, conflict with Mair Jones (self-booked): the same NI number, but a different name and date of birth; check which is right",
+    );
   });
   it("are counted as to enrol and left for a person", () => {
-    expect(tally(report)).toEqual({ enrol: 1, left: 3 });
+    expect(tally(report)).toEqual({ enrol: 1, left: 4 });
   });
 });

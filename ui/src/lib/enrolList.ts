@@ -1,4 +1,5 @@
 // Words for a pasted list's lines, as the run page shows them before and after enrolling.
+import { conflictText } from "./matching";
 import type { ListLine, ListReport } from "./types";
 
 const who = (c: { forename: string; surname: string; employer: string | null }) =>
@@ -11,6 +12,7 @@ export function fateText(l: ListLine, applied: boolean): string {
     case "enrol": return `${applied ? "Enrolled" : "Will enrol"} ${who(f.candidate)}`;
     case "already": return `Already on this run: ${who(f.candidate)}`;
     case "restricted": return `Not enrolled, processing restricted: ${who(f.candidate)}`;
+    case "conflict": return `Not enrolled, conflict with ${who(f.candidate)}: ${f.conflicts.map(conflictText).join("; ")}; check which is right`;
     case "ambiguous": return `${f.count} candidates match: enrol the right one from the search`;
     case "not_found": return "Nobody matches: check the spelling, or register them first";
   }

@@ -8,6 +8,34 @@ pub const PASSPHRASE: &str = "cli test passphrase";
 pub const PASSWORD: &str = "cli admin password";
 
 pub fn centrebook(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(dir, args, env).output().expect("run centrebook")
+}
+
+/// Runs `centrebook` with `input` on its standard input.
+pub fn centrebook_input(dir: &Path, args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = command(dir, args, env)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run centrebook");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().expect("run centrebook")
+}
+
+/// Registers a candidate with `candidate add --from-json -`: `person` (the form's fields, `employer` by
+/// name) goes on standard input, as personal values must, never in the arguments. Must succeed;
+/// returns what it printed (`--json`). `extra` adds options such as `--force`.
+pub fn add_candidate(dir: &Path, person: serde_json::Value, extra: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let mut args = vec!["--json", "candidate", "add", "--from-json", "-"];
+    args.extend_from_slice(extra);
+    let out = centrebook_input(dir, &args, env, &person.to_string());
+    assert!(out.status.success(), "candidate add: {:?}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("candidate add: {e}: {:?}", text(&out)))
+}
+
+fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_centrebook"));
     cmd.arg("--data-dir").arg(dir).args(args);
     for k in [
@@ -23,7 +51,7 @@ pub fn centrebook(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run centrebook")
+    cmd
 }
 
 pub fn text(o: &Output) -> (String, String) {

@@ -2,7 +2,9 @@
 //!
 //! Each row gets a fate: `imported`, `warned` (imported, worth a second look), `matched` (the same
 //! person is already registered, or came earlier in the file: nothing written) or `rejected` (with
-//! the column and the reason). Good rows land with an audit entry each and one `import.candidates`
+//! the column and the reason; a match another key contradicts, such as the same NI number with a
+//! different name and date of birth, is rejected as a conflict for a person to decide, see
+//! `records::contradictions`). Good rows land with an audit entry each and one `import.candidates`
 //! entry with the counts, a short batch per transaction and all or nothing (see `runs`); a dry run
 //! classifies the same way in one transaction that is rolled back, so its fates are exactly those of
 //! the real run. Re-running a file changes nothing.
@@ -35,7 +37,7 @@ use crate::audit::{self, FieldChange, Subject, Who};
 use crate::csv_out::CsvOut;
 use crate::fields::fold_name;
 use crate::records::candidates::{self, Valid};
-use crate::records::{employers, CandidateForm, EmployerForm, MatchReason};
+use crate::records::{employers, CandidateForm, Contradiction, EmployerForm, MatchReason};
 use crate::{Error, Id, Result, Store};
 
 /// How to import.
@@ -101,7 +103,8 @@ pub struct RowFate {
     pub status: RowStatus,
     /// Why (rejected), what to check (warned), or whom it matched (matched).
     pub reasons: Vec<String>,
-    /// The new record (imported, warned; not on a dry run) or the existing one (matched).
+    /// The new record (imported, warned; not on a dry run) or the existing one (matched, or rejected
+    /// for a conflict with it).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub candidate_id: Option<Id>,
@@ -408,6 +411,12 @@ impl Job<'_> {
         Some(cols.iter().map(|&i| self.table.header[i].trim()).collect::<Vec<_>>().join(" + "))
     }
 
+    /// The columns of several fields, joined as one address's columns are.
+    fn headers(&self, fields: &[Field]) -> Option<String> {
+        let named: Vec<String> = fields.iter().filter_map(|&f| self.header(f)).collect();
+        (!named.is_empty()).then(|| named.join(" + "))
+    }
+
     /// The row's value for `field`, trimmed; address columns joined by newlines.
     fn value(&self, cells: &[String], field: Field) -> Option<String> {
         let parts: Vec<&str> = self
@@ -684,7 +693,47 @@ impl Job<'_> {
         line: u64,
     ) -> Result<RowFate> {
         let dry = self.options.dry_run;
-        let found = match candidates::find_matches(tx, v, false)?.into_iter().next() {
+        let matches = candidates::find_matches(tx, v, false)?;
+        // A clean NI match is the person (NI numbers are one a person); otherwise any match another key
+        // contradicts holds the row for a person to decide (earlier rows of the file are in the store).
+        let settled = matches.iter().any(|m| m.conflicts.is_empty() && m.reasons.contains(&MatchReason::NiNumber));
+        if let Some(m) = matches.iter().find(|m| !m.conflicts.is_empty()).filter(|_| !settled) {
+            let id = m.candidate.id;
+            let who = match this_run.get(&id) {
+                Some(earlier) => format!("line {earlier} of this file"),
+                None => "a candidate already registered".to_owned(),
+            };
+            let mut problems = Vec::new();
+            for c in &m.conflicts {
+                let (matched_fields, matched_name): (&[Field], _) = match c.matched {
+                    MatchReason::NiNumber => (&[Field::NiNumber], "NI number"),
+                    MatchReason::SurnameDobPostcode => {
+                        (&[Field::Surname, Field::DateOfBirth, Field::Postcode], "surname, date of birth and postcode")
+                    }
+                    MatchReason::EmployeeNumber => (&[Field::EmployeeNumber], "employer and employee number"),
+                };
+                let (by_fields, by_name): (&[Field], _) = match c.contradicted_by {
+                    Contradiction::NiNumber => (&[Field::NiNumber], "NI number"),
+                    Contradiction::NameAndDateOfBirth => {
+                        (&[Field::Forename, Field::Surname, Field::DateOfBirth], "name and date of birth")
+                    }
+                };
+                problems.push(Problem {
+                    column: self.headers(matched_fields),
+                    reason: format!("conflict: the same {matched_name} as {who}"),
+                });
+                problems.push(Problem {
+                    column: self.headers(by_fields),
+                    reason: format!(
+                        "conflict: a different {by_name} from {who}, so this may be someone else; not added \
+                         or merged: check which is right, correct the file or the record, and import again"
+                    ),
+                });
+            }
+            let shown = if dry && this_run.contains_key(&id) { None } else { Some(id) };
+            return Ok(fate(line, RowStatus::Rejected, problems, shown));
+        }
+        let found = match matches.into_iter().find(|m| m.conflicts.is_empty()) {
             Some(m) => Some((m.candidate.id, m.reasons.iter().map(|r| match_reason(*r)).collect::<Vec<_>>())),
             None => same_name_only(tx, v)?.map(|id| (id, vec![NAME_ONLY])),
         };

@@ -544,3 +544,124 @@ fn an_import_matches_names_typed_without_their_punctuation_or_accents() {
     assert_eq!(fates[1], (RowStatus::Matched, Some(sean)));
     assert_eq!(fates[2].0, RowStatus::Imported, "a different surname is a new person");
 }
+
+const CONFLICTS: &str = "First name,Last name,NI number,Date of birth,Postcode\n\
+Mary,Smith,AB 12 34 56 C,01/01/1970,LS1 1AA\n\
+Sian,Llewelyn,JG 12 34 56 C,14/03/1988,CF10 1AA\n\
+Siân,LLEWELYN,AB123456C,14/03/1988,CF10 1AA\n";
+
+/// Sian as already registered: the file's line 4 is she; lines 2 and 3 each match her on one key
+/// that another contradicts.
+fn registered_sian(w: &mut World) -> Id {
+    let office = w.office.clone();
+    let form = CandidateForm {
+        forename: "Siân".into(),
+        surname: "Llewelyn".into(),
+        ni_number: Some("AB123456C".into()),
+        date_of_birth: Some("14/03/1988".into()),
+        postcode: Some("CF10 1AA".into()),
+        ..Default::default()
+    };
+    w.register(&office, &form)
+}
+
+#[test]
+fn a_match_on_one_key_that_another_contradicts_is_held_as_a_conflict_not_matched_or_dropped() {
+    let mut w = world();
+    let sian = registered_sian(&mut w);
+    let before = w.count("candidates");
+    for dry_run in [true, false] {
+        let r = w.import_bytes(CONFLICTS.as_bytes(), &ImportOptions { dry_run, ..Default::default() }).unwrap();
+        assert_eq!(
+            fates(&r),
+            [(2, RowStatus::Rejected), (3, RowStatus::Rejected), (4, RowStatus::Matched)],
+            "dry run {dry_run}: {:?}",
+            r.rows
+        );
+        // Same NI number, different name and date of birth: both reasons, each with its columns.
+        let same_ni = row(&r, 2);
+        assert_eq!(same_ni.candidate_id, Some(sian), "the record it conflicts with, to open");
+        let cols: Vec<Option<&str>> = same_ni.problems.iter().map(|p| p.column.as_deref()).collect();
+        assert_eq!(cols, [Some("NI number"), Some("First name + Last name + Date of birth")]);
+        assert_eq!(same_ni.problems[0].reason, "conflict: the same NI number as a candidate already registered");
+        assert!(
+            same_ni.problems[1]
+                .reason
+                .starts_with("conflict: a different name and date of birth from a candidate already registered"),
+            "{:?}",
+            same_ni.problems
+        );
+        // Same surname, date of birth and postcode, a different NI number.
+        let same_sdp = row(&r, 3);
+        let cols: Vec<Option<&str>> = same_sdp.problems.iter().map(|p| p.column.as_deref()).collect();
+        assert_eq!(cols, [Some("Last name + Date of birth + Postcode"), Some("NI number")]);
+        assert!(same_sdp.problems[1].reason.starts_with("conflict: a different NI number from"), "{:?}", same_sdp);
+        // The true duplicate still matches.
+        assert_eq!(row(&r, 4).candidate_id, Some(sian));
+        assert_eq!(
+            row(&r, 4).reasons,
+            ["already registered (the same NI number; the same surname, date of birth and postcode)"]
+        );
+        assert_eq!(r.counts, Counts { rejected: 2, matched: 1, ..Counts::default() });
+        assert_eq!(w.count("candidates"), before, "nothing written, nothing merged");
+        // The errors CSV carries both reasons of each row, with line and column, never a value.
+        let csv = String::from_utf8(errors_csv(&r)).unwrap();
+        assert!(csv.contains("\r\n2,NI number,conflict: the same NI number as"), "{csv}");
+        assert!(
+            csv.contains("\r\n2,First name + Last name + Date of birth,\"conflict: a different name and date of birth"),
+            "{csv}"
+        );
+        assert!(csv.contains("\r\n3,Last name + Date of birth + Postcode,\"conflict: the same surname, date of birth and postcode as"), "{csv}");
+        assert!(csv.contains("\r\n3,NI number,\"conflict: a different NI number from"), "{csv}");
+        assert!(!csv.contains("Mary") && !csv.contains("AB") && !csv.contains("1970"), "{csv}");
+    }
+}
+
+#[test]
+fn a_row_conflicting_with_an_earlier_row_of_the_same_file_is_held() {
+    let mut w = world();
+    let file = b"First name,Last name,NI number,Date of birth\n\
+Mary,Smith,AB 12 34 56 C,01/01/1970\n\
+Sian,Llewelyn,AB123456C,14/03/1988\n\
+Mary,Smith,AB123456C,01/01/1970\n";
+    for dry_run in [true, false] {
+        let mut w = world();
+        let r = w.import_bytes(file, &ImportOptions { dry_run, ..Default::default() }).unwrap();
+        assert_eq!(fates(&r), [(2, RowStatus::Imported), (3, RowStatus::Rejected), (4, RowStatus::Matched)]);
+        assert_eq!(
+            row(&r, 3).problems[0].reason,
+            "conflict: the same NI number as line 2 of this file",
+            "dry run {dry_run}"
+        );
+        assert!(row(&r, 3).problems[1].reason.contains("a different name and date of birth from line 2 of this file"));
+        assert_eq!(row(&r, 3).candidate_id, row(&r, 2).candidate_id, "the record made from line 2 (none on a dry run)");
+        assert_eq!(w.count("candidates"), if dry_run { 0 } else { 1 });
+    }
+    // Twins: the same surname, date of birth and postcode, different NI numbers. A row that matches
+    // one twin cleanly on the NI number is that twin, whatever the other twin's record says.
+    let office = w.office.clone();
+    let twin = |forename: &str, ni: &str| CandidateForm {
+        forename: forename.into(),
+        surname: "Price".into(),
+        ni_number: Some(ni.into()),
+        date_of_birth: Some("02/02/1992".into()),
+        postcode: Some("SA1 1AA".into()),
+        ..Default::default()
+    };
+    let dewi = w.register(&office, &twin("Dewi", "JG123456C"));
+    let r = w.store.register_candidate(&office, &twin("Rhys", "JG654321C"), today(), false).unwrap();
+    let Registered::PossibleDuplicates { matches } = r else { panic!("{r:?}") };
+    assert_eq!(matches[0].conflicts.len(), 1, "the other twin is offered as a conflict");
+    let rhys = match w.store.register_candidate(&office, &twin("Rhys", "JG654321C"), today(), true).unwrap() {
+        Registered::Created { candidate, .. } => candidate.id,
+        other => panic!("{other:?}"),
+    };
+    let r = w
+        .import_bytes(
+            b"First name,Last name,NI number,Date of birth,Postcode\nDewi,Price,JG123456C,02/02/1992,SA1 1AA\n",
+            &ImportOptions::default(),
+        )
+        .unwrap();
+    assert_eq!((r.rows[0].status, r.rows[0].candidate_id), (RowStatus::Matched, Some(dewi)), "{:?}", r.rows);
+    assert_ne!(Some(rhys), r.rows[0].candidate_id);
+}

@@ -96,6 +96,138 @@ pub enum MatchReason {
     EmployeeNumber,
 }
 
+/// What says that a record matched on one key is not the same person after all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum Contradiction {
+    /// The name (forename or surname, folded) and the date of birth both differ.
+    NameAndDateOfBirth,
+    /// Both have NI numbers, and they differ.
+    NiNumber,
+}
+
+/// A match on one key that another key contradicts: held for a person to decide, never taken as the
+/// same person (merged, or the new one dropped) and never silently made a second record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct MatchConflict {
+    /// The key that matched.
+    pub matched: MatchReason,
+    /// The key that says otherwise.
+    pub contradicted_by: Contradiction,
+}
+
+/// One side's keys that can contradict a match (see [`contradictions`]).
+#[derive(Clone, Copy, Debug)]
+pub struct PersonKeys<'a> {
+    /// The name.
+    pub name: NameKeys<'a>,
+    /// NI number, when known.
+    pub ni_number: Option<&'a NiNumber>,
+    /// Date of birth, when known.
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+/// A name as one side holds it.
+#[derive(Clone, Copy, Debug)]
+pub enum NameKeys<'a> {
+    /// A forename and a surname (a record, a form, an import row).
+    Full {
+        /// Forename.
+        forename: &'a str,
+        /// Surname.
+        surname: &'a str,
+    },
+    /// Name words in any order, as a pasted list line holds them (none: no name on the line).
+    Words(&'a [String]),
+}
+
+impl<'a> PersonKeys<'a> {
+    /// A validated form's keys.
+    pub(crate) fn of_valid(v: &'a Valid) -> Self {
+        PersonKeys {
+            name: NameKeys::Full { forename: &v.forename, surname: &v.surname },
+            ni_number: v.ids.ni_number.as_ref(),
+            date_of_birth: v.ids.date_of_birth,
+        }
+    }
+
+    /// A record's keys (its identifiers only when the record carries them).
+    pub fn of_candidate(c: &'a Candidate) -> Self {
+        PersonKeys {
+            name: NameKeys::Full { forename: &c.forename, surname: &c.surname },
+            ni_number: c.identifiers.as_ref().and_then(|i| i.ni_number.as_ref()),
+            date_of_birth: c.identifiers.as_ref().and_then(|i| i.date_of_birth),
+        }
+    }
+}
+
+/// Whether two names differ, folded (`fold_name`): a forename or a surname that is not the other's;
+/// for a list line's words, a word that is none of the record's names. No words: nothing to differ.
+fn names_differ(a: &NameKeys<'_>, b: &NameKeys<'_>) -> bool {
+    let words = |n: &NameKeys<'_>| -> Vec<String> {
+        match n {
+            NameKeys::Full { forename, surname } => {
+                let mut w: Vec<String> = [*forename, *surname]
+                    .iter()
+                    .flat_map(|p| p.split(|c: char| c.is_whitespace() || c == '-'))
+                    .map(fold_name)
+                    .collect();
+                w.extend([fold_name(forename), fold_name(surname)]);
+                w.retain(|x| !x.is_empty());
+                w
+            }
+            NameKeys::Words(ws) => ws.iter().map(|w| fold_name(w)).filter(|w| !w.is_empty()).collect(),
+        }
+    };
+    let not_among = |listed: &NameKeys<'_>, known: &NameKeys<'_>| {
+        let known = words(known);
+        words(listed).iter().any(|w| !known.contains(w))
+    };
+    match (a, b) {
+        (NameKeys::Full { forename: f1, surname: s1 }, NameKeys::Full { forename: f2, surname: s2 }) => {
+            fold_name(f1) != fold_name(f2) || fold_name(s1) != fold_name(s2)
+        }
+        (NameKeys::Words(_), _) => not_among(a, b),
+        (_, NameKeys::Words(_)) => not_among(b, a),
+    }
+}
+
+/// The one rule for when a match is not the same person: a match on one key that another key
+/// contradicts. Registration, the import and the enrol-from-list matcher all ask this.
+///
+/// - the same NI number, but the name (forename or surname, folded) and the date of birth differ;
+/// - the same surname, date of birth and postcode, but both have NI numbers and they differ;
+/// - the same employer and employee number (numbers are reused after a leaver), but both have NI
+///   numbers and they differ, or the name and the date of birth differ.
+///
+/// A key one side lacks contradicts nothing; a name alone differing does not either (people marry,
+/// use a middle name). Returns the conflicts, one per contradicted key that matched; empty when
+/// `new` may well be `existing`.
+pub fn contradictions(matched: &[MatchReason], new: &PersonKeys<'_>, existing: &PersonKeys<'_>) -> Vec<MatchConflict> {
+    let ni_differs = matches!((new.ni_number, existing.ni_number), (Some(a), Some(b)) if a != b);
+    let dob_differs = matches!((new.date_of_birth, existing.date_of_birth), (Some(a), Some(b)) if a != b);
+    let name_and_dob_differ = dob_differs && names_differ(&new.name, &existing.name);
+    matched
+        .iter()
+        .filter_map(|&m| {
+            let by = match m {
+                MatchReason::NiNumber => name_and_dob_differ.then_some(Contradiction::NameAndDateOfBirth),
+                MatchReason::SurnameDobPostcode => ni_differs.then_some(Contradiction::NiNumber),
+                MatchReason::EmployeeNumber => {
+                    if ni_differs {
+                        Some(Contradiction::NiNumber)
+                    } else {
+                        name_and_dob_differ.then_some(Contradiction::NameAndDateOfBirth)
+                    }
+                }
+            };
+            by.map(|contradicted_by| MatchConflict { matched: m, contradicted_by })
+        })
+        .collect()
+}
+
 /// An existing candidate that may be the one being registered.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -104,6 +236,9 @@ pub struct CandidateMatch {
     pub candidate: Candidate,
     /// Why it matched.
     pub reasons: Vec<MatchReason>,
+    /// The matches another key contradicts (see [`contradictions`]): then this is a conflict for a
+    /// person to decide, not "the same person". Empty for a plain possible duplicate.
+    pub conflicts: Vec<MatchConflict>,
 }
 
 /// The outcome of registering.
@@ -201,7 +336,8 @@ fn reader(show_ids: bool) -> impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Can
     }
 }
 
-/// Existing candidates who may be the person in `v`, strongest match first.
+/// Existing candidates who may be the person in `v`, each with its conflicts (see [`contradictions`]):
+/// plain matches first, then the strongest first.
 pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
     let mut found: Vec<(Id, MatchReason)> = Vec::new();
     let mut collect = |sql: &str, params: &[&dyn rusqlite::ToSql], reason| -> Result<()> {
@@ -240,12 +376,20 @@ pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec
         match matches.iter_mut().find(|m| m.candidate.id == id) {
             Some(m) => m.reasons.push(reason),
             None => {
-                let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))?;
-                matches.push(CandidateMatch { candidate, reasons: vec![reason] });
+                // Read with identifiers whatever the role, to judge contradictions; hidden again below.
+                let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(true))?;
+                matches.push(CandidateMatch { candidate, reasons: vec![reason], conflicts: Vec::new() });
             }
         }
     }
-    matches.sort_by_key(|m| std::cmp::Reverse(m.reasons.len()));
+    for m in &mut matches {
+        m.conflicts = contradictions(&m.reasons, &PersonKeys::of_valid(v), &PersonKeys::of_candidate(&m.candidate));
+        if !show_ids {
+            m.candidate.identifiers = None;
+        }
+    }
+    // Plain matches before conflicts, then the strongest first.
+    matches.sort_by_key(|m| (!m.conflicts.is_empty(), std::cmp::Reverse(m.reasons.len())));
     Ok(matches)
 }
 
@@ -317,7 +461,9 @@ pub(crate) fn read_candidate(conn: &rusqlite::Connection, id: Id, show_ids: bool
 impl Store {
     /// Registers a candidate (admin and office). Someone who may already exist (same NI number; same
     /// surname, date of birth and postcode; same employer and employee number) is offered back as a
-    /// match and nothing is written, unless `force` is set. Two records can never share an NI number.
+    /// match and nothing is written, unless `force` is set. A match another key contradicts (see
+    /// [`contradictions`]) comes back with its conflicts, for a person to decide; `force` registers a
+    /// new record all the same. Two records can never share an NI number.
     pub fn register_candidate(
         &mut self,
         actor: &Actor,

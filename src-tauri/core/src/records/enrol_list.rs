@@ -5,13 +5,19 @@
 //! A line is read, in this order, as holding an NI number (roles that may see them), an employee
 //! number (a cell with a digit in it), or a name: every word on the line must be one of the
 //! candidate's names, in any order, accents folded ("Sian Llewelyn", "LLEWELYN, Siân").
+//!
+//! A line matched by its NI number or employee number that another value on the line contradicts
+//! (a different NI number; a different name and date of birth: `candidates::contradictions`, the rule
+//! registration and the import share) is a conflict: shown, never enrolled.
 
 use serde::Serialize;
 
-use super::candidates::{read_row, CandidateRow, ROW_SELECT};
+use super::candidates::{
+    contradictions, read_row, CandidateRow, MatchConflict, MatchReason, NameKeys, PersonKeys, ROW_SELECT,
+};
 use super::enrolments::enrol_in;
 use crate::actor::{Actor, Permission};
-use crate::fields::NiNumber;
+use crate::fields::{parse_uk_date, NiNumber};
 use crate::{Error, Id, Result, Store};
 
 /// The most lines one paste may hold: a big open course, many times over.
@@ -36,6 +42,8 @@ pub enum ListFate {
     Already { candidate: CandidateRow },
     /// The record's processing is restricted: it is not enrolled.
     Restricted { candidate: CandidateRow },
+    /// Matched by one value that another on the line contradicts: not enrolled; check which is right.
+    Conflict { candidate: CandidateRow, conflicts: Vec<MatchConflict> },
     /// Several candidates match: enrol the right one from the search instead.
     Ambiguous { count: u32 },
     /// Nobody matches.
@@ -72,12 +80,18 @@ impl Store {
         let mut seen = on_run;
         let mut out = Vec::with_capacity(lines.len());
         for (line, text) in lines {
-            let found = self.match_line(text, with_ni)?;
+            let (found, by) = self.match_line(text, with_ni)?;
             let fate = match found.as_slice() {
                 [] => ListFate::NotFound,
                 [one] => {
                     let candidate = self.conn().query_row(&format!("{ROW_SELECT} WHERE c.id = ?1"), [one], read_row)?;
-                    if seen.contains(one) {
+                    let conflicts = match by {
+                        Some(reason) => self.line_conflicts(text, with_ni, reason, *one)?,
+                        None => Vec::new(),
+                    };
+                    if !conflicts.is_empty() {
+                        ListFate::Conflict { candidate, conflicts }
+                    } else if seen.contains(one) {
                         ListFate::Already { candidate }
                     } else if candidate.restricted {
                         ListFate::Restricted { candidate }
@@ -105,9 +119,37 @@ impl Store {
         Ok(ListReport { lines: out, enrolled })
     }
 
-    /// The candidates one line may name, strongest reading first: at most a few ids.
-    fn match_line(&self, text: &str, with_ni: bool) -> Result<Vec<Id>> {
-        let cells: Vec<&str> = text.split(['\t', ',', ';', '|']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    /// What else the line says about the candidate it matched by `reason` that contradicts the record.
+    fn line_conflicts(&self, text: &str, with_ni: bool, reason: MatchReason, id: Id) -> Result<Vec<MatchConflict>> {
+        let cells = cells(text);
+        let ni = if with_ni { cells.iter().find_map(|c| NiNumber::parse(c).ok()) } else { None };
+        let dob = cells.iter().filter(|c| c.contains(['/', '-', '.'])).find_map(|c| parse_uk_date("date", c).ok());
+        let words: Vec<String> = cells
+            .iter()
+            .filter(|c| !c.chars().any(|ch| ch.is_ascii_digit()))
+            .flat_map(|c| c.split(|ch: char| !ch.is_alphanumeric() && ch != '\'' && ch != '’'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let (forename, surname, record_ni, record_dob): (String, String, Option<NiNumber>, Option<String>) =
+            self.conn().query_row(
+                "SELECT forename, surname, ni_number, date_of_birth FROM candidates WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let line = PersonKeys { name: NameKeys::Words(&words), ni_number: ni.as_ref(), date_of_birth: dob };
+        let record = PersonKeys {
+            name: NameKeys::Full { forename: &forename, surname: &surname },
+            ni_number: record_ni.as_ref(),
+            date_of_birth: record_dob.and_then(|d| d.parse().ok()),
+        };
+        Ok(contradictions(&[reason], &line, &record))
+    }
+
+    /// The candidates one line may name, strongest reading first: at most a few ids, and the key that
+    /// found them (`None` for a name).
+    fn match_line(&self, text: &str, with_ni: bool) -> Result<(Vec<Id>, Option<MatchReason>)> {
+        let cells = cells(text);
         let ids = |sql: &str, value: &str| -> Result<Vec<Id>> {
             let mut stmt = self.conn().prepare_cached(sql)?;
             let found = stmt.query_map([value], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -115,7 +157,8 @@ impl Store {
         };
         if with_ni {
             if let Some(ni) = cells.iter().find_map(|c| NiNumber::parse(c).ok()) {
-                return ids("SELECT id FROM candidates WHERE ni_number = ?1 AND merged_into IS NULL", ni.as_ref());
+                let found = ids("SELECT id FROM candidates WHERE ni_number = ?1 AND merged_into IS NULL", ni.as_ref())?;
+                return Ok((found, Some(MatchReason::NiNumber)));
             }
         }
         for cell in cells.iter().filter(|c| c.chars().any(|ch| ch.is_ascii_digit())) {
@@ -126,7 +169,7 @@ impl Store {
                 cell,
             )?;
             if !found.is_empty() {
-                return Ok(found);
+                return Ok((found, Some(MatchReason::EmployeeNumber)));
             }
         }
         // Name words (whole words, not prefixes) from the cells that are not numbers: all of them, then
@@ -155,9 +198,14 @@ impl Store {
                 &format!("{{names}} : ({})", words.join(" AND ")),
             )?;
             if !found.is_empty() {
-                return Ok(found);
+                return Ok((found, None));
             }
         }
-        Ok(Vec::new())
+        Ok((Vec::new(), None))
     }
+}
+
+/// A line's cells, as a spreadsheet row or an email's list separates them.
+fn cells(text: &str) -> Vec<&str> {
+    text.split(['\t', ',', ';', '|']).map(str::trim).filter(|c| !c.is_empty()).collect()
 }

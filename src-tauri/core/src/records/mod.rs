@@ -24,7 +24,8 @@ mod trainers;
 
 pub use candidate_edits::{Edited, Employment, SpecialCategory};
 pub use candidates::{
-    Candidate, CandidateForm, CandidateMatch, CandidateRow, Identifiers, MatchReason, Page, Registered,
+    contradictions, Candidate, CandidateForm, CandidateMatch, CandidateRow, Contradiction, Identifiers, MatchConflict,
+    MatchReason, NameKeys, Page, PersonKeys, Registered,
 };
 pub use centre::{Centre, CentreForm};
 pub use contacts::{Channel, Consent, Contact, ContactForm};

@@ -673,6 +673,7 @@ fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
                     ListFate::Restricted { candidate } => format!("restricted {}", candidate.forename),
                     ListFate::Ambiguous { count } => format!("ambiguous {count}"),
                     ListFate::NotFound => "not found".into(),
+                    ListFate::Conflict { candidate, .. } => format!("conflict {}", candidate.forename),
                 };
                 (l.line, what)
             })
@@ -825,4 +826,135 @@ fn a_no_is_a_recorded_answer_with_its_source_and_never_asked_is_no_row() {
         audit::list(&w.store, &w.admin, &AuditFilter { entity_id: Some(c.id.to_string()), ..Default::default() })
             .unwrap();
     assert_eq!(entries[0].action, "contact.consent_withdrawn");
+}
+
+#[test]
+fn a_match_another_key_contradicts_is_a_conflict_by_one_rule() {
+    use crate::fields::NiNumber;
+    fn keys<'a>(
+        forename: &'a str,
+        surname: &'a str,
+        ni: Option<&'a NiNumber>,
+        date_of_birth: Option<NaiveDate>,
+    ) -> PersonKeys<'a> {
+        PersonKeys { name: NameKeys::Full { forename, surname }, ni_number: ni, date_of_birth }
+    }
+    let (a, b) = (NiNumber::parse("AB123456C").unwrap(), NiNumber::parse("JG123456C").unwrap());
+    let (a, b) = (&a, &b);
+    let day = |y| NaiveDate::from_ymd_opt(y, 3, 14);
+    let sian = keys("Siân", "Llewelyn", Some(a), day(1988));
+    let conflict = |matched, contradicted_by| vec![MatchConflict { matched, contradicted_by }];
+    use Contradiction as C;
+    use MatchReason as M;
+    // The same NI number: a different person only when the name and the date of birth both differ.
+    assert_eq!(
+        contradictions(&[M::NiNumber], &keys("Mary", "Smith", Some(a), day(1970)), &sian),
+        conflict(M::NiNumber, C::NameAndDateOfBirth)
+    );
+    assert_eq!(contradictions(&[M::NiNumber], &keys("Sian", "LLEWELYN", Some(a), day(1988)), &sian), []);
+    assert_eq!(contradictions(&[M::NiNumber], &keys("Siân", "Jones", Some(a), day(1988)), &sian), [], "married");
+    assert_eq!(contradictions(&[M::NiNumber], &keys("Mary", "Smith", Some(a), None), &sian), [], "no date to differ");
+    assert_eq!(contradictions(&[M::NiNumber], &keys("Sian", "Llewelyn", Some(a), day(1970)), &sian), [], "a typo");
+    // The same surname, date of birth and postcode: contradicted by two different NI numbers only.
+    assert_eq!(
+        contradictions(&[M::SurnameDobPostcode], &keys("Siân", "Llewelyn", Some(b), day(1988)), &sian),
+        conflict(M::SurnameDobPostcode, C::NiNumber)
+    );
+    assert_eq!(contradictions(&[M::SurnameDobPostcode], &keys("Siân", "Llewelyn", None, day(1988)), &sian), []);
+    // An employee number (reused after a leaver): by either.
+    assert_eq!(
+        contradictions(&[M::EmployeeNumber], &keys("Siân", "Llewelyn", Some(b), None), &sian),
+        conflict(M::EmployeeNumber, C::NiNumber)
+    );
+    assert_eq!(
+        contradictions(&[M::EmployeeNumber], &keys("Mary", "Smith", None, day(1970)), &sian),
+        conflict(M::EmployeeNumber, C::NameAndDateOfBirth)
+    );
+    assert_eq!(contradictions(&[M::EmployeeNumber], &keys("Other", "Person", None, None), &sian), []);
+    // A list line's name words, in any order, accents folded.
+    let words: Vec<String> = vec!["LLEWELYN".into(), "Sian".into()];
+    let line = PersonKeys { name: NameKeys::Words(&words), ni_number: Some(a), date_of_birth: day(1970) };
+    assert_eq!(contradictions(&[M::NiNumber], &line, &sian), [], "the name agrees");
+    let words: Vec<String> = vec!["Mary".into(), "Smith".into()];
+    let line = PersonKeys { name: NameKeys::Words(&words), ni_number: Some(a), date_of_birth: day(1970) };
+    assert_eq!(contradictions(&[M::NiNumber], &line, &sian), conflict(M::NiNumber, C::NameAndDateOfBirth));
+}
+
+#[test]
+fn registering_shows_a_contradicted_match_as_a_conflict_not_the_same_person() {
+    let mut w = world();
+    let office = w.office.clone();
+    let first = created(w.store.register_candidate(&office, &sian(None), today(), false).unwrap());
+
+    // The same NI number, another name and date of birth: a conflict, and still never a second holder.
+    let mary = CandidateForm {
+        ni_number: Some("AB123456C".into()),
+        date_of_birth: Some("01/01/1970".into()),
+        ..person("Mary", "Smith", None)
+    };
+    match w.store.register_candidate(&office, &mary, today(), false).unwrap() {
+        Registered::PossibleDuplicates { matches } => {
+            assert_eq!(matches[0].candidate.id, first.id);
+            assert_eq!(
+                matches[0].conflicts,
+                [MatchConflict { matched: MatchReason::NiNumber, contradicted_by: Contradiction::NameAndDateOfBirth }]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(w.store.register_candidate(&office, &mary, today(), true).is_err());
+
+    // The same surname, date of birth and postcode, another NI number: a conflict; force registers.
+    let twin = CandidateForm { ni_number: Some("JG123456C".into()), forename: "Rhian".into(), ..sian(None) };
+    match w.store.register_candidate(&office, &twin, today(), false).unwrap() {
+        Registered::PossibleDuplicates { matches } => assert_eq!(
+            matches[0].conflicts,
+            [MatchConflict { matched: MatchReason::SurnameDobPostcode, contradicted_by: Contradiction::NiNumber }]
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_ne!(created(w.store.register_candidate(&office, &twin, today(), true).unwrap()).id, first.id);
+
+    // A true duplicate is still a plain match.
+    match w.store.register_candidate(&office, &sian(None), today(), false).unwrap() {
+        Registered::PossibleDuplicates { matches } => {
+            assert_eq!(matches[0].candidate.id, first.id);
+            assert_eq!(matches[0].conflicts, []);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_listed_number_the_line_contradicts_is_a_conflict_and_not_enrolled() {
+    let mut rw = run_world();
+    let office = rw.w.office.clone();
+    // Siân: AB 12 34 56 C, born 14/03/1988, employee E1042.
+    let paste =
+        "AB 12 34 56 C, Mary Smith, 01/01/1970\nE1042\tMary Smith\t01/01/1970\nAB123456C, Sian Llewelyn, 14/03/1988\n";
+    let r = rw.w.store.enrol_list(&office, rw.run.id, paste, true).unwrap();
+    let kinds: Vec<(u32, String)> = r
+        .lines
+        .iter()
+        .map(|l| match &l.fate {
+            ListFate::Conflict { candidate, conflicts } => (
+                l.line,
+                format!(
+                    "conflict {} {:?}/{:?}",
+                    candidate.forename, conflicts[0].matched, conflicts[0].contradicted_by
+                ),
+            ),
+            ListFate::Enrol { candidate } => (l.line, format!("enrol {}", candidate.forename)),
+            other => (l.line, format!("{other:?}")),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (1, "conflict Siân NiNumber/NameAndDateOfBirth".to_owned()),
+            (2, "conflict Siân EmployeeNumber/NameAndDateOfBirth".to_owned()),
+            (3, "enrol Siân".to_owned()),
+        ]
+    );
+    assert_eq!(r.enrolled, 1, "only the line that agrees");
 }

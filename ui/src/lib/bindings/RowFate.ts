@@ -20,7 +20,8 @@ status: RowStatus,
  */
 reasons: Array<string>, 
 /**
- * The new record (imported, warned; not on a dry run) or the existing one (matched).
+ * The new record (imported, warned; not on a dry run) or the existing one (matched, or rejected
+ * for a conflict with it).
  */
 candidate_id?: Id, 
 /**
