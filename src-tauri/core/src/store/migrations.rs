@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_cards.sql"),
     include_str!("migrations/0009_import_runs.sql"),
     include_str!("migrations/0010_folded_names.sql"),
+    include_str!("migrations/0014_org_corrections.sql"),
 ];
 
 /// The schema version this program writes.
