@@ -62,6 +62,14 @@ pub enum BodyVerb {
         #[arg(long)]
         none: bool,
     },
+    /// Correct an awarding body's name (admins only); its code stays.
+    Rename {
+        /// The body's code.
+        code: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+    },
     /// List awarding bodies.
     List,
 }
@@ -226,6 +234,7 @@ pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Res
         BodyVerb::Approval { code, centre_number, none: _ } => {
             vec![store.set_centre_approval(actor, &code, centre_number.as_deref())?]
         }
+        BodyVerb::Rename { code, name } => vec![store.rename_awarding_body(actor, &code, &name)?],
         BodyVerb::List => store.awarding_bodies(actor)?,
     };
     if json {

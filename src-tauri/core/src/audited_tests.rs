@@ -73,6 +73,7 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     });
     audited(&mut c, s, "add_awarding_body", |s| s.add_awarding_body(&admin, "LANTRA", "Lantra", None).unwrap());
     audited(&mut c, s, "set_centre_approval", |s| s.set_centre_approval(&admin, "LANTRA", Some("L-1")).unwrap());
+    audited(&mut c, s, "rename_awarding_body", |s| s.rename_awarding_body(&admin, "LANTRA", "Lantra Ltd").unwrap());
     let spare_course =
         crate::records::Course { code: "SPARE-1".into(), awarding_body: None, ..crate::testing::forklift() };
     let spare_course = s.add_course(&admin, &spare_course).unwrap().id.unwrap();

@@ -288,3 +288,38 @@ fn a_trainer_edit_audits_exactly_the_changes_and_only_an_admin_moves_the_account
     let err = w.store.link_trainer_account(&admin, other.id, Some("olly")).unwrap_err();
     assert!(matches!(err, Error::Invalid { field: "user", .. }), "{err}");
 }
+
+#[test]
+fn the_centre_saved_unchanged_records_nothing_and_a_change_records_only_itself() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let form = CentreForm { name: "Riverside".into(), postcode: Some("LS1 4AP".into()), ..Default::default() };
+    w.store.set_centre(&admin, &form).unwrap();
+    let centre_entries = |s: &Store| -> Vec<AuditEntry> {
+        let all = audit::list(s, &admin, &AuditFilter { entity: Some("centre".into()), ..Default::default() });
+        all.unwrap()
+    };
+    let n = centre_entries(&w.store).len();
+    w.store.set_centre(&admin, &CentreForm { postcode: Some("ls1 4ap".into()), ..form.clone() }).unwrap();
+    assert_eq!(centre_entries(&w.store).len(), n, "saved unchanged: nothing recorded");
+    w.store.set_centre(&admin, &CentreForm { ico_number: Some("ZA112946".into()), ..form }).unwrap();
+    let log = centre_entries(&w.store);
+    assert_eq!(log[0].changes.as_deref().unwrap(), [changed("centre_ico", json!(null), json!("ZA112946"))]);
+}
+
+#[test]
+fn an_awarding_body_is_renamed_by_an_admin_only_and_an_unchanged_name_records_nothing() {
+    let mut w = world();
+    let (admin, office) = (w.admin.clone(), w.office.clone());
+    let b = w.store.add_awarding_body(&admin, "CITYG", "City and Guilds", Some("CG-1")).unwrap();
+    assert!(matches!(w.store.rename_awarding_body(&office, "CITYG", "City & Guilds"), Err(Error::Forbidden { .. })));
+    let renamed = w.store.rename_awarding_body(&admin, "cityg", "City & Guilds").unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.centre_number.as_deref()), ("City & Guilds", Some("CG-1")));
+    let n = entries(&w.store, &admin, b.id).len();
+    w.store.rename_awarding_body(&admin, "CITYG", " City & Guilds ").unwrap();
+    let log = entries(&w.store, &admin, b.id);
+    assert_eq!(log.len(), n, "the same name again records nothing");
+    assert_eq!(log[0].changes.as_deref().unwrap(), [changed("name", json!("City and Guilds"), json!("City & Guilds"))]);
+    let blank = w.store.rename_awarding_body(&admin, "CITYG", "").unwrap_err();
+    assert!(matches!(blank, Error::Invalid { field: "awarding body name", .. }));
+}
