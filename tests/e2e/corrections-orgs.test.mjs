@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { cli, click, fill, go, initStore, launch, scrollTo, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const SHOTS = process.env.SHOTS_DIR ?? "/work/shots/orgs";
 mkdirSync(SHOTS, { recursive: true });
@@ -90,6 +90,8 @@ test("an employer, a contact, a trainer's registration and an employee's site ar
     await go(b, "settings");
     await click(b, 'button[aria-label="Change the approval number with CITYG"]');
     await fill(b, "#body-name-CITYG", "City & Guilds");
+    await scrollTo(b, "#bodies-h");
+    await b.pause(300);
     await shot(b, "awarding-body-edit");
     await click(b, "#save-approval");
     await textOf(b, '#bodies tr[data-code="CITYG"]', (t) => t.includes("City & Guilds") && t.includes("CG-1"));

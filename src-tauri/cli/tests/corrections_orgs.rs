@@ -45,7 +45,7 @@ fn employers_sites_and_contacts_are_corrected_from_json() {
 
     // An employer edit changes only the keys given.
     let edit = file(t, "employer.json", serde_json::json!({"postcode": "ls1 4ap", "phone": "0113 496 0000"}));
-    refused(&dir, &["employer", "edit", &eid, "--from-json", &edit], AS_TRAINER, "");
+    refused(&dir, &["employer", "edit", &eid, "--from-json", &edit], AS_TRAINER, "not allowed");
     let e2 = json(&dir, &["employer", "edit", &eid, "--from-json", &edit], AS_OFFICE);
     assert_eq!((e2[0]["name"].as_str(), e2[0]["postcode"].as_str()), (Some("Acme Haulage"), Some("LS1 4AP")));
     let typo = file(t, "typo.json", serde_json::json!({"post_code": "LS1 4AP"}));
@@ -67,7 +67,7 @@ fn employers_sites_and_contacts_are_corrected_from_json() {
     assert_eq!(site["site"], "York depot");
     let cleared = json(&dir, &["employer", "site", &cid, "--clear"], AS_OFFICE);
     assert!(cleared["site"].is_null());
-    refused(&dir, &["employer", "site", &cid, "--site", "X"], AS_TRAINER, "");
+    refused(&dir, &["employer", "site", &cid, "--site", "X"], AS_TRAINER, "not allowed");
 
     // Contacts: added and edited from JSON, removed with a reason.
     let gwen = file(
@@ -85,7 +85,7 @@ fn employers_sites_and_contacts_are_corrected_from_json() {
     assert_eq!((k2[0]["forename"].as_str(), k2[0]["surname"].as_str()), (Some("Gwen"), Some("Price")));
     assert!(k2[0]["email"].is_null(), "null clears");
     json(&dir, &["contact", "consent", &kid, "--channel", "email", "--source", "booking form"], AS_OFFICE);
-    refused(&dir, &["contact", "remove", &kid, "--reason", "asked"], AS_TRAINER, "");
+    refused(&dir, &["contact", "remove", &kid, "--reason", "asked"], AS_TRAINER, "not allowed");
     let gone = json(&dir, &["contact", "remove", &kid, "--reason", "asked by phone"], AS_OFFICE);
     assert!(gone[0]["removed_at"].is_string());
     assert_eq!(json(&dir, &["contact", "list", "Acme Haulage"], AS_OFFICE), serde_json::json!([]));
@@ -99,7 +99,7 @@ fn trainers_are_corrected_and_their_registrations_change_and_end() {
     users(&dir);
     json(&dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1"], AS_ADMIN);
     let edit = file(tmp.path(), "tess.json", serde_json::json!({"phone": "07700 900777"}));
-    refused(&dir, &["trainer", "edit", "Tess Evans", "--from-json", &edit], AS_TRAINER, "");
+    refused(&dir, &["trainer", "edit", "Tess Evans", "--from-json", &edit], AS_TRAINER, "not allowed");
     let t = json(&dir, &["trainer", "edit", "Tess Evans", "--from-json", &edit], AS_OFFICE);
     assert_eq!(t[0]["phone"], "+447700900777");
     assert_eq!(t[0]["registrations"], serde_json::json!([["RTITB", "R-1"]]), "registrations left out are kept");
@@ -108,7 +108,7 @@ fn trainers_are_corrected_and_their_registrations_change_and_end() {
         &dir,
         &["trainer", "registration", "add", "Tess Evans", "--scheme", "RTITB", "--number", "R-2"],
         AS_TRAINER,
-        "",
+        "not allowed",
     );
     let t = json(
         &dir,
@@ -138,11 +138,22 @@ fn trainers_are_corrected_and_their_registrations_change_and_end() {
     assert_eq!(t[0]["ended_registrations"].as_array().unwrap().len(), 2);
     refused(&dir, &["trainer", "registration", "end", "Tess Evans", "--scheme", "RTITB"], AS_OFFICE, "registration");
 
-    refused(&dir, &["trainer", "link", "Tess Evans", "--user-account", "tess"], AS_OFFICE, "");
+    refused(&dir, &["trainer", "link", "Tess Evans", "--user-account", "tess"], AS_OFFICE, "not allowed");
     let t = json(&dir, &["trainer", "link", "Tess Evans", "--user-account", "tess"], AS_ADMIN);
     assert_eq!(t[0]["username"], "tess");
     let t = json(&dir, &["trainer", "link", "Tess Evans", "--unlink"], AS_ADMIN);
     assert!(t[0]["username"].is_null());
     let shown = json(&dir, &["trainer", "show", "Tess Evans"], AS_TRAINER);
     assert_eq!(shown[0]["name"], "Tess Evans");
+}
+
+#[test]
+fn an_awarding_body_is_renamed_by_an_admin() {
+    let (_tmp, dir, _) = initialised();
+    users(&dir);
+    json(&dir, &["body", "add", "--code", "CITYG", "--name", "City and Guild", "--centre-number", "CG-1"], AS_ADMIN);
+    refused(&dir, &["body", "rename", "CITYG", "--name", "City & Guilds"], AS_OFFICE, "not allowed");
+    let b = json(&dir, &["body", "rename", "cityg", "--name", "City & Guilds"], AS_ADMIN);
+    assert_eq!((b[0]["name"].as_str(), b[0]["centre_number"].as_str()), (Some("City & Guilds"), Some("CG-1")));
+    refused(&dir, &["body", "rename", "NOPE", "--name", "X"], AS_ADMIN, "NOPE");
 }
