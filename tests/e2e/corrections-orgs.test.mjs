@@ -75,6 +75,20 @@ test("an employer, a contact, a trainer's registration and an employee's site ar
     await click(b, 'button[aria-label="Edit Tess Evans"]');
     await textOf(b, 'ul[aria-label="Ended registrations"]', (t) => t.includes("RTITB R-1234: ended"));
     await shot(b, "trainer-edit-ended");
+    // Ending it on a given day, through "On another date…": kept as ended too.
+    const now = new Date();
+    const today = `${String(now.getDate()).padStart(2, "0")}/${String(now.getMonth() + 1).padStart(2, "0")}/${now.getFullYear()}`;
+    await click(b, "#te-dated");
+    await fill(b, "#te-dated-scheme", "RTITB");
+    await fill(b, "#te-dated-on", today);
+    await scrollTo(b, "#te-add-registration");
+    await b.pause(300);
+    await shot(b, "trainer-registration-dated");
+    await click(b, "#te-dated-save");
+    await textOf(b, 'ul[aria-label="Ended registrations"]', (t) => t.includes("RTITB R-5678: ended"));
+    const ended = json(dir, ["trainer", "show", "Tess Evans"])[0];
+    assert.deepEqual(ended.registrations, []);
+    assert.deepEqual(ended.ended_registrations.map((r) => r.number), ["R-5678", "R-1234"]);
 
     // The employee's site, beside their current employment.
     await go(b, `candidates/${amy.candidate.id}`);

@@ -231,6 +231,14 @@ fn trainer_registrations_change_and_end_keeping_the_old_numbers() {
     assert_eq!(t3.ended_registrations.len(), 2);
     assert_eq!(t3.ended_registrations[0].valid_from, Some(d("2026-11-01")));
     assert!(matches!(w.store.end_trainer_registration(&office, t.id, "RTITB", today()), Err(Error::NotFound { .. })));
+    // Later days are recorded on the day; one scheme has one number.
+    let next_year = chrono::Utc::now().date_naive() + chrono::Days::new(365);
+    let err = w.store.set_trainer_registration(&office, t.id, "NPORS", "N-1", next_year).unwrap_err();
+    assert!(matches!(err, Error::Invalid { field: "from", .. }), "{err}");
+    let twice =
+        TrainerForm { registrations: vec![("npors".into(), "N-1".into()), ("NPORS".into(), "N-2".into())], ..form };
+    let err = w.store.edit_trainer(&office, t.id, &twice, today()).unwrap_err();
+    assert!(matches!(err, Error::Invalid { field: "scheme", .. }), "{err}");
 }
 
 #[test]

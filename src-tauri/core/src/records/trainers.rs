@@ -67,6 +67,28 @@ fn scheme(typed: &str) -> Result<String> {
     Ok(required("scheme", typed, 40)?.to_ascii_uppercase())
 }
 
+/// Refuses a day after today (a day's grace for time zones): a number that starts or ends later is
+/// recorded on the day, so what documents print is always what holds now.
+fn not_future(field: &'static str, day: NaiveDate) -> Result<()> {
+    if day > Utc::now().date_naive() + chrono::Days::new(1) {
+        return Err(Error::invalid(field, "is in the future: record it on the day"));
+    }
+    Ok(())
+}
+
+/// The form's registrations as kept, each scheme once.
+fn registrations(form: &TrainerForm) -> Result<Vec<(String, String)>> {
+    let mut regs: Vec<(String, String)> = Vec::new();
+    for (s, number) in &form.registrations {
+        let s = scheme(s)?;
+        if regs.iter().any(|(k, _)| *k == s) {
+            return Err(Error::invalid("scheme", format!("{s} is given twice; a trainer has one number per scheme")));
+        }
+        regs.push((s, required("registration number", number, 40)?));
+    }
+    Ok(regs)
+}
+
 /// Refuses with [`Error::NotFound`] unless the trainer exists.
 fn trainer_exists(tx: &rusqlite::Connection, id: Id) -> Result<()> {
     let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM trainers WHERE id = ?1)", [id], |r| r.get(0))?;
@@ -183,10 +205,7 @@ impl Store {
         let name = required("trainer name", &form.name, 100)?;
         let email = optional_with(&form.email, Email::parse)?;
         let phone = optional_with(&form.phone, Phone::parse)?;
-        let mut regs = Vec::new();
-        for (scheme, number) in &form.registrations {
-            regs.push((self::scheme(scheme)?, required("registration number", number, 40)?));
-        }
+        let regs = registrations(form)?;
         let id = Id::new();
         self.write(|tx| {
             let user_id: Option<Id> = match super::opt(&form.username) {
@@ -275,10 +294,7 @@ impl Store {
         let name = required("trainer name", &form.name, 100)?;
         let email = optional_with(&form.email, Email::parse)?;
         let phone = optional_with(&form.phone, Phone::parse)?;
-        let mut regs = Vec::new();
-        for (s, number) in &form.registrations {
-            regs.push((scheme(s)?, required("registration number", number, 40)?));
-        }
+        let regs = registrations(form)?;
         let old = self.trainer(actor, id)?;
         let username = super::opt(&form.username).map(str::to_ascii_lowercase);
         if username != old.username {
@@ -332,6 +348,7 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let scheme = scheme(scheme_code)?;
         let number = required("registration number", number, 40)?;
+        not_future("from", from)?;
         self.write(|tx| {
             trainer_exists(tx, trainer)?;
             let mut changes = Vec::new();
@@ -362,6 +379,7 @@ impl Store {
     ) -> Result<Trainer> {
         actor.require(Permission::EditRecords)?;
         let scheme = scheme(scheme_code)?;
+        not_future("end date", on)?;
         self.write(|tx| {
             trainer_exists(tx, trainer)?;
             let mut changes = Vec::new();
