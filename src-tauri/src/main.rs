@@ -10,7 +10,7 @@ mod daily_backup;
 mod single;
 mod state;
 
-use commands::{admin, candidate_edits, catalogue, documents, imports, people, runs, session};
+use commands::{admin, candidate_edits, catalogue, documents, imports, org_edits, people, runs, session};
 
 fn main() {
     let state = state::AppState::from_env();
@@ -47,6 +47,15 @@ fn main() {
             people::add_employer,
             people::contacts,
             people::add_contact,
+            org_edits::edit_employer,
+            org_edits::set_employee_site,
+            org_edits::edit_contact,
+            org_edits::remove_contact,
+            org_edits::edit_trainer,
+            org_edits::set_trainer_registration,
+            org_edits::end_trainer_registration,
+            org_edits::link_trainer_account,
+            org_edits::rename_awarding_body,
             people::set_consent,
             people::consent_history,
             people::candidates,

@@ -148,7 +148,9 @@ test("a marketing 'No' is recorded with its source and date, other channels stay
   const { dir, cleanup } = tempDataDir();
   initStore(dir);
   const employer = json(dir, ["employer", "add", "--name", "Acme Plant Hire"]);
-  json(dir, ["contact", "add", "--employer", "Acme Plant Hire", "--forename", "Gwen", "--surname", "Morgan"]);
+  const gwen = path.join(path.dirname(dir), "gwen.json");
+  writeFileSync(gwen, JSON.stringify({ forename: "Gwen", surname: "Morgan" }));
+  json(dir, ["contact", "add", "--employer", "Acme Plant Hire", "--from-json", gwen]);
   const { browser: b, stop } = await launch(dir);
   try {
     await unlockAndSignIn(b);

@@ -4,10 +4,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::records::{CentreForm, Course, TrainerForm};
-use centrebook_core::{Actor, Error, Result, Store};
+use centrebook_core::{fields::parse_uk_date, Actor, Error, Result, Store};
 use clap::Subcommand;
 
-use crate::input::lines;
+use crate::input::{form_base, form_from_json, lines};
+use crate::runs::trainer_id;
+
+/// Today, on this computer's clock.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
 use crate::output::print_json;
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +61,14 @@ pub enum BodyVerb {
         /// The centre is no longer approved by this body.
         #[arg(long)]
         none: bool,
+    },
+    /// Correct an awarding body's name (admins only); its code stays.
+    Rename {
+        /// The body's code.
+        code: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
     },
     /// List awarding bodies.
     List,
@@ -111,7 +125,69 @@ pub enum TrainerVerb {
     },
     /// List trainers.
     List,
+    /// Show a trainer with their current and ended registration numbers.
+    Show {
+        /// The trainer's id or exact name.
+        trainer: String,
+    },
+    /// Correct a trainer's name and contact details: a JSON object of the fields to change (name,
+    /// email, phone, username, registrations as [[SCHEME, NUMBER], ...]; null clears one), from FILE
+    /// or standard input. Registrations left out of a given list end today; a changed account needs an
+    /// admin.
+    Edit {
+        /// The trainer's id or exact name.
+        trainer: String,
+        /// The JSON file, or - for standard input.
+        #[arg(long = "from-json", value_name = "FILE")]
+        from_json: PathBuf,
+    },
+    /// Registration numbers: add or change one, or end one (kept with its end date).
+    #[command(subcommand)]
+    Registration(RegistrationVerb),
+    /// Link the trainer to a user account, move the link, or unlink (admins only).
+    Link {
+        /// The trainer's id or exact name.
+        trainer: String,
+        /// The account's username.
+        #[arg(long = "user-account", required_unless_present = "unlink", conflicts_with = "unlink")]
+        account: Option<String>,
+        /// Unlink the trainer from any account.
+        #[arg(long)]
+        unlink: bool,
+    },
 }
+
+#[derive(Debug, Subcommand)]
+pub enum RegistrationVerb {
+    /// Add a registration number for a scheme, or change it (the old one ends the day the new starts).
+    Add {
+        /// The trainer's id or exact name.
+        trainer: String,
+        /// Scheme or awarding body code, e.g. RTITB.
+        #[arg(long)]
+        scheme: String,
+        /// The registration number.
+        #[arg(long)]
+        number: String,
+        /// From this day (default today), e.g. 01/12/2026.
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// End a trainer's registration for a scheme; it is kept with its end date.
+    End {
+        /// The trainer's id or exact name.
+        trainer: String,
+        /// Scheme or awarding body code.
+        #[arg(long)]
+        scheme: String,
+        /// The day it ended (default today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+/// The fields `trainer edit` takes.
+const TRAINER_FIELDS: &[&str] = &["name", "username", "email", "phone", "registrations"];
 
 pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) -> Result<ExitCode> {
     let centre = match verb {
@@ -158,6 +234,7 @@ pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Res
         BodyVerb::Approval { code, centre_number, none: _ } => {
             vec![store.set_centre_approval(actor, &code, centre_number.as_deref())?]
         }
+        BodyVerb::Rename { code, name } => vec![store.rename_awarding_body(actor, &code, &name)?],
         BodyVerb::List => store.awarding_bodies(actor)?,
     };
     if json {
@@ -229,6 +306,27 @@ pub fn trainer(store: &mut Store, actor: &Actor, verb: TrainerVerb, json: bool) 
             vec![store.add_trainer(actor, &TrainerForm { name, username: account, email, phone, registrations })?]
         }
         TrainerVerb::List => store.trainers(actor)?,
+        TrainerVerb::Show { trainer } => vec![store.trainer(actor, trainer_id(store, actor, &trainer)?)?],
+        TrainerVerb::Edit { trainer, from_json } => {
+            let id = trainer_id(store, actor, &trainer)?;
+            let base = form_base(&store.trainer(actor, id)?, TRAINER_FIELDS)?;
+            let form: TrainerForm = form_from_json(Some(from_json), base)?;
+            vec![store.edit_trainer(actor, id, &form, today())?]
+        }
+        TrainerVerb::Registration(RegistrationVerb::Add { trainer, scheme, number, from }) => {
+            let id = trainer_id(store, actor, &trainer)?;
+            let from = from.map(|d| parse_uk_date("from", &d)).transpose()?.unwrap_or_else(today);
+            vec![store.set_trainer_registration(actor, id, &scheme, &number, from)?]
+        }
+        TrainerVerb::Registration(RegistrationVerb::End { trainer, scheme, on }) => {
+            let id = trainer_id(store, actor, &trainer)?;
+            let on = on.map(|d| parse_uk_date("on", &d)).transpose()?.unwrap_or_else(today);
+            vec![store.end_trainer_registration(actor, id, &scheme, on)?]
+        }
+        TrainerVerb::Link { trainer, account, unlink: _ } => {
+            let id = trainer_id(store, actor, &trainer)?;
+            vec![store.link_trainer_account(actor, id, account.as_deref())?]
+        }
     };
     if json {
         print_json(&shown);
@@ -237,6 +335,9 @@ pub fn trainer(store: &mut Store, actor: &Actor, verb: TrainerVerb, json: bool) 
             let regs: Vec<String> = t.registrations.iter().map(|(s, n)| format!("{s} {n}")).collect();
             let user = t.username.map(|u| format!(" (signs in as {u})")).unwrap_or_default();
             println!("{}  {}{user}  {}", t.id, t.name, regs.join(", "));
+            for r in &t.ended_registrations {
+                println!("    ended {}: {} {}", r.ended_on.format("%d/%m/%Y"), r.scheme, r.number);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

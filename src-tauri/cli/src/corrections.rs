@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::records::{CandidateForm, ChangeReason, Edited, Owed, OwedState, WORKING_DAYS};
-use centrebook_core::{Actor, Error, Id, Result, Store};
+use centrebook_core::{Actor, Id, Result, Store};
 use clap::Subcommand;
 
-use crate::input::text_from_file_or_stdin;
+use crate::input::{form_base, form_from_json, text_from_file_or_stdin};
 use crate::output::print_json;
-use crate::records::{candidate_fields, candidate_form_of, POSSIBLE_DUPLICATE};
+use crate::records::{CANDIDATE_FIELDS, POSSIBLE_DUPLICATE};
 
 #[derive(Debug, Subcommand)]
 pub enum RectificationVerb {
@@ -50,7 +50,12 @@ pub fn edit(
 ) -> Result<ExitCode> {
     let id = Id::parse(id)?;
     let reason = reason.map(ChangeReason::parse).transpose()?;
-    let form = overlay(store.candidate_form(actor, id)?, &text_from_file_or_stdin(from_json)?)?;
+    // The fields given replace the record's; the employer is not among them (`candidate move`
+    // changes it, keeping the history).
+    let current = store.candidate_form(actor, id)?;
+    let fields: Vec<&str> = CANDIDATE_FIELDS.into_iter().filter(|f| !f.starts_with("employer")).collect();
+    let mut form: CandidateForm = form_from_json(from_json, form_base(&current, &fields)?)?;
+    form.employer_id = current.employer_id;
     let edited = store.edit_candidate(actor, id, &form, reason, chrono::Local::now().date_naive(), force)?;
     if json {
         print_json(&edited);
@@ -88,25 +93,6 @@ pub fn edit(
             Ok(ExitCode::from(POSSIBLE_DUPLICATE))
         }
     }
-}
-
-/// The current form with the JSON object's fields laid over it (the same fields `candidate add`
-/// reads; an unknown one is refused, so a misspelt name never silently changes nothing).
-fn overlay(current: CandidateForm, text: &str) -> Result<CandidateForm> {
-    let changes = candidate_fields(text)?;
-    if changes.contains_key("employer") || changes.contains_key("employer_id") {
-        return Err(Error::Invalid {
-            field: "employer",
-            reason: "is changed with `candidate move`, which keeps the history".into(),
-        });
-    }
-    let serde_json::Value::Object(mut form) =
-        serde_json::to_value(current).map_err(|_| Error::Internal("a form is a JSON object"))?
-    else {
-        return Err(Error::Internal("a form is a JSON object"));
-    };
-    form.extend(changes);
-    candidate_form_of(form)
 }
 
 fn print_owed(owed: &[Owed]) {

@@ -10,7 +10,12 @@ use std::path::PathBuf;
 use centrebook_core::{Actor, Error, Id, Permission, Result, Store};
 use clap::{Args, Subcommand};
 
-use crate::input::{lines, text_from_file_or_stdin};
+use crate::input::{form_base, form_from_json, form_of, lines, merged_json};
+
+/// The fields `employer edit` takes.
+const EMPLOYER_FIELDS: &[&str] = &["name", "address", "postcode", "phone", "email"];
+/// The fields `contact add` and `contact edit` take.
+const CONTACT_FIELDS: &[&str] = &["employer_id", "forename", "surname", "job_title", "phone", "mobile", "email"];
 use crate::output::{outcome_text, print_json};
 
 /// Exit code when registration found likely duplicates and wrote nothing.
@@ -41,6 +46,26 @@ pub enum EmployerVerb {
         /// Part of the name.
         #[arg(default_value = "")]
         filter: String,
+    },
+    /// Correct an employer's details: a JSON object of the fields to change (name, address, postcode,
+    /// phone, email; null clears one), from FILE or standard input.
+    Edit {
+        /// The employer's id.
+        id: String,
+        /// The JSON file, or - for standard input.
+        #[arg(long = "from-json", value_name = "FILE")]
+        from_json: PathBuf,
+    },
+    /// Set or clear the site or department a candidate works at within their current employer.
+    Site {
+        /// The candidate's id.
+        candidate: String,
+        /// The site, depot or department.
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        site: Option<String>,
+        /// Clear the site.
+        #[arg(long)]
+        clear: bool,
     },
 }
 
@@ -168,29 +193,32 @@ pub enum CandidateVerb {
 
 #[derive(Debug, Subcommand)]
 pub enum ContactVerb {
-    /// Add a contact to an employer.
+    /// Add a contact to an employer: a JSON object with forename, surname, job_title, phone, mobile and
+    /// email (personal data, so never arguments), from FILE or standard input.
     Add {
-        /// The employer's exact name.
+        /// The employer's exact name (or give employer_id in the JSON).
         #[arg(long)]
-        employer: String,
-        /// Forename.
+        employer: Option<String>,
+        /// The JSON file, or - for standard input.
+        #[arg(long = "from-json", value_name = "FILE")]
+        from_json: PathBuf,
+    },
+    /// Correct a contact's details: a JSON object of the fields to change (null clears one).
+    Edit {
+        /// The contact's id.
+        id: String,
+        /// The JSON file, or - for standard input.
+        #[arg(long = "from-json", value_name = "FILE")]
+        from_json: PathBuf,
+    },
+    /// Remove a contact who asked not to be contacted: consent is withdrawn on every channel and kept
+    /// as evidence; they leave the lists and are no longer offered as a site contact.
+    Remove {
+        /// The contact's id.
+        id: String,
+        /// Why, e.g. "asked by phone not to be contacted".
         #[arg(long)]
-        forename: String,
-        /// Surname.
-        #[arg(long)]
-        surname: String,
-        /// Job title.
-        #[arg(long)]
-        job_title: Option<String>,
-        /// Phone.
-        #[arg(long)]
-        phone: Option<String>,
-        /// Mobile.
-        #[arg(long)]
-        mobile: Option<String>,
-        /// Email.
-        #[arg(long)]
-        email: Option<String>,
+        reason: String,
     },
     /// An employer's contacts with their current consents.
     List {
@@ -232,8 +260,9 @@ pub struct CandidateArgs {
     pub force: bool,
 }
 
-/// The fields `candidate add --from-json` takes: the form's, and the employer by name.
-const CANDIDATE_FIELDS: [&str; 12] = [
+/// The fields `candidate add --from-json` takes: the form's, and the employer by name
+/// (`candidate edit` takes the same but the employer's, which `candidate move` changes).
+pub const CANDIDATE_FIELDS: [&str; 12] = [
     "forename",
     "surname",
     "employer",
@@ -248,64 +277,36 @@ const CANDIDATE_FIELDS: [&str; 12] = [
     "driving_licence",
 ];
 
-/// The fields of a candidate JSON object, as given: one object, unknown fields refused by name.
-/// Errors say where and what kind of thing is wrong, never echoing a value.
-pub fn candidate_fields(text: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        bad_candidate(format!("is not JSON (line {}, column {}): {:?}", e.line(), e.column(), e.classify()))
-    })?;
-    let serde_json::Value::Object(fields) = value else {
-        return Err(bad_candidate("should be one object, like {\"forename\": ..., \"surname\": ...}".into()));
-    };
-    if let Some(unknown) = fields.keys().find(|k| !CANDIDATE_FIELDS.contains(&k.as_str())) {
-        return Err(bad_candidate(format!("has a field {unknown:?} that a candidate does not have")));
-    }
-    Ok(fields)
-}
-
-/// The form those fields make (`employer` by name already resolved or removed).
-pub fn candidate_form_of(fields: serde_json::Map<String, serde_json::Value>) -> Result<CandidateForm> {
-    serde_json::from_value(serde_json::Value::Object(fields))
-        .map_err(|e| bad_candidate(format!("does not hold a candidate: {}", without_values(&e.to_string()))))
-}
-
-fn bad_candidate(reason: String) -> Error {
-    Error::Invalid { field: "candidate JSON", reason }
-}
-
-/// Reads a new candidate's form from JSON text: `employer` by exact name (or `employer_id`).
-fn candidate_form(store: &Store, actor: &Actor, text: &str) -> Result<CandidateForm> {
-    let mut fields = candidate_fields(text)?;
+/// A new candidate's form read from `file` (or standard input): the form's fields, with `employer`
+/// by exact name (or `employer_id`).
+fn new_candidate(store: &Store, actor: &Actor, file: PathBuf) -> Result<CandidateForm> {
+    // Names start empty rather than null, so a missing one is "required", as in the window.
+    let base = CANDIDATE_FIELDS
+        .iter()
+        .map(|k| {
+            let blank = matches!(*k, "forename" | "surname");
+            ((*k).to_owned(), if blank { serde_json::Value::from("") } else { serde_json::Value::Null })
+        })
+        .collect();
+    let mut fields = merged_json(Some(file), base)?;
     let employer = match fields.remove("employer") {
-        None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(name)) => Some(name),
-        Some(_) => return Err(bad_candidate("employer: should be the employer's exact name".into())),
+        Some(serde_json::Value::Null) | None => None,
+        Some(_) => {
+            return Err(Error::Invalid { field: "employer", reason: "should be the employer's exact name".into() })
+        }
     };
-    let mut form = candidate_form_of(fields)?;
+    let mut form: CandidateForm = form_of(fields)?;
     if let Some(name) = employer {
         if form.employer_id.is_some() {
-            return Err(bad_candidate("give the employer or employer_id, not both".into()));
+            return Err(Error::Invalid {
+                field: "employer",
+                reason: "give the employer or employer_id, not both".into(),
+            });
         }
         form.employer_id = Some(store.employer_named(actor, &name)?.id);
     }
     Ok(form)
-}
-
-/// A serde message without the quoted value it may carry (`invalid type: string "…", expected …`).
-fn without_values(message: &str) -> String {
-    let mut out = String::new();
-    let mut quoted = false;
-    for c in message.chars() {
-        if c == '"' {
-            quoted = !quoted;
-            if quoted {
-                out.push_str("a value");
-            }
-        } else if !quoted {
-            out.push(c);
-        }
-    }
-    out
 }
 
 pub fn employer(store: &mut Store, actor: &Actor, verb: EmployerVerb, json: bool) -> Result<ExitCode> {
@@ -314,6 +315,23 @@ pub fn employer(store: &mut Store, actor: &Actor, verb: EmployerVerb, json: bool
             vec![store.add_employer(actor, &EmployerForm { name, address: lines(address), postcode, phone, email })?]
         }
         EmployerVerb::List { filter } => store.employers(actor, &filter)?,
+        EmployerVerb::Edit { id, from_json } => {
+            let id = Id::parse(&id)?;
+            let base = form_base(&store.employer(actor, id)?, EMPLOYER_FIELDS)?;
+            let form: EmployerForm = form_from_json(Some(from_json), base)?;
+            vec![store.edit_employer(actor, id, &form)?]
+        }
+        EmployerVerb::Site { candidate, site, clear: _ } => {
+            let candidate = Id::parse(&candidate)?;
+            store.set_employee_site(actor, candidate, site.as_deref())?;
+            let current = store.employment_history(actor, candidate)?.into_iter().next();
+            if json {
+                print_json(&current);
+            } else if let Some(e) = current {
+                println!("{}  {}", e.employer, e.site.as_deref().unwrap_or("(no site)"));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     if json {
         print_json(&shown);
@@ -537,11 +555,29 @@ fn show(store: &mut Store, actor: &Actor, id: Id, json: bool) -> Result<ExitCode
 
 pub fn contact(store: &mut Store, actor: &Actor, verb: ContactVerb, json: bool) -> Result<ExitCode> {
     let shown = match verb {
-        ContactVerb::Add { employer, forename, surname, job_title, phone, mobile, email } => {
-            let employer_id = store.employer_named(actor, &employer)?.id;
-            vec![store
-                .add_contact(actor, &ContactForm { employer_id, forename, surname, job_title, phone, mobile, email })?]
+        ContactVerb::Add { employer, from_json } => {
+            // Names start empty, so leaving one out is the core's "is required", not a JSON error.
+            let mut base: serde_json::Map<_, _> =
+                CONTACT_FIELDS.iter().map(|k| ((*k).to_owned(), serde_json::Value::Null)).collect();
+            for k in ["forename", "surname"] {
+                base.insert(k.into(), "".into());
+            }
+            if let Some(name) = employer {
+                let id = store.employer_named(actor, &name)?.id;
+                base.insert("employer_id".into(), serde_json::Value::String(id.to_string()));
+            }
+            let merged = merged_json(Some(from_json), base)?;
+            if merged["employer_id"].is_null() {
+                return Err(Error::Invalid { field: "employer", reason: "give --employer NAME or employer_id".into() });
+            }
+            vec![store.add_contact(actor, &form_of::<ContactForm>(merged)?)?]
         }
+        ContactVerb::Edit { id, from_json } => {
+            let id = Id::parse(&id)?;
+            let base = form_base(&store.contact(actor, id)?, CONTACT_FIELDS)?;
+            vec![store.edit_contact(actor, id, &form_from_json::<ContactForm>(Some(from_json), base)?)?]
+        }
+        ContactVerb::Remove { id, reason } => vec![store.remove_contact(actor, Id::parse(&id)?, &reason)?],
         ContactVerb::List { employer } => {
             let e = store.employer_named(actor, &employer)?;
             store.contacts(actor, e.id)?
@@ -578,7 +614,7 @@ pub fn contact(store: &mut Store, actor: &Actor, verb: ContactVerb, json: bool) 
 }
 
 fn add(store: &mut Store, actor: &Actor, a: CandidateArgs, json: bool) -> Result<ExitCode> {
-    let form = candidate_form(store, actor, &text_from_file_or_stdin(Some(a.from_json))?)?;
+    let form = new_candidate(store, actor, a.from_json)?;
     let outcome = store.register_candidate(actor, &form, chrono::Local::now().date_naive(), a.force)?;
     if json {
         print_json(&outcome);

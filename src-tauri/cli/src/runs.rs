@@ -163,7 +163,8 @@ pub enum ResultVerb {
     },
 }
 
-fn trainer_id(store: &Store, actor: &Actor, typed: &str) -> Result<Id> {
+/// A trainer by id or exact name.
+pub fn trainer_id(store: &Store, actor: &Actor, typed: &str) -> Result<Id> {
     if let Ok(id) = Id::parse(typed) {
         return Ok(id);
     }

@@ -58,8 +58,22 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         s.add_contact(&office, &form).unwrap()
     });
     audited(&mut c, s, "set_consent", |s| s.set_consent(&office, contact.id, Channel::Email, true, "form").unwrap());
+    audited(&mut c, s, "edit_contact", |s| {
+        let form =
+            ContactForm { employer_id: acme, forename: "Ann".into(), surname: "Leigh".into(), ..Default::default() };
+        s.edit_contact(&office, contact.id, &form).unwrap()
+    });
+    audited(&mut c, s, "remove_contact", |s| {
+        s.remove_contact(&office, contact.id, "asked not to be contacted").unwrap()
+    });
+    audited(&mut c, s, "edit_employer", |s| {
+        let mut form = EmployerForm { name: "Acme Haulage Ltd".into(), ..Default::default() };
+        form.phone = Some("0113 496 0001".into());
+        s.edit_employer(&office, acme, &form).unwrap()
+    });
     audited(&mut c, s, "add_awarding_body", |s| s.add_awarding_body(&admin, "LANTRA", "Lantra", None).unwrap());
     audited(&mut c, s, "set_centre_approval", |s| s.set_centre_approval(&admin, "LANTRA", Some("L-1")).unwrap());
+    audited(&mut c, s, "rename_awarding_body", |s| s.rename_awarding_body(&admin, "LANTRA", "Lantra Ltd").unwrap());
     let spare_course =
         crate::records::Course { code: "SPARE-1".into(), awarding_body: None, ..crate::testing::forklift() };
     let spare_course = s.add_course(&admin, &spare_course).unwrap().id.unwrap();
@@ -69,6 +83,24 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     let rt = bundle_course(&mut f.w, "RTITB", "FLT-1", NI_AND_PHOTO); // add_course, add_trainer, add_run inside
     c.extend(["add_course", "add_trainer", "add_run"]);
     let s = &mut f.w.store;
+    let trainer = s.trainers(&admin).unwrap()[0].id;
+    audited(&mut c, s, "set_trainer_registration", |s| {
+        s.set_trainer_registration(&office, trainer, "NPORS", "N-1", today()).unwrap()
+    });
+    audited(&mut c, s, "end_trainer_registration", |s| {
+        s.end_trainer_registration(&office, trainer, "NPORS", today()).unwrap()
+    });
+    audited(&mut c, s, "edit_trainer", |s| {
+        let mut form = crate::records::TrainerForm { name: "Renamed Trainer".into(), ..Default::default() };
+        let t = s.trainer(&admin, trainer).unwrap();
+        (form.username, form.registrations) = (t.username, t.registrations);
+        s.edit_trainer(&office, trainer, &form, today()).unwrap()
+    });
+    let spare_trainer =
+        s.add_trainer(&admin, &crate::records::TrainerForm { name: "Spare".into(), ..Default::default() }).unwrap();
+    audited(&mut c, s, "link_trainer_account", |s| {
+        s.link_trainer_account(&admin, spare_trainer.id, Some("olly")).unwrap()
+    });
     let dup = crate::field::tests::candidate(s, &office, "Dup", acme, "E9", None);
     let keep = audited(&mut c, s, "register_candidate", |s| {
         crate::field::tests::candidate(s, &office, "Keep", acme, "E8", None)

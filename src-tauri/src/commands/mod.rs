@@ -6,6 +6,7 @@ pub mod candidate_edits;
 pub mod catalogue;
 pub mod documents;
 pub mod imports;
+pub mod org_edits;
 pub mod people;
 pub mod runs;
 pub mod session;

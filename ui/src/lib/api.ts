@@ -52,6 +52,20 @@ export const api = {
   addEmployer: (form: T.EmployerForm) => call<T.Employer>("add_employer", { form }),
   contacts: (employer: T.Id) => call<T.Contact[]>("contacts", { employer }),
   addContact: (form: T.ContactForm) => call<T.Contact>("add_contact", { form }),
+  editEmployer: (id: T.Id, form: T.EmployerForm) => call<T.Employer>("edit_employer", { id, form }),
+  /** Sets (or with null clears) the site at the candidate's current employer; answers with their employments. */
+  setEmployeeSite: (candidate: T.Id, site: string | null) =>
+    call<T.Employment[]>("set_employee_site", { candidate, site }),
+  editContact: (id: T.Id, form: T.ContactForm) => call<T.Contact>("edit_contact", { id, form }),
+  removeContact: (id: T.Id, reason: string) => call<T.Contact>("remove_contact", { id, reason }),
+  editTrainer: (id: T.Id, form: T.TrainerForm) => call<T.Trainer>("edit_trainer", { id, form }),
+  setTrainerRegistration: (trainer: T.Id, scheme: string, number: string, from: string | null) =>
+    call<T.Trainer>("set_trainer_registration", { trainer, scheme, number, from }),
+  endTrainerRegistration: (trainer: T.Id, scheme: string, on: string | null) =>
+    call<T.Trainer>("end_trainer_registration", { trainer, scheme, on }),
+  linkTrainerAccount: (trainer: T.Id, username: string | null) =>
+    call<T.Trainer>("link_trainer_account", { trainer, username }),
+  renameAwardingBody: (code: string, name: string) => call<T.AwardingBody>("rename_awarding_body", { code, name }),
   setConsent: (contact: T.Id, channel: T.Channel, granted: boolean, source: string) =>
     call<T.Contact>("set_consent", { contact, channel, granted, source }),
   consentHistory: (contact: T.Id) => call<T.Consent[]>("consent_history", { contact }),

@@ -142,6 +142,7 @@ export type { TrailChange } from "./bindings/TrailChange";
 export type { TrailEntry } from "./bindings/TrailEntry";
 export type { Trainer } from "./bindings/Trainer";
 export type { TrainerForm } from "./bindings/TrainerForm";
+export type { EndedRegistration } from "./bindings/EndedRegistration";
 export type { UiError } from "./bindings/UiError";
 export type { UnlockMethod } from "./bindings/UnlockMethod";
 export type { User } from "./bindings/User";

@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::canvas::{Align, Doc, Ink, Page, A4_LANDSCAPE};
@@ -931,35 +930,6 @@ impl Store {
             .query_map([employer], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(sites)
-    }
-
-    /// Records the site or department where a candidate works for their current employer (`None`
-    /// clears it); admin and office.
-    pub fn set_employee_site(&mut self, actor: &Actor, candidate: Id, site: Option<&str>) -> Result<()> {
-        actor.require(Permission::EditRecords)?;
-        let site = site.map(|s| crate::records::required("site", s, 100)).transpose()?;
-        self.write(|tx| {
-            let current: Option<(Id, Option<String>)> = tx
-                .query_row(
-                    "SELECT id, site FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL
-                     ORDER BY started_on DESC LIMIT 1",
-                    [candidate],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((employment, before)) = current else {
-                return Err(Error::invalid("site", "the candidate has no current employer"));
-            };
-            tx.execute("UPDATE employments SET site = ?2 WHERE id = ?1", rusqlite::params![employment, site])?;
-            let sid = candidate.to_string();
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "candidate.site",
-                Subject { entity: "candidate", id: Some(&sid) },
-                &[FieldChange::changed("site", before, site.clone())],
-            )
-        })
     }
 }
 

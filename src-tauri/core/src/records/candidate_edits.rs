@@ -65,6 +65,8 @@ pub struct Employment {
     pub started_on: NaiveDate,
     /// Until; `None` while current.
     pub ended_on: Option<NaiveDate>,
+    /// The site or department there, where recorded.
+    pub site: Option<String>,
 }
 
 /// Health or disability notes, with the consent they are held under.
@@ -223,7 +225,7 @@ impl Store {
     pub fn employment_history(&self, actor: &Actor, candidate: Id) -> Result<Vec<Employment>> {
         self.candidate(actor, candidate)?;
         let mut stmt = self.conn().prepare_cached(
-            "SELECT m.employer_id, e.name, m.employee_number, m.started_on, m.ended_on
+            "SELECT m.employer_id, e.name, m.employee_number, m.started_on, m.ended_on, m.site
              FROM employments m JOIN employers e ON e.id = m.employer_id
              WHERE m.candidate_id = ?1 ORDER BY m.ended_on IS NULL DESC, m.started_on DESC, m.id DESC",
         )?;
@@ -236,6 +238,7 @@ impl Store {
                 employee_number: r.get(2)?,
                 started_on: started.parse().unwrap_or_default(),
                 ended_on: ended.and_then(|d| d.parse().ok()),
+                site: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

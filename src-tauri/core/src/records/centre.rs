@@ -104,6 +104,10 @@ impl Store {
                     after: after.map(Into::into),
                 });
             }
+            if changes.is_empty() {
+                // Saved unchanged: nothing written, nothing recorded.
+                return Ok(());
+            }
             audit::record(tx, Who::Actor(actor), "centre.update", Subject { entity: "centre", id: None }, &changes)
         })?;
         Ok(new)

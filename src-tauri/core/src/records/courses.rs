@@ -229,6 +229,30 @@ impl Store {
         })
     }
 
+    /// Corrects an awarding body's name (admins only); its code stays, as courses and profiles name
+    /// it by code. Saving the same name records nothing.
+    pub fn rename_awarding_body(&mut self, actor: &Actor, code: &str, name: &str) -> Result<AwardingBody> {
+        actor.require(Permission::ManageCatalogue)?;
+        let name = required("awarding body name", name, 200)?;
+        self.write(|tx| {
+            let mut body = body_by_code(tx, &code.trim().to_ascii_uppercase())?;
+            if body.name == name {
+                return Ok(body);
+            }
+            tx.execute("UPDATE awarding_bodies SET name = ?2 WHERE id = ?1", rusqlite::params![body.id, name])?;
+            let id = body.id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "awarding_body.rename",
+                Subject { entity: "awarding_body", id: Some(&id) },
+                &[FieldChange::changed("name", body.name.as_str(), name.as_str())],
+            )?;
+            body.name = name.clone();
+            Ok(body)
+        })
+    }
+
     /// All awarding bodies, by code.
     pub fn awarding_bodies(&self, _actor: &Actor) -> Result<Vec<AwardingBody>> {
         let mut stmt = self.conn().prepare(

@@ -4,7 +4,7 @@ use chrono::Utc;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{optional, optional_with, required};
+use super::{note_change, optional, optional_with, required, text};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone, Postcode};
@@ -140,6 +140,103 @@ pub(crate) fn must_exist(tx: &rusqlite::Connection, id: Id) -> Result<()> {
         Ok(())
     } else {
         Err(Error::NotFound { what: "employer", name: id.to_string() })
+    }
+}
+
+/// The audit list of an edit from `old` to `new`: exactly the fields that changed.
+fn employer_changes(old: &Employer, new: &Employer) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    note_change(&mut changes, "name", Some(old.name.clone()), Some(new.name.clone()));
+    note_change(&mut changes, "address", old.address.clone(), new.address.clone());
+    note_change(&mut changes, "postcode", text(&old.postcode), text(&new.postcode));
+    note_change(&mut changes, "phone", text(&old.phone), text(&new.phone));
+    note_change(&mut changes, "email", text(&old.email), text(&new.email));
+    changes
+}
+
+impl Store {
+    /// Corrects an employer's details (admin and office), validated as a new one is. Only the fields
+    /// that changed are written and audited; an edit that changes nothing records nothing.
+    pub fn edit_employer(&mut self, actor: &Actor, id: Id, form: &EmployerForm) -> Result<Employer> {
+        actor.require(Permission::EditRecords)?;
+        let new = Employer { id, ..form.validate()? };
+        self.write(|tx| {
+            let old = tx
+                .query_row(&format!("SELECT {COLUMNS} FROM employers WHERE id = ?1"), [id], read)
+                .optional()?
+                .ok_or(Error::NotFound { what: "employer", name: id.to_string() })?;
+            let changes = employer_changes(&old, &new);
+            if changes.is_empty() {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE employers SET name = ?2, address = ?3, postcode = ?4, phone = ?5, email = ?6, updated_at = ?7
+                 WHERE id = ?1",
+                rusqlite::params![
+                    id,
+                    new.name,
+                    new.address,
+                    new.postcode,
+                    new.phone,
+                    new.email,
+                    Utc::now().to_rfc3339()
+                ],
+            )?;
+            let sid = id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "employer.edit",
+                Subject { entity: "employer", id: Some(&sid) },
+                &changes,
+            )
+        })?;
+        Ok(new)
+    }
+
+    /// Sets (or with `None` clears) the site or department a candidate works at within their current
+    /// employer (admin and office): what an employer's report can be narrowed to. A site name is the
+    /// employer's, not personal. Refused for a self-booked candidate.
+    pub fn set_employee_site(&mut self, actor: &Actor, candidate: Id, site: Option<&str>) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        let site = optional("site", &site.map(str::to_owned), 100)?;
+        self.write(|tx| {
+            let current: Option<(Id, Option<String>)> = tx
+                .query_row(
+                    "SELECT m.id, m.site FROM employments m JOIN candidates c ON c.id = m.candidate_id
+                     WHERE m.candidate_id = ?1 AND m.ended_on IS NULL AND c.merged_into IS NULL
+                     ORDER BY m.started_on DESC, m.id DESC LIMIT 1",
+                    [candidate],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((employment, before)) = current else {
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1 AND merged_into IS NULL)",
+                    [candidate],
+                    |r| r.get(0),
+                )?;
+                return Err(if exists {
+                    Error::invalid("site", "the candidate has no current employer")
+                } else {
+                    Error::NotFound { what: "candidate", name: candidate.to_string() }
+                });
+            };
+            let mut changes = Vec::new();
+            note_change(&mut changes, "site", before, site.clone());
+            if changes.is_empty() {
+                return Ok(());
+            }
+            tx.execute("UPDATE employments SET site = ?2 WHERE id = ?1", rusqlite::params![employment, site])?;
+            let sid = candidate.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "candidate.site",
+                Subject { entity: "candidate", id: Some(&sid) },
+                &changes,
+            )
+        })
     }
 }
 

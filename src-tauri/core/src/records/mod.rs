@@ -6,11 +6,13 @@
 mod candidate_edits;
 pub(crate) mod candidates;
 mod centre;
-mod contacts;
+pub(crate) mod contacts;
 mod courses;
 pub(crate) mod employers;
 mod enrol_list;
 pub(crate) mod enrolments;
+#[cfg(test)]
+mod org_edit_tests;
 pub mod outcome;
 pub(crate) mod photos;
 mod rectification;
@@ -37,7 +39,7 @@ pub use rectification::{working_days_after, ChangeReason, Owed, OwedKind, OwedSt
 pub use results::{ComponentResult, EnrolmentResults, ResultInput};
 pub use runs::{Run, RunFilter, RunForm, RunTrainer};
 pub use trail::{TrailChange, TrailEntry};
-pub use trainers::{Trainer, TrainerForm};
+pub use trainers::{EndedRegistration, Trainer, TrainerForm};
 
 use crate::{Error, Result};
 
@@ -66,4 +68,26 @@ pub(crate) fn optional(field: &'static str, s: &Option<String>, max: usize) -> R
 /// Parses an optional typed value with `parse`.
 pub(crate) fn optional_with<T>(s: &Option<String>, parse: impl FnOnce(&str) -> Result<T>) -> Result<Option<T>> {
     opt(s).map(parse).transpose()
+}
+
+/// Adds `field` to an edit's audit list when its value changed (`None` is an absent value), so an
+/// edit records exactly the fields it changed, each with its value before and after.
+pub(crate) fn note_change(
+    changes: &mut Vec<crate::audit::FieldChange>,
+    field: &str,
+    before: Option<String>,
+    after: Option<String>,
+) {
+    if before != after {
+        changes.push(crate::audit::FieldChange {
+            field: field.into(),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+        });
+    }
+}
+
+/// A validated value as the audit log keeps it.
+pub(crate) fn text<T: ToString>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(ToString::to_string)
 }

@@ -202,15 +202,8 @@ impl Store {
                 super::employers::must_exist(tx, emp)?;
             }
             if let Some(contact) = form.site_contact_id {
-                let of: Option<Id> = tx
-                    .query_row("SELECT employer_id FROM contacts WHERE id = ?1", [contact], |r| r.get(0))
-                    .optional()?;
-                match of {
-                    None => return Err(Error::NotFound { what: "contact", name: contact.to_string() }),
-                    Some(e) if Some(e) != form.employer_id => {
-                        return Err(Error::invalid("site contact", "works for another employer than the site's"));
-                    }
-                    Some(_) => {}
+                if Some(super::contacts::offerable_site_contact(tx, contact)?) != form.employer_id {
+                    return Err(Error::invalid("site contact", "works for another employer than the site's"));
                 }
             }
             tx.execute(

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_folded_names.sql"),
     include_str!("migrations/0011_rectifications.sql"),
     include_str!("migrations/0013_passwords.sql"),
+    include_str!("migrations/0014_org_corrections.sql"),
 ];
 
 /// The schema version this program writes.

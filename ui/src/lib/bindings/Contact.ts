@@ -43,4 +43,8 @@ email: Email | null,
 /**
  * Latest consent per channel.
  */
-consents: Array<Consent>, };
+consents: Array<Consent>, 
+/**
+ * When they were removed at their request (RFC 3339); `None` while a current contact.
+ */
+removed_at: string | null, };

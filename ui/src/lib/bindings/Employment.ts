@@ -24,4 +24,8 @@ started_on: string,
 /**
  * Until; `None` while current.
  */
-ended_on: string | null, };
+ended_on: string | null, 
+/**
+ * The site or department there, where recorded.
+ */
+site: string | null, };
