@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::courses::component_rule;
 use super::enrolments::{outcome, read_enrolment, recompute, stored_score, Enrolment};
 use super::outcome::{ComponentRule, Outcome, Score};
-use super::runs::require_assessor;
+use super::runs::{require_assessor, require_not_cancelled};
 use super::{opt, optional, Component};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -72,6 +72,7 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
         .optional()?
         .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
     require_assessor(tx, actor, run)?;
+    require_not_cancelled(tx, run)?;
     let (name, rule): (String, ComponentRule) = tx
         .query_row(
             "SELECT k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
@@ -194,6 +195,7 @@ impl Store {
                 .optional()?
                 .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
             require_assessor(tx, actor, run)?;
+            require_not_cancelled(tx, run)?;
             let before = outcome(tx, enrolment)?;
             let Some(before) = before else {
                 return Err(Error::invalid("outcome", "nothing has been recorded yet to override"));
