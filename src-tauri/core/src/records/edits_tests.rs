@@ -223,3 +223,35 @@ fn a_candidate_is_withdrawn_or_moved_but_not_once_assessed() {
     assert_eq!((change.field.as_str(), change.after.clone()), ("status", Some("withdrawn".into())));
     assert_eq!(w.store.enrolments(&office, first).unwrap().len(), 1, "a withdrawal keeps the enrolment");
 }
+
+#[test]
+fn a_result_s_comments_and_date_are_corrected_field_by_field_and_kept_when_not_retyped() {
+    let mut w = world();
+    let course = plain_course(&mut w);
+    let office = w.office.clone();
+    let run = w.run(&course, "02/11/2026", "06/11/2026", &[]);
+    let ann = w.register(&office, &person("Ann", "Able", None));
+    let e = w.sit(&office, run, ann, &course, &passes()[..1], "06/11/2026");
+    let theory = course.components[0].id.unwrap();
+    let input = |comments: Option<&str>, on: Option<&str>| ResultInput {
+        component_id: theory,
+        score: Some(Score::Marks { mark: 35 }),
+        assessed_on: on.map(Into::into),
+        comments: comments.map(Into::into),
+    };
+    let n = entries(&w, e).len();
+    w.store.record_result(&office, e, &input(None, Some("06/11/2026"))).unwrap();
+    assert_eq!(entries(&w, e).len(), n, "the same values again record nothing");
+
+    let r = w.store.record_result(&office, e, &input(Some("steady on the ramp"), Some("04/11/2026"))).unwrap();
+    assert_eq!(r.components[0].comments.as_deref(), Some("steady on the ramp"));
+    assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-04"));
+    let logged = entries(&w, e);
+    let fields: Vec<&str> = logged[0].changes.as_ref().unwrap().iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["comments.Theory", "assessed_on.Theory"], "the score did not change");
+
+    let r = w.store.record_result(&office, e, &input(Some("steady on the ramp"), None)).unwrap();
+    assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-04"), "kept");
+    let err = w.store.record_result(&office, e, &input(None, Some("31/02/2026"))).unwrap_err();
+    assert!(err.to_string().starts_with("assessment date: "), "{err}");
+}
