@@ -329,7 +329,10 @@ impl Store {
     pub fn courses(&self, actor: &Actor) -> Result<Vec<Course>> {
         let ids: Vec<Id> = self
             .conn()
-            .prepare("SELECT id FROM courses WHERE retired = 0 AND replaced_by IS NULL ORDER BY code")?
+            .prepare(
+                "SELECT id FROM courses c WHERE retired = 0 AND replaced_by IS NULL
+                   AND version = (SELECT max(version) FROM courses k WHERE k.code = c.code) ORDER BY code",
+            )?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.course(actor, id)).collect()
@@ -339,7 +342,11 @@ impl Store {
     pub fn course_by_code(&self, actor: &Actor, code: &str) -> Result<Course> {
         let id: Id = self
             .conn()
-            .query_row("SELECT id FROM courses WHERE code = ?1 AND replaced_by IS NULL", [code.trim()], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM courses WHERE code = ?1 AND replaced_by IS NULL ORDER BY version DESC LIMIT 1",
+                [code.trim()],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| Error::NotFound { what: "course", name: code.trim().to_owned() })?;
         self.course(actor, id)
@@ -417,7 +424,11 @@ impl Store {
             if in_use {
                 let id = Id::new();
                 // The old version stops being the current one first (one current row per code).
-                tx.execute("UPDATE courses SET replaced_by = ?2 WHERE id = ?1", [old, id])?;
+                let n =
+                    tx.execute("UPDATE courses SET replaced_by = ?2 WHERE id = ?1 AND replaced_by IS NULL", [old, id])?;
+                if n != 1 {
+                    return Err(Error::Busy("the course was changed at the same moment; try again"));
+                }
                 write_version(tx, id, &current.code, version + 1, &mut stored, false)?;
                 fields.push(FieldChange::changed("version", version, version + 1));
                 sid = id.to_string();

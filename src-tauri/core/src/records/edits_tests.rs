@@ -203,6 +203,8 @@ fn a_candidate_is_withdrawn_or_moved_but_not_once_assessed() {
 
     let err = w.store.move_enrolment(&office, e_ann, second).unwrap_err();
     assert!(err.to_string().contains("has results"), "{err}");
+    let err = w.store.cancel_run(&office, first, "weather").unwrap_err();
+    assert!(err.to_string().contains("has results recorded"), "a run that took place is not cancelled: {err}");
     let trainer = w.trainer.clone();
     assert!(matches!(w.store.move_enrolment(&trainer, e_bob, second), Err(Error::Forbidden { .. })));
     assert!(matches!(w.store.withdraw_enrolment(&trainer, e_bob), Err(Error::Forbidden { .. })));
@@ -254,4 +256,34 @@ fn a_result_s_comments_and_date_are_corrected_field_by_field_and_kept_when_not_r
     assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-04"), "kept");
     let err = w.store.record_result(&office, e, &input(None, Some("31/02/2026"))).unwrap_err();
     assert!(err.to_string().starts_with("assessment date: "), "{err}");
+}
+
+#[test]
+fn a_field_pack_carries_runs_under_two_versions_of_one_course_to_the_laptop() {
+    let mut f = crate::field::tests::setup();
+    let (admin, office) = (f.w.admin.clone(), f.w.office.clone());
+    let v1 = f.w.store.course_by_code(&admin, "FLT-CB").unwrap();
+    let wanted = Course { title: "Counterbalance lift truck (2027)".into(), ..v1.clone() };
+    let v2 = f.w.store.revise_course(&admin, "FLT-CB", &wanted).unwrap();
+    let form = RunForm {
+        course_id: v2.id.unwrap(),
+        starts_on: "23/11/2026".into(),
+        venue: Some("Yard 2".into()),
+        trainer_ids: vec![f.tess_id],
+        ..Default::default()
+    };
+    let second = f.w.store.add_run(&office, &form).unwrap().id;
+    let pack = f.w.store.export_field_pack(&office, &[f.run, second], None).unwrap().0;
+    let user = f.laptop.user.clone();
+    f.laptop.store.import_field_pack(&user, &pack, false).unwrap();
+    let mut on_laptop: Vec<(u32, String)> = f
+        .laptop
+        .store
+        .runs(&user, &RunFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.course_version, r.course_title))
+        .collect();
+    on_laptop.sort();
+    assert_eq!(on_laptop, [(1, v1.title), (2, v2.title)]);
 }

@@ -434,7 +434,8 @@ impl Store {
 
     /// Cancels a run, with the reason (admin and office). Its enrolments are kept, each marked
     /// cancelled; from then on the run takes no enrolments, attendance, results or certificates, and
-    /// its candidates can be moved to another run. A run that has issued certificates is not cancelled.
+    /// its candidates can be moved to another run. A run with results recorded or certificates issued
+    /// took place, and is not cancelled.
     pub fn cancel_run(&mut self, actor: &Actor, run: Id, reason: &str) -> Result<Run> {
         actor.require(Permission::EditRecords)?;
         let reason = super::required("reason", reason, 500)?;
@@ -448,6 +449,19 @@ impl Store {
             )?;
             if certified {
                 return Err(Error::invalid("run", "has issued certificates; revoke them before cancelling the run"));
+            }
+            // Results mean the run took place: they stay what was assessed, and would otherwise still
+            // reach submissions and reports from a run marked as never held.
+            let assessed: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM results s JOIN enrolments n ON n.id = s.enrolment_id WHERE n.run_id = ?1)",
+                [run],
+                |r| r.get(0),
+            )?;
+            if assessed {
+                return Err(Error::invalid(
+                    "run",
+                    "has results recorded, so it took place; withdraw the candidates who should not be on it instead",
+                ));
             }
             let at = Utc::now().to_rfc3339();
             tx.execute(

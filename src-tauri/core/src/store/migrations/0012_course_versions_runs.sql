@@ -3,8 +3,10 @@
 -- A course in use is never edited in place: a change makes a new version, a new `courses` row with
 -- the same code and the next version number, and the old row is marked replaced. Runs, components,
 -- results and certificates keep pointing at the version they ran under, so every old id stays valid
--- and every query that joins a run to its course still reads the wording that run had. Only the
--- newest version of a code (replaced_by IS NULL) is unique by code.
+-- and every query that joins a run to its course still reads the wording that run had. A code's
+-- versions are numbered uniquely; the newest (replaced_by IS NULL) is the one the catalogue lists and
+-- new runs take. That there is one newest per code is kept by the one function that makes versions,
+-- not by an index: a trainer's laptop holds the versions its packs' runs are under, each its newest.
 --
 -- `code` was UNIQUE on the column, which only a rebuild removes. Children reference courses (id), so
 -- the rows are copied aside, the table dropped and made again, and the rows put back with foreign
@@ -39,7 +41,7 @@ INSERT INTO courses (id, code, title, awarding_body_id, course_type, category, l
     FROM courses_before_versions;
 DROP TABLE courses_before_versions;
 CREATE UNIQUE INDEX courses_code_version ON courses (code, version);
-CREATE UNIQUE INDEX courses_current_code ON courses (code) WHERE replaced_by IS NULL;
+CREATE INDEX courses_current_code ON courses (code) WHERE replaced_by IS NULL;
 
 -- A cancelled run keeps its enrolments, each marked with the moment the run was cancelled.
 ALTER TABLE course_runs ADD COLUMN cancelled_at TEXT;
