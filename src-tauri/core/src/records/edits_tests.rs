@@ -159,6 +159,7 @@ fn a_cancelled_run_keeps_its_enrolments_and_takes_nothing_more() {
     let kept = w.store.enrolments(&office, run_id).unwrap();
     assert_eq!(kept.len(), 2, "enrolments are kept");
     assert!(kept.iter().all(|e| e.cancelled));
+    assert!(w.store.candidate_enrolments(&office, ann).unwrap()[0].cancelled, "the candidate's list says so too");
     let cancelled_in_list = w.store.runs(&office, &RunFilter::default()).unwrap();
     assert!(cancelled_in_list[0].cancelled_at.is_some());
 

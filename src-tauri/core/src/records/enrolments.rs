@@ -87,6 +87,8 @@ pub struct CandidateEnrolment {
     pub status: Attendance,
     /// The outcome, once there is one.
     pub outcome: Option<OutcomeView>,
+    /// Whether the run was cancelled with the candidate on it.
+    pub cancelled: bool,
 }
 
 /// A candidate on a run, as every role may see them.
@@ -222,7 +224,7 @@ impl Store {
         let conn = self.conn();
         let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
         let mut stmt = conn.prepare_cached(
-            "SELECT n.id, n.run_id, c.code, c.title, r.starts_on, r.ends_on, n.status
+            "SELECT n.id, n.run_id, c.code, c.title, r.starts_on, r.ends_on, n.status, n.cancelled_at IS NOT NULL
              FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN courses c ON c.id = r.course_id
              WHERE n.candidate_id = ?1 AND (?2 IS NULL OR n.run_id IN (SELECT rt.run_id FROM run_trainers rt
                 JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))
@@ -239,6 +241,7 @@ impl Store {
                 ends_on: e.parse().unwrap_or_default(),
                 status: Attendance::parse(&st).unwrap_or(Attendance::Booked),
                 outcome: None,
+                cancelled: r.get(7)?,
             })
         })?;
         let mut out: Vec<CandidateEnrolment> = rows.collect::<rusqlite::Result<_>>()?;
