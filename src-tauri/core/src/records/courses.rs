@@ -277,7 +277,8 @@ impl Store {
 
     /// Links a course to an awarding body, or (with `None`) makes it the centre's own (admins only).
     /// Refused once the course has issued a certificate or had a result submitted: those went out
-    /// under the course as it was, and changing whose course it is would make them disagree.
+    /// under the course as it was, and changing whose course it is would make them disagree; a
+    /// revision ([`Store::revise_course`]) changes it for new runs instead.
     pub fn set_course_awarding_body(&mut self, actor: &Actor, course: Id, body: Option<&str>) -> Result<Course> {
         actor.require(Permission::ManageCatalogue)?;
         self.write(|tx| {
@@ -306,7 +307,7 @@ impl Store {
                 let what = if certificates { "has issued certificates" } else { "has had results submitted" };
                 return Err(Error::invalid(
                     "awarding body",
-                    format!("cannot be changed: course {code} {what} under its present awarding body; add a new course for the other body"),
+                    format!("cannot be changed here: course {code} {what} under its present awarding body; revise the course (its next version takes the other body, earlier runs keep this one)"),
                 ));
             }
             tx.execute(
