@@ -1,6 +1,6 @@
 // Correcting a run in the window: it is moved to another week through Edit (the scheduling form,
-// pre-filled), a candidate is moved to another run of the course, and the run is cancelled with a
-// reason. Each is then read back through the command line: the store has what the window showed, the
+// pre-filled), a candidate is moved to another run of the course, another withdrawn, and the run is
+// cancelled with a reason. Each is then read back through the command line: the store has what the window showed, the
 // cancelled run keeps its candidate, marked cancelled. The course is then edited on the Courses
 // screen (in use, so it becomes version 2), and an assessment date is corrected in the results grid.
 import assert from "node:assert/strict";
@@ -27,14 +27,14 @@ function centre(dir) {
   const run = add("02/11/2026", "06/11/2026");
   const later = add("16/11/2026", "20/11/2026");
   const people = {};
-  for (const [forename, surname] of [["Ann", "Able"], ["Bob", "Baker"]]) {
+  for (const [forename, surname] of [["Ann", "Able"], ["Bob", "Baker"], ["Cara", "Cole"]]) {
     people[forename] = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname]).candidate.id;
     json(dir, ["run", "enrol", run, people[forename]]);
   }
   return { run, later, people };
 }
 
-test("a run moved to another week, a candidate moved, then the run cancelled, as the store has it", async () => {
+test("a run moved to another week, a candidate moved, another withdrawn, then the run cancelled, as the store has it", async () => {
   const { dir, cleanup } = tempDataDir();
   const { run, later, people } = centre(dir);
   const { browser: b, stop } = await launch(dir);
@@ -73,7 +73,14 @@ test("a run moved to another week, a candidate moved, then the run cancelled, as
     await textOf(b, "#notice", (t) => t.includes("Bob Baker moved"));
     assert.equal(json(dir, ["run", "show", later]).enrolments[0].candidate_id, people.Bob);
 
-    // Cancelled with a reason: Ann stays on the run, marked cancelled.
+    // Cara is withdrawn, after a confirmation: she stays listed, withdrawn.
+    await click(b, 'button[aria-label="Withdraw Cara Cole"]');
+    await click(b, "#confirm-withdraw");
+    await textOf(b, "#notice", (t) => t.includes("Cara Cole withdrawn"));
+    const cara = json(dir, ["run", "show", run]).enrolments.find((e) => e.candidate_id === people.Cara);
+    assert.equal(cara.status, "withdrawn");
+
+    // Cancelled with a reason: Ann and Cara stay on the run, marked cancelled.
     await click(b, "#cancel-run");
     await fill(b, "#cancel-reason", "Trainer ill");
     await shot(b, "run-cancel-dialog");
@@ -84,7 +91,7 @@ test("a run moved to another week, a candidate moved, then the run cancelled, as
     await shot(b, "run-page-cancelled");
     const cancelled = json(dir, ["run", "show", run]);
     assert.equal(cancelled.cancel_reason, "Trainer ill");
-    assert.deepEqual(cancelled.enrolments.map((e) => [e.candidate_id, e.cancelled]), [[people.Ann, true]]);
+    assert.deepEqual(cancelled.enrolments.map((e) => [e.candidate_id, e.cancelled]), [[people.Ann, true], [people.Cara, true]]);
     assert.match(cli(dir, ["--user", "admin", "run", "list"]), /CANCELLED \(Trainer ill\)/);
     await go(b, "runs");
     await textOf(b, "table", (t) => t.includes("Cancelled"));
