@@ -7,7 +7,7 @@ use centrebook_core::records::{CentreForm, Course, TrainerForm};
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Result, Store};
 use clap::Subcommand;
 
-use crate::input::{form_base, form_from_json, lines};
+use crate::input::{form_base, form_from_json, lines, text_from_file_or_stdin};
 use crate::runs::trainer_id;
 
 /// Today, on this computer's clock.
@@ -100,6 +100,22 @@ pub enum CourseVerb {
         /// The centre's own course, with no awarding body.
         #[arg(long)]
         own: bool,
+    },
+    /// Change a course from a JSON description (admins only; the shape `course add` takes, its code
+    /// ignored). A course no run has used is changed in place; a course in use gets a new version,
+    /// which new runs take, while earlier runs and their certificates keep theirs. Prints the
+    /// version that now stands.
+    Revise {
+        /// The course code.
+        code: String,
+        /// The new description; standard input when `-`.
+        #[arg(long = "from-json", value_name = "FILE|-")]
+        from_json: PathBuf,
+    },
+    /// Every version of a course, oldest first.
+    Versions {
+        /// The course code.
+        code: String,
     },
 }
 
@@ -251,7 +267,8 @@ pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Res
 fn print_course(c: &Course) {
     let body = c.awarding_body.as_deref().unwrap_or("centre");
     let validity = c.validity_months.map(|m| format!(", valid {m} months")).unwrap_or_default();
-    println!("{:<14} {} [{body}] — {}, {} days{validity}", c.code, c.title, c.category, c.length_days);
+    let version = c.version.map(|v| format!(" (version {v})")).unwrap_or_default();
+    println!("{:<14} {}{version} [{body}] — {}, {} days{validity}", c.code, c.title, c.category, c.length_days);
 }
 
 pub fn course(store: &mut Store, actor: &Actor, verb: CourseVerb, json: bool) -> Result<ExitCode> {
@@ -268,6 +285,15 @@ pub fn course(store: &mut Store, actor: &Actor, verb: CourseVerb, json: bool) ->
             })?;
             vec![store.add_course(actor, &course)?]
         }
+        CourseVerb::Revise { code, from_json } => {
+            let text = text_from_file_or_stdin(Some(from_json))?;
+            let course: Course = serde_json::from_str(&text).map_err(|e| Error::Invalid {
+                field: "course file",
+                reason: format!("is not a course description: {e}"),
+            })?;
+            vec![store.revise_course(actor, &code, &course)?]
+        }
+        CourseVerb::Versions { code } => store.course_versions(actor, &code)?,
         CourseVerb::List => store.courses(actor)?,
         CourseVerb::Show { code } => vec![store.course_by_code(actor, &code)?],
         CourseVerb::Link { code, body, own: _ } => {

@@ -543,7 +543,11 @@ fn show(store: &mut Store, actor: &Actor, id: Id, json: bool) -> Result<ExitCode
     if !enrolments.is_empty() {
         println!("  courses:");
         for e in &enrolments {
-            let outcome = e.outcome.as_ref().map(outcome_text).unwrap_or_else(|| e.status.to_string());
+            let outcome = match (&e.outcome, e.cancelled) {
+                (_, true) => "run cancelled".to_owned(),
+                (Some(o), false) => outcome_text(o),
+                (None, false) => e.status.to_string(),
+            };
             println!("    {} {} ({}): {outcome}", e.starts_on.format("%d/%m/%Y"), e.course_title, e.course_code);
         }
     }

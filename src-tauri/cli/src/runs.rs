@@ -79,6 +79,63 @@ pub enum RunVerb {
         #[arg(long)]
         check: bool,
     },
+    /// Change a run's dates, venue or site and site contact, or trainers (admin and office): the
+    /// options given, or the fields of a JSON object (starts_on, ends_on, assessment_on, venue,
+    /// employer_id, site_contact_id, trainer_ids); the rest stay. An empty value clears a field.
+    Edit {
+        /// The run's id.
+        run: String,
+        /// The changes as JSON; standard input when `-`.
+        #[arg(long = "from-json", value_name = "FILE|-")]
+        from_json: Option<PathBuf>,
+        /// First day.
+        #[arg(long)]
+        start: Option<String>,
+        /// Last day.
+        #[arg(long)]
+        end: Option<String>,
+        /// Test or assessment date.
+        #[arg(long)]
+        assessment: Option<String>,
+        /// Venue.
+        #[arg(long)]
+        venue: Option<String>,
+        /// At this employer's site (exact name); empty for none.
+        #[arg(long)]
+        employer: Option<String>,
+        /// The site contact's id; empty for none.
+        #[arg(long)]
+        site_contact: Option<String>,
+        /// A trainer's id or exact name (repeatable); replaces the run's trainers.
+        #[arg(long = "trainer")]
+        trainers: Vec<String>,
+        /// Take every trainer off the run.
+        #[arg(long, conflicts_with = "trainers")]
+        no_trainers: bool,
+    },
+    /// Cancel a run, with the reason (admin and office). Its enrolments are kept, marked cancelled;
+    /// it takes no more results, attendance or certificates.
+    Cancel {
+        /// The run's id.
+        run: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Withdraw a candidate from a run (admin and office); the enrolment is kept, marked withdrawn.
+    Withdraw {
+        /// The enrolment's id (`run show --json` lists them).
+        enrolment: String,
+    },
+    /// Move a candidate to another run of the same course (admin and office). Refused once results
+    /// were recorded on the first run; attendance recorded there does not travel (booked again).
+    Move {
+        /// The enrolment's id (`run show --json` lists them).
+        enrolment: String,
+        /// The run to move to.
+        #[arg(long)]
+        to: String,
+    },
     /// Record attendance: booked, attended, dna (did not attend) or withdrawn.
     Attendance {
         /// The run's id.
@@ -181,11 +238,50 @@ pub fn trainer_id(store: &Store, actor: &Actor, typed: &str) -> Result<Id> {
     }
 }
 
+/// The fields `run edit --from-json` may change; absent ones stay as they are.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunChanges {
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+    assessment_on: Option<String>,
+    venue: Option<String>,
+    employer_id: Option<String>,
+    site_contact_id: Option<String>,
+    trainer_ids: Option<Vec<String>>,
+}
+
+/// A run as the form that schedules it, to be changed field by field.
+fn form_of(r: &Run) -> RunForm {
+    let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    RunForm {
+        course_id: r.course_id,
+        starts_on: day(r.starts_on),
+        ends_on: Some(day(r.ends_on)),
+        assessment_on: r.assessment_on.map(day),
+        venue: r.venue.clone(),
+        employer_id: r.employer_id,
+        site_contact_id: r.site_contact_id,
+        trainer_ids: r.trainers.iter().map(|t| t.id).collect(),
+    }
+}
+
+/// An id typed as an option: empty means none.
+fn optional_id(typed: &str) -> Result<Option<Id>> {
+    let t = typed.trim();
+    if t.is_empty() {
+        Ok(None)
+    } else {
+        Id::parse(t).map(Some)
+    }
+}
+
 fn print_run(r: &Run) {
     let place = r.employer.as_deref().map(|e| format!("at {e}")).or(r.venue.clone()).unwrap_or_default();
     let trainers: Vec<&str> = r.trainers.iter().map(|t| t.name.as_str()).collect();
+    let cancelled = r.cancel_reason.as_deref().map(|why| format!("  CANCELLED ({why})")).unwrap_or_default();
     println!(
-        "{}  {}–{}  {:<12} {}  {place}  [{}]  {} enrolled",
+        "{}  {}–{}  {:<12} {}  {place}  [{}]  {} enrolled{cancelled}",
         r.id,
         r.starts_on.format("%d/%m/%Y"),
         r.ends_on.format("%d/%m/%Y"),
@@ -245,12 +341,13 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 for e in enrolments {
                     let outcome = e.outcome.as_ref().map(outcome_text).unwrap_or_default();
                     let employer = e.employer.as_deref().unwrap_or("self-booked");
+                    let status = if e.cancelled { format!("{} (cancelled)", e.status) } else { e.status.to_string() };
                     println!(
                         "    {}  {:<30} {:<24} {:<16} {outcome}",
                         e.candidate_id,
                         format!("{}, {}", e.surname, e.forename),
                         employer,
-                        e.status
+                        status
                     );
                 }
             }
@@ -303,6 +400,90 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
             }
             if left > 0 {
                 return Ok(ExitCode::from(SOME_LEFT));
+            }
+        }
+        RunVerb::Edit {
+            run,
+            from_json,
+            start,
+            end,
+            assessment,
+            venue,
+            employer,
+            site_contact,
+            trainers,
+            no_trainers,
+        } => {
+            let id = Id::parse(&run)?;
+            let now = store.run(actor, id)?;
+            let mut form = form_of(&now);
+            if let Some(file) = from_json {
+                let text = text_from_file_or_stdin(Some(file))?;
+                let c: RunChanges = serde_json::from_str(&text).map_err(|e| Error::Invalid {
+                    field: "run changes",
+                    reason: format!("are not a JSON object of run fields: {e}"),
+                })?;
+                form.starts_on = c.starts_on.unwrap_or(form.starts_on);
+                form.ends_on = c.ends_on.or(form.ends_on);
+                form.assessment_on = c.assessment_on.or(form.assessment_on);
+                form.venue = c.venue.or(form.venue);
+                if let Some(e) = c.employer_id {
+                    form.employer_id = optional_id(&e)?;
+                }
+                if let Some(k) = c.site_contact_id {
+                    form.site_contact_id = optional_id(&k)?;
+                }
+                if let Some(t) = c.trainer_ids {
+                    form.trainer_ids = t.iter().map(|t| trainer_id(store, actor, t)).collect::<Result<_>>()?;
+                }
+            }
+            form.starts_on = start.unwrap_or(form.starts_on);
+            form.ends_on = end.or(form.ends_on);
+            form.assessment_on = assessment.or(form.assessment_on);
+            form.venue = venue.or(form.venue);
+            if let Some(e) = employer {
+                form.employer_id = match e.trim() {
+                    "" => None,
+                    name => Some(store.employer_named(actor, name)?.id),
+                };
+            }
+            if let Some(k) = site_contact {
+                form.site_contact_id = optional_id(&k)?;
+            }
+            if no_trainers {
+                form.trainer_ids.clear();
+            } else if !trainers.is_empty() {
+                form.trainer_ids = trainers.iter().map(|t| trainer_id(store, actor, t)).collect::<Result<_>>()?;
+            }
+            let run = store.edit_run(actor, id, &form)?;
+            if json {
+                print_json(&run);
+            } else {
+                print_run(&run);
+            }
+        }
+        RunVerb::Cancel { run, reason } => {
+            let run = store.cancel_run(actor, Id::parse(&run)?, &reason)?;
+            if json {
+                print_json(&run);
+            } else {
+                print_run(&run);
+            }
+        }
+        RunVerb::Withdraw { enrolment } => {
+            let e = store.withdraw_enrolment(actor, Id::parse(&enrolment)?)?;
+            if json {
+                print_json(&e);
+            } else {
+                println!("{} {}: {}", e.forename, e.surname, e.status);
+            }
+        }
+        RunVerb::Move { enrolment, to } => {
+            let e = store.move_enrolment(actor, Id::parse(&enrolment)?, Id::parse(&to)?)?;
+            if json {
+                print_json(&e);
+            } else {
+                println!("{} {}: moved to run {}", e.forename, e.surname, e.run_id);
             }
         }
         RunVerb::Attendance { run, candidate, status } => {

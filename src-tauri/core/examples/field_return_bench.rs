@@ -94,6 +94,7 @@ fn prepare(dir: &Path, photos: u32) {
                         rule: ComponentRule::Faults { max_minor_faults: 5, max_major_faults: 0 },
                     },
                 ],
+                version: None,
                 grades: vec![],
             },
         )

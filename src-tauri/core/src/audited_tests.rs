@@ -128,6 +128,36 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     });
     audited(&mut c, s, "clear_override", |s| s.clear_override(&admin, f.bob, "came back").unwrap());
     audited(&mut c, s, "add_evidence_photo", |s| s.add_evidence_photo(&office, f.bob, None, None, &jpeg()).unwrap());
+    // Corrections: a course revised, runs edited, a candidate moved and withdrawn, a run cancelled.
+    audited(&mut c, s, "revise_course", |s| {
+        let course =
+            crate::records::Course { title: "Spare, revised".into(), ..s.course(&admin, spare_course).unwrap() };
+        s.revise_course(&admin, "SPARE-1", &course).unwrap()
+    });
+    let spare_run = |s: &mut Store, starts: &str| {
+        let form = crate::records::RunForm {
+            course_id: spare_course,
+            starts_on: starts.into(),
+            venue: Some("Yard 9".into()),
+            ..Default::default()
+        };
+        s.add_run(&office, &form).unwrap().id
+    };
+    let (from, to) = (spare_run(s, "02/11/2026"), spare_run(s, "09/11/2026"));
+    audited(&mut c, s, "edit_run", |s| {
+        let form = crate::records::RunForm {
+            course_id: s.run(&office, from).unwrap().course_id,
+            starts_on: "03/11/2026".into(),
+            venue: Some("Yard 9".into()),
+            ..Default::default()
+        };
+        s.edit_run(&office, from, &form).unwrap()
+    });
+    let mover = crate::field::tests::candidate(s, &office, "Mover", acme, "E2", None);
+    let moving = s.enrol(&office, from, mover).unwrap().enrolment.id;
+    audited(&mut c, s, "move_enrolment", |s| s.move_enrolment(&office, moving, to).unwrap());
+    audited(&mut c, s, "withdraw_enrolment", |s| s.withdraw_enrolment(&office, moving).unwrap());
+    audited(&mut c, s, "cancel_run", |s| s.cancel_run(&office, from, "no bookings").unwrap());
     let csv = b"Forename,Surname,Employee number\nImo,Gen,E5\n";
     let import = ImportOptions { employer: Some("Acme Haulage Ltd".into()), ..Default::default() };
     audited(&mut c, s, "import_candidates_bytes", |s| {

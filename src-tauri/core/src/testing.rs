@@ -129,6 +129,7 @@ pub fn forklift() -> Course {
         validity_months: Some(36),
         requires: Requirements { ni_number: true, photo: true, ..Default::default() },
         components: vec![theory(), practical()],
+        version: None,
         grades: vec![
             GradeBand { grade: "Pass".into(), min_percent: 0.0 },
             GradeBand { grade: "Distinction".into(), min_percent: 90.0 },

@@ -57,6 +57,12 @@ pub async fn set_centre_approval(
     state.with(move |s, a| s.set_centre_approval(a, &code, centre_number.as_deref())).await
 }
 
+/// Changes a course: in place while no run used it, else as its next version.
+#[tauri::command]
+pub async fn revise_course(state: State<'_, AppState>, code: String, course: Course) -> Result<Course, UiError> {
+    state.with(move |s, a| s.revise_course(a, &code, &course)).await
+}
+
 #[tauri::command]
 pub async fn set_course_awarding_body(
     state: State<'_, AppState>,

@@ -27,6 +27,27 @@ pub async fn add_run(state: State<'_, AppState>, form: RunForm) -> Result<Run, U
     state.with(move |s, a| s.add_run(a, &form)).await
 }
 
+/// Changes a run's dates, place and trainers through the form that scheduled it.
+#[tauri::command]
+pub async fn edit_run(state: State<'_, AppState>, run: Id, form: RunForm) -> Result<Run, UiError> {
+    state.with(move |s, a| s.edit_run(a, run, &form)).await
+}
+
+#[tauri::command]
+pub async fn cancel_run(state: State<'_, AppState>, run: Id, reason: String) -> Result<Run, UiError> {
+    state.with(move |s, a| s.cancel_run(a, run, &reason)).await
+}
+
+#[tauri::command]
+pub async fn withdraw_enrolment(state: State<'_, AppState>, enrolment: Id) -> Result<Enrolment, UiError> {
+    state.with(move |s, a| s.withdraw_enrolment(a, enrolment)).await
+}
+
+#[tauri::command]
+pub async fn move_enrolment(state: State<'_, AppState>, enrolment: Id, to: Id) -> Result<Enrolment, UiError> {
+    state.with(move |s, a| s.move_enrolment(a, enrolment, to)).await
+}
+
 #[tauri::command]
 pub async fn enrolments(state: State<'_, AppState>, run: Id) -> Result<Vec<Enrolment>, UiError> {
     state.with(move |s, a| s.enrolments(a, run)).await

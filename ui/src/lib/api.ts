@@ -100,6 +100,7 @@ export const api = {
   setCentreApproval: (code: string, centreNumber: string | null) =>
     call<T.AwardingBody>("set_centre_approval", { code, centreNumber }),
   setCourseAwardingBody: (course: T.Id, body: string | null) => call<T.Course>("set_course_awarding_body", { course, body }),
+  reviseCourse: (code: string, course: T.Course) => call<T.Course>("revise_course", { code, course }),
   certificateNumbering: () => call<T.Numbering>("certificate_numbering"),
   setCertificateNumbering: (pattern: string | null, centreCode: string | null) =>
     call<T.Numbering>("set_certificate_numbering", { pattern, centreCode }),
@@ -112,6 +113,10 @@ export const api = {
   runs: (filter: T.RunFilter = {}) => call<T.Run[]>("runs", { filter }),
   run: (id: T.Id) => call<T.Run>("run", { id }),
   addRun: (form: T.RunForm) => call<T.Run>("add_run", { form }),
+  editRun: (run: T.Id, form: T.RunForm) => call<T.Run>("edit_run", { run, form }),
+  cancelRun: (run: T.Id, reason: string) => call<T.Run>("cancel_run", { run, reason }),
+  withdrawEnrolment: (enrolment: T.Id) => call<T.Enrolment>("withdraw_enrolment", { enrolment }),
+  moveEnrolment: (enrolment: T.Id, to: T.Id) => call<T.Enrolment>("move_enrolment", { enrolment, to }),
   enrolments: (run: T.Id) => call<T.Enrolment[]>("enrolments", { run }),
   enrol: (run: T.Id, candidate: T.Id) => call<T.Enrolled>("enrol", { run, candidate }),
   enrolList: (run: T.Id, text: string, apply: boolean) => call<T.ListReport>("enrol_list", { run, text, apply }),

@@ -10,6 +10,8 @@ export interface CellSave {
   score: Score | null;
   /** Sent with the score every time: the store replaces both together. */
   comments: string | null;
+  /** The assessment date as typed (dd/mm/yyyy); null keeps the one recorded, or the run's test day. */
+  assessed_on: string | null;
 }
 
 export const cellStatus: Record<string, CellStatus> = $state({});
@@ -17,7 +19,7 @@ export const cellStatus: Record<string, CellStatus> = $state({});
 const listeners = new Set<(r: EnrolmentResults) => void>();
 
 export const resultsQueue = new SaveQueue<CellSave, EnrolmentResults>(
-  (_key, v) => api.recordResult(v.enrolment, { component_id: v.component, score: v.score, comments: v.comments }),
+  (_key, v) => api.recordResult(v.enrolment, { component_id: v.component, score: v.score, comments: v.comments, assessed_on: v.assessed_on }),
   (_key, r) => listeners.forEach((l) => l(r)),
   (key, s) => (cellStatus[key] = s),
 );

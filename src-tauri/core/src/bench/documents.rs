@@ -133,6 +133,7 @@ fn setup(store: &mut Store, admin: &Actor) -> Result<Setup> {
                 name: "Theory".into(),
                 rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
             }],
+            version: None,
             grades: vec![
                 GradeBand { grade: "Pass".into(), min_percent: 0.0 },
                 GradeBand { grade: "Distinction".into(), min_percent: 90.0 },

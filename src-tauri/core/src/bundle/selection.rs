@@ -107,6 +107,7 @@ mod tests {
                 name: "Theory".into(),
                 rule: ComponentRule::Marks { max_mark: 40, pass_mark: 30 },
             }],
+            version: None,
             grades: vec![],
         };
         let course = w.store.add_course(&admin, &course).unwrap();

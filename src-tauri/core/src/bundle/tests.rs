@@ -22,6 +22,7 @@ pub(crate) fn course(w: &mut World, body: &str, code: &str, requires: Requiremen
         duration_hours: 7.5,
         requires,
         components: vec![theory()],
+        version: None,
         grades: vec![],
         ..forklift()
     };

@@ -113,6 +113,7 @@ mod tests {
             duration_hours: 7.5,
             requires: Requirements { photo: true, ..Default::default() },
             components: vec![theory()],
+            version: None,
             grades: vec![],
             ..forklift()
         });

@@ -494,6 +494,7 @@ fn issue_in(
     issuing: Issuing,
 ) -> Result<Id> {
     let g = gather(tx, enrolment)?;
+    crate::records::runs::require_not_cancelled(tx, g.run_id)?;
     match g.outcome.as_ref().map(|o| o.0.as_str()) {
         Some("pass") => {}
         Some(other) => {

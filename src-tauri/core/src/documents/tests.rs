@@ -401,7 +401,7 @@ fn a_course_is_linked_to_a_body_until_it_has_issued_a_certificate() {
     w.store.issue_certificate(&w.office.clone(), e, &opts()).unwrap();
     let err = w.store.set_course_awarding_body(&admin, course, Some("LANTRA")).unwrap_err();
     assert!(
-        err.to_string().starts_with("awarding body: cannot be changed: course FLT-CB-NOV has issued certificates"),
+        err.to_string().starts_with("awarding body: cannot be changed here: course FLT-CB-NOV has issued certificates"),
         "{err}"
     );
     assert_eq!(w.store.course(&admin, course).unwrap().awarding_body.as_deref(), Some("RTITB"));

@@ -68,6 +68,14 @@ pub(crate) struct PackCourse {
     pub duration_hours: f64,
     pub grades: Option<String>,
     pub components: Vec<PackComponent>,
+    /// The course version the run is under (two runs of one course may be under two versions); a
+    /// pack made before versions says nothing, which is version 1.
+    #[serde(default = "first_version")]
+    pub version: u32,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -203,7 +211,8 @@ fn pack_run(conn: &Connection, run: Id) -> Result<PackRun> {
     let row: Option<RunRow> = conn
         .query_row(
             "SELECT r.starts_on, r.ends_on, r.assessment_on, r.venue, r.employer_id, r.site_contact_id,
-                c.id, c.code, c.title, c.course_type, c.category, c.length_days, c.duration_hours, c.grades
+                c.id, c.code, c.title, c.course_type, c.category, c.length_days, c.duration_hours, c.grades,
+                c.version
              FROM course_runs r JOIN courses c ON c.id = r.course_id WHERE r.id = ?1",
             [run],
             |r| {
@@ -224,6 +233,7 @@ fn pack_run(conn: &Connection, run: Id) -> Result<PackRun> {
                         duration_hours: r.get(12)?,
                         grades: r.get(13)?,
                         components: Vec::new(),
+                        version: r.get(14)?,
                     },
                 ))
             },
@@ -585,12 +595,22 @@ fn upsert_employer(tx: &Tx<'_>, e: &PackEmployer, now: &str) -> Result<()> {
 fn load_run(tx: &Tx<'_>, run: &PackRun, pack: Id, trainer: Id, now: &str) -> Result<()> {
     let c = &run.course;
     tx.execute(
-        "INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours, grades)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours, grades, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, title = excluded.title,
             course_type = excluded.course_type, category = excluded.category, length_days = excluded.length_days,
-            duration_hours = excluded.duration_hours, grades = excluded.grades",
-        rusqlite::params![c.id, c.code, c.title, c.course_type, c.category, c.length_days, c.duration_hours, c.grades],
+            duration_hours = excluded.duration_hours, grades = excluded.grades, version = excluded.version",
+        rusqlite::params![
+            c.id,
+            c.code,
+            c.title,
+            c.course_type,
+            c.category,
+            c.length_days,
+            c.duration_hours,
+            c.grades,
+            c.version
+        ],
     )?;
     for k in &c.components {
         tx.prepare_cached(

@@ -107,6 +107,7 @@ pub(crate) fn setup() -> Field {
                 length_days: 3.0,
                 duration_hours: 21.0,
                 requires: Default::default(),
+                version: None,
                 grades: vec![],
                 ..crate::testing::forklift()
             },

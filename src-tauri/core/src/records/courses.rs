@@ -118,6 +118,11 @@ pub struct Course {
     /// Grade bands for graded courses; empty for pass/fail.
     #[serde(default)]
     pub grades: Vec<GradeBand>,
+    /// Which version of the course this is (1 for the first); set when read from the store. A course
+    /// in use is never edited in place: a change makes the next version, see [`Store::revise_course`].
+    #[serde(default)]
+    #[ts(optional)]
+    pub version: Option<u32>,
 }
 
 impl Course {
@@ -272,67 +277,32 @@ impl Store {
         let mut stored = course.clone();
         let id = Id::new();
         stored.id = Some(id);
+        stored.version = Some(1);
         self.write(|tx| {
-            let body: Option<Id> = match &course.awarding_body {
-                None => None,
-                Some(code) => Some(
-                    tx.query_row("SELECT id FROM awarding_bodies WHERE code = ?1", [code.trim()], |r| r.get(0))
-                        .optional()?
-                        .ok_or_else(|| Error::NotFound { what: "awarding body", name: code.clone() })?,
-                ),
-            };
-            let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM courses WHERE code = ?1)", [course.code.trim()], |r| r.get(0))?;
+            let taken: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM courses WHERE code = ?1)", [course.code.trim()], |r| {
+                    r.get(0)
+                })?;
             if taken {
                 return Err(Error::Duplicate { what: "a course with code", name: course.code.trim().to_owned() });
             }
-            let grades = (!course.grades.is_empty())
-                .then(|| serde_json::to_string(&course.grades))
-                .transpose()
-                .map_err(|_| Error::invalid("grades", "cannot be stored"))?;
-            let r = course.requires;
-            tx.execute(
-                "INSERT INTO courses (id, code, title, awarding_body_id, course_type, category, length_days, duration_hours,
-                    validity_months, requires_ni, requires_dob, requires_address, requires_photo, grades)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                rusqlite::params![
-                    id, course.code.trim(), course.title.trim(), body, course.course_type.as_str(), course.category.trim(),
-                    course.length_days, course.duration_hours, course.validity_months, r.ni_number, r.date_of_birth,
-                    r.home_address, r.photo, grades
-                ],
-            )?;
-            for (pos, c) in stored.components.iter_mut().enumerate() {
-                let cid = Id::new();
-                c.id = Some(cid);
-                let (max, pass, minor, major) = match c.rule {
-                    ComponentRule::Marks { max_mark, pass_mark } => (Some(max_mark), Some(pass_mark), None, None),
-                    ComponentRule::Faults { max_minor_faults, max_major_faults } => {
-                        (None, None, Some(max_minor_faults), Some(max_major_faults))
-                    }
-                    ComponentRule::Observation => (None, None, None, None),
-                };
-                let kind = match c.rule {
-                    ComponentRule::Marks { .. } => "marks",
-                    ComponentRule::Faults { .. } => "faults",
-                    ComponentRule::Observation => "observation",
-                };
-                tx.execute(
-                    "INSERT INTO course_components (id, course_id, position, name, kind, max_mark, pass_mark,
-                        max_minor_faults, max_major_faults) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    rusqlite::params![cid, id, pos as i64, c.name.trim(), kind, max, pass, minor, major],
-                )?;
-            }
+            write_version(tx, id, course.code.trim(), 1, &mut stored, false)?;
             let sid = id.to_string();
-            audit::record(tx, Who::Actor(actor), "course.add", Subject { entity: "course", id: Some(&sid) }, &[
-                FieldChange::created("code", course.code.trim()),
-                FieldChange::created("title", course.title.trim()),
-            ])
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "course.add",
+                Subject { entity: "course", id: Some(&sid) },
+                &[FieldChange::created("code", course.code.trim()), FieldChange::created("title", course.title.trim())],
+            )
         })?;
         Ok(stored)
     }
 
     /// Links a course to an awarding body, or (with `None`) makes it the centre's own (admins only).
     /// Refused once the course has issued a certificate or had a result submitted: those went out
-    /// under the course as it was, and changing whose course it is would make them disagree.
+    /// under the course as it was, and changing whose course it is would make them disagree; a
+    /// revision ([`Store::revise_course`]) changes it for new runs instead.
     pub fn set_course_awarding_body(&mut self, actor: &Actor, course: Id, body: Option<&str>) -> Result<Course> {
         actor.require(Permission::ManageCatalogue)?;
         self.write(|tx| {
@@ -361,7 +331,7 @@ impl Store {
                 let what = if certificates { "has issued certificates" } else { "has had results submitted" };
                 return Err(Error::invalid(
                     "awarding body",
-                    format!("cannot be changed: course {code} {what} under its present awarding body; add a new course for the other body"),
+                    format!("cannot be changed here: course {code} {what} under its present awarding body; revise the course (its next version takes the other body, earlier runs keep this one)"),
                 ));
             }
             tx.execute(
@@ -380,21 +350,28 @@ impl Store {
         self.course(actor, course)
     }
 
-    /// The catalogue, by code.
+    /// The catalogue, by code: each course's newest version.
     pub fn courses(&self, actor: &Actor) -> Result<Vec<Course>> {
         let ids: Vec<Id> = self
             .conn()
-            .prepare("SELECT id FROM courses WHERE retired = 0 ORDER BY code")?
+            .prepare(
+                "SELECT id FROM courses c WHERE retired = 0 AND replaced_by IS NULL
+                   AND version = (SELECT max(version) FROM courses k WHERE k.code = c.code) ORDER BY code",
+            )?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.course(actor, id)).collect()
     }
 
-    /// A course by its code.
+    /// A course by its code: its newest version.
     pub fn course_by_code(&self, actor: &Actor, code: &str) -> Result<Course> {
         let id: Id = self
             .conn()
-            .query_row("SELECT id FROM courses WHERE code = ?1", [code.trim()], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM courses WHERE code = ?1 AND replaced_by IS NULL ORDER BY version DESC LIMIT 1",
+                [code.trim()],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| Error::NotFound { what: "course", name: code.trim().to_owned() })?;
         self.course(actor, id)
@@ -406,7 +383,8 @@ impl Store {
         let mut course = conn
             .query_row(
                 "SELECT c.code, c.title, b.code, c.course_type, c.category, c.length_days, c.duration_hours,
-                        c.validity_months, c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo, c.grades
+                        c.validity_months, c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo, c.grades,
+                        c.version
                  FROM courses c LEFT JOIN awarding_bodies b ON b.id = c.awarding_body_id WHERE c.id = ?1",
                 [id],
                 |r| {
@@ -430,6 +408,7 @@ impl Store {
                         },
                         components: Vec::new(),
                         grades: grades.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default(),
+                        version: Some(r.get(13)?),
                     })
                 },
             )
@@ -444,6 +423,191 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(course)
     }
+    /// Changes a course (admins only). A course no run has used yet is changed in place; a course in
+    /// use is never edited: the change becomes its next version, which new runs take, while the runs
+    /// already made keep the version they ran under (so their results, certificates and reissues keep
+    /// its wording). The code stays the course's; `course.code` is ignored. A change that changes
+    /// nothing writes nothing. Returns the course as it now stands.
+    pub fn revise_course(&mut self, actor: &Actor, code: &str, course: &Course) -> Result<Course> {
+        actor.require(Permission::ManageCatalogue)?;
+        let current = self.course_by_code(actor, code)?;
+        let mut wanted = course.clone();
+        wanted.code = current.code.clone();
+        wanted.validate()?;
+        let changes = course_changes(&current, &wanted);
+        if changes.is_empty() {
+            return Ok(current);
+        }
+        let old = current.id.unwrap_or_default();
+        let version = current.version.unwrap_or(1);
+        let id = self.write(|tx| {
+            let in_use: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM course_runs WHERE course_id = ?1)", [old], |r| r.get(0))?;
+            let mut stored = wanted.clone();
+            let sid;
+            let mut fields = changes.clone();
+            if in_use {
+                let id = Id::new();
+                // The old version stops being the current one first (one current row per code).
+                let n =
+                    tx.execute("UPDATE courses SET replaced_by = ?2 WHERE id = ?1 AND replaced_by IS NULL", [old, id])?;
+                if n != 1 {
+                    return Err(Error::Busy("the course was changed at the same moment; try again"));
+                }
+                write_version(tx, id, &current.code, version + 1, &mut stored, false)?;
+                fields.push(FieldChange::changed("version", version, version + 1));
+                sid = id.to_string();
+                audit::record(
+                    tx,
+                    Who::Actor(actor),
+                    "course.version",
+                    Subject { entity: "course", id: Some(&sid) },
+                    &fields,
+                )?;
+                Ok(id)
+            } else {
+                // Nothing ran under it, so no result or photo names its components.
+                tx.execute("DELETE FROM course_components WHERE course_id = ?1", [old])?;
+                write_version(tx, old, &current.code, version, &mut stored, true)?;
+                sid = old.to_string();
+                audit::record(
+                    tx,
+                    Who::Actor(actor),
+                    "course.edit",
+                    Subject { entity: "course", id: Some(&sid) },
+                    &fields,
+                )?;
+                Ok(old)
+            }
+        })?;
+        self.course(actor, id)
+    }
+
+    /// Every version of a course, oldest first.
+    pub fn course_versions(&self, actor: &Actor, code: &str) -> Result<Vec<Course>> {
+        let ids: Vec<Id> = self
+            .conn()
+            .prepare("SELECT id FROM courses WHERE code = ?1 ORDER BY version")?
+            .query_map([code.trim()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            return Err(Error::NotFound { what: "course", name: code.trim().to_owned() });
+        }
+        ids.into_iter().map(|id| self.course(actor, id)).collect()
+    }
+}
+
+/// The audited differences between a course as stored and as wanted, field by field.
+fn course_changes(was: &Course, now: &Course) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    let mut cmp = |field: &str, a: serde_json::Value, b: serde_json::Value| {
+        if a != b {
+            out.push(FieldChange::changed(field, a, b));
+        }
+    };
+    cmp("title", json(&was.title.trim()), json(&now.title.trim()));
+    let body = |b: &Option<String>| b.as_deref().map(str::trim).filter(|b| !b.is_empty()).map(str::to_ascii_uppercase);
+    cmp("awarding_body", json(&body(&was.awarding_body)), json(&body(&now.awarding_body)));
+    cmp("course_type", json(&was.course_type), json(&now.course_type));
+    cmp("category", json(&was.category.trim()), json(&now.category.trim()));
+    cmp("length_days", json(&was.length_days), json(&now.length_days));
+    cmp("duration_hours", json(&was.duration_hours), json(&now.duration_hours));
+    cmp("validity_months", json(&was.validity_months), json(&now.validity_months));
+    let (a, b) = (was.requires, now.requires);
+    cmp("requires_ni", json(&a.ni_number), json(&b.ni_number));
+    cmp("requires_dob", json(&a.date_of_birth), json(&b.date_of_birth));
+    cmp("requires_address", json(&a.home_address), json(&b.home_address));
+    cmp("requires_photo", json(&a.photo), json(&b.photo));
+    let parts = |c: &Course| -> Vec<(String, ComponentRule)> {
+        c.components.iter().map(|k| (k.name.trim().to_owned(), k.rule)).collect()
+    };
+    cmp("components", json(&parts(was)), json(&parts(now)));
+    cmp("grades", json(&was.grades), json(&now.grades));
+    out
+}
+
+/// A field's value as the audit log keeps it.
+fn json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// Writes one version of a course and its components under `id` (a new row, or over the row `id` when
+/// `in_place`, whose components the caller has removed), giving `stored` its ids.
+fn write_version(
+    tx: &rusqlite::Connection,
+    id: Id,
+    code: &str,
+    version: u32,
+    stored: &mut Course,
+    in_place: bool,
+) -> Result<()> {
+    let body: Option<Id> = match stored.awarding_body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            tx.query_row("SELECT id FROM awarding_bodies WHERE code = ?1", [code], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::NotFound { what: "awarding body", name: code.to_owned() })?,
+        ),
+    };
+    let grades = (!stored.grades.is_empty())
+        .then(|| serde_json::to_string(&stored.grades))
+        .transpose()
+        .map_err(|_| Error::invalid("grades", "cannot be stored"))?;
+    let r = stored.requires;
+    let sql = if in_place {
+        "UPDATE courses SET code = ?2, title = ?3, awarding_body_id = ?4, course_type = ?5, category = ?6,
+            length_days = ?7, duration_hours = ?8, validity_months = ?9, requires_ni = ?10, requires_dob = ?11,
+            requires_address = ?12, requires_photo = ?13, grades = ?14, version = ?15 WHERE id = ?1"
+    } else {
+        "INSERT INTO courses (id, code, title, awarding_body_id, course_type, category, length_days, duration_hours,
+            validity_months, requires_ni, requires_dob, requires_address, requires_photo, grades, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    };
+    tx.execute(
+        sql,
+        rusqlite::params![
+            id,
+            code,
+            stored.title.trim(),
+            body,
+            stored.course_type.as_str(),
+            stored.category.trim(),
+            stored.length_days,
+            stored.duration_hours,
+            stored.validity_months,
+            r.ni_number,
+            r.date_of_birth,
+            r.home_address,
+            r.photo,
+            grades,
+            version
+        ],
+    )?;
+    for (pos, c) in stored.components.iter_mut().enumerate() {
+        let cid = Id::new();
+        c.id = Some(cid);
+        let (max, pass, minor, major) = match c.rule {
+            ComponentRule::Marks { max_mark, pass_mark } => (Some(max_mark), Some(pass_mark), None, None),
+            ComponentRule::Faults { max_minor_faults, max_major_faults } => {
+                (None, None, Some(max_minor_faults), Some(max_major_faults))
+            }
+            ComponentRule::Observation => (None, None, None, None),
+        };
+        let kind = match c.rule {
+            ComponentRule::Marks { .. } => "marks",
+            ComponentRule::Faults { .. } => "faults",
+            ComponentRule::Observation => "observation",
+        };
+        tx.execute(
+            "INSERT INTO course_components (id, course_id, position, name, kind, max_mark, pass_mark,
+                max_minor_faults, max_major_faults) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            rusqlite::params![cid, id, pos as i64, c.name.trim(), kind, max, pass, minor, major],
+        )?;
+    }
+    stored.id = Some(id);
+    stored.code = code.to_owned();
+    stored.version = Some(version);
+    Ok(())
 }
 
 /// An awarding body by its code, inside a transaction.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::courses::component_rule;
 use super::outcome::{self, ComponentRule, GradeBand, Outcome, Score};
-use super::runs::{require_assessor, require_visible};
+use super::runs::{require_assessor, require_not_cancelled, require_visible};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::{Error, Id, Result, Store};
@@ -87,6 +87,8 @@ pub struct CandidateEnrolment {
     pub status: Attendance,
     /// The outcome, once there is one.
     pub outcome: Option<OutcomeView>,
+    /// Whether the run was cancelled with the candidate on it.
+    pub cancelled: bool,
 }
 
 /// A candidate on a run, as every role may see them.
@@ -111,6 +113,8 @@ pub struct Enrolment {
     pub status: Attendance,
     /// The outcome so far, once there is one.
     pub outcome: Option<OutcomeView>,
+    /// Whether the run was cancelled with this candidate on it (the enrolment is kept).
+    pub cancelled: bool,
 }
 
 /// The result of enrolling.
@@ -158,7 +162,7 @@ pub struct OutcomeView {
 const ENROLMENT_SELECT: &str = "SELECT n.id, n.run_id, n.candidate_id, c.forename, c.surname,
         (SELECT employee_number FROM employments m WHERE m.candidate_id = n.candidate_id
             AND m.employer_id IS n.employer_id ORDER BY m.ended_on IS NULL DESC, m.started_on DESC LIMIT 1),
-        e.name, n.status
+        e.name, n.status, n.cancelled_at IS NOT NULL
     FROM enrolments n JOIN candidates c ON c.id = n.candidate_id
     LEFT JOIN employers e ON e.id = n.employer_id";
 
@@ -183,6 +187,7 @@ fn enrolment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Enrolment> {
         employer: r.get(6)?,
         status: Attendance::parse(&status).unwrap_or(Attendance::Booked),
         outcome: None,
+        cancelled: r.get(8)?,
     })
 }
 
@@ -219,7 +224,7 @@ impl Store {
         let conn = self.conn();
         let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
         let mut stmt = conn.prepare_cached(
-            "SELECT n.id, n.run_id, c.code, c.title, r.starts_on, r.ends_on, n.status
+            "SELECT n.id, n.run_id, c.code, c.title, r.starts_on, r.ends_on, n.status, n.cancelled_at IS NOT NULL
              FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN courses c ON c.id = r.course_id
              WHERE n.candidate_id = ?1 AND (?2 IS NULL OR n.run_id IN (SELECT rt.run_id FROM run_trainers rt
                 JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))
@@ -236,6 +241,7 @@ impl Store {
                 ends_on: e.parse().unwrap_or_default(),
                 status: Attendance::parse(&st).unwrap_or(Attendance::Booked),
                 outcome: None,
+                cancelled: r.get(7)?,
             })
         })?;
         let mut out: Vec<CandidateEnrolment> = rows.collect::<rusqlite::Result<_>>()?;
@@ -251,6 +257,95 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let (id, missing) = self.write(|tx| enrol_in(tx, actor, run, candidate))?;
         Ok(Enrolled { enrolment: read_enrolment(self.conn(), id)?, missing })
+    }
+
+    /// Withdraws a candidate from a run (admin and office): the enrolment is kept, marked withdrawn,
+    /// and has no outcome. Refused once a certificate was issued for it (revoke that first).
+    pub fn withdraw_enrolment(&mut self, actor: &Actor, enrolment: Id) -> Result<Enrolment> {
+        actor.require(Permission::EditRecords)?;
+        self.write(|tx| {
+            refuse_if_certified(tx, enrolment, "withdrawn")?;
+            set_attendance_in(tx, actor, enrolment, Attendance::Withdrawn)
+        })?;
+        read_enrolment(self.conn(), enrolment)
+    }
+
+    /// Moves a candidate to another run of the same course (admin and office), e.g. to a later date
+    /// or off a cancelled run. Refused once anything was assessed on the first run (a result, an
+    /// override, a certificate, a submission): those belong to the run they were assessed on, so the
+    /// candidate is withdrawn there and enrolled on the other run instead. Attendance recorded on the
+    /// first run (e.g. did not attend) does not travel: the moved enrolment is booked again, and the
+    /// audit log keeps what it was.
+    pub fn move_enrolment(&mut self, actor: &Actor, enrolment: Id, to: Id) -> Result<Enrolment> {
+        actor.require(Permission::EditRecords)?;
+        self.write(|tx| {
+            let (from, candidate, status, cancelled): (Id, Id, String, bool) = tx
+                .query_row(
+                    "SELECT run_id, candidate_id, status, cancelled_at IS NOT NULL FROM enrolments WHERE id = ?1",
+                    [enrolment],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?
+                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+            if from == to {
+                return Ok(());
+            }
+            require_not_cancelled(tx, to)?;
+            let same_course: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM course_runs a JOIN courses ca ON ca.id = a.course_id,
+                                course_runs b JOIN courses cb ON cb.id = b.course_id
+                                WHERE a.id = ?1 AND b.id = ?2 AND ca.code = cb.code)",
+                [from, to],
+                |r| r.get(0),
+            )?;
+            if !same_course {
+                return Err(Error::invalid("run", "is of another course; a candidate moves only between runs of one course"));
+            }
+            let (results, overridden, submitted, packed): (bool, bool, bool, bool) = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM results WHERE enrolment_id = ?1),
+                        EXISTS (SELECT 1 FROM outcomes WHERE enrolment_id = ?1 AND override IS NOT NULL),
+                        EXISTS (SELECT 1 FROM submission_items WHERE enrolment_id = ?1),
+                        EXISTS (SELECT 1 FROM field_base WHERE enrolment_id = ?1)",
+                [enrolment],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+            refuse_if_certified(tx, enrolment, "moved")?;
+            if results || overridden || submitted {
+                return Err(Error::invalid(
+                    "enrolment",
+                    "has results on its run and cannot be moved; withdraw the candidate there and enrol them on the other run",
+                ));
+            }
+            if packed {
+                return Err(Error::invalid(
+                    "enrolment",
+                    "went out to a trainer's laptop in a field pack for its run; take the return in first, then withdraw and enrol",
+                ));
+            }
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM enrolments WHERE run_id = ?1 AND candidate_id = ?2)",
+                [to, candidate],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(Error::Duplicate { what: "an enrolment on that run for", name: "that candidate".into() });
+            }
+            tx.execute(
+                "UPDATE enrolments SET run_id = ?2, status = 'booked', cancelled_at = NULL WHERE id = ?1",
+                rusqlite::params![enrolment, to],
+            )?;
+            tx.execute("DELETE FROM outcomes WHERE enrolment_id = ?1", [enrolment])?;
+            let mut changes = vec![FieldChange::changed("run_id", from.to_string(), to.to_string())];
+            if status != "booked" {
+                changes.push(FieldChange::changed("status", status, "booked"));
+            }
+            if cancelled {
+                changes.push(FieldChange::changed("cancelled", true, false));
+            }
+            let sid = enrolment.to_string();
+            audit::record(tx, Who::Actor(actor), "enrolment.move", Subject { entity: "enrolment", id: Some(&sid) }, &changes)
+        })?;
+        read_enrolment(self.conn(), enrolment)
     }
 
     /// Records attendance: admin and office, or a trainer assigned to the run. The outcome follows
@@ -299,6 +394,7 @@ pub(crate) fn enrol_in(
     let Some(needs) = needs else {
         return Err(Error::NotFound { what: "course run", name: run.to_string() });
     };
+    require_not_cancelled(tx, run)?;
     let employer: Option<Id> = tx
         .query_row(
             "SELECT employer_id FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL",
@@ -327,6 +423,19 @@ pub(crate) fn enrol_in(
     Ok((id, missing))
 }
 
+/// Refuses to change an enrolment that has a certificate.
+fn refuse_if_certified(tx: &Connection, enrolment: Id, what: &str) -> Result<()> {
+    let certified: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM certificates WHERE enrolment_id = ?1)", [enrolment], |r| r.get(0))?;
+    if certified {
+        return Err(Error::invalid(
+            "enrolment",
+            format!("has an issued certificate and cannot be {what}; revoke the certificate first"),
+        ));
+    }
+    Ok(())
+}
+
 /// [`Store::set_attendance`] inside the caller's transaction: a results return applies many changes
 /// through it in one transaction.
 pub(crate) fn set_attendance_in(
@@ -340,6 +449,7 @@ pub(crate) fn set_attendance_in(
         .optional()?
         .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
     require_assessor(tx, actor, run)?;
+    require_not_cancelled(tx, run)?;
     if before == status.as_str() {
         return Ok(());
     }

@@ -8,6 +8,8 @@ pub(crate) mod candidates;
 mod centre;
 pub(crate) mod contacts;
 mod courses;
+#[cfg(test)]
+mod edits_tests;
 pub(crate) mod employers;
 mod enrol_list;
 pub(crate) mod enrolments;

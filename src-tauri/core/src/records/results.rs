@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::courses::component_rule;
 use super::enrolments::{outcome, read_enrolment, recompute, stored_score, Enrolment};
 use super::outcome::{ComponentRule, Outcome, Score};
-use super::runs::require_assessor;
+use super::runs::{require_assessor, require_not_cancelled};
 use super::{opt, optional, Component};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -26,7 +26,8 @@ pub struct ResultInput {
     pub component_id: Id,
     /// The score; `None` clears it.
     pub score: Option<Score>,
-    /// When it was assessed (the run's assessment or last day when absent).
+    /// When it was assessed; when absent, the date already recorded, else the run's assessment or
+    /// last day.
     pub assessed_on: Option<String>,
     /// The assessor's comments.
     pub comments: Option<String>,
@@ -72,6 +73,7 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
         .optional()?
         .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
     require_assessor(tx, actor, run)?;
+    require_not_cancelled(tx, run)?;
     let (name, rule): (String, ComponentRule) = tx
         .query_row(
             "SELECT k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults
@@ -98,7 +100,6 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
     if assessed_on.is_some_and(|d| d > today) {
         return Err(Error::invalid("assessment date", "is in the future"));
     }
-    let assessed = assessed_on.map(|d| d.to_string()).or(run_day);
     let assessor: Option<Id> =
         tx.query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0)).optional()?.or(tx
             .query_row("SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1", [run], |r| {
@@ -106,6 +107,32 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
             })
             .optional()?);
     let before = stored_score(tx, enrolment, input.component_id, &rule)?;
+    let (comments_before, assessed_before): (Option<String>, Option<String>) = tx
+        .query_row(
+            "SELECT comments, assessed_on FROM results WHERE enrolment_id = ?1 AND component_id = ?2",
+            [enrolment, input.component_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_default();
+    // Without a date typed, a result keeps the date it has, or takes the run's test day.
+    let assessed = assessed_on.map(|d| d.to_string()).or(assessed_before.clone()).or(run_day);
+    // A cleared score takes its comments and date with it.
+    let (comments_after, assessed_after) =
+        if input.score.is_some() { (comments.clone(), assessed.clone()) } else { (None, None) };
+    let mut changes = Vec::new();
+    if before != input.score {
+        changes.push(FieldChange::changed(&format!("score.{name}"), score_json(&before), score_json(&input.score)));
+    }
+    if comments_before != comments_after {
+        changes.push(FieldChange::changed(&format!("comments.{name}"), comments_before, comments_after));
+    }
+    if assessed_before != assessed_after {
+        changes.push(FieldChange::changed(&format!("assessed_on.{name}"), assessed_before, assessed_after));
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
     match &input.score {
         None => {
             tx.execute(
@@ -149,17 +176,11 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
     }
     let was = outcome(tx, enrolment)?.map(|o| o.computed.as_str());
     let now = recompute(tx, enrolment)?.map(|o| o.as_str());
+    if was != now {
+        changes.push(FieldChange::changed("computed_outcome", was, now));
+    }
     let sid = enrolment.to_string();
-    audit::record(
-        tx,
-        Who::Actor(actor),
-        "result.record",
-        Subject { entity: "enrolment", id: Some(&sid) },
-        &[
-            FieldChange::changed(&format!("score.{name}"), score_json(&before), score_json(&input.score)),
-            FieldChange::changed("computed_outcome", was, now),
-        ],
-    )
+    audit::record(tx, Who::Actor(actor), "result.record", Subject { entity: "enrolment", id: Some(&sid) }, &changes)
 }
 
 impl Store {
@@ -194,6 +215,7 @@ impl Store {
                 .optional()?
                 .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
             require_assessor(tx, actor, run)?;
+            require_not_cancelled(tx, run)?;
             let before = outcome(tx, enrolment)?;
             let Some(before) = before else {
                 return Err(Error::invalid("outcome", "nothing has been recorded yet to override"));

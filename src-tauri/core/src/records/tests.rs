@@ -623,8 +623,9 @@ fn the_trail_reads_as_a_person_writes_with_names_labels_and_uk_formats_and_no_id
         // The run and the person are what the entry is about: not repeated as changes.
         "Pat Clerk | FLT-CB-NOV Counterbalance lift truck, novice, 02/11/2026 | Enrolled | \n",
         "Pat Clerk | FLT-CB-NOV Counterbalance lift truck, novice, 02/11/2026 | Result recorded | Theory: 34 marks; \
-         Computed outcome: Incomplete",
-        "Result recorded | Practical: 6 minor and 0 major faults; Computed outcome: Incomplete → Retest",
+         Comments on Theory: steady; Theory assessed on: 06/11/2026; Computed outcome: Incomplete",
+        "Result recorded | Practical: 6 minor and 0 major faults; Comments on Practical: steady; \
+         Practical assessed on: 06/11/2026; Computed outcome: Incomplete → Retest",
         "Pat Clerk | This record | Processing restricted | Processing restricted: No → Yes; Reason: accuracy contested",
     ] {
         assert!(all.contains(wanted), "{wanted:?} missing from\n{all}");

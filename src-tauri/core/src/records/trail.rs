@@ -122,6 +122,12 @@ fn field_words(field: &str) -> (String, Kind) {
     if let Some(component) = field.strip_prefix("score.") {
         return (component.to_owned(), Kind::Score);
     }
+    if let Some(component) = field.strip_prefix("comments.") {
+        return (format!("Comments on {component}"), Kind::Text);
+    }
+    if let Some(component) = field.strip_prefix("assessed_on.") {
+        return (format!("{component} assessed on"), Kind::Date);
+    }
     let (label, kind) = match field {
         "forename" => ("Forename", Kind::Text),
         "surname" => ("Surname", Kind::Text),
@@ -179,6 +185,7 @@ fn action_words(action: &str) -> String {
         "candidate.site" => "Site or department changed",
         "enrolment.add" => "Enrolled",
         "enrolment.attendance" => "Attendance recorded",
+        "enrolment.move" => "Moved to another run",
         "result.record" => "Result recorded",
         "outcome.override" => "Outcome overridden",
         "outcome.override_withdrawn" => "Override withdrawn",

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_import_runs.sql"),
     include_str!("migrations/0010_folded_names.sql"),
     include_str!("migrations/0011_rectifications.sql"),
+    include_str!("migrations/0012_course_versions_runs.sql"),
     include_str!("migrations/0013_passwords.sql"),
     include_str!("migrations/0014_org_corrections.sql"),
 ];
@@ -113,6 +114,45 @@ mod tests {
             )
             .unwrap();
         assert!(plan.contains("candidates_folded_surname"), "the duplicate check uses its index: {plan}");
+    }
+
+    #[test]
+    fn courses_rebuilt_for_versions_keep_their_ids_runs_and_components() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = crate::keys::DataKey::random().unwrap();
+        let mut conn = super::super::connect(&tmp.path().join("s.db"), &key, true).unwrap();
+        let before = MIGRATIONS.len() - 1;
+        for (i, sql) in MIGRATIONS.iter().take(before).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours) VALUES ('k', 'FLT', 'Forklift', 'test', 'Counterbalance', 1, 7);
+             INSERT INTO course_components (id, course_id, position, name, kind, max_mark, pass_mark) VALUES ('t', 'k', 0, 'Theory', 'marks', 40, 30);
+             INSERT INTO course_runs (id, course_id, starts_on, ends_on, created_at) VALUES ('r', 'k', '2026-01-01', '2026-01-02', 'now');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(broken, 0, "every run and component still has its course");
+        let (title, version): (String, i64) = conn
+            .query_row("SELECT c.title, c.version FROM course_runs r JOIN courses c ON c.id = r.course_id", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((title.as_str(), version), ("Forklift", 1));
+        conn.execute_batch(
+            "BEGIN; UPDATE courses SET replaced_by = 'k2' WHERE id = 'k';
+             INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours, version) VALUES ('k2', 'flt', 'Forklift 2', 'test', 'Counterbalance', 1, 7, 2); COMMIT;",
+        )
+        .unwrap();
+        let same_version = conn.execute(
+            "INSERT INTO courses (id, code, title, course_type, category, length_days, duration_hours, version) VALUES ('k3', 'FLT', 'X', 'test', 'C', 1, 7, 2)",
+            [],
+        );
+        assert!(same_version.is_err(), "a code's versions are numbered once (case aside)");
+        let cancel_without_reason = conn.execute("UPDATE course_runs SET cancelled_at = 'now' WHERE id = 'r'", []);
+        assert!(cancel_without_reason.is_err(), "a cancelled run says why");
     }
 
     #[test]

@@ -38,4 +38,8 @@ status: Attendance,
 /**
  * The outcome, once there is one.
  */
-outcome: OutcomeView | null, };
+outcome: OutcomeView | null, 
+/**
+ * Whether the run was cancelled with the candidate on it.
+ */
+cancelled: boolean, };

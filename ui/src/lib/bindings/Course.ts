@@ -56,4 +56,9 @@ components: Array<Component>,
 /**
  * Grade bands for graded courses; empty for pass/fail.
  */
-grades: Array<GradeBand>, };
+grades: Array<GradeBand>, 
+/**
+ * Which version of the course this is (1 for the first); set when read from the store. A course
+ * in use is never edited in place: a change makes the next version, see [`Store::revise_course`].
+ */
+version?: number, };

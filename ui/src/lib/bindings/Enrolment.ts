@@ -42,4 +42,8 @@ status: Attendance,
 /**
  * The outcome so far, once there is one.
  */
-outcome: OutcomeView | null, };
+outcome: OutcomeView | null, 
+/**
+ * Whether the run was cancelled with this candidate on it (the enrolment is kept).
+ */
+cancelled: boolean, };

@@ -15,7 +15,8 @@ component_id: Id,
  */
 score?: Score | null, 
 /**
- * When it was assessed (the run's assessment or last day when absent).
+ * When it was assessed; when absent, the date already recorded, else the run's assessment or
+ * last day.
  */
 assessed_on?: string | null, 
 /**

@@ -51,6 +51,10 @@ employer_id: Id | null,
  */
 employer: string | null, 
 /**
+ * Site contact.
+ */
+site_contact_id: Id | null, 
+/**
  * Site contact's name.
  */
 site_contact: string | null, 
@@ -61,4 +65,16 @@ trainers: Array<RunTrainer>,
 /**
  * Candidates enrolled (any status).
  */
-enrolled: number, };
+enrolled: number, 
+/**
+ * The version of the course this run is under.
+ */
+course_version: number, 
+/**
+ * When the run was cancelled (RFC 3339); `None` while it stands.
+ */
+cancelled_at: string | null, 
+/**
+ * Why it was cancelled.
+ */
+cancel_reason: string | null, };

@@ -26,6 +26,7 @@ fn centre() -> Centre {
         code: "FLT-CB".into(),
         requires: Requirements::default(),
         components: vec![theory()],
+        version: None,
         grades: vec![],
         ..forklift()
     };
