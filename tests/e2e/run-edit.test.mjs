@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 const shot = (b, name) => (process.env.SHOTS_DIR ? b.saveScreenshot(path.join(process.env.SHOTS_DIR, `${name}.png`)) : null);
@@ -28,7 +28,7 @@ function centre(dir) {
   const later = add("16/11/2026", "20/11/2026");
   const people = {};
   for (const [forename, surname] of [["Ann", "Able"], ["Bob", "Baker"], ["Cara", "Cole"]]) {
-    people[forename] = json(dir, ["candidate", "add", "--forename", forename, "--surname", surname]).candidate.id;
+    people[forename] = addCandidate(dir, { forename, surname }).candidate.id;
     json(dir, ["run", "enrol", run, people[forename]]);
   }
   return { run, later, people };

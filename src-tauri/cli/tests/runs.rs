@@ -12,7 +12,7 @@ fn write(tmp: &std::path::Path, name: &str, v: &serde_json::Value) -> String {
 }
 
 fn candidate(dir: &std::path::Path, forename: &str) -> String {
-    let c = json(dir, &["candidate", "add", "--forename", forename, "--surname", "Tester"], AS_ADMIN);
+    let c = add_candidate(dir, serde_json::json!({"forename": forename, "surname": "Tester"}), &[], AS_ADMIN);
     c["candidate"]["id"].as_str().unwrap().to_owned()
 }
 
