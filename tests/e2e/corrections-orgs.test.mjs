@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { addCandidate, cli, click, fill, go, initStore, launch, scrollTo, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addTrainer, addCandidate, cli, click, fill, go, initStore, launch, scrollTo, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const SHOTS = process.env.SHOTS_DIR ?? "/work/shots/orgs";
 mkdirSync(SHOTS, { recursive: true });
@@ -20,7 +20,7 @@ test("an employer, a contact, a trainer's registration and an employee's site ar
   const gwen = path.join(path.dirname(dir), "gwen.json");
   writeFileSync(gwen, JSON.stringify({ forename: "Gwen", surname: "Morgan", job_title: "Training manager" }));
   const contact = json(dir, ["contact", "add", "--employer", "Acme Haulage", "--from-json", gwen])[0];
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"]);
+  addTrainer(dir, { name: "Tess Evans", registrations: [["RTITB", "R-1234"]] });
   const amy = addCandidate(dir, { forename: "Amy", surname: "Jones", employer: "Acme Haulage" });
   const { browser: b, stop } = await launch(dir);
   try {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, picture, scrollTo, shown, signIn, textOf } from "./harness.mjs";
+import { addTrainer, ADMIN_PASSWORD, PASSPHRASE, cli, click, fill, go, initStore, launch, picture, scrollTo, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 
@@ -24,7 +24,7 @@ function centre(dir, at) {
   }));
   json(dir, ["course", "add", at("course.json")]);
   json(dir, ["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"]);
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"]);
+  addTrainer(dir, { name: "Tess Evans", registrations: [["RTITB", "R-1234"]] });
   // Registered through an import, so no personal value is ever a command-line argument.
   writeFileSync(at("people.csv"), "Forename,Surname,NI number,Employee number\nSiân,Llewelyn,AB123456C,E1042\n");
   json(dir, ["import", "candidates", at("people.csv"), "--employer", "Acme Haulage"]);

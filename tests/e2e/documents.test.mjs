@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addTrainer, addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -64,7 +64,7 @@ function centre(dir, work) {
   }));
   json(dir, ["course", "add", course]);
   const employer = json(dir, ["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"]);
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"]);
+  addTrainer(dir, { name: "Tess Evans", registrations: [["RTITB", "R-1234"]] });
   const people = {};
   for (const [forename, surname, number] of [["Siân", "Llewelyn", "E1042"], ["Bob", "Ray", "E1043"], ["Cara", "Ng", "E1044"]]) {
     const c = addCandidate(dir, { forename, surname, employer: "Acme Haulage", employee_number: number });

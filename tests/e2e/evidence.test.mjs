@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { addCandidate, cli, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addTrainer, addCandidate, cli, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PHOTO = path.join(here, "fixtures", "portrait.jpg");
@@ -29,7 +29,7 @@ function centre(dir) {
   }));
   json(dir, ["course", "add", course]);
   json(dir, ["user", "add", "tess", "--role", "trainer"], { CENTREBOOK_NEW_PASSWORD: TESS_PASSWORD });
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
+  addTrainer(dir, { name: "Tess Evans", username: "tess" });
   const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--end", "04/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   const people = [];
   for (const [forename, surname] of [["Asha", "Ahmed"], ["Bob", "Bell"]]) {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addTrainer, addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -25,7 +25,7 @@ function centre(dir) {
     ],
   }));
   json(dir, ["course", "add", course]);
-  json(dir, ["trainer", "add", "--name", "Tess Evans"]);
+  addTrainer(dir, { name: "Tess Evans" });
   const run = json(dir, ["run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--end", "06/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   const people = [];
   // The grid lists candidates by surname: Ahmed, Bell, Cole.

@@ -51,6 +51,15 @@ export function addCandidate(dir, person, { force = false, user = "admin", env =
   return JSON.parse(cli(dir, args, env, JSON.stringify(person)));
 }
 
+/**
+ * Adds a trainer through the command line and returns what it printed (JSON). Their details (name,
+ * username, email, phone, registrations as [[SCHEME, NUMBER], ...]) go on standard input, never in
+ * the arguments.
+ */
+export function addTrainer(dir, trainer, { user = "admin", env = {} } = {}) {
+  return JSON.parse(cli(dir, ["--json", "--user", user, "trainer", "add", "--from-json", "-"], env, JSON.stringify(trainer)));
+}
+
 export function initStore(dir, centre = "E2E Centre") {
   cli(dir, ["init", "--centre", centre, "--admin", "admin"]);
 }

@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { dialogTitled, enterFolder, press, withoutBypasses, xdotool } from "./dialogs.mjs";
-import { addCandidate, ADMIN_PASSWORD, cli, CLI, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, signIn, textOf } from "./harness.mjs";
+import { addTrainer, addCandidate, ADMIN_PASSWORD, cli, CLI, click, fill, go, initStore, launch, PASSPHRASE, picture, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 const TESS_PASSWORD = "tess laptop password";
@@ -36,7 +36,7 @@ function office(dir, at) {
   json(dir, ["course", "add", course]);
   json(dir, ["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"]);
   json(dir, ["user", "add", "tess", "--role", "trainer"], { CENTREBOOK_NEW_PASSWORD: "trainer password 1" });
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
+  addTrainer(dir, { name: "Tess Evans", username: "tess" });
   const people = {};
   for (const [forename, surname] of [["Siân", "Llewelyn"], ["Bob", "Ray"]]) {
     people[forename] = addCandidate(dir, { forename, surname, employer: "Acme Haulage" }).candidate.id;

@@ -10,9 +10,10 @@ const OLLY_PASSWORD = "office password 1";
 function withOlly() {
   const { dir, cleanup } = tempDataDir();
   initStore(dir);
-  cli(dir, ["--user", "admin", "user", "add", "olly", "--role", "office", "--name", "Olly Office"], {
+  const name = JSON.stringify({ display_name: "Olly Office" });
+  cli(dir, ["--user", "admin", "user", "add", "olly", "--role", "office", "--from-json", "-"], {
     CENTREBOOK_NEW_PASSWORD: OLLY_PASSWORD,
-  });
+  }, name);
   return { dir, cleanup };
 }
 

@@ -9,9 +9,10 @@ const TRAINER_PASSWORD = "trainer password 1";
 test("a trainer account cannot see NI numbers", async () => {
   const { dir, cleanup } = tempDataDir();
   initStore(dir);
-  cli(dir, ["--user", "admin", "user", "add", "tess", "--role", "trainer", "--name", "Tess Evans"], {
+  const name = JSON.stringify({ display_name: "Tess Evans" });
+  cli(dir, ["--user", "admin", "user", "add", "tess", "--role", "trainer", "--from-json", "-"], {
     CENTREBOOK_NEW_PASSWORD: TRAINER_PASSWORD,
-  });
+  }, name);
   const { browser: b, stop } = await launch(dir);
   try {
     await unlockAndSignIn(b);

@@ -162,7 +162,7 @@ async function admin() {
   const fixture = path.join(root, "tests/e2e/fixtures/candidates.csv");
   const as = { CENTREBOOK_PASSPHRASE: passphrase, CENTREBOOK_PASSWORD: password, CENTREBOOK_NEW_PASSWORD: "a password 12" };
   for (const [u, role, name] of [["olly", "office", "Olly Okafor"], ["tess", "trainer", "Tess Evans"], ["sam", "trainer", "Sam Hughes"]]) {
-    cli(dir, ["--user", "admin", "user", "add", u, "--role", role, "--name", name], as);
+    cli(dir, ["--user", "admin", "user", "add", u, "--role", role, "--from-json", "-"], as, JSON.stringify({ display_name: name }));
   }
   cli(dir, ["--user", "admin", "user", "disable", "sam"], as);
   const photo = path.join(root, "tests/e2e/fixtures/portrait.jpg");

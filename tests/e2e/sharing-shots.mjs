@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { addCandidate, ADMIN_PASSWORD, PASSPHRASE, cli, click, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addTrainer, addCandidate, ADMIN_PASSWORD, PASSPHRASE, cli, click, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 async function submissions(shot, passphrase, password) {
   const { dir, cleanup } = tempDataDir();
@@ -63,7 +63,7 @@ async function returns(shot) {
   json(office, ["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"]);
   json(office, ["user", "add", "tess", "--role", "trainer"], { CENTREBOOK_NEW_PASSWORD: "trainer password 1" });
   json(office, ["user", "add", "olly", "--role", "office"], { CENTREBOOK_NEW_PASSWORD: "office password 1" });
-  const trainer = json(office, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
+  const trainer = addTrainer(office, { name: "Tess Evans", username: "tess" });
   const people = {};
   for (const [forename, surname] of [["Siân", "Llewelyn"], ["Bob", "Ray"], ["Priya", "Shah"]]) {
     people[forename] = addCandidate(office, { forename, surname, employer: "Acme Haulage" }).candidate.id;

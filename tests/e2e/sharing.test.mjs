@@ -20,7 +20,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { addCandidate, ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, textOf } from "./harness.mjs";
+import { addTrainer, addCandidate, ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 
@@ -50,7 +50,7 @@ function office(dir, w) {
   json(dir, ["course", "add", course]);
   json(dir, ["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"]);
   json(dir, ["user", "add", "tess", "--role", "trainer"], { CENTREBOOK_NEW_PASSWORD: "trainer password 1" });
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"]);
+  addTrainer(dir, { name: "Tess Evans", username: "tess" });
   const people = {};
   for (const [forename, surname, ni] of [["Siân", "Llewelyn", "ab123456c"], ["Bob", "Ray", "ce123456a"]]) {
     people[forename] = addCandidate(dir, { forename, surname, employer: "Acme Haulage", ni_number: ni }).candidate.id;
@@ -186,7 +186,7 @@ function submitting(dir, w) {
     components: [{ name: "Theory", rule: { kind: "marks", max_mark: 40, pass_mark: 30 } }],
   }));
   json(dir, ["course", "add", course]);
-  json(dir, ["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"]);
+  addTrainer(dir, { name: "Tess Evans", registrations: [["RTITB", "R-1234"]] });
   const who = addCandidate(dir, { forename: "Siân", surname: "Llewelyn", ni_number: "ab123456c" }).candidate.id;
   const run = json(dir, ["run", "add", "--course", "FLT-T", "--start", "02/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   json(dir, ["run", "enrol", run, who]);

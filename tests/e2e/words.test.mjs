@@ -13,7 +13,8 @@ test("the audit trail, phone and NI numbers, the centre's name and the duplicate
   const { dir, cleanup } = tempDataDir();
   initStore(dir, CENTRE);
   // The work is done by an administrator with a full name, so the trail can show it.
-  cli(dir, ["--user", "admin", "user", "add", "pat", "--role", "admin", "--name", "Pat Clerk"], { CENTREBOOK_NEW_PASSWORD: CLERK.CENTREBOOK_PASSWORD });
+  cli(dir, ["--user", "admin", "user", "add", "pat", "--role", "admin", "--from-json", "-"], { CENTREBOOK_NEW_PASSWORD: CLERK.CENTREBOOK_PASSWORD },
+    JSON.stringify({ display_name: "Pat Clerk" }));
   const as = (args) => cli(dir, ["--user", "pat", ...args], CLERK);
   as(["employer", "add", "--name", "Acme Plant Hire", "--postcode", "LS1 4AP", "--phone", "0113 496 0000"]);
   as(["employer", "add", "--name", "Kestrel Logistics"]);

@@ -11,6 +11,7 @@ use centrebook_core::{
 };
 use clap::{Args, Subcommand};
 
+use crate::input::{form_of, merged_json};
 use crate::output::print_json;
 use crate::secrets;
 use crate::session::{env_secret, Ctx};
@@ -80,18 +81,34 @@ pub struct RestoreArgs {
     file: PathBuf,
 }
 
+/// What `user add --from-json` reads: the account's personal details, which are never arguments.
+#[derive(serde::Deserialize)]
+struct NewUserForm {
+    /// Name shown in the app; `None` shows the user name.
+    display_name: Option<String>,
+}
+
+impl NewUserForm {
+    /// Its fields, none given: the base the JSON object is laid over.
+    fn base() -> serde_json::Map<String, serde_json::Value> {
+        [("display_name".to_owned(), serde_json::Value::Null)].into_iter().collect()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserVerb {
-    /// Add an account (its password from CENTREBOOK_NEW_PASSWORD or a prompt).
+    /// Add an account (its password from CENTREBOOK_NEW_PASSWORD or a prompt). The name shown in the
+    /// app is a person's name, so it is read, never taken as an argument: --from-json with
+    /// {"display_name": "..."}; without it the user name is shown.
     Add {
         /// Sign-in name.
         username: String,
         /// admin, office or trainer.
         #[arg(long)]
         role: String,
-        /// Name shown in the app (default: the user name).
-        #[arg(long)]
-        name: Option<String>,
+        /// A JSON object {"display_name": "..."} from FILE, or - for standard input.
+        #[arg(long = "from-json", value_name = "FILE|-")]
+        from_json: Option<PathBuf>,
     },
     /// List accounts.
     List,
@@ -244,10 +261,15 @@ pub fn user(ctx: &Ctx, verb: UserVerb) -> Result<ExitCode> {
     }
     let (mut store, actor) = ctx.signed_in()?;
     let shown: Vec<User> = match verb {
-        UserVerb::Add { username, role, name } => {
+        UserVerb::Add { username, role, from_json } => {
             let role = role.parse()?;
+            // Read before the password prompt, so a mistake in the file is told before typing it.
+            let display_name = match from_json {
+                Some(file) => form_of::<NewUserForm>(merged_json(Some(file), NewUserForm::base())?)?.display_name,
+                None => None,
+            };
             let password = secrets::new("CENTREBOOK_NEW_PASSWORD", "password for the new account")?;
-            let display_name = name.as_deref().unwrap_or(&username);
+            let display_name = display_name.as_deref().unwrap_or(&username);
             vec![store.add_user(&actor, &NewUser { username: &username, display_name, role, password: &password })?]
         }
         UserVerb::List => store.users(&actor)?,

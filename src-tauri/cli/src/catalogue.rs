@@ -121,23 +121,13 @@ pub enum CourseVerb {
 
 #[derive(Debug, Subcommand)]
 pub enum TrainerVerb {
-    /// Add a trainer or assessor (admins only).
+    /// Add a trainer or assessor (admins only): a JSON object with name, username (the account they
+    /// sign in with), email, phone and registrations as [[SCHEME, NUMBER], ...], from FILE or standard
+    /// input. Personal values are read, never taken as arguments: other users see the process list.
     Add {
-        /// Name as printed on certificates.
-        #[arg(long)]
-        name: String,
-        /// The user account they sign in with.
-        #[arg(long = "user-account")]
-        account: Option<String>,
-        /// Email.
-        #[arg(long)]
-        email: Option<String>,
-        /// Phone.
-        #[arg(long)]
-        phone: Option<String>,
-        /// Registration number per scheme, SCHEME=NUMBER (repeatable).
-        #[arg(long = "registration", value_name = "SCHEME=NUMBER")]
-        registrations: Vec<String>,
+        /// The JSON file, or - for standard input.
+        #[arg(long = "from-json", value_name = "FILE|-")]
+        from_json: PathBuf,
     },
     /// List trainers.
     List,
@@ -202,7 +192,7 @@ pub enum RegistrationVerb {
     },
 }
 
-/// The fields `trainer edit` takes.
+/// The fields `trainer add` and `trainer edit` take.
 const TRAINER_FIELDS: &[&str] = &["name", "username", "email", "phone", "registrations"];
 
 pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) -> Result<ExitCode> {
@@ -319,17 +309,14 @@ pub fn course(store: &mut Store, actor: &Actor, verb: CourseVerb, json: bool) ->
 
 pub fn trainer(store: &mut Store, actor: &Actor, verb: TrainerVerb, json: bool) -> Result<ExitCode> {
     let shown = match verb {
-        TrainerVerb::Add { name, account, email, phone, registrations } => {
-            let registrations = registrations
-                .iter()
-                .map(|r| {
-                    r.split_once('=').map(|(s, n)| (s.to_owned(), n.to_owned())).ok_or_else(|| Error::Invalid {
-                        field: "registration",
-                        reason: "should be SCHEME=NUMBER, like RTITB=R-1234".into(),
-                    })
-                })
-                .collect::<Result<_>>()?;
-            vec![store.add_trainer(actor, &TrainerForm { name, username: account, email, phone, registrations })?]
+        TrainerVerb::Add { from_json } => {
+            // The name starts empty, so leaving it out is the core's "is required", not a JSON error;
+            // registrations start as none, the rest as not given.
+            let mut base: serde_json::Map<_, _> =
+                TRAINER_FIELDS.iter().map(|k| ((*k).to_owned(), serde_json::Value::Null)).collect();
+            base.insert("name".into(), "".into());
+            base.insert("registrations".into(), serde_json::Value::Array(Vec::new()));
+            vec![store.add_trainer(actor, &form_from_json(Some(from_json), base)?)?]
         }
         TrainerVerb::List => store.trainers(actor)?,
         TrainerVerb::Show { trainer } => vec![store.trainer(actor, trainer_id(store, actor, &trainer)?)?],

@@ -34,20 +34,10 @@ fn centre() -> Centre {
     let (tmp, dir, _) = initialised();
     let mut runs = Vec::new();
     json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
-    json(
+    add_trainer(
         &dir,
-        &[
-            "trainer",
-            "add",
-            "--name",
-            "Tess Evans",
-            "--registration",
-            "RTITB=R-1234",
-            "--registration",
-            "LANTRA=L-55",
-            "--registration",
-            "WAMITAB=W-9",
-        ],
+        serde_json::json!({"name": "Tess Evans",
+            "registrations": [["RTITB", "R-1234"], ["LANTRA", "L-55"], ["WAMITAB", "W-9"]]}),
         AS_ADMIN,
     );
     let mut n = 0;

@@ -44,13 +44,19 @@ fn users_roles_and_the_audit_trail_through_the_command_line() {
     let (_tmp, dir, _) = initialised();
     let mut env = AS_ADMIN.to_vec();
     env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password"));
-    let add = centrebook(&dir, &["user", "add", "tess", "--role", "trainer", "--name", "Tess Trainer"], &env);
+    let add = centrebook_input(
+        &dir,
+        &["user", "add", "tess", "--role", "trainer", "--from-json", "-"],
+        &env,
+        r#"{"display_name": "Tess Trainer"}"#,
+    );
     assert!(add.status.success(), "{:?}", text(&add));
 
     let list = centrebook(&dir, &["--json", "user", "list"], AS_ADMIN);
     let users: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     let names: Vec<&str> = users.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names, ["admin", "tess"]);
+    assert_eq!(users[1]["display_name"], "Tess Trainer", "the name read from standard input");
     assert!(users[1].get("password_hash").is_none());
 
     let as_tess = [
@@ -241,4 +247,77 @@ fn employers_and_candidates_with_duplicates_and_role_limited_views() {
         r#"{"forename": "A", "surname": "B"}"#,
     );
     assert_eq!(denied.status.code(), Some(4));
+}
+
+#[test]
+fn people_are_added_from_json_never_from_arguments() {
+    let (tmp, dir, _) = initialised();
+    let mut env = AS_ADMIN.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password"));
+    // The old arguments carried a person's details into the process list: clap refuses them now,
+    // before anything is read or written.
+    let old: [&[&str]; 6] = [
+        &["user", "add", "tess", "--role", "trainer", "--name", "Tess Evans"],
+        &["trainer", "add", "--name", "Tess Evans"],
+        &["trainer", "add", "--from-json", "-", "--email", "tess@example.com"],
+        &["trainer", "add", "--from-json", "-", "--phone", "07700 900123"],
+        &["trainer", "add", "--from-json", "-", "--user-account", "tess"],
+        &["trainer", "add", "--from-json", "-", "--registration", "RTITB=R-1"],
+    ];
+    for args in old {
+        let out = centrebook_input(&dir, args, &env, r#"{"name": "Tess Evans"}"#);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {:?}", text(&out));
+        assert!(text(&out).1.contains("unexpected argument"), "{args:?}: {:?}", text(&out));
+    }
+    assert_eq!(json(&dir, &["trainer", "list"], AS_ADMIN), serde_json::json!([]), "nothing was added");
+
+    // The account's display name on standard input; without --from-json the user name is shown.
+    let tess = centrebook_input(
+        &dir,
+        &["--json", "user", "add", "tess", "--role", "trainer", "--from-json", "-"],
+        &env,
+        r#"{"display_name": "Tess Evans"}"#,
+    );
+    assert!(tess.status.success(), "{:?}", text(&tess));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&tess.stdout).unwrap()[0]["display_name"], "Tess Evans");
+    let olly = json(&dir, &["user", "add", "olly", "--role", "office"], &env);
+    assert_eq!(olly[0]["display_name"], "olly");
+    // A misspelt field is refused by name, and the value it held is not echoed.
+    let typo = centrebook_input(
+        &dir,
+        &["user", "add", "pat", "--role", "office", "--from-json", "-"],
+        &env,
+        r#"{"name": "Pat Clerk"}"#,
+    );
+    assert_eq!(typo.status.code(), Some(5), "{:?}", text(&typo));
+    assert!(text(&typo).1.contains("\"name\"") && !text(&typo).1.contains("Pat Clerk"), "{:?}", text(&typo));
+    let users = json(&dir, &["user", "list"], AS_ADMIN);
+    assert_eq!(users.as_array().unwrap().len(), 3, "pat was not added: {users}");
+
+    // A trainer's details on standard input, linked to the account.
+    let t = add_trainer(
+        &dir,
+        serde_json::json!({"name": "Tess Evans", "username": "tess", "email": "tess@example.com",
+            "phone": "07700 900123", "registrations": [["RTITB", "R-1234"], ["NPORS", "N-9"]]}),
+        AS_ADMIN,
+    );
+    assert_eq!(t[0]["name"], "Tess Evans");
+    assert_eq!(t[0]["username"], "tess");
+    assert_eq!(t[0]["email"], "tess@example.com");
+    assert_eq!(t[0]["phone"], "+447700900123");
+    let regs = t[0]["registrations"].as_array().unwrap();
+    assert!(regs.contains(&serde_json::json!(["RTITB", "R-1234"])) && regs.len() == 2, "{regs:?}");
+    // And from a file; fields left out are empty.
+    let file = tmp.path().join("sam.json");
+    std::fs::write(&file, r#"{"name": "Sam Jones"}"#).unwrap();
+    let s = json(&dir, &["trainer", "add", "--from-json", file.to_str().unwrap()], AS_ADMIN);
+    assert_eq!(s[0]["name"], "Sam Jones");
+    assert_eq!(s[0]["username"], serde_json::Value::Null);
+    assert_eq!(s[0]["registrations"], serde_json::json!([]));
+    // The name is required, as in the window.
+    let nameless =
+        centrebook_input(&dir, &["trainer", "add", "--from-json", "-"], AS_ADMIN, r#"{"phone": "07700 900124"}"#);
+    assert_eq!(nameless.status.code(), Some(5), "{:?}", text(&nameless));
+    assert!(text(&nameless).1.contains("trainer name"), "{:?}", text(&nameless));
+    assert_eq!(json(&dir, &["trainer", "list"], AS_ADMIN).as_array().unwrap().len(), 2);
 }

@@ -98,7 +98,7 @@ fn employers_sites_and_contacts_are_corrected_from_json() {
 fn trainers_are_corrected_and_their_registrations_change_and_end() {
     let (tmp, dir, _) = initialised();
     users(&dir);
-    json(&dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1"], AS_ADMIN);
+    add_trainer(&dir, serde_json::json!({"name": "Tess Evans", "registrations": [["RTITB", "R-1"]]}), AS_ADMIN);
     let edit = file(tmp.path(), "tess.json", serde_json::json!({"phone": "07700 900777"}));
     refused(&dir, &["trainer", "edit", "Tess Evans", "--from-json", &edit], AS_TRAINER, "not allowed");
     let t = json(&dir, &["trainer", "edit", "Tess Evans", "--from-json", &edit], AS_OFFICE);

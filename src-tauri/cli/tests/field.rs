@@ -24,7 +24,7 @@ fn office(tmp: &Path, office: &Path) -> (String, String, String, String) {
         env.push(("CENTREBOOK_NEW_PASSWORD", pw));
         json(office, &["user", "add", user, "--role", role], &env);
     }
-    let trainer = json(office, &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess"], AS_ADMIN);
+    let trainer = add_trainer(office, serde_json::json!({"name": "Tess Evans", "username": "tess"}), AS_ADMIN);
     let mut people = Vec::new();
     for (forename, ni) in [("Siân", "ab123456c"), ("Bob", "ce123456a")] {
         let c = add_candidate(

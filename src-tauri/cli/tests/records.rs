@@ -19,9 +19,9 @@ fn a_course_run_from_catalogue_to_outcome_with_role_limits() {
     let mut env = AS_ADMIN.to_vec();
     env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password 1"));
     json(&dir, &["user", "add", "tess", "--role", "trainer"], &env);
-    json(
+    add_trainer(
         &dir,
-        &["trainer", "add", "--name", "Tess Evans", "--user-account", "tess", "--registration", "RTITB=R-1"],
+        serde_json::json!({"name": "Tess Evans", "username": "tess", "registrations": [["RTITB", "R-1"]]}),
         AS_ADMIN,
     );
     let c = add_candidate(

@@ -35,6 +35,15 @@ pub fn add_candidate(dir: &Path, person: serde_json::Value, extra: &[&str], env:
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("candidate add: {e}: {:?}", text(&out)))
 }
 
+/// Adds a trainer with `trainer add --from-json -`: `trainer` (name, username, email, phone,
+/// registrations as [[SCHEME, NUMBER], ...]) goes on standard input, never in the arguments. Must
+/// succeed; returns what it printed (`--json`).
+pub fn add_trainer(dir: &Path, trainer: serde_json::Value, env: &[(&str, &str)]) -> serde_json::Value {
+    let out = centrebook_input(dir, &["--json", "trainer", "add", "--from-json", "-"], env, &trainer.to_string());
+    assert!(out.status.success(), "trainer add: {:?}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("trainer add: {e}: {:?}", text(&out)))
+}
+
 fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_centrebook"));
     cmd.arg("--data-dir").arg(dir).args(args);
@@ -125,7 +134,7 @@ pub fn forklift_run(tmp: &Path, dir: &Path) -> String {
     json(dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
     add_course(tmp, dir, &forklift_course(Some("RTITB"), false));
     json(dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
-    json(dir, &["trainer", "add", "--name", "Tess Evans", "--registration", "RTITB=R-1234"], AS_ADMIN);
+    add_trainer(dir, serde_json::json!({"name": "Tess Evans", "registrations": [["RTITB", "R-1234"]]}), AS_ADMIN);
     let args = [
         "run",
         "add",
