@@ -168,9 +168,10 @@ pub enum CandidateVerb {
     Special {
         /// The candidate's id.
         id: String,
-        /// The notes; omit to show them.
-        #[arg(long, requires = "consent", conflicts_with = "withdraw")]
-        notes: Option<String>,
+        /// Record the notes read from this file, or from standard input for `-` (health notes are
+        /// never arguments, which other users see); omit to show them.
+        #[arg(long, value_name = "FILE|-", requires = "consent", conflicts_with = "withdraw")]
+        notes_from: Option<std::path::PathBuf>,
         /// How explicit consent was given (or withdrawn).
         #[arg(long)]
         consent: Option<String>,
@@ -454,11 +455,12 @@ pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bo
             store.set_restricted(actor, id, !lift, &reason)?;
             show(store, actor, id, json)
         }
-        CandidateVerb::Special { id, notes, consent, withdraw } => {
+        CandidateVerb::Special { id, notes_from, consent, withdraw } => {
             let id = Id::parse(&id)?;
-            let now = match (notes, withdraw) {
-                (Some(n), _) => {
-                    store.set_special_category(actor, id, Some(&n), consent.as_deref().unwrap_or_default())?
+            let now = match (notes_from, withdraw) {
+                (Some(file), _) => {
+                    let notes = crate::input::text_from_file_or_stdin(Some(file))?;
+                    store.set_special_category(actor, id, Some(&notes), consent.as_deref().unwrap_or_default())?
                 }
                 (None, true) => store.set_special_category(actor, id, None, consent.as_deref().unwrap_or_default())?,
                 (None, false) => store.special_category(actor, id)?,

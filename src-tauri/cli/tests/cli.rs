@@ -321,3 +321,19 @@ fn people_are_added_from_json_never_from_arguments() {
     assert!(text(&nameless).1.contains("trainer name"), "{:?}", text(&nameless));
     assert_eq!(json(&dir, &["trainer", "list"], AS_ADMIN).as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn health_notes_come_from_standard_input_never_from_arguments() {
+    let (_tmp, dir, _) = initialised();
+    let who = add_candidate(&dir, serde_json::json!({"forename": "Ann", "surname": "Lee"}), &[], AS_ADMIN);
+    let id = who["candidate"]["id"].as_str().unwrap();
+    let old =
+        centrebook(&dir, &["candidate", "special", id, "--notes", "reader for theory", "--consent", "form"], AS_ADMIN);
+    assert_eq!(old.status.code(), Some(2), "{:?}", text(&old));
+    let args = ["--json", "candidate", "special", id, "--notes-from", "-", "--consent", "signed form"];
+    let set = centrebook_input(&dir, &args, AS_ADMIN, "reader for theory\n");
+    assert!(set.status.success(), "{:?}", text(&set));
+    let shown = json(&dir, &["candidate", "special", id], AS_ADMIN);
+    assert_eq!(shown["notes"], "reader for theory");
+    assert_eq!(shown["consent_source"], "signed form");
+}
