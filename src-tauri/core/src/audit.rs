@@ -36,6 +36,19 @@ impl FieldChange {
         FieldChange { field: field.into(), before: None, after: Some(after.into()) }
     }
 
+    /// A field an edit may have changed: `Some` only when `before` and `after` differ, so an edit's
+    /// audit entry holds exactly what changed. The one comparison every edit makes; an empty value
+    /// (null) is kept as no value.
+    pub fn between(
+        field: &str,
+        before: impl Into<serde_json::Value>,
+        after: impl Into<serde_json::Value>,
+    ) -> Option<Self> {
+        let (before, after) = (before.into(), after.into());
+        let value = |v: serde_json::Value| (!v.is_null()).then_some(v);
+        (before != after).then(|| FieldChange { field: field.into(), before: value(before), after: value(after) })
+    }
+
     /// A field changed from `before` to `after`.
     pub fn changed(field: &str, before: impl Into<serde_json::Value>, after: impl Into<serde_json::Value>) -> Self {
         FieldChange { field: field.into(), before: Some(before.into()), after: Some(after.into()) }

@@ -136,11 +136,7 @@ impl Store {
                 ("mobile", text(before.mobile.map(|m| m.to_string())), text(v.mobile.as_ref().map(|m| m.to_string()))),
                 ("driving_licence", text(was.driving_licence), text(v.ids.driving_licence.clone())),
             ];
-            let changes: Vec<FieldChange> = pairs
-                .into_iter()
-                .filter(|(_, b, a)| b != a)
-                .map(|(f, b, a)| FieldChange { field: f.to_owned(), before: Some(b), after: Some(a) })
-                .collect();
+            let changes: Vec<FieldChange> = pairs.into_iter().filter_map(|(f, b, a)| FieldChange::between(f, b, a)).collect();
             let changed: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
             if changes.is_empty() {
                 let candidate = Box::new(read_candidate(tx, id, show_ids)?);

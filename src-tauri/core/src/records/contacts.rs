@@ -6,7 +6,7 @@ use chrono::Utc;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{note_change, optional, optional_with, required, text};
+use super::{optional, optional_with, required, text};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone};
@@ -235,7 +235,7 @@ impl Store {
             }
             let mut changes = Vec::new();
             for ((field, before), (_, after)) in old.fields().into_iter().zip(new.fields()) {
-                note_change(&mut changes, field, before, after);
+                changes.extend(FieldChange::between(field, before, after));
             }
             if changes.is_empty() {
                 return Ok(());

@@ -500,11 +500,8 @@ impl Store {
 /// The audited differences between a course as stored and as wanted, field by field.
 fn course_changes(was: &Course, now: &Course) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut cmp = |field: &str, a: serde_json::Value, b: serde_json::Value| {
-        if a != b {
-            out.push(FieldChange::changed(field, a, b));
-        }
-    };
+    let mut cmp =
+        |field: &str, a: serde_json::Value, b: serde_json::Value| out.extend(FieldChange::between(field, a, b));
     cmp("title", json(&was.title.trim()), json(&now.title.trim()));
     let body = |b: &Option<String>| b.as_deref().map(str::trim).filter(|b| !b.is_empty()).map(str::to_ascii_uppercase);
     cmp("awarding_body", json(&body(&was.awarding_body)), json(&body(&now.awarding_body)));

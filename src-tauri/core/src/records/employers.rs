@@ -4,7 +4,7 @@ use chrono::Utc;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{note_change, optional, optional_with, required, text};
+use super::{optional, optional_with, required, text};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone, Postcode};
@@ -146,11 +146,11 @@ pub(crate) fn must_exist(tx: &rusqlite::Connection, id: Id) -> Result<()> {
 /// The audit list of an edit from `old` to `new`: exactly the fields that changed.
 fn employer_changes(old: &Employer, new: &Employer) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    note_change(&mut changes, "name", Some(old.name.clone()), Some(new.name.clone()));
-    note_change(&mut changes, "address", old.address.clone(), new.address.clone());
-    note_change(&mut changes, "postcode", text(&old.postcode), text(&new.postcode));
-    note_change(&mut changes, "phone", text(&old.phone), text(&new.phone));
-    note_change(&mut changes, "email", text(&old.email), text(&new.email));
+    changes.extend(FieldChange::between("name", Some(old.name.clone()), Some(new.name.clone())));
+    changes.extend(FieldChange::between("address", old.address.clone(), new.address.clone()));
+    changes.extend(FieldChange::between("postcode", text(&old.postcode), text(&new.postcode)));
+    changes.extend(FieldChange::between("phone", text(&old.phone), text(&new.phone)));
+    changes.extend(FieldChange::between("email", text(&old.email), text(&new.email)));
     changes
 }
 
@@ -223,7 +223,7 @@ impl Store {
                 });
             };
             let mut changes = Vec::new();
-            note_change(&mut changes, "site", before, site.clone());
+            changes.extend(FieldChange::between("site", before, site.clone()));
             if changes.is_empty() {
                 return Ok(());
             }

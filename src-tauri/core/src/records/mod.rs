@@ -72,23 +72,6 @@ pub(crate) fn optional_with<T>(s: &Option<String>, parse: impl FnOnce(&str) -> R
     opt(s).map(parse).transpose()
 }
 
-/// Adds `field` to an edit's audit list when its value changed (`None` is an absent value), so an
-/// edit records exactly the fields it changed, each with its value before and after.
-pub(crate) fn note_change(
-    changes: &mut Vec<crate::audit::FieldChange>,
-    field: &str,
-    before: Option<String>,
-    after: Option<String>,
-) {
-    if before != after {
-        changes.push(crate::audit::FieldChange {
-            field: field.into(),
-            before: before.map(Into::into),
-            after: after.map(Into::into),
-        });
-    }
-}
-
 /// A validated value as the audit log keeps it.
 pub(crate) fn text<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(ToString::to_string)

@@ -315,11 +315,8 @@ fn id_value(i: Option<Id>) -> serde_json::Value {
 /// The fields that differ between a run as stored and as edited, for the audit log.
 fn run_changes(was: &ValidRun, now: &ValidRun) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut cmp = |field: &str, a: serde_json::Value, b: serde_json::Value| {
-        if a != b {
-            out.push(FieldChange::changed(field, a, b));
-        }
-    };
+    let mut cmp =
+        |field: &str, a: serde_json::Value, b: serde_json::Value| out.extend(FieldChange::between(field, a, b));
     cmp("starts_on", day(Some(was.starts_on)), day(Some(now.starts_on)));
     cmp("ends_on", day(Some(was.ends_on)), day(Some(now.ends_on)));
     cmp("assessment_on", day(was.assessment_on), day(now.assessment_on));

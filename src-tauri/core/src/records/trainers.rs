@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{note_change, optional_with, required, text};
+use super::{optional_with, required, text};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{Email, Phone};
@@ -128,7 +128,7 @@ fn end_registration(
         "DELETE FROM trainer_registrations WHERE trainer_id = ?1 AND scheme = ?2",
         rusqlite::params![trainer, scheme],
     )?;
-    note_change(changes, &format!("registration.{scheme}"), Some(number), None);
+    changes.extend(FieldChange::between(&format!("registration.{scheme}"), Some(number), serde_json::Value::Null));
     Ok(true)
 }
 
@@ -158,7 +158,7 @@ fn put_registration(
         "INSERT INTO trainer_registrations (trainer_id, scheme, number, valid_from) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![trainer, scheme, number, from.to_string()],
     )?;
-    note_change(changes, &format!("registration.{scheme}"), current, Some(number.to_owned()));
+    changes.extend(FieldChange::between(&format!("registration.{scheme}"), current, Some(number.to_owned())));
     Ok(())
 }
 
@@ -194,7 +194,7 @@ fn link_account(
             _ => e.into(),
         }
     })?;
-    note_change(changes, "username", before, after);
+    changes.extend(FieldChange::between("username", before, after));
     Ok(())
 }
 
@@ -302,9 +302,9 @@ impl Store {
         }
         self.write(|tx| {
             let mut changes = Vec::new();
-            note_change(&mut changes, "name", Some(old.name.clone()), Some(name.clone()));
-            note_change(&mut changes, "email", text(&old.email), text(&email));
-            note_change(&mut changes, "phone", text(&old.phone), text(&phone));
+            changes.extend(FieldChange::between("name", Some(old.name.clone()), Some(name.clone())));
+            changes.extend(FieldChange::between("email", text(&old.email), text(&email)));
+            changes.extend(FieldChange::between("phone", text(&old.phone), text(&phone)));
             if !changes.is_empty() {
                 tx.execute(
                     "UPDATE trainers SET name = ?2, email = ?3, phone = ?4 WHERE id = ?1",
