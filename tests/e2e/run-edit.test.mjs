@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, addTrainer, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 const shot = (b, name) => (process.env.SHOTS_DIR ? b.saveScreenshot(path.join(process.env.SHOTS_DIR, `${name}.png`)) : null);
@@ -21,7 +21,7 @@ function centre(dir) {
     components: [{ name: "Theory", rule: { kind: "marks", max_mark: 40, pass_mark: 30 } }],
   }));
   json(dir, ["course", "add", course]);
-  json(dir, ["trainer", "add", "--name", "Tess Evans"]);
+  addTrainer(dir, { name: "Tess Evans" });
   const add = (start, end) =>
     json(dir, ["run", "add", "--course", "FLT-CB", "--start", start, "--end", end, "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   const run = add("02/11/2026", "06/11/2026");
