@@ -236,6 +236,7 @@ impl From<Error> for UiError {
             // No `_` arm: a new core variant does not compile until it is given a kind here.
             Error::NotInitialised(_)
             | Error::AlreadyInitialised(_)
+            | Error::InitRefused { .. }
             | Error::KeychainEntryMissing
             | Error::SecretNeeded
             | Error::CorruptKeyFile { .. }

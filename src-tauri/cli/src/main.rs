@@ -180,6 +180,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Busy(_) => 6,
         Error::NotInitialised(_)
         | Error::AlreadyInitialised(_)
+        | Error::InitRefused { .. }
         | Error::CorruptKeyFile { .. }
         | Error::CorruptStore { .. }
         | Error::NewerSchema { .. }

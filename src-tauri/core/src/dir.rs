@@ -34,7 +34,9 @@ impl DataDir {
 
     /// Whether a store exists here.
     pub fn is_initialised(&self) -> bool {
-        self.db().exists()
+        // A restore a crash interrupted may have moved the database aside: its journal says a store is
+        // here, and the next open finishes it.
+        self.db().exists() || self.root.join(crate::store::restore_journal::JOURNAL).exists()
     }
 
     pub(crate) fn db(&self) -> PathBuf {

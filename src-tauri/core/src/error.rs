@@ -21,6 +21,10 @@ pub enum Error {
     #[error("a Centrebook store already exists in {0}")]
     AlreadyInitialised(PathBuf),
 
+    /// A folder with no database that still holds what a new store would write over or bury.
+    #[error("will not set up a new store in {path}: {reason}")]
+    InitRefused { path: PathBuf, reason: &'static str },
+
     #[error("the passphrase is wrong")]
     WrongPassphrase,
 

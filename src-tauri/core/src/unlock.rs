@@ -118,6 +118,7 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
     if dir.is_initialised() {
         return Err(Error::AlreadyInitialised(dir.path().to_path_buf()));
     }
+    refuse_leftovers(dir)?;
     std::fs::create_dir_all(dir.path()).map_err(Error::io("create", dir.path()))?;
 
     let key = DataKey::random()?;
@@ -167,6 +168,27 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
     Ok(Initialised { store, admin, recovery_key, keychain_note })
 }
 
+/// A folder without a database may still hold a store's only key wraps (a key file) or the stores a
+/// restore replaced: a new store there would write over the first and bury the second.
+fn refuse_leftovers(dir: &DataDir) -> Result<()> {
+    let refuse = |reason| Err(Error::InitRefused { path: dir.path().to_path_buf(), reason });
+    if dir.keys().exists() {
+        return refuse("it holds a key file (centrebook.keys) without its database; move the folder's contents somewhere safe, or restore a backup into it");
+    }
+    if store::restore_journal::pending(dir) {
+        return refuse("a restore into it was interrupted; open the store to finish it");
+    }
+    let replaced = std::fs::read_dir(dir.backups())
+        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("replaced-")))
+        .unwrap_or(false);
+    if replaced {
+        return refuse(
+            "its backups folder holds stores a restore replaced; restore one of them or choose another folder",
+        );
+    }
+    Ok(())
+}
+
 fn remove_with_sidecars(db: &std::path::Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut p = db.as_os_str().to_owned();
@@ -180,6 +202,8 @@ fn remove_with_sidecars(db: &std::path::Path) {
 /// A store unlocked with a secret while the keychain works but lacks the key has the key put back in
 /// the keychain, so the next start is silent again.
 pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>) -> Result<Unlocked> {
+    // A restore a crash interrupted is finished before anything reads the folder.
+    store::restore_journal::recover(dir)?;
     if !dir.is_initialised() {
         return Err(Error::NotInitialised(dir.path().to_path_buf()));
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::backup_plan;
-use super::{connect, migrations, Store};
+use super::{connect, migrations, restore_journal, Store};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::keys::{KeyFile, Keychain, KeychainLookup};
@@ -221,8 +221,11 @@ pub fn restore(
     }
 
     std::fs::create_dir_all(dir.path()).map_err(Error::io("create", dir.path()))?;
-    let tmp = dir.path().join("centrebook.db.restore");
+    // An earlier restore a crash interrupted is finished first: its staged files are about to be reused.
+    restore_journal::recover(dir)?;
+    let tmp = dir.path().join(restore_journal::STAGED_DB);
     let _ = std::fs::remove_file(&tmp);
+    let _ = std::fs::remove_file(dir.path().join(restore_journal::STAGED_KEYS));
     let checked = (|| -> Result<()> {
         {
             let mut entry = zip.by_name(DB).map_err(|_| bad(format!("{DB} is missing from it")))?;
@@ -272,21 +275,10 @@ pub fn restore(
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::Busy("close every Centrebook window and command using this store, then restore again"));
     }
-    let previous = if dir.is_initialised() {
-        let aside = dir.backups().join(format!("replaced-{}", Utc::now().format("%Y%m%dT%H%M%SZ")));
-        std::fs::create_dir_all(&aside).map_err(Error::io("create", &aside))?;
-        for name in ["centrebook.db", "centrebook.db-wal", "centrebook.db-shm", "centrebook.keys"] {
-            let from = dir.path().join(name);
-            if from.exists() {
-                std::fs::rename(&from, aside.join(name)).map_err(Error::io("move", &from))?;
-            }
-        }
-        Some(aside)
-    } else {
-        None
-    };
-    keyfile.write(&dir.keys())?;
-    std::fs::rename(&tmp, dir.db()).map_err(Error::io("restore", dir.db()))?;
+    let aside = restore_journal::aside_for(dir);
+    let previous = dir.is_initialised().then(|| aside.clone());
+    // From here a crash is finished by the next open: the journal names what moves where.
+    restore_journal::swap(dir, &keyfile, &aside)?;
     drop(lock);
 
     let unlocked = crate::unlock(dir, keychain, secret)?;

@@ -11,6 +11,9 @@
 mod backup;
 mod backup_plan;
 pub(crate) mod migrations;
+pub(crate) mod restore_journal;
+#[cfg(test)]
+mod restore_journal_tests;
 #[cfg(test)]
 mod tests;
 mod tx;
