@@ -44,6 +44,15 @@ pub fn add_trainer(dir: &Path, trainer: serde_json::Value, env: &[(&str, &str)])
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("trainer add: {e}: {:?}", text(&out)))
 }
 
+/// Starts `centrebook` without waiting for it (its output discarded), for the tests that kill it.
+pub fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    command(dir, args, env)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run centrebook")
+}
+
 fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_centrebook"));
     cmd.arg("--data-dir").arg(dir).args(args);
