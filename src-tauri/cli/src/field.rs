@@ -41,6 +41,11 @@ pub enum FieldVerb {
         /// A name for this laptop, e.g. "Tess's laptop".
         #[arg(long)]
         name: String,
+        /// Replace the centre keys this laptop trusts although no trusted key signed the file: only
+        /// after comparing the fingerprints the refusal showed with the office's screen. Audited.
+        /// Takes the file itself (`--centre-key`), not the folder.
+        #[arg(long, requires = "centre_key")]
+        replace: bool,
     },
     /// Laptop: write this laptop's device-key file (public keys) for the office to register.
     DeviceKey {
@@ -206,9 +211,10 @@ pub fn field(store: &mut Store, actor: &Actor, verb: FieldVerb, json: bool) -> R
                 }
             }
         }
-        FieldVerb::Enrol { centre_key, folder, name } => {
+        FieldVerb::Enrol { centre_key, folder, name, replace } => {
             let who = match (centre_key, folder) {
                 (_, Some(folder)) => store.enrol_from(actor, &folder, &name)?,
+                (Some(file), None) if replace => store.field_replace_centre_key(actor, &read_text(&file)?, &name)?,
                 (Some(file), None) => store.field_enrol(actor, &read_text(&file)?, &name)?,
                 (None, None) => return Err(needs("--centre-key FILE or --folder DIR")),
             };

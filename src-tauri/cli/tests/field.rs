@@ -213,3 +213,39 @@ fn a_laptop_set_up_from_the_exchange_folder_works_through_it_and_refuses_office_
     let sian_now = json(&office_dir, &["result", "show", &run, &sian], AS_OFFICE);
     assert_eq!(sian_now["components"][0]["score"]["mark"], 35);
 }
+
+#[test]
+fn a_forged_centre_key_is_refused_on_re_enrolment_unless_replaced_on_purpose() {
+    let (tmp, office_dir, _) = initialised();
+    let (_laptop_tmp, laptop, _) = initialised();
+    let (_other_tmp, other_office, _) = initialised();
+    let f = |name: &str| tmp.path().join(name).to_str().unwrap().to_owned();
+    let genuine = json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    json(&laptop, &["field", "enrol", "--centre-key", &f("centre.key"), "--name", "Tess's laptop"], AS_ADMIN);
+
+    // Another store's keys under this centre's id and name (unsigned: no trusted key can sign it).
+    let theirs = json(&other_office, &["field", "centre-key", "--out", &f("theirs.key")], AS_ADMIN);
+    let mut forged: serde_json::Value = serde_json::from_slice(&std::fs::read(f("theirs.key")).unwrap()).unwrap();
+    let real: serde_json::Value = serde_json::from_slice(&std::fs::read(f("centre.key")).unwrap()).unwrap();
+    forged["centre_id"] = real["centre_id"].clone();
+    forged["centre_name"] = real["centre_name"].clone();
+    forged.as_object_mut().unwrap().remove("endorsements");
+    std::fs::write(f("forged.key"), forged.to_string()).unwrap();
+
+    let refused = centrebook(&laptop, &["field", "enrol", "--centre-key", &f("forged.key"), "--name", "x"], AS_ADMIN);
+    assert_eq!(refused.status.code(), Some(5), "{:?}", text(&refused));
+    let said = text(&refused).1;
+    for fp in [&genuine["fingerprints"][0], &theirs["fingerprints"][0]] {
+        assert!(said.contains(fp.as_str().unwrap()), "{fp} missing from {said}");
+    }
+
+    let replaced = json(
+        &laptop,
+        &["field", "enrol", "--centre-key", &f("forged.key"), "--name", "Tess's laptop", "--replace"],
+        AS_ADMIN,
+    );
+    assert_eq!(replaced["centre"]["signing_key_ids"].as_array().unwrap().len(), 1);
+    let audit = json(&laptop, &["audit", "list", "--limit", "5"], AS_ADMIN);
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"field.centre_replace"), "{actions:?}");
+}

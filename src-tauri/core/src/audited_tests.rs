@@ -239,6 +239,9 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     let mut other = fx.init();
     let other_admin = other.admin.clone();
     audited(&mut c, &mut other.store, "field_enrol", |s| s.field_enrol(&other_admin, &centre_key, "spare").unwrap());
+    audited(&mut c, &mut other.store, "field_replace_centre_key", |s| {
+        s.field_replace_centre_key(&other_admin, &centre_key, "spare").unwrap()
+    });
     let device_key = other.store.field_device_key(&other_admin).unwrap();
     let device = audited(&mut c, s, "register_field_device", |s| {
         s.register_field_device(&admin, f.tom_id, &device_key).unwrap()

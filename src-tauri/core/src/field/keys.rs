@@ -42,6 +42,56 @@ struct CentreKeyFile {
     signing_keys: Vec<(String, String)>,
     /// base64url X25519 public key.
     recipient_key: String,
+    /// (key id, base64url Ed25519 signature of [`centre_key_text`]) by every signing key the office
+    /// holds, so a laptop that trusts any one of them accepts the refresh. Absent from files made
+    /// before signed refreshes; such a file still enrols a new laptop, never refreshes one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    endorsements: Vec<(String, String)>,
+}
+
+/// What a centre-key file's endorsements sign: everything a laptop takes from it.
+fn centre_key_text(file: &CentreKeyFile) -> String {
+    let keys: Vec<String> = file.signing_keys.iter().map(|(id, k)| format!("{id}={k}")).collect();
+    format!(
+        "centrebook centre key 1\n{}\n{}\n{}\n{}\n",
+        file.centre_id,
+        file.centre_name,
+        keys.join(","),
+        file.recipient_key
+    )
+}
+
+/// Whether `file` is signed by one of `trusted` (key id, key).
+fn endorsed_by(file: &CentreKeyFile, trusted: &[(String, VerifyingKey)]) -> bool {
+    let text = centre_key_text(file);
+    file.endorsements.iter().any(|(id, sig)| {
+        let Some((_, key)) = trusted.iter().find(|(t, _)| t == id) else { return false };
+        let Ok(sig) = b64_sig(sig) else { return false };
+        key.verify(text.as_bytes(), &sig).is_ok()
+    })
+}
+
+/// Every signing key's signature of the file (the office's secrets, retired ones too: a laptop may
+/// trust only an old one).
+fn endorse(conn: &Connection, file: &CentreKeyFile) -> Result<Vec<(String, String)>> {
+    let text = centre_key_text(file);
+    let mut stmt = conn.prepare("SELECT id, secret_seed FROM signing_keys ORDER BY created_at")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, seed) = row?;
+        let seed = Zeroizing::new(seed);
+        let Ok(seed) = <[u8; 32]>::try_from(seed.as_slice()).map(Zeroizing::new) else {
+            return Err(Error::damaged(conn, "a stored signing key is damaged"));
+        };
+        let sig = SigningKey::from_bytes(&seed).sign(text.as_bytes());
+        out.push((id, BASE64URL_NOPAD.encode(&sig.to_bytes())));
+    }
+    Ok(out)
+}
+
+fn fingerprints<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    ids.map(super::fingerprint).collect::<Vec<_>>().join(", ")
 }
 
 /// The device-key file.
@@ -230,6 +280,24 @@ fn read_centre_key(text: &str) -> Result<(CentreKeyFile, RecipientPublic)> {
     }
     let recipient = RecipientPublic::from_text(&file.recipient_key)
         .map_err(|_| Error::Field(Refusal::Malformed("centre-key file")))?;
+    // Endorsements, when there are any, are by the file's own keys: a file altered after signing is
+    // refused as damaged, not shown as a refresh to decide on.
+    if !file.endorsements.is_empty() {
+        let own = file
+            .signing_keys
+            .iter()
+            .map(|(id, k)| Ok((id.clone(), verifying(&b64_32(k, "centre-key file")?, "centre-key file")?)))
+            .collect::<Result<Vec<_>>>()?;
+        let text = centre_key_text(&file);
+        let all_good = file.endorsements.iter().all(|(id, sig)| {
+            own.iter()
+                .find(|(o, _)| o == id)
+                .is_some_and(|(_, key)| b64_sig(sig).is_ok_and(|sig| key.verify(text.as_bytes(), &sig).is_ok()))
+        });
+        if !all_good {
+            return Err(Refusal::Malformed("centre-key file").into());
+        }
+    }
     Ok((file, recipient))
 }
 
@@ -276,14 +344,17 @@ impl Store {
                 .into_iter()
                 .map(|k| (k.id, BASE64URL_NOPAD.encode(k.key.as_bytes())))
                 .collect();
-            Ok(CentreKeyFile {
+            let mut file = CentreKeyFile {
                 format: CENTRE_FORMAT.into(),
                 version: 1,
                 centre_id: centre_id.clone(),
                 centre_name: centre_name.clone(),
                 signing_keys,
                 recipient_key: public.to_text(),
-            })
+                endorsements: Vec::new(),
+            };
+            file.endorsements = endorse(tx, &file)?;
+            Ok(file)
         })?;
         serde_json::to_string_pretty(&file).map_err(|_| Error::Internal("the centre key could not be encoded"))
     }
@@ -292,7 +363,23 @@ impl Store {
     /// from [`Store::field_centre_key`]), with its own device keys (admin of the laptop's store).
     /// Again with a newer file from the same centre, it refreshes the centre's keys; another centre's
     /// file is refused.
+    ///
+    /// A refresh is accepted only when the file is signed by a signing key the laptop already trusts
+    /// (or changes nothing it trusts): a forged file with the centre's id is refused with both sets of
+    /// fingerprints. [`Store::field_replace_centre_key`] replaces them on purpose.
     pub fn field_enrol(&mut self, actor: &Actor, centre_key: &str, label: &str) -> Result<FieldIdentity> {
+        self.enrol_laptop(actor, centre_key, label, false)
+    }
+
+    /// Replaces the centre keys this laptop trusts with those in `centre_key` although no trusted key
+    /// signed it (admin of the laptop's store): for an office that really has new keys, after a person
+    /// has compared the fingerprints [`Refusal::UntrustedCentreKey`] showed with the office's screen.
+    /// Audited with the keys before and after. Another centre's file is still refused.
+    pub fn field_replace_centre_key(&mut self, actor: &Actor, centre_key: &str, label: &str) -> Result<FieldIdentity> {
+        self.enrol_laptop(actor, centre_key, label, true)
+    }
+
+    fn enrol_laptop(&mut self, actor: &Actor, centre_key: &str, label: &str, replace: bool) -> Result<FieldIdentity> {
         actor.require(Permission::ManageKeys)?;
         let label = required("laptop name", label, 100)?;
         let (file, recipient) = read_centre_key(centre_key)?;
@@ -317,6 +404,28 @@ impl Store {
                 return Err(Refusal::OtherCentre.into());
             }
             let keys_json = to_json(&file.signing_keys)?;
+            let mut replaced = None;
+            if existing.is_some() {
+                let trusted = trusted_centre(tx)?;
+                let unchanged = trusted.centre_name == file.centre_name
+                    && trusted.recipient.as_bytes() == recipient.as_bytes()
+                    && trusted.signing_keys.len() == file.signing_keys.len()
+                    && trusted
+                        .signing_keys
+                        .iter()
+                        .zip(&file.signing_keys)
+                        .all(|((tid, tk), (id, k))| tid == id && BASE64URL_NOPAD.encode(tk.as_bytes()) == *k);
+                if !unchanged && !endorsed_by(&file, &trusted.signing_keys) {
+                    if !replace {
+                        return Err(Refusal::UntrustedCentreKey {
+                            trusted: fingerprints(trusted.signing_keys.iter().map(|(id, _)| id.as_str())),
+                            offered: fingerprints(file.signing_keys.iter().map(|(id, _)| id.as_str())),
+                        }
+                        .into());
+                    }
+                    replaced = Some(trusted.signing_keys.into_iter().map(|(id, _)| id).collect::<Vec<_>>());
+                }
+            }
             tx.execute(
                 "INSERT INTO field_centre (centre_id, centre_name, signing_keys, recipient_key, trusted_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -336,6 +445,13 @@ impl Store {
                 FieldChange::created("signing_keys", file.signing_keys.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>()),
                 FieldChange::created("recipient_key", recipient.id()),
             ];
+            if let Some(before) = &replaced {
+                changes.push(FieldChange::changed(
+                    "trusted_signing_keys",
+                    before.clone(),
+                    file.signing_keys.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>(),
+                ));
+            }
             if super::device_id(tx)?.is_none() {
                 let mut seed = Zeroizing::new([0u8; 32]);
                 crypto::fill_random(&mut seed[..])?;
@@ -353,7 +469,7 @@ impl Store {
             audit::record(
                 tx,
                 Who::Actor(actor),
-                "field.enrol",
+                if replaced.is_some() { "field.centre_replace" } else { "field.enrol" },
                 Subject { entity: "field_centre", id: Some(&file.centre_id) },
                 &changes,
             )
@@ -513,6 +629,15 @@ impl Store {
     }
 }
 
+fn b64_sig(text: &str) -> Result<Signature> {
+    BASE64URL_NOPAD
+        .decode(text.trim().as_bytes())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+        .map(|b| Signature::from_bytes(&b))
+        .ok_or(Error::Field(Refusal::Malformed("centre-key file")))
+}
+
 fn b64_32_64(text: &str) -> Result<Signature> {
     BASE64URL_NOPAD
         .decode(text.trim().as_bytes())
@@ -549,3 +674,7 @@ pub(crate) fn registered_device(conn: &Connection, id: &str) -> Result<Option<Re
         enc: RecipientPublic::from_bytes(enc),
     }))
 }
+
+#[cfg(test)]
+#[path = "centre_key_tests.rs"]
+mod centre_key_tests;

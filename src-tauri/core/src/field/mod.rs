@@ -118,6 +118,17 @@ pub enum Refusal {
     UnreturnedChanges(String),
     #[error("the file's contents are not a valid {0}")]
     Malformed(&'static str),
+    #[error(
+        "this centre-key file is not signed by a key this laptop trusts, so it could be forged: the laptop trusts \
+         {trusted}, the file holds {offered}. If the office really has new keys, compare these fingerprints with \
+         the office's screen and replace the centre's keys explicitly (`centrebook field enrol --replace`)"
+    )]
+    UntrustedCentreKey {
+        /// Fingerprints of the signing keys the laptop trusts now.
+        trusted: String,
+        /// Fingerprints of the signing keys in the file.
+        offered: String,
+    },
 }
 
 impl From<Refusal> for Error {
