@@ -13,6 +13,10 @@ mod state;
 use commands::{admin, candidate_edits, catalogue, documents, imports, org_edits, people, runs, session};
 
 fn main() {
+    // Viewing folders a killed window left (PDFs in the clear) go before anything else happens.
+    for gone in centrebook_core::viewing::sweep(&std::env::temp_dir()) {
+        eprintln!("removed a viewing folder a closed window left: {}", gone.display());
+    }
     let state = state::AppState::from_env();
     // One window per data folder: a second one would sign in beside the first and confuse both.
     let _guard = match state.dir.as_ref().map(single::claim) {
@@ -194,8 +198,15 @@ fn main() {
             daily_backup::start(app.handle().clone());
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("the Centrebook window could not start");
+        .build(tauri::generate_context!())
+        .expect("the Centrebook window could not start")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                use tauri::Manager;
+                // The PDFs opened for viewing do not outlive the window.
+                let _ = app.state::<state::AppState>().viewing.clear();
+            }
+        });
 }
 
 #[cfg(test)]

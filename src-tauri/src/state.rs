@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use centrebook_core::viewing::Viewing;
 use centrebook_core::{Actor, DataDir, Error, Keychain, Store, Unlocked};
 use serde::Serialize;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub dir: Result<DataDir, String>,
     pub keychain: Keychain,
     pub idle_lock: Duration,
+    /// The private folder "Open PDF" writes into: removed at sign-out, the idle lock and exit.
+    pub viewing: Arc<Viewing>,
     // Shared with the blocking threads commands run on, which outlive the borrow of a command's State.
     session: Arc<Mutex<Session>>,
 }
@@ -42,10 +45,16 @@ impl AppState {
             .and_then(|s| s.parse().ok())
             .map(Duration::from_secs)
             .unwrap_or(IDLE_LOCK);
+        let dir = DataDir::from_env_or_default();
+        if let Ok(dir) = &dir {
+            // A bundle or export killed mid-write is found and removed at the next open.
+            centrebook_core::outfile::note_folders_in(dir.path());
+        }
         AppState {
-            dir: DataDir::from_env_or_default().map_err(|e| e.to_string()),
+            dir: dir.map_err(|e| e.to_string()),
             keychain: Keychain::from_env(),
             idle_lock,
+            viewing: Arc::new(Viewing::in_temp()),
             session: Arc::new(Mutex::new(Session::default())),
         }
     }
@@ -62,15 +71,15 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T> + Send + 'static,
     ) -> Result<T, UiError> {
-        let (session, idle_lock) = (Arc::clone(&self.session), self.idle_lock);
-        tauri::async_runtime::spawn_blocking(move || signed_in(&session, idle_lock, f))
+        let (session, viewing, idle_lock) = (Arc::clone(&self.session), Arc::clone(&self.viewing), self.idle_lock);
+        tauri::async_runtime::spawn_blocking(move || signed_in(&session, &viewing, idle_lock, f))
             .await
             .map_err(|_| UiError::internal())?
     }
 
     /// [`AppState::with`] for code already on a blocking thread (inside `work::off_main`).
     pub fn with_now<T>(&self, f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>) -> Result<T, UiError> {
-        signed_in(&self.session, self.idle_lock, f)
+        signed_in(&self.session, &self.viewing, self.idle_lock, f)
     }
 
     /// Reads the signed-in user again from the store (it has just become a trainer's laptop, which
@@ -86,6 +95,13 @@ impl AppState {
             *actor = fresh;
         }
         Ok(())
+    }
+
+    /// Signs the user out: no one is signed in, and the PDFs opened for viewing are removed.
+    pub fn end_session(&self, s: &mut Session) {
+        s.actor = None;
+        s.last_used = None;
+        let _ = self.viewing.clear();
     }
 
     /// A long job's own connection to the store and a copy of the signed-in user, so an import, a
@@ -117,6 +133,7 @@ fn lock(session: &Mutex<Session>) -> Result<MutexGuard<'_, Session>, UiError> {
 /// `f` runs.
 fn signed_in<T>(
     session: &Mutex<Session>,
+    viewing: &Viewing,
     idle_lock: Duration,
     f: impl FnOnce(&mut Store, &Actor) -> centrebook_core::Result<T>,
 ) -> Result<T, UiError> {
@@ -124,6 +141,8 @@ fn signed_in<T>(
     let idle = s.last_used.is_some_and(|t| t.elapsed() > idle_lock);
     if idle {
         s.actor = None;
+        // The idle lock ends the session: what it opened for viewing goes with it.
+        let _ = viewing.clear();
     }
     s.last_used = Some(Instant::now());
     let Session { unlocked, actor, .. } = &mut *s;
@@ -135,6 +154,7 @@ fn signed_in<T>(
         Ok(fresh) => *actor = Some(fresh),
         Err(e @ Error::SignedOut(_)) => {
             *actor = None;
+            let _ = viewing.clear();
             return Err(e.into());
         }
         Err(e) => return Err(e.into()),

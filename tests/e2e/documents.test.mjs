@@ -10,12 +10,12 @@
 // pressed part-way (release builds read none of them).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { addTrainer, addCandidate, cli, click, fill, go, initStore, launch, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addTrainer, addCandidate, cli, click, fill, go, initStore, launch, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -108,8 +108,14 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
   const saves = path.join(work, "saved");
   mkdirSync(saves);
   const { run, people, employer } = centre(dir, work);
+  // The app's own temporary folder, so its viewing folder can be found and watched. A window killed
+  // earlier left one (a PDF in the clear): the next start removes it.
+  const tmp = path.join(work, "tmp");
+  const killedWindow = path.join(tmp, "centrebook-viewing-999999-0badc0de");
+  mkdirSync(killedWindow, { recursive: true });
+  writeFileSync(path.join(killedWindow, "Certificate OLD-1.pdf"), "%PDF-1.7 left behind");
   const { browser: b, stop } = await launch(dir, {
-    CENTREBOOK_TEST_SAVE_DIR: saves, CENTREBOOK_TEST_NO_OPEN: "1", CENTREBOOK_TEST_PRINT_DELAY_MS: "600",
+    CENTREBOOK_TEST_SAVE_DIR: saves, CENTREBOOK_TEST_NO_OPEN: "1", CENTREBOOK_TEST_PRINT_DELAY_MS: "600", TMPDIR: tmp,
   });
   try {
     await unlockAndSignIn(b);
@@ -179,9 +185,17 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     assert.match(facts, /06\/11\/2029/, "expires 36 months after the last day");
     await click(b, "#open-pdf");
     await textOf(b, "#notice", (t) => t.startsWith(`Opened Certificate ${bob.number}.pdf`));
-    const opened = path.join(os.tmpdir(), "centrebook-viewing", `Certificate ${bob.number}.pdf`);
+    assert.ok(!existsSync(killedWindow), "a dead window's viewing folder is swept at start");
+    // In this window's own folder, owner-only, and nowhere shared.
+    const viewing = readdirSync(tmp).filter((f) => f.startsWith("centrebook-viewing"));
+    assert.equal(viewing.length, 1, String(viewing));
+    assert.match(viewing[0], /^centrebook-viewing-\d+-[0-9a-f]{16}$/);
+    const viewingDir = path.join(tmp, viewing[0]);
+    const opened = path.join(viewingDir, `Certificate ${bob.number}.pdf`);
     assert.ok(existsSync(opened), opened);
     assert.equal(readFileSync(opened).subarray(0, 5).toString(), "%PDF-");
+    assert.equal(statSync(viewingDir).mode & 0o777, 0o700);
+    assert.equal(statSync(opened).mode & 0o777, 0o600);
 
     // Revoke it: a reason is required; then its status is revoked, with the reason.
     await click(b, "#revoke");
@@ -269,6 +283,14 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     const key = readdirSync(saves).find((f) => f.endsWith("public key.txt"));
     assert.ok(key, String(readdirSync(saves)));
     assert.match(readFileSync(path.join(saves, key), "utf8"), /^CENTREBOOK PUBLIC KEY 1\n/);
+
+    // Switching user signs out: the PDFs opened for viewing go with the session.
+    assert.ok(existsSync(viewingDir));
+    await click(b, "#switch-user");
+    await shown(b, "#username");
+    await picture(b, "signed-out-viewing-folder-removed");
+    assert.ok(!existsSync(viewingDir), "the viewing folder is removed at sign-out");
+    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith("centrebook-viewing")), []);
   } finally {
     await stop();
     cleanup();

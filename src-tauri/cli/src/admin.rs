@@ -248,6 +248,7 @@ pub fn unlock(ctx: &Ctx, args: UnlockArgs) -> Result<ExitCode> {
             "store_id": u.store.store_id(),
             "schema_version": u.store.schema_version()?,
             "note": u.keychain_note,
+            "swept": u.swept,
         }));
     } else {
         println!("Unlocked {centre} with the {}", u.method);

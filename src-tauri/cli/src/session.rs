@@ -28,6 +28,8 @@ impl Ctx {
             Some(d) => DataDir::new(d),
             None => DataDir::from_env_or_default()?,
         };
+        // A bundle or export killed mid-write is found and removed at the next open.
+        centrebook_core::outfile::note_folders_in(dir.path());
         Ok(Ctx { dir, keychain: Keychain::from_env(), user, json })
     }
 
@@ -44,7 +46,7 @@ impl Ctx {
             other => other,
         };
         let unlocked = result?;
-        if let Some(note) = &unlocked.keychain_note {
+        if let Some(note) = unlocked.note() {
             eprintln!("note: {note}");
         }
         Ok(unlocked)

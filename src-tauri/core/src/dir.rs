@@ -55,6 +55,58 @@ impl DataDir {
     pub fn backups(&self) -> PathBuf {
         self.root.join("backups")
     }
+
+    /// Makes the folder (and its parents) if needed, owner-only.
+    pub(crate) fn create(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.root).map_err(Error::io("create", &self.root))?;
+        self.make_private();
+        Ok(())
+    }
+
+    /// Makes the folder owner-only (0700) and its files (the database with its `-wal`/`-shm`, the key
+    /// file, the lock file, and `backups/` with what is in it) owner-only (0600), where the OS has
+    /// modes: a store made by an earlier version, or under a loose `umask`, is tightened at every
+    /// open. Best effort: a file system without modes (a FAT stick) cannot be tightened, and that is
+    /// no reason to refuse to open.
+    pub(crate) fn make_private(&self) {
+        #[cfg(unix)]
+        {
+            let db = self.db();
+            let mut files =
+                vec![self.keys(), self.lock_file(), db.with_extension("db-wal"), db.with_extension("db-shm"), db];
+            let backups = self.backups();
+            if let Ok(entries) = std::fs::read_dir(&backups) {
+                files.extend(entries.flatten().map(|e| e.path()));
+            }
+            private_mode(&self.root, 0o700);
+            private_mode(&backups, 0o700);
+            for file in &files {
+                private_mode(file, 0o600);
+            }
+        }
+    }
+}
+
+/// Creates (or empties) the file `path`, owner-only where the OS has modes: for files SQLite or a
+/// restore fill that are not written through `outfile`.
+pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Sets `mode` on `path` when it is a real file or folder (never through a link) that is looser.
+#[cfg(unix)]
+fn private_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return };
+    let wanted = if meta.is_dir() { 0o700 } else { mode };
+    if meta.file_type().is_symlink() || meta.permissions().mode() & 0o777 == wanted {
+        return;
+    }
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted));
 }
 
 /// The per-user data folder, following each platform's convention: `%APPDATA%\Centrebook`,

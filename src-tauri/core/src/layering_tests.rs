@@ -12,6 +12,7 @@ const NEVER: &[(&str, &[&str], &str)] = &[
     ("photo", &["store", "records", "audit"], "image handling is pure"),
     ("csv_out", &["store", "records", "outfile"], "a leaf"),
     ("outfile", &["store", "records", "audit"], "a leaf"),
+    ("viewing", &["store", "records", "audit", "documents"], "a leaf: a folder for the viewer, nothing else"),
     (
         "audit",
         &["records", "documents", "bundle", "field", "import", "users"],

@@ -20,7 +20,8 @@
 //! - [`sealed`], [`bundle`], [`field`]: what leaves the store: the signed container, awarding-body
 //!   bundles, trainers' field packs and returns.
 //! - [`csv_out`]: the one CSV writer; [`outfile`]: every file written, whole or not at all, a new
-//!   one never over another.
+//!   one never over another; [`viewing`]: the private folder "Open PDF" uses, and its removal;
+//!   [`outfile::sweep`] removes temporaries a killed write left.
 //! - `demo`, `bench` (feature `demo`, the command line only): the demo centre and the benchmarks.
 
 mod actor;
@@ -48,6 +49,7 @@ pub mod sealed;
 pub mod store;
 pub mod unlock;
 pub mod users;
+pub mod viewing;
 
 #[cfg(test)]
 mod audited_tests;

@@ -15,11 +15,16 @@
 //!   it is dropped with the [`NewFile`] that owns it.
 //!
 //! Temporaries are named `.centrebook-XXXXXX.part` (hidden, random, owner-only), so a stray one left
-//! by a power cut is recognisable and never mistaken for a finished file.
+//! by a power cut is recognisable and never mistaken for a finished file. A process killed mid-write
+//! (a bundle, an export) cannot remove its own: each temporary is locked by the process writing it,
+//! each folder one was made in is noted in the data folder's journal (see [`note_folders_in`]), and
+//! [`sweep`] at the next start removes the ones nobody holds and says which.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use tempfile::{NamedTempFile, TempPath};
 
@@ -28,6 +33,92 @@ use crate::{Error, Result};
 /// The temporaries' name: hidden, so a file manager does not show a half-written file.
 const PREFIX: &str = ".centrebook-";
 const SUFFIX: &str = ".part";
+/// The journal of folders temporaries were made in, in the data folder.
+const JOURNAL: &str = "centrebook.outfolders";
+/// A temporary touched this recently is left to its writer even when unlocked (SQLite's scratch copy
+/// of a backup is written through its own handle, not a locked one).
+const GRACE: Duration = Duration::from_secs(60);
+
+/// Where this process notes the folders it makes temporaries in; unset, nothing is noted.
+static NOTED_IN: OnceLock<PathBuf> = OnceLock::new();
+
+/// Notes every folder this process makes a temporary in, in `data_folder`'s journal, so [`sweep`]
+/// at the next start can find temporaries a killed write left in folders the user chose (a bundle's,
+/// an export's). The app and the command line call it once, at start.
+pub fn note_folders_in(data_folder: &Path) {
+    let _ = NOTED_IN.set(data_folder.join(JOURNAL));
+}
+
+fn note_folder(folder: &Path) {
+    let Some(journal) = NOTED_IN.get() else { return };
+    let Ok(folder) = std::path::absolute(folder) else { return };
+    let line = folder.to_string_lossy();
+    if std::fs::read_to_string(journal).is_ok_and(|s| s.lines().any(|l| l == line)) {
+        return;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    // Best effort: a journal that cannot be written only means a sweep that finds less.
+    if let Ok(mut f) = options.open(journal) {
+        let _ = f.write_all(format!("{line}\n").as_bytes());
+    }
+}
+
+/// Removes the temporaries a killed or crashed write left in `data_folder`, its `backups/` and every
+/// folder its journal names (those not held by a live writer and untouched for a minute), and
+/// returns them: what was left behind, for the caller to list.
+pub fn sweep(data_folder: &Path) -> Vec<PathBuf> {
+    let journal = data_folder.join(JOURNAL);
+    let noted = std::fs::read_to_string(&journal).unwrap_or_default();
+    let mut folders: Vec<PathBuf> = vec![data_folder.to_path_buf(), data_folder.join("backups")];
+    folders.extend(noted.lines().filter(|l| !l.is_empty()).map(PathBuf::from));
+    folders.dedup();
+    let mut swept = Vec::new();
+    let mut still = Vec::new();
+    for folder in &folders {
+        let (gone, left) = sweep_folder(folder);
+        swept.extend(gone);
+        if left {
+            still.push(folder.to_string_lossy().into_owned());
+        }
+    }
+    // The journal keeps only folders where a live writer still has a temporary.
+    if !noted.is_empty() {
+        let keep: Vec<&String> = still.iter().filter(|f| noted.lines().any(|l| l == f.as_str())).collect();
+        let text: String = keep.iter().map(|f| format!("{f}\n")).collect();
+        let _ = replace(&journal, text.as_bytes());
+    }
+    swept.sort();
+    swept
+}
+
+/// Removes the abandoned temporaries in `folder`; says whether a live one remains.
+fn sweep_folder(folder: &Path) -> (Vec<PathBuf>, bool) {
+    let (mut swept, mut left) = (Vec::new(), false);
+    let Ok(entries) = std::fs::read_dir(folder) else { return (swept, left) };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(PREFIX) && name.ends_with(SUFFIX)) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        if !meta.file_type().is_file() {
+            continue;
+        }
+        let recent = meta.modified().ok().and_then(|t| t.elapsed().ok()).is_none_or(|age| age < GRACE);
+        let held = File::options().write(true).open(&path).is_ok_and(|f| f.try_lock().is_err());
+        if recent || held {
+            left = true;
+        } else if std::fs::remove_file(&path).is_ok() {
+            swept.push(path);
+        }
+    }
+    (swept, left)
+}
 
 /// A new file being written: [`Write`] and [`Seek`] into it (buffered), then [`NewFile::commit`] gives
 /// it its name. Dropped without a commit, it leaves nothing behind.
@@ -127,11 +218,16 @@ fn folder_of(path: &Path) -> &Path {
 }
 
 fn temporary_beside(path: &Path) -> Result<NamedTempFile> {
-    tempfile::Builder::new()
+    note_folder(folder_of(path));
+    let tmp = tempfile::Builder::new()
         .prefix(PREFIX)
         .suffix(SUFFIX)
         .tempfile_in(folder_of(path))
-        .map_err(Error::io("write", path))
+        .map_err(Error::io("write", path))?;
+    // Held while written, so a sweep by another process leaves it alone (released when closed).
+    // A file system without locks still gets the sweep's minute of grace.
+    let _ = tmp.as_file().try_lock();
+    Ok(tmp)
 }
 
 /// The buffer flushed and the bytes on disk (not just in the page cache) before the rename, or a
@@ -290,5 +386,47 @@ mod tests {
         let path = dir.path().join("pack.cbf");
         write_new(&path, b"personal data").unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    /// A temporary as a process killed mid-write leaves it: unlocked, last written `age` ago.
+    fn left_behind(folder: &Path, name: &str, age: Duration) -> PathBuf {
+        let path = folder.join(name);
+        let f = File::create(&path).unwrap();
+        f.set_modified(std::time::SystemTime::now() - age).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_temporary_left_by_a_killed_write_is_swept_and_listed() {
+        let data = tempfile::tempdir().unwrap();
+        let chosen = tempfile::tempdir().unwrap(); // where the user saved a bundle
+        std::fs::create_dir(data.path().join("backups")).unwrap();
+        note_folders_in(data.path());
+        // A write in progress notes its folder; then the process "dies" mid-bundle.
+        let live = NewFile::create(&chosen.path().join("live.zip")).unwrap();
+        let killed = left_behind(chosen.path(), ".centrebook-AbC123.part", Duration::from_secs(600));
+        let in_data = left_behind(data.path(), ".centrebook-XyZ789.part", Duration::from_secs(600));
+        let in_backups = left_behind(&data.path().join("backups"), ".centrebook-Q1w2E3.part", Duration::from_secs(600));
+        let fresh = left_behind(data.path(), ".centrebook-Fresh1.part", Duration::ZERO);
+        let finished = left_behind(chosen.path(), "bundle.zip", Duration::from_secs(600));
+        // The live write's temporary is old too, but its writer holds it.
+        let live_tmp = chosen.path().join(&others(chosen.path(), &[".centrebook-AbC123.part", "bundle.zip"])[0]);
+        File::options()
+            .write(true)
+            .open(&live_tmp)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(600))
+            .unwrap();
+
+        let mut expected = vec![killed.clone(), in_data.clone(), in_backups.clone()];
+        expected.sort();
+        assert_eq!(sweep(data.path()), expected);
+        assert!(!killed.exists() && !in_data.exists() && !in_backups.exists());
+        assert!(fresh.exists(), "a temporary written a moment ago may be another process's");
+        assert!(finished.exists(), "finished files are never touched");
+        assert!(live_tmp.exists(), "a live writer's temporary is kept");
+        drop(live);
+        assert!(sweep(data.path()).is_empty());
+        assert!(others(chosen.path(), &["bundle.zip"]).is_empty());
     }
 }

@@ -94,6 +94,27 @@ pub struct Unlocked {
     pub method: UnlockMethod,
     /// Something to tell the person once, e.g. that the keychain could not be reached.
     pub keychain_note: Option<String>,
+    /// Temporaries an interrupted write (a bundle, an export, a backup) left in the data folder or a
+    /// folder it wrote to, removed at this open (see [`crate::outfile::sweep`]).
+    pub swept: Vec<std::path::PathBuf>,
+}
+
+impl Unlocked {
+    /// What to tell the person once on opening: the keychain's note and the temporaries removed.
+    pub fn note(&self) -> Option<String> {
+        let swept = (!self.swept.is_empty()).then(|| {
+            let list: Vec<String> = self.swept.iter().map(|p| p.display().to_string()).collect();
+            format!(
+                "{} temporary file(s) an interrupted write left behind were removed: {}",
+                self.swept.len(),
+                list.join(", ")
+            )
+        });
+        match (self.keychain_note.clone(), swept) {
+            (Some(k), Some(s)) => Some(format!("{k}; {s}")),
+            (k, s) => k.or(s),
+        }
+    }
 }
 
 fn validate_passphrase(p: &str) -> Result<()> {
@@ -119,7 +140,7 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
         return Err(Error::AlreadyInitialised(dir.path().to_path_buf()));
     }
     refuse_leftovers(dir)?;
-    std::fs::create_dir_all(dir.path()).map_err(Error::io("create", dir.path()))?;
+    dir.create()?;
 
     let key = DataKey::random()?;
     let store_id = Id::new().to_string();
@@ -235,7 +256,9 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
     if crate::import::any_open_run(store.conn())? {
         store.alone(crate::import::recover_runs)?;
     }
-    Ok(Unlocked { store, method, keychain_note })
+    // Plaintext a killed bundle or export left under a temporary name goes now, and is listed.
+    let swept = crate::outfile::sweep(dir.path());
+    Ok(Unlocked { store, method, keychain_note, swept })
 }
 
 /// Re-wraps the data key under a new passphrase (admins only, proving the current passphrase or the

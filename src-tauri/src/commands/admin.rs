@@ -160,7 +160,7 @@ pub async fn restore_backup(
             Ok(_) => return Err(UiError::other("the store was not open; open it and restore again")),
         }
         s.unlocked = None;
-        s.actor = None;
+        state.end_session(&mut s);
         let report = restore(dir, keychain, &path, secret, &username, &password);
         // Whatever happened, reopen what is there now: the restored store, or the one kept.
         let reopened = unlock(dir, keychain, secret);

@@ -16,7 +16,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use centrebook_core::documents::card::{Card, CardSelection, SheetSummary};
 use centrebook_core::documents::report::ReportOptions;
@@ -36,9 +36,6 @@ use crate::state::{AppState, UiError};
 
 /// How often batch progress is sent at most (the last step is always sent).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
-
-/// Opened copies older than this are removed from the temporary folder when the next one is opened.
-const OPENED_KEPT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// What the document commands keep between calls.
 #[derive(Default)]
@@ -162,33 +159,11 @@ fn open_in_viewer(path: &Path) -> Result<(), UiError> {
     opener::open(path).map_err(|e| UiError::other(format!("the file could not be opened in the system's viewer: {e}")))
 }
 
-/// The private temporary folder PDFs are written to for viewing: readable only by this user, and
-/// cleared of copies older than a day each time (they hold personal data in the clear).
-fn viewing_folder() -> Result<PathBuf, UiError> {
-    let dir = std::env::temp_dir().join("centrebook-viewing");
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io { action: "create", path: dir.clone(), source })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-    }
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        let now = SystemTime::now();
-        for e in entries.flatten() {
-            let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| now.duration_since(t).ok());
-            if old.is_some_and(|age| age > OPENED_KEPT) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-    Ok(dir)
-}
-
-/// Writes `bytes` to the viewing folder as `name` and opens it; returns the name. The folder is the
-/// app's own scratch space, so opening the same document again replaces the copy there.
-fn view(name: String, bytes: &[u8]) -> Result<String, UiError> {
-    let path = viewing_folder()?.join(&name);
-    outfile::replace(&path, bytes)?;
+/// Writes `bytes` as `name` to this window's private viewing folder (the core's `viewing::Viewing`) and
+/// opens it; returns the name. Opening the same document again replaces the copy there; the folder
+/// goes at sign-out, the idle lock and exit.
+fn view(state: &AppState, name: String, bytes: &[u8]) -> Result<String, UiError> {
+    let path = state.viewing.put(&name, bytes)?;
     open_in_viewer(&path)?;
     Ok(name)
 }
@@ -279,7 +254,7 @@ pub async fn revoke_certificate(
 pub async fn open_certificate_pdf(app: AppHandle, number: String, version: Option<u32>) -> Result<String, UiError> {
     off_main(app, move |_, state| {
         let bytes = state.with_now(|s, a| s.certificate_pdf(a, &number, version))?;
-        view(certificate_file(&number, version), &bytes)
+        view(state, certificate_file(&number, version), &bytes)
     })
     .await
 }
@@ -431,7 +406,7 @@ pub async fn issue_card(app: AppHandle, candidate: Id) -> Result<Card, UiError> 
 pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiError> {
     off_main(app, move |_, state| {
         let bytes = state.with_now(|s, a| s.card_pdf(a, &number))?;
-        view(safe_name(&format!("Card {number}.pdf")), &bytes)
+        view(state, safe_name(&format!("Card {number}.pdf")), &bytes)
     })
     .await
 }

@@ -84,7 +84,7 @@ fn status(state: &AppState, dir: &DataDir, s: &Session) -> Result<StatusDto, UiE
         centre: u.map(|u| u.store.centre_name()).transpose()?,
         kind: u.map(|u| u.store.kind()).transpose()?,
         data_dir: dir.path().display().to_string(),
-        note: u.and_then(|u| u.keychain_note.clone()),
+        note: u.and_then(|u| u.note()),
         user: s.actor.as_ref().map(UserDto::from),
         idle_lock_secs: state.idle_lock.as_secs(),
     })
@@ -144,8 +144,12 @@ pub async fn create_store(
 fn opened(state: &AppState, dir: &DataDir, made: Initialised) -> Result<(String, StatusDto), UiError> {
     let key = made.recovery_key.display().to_string();
     let mut s = state.session()?;
-    s.unlocked =
-        Some(Unlocked { store: made.store, method: UnlockMethod::Passphrase, keychain_note: made.keychain_note });
+    s.unlocked = Some(Unlocked {
+        store: made.store,
+        method: UnlockMethod::Passphrase,
+        keychain_note: made.keychain_note,
+        swept: Vec::new(),
+    });
     s.actor = Some(made.admin);
     s.last_used = Some(std::time::Instant::now());
     Ok((key, status(state, dir, &s)?))
@@ -231,6 +235,7 @@ pub async fn change_password(app: AppHandle, current: String, new: String) -> Re
             Ok(fresh) => *actor = Some(fresh),
             Err(e @ Error::SignedOut(_)) => {
                 *actor = None;
+                let _ = state.viewing.clear();
                 return Err(e.into());
             }
             Err(e) => return Err(e.into()),
@@ -247,8 +252,7 @@ pub async fn sign_out(app: AppHandle) -> Result<StatusDto, UiError> {
     off_main(app, |_, state| {
         let dir = dir(state)?;
         let mut s = state.session()?;
-        s.actor = None;
-        s.last_used = None;
+        state.end_session(&mut s);
         status(state, dir, &s)
     })
     .await

@@ -98,6 +98,7 @@ impl Store {
         actor.require(Permission::Backup)?;
         let folder = self.dir.backups();
         std::fs::create_dir_all(&folder).map_err(Error::io("create", &folder))?;
+        self.dir.make_private();
         self.daily_backup_into(Who::Actor(actor), &folder, keep)
     }
 
@@ -220,7 +221,7 @@ pub fn restore(
         return Err(bad("its key file belongs to another store".into()));
     }
 
-    std::fs::create_dir_all(dir.path()).map_err(Error::io("create", dir.path()))?;
+    dir.create()?;
     // An earlier restore a crash interrupted is finished first: its staged files are about to be reused.
     restore_journal::recover(dir)?;
     let tmp = dir.path().join(restore_journal::STAGED_DB);
@@ -229,7 +230,7 @@ pub fn restore(
     let checked = (|| -> Result<()> {
         {
             let mut entry = zip.by_name(DB).map_err(|_| bad(format!("{DB} is missing from it")))?;
-            let mut out = File::create(&tmp).map_err(Error::io("write", &tmp))?;
+            let mut out = crate::dir::private_file(&tmp).map_err(Error::io("write", &tmp))?;
             std::io::copy(&mut entry, &mut out).map_err(|e| bad(format!("the database cannot be read ({e})")))?;
             out.sync_all().map_err(Error::io("write", &tmp))?;
         }

@@ -59,6 +59,7 @@ impl Store {
     pub(crate) fn open(dir: &DataDir, key: DataKey, store_id: String) -> Result<Store> {
         let lock = shared_lock(dir)?;
         let mut conn = connect(&dir.db(), &key, false)?;
+        dir.make_private();
         migrations::migrate(&mut conn)?;
         Ok(Store { conn, key, dir: dir.clone(), store_id, _lock: lock })
     }
@@ -175,6 +176,8 @@ pub(crate) fn connect(path: &Path, key: &DataKey, create: bool) -> Result<Connec
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        // Made owner-only before SQLite fills it; its `-wal` and `-shm` take the same mode.
+        crate::dir::private_file(path).map_err(Error::io("create", path))?;
     }
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::CannotOpen) => Error::NotInitialised(path.parent().unwrap_or(path).to_path_buf()),

@@ -365,3 +365,62 @@ fn a_reopened_connection_reads_beside_a_write_and_holds_the_lock() {
     let held = std::fs::File::open(fx.dir.lock_file()).unwrap();
     assert!(held.try_lock().is_err(), "the reopened store still holds the shared lock");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_is_0700_and_its_files_0600_even_when_an_older_version_left_them_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new(false);
+    let mut init = fx.init();
+    init.store
+        .add_user(
+            &init.admin,
+            &NewUser { username: "tess", display_name: "Tess", role: Role::Trainer, password: "trainer pass 1" },
+        )
+        .unwrap();
+    let made = init.store.backup_daily(&init.admin, 2).unwrap().expect("today's backup");
+    let exported = fx.tmp.path().join("usb/backup-1.cbbackup");
+    init.store.backup(&init.admin, &exported).unwrap();
+    let data = fx.dir.path().to_path_buf();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let folders = [data.clone(), data.join("backups")];
+    let files = ["centrebook.db", "centrebook.db-wal", "centrebook.db-shm", "centrebook.keys", "centrebook.lock"]
+        .map(|f| data.join(f));
+    let check = |when: &str| {
+        for folder in &folders {
+            assert_eq!(mode(folder), 0o700, "{} {when}", folder.display());
+        }
+        for file in files.iter().chain([&made.path]) {
+            assert_eq!(mode(file), 0o600, "{} {when}", file.display());
+        }
+    };
+    check("after set-up");
+    assert_eq!(mode(&exported), 0o600, "an exported backup");
+
+    // What an earlier version (or a loose umask) left: world-readable. The next open tightens it.
+    drop(init);
+    for folder in &folders {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for file in files.iter().chain([&made.path]).filter(|f| f.exists()) {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let _u = unlock(&fx.dir, &fx.keychain, Some(&passphrase(PASSPHRASE))).unwrap();
+    check("after the next open");
+}
+
+#[test]
+fn a_temporary_a_killed_write_left_in_the_data_folder_is_removed_and_listed_at_the_next_open() {
+    let fx = Fixture::new(false);
+    drop(fx.init());
+    // As a process killed mid-backup leaves it: unlocked, untouched for ten minutes.
+    let left = fx.dir.path().join(".centrebook-K1LLed.part");
+    let f = std::fs::File::create(&left).unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(600)).unwrap();
+    drop(f);
+    let u = unlock(&fx.dir, &fx.keychain, Some(&passphrase(PASSPHRASE))).unwrap();
+    assert_eq!(u.swept, vec![left.clone()]);
+    assert!(!left.exists());
+    let note = u.note().unwrap();
+    assert!(note.contains("1 temporary file(s)") && note.contains(".centrebook-K1LLed.part"), "{note}");
+}
