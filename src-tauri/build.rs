@@ -77,6 +77,7 @@ const COMMANDS: &[&str] = &[
     "add_user",
     "set_user_disabled",
     "reset_password",
+    "change_store_passphrase",
     "set_user_role",
     "backup_files",
     "backup_now",

@@ -112,6 +112,7 @@ fn main() {
             admin::add_user,
             admin::set_user_disabled,
             admin::reset_password,
+            admin::change_store_passphrase,
             admin::set_user_role,
             admin::backup_files,
             admin::backup_now,

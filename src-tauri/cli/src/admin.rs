@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use centrebook_core::audit::{self, AuditFilter};
 use centrebook_core::field::{init_laptop, LaptopOptions};
 use centrebook_core::{
-    self as core, change_passphrase, Error, InitOptions, KdfParams, NewUser, Result, UnlockSecret, User,
+    self as core, change_passphrase, rotate_key, Actor, Error, InitOptions, KdfParams, NewUser, Result, Store,
+    UnlockSecret, User,
 };
 use clap::{Args, Subcommand};
 
@@ -146,7 +147,21 @@ pub enum UserVerb {
 pub enum PassphraseVerb {
     /// Re-wrap the data key under a new passphrase (from CENTREBOOK_NEW_PASSPHRASE or a prompt),
     /// proving the current passphrase (CENTREBOOK_PASSPHRASE) or the recovery key.
-    Change,
+    Change {
+        /// Also replace the data key, when the old passphrase or a key file may be known: old key
+        /// files (every backup holds one) stop opening this store. Prints a new recovery key once.
+        #[arg(long)]
+        replace_key: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyVerb {
+    /// Replace the store's data key (admins only; close the app first): the database is
+    /// re-encrypted, old key files and the old recovery key stop opening it, and a new recovery key
+    /// is printed once. Proves the passphrase (CENTREBOOK_PASSPHRASE) or the recovery key; unlocking
+    /// with the recovery key also asks for a passphrase (CENTREBOOK_NEW_PASSPHRASE).
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -323,17 +338,56 @@ fn own_password(ctx: &Ctx) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn passphrase(ctx: &Ctx, PassphraseVerb::Change: PassphraseVerb) -> Result<ExitCode> {
-    let (mut store, actor) = ctx.signed_in()?;
-    let current = match env_secret() {
+fn current_secret() -> Result<UnlockSecret> {
+    Ok(match env_secret() {
         Some(s) => s,
         None => {
             UnlockSecret::Passphrase(secrets::require("CENTREBOOK_PASSPHRASE", "Current passphrase: ", "passphrase")?)
         }
-    };
+    })
+}
+
+pub fn passphrase(ctx: &Ctx, PassphraseVerb::Change { replace_key }: PassphraseVerb) -> Result<ExitCode> {
+    let (mut store, actor) = ctx.signed_in()?;
+    let current = current_secret()?;
     let new = secrets::new("CENTREBOOK_NEW_PASSPHRASE", "passphrase")?;
+    if replace_key {
+        return rotated(ctx, &mut store, &actor, &current, &new);
+    }
     change_passphrase(&mut store, &actor, &current, &new, KdfParams::UNLOCK)?;
     println!("The passphrase is changed. The recovery key and the keychain entry still work.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn key(ctx: &Ctx, KeyVerb::Rotate: KeyVerb) -> Result<ExitCode> {
+    let (mut store, actor) = ctx.signed_in()?;
+    let current = current_secret()?;
+    // The passphrase stays as it is; after the recovery key, one must be chosen.
+    let passphrase = match &current {
+        UnlockSecret::Passphrase(p) => p.clone(),
+        UnlockSecret::RecoveryKey(_) => secrets::new("CENTREBOOK_NEW_PASSPHRASE", "passphrase")?,
+    };
+    rotated(ctx, &mut store, &actor, &current, &passphrase)
+}
+
+/// Replaces the data key and prints the new recovery key once.
+fn rotated(ctx: &Ctx, store: &mut Store, actor: &Actor, current: &UnlockSecret, passphrase: &str) -> Result<ExitCode> {
+    let done = rotate_key(store, &ctx.keychain, actor, current, passphrase, KdfParams::UNLOCK)?;
+    if let Some(note) = &done.keychain_note {
+        eprintln!("note: {note}");
+    }
+    let recovery = done.recovery_key.display();
+    if ctx.json {
+        print_json(&serde_json::json!({ "store_id": store.store_id(), "recovery_key": recovery.as_str() }));
+    } else {
+        println!("The data key is replaced: old key files and the old recovery key no longer open this store.");
+        println!("Backups made before keep opening with their own passphrase and recovery key.");
+        println!();
+        println!("NEW RECOVERY KEY (shown only now; print it and keep it in the safe, and destroy the old one):");
+        println!();
+        println!("    {}", recovery.as_str());
+        println!();
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -71,6 +71,10 @@ enum Verb {
     /// The store's passphrase (admins only).
     #[command(subcommand)]
     Passphrase(admin::PassphraseVerb),
+    /// The store's data key (admins only): `key rotate` replaces it when a key file or the
+    /// passphrase may be known.
+    #[command(subcommand)]
+    Key(admin::KeyVerb),
     /// Write a consistent, encrypted backup while the store is in use (admins only).
     Backup(admin::BackupArgs),
     /// The daily backup the app takes by itself: show where it goes and when the last backup was
@@ -202,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Unlock(a) => admin::unlock(&ctx, a),
         Verb::User(v) => admin::user(&ctx, v),
         Verb::Passphrase(v) => admin::passphrase(&ctx, v),
+        Verb::Key(v) => admin::key(&ctx, v),
         Verb::Backup(a) => admin::backup(&ctx, a),
         Verb::BackupPlan(a) => admin::backup_plan(&ctx, a),
         Verb::Restore(a) => admin::restore(&ctx, a),

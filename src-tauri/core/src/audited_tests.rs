@@ -323,6 +323,11 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, &mut own.store, "change_passphrase", |s| {
         crate::change_passphrase(s, &own_admin, &current, "a new passphrase 2", KdfParams::FAST_FOR_TESTS).unwrap()
     });
+    let current = UnlockSecret::Passphrase("a new passphrase 2".to_owned().into());
+    audited(&mut c, &mut own.store, "rotate_key", |s| {
+        let kc = crate::Keychain::off();
+        crate::rotate_key(s, &kc, &own_admin, &current, "a new passphrase 2", KdfParams::FAST_FOR_TESTS).unwrap()
+    });
     // A restore is a free function: it signs the admin in on the restored store and audits there.
     let saved = tmp.path().join("own.cbbackup");
     own.store.backup(&own_admin, &saved).unwrap();

@@ -58,6 +58,8 @@ mod correction_tests;
 #[cfg(test)]
 mod layering_tests;
 #[cfg(test)]
+mod rotation_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
 mod words_tests;
@@ -69,6 +71,9 @@ pub use error::{Error, Result};
 pub use id::Id;
 pub use keys::{Keychain, RecoveryKey};
 pub use store::{restore, Store};
-pub use unlock::{change_passphrase, init, unlock, InitOptions, Initialised, UnlockMethod, UnlockSecret, Unlocked};
+pub use unlock::{
+    change_passphrase, init, rotate_key, unlock, InitOptions, Initialised, RotatedKey, UnlockMethod, UnlockSecret,
+    Unlocked,
+};
 pub use users::{NewUser, User};
 pub use zeroize::Zeroizing;

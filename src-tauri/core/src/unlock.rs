@@ -1,4 +1,4 @@
-//! Setting up a store, unlocking it, and changing its passphrase.
+//! Setting up a store, unlocking it, changing its passphrase, and replacing its data key.
 
 use std::fmt;
 
@@ -250,7 +250,25 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
             Err(why) => format!("the OS keychain did not hold this store's key and could not store it ({why})"),
         }),
     };
+    let (key, rotation) = settle_rotation(dir, keychain, file.clone(), key)?;
+    let keychain_note = match (keychain_note, rotation) {
+        (note, None) => note,
+        (None, Some(r)) => Some(r.to_string()),
+        (Some(n), Some(r)) => Some(format!("{n}; {r}")),
+    };
     let mut store = Store::open(dir, key, file.store_id)?;
+    if let Some(r) = rotation {
+        let store_id = store.store_id().to_owned();
+        store.write(|tx| {
+            audit::record(
+                tx,
+                Who::System(r.audit_name()),
+                "key.rotate",
+                Subject { entity: "store", id: Some(&store_id) },
+                &[],
+            )
+        })?;
+    }
     // An import a killed process left half-written is undone before anyone reads it, when this is the
     // only process with the store open (another may be running that very import).
     if crate::import::any_open_run(store.conn())? {
@@ -259,6 +277,132 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
     // Plaintext a killed bundle or export left under a temporary name goes now, and is listed.
     let swept = crate::outfile::sweep(dir.path());
     Ok(Unlocked { store, method, keychain_note, swept })
+}
+
+/// What an unlock did about a key rotation that a killed process left half done.
+#[derive(Clone, Copy, Debug)]
+enum Settled {
+    /// The database was already under the new key: the new wraps replaced the old.
+    Finished,
+    /// The database was still under the old key: the new wraps were dropped.
+    Undone,
+}
+
+impl Settled {
+    fn audit_name(self) -> &'static str {
+        match self {
+            Settled::Finished => "key rotation finished at unlock",
+            Settled::Undone => "key rotation undone at unlock",
+        }
+    }
+}
+
+impl fmt::Display for Settled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Settled::Finished => {
+                "a replacement of the data key was interrupted and has now been finished; its new recovery \
+                 key may never have been shown, so replace the key again to get one you hold"
+            }
+            Settled::Undone => "a replacement of the data key was interrupted before it began and was undone",
+        })
+    }
+}
+
+/// Finishes or undoes a rotation that the key file shows in progress, when no other process has the
+/// store open (another may be rotating it this moment). Whichever key the database opens with
+/// decides: the database is rekeyed in one transaction, so it is wholly under one of them. Returns
+/// the key to open the store with.
+fn settle_rotation(
+    dir: &DataDir,
+    keychain: &Keychain,
+    mut file: KeyFile,
+    key: DataKey,
+) -> Result<(DataKey, Option<Settled>)> {
+    let Some(next) = file.pending_key(&key) else {
+        return Ok((key, None));
+    };
+    let lock_path = dir.lock_file();
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(Error::io("open", &lock_path))?;
+    if lock.try_lock().is_err() {
+        return Ok((key, None));
+    }
+    let (key, settled) = if store::connect(&dir.db(), &next, false).is_ok() {
+        file.finish_rotation();
+        (next, Settled::Finished)
+    } else {
+        file.abandon_rotation();
+        (key, Settled::Undone)
+    };
+    file.write(&dir.keys())?;
+    if matches!(settled, Settled::Finished) && keychain.is_enabled() {
+        // Best effort: without it the next start asks for the passphrase and stores the key then.
+        let _ = keychain.save(&file.store_id, &key);
+    }
+    Ok((key, Some(settled)))
+}
+
+/// What replacing the data key gives back.
+#[derive(Debug)]
+pub struct RotatedKey {
+    /// The new recovery key, shown once: the old one no longer opens the store.
+    pub recovery_key: RecoveryKey,
+    /// Set when the new key could not be put in the OS keychain.
+    pub keychain_note: Option<String>,
+}
+
+/// Replaces the store's data key (admins only, proving the current passphrase or recovery key): a
+/// new random key re-encrypts the database (`PRAGMA rekey`), the key file gets new wraps under
+/// `passphrase` (the current one, or a new one when the passphrase is being changed "because it may
+/// be known") and under a new recovery key, and the keychain gets the new key. After it, an old key
+/// file (every backup holds one) with the old passphrase or recovery key no longer opens this store;
+/// backups made before keep opening with their own key file.
+///
+/// Crash-safe: the new wraps are first added beside the old ones; then the database is rekeyed in one
+/// transaction; only then does the key file drop the old wraps. A process killed between two steps
+/// leaves a store the next [`unlock`] finishes or undoes (whichever key the database opens with).
+/// Needs the store open nowhere else, as other connections would hold the old key.
+pub fn rotate_key(
+    store: &mut Store,
+    keychain: &Keychain,
+    actor: &Actor,
+    current: &UnlockSecret,
+    passphrase: &str,
+    kdf: KdfParams,
+) -> Result<RotatedKey> {
+    actor.require(Permission::ManageKeys)?;
+    validate_passphrase(passphrase)?;
+    let path = store.dir().keys();
+    let mut file = KeyFile::read(&path)?;
+    let (current_key, _) = current.data_key(&file)?;
+    let next = DataKey::random()?;
+    let recovery_key = RecoveryKey::random()?;
+    file.begin_rotation(&current_key, &next, passphrase, &recovery_key, kdf)?;
+    file.write(&path)?;
+    if let Err(e) = store.rekey(&next) {
+        // The rekey is one transaction and it failed: the database is still under the current key.
+        file.abandon_rotation();
+        file.write(&path)?;
+        return Err(e);
+    }
+    file.finish_rotation();
+    let store_id = store.store_id().to_owned();
+    // The file is replaced inside the transaction; if it cannot be, the pending wraps written above
+    // let the next unlock finish the rotation.
+    store.write(|tx| {
+        audit::record(tx, Who::Actor(actor), "key.rotate", Subject { entity: "store", id: Some(&store_id) }, &[])?;
+        file.write(&path)
+    })?;
+    let keychain_note =
+        keychain.is_enabled().then(|| keychain.save(&store_id, &next).err()).flatten().map(|why| {
+            format!("the new key could not be stored in the OS keychain ({why}); unlock with the passphrase")
+        });
+    Ok(RotatedKey { recovery_key, keychain_note })
 }
 
 /// Re-wraps the data key under a new passphrase (admins only, proving the current passphrase or the

@@ -176,22 +176,37 @@ fn read_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
 impl Account {
     /// Refuses while the wait after repeated wrong passwords has not passed (see [`throttle_wait`]).
     fn check_throttle(&self) -> Result<()> {
-        let wait = throttle_wait(self.failures);
-        if wait == 0 {
-            return Ok(());
-        }
-        let since = self
-            .last_failed
-            .as_deref()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds().max(0) as u64)
-            .unwrap_or(u64::MAX);
-        if since < wait {
-            return Err(Error::LoginThrottled { wait_secs: wait - since });
-        }
-        Ok(())
+        check_wait(self.failures, self.last_failed.as_deref())
     }
 }
+
+/// Refuses while the wait after `failures` wrong attempts, the last at `last_failed`, has not passed.
+fn check_wait(failures: i64, last_failed: Option<&str>) -> Result<()> {
+    let wait = throttle_wait(failures);
+    if wait == 0 {
+        return Ok(());
+    }
+    let since = last_failed
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds().max(0) as u64)
+        .unwrap_or(u64::MAX);
+    if since < wait {
+        return Err(Error::LoginThrottled { wait_secs: wait - since });
+    }
+    Ok(())
+}
+
+/// What a name with no account is counted under: a hash, never the name (it may be a password typed
+/// into the wrong field).
+fn name_hash(name: &str) -> Vec<u8> {
+    crate::crypto::sha256(&[b"centrebook sign-in name v1\0", name.as_bytes()]).to_vec()
+}
+
+/// A password hash made with the same parameters as [`hash_password`] (`Argon2::default()`), which a
+/// name with no account is checked against so that it costs what a real check costs. A constant, not
+/// made on first use: making it would cost a second hash on the first unknown name of a process.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$Y2VudHJlYm9vayBkdW1teQ$bm8gcGFzc3dvcmQgZXZlciBoYXNoZXMgdG8gdGhpcyE";
 
 /// Counts a wrong password against the account, for the throttle.
 fn note_failure(tx: &Tx<'_>, id: Id) -> Result<()> {
@@ -243,19 +258,36 @@ fn session_check(actor: &Actor, account: Option<&Account>) -> Result<()> {
 
 impl Store {
     /// Signs a user in. Wrong passwords are counted in the store; after three, each attempt must wait
-    /// longer (1 s doubling to 5 min) whichever process makes it.
+    /// longer (1 s doubling to 5 min) whichever process makes it. The count is read, checked and
+    /// updated in one `BEGIN IMMEDIATE` transaction, so processes signing in at the same moment take
+    /// turns and cannot all pass the check before any of them counts its failure. A name with no
+    /// account is counted and throttled the same way (by a hash of the name), spends the same time on
+    /// a password check and gets the same answers, so neither the answer nor the throttle tells which
+    /// names exist.
     pub fn login(&mut self, username: &str, password: &str) -> Result<Actor> {
         let name = username.trim().to_ascii_lowercase();
-        let account = self
-            .conn()
-            .query_row(&format!("{ACCOUNT_SELECT} WHERE username = ?1"), [&name], read_account)
-            .optional()?;
-        let Some(account) = account else {
-            // Spend the same time as a real check so that names cannot be probed by timing.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let dummy = DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default());
-            let _ = password_matches(password, dummy);
-            self.write(|tx| {
+        let kind = self.kind()?;
+        // The closure's own Err rolls back (nothing was written then); a refusal that must keep its
+        // counted failure and audit entry is returned inside Ok.
+        let outcome = self.write(|tx| {
+            let account =
+                tx.query_row(&format!("{ACCOUNT_SELECT} WHERE username = ?1"), [&name], read_account).optional()?;
+            let Some(account) = account else {
+                let hash = name_hash(&name);
+                let counted: Option<(i64, Option<String>)> = tx
+                    .query_row("SELECT failures, last_failed_at FROM login_failures WHERE name_hash = ?1", [&hash], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?;
+                let (failures, last_failed) = counted.unwrap_or((0, None));
+                check_wait(failures, last_failed.as_deref())?;
+                // Spend the same time as a real check so that names cannot be probed by timing.
+                let _ = password_matches(password, DUMMY_HASH);
+                tx.execute(
+                    "INSERT INTO login_failures (name_hash, failures, last_failed_at) VALUES (?1, 1, ?2)
+                     ON CONFLICT (name_hash) DO UPDATE SET failures = failures + 1, last_failed_at = excluded.last_failed_at",
+                    rusqlite::params![hash, Utc::now().to_rfc3339()],
+                )?;
                 // Not the typed name: people type passwords into the name field by mistake.
                 audit::record(
                     tx,
@@ -263,32 +295,29 @@ impl Store {
                     "login.failed",
                     Subject { entity: "user", id: None },
                     &[],
-                )
-            })?;
-            return Err(Error::BadCredentials);
-        };
-        account.check_throttle()?;
-        let id = account.id.to_string();
-        let subject = Subject { entity: "user", id: Some(&id) };
-        if !password_matches(password, &account.hash) {
-            self.write(|tx| {
+                )?;
+                return Ok(Err(Error::BadCredentials));
+            };
+            account.check_throttle()?;
+            let id = account.id.to_string();
+            let subject = Subject { entity: "user", id: Some(&id) };
+            if !password_matches(password, &account.hash) {
                 note_failure(tx, account.id)?;
-                audit::record(tx, Who::Anonymous(&account.username), "login.failed", subject, &[])
-            })?;
-            return Err(Error::BadCredentials);
-        }
-        if account.disabled {
-            return Err(Error::AccountDisabled);
-        }
-        // A reset password signs in, but the session may do nothing until a new one is chosen.
-        let actor = Actor::signed_in(account.id, account.username, account.role.parse()?)
-            .in_store(self.kind()?)
-            .with_reset_password(account.must_change);
-        self.write(|tx| {
+                audit::record(tx, Who::Anonymous(&account.username), "login.failed", subject, &[])?;
+                return Ok(Err(Error::BadCredentials));
+            }
+            if account.disabled {
+                return Err(Error::AccountDisabled);
+            }
+            // A reset password signs in, but the session may do nothing until a new one is chosen.
+            let actor = Actor::signed_in(account.id, account.username, account.role.parse()?)
+                .in_store(kind)
+                .with_reset_password(account.must_change);
             tx.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1", [&actor.id()])?;
-            audit::record(tx, Who::Actor(&actor), "login", subject, &[])
+            audit::record(tx, Who::Actor(&actor), "login", subject, &[])?;
+            Ok(Ok(actor))
         })?;
-        Ok(actor)
+        outcome
     }
 
     /// The signed-in `actor` as the store sees them now, in the store's current kind (a store
@@ -314,26 +343,26 @@ impl Store {
     /// sign-in, so the form is no faster a way to guess it. Returns the session's user, now free of
     /// any reset.
     pub fn change_password(&mut self, actor: &Actor, current: &str, new: &str) -> Result<Actor> {
-        let account =
-            self.conn().query_row(&format!("{ACCOUNT_SELECT} WHERE id = ?1"), [actor.id()], read_account).optional()?;
-        session_check(actor, account.as_ref())?;
-        let account = account.ok_or(Error::Internal("an account checked a moment ago is gone"))?;
-        account.check_throttle()?;
-        let id = account.id.to_string();
-        let subject = Subject { entity: "user", id: Some(&id) };
-        if !password_matches(current, &account.hash) {
-            self.write(|tx| {
+        let kind = self.kind()?;
+        // One immediate transaction from the throttle check to the count, as in [`Store::login`].
+        let outcome = self.write(|tx| {
+            let account =
+                tx.query_row(&format!("{ACCOUNT_SELECT} WHERE id = ?1"), [actor.id()], read_account).optional()?;
+            session_check(actor, account.as_ref())?;
+            let account = account.ok_or(Error::Internal("an account checked a moment ago is gone"))?;
+            account.check_throttle()?;
+            let id = account.id.to_string();
+            let subject = Subject { entity: "user", id: Some(&id) };
+            if !password_matches(current, &account.hash) {
                 note_failure(tx, account.id)?;
-                audit::record(tx, Who::Actor(actor), "user.password_failed", subject, &[])
-            })?;
-            return Err(Error::invalid("current password", "that is not your current password"));
-        }
-        validate_password(new, &account.username)?;
-        if new == current {
-            return Err(Error::invalid("new password", "must differ from the current one"));
-        }
-        let hash = hash_password(new)?;
-        self.write(|tx| {
+                audit::record(tx, Who::Actor(actor), "user.password_failed", subject, &[])?;
+                return Ok(Err(Error::invalid("current password", "that is not your current password")));
+            }
+            validate_password(new, &account.username)?;
+            if new == current {
+                return Err(Error::invalid("new password", "must differ from the current one"));
+            }
+            let hash = hash_password(new)?;
             tx.execute(
                 "UPDATE users SET password_hash = ?2, must_change_password = 0, failed_logins = 0,
                  last_failed_at = NULL WHERE id = ?1",
@@ -344,9 +373,10 @@ impl Store {
             if account.must_change {
                 changes.push(FieldChange::changed("must_change_password", true, false));
             }
-            audit::record(tx, Who::Actor(actor), "user.password", subject, &changes)
+            audit::record(tx, Who::Actor(actor), "user.password", subject, &changes)?;
+            Ok(Ok(Actor::signed_in(account.id, account.username, account.role.parse()?).in_store(kind)))
         })?;
-        Ok(Actor::signed_in(account.id, account.username, account.role.parse()?).in_store(self.kind()?))
+        outcome
     }
 
     /// Gives another user a new random password (admins only), returned once for the admin to hand
@@ -531,6 +561,89 @@ mod tests {
         let fx = Fixture::new(false);
         let init = fx.init();
         (fx, init.store, init.admin)
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let real = hash_password("any password at all").unwrap();
+        let params = |phc: &str| phc.rsplitn(3, '$').nth(2).unwrap().to_string();
+        assert_eq!(params(DUMMY_HASH), params(&real), "same algorithm, version and cost: {real}");
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    /// Signs in with a wrong password from `threads` threads at once, each on its own connection (as
+    /// separate processes would be), and returns how many were answered "wrong password" (that is,
+    /// how many password guesses were actually checked).
+    fn parallel_wrong_sign_ins(fx: &Fixture, name: &str, threads: usize) -> usize {
+        let stores: Vec<Store> =
+            (0..threads).map(|_| crate::unlock(&fx.dir, &fx.keychain, None).unwrap().store).collect();
+        let start = std::sync::Arc::new(std::sync::Barrier::new(threads));
+        let handles: Vec<_> = stores
+            .into_iter()
+            .map(|mut s| {
+                let (start, name) = (start.clone(), name.to_string());
+                std::thread::spawn(move || {
+                    start.wait();
+                    s.login(&name, "a wrong guess")
+                })
+            })
+            .collect();
+        let answers: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        for a in &answers {
+            assert!(matches!(a, Err(Error::BadCredentials | Error::LoginThrottled { .. })), "{a:?}");
+        }
+        answers.iter().filter(|a| matches!(a, Err(Error::BadCredentials))).count()
+    }
+
+    #[test]
+    fn parallel_sign_ins_on_separate_connections_cannot_pass_the_throttle() {
+        let fx = Fixture::new(true);
+        let store = fx.init().store;
+        // Eight failures, the last long enough ago that one more guess is allowed, and then a wait
+        // of over a minute: exactly one of the parallel guesses may be checked.
+        let long_ago = (Utc::now() - chrono::Duration::seconds(600)).to_rfc3339();
+        store
+            .conn()
+            .execute("UPDATE users SET failed_logins = 8, last_failed_at = ?1 WHERE username = 'admin'", [&long_ago])
+            .unwrap();
+        assert_eq!(parallel_wrong_sign_ins(&fx, "admin", 6), 1);
+        assert_eq!(failures(&store, "admin"), 9, "every checked guess was counted");
+        // A name with no account: three free guesses, then the wait.
+        assert_eq!(parallel_wrong_sign_ins(&fx, "nobody", 6), FREE_ATTEMPTS as usize);
+    }
+
+    /// The answers to five wrong guesses in a row for `name`, and the shortest time one took.
+    fn guesses(store: &mut Store, name: &str) -> (Vec<String>, std::time::Duration) {
+        let mut answers = Vec::new();
+        let mut fastest = std::time::Duration::MAX;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let answer = store.login(name, "a wrong guess").unwrap_err();
+            if matches!(answer, Error::BadCredentials) {
+                fastest = fastest.min(t.elapsed());
+            }
+            answers.push(format!("{answer:?} / {answer}"));
+        }
+        (answers, fastest)
+    }
+
+    #[test]
+    fn a_name_with_no_account_is_throttled_and_answered_like_a_real_one() {
+        let (_fx, mut store, _admin) = store();
+        let (known, known_time) = guesses(&mut store, "admin");
+        let (unknown, unknown_time) = guesses(&mut store, "nobody");
+        assert_eq!(unknown, known);
+        assert!(known.last().unwrap().contains("LoginThrottled"), "{known:?}");
+        // The same class of time: both run one password check (not zero, not two).
+        let ratio = unknown_time.as_secs_f64() / known_time.as_secs_f64();
+        assert!((0.33..3.0).contains(&ratio), "{unknown_time:?} against {known_time:?}");
+        // The hashed name, never the typed one, is what the store keeps.
+        let kept: i64 = store.conn().query_row("SELECT count(*) FROM login_failures", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, 1);
+        assert!(!crate::testing::contains(
+            &store.conn().query_row("SELECT name_hash FROM login_failures", [], |r| r.get::<_, Vec<u8>>(0)).unwrap(),
+            "nobody"
+        ));
     }
 
     #[test]

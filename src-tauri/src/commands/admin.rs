@@ -1,7 +1,10 @@
 //! Administration: user accounts, backups and restores (admins only; the core refuses other roles).
 
 use centrebook_core::store::{BackupFile, BackupInfo, BackupPlan, RestoreReport};
-use centrebook_core::{restore, unlock, Error, NewUser, Permission, Role, UnlockSecret, User, Zeroizing};
+use centrebook_core::{
+    change_passphrase, restore, rotate_key, unlock, Error, KdfParams, NewUser, Permission, Role, UnlockSecret, User,
+    Zeroizing,
+};
 use tauri::{AppHandle, Manager, State};
 
 use super::work::{file_name, folder_path, off_main, open_path, save_path, Chosen};
@@ -42,6 +45,29 @@ pub async fn reset_password(state: State<'_, AppState>, username: String) -> Res
 #[tauri::command]
 pub async fn set_user_role(state: State<'_, AppState>, username: String, role: Role) -> Result<User, UiError> {
     state.with(move |s, a| s.set_user_role(a, &username, role)).await
+}
+
+/// Changes the store's passphrase, proving the current one. With `replace_key` (the old passphrase
+/// or a key file may be known) the data key is replaced too, and the new recovery key is returned to
+/// show once.
+#[tauri::command]
+pub async fn change_store_passphrase(
+    app: AppHandle,
+    current: String,
+    new: String,
+    replace_key: bool,
+) -> Result<Option<String>, UiError> {
+    let (current, new) = (UnlockSecret::Passphrase(Zeroizing::new(current)), Zeroizing::new(new));
+    off_main(app, move |_, state| {
+        state.with_now(|s, a| {
+            if !replace_key {
+                return change_passphrase(s, a, &current, &new, KdfParams::UNLOCK).map(|()| None);
+            }
+            let done = rotate_key(s, &state.keychain, a, &current, &new, KdfParams::UNLOCK)?;
+            Ok(Some(done.recovery_key.display().as_str().to_owned()))
+        })
+    })
+    .await
 }
 
 const BACKUP: (&str, &[&str]) = ("Centrebook backup", &["cbbackup"]);

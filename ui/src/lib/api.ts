@@ -159,6 +159,9 @@ export const api = {
   resetPassword: (username: string) => call<string>("reset_password", { username }),
   setUserRole: (username: string, role: T.Role) => call<T.User>("set_user_role", { username, role }),
 
+  /** Changes the store's passphrase; with `replaceKey`, the data key too, and returns the new recovery key (show once). */
+  changeStorePassphrase: (current: string, next: string, replaceKey: boolean) =>
+    call<string | null>("change_store_passphrase", { current, new: next, replaceKey }),
   backupFiles: () => call<T.BackupFile[]>("backup_files"),
   backupPlan: () => call<T.BackupPlan>("backup_plan"),
   /** Asks for the daily backup's folder and takes today's backup there; null when cancelled. */

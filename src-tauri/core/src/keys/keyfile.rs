@@ -27,6 +27,22 @@ pub struct KeyFile {
     key_check: String,
     passphrase: PassphraseWrap,
     recovery: Sealed,
+    /// A key rotation begun and not yet confirmed: the new key's wraps, kept beside the old ones
+    /// until the database is known to be rekeyed, so a crash between the two leaves a store that the
+    /// next unlock can finish or undo (see [`crate::rotate_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<Pending>,
+}
+
+/// The wraps of the next data key during a rotation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Pending {
+    key_check: String,
+    /// The next key sealed under the current one: whoever can reach the current key (keychain,
+    /// passphrase, recovery key) can finish the rotation at the next unlock.
+    under_current: Sealed,
+    passphrase: PassphraseWrap,
+    recovery: Sealed,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -69,7 +85,54 @@ impl KeyFile {
             key_check: key_check(store_id, key),
             passphrase: wrap_with_passphrase(store_id, key, passphrase, params)?,
             recovery: Sealed { wrapped: b64(&recovery_wrap) },
+            pending: None,
         })
+    }
+
+    /// Adds the wraps of `next` (under `passphrase` and `recovery`) beside the current ones, and
+    /// `next` sealed under `current`; the current wraps stay until [`KeyFile::finish_rotation`].
+    pub(crate) fn begin_rotation(
+        &mut self,
+        current: &DataKey,
+        next: &DataKey,
+        passphrase: &str,
+        recovery: &RecoveryKey,
+        params: KdfParams,
+    ) -> Result<()> {
+        let id = &self.store_id;
+        let recovery_wrap = crypto::seal(&recovery.wrapping_key(id)?, next.as_bytes(), &aad(id, "recovery"))?;
+        let under_current = crypto::seal(current, next.as_bytes(), &aad(id, "rotation"))?;
+        self.pending = Some(Pending {
+            key_check: key_check(id, next),
+            under_current: Sealed { wrapped: b64(&under_current) },
+            passphrase: wrap_with_passphrase(id, next, passphrase, params)?,
+            recovery: Sealed { wrapped: b64(&recovery_wrap) },
+        });
+        Ok(())
+    }
+
+    /// The next key of a rotation in progress, opened with the `current` key; `None` when there is
+    /// no rotation in progress (or `current` is not this file's key).
+    pub(crate) fn pending_key(&self, current: &DataKey) -> Option<DataKey> {
+        let pending = self.pending.as_ref()?;
+        let bytes = unb64(&pending.under_current.wrapped)?;
+        let plain = crypto::open(current, &bytes, &aad(&self.store_id, "rotation"))?;
+        let next = DataKey::from_bytes(&plain)?;
+        (pending.key_check == key_check(&self.store_id, &next)).then_some(next)
+    }
+
+    /// Makes the pending wraps the only ones: the old key can no longer be reached from this file.
+    pub(crate) fn finish_rotation(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.key_check = p.key_check;
+            self.passphrase = p.passphrase;
+            self.recovery = p.recovery;
+        }
+    }
+
+    /// Drops the pending wraps: the rotation did not happen.
+    pub(crate) fn abandon_rotation(&mut self) {
+        self.pending = None;
     }
 
     /// Whether `key` is this store's data key.

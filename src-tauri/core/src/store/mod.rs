@@ -99,6 +99,29 @@ impl Store {
         out.transpose()
     }
 
+    /// Re-encrypts the whole database under `next` (`PRAGMA rekey`), only when no other process or
+    /// connection has it open (theirs would hold the old key). The WAL is checkpointed into the main
+    /// file first and after, so no page under the old key is left in it; the rekey is one SQLite
+    /// transaction, so a crash leaves the file wholly under one key or the other.
+    pub(crate) fn rekey(&mut self, next: &DataKey) -> Result<()> {
+        let keying = Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\";", crypto::hex(next.as_bytes())));
+        let checkpoint = |conn: &Connection| -> Result<()> {
+            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy != 0 {
+                return Err(Error::Busy("the store is being read elsewhere; close other windows and try again"));
+            }
+            Ok(())
+        };
+        let done = self.alone(|conn| {
+            checkpoint(conn)?;
+            conn.execute_batch(&keying)?;
+            checkpoint(conn)
+        })?;
+        done.ok_or(Error::Busy("the store is open in another window or process; close it and try again"))?;
+        self.key = next.clone();
+        Ok(())
+    }
+
     /// The store's id (shared with its key file and keychain entry).
     pub fn store_id(&self) -> &str {
         &self.store_id
