@@ -494,9 +494,17 @@ impl Store {
         })
     }
 
-    /// One candidate, as the acting role may see them.
+    /// One candidate, as the acting role may see them. A trainer reads only candidates on their runs
+    /// (others are not found), and of them only the name, employer and employee number.
     pub fn candidate(&self, actor: &Actor, id: Id) -> Result<Candidate> {
-        read_candidate(self.conn(), id, actor.may(Permission::ReadIdentifiers))
+        super::scope::require(self.conn(), actor, super::scope::Visible::Candidate, id)?;
+        let mut c = read_candidate(self.conn(), id, actor.may(Permission::ReadIdentifiers))?;
+        if !super::scope::all(actor) {
+            c.email = None;
+            c.mobile = None;
+            c.identifiers = None;
+        }
+        Ok(c)
     }
 
     /// A candidate as the registration form shows them, filled in for a correction (admin and office:
@@ -584,10 +592,11 @@ impl Store {
         limit: i64,
     ) -> Result<Page<CandidateRow>> {
         let conn = self.conn();
-        let scope = "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1)
-            AND (?2 IS NULL OR c.id IN (SELECT n.candidate_id FROM enrolments n JOIN run_trainers rt ON rt.run_id = n.run_id
-                                         JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))";
-        let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
+        let scope = format!(
+            "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
+            mine = super::scope::Visible::Candidate.filter("c.id", 2)
+        );
+        let trainer = actor.scope().trainer();
         let count_scope = scope.replace(
             "(?1 IS NULL OR e.employer_id = ?1)",
             "(?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id
