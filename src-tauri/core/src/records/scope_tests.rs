@@ -204,7 +204,7 @@ fn admin_and_office_read_everything() {
     for who in [&s.w.admin, &s.w.office] {
         let store = &s.w.store;
         let owen = store.candidate(who, s.owen).unwrap();
-        assert!(owen.email.is_some() && owen.mobile.is_some() && owen.identifiers.is_some());
+        assert!(owen.email.is_some() && owen.mobile.is_some(), "identifiers are their own read: see below");
         assert!(store.candidate_photo(who, s.owen).unwrap().is_some());
         assert_eq!(store.evidence_photos(who, s.owen_on_theirs).unwrap().len(), 1);
         assert_eq!(store.contacts(who, s.acme).unwrap().len(), 3);
@@ -216,4 +216,30 @@ fn admin_and_office_read_everything() {
         assert_eq!(store.runs(who, &RunFilter::default()).unwrap().len(), 2);
         assert_eq!(store.candidates(who, None, 0, 50).unwrap().total, 2);
     }
+}
+
+#[test]
+fn reading_identifiers_is_audited_and_a_candidate_read_carries_none() {
+    let mut s = scoped();
+    let office = s.w.office.clone();
+    assert_eq!(s.w.store.candidate(&office, s.sian).unwrap().identifiers, None, "a plain read never holds them");
+    let seen = |s: &Scoped, action: &str| {
+        let filter = crate::audit::AuditFilter { entity_id: Some(s.sian.to_string()), ..Default::default() };
+        crate::audit::list(&s.w.store, &s.w.admin, &filter)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == action && e.actor == "olly")
+            .count()
+    };
+    assert_eq!(seen(&s, "candidate.identifiers_read"), 0);
+    let ids = s.w.store.candidate_identifiers(&office, s.sian).unwrap();
+    assert_eq!(ids.ni_number.unwrap().to_string(), "AB123456C");
+    assert_eq!(seen(&s, "candidate.identifiers_read"), 1, "who saw the NI number is on the record");
+    let form = s.w.store.candidate_form(&office, s.sian).unwrap();
+    assert_eq!(form.date_of_birth.as_deref(), Some("14/03/1988"));
+    assert_eq!(seen(&s, "candidate.form_read"), 1);
+    // A refusal records nothing and confirms nothing.
+    let tess = s.w.trainer.clone();
+    assert!(matches!(s.w.store.candidate_identifiers(&tess, s.sian), Err(Error::Forbidden { .. })));
+    assert_eq!(seen(&s, "candidate.identifiers_read"), 1);
 }
