@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "candidates",
     "search_candidates",
     "candidate",
+    "candidate_identifiers",
     "register_candidate",
     "employment_history",
     "change_employer",

@@ -65,6 +65,7 @@ fn main() {
             people::candidates,
             people::search_candidates,
             people::candidate,
+            people::candidate_identifiers,
             people::register_candidate,
             people::employment_history,
             people::change_employer,

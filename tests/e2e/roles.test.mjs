@@ -2,7 +2,7 @@
 // but never NI numbers, and are not offered what their role cannot do.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cli, click, fill, go, initStore, launch, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { cli, click, fill, go, initStore, launch, picture, shown, signIn, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const TRAINER_PASSWORD = "trainer password 1";
 
@@ -40,6 +40,13 @@ test("a trainer account cannot see NI numbers", async () => {
     await fill(b, "#c-ni_number", "JG 10 37 59 A");
     await click(b, "#register");
     assert.equal(await textOf(b, "#ni-number", (t) => t.length > 0), "JG 10 37 59 A");
+    // Nia is on no run of Tess's: her page will not open for Tess.
+    await go(b, "candidates/new");
+    await fill(b, "#c-forename", "Nia");
+    await fill(b, "#c-surname", "Outside");
+    await click(b, "#register");
+    await textOf(b, "#candidate-name", (t) => t === "Nia Outside");
+    const nia = await b.execute(() => location.hash.split("/").pop());
     await go(b, "runs/new");
     await click(b, "input.tick");
     await fill(b, "#r-venue", "Quarry site");
@@ -66,6 +73,13 @@ test("a trainer account cannot see NI numbers", async () => {
     assert.equal(await (await b.$("#ni-number")).isExisting(), false);
     const page = await (await b.$("#content")).getText();
     assert.ok(!page.includes("JG103759A") && !page.includes("JG 10 37 59 A"), "no NI number on the page");
+    await picture(b, "trainer-candidate-on-her-run");
+
+    // A candidate on none of her runs is not found, as an id that does not exist would be.
+    await go(b, `candidates/${nia}`);
+    assert.match(await textOf(b, "#error", (t) => t.length > 0), /no candidate called/i);
+    assert.ok(!(await (await b.$("#content")).getText()).includes("Outside"), "nothing of Nia's on the page");
+    await picture(b, "trainer-candidate-outside-her-runs");
 
     // Searching by his NI number finds nobody for a trainer.
     await go(b, "candidates");

@@ -523,7 +523,10 @@ fn print_history(history: &[centrebook_core::records::Employment]) {
 }
 
 fn show(store: &mut Store, actor: &Actor, id: Id, json: bool) -> Result<ExitCode> {
-    let c = store.candidate(actor, id)?;
+    let mut c = store.candidate(actor, id)?;
+    // Identifiers are their own, audited read: asked for only by a role that may see them.
+    c.identifiers =
+        if actor.may(Permission::ReadIdentifiers) { Some(store.candidate_identifiers(actor, id)?) } else { None };
     let history = store.employment_history(actor, id)?;
     let enrolments = store.candidate_enrolments(actor, id)?;
     let special = if actor.may(Permission::SpecialCategory) { store.special_category(actor, id)? } else { None };

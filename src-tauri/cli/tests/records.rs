@@ -179,3 +179,76 @@ fn bodies_approvals_course_links_numbering_and_the_saved_template() {
     assert_eq!(json(&dir, &["certificate", "template", "show"], AS_ADMIN)["name"], "Test Centre portrait");
     assert_eq!(json(&dir, &["certificate", "template", "reset"], AS_ADMIN)["custom"], false);
 }
+
+#[test]
+fn a_trainer_reads_only_what_their_runs_hold() {
+    let (tmp, dir, _) = initialised();
+    let mut env = AS_ADMIN.to_vec();
+    env.push(("CENTREBOOK_NEW_PASSWORD", "trainer password 1"));
+    json(&dir, &["user", "add", "tess", "--role", "trainer"], &env);
+    json(&dir, &["body", "add", "--code", "RTITB", "--name", "RTITB Ltd", "--centre-number", "C1234"], AS_ADMIN);
+    add_course(tmp.path(), &dir, &forklift_course(Some("RTITB"), false));
+    json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
+    add_trainer(&dir, serde_json::json!({"name": "Tess Evans", "username": "tess"}), AS_ADMIN);
+    let contact = |forename: &str| {
+        let file = tmp.path().join(format!("{forename}.json"));
+        let k = serde_json::json!({"forename": forename, "surname": "Site", "phone": "0113 496 0100",
+            "email": format!("{}@acme.example", forename.to_lowercase())});
+        std::fs::write(&file, k.to_string()).unwrap();
+        let args = ["contact", "add", "--employer", "Acme Haulage", "--from-json", file.to_str().unwrap()];
+        json(&dir, &args, AS_ADMIN)[0]["id"].as_str().unwrap().to_owned()
+    };
+    let (carys, dai) = (contact("Carys"), contact("Dai"));
+    let run = json(
+        &dir,
+        &["run", "add", "--course", "FLT-CB", "--start", "02/11/2026", "--employer", "Acme Haulage"]
+            .into_iter()
+            .chain(["--site-contact", &carys, "--trainer", "Tess Evans"])
+            .collect::<Vec<_>>(),
+        AS_ADMIN,
+    );
+    let rid = run["id"].as_str().unwrap().to_owned();
+    let person = |forename: &str, ni: &str| {
+        let c = add_candidate(
+            &dir,
+            serde_json::json!({"forename": forename, "surname": "Jones", "employer": "Acme Haulage",
+                "employee_number": format!("E-{forename}"), "ni_number": ni, "mobile": "07700 900123",
+                "email": "someone@example.com", "date_of_birth": "14/03/1988"}),
+            &["--force"],
+            AS_ADMIN,
+        );
+        c["candidate"]["id"].as_str().unwrap().to_owned()
+    };
+    let (sian, owen) = (person("Siân", "AB123456C"), person("Owen", "JK123456A"));
+    json(&dir, &["run", "enrol", &rid, &sian], AS_ADMIN);
+
+    // On her run: the name and employee number, nothing more.
+    let shown = json(&dir, &["candidate", "show", &sian], AS_TRAINER);
+    assert_eq!((shown["forename"].as_str(), shown["employee_number"].as_str()), (Some("Siân"), Some("E-Siân")));
+    assert!(shown["email"].is_null() && shown["mobile"].is_null() && shown["identifiers"].is_null(), "{shown}");
+    // On none of her runs: not found (exit 5), as for an id that does not exist; nothing leaks.
+    let refused = centrebook(&dir, &["candidate", "show", &owen], AS_TRAINER);
+    let (out, err) = text(&refused);
+    assert_eq!(refused.status.code(), Some(5), "{out} {err}");
+    assert_eq!(err.trim(), format!("error: no candidate called \"{owen}\""), "the answer for an unknown id");
+    assert!(!out.contains("Owen") && !out.contains("07700"), "{out}");
+    // Contacts: only her run's site contact, by name.
+    let contacts = json(&dir, &["contact", "list", "Acme Haulage"], AS_TRAINER);
+    assert_eq!(contacts.as_array().unwrap().len(), 1, "{contacts}");
+    assert_eq!((contacts[0]["id"].as_str(), contacts[0]["forename"].as_str()), (Some(carys.as_str()), Some("Carys")));
+    assert!(contacts[0]["phone"].is_null() && contacts[0]["email"].is_null(), "{contacts}");
+    assert_eq!(json(&dir, &["contact", "list", "Acme Haulage"], AS_ADMIN).as_array().unwrap().len(), 2);
+    assert_eq!(centrebook(&dir, &["contact", "history", &dai], AS_TRAINER).status.code(), Some(5));
+
+    // The office reading an NI number is on the record.
+    let office_show = json(&dir, &["candidate", "show", &sian], AS_ADMIN);
+    assert_eq!(office_show["identifiers"]["ni_number"], "AB123456C");
+    let audit = json(&dir, &["audit", "list", "--limit", "200"], AS_ADMIN);
+    let reads = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "candidate.identifiers_read" && e["entity_id"] == sian.as_str())
+        .count();
+    assert_eq!(reads, 1);
+}

@@ -140,6 +140,28 @@ impl Permission {
     }
 }
 
+/// Which records a user may read: the one definition every read in [`records`](crate::records) shares
+/// (through `records::scope`), so a list, a search and a read by id can never disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every record (admin and office in the office store).
+    All,
+    /// Only the runs this user (by user id) is assigned to as a trainer, their candidates (names,
+    /// employer and employee number) and their site contacts (names): a trainer anywhere, and
+    /// anyone on a trainer's laptop, where records are reached through the packed runs.
+    Runs(Id),
+}
+
+impl Scope {
+    /// The user id to bind to the shared scope fragment: `None` reads everything.
+    pub(crate) fn trainer(self) -> Option<Id> {
+        match self {
+            Scope::All => None,
+            Scope::Runs(id) => Some(id),
+        }
+    }
+}
+
 /// A signed-in user. Only the core makes these, so holding one proves the password was checked.
 #[derive(Clone, Debug, Serialize)]
 pub struct Actor {
@@ -178,6 +200,16 @@ impl Actor {
     /// before anything else is allowed.
     pub fn must_change_password(&self) -> bool {
         self.must_change_password
+    }
+
+    /// Which records this user may read, decided by the role and the kind of store, never guessed
+    /// from a missing permission. A reset password not yet changed reads as narrowly as a trainer.
+    pub fn scope(&self) -> Scope {
+        if self.role == Role::Trainer || self.kind == StoreKind::Laptop || self.must_change_password {
+            Scope::Runs(self.id)
+        } else {
+            Scope::All
+        }
     }
 
     /// Whether this user may do `p` (in this kind of store). Nothing, until a reset password is changed.

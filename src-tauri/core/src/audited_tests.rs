@@ -201,7 +201,9 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         s.employer_report_with(&office, acme, &opts).unwrap()
     });
     // A correction of a name the employer's report carried, owed to them until told.
-    let edit = crate::records::CandidateForm { surname: "Pryce".into(), ..s.candidate_form(&admin, passed).unwrap() };
+    let form = audited(&mut c, s, "candidate_form", |s| s.candidate_form(&admin, passed).unwrap());
+    audited(&mut c, s, "candidate_identifiers", |s| s.candidate_identifiers(&office, passed).unwrap());
+    let edit = crate::records::CandidateForm { surname: "Pryce".into(), ..form };
     audited(&mut c, s, "edit_candidate", |s| {
         let why = Some(crate::records::ChangeReason::TypingError);
         s.edit_candidate(&office, passed, &edit, why, today(), true).unwrap()

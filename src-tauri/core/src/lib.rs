@@ -64,7 +64,7 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod words_tests;
 
-pub use actor::{Actor, Permission, Role, StoreKind};
+pub use actor::{Actor, Permission, Role, Scope, StoreKind};
 pub use crypto::KdfParams;
 pub use dir::DataDir;
 pub use error::{Error, Result};

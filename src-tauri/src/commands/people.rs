@@ -4,7 +4,7 @@ use centrebook_core::audit::{self, AuditEntry, AuditFilter};
 use centrebook_core::photo::{self, Crop};
 use centrebook_core::records::{
     Candidate, CandidateForm, CandidateRow, Channel, Consent, Contact, ContactForm, Employer, EmployerForm, Employment,
-    Page, Registered,
+    Identifiers, Page, Registered,
 };
 use centrebook_core::{Error, Id};
 use tauri::ipc::{InvokeBody, Request, Response};
@@ -80,6 +80,12 @@ pub async fn search_candidates(
 #[tauri::command]
 pub async fn candidate(state: State<'_, AppState>, id: Id) -> Result<Candidate, UiError> {
     state.with(move |s, a| s.candidate(a, id)).await
+}
+
+/// A candidate's NI number, date of birth and address: a read the core audits.
+#[tauri::command]
+pub async fn candidate_identifiers(state: State<'_, AppState>, id: Id) -> Result<Identifiers, UiError> {
+    state.with(move |s, a| s.candidate_identifiers(a, id)).await
 }
 
 /// Registers a candidate; with `force`, even when they may already exist.

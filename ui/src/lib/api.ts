@@ -74,6 +74,8 @@ export const api = {
     call<T.Page<T.CandidateRow>>("candidates", { employer, offset, limit }),
   searchCandidates: (typed: string, limit = 50) => call<T.CandidateRow[]>("search_candidates", { typed, limit }),
   candidate: (id: T.Id) => call<T.Candidate>("candidate", { id }),
+  /** NI number, date of birth and address: each call is audited, so only a record being opened asks. */
+  candidateIdentifiers: (id: T.Id) => call<T.Identifiers>("candidate_identifiers", { id }),
   registerCandidate: (form: T.CandidateForm, force: boolean) =>
     call<T.Registered>("register_candidate", { form, force }),
   employmentHistory: (candidate: T.Id) => call<T.Employment[]>("employment_history", { candidate }),

@@ -217,7 +217,7 @@ impl Store {
         })
     }
 
-    /// A candidate's employers, newest first.
+    /// A candidate's employers, newest first; a trainer, only the current one of a candidate on their runs.
     pub fn employment_history(&self, actor: &Actor, candidate: Id) -> Result<Vec<Employment>> {
         self.candidate(actor, candidate)?;
         let mut stmt = self.conn().prepare_cached(
@@ -237,7 +237,12 @@ impl Store {
                 site: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut history: Vec<Employment> = rows.collect::<rusqlite::Result<_>>()?;
+        // A trainer sees the current employer and employee number (as on the candidate), not the past.
+        if !super::scope::all(actor) {
+            history.retain(|e| e.ended_on.is_none());
+        }
+        Ok(history)
     }
 
     /// Moves a candidate to another employer (or to self-booked with `None`) from `on`: the current

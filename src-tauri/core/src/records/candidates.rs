@@ -494,16 +494,26 @@ impl Store {
         })
     }
 
-    /// One candidate, as the acting role may see them.
+    /// One candidate, without identifiers whoever asks: reading an NI number, a date of birth or an
+    /// address is audited, so it is its own call ([`Store::candidate_identifiers`]) that the window
+    /// makes when the record is opened, never a list. A trainer reads only candidates on their runs
+    /// (others are not found), and of them only the name, employer and employee number.
     pub fn candidate(&self, actor: &Actor, id: Id) -> Result<Candidate> {
-        read_candidate(self.conn(), id, actor.may(Permission::ReadIdentifiers))
+        super::scope::require(self.conn(), actor, super::scope::Visible::Candidate, id)?;
+        let mut c = read_candidate(self.conn(), id, false)?;
+        if !super::scope::all(actor) {
+            c.email = None;
+            c.mobile = None;
+        }
+        Ok(c)
     }
 
     /// A candidate as the registration form shows them, filled in for a correction (admin and office:
-    /// the form holds identifiers). Dates are typed the UK way, as a person would type them.
-    pub fn candidate_form(&self, actor: &Actor, id: Id) -> Result<CandidateForm> {
+    /// the form holds identifiers, so the read is audited). Dates are typed the UK way, as a person
+    /// would type them.
+    pub fn candidate_form(&mut self, actor: &Actor, id: Id) -> Result<CandidateForm> {
         actor.require(Permission::EditRecords)?;
-        let c = read_candidate(self.conn(), id, true)?;
+        let c = self.write(|tx| read_identifiers(tx, actor, id, "candidate.form_read"))?;
         let ids = c.identifiers.unwrap_or_default();
         Ok(CandidateForm {
             forename: c.forename,
@@ -520,11 +530,22 @@ impl Store {
         })
     }
 
-    /// A candidate's identifiers; a role that may not see them gets a permission error, not the values.
-    pub fn candidate_identifiers(&self, actor: &Actor, id: Id) -> Result<Identifiers> {
+    /// A candidate's identifiers, with an audit entry saying who saw them; a role that may not see
+    /// them gets a permission error, not the values (and nothing is recorded).
+    pub fn candidate_identifiers(&mut self, actor: &Actor, id: Id) -> Result<Identifiers> {
         actor.require(Permission::ReadIdentifiers)?;
-        self.candidate(actor, id)?.identifiers.ok_or(Error::Internal("identifiers missing for a permitted role"))
+        super::scope::require(self.conn(), actor, super::scope::Visible::Candidate, id)?;
+        let c = self.write(|tx| read_identifiers(tx, actor, id, "candidate.identifiers_read"))?;
+        c.identifiers.ok_or(Error::Internal("identifiers missing for a permitted role"))
     }
+}
+
+/// Reads a candidate with identifiers and records, in the same transaction, that `actor` saw them.
+fn read_identifiers(tx: &Tx<'_>, actor: &Actor, id: Id, action: &str) -> Result<Candidate> {
+    let c = read_candidate(tx, id, true)?;
+    let sid = id.to_string();
+    audit::record(tx, Who::Actor(actor), action, Subject { entity: "candidate", id: Some(&sid) }, &[])?;
+    Ok(c)
 }
 
 /// A line in a list of candidates: what every role may see.
@@ -584,10 +605,11 @@ impl Store {
         limit: i64,
     ) -> Result<Page<CandidateRow>> {
         let conn = self.conn();
-        let scope = "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1)
-            AND (?2 IS NULL OR c.id IN (SELECT n.candidate_id FROM enrolments n JOIN run_trainers rt ON rt.run_id = n.run_id
-                                         JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))";
-        let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
+        let scope = format!(
+            "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
+            mine = super::scope::Visible::Candidate.filter("c.id", 2)
+        );
+        let trainer = actor.scope().trainer();
         let count_scope = scope.replace(
             "(?1 IS NULL OR e.employer_id = ?1)",
             "(?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id

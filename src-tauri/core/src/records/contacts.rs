@@ -6,6 +6,7 @@ use chrono::Utc;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
+use super::scope::{self, Visible};
 use super::{optional, optional_with, required, text};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -347,10 +348,11 @@ impl Store {
         self.contact(actor, contact)
     }
 
-    /// One contact with their current consents. Every role may read contacts: a site contact's name is
-    /// part of a trainer's field pack.
-    pub fn contact(&self, _actor: &Actor, id: Id) -> Result<Contact> {
+    /// One contact with their current consents. A trainer reads only the site contacts of their runs
+    /// (others are not found), and of them only the name: it is part of a trainer's field pack.
+    pub fn contact(&self, actor: &Actor, id: Id) -> Result<Contact> {
         let conn = self.conn();
+        scope::require(conn, actor, Visible::Contact, id)?;
         let mut c = conn
             .query_row(
                 "SELECT id, employer_id, forename, surname, job_title, phone, mobile, email, removed_at FROM contacts
@@ -380,12 +382,19 @@ impl Store {
                 AND channel = k.channel ORDER BY recorded_at DESC, id DESC LIMIT 1)
              ORDER BY channel",
         )?;
+        if !scope::all(actor) {
+            return Ok(Contact { job_title: None, phone: None, mobile: None, email: None, ..c });
+        }
         c.consents = stmt.query_map([id], consent_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(c)
     }
 
     /// Every consent answer recorded for a contact, newest first: the history behind [`Contact::consents`].
-    pub fn consent_history(&self, _actor: &Actor, contact: Id) -> Result<Vec<Consent>> {
+    /// Admin and office; a trainer is told the contact is not found.
+    pub fn consent_history(&self, actor: &Actor, contact: Id) -> Result<Vec<Consent>> {
+        if !scope::all(actor) {
+            return Err(Error::NotFound { what: "contact", name: contact.to_string() });
+        }
         let mut stmt = self.conn().prepare_cached(
             "SELECT channel, granted, recorded_at, source FROM contact_consents WHERE contact_id = ?1
              ORDER BY recorded_at DESC, id DESC",
@@ -394,15 +403,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// An employer's contacts, by surname; those removed at their request are left out.
+    /// An employer's contacts, by surname; those removed at their request are left out. A trainer
+    /// gets only the site contacts of their runs, by name.
     pub fn contacts(&self, actor: &Actor, employer: Id) -> Result<Vec<Contact>> {
         let ids: Vec<Id> = self
             .conn()
-            .prepare(
-                "SELECT id FROM contacts WHERE employer_id = ?1 AND removed_at IS NULL
+            .prepare(&format!(
+                "SELECT id FROM contacts WHERE employer_id = ?1 AND removed_at IS NULL AND {mine}
                  ORDER BY surname COLLATE NOCASE, forename",
-            )?
-            .query_map([employer], |r| r.get(0))?
+                mine = Visible::Contact.filter("id", 2)
+            ))?
+            .query_map(rusqlite::params![employer, actor.scope().trainer()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.contact(actor, id)).collect()
     }

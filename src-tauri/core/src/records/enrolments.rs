@@ -222,15 +222,15 @@ impl Store {
     /// A candidate's enrolments, latest first; a trainer sees only those on their own runs.
     pub fn candidate_enrolments(&self, actor: &Actor, candidate: Id) -> Result<Vec<CandidateEnrolment>> {
         let conn = self.conn();
-        let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
-        let mut stmt = conn.prepare_cached(
+        super::scope::require(conn, actor, super::scope::Visible::Candidate, candidate)?;
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT n.id, n.run_id, c.code, c.title, r.starts_on, r.ends_on, n.status, n.cancelled_at IS NOT NULL
              FROM enrolments n JOIN course_runs r ON r.id = n.run_id JOIN courses c ON c.id = r.course_id
-             WHERE n.candidate_id = ?1 AND (?2 IS NULL OR n.run_id IN (SELECT rt.run_id FROM run_trainers rt
-                JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?2))
+             WHERE n.candidate_id = ?1 AND {mine}
              ORDER BY r.starts_on DESC",
-        )?;
-        let rows = stmt.query_map(rusqlite::params![candidate, trainer], |r| {
+            mine = super::scope::Visible::Run.filter("n.run_id", 2)
+        ))?;
+        let rows = stmt.query_map(rusqlite::params![candidate, actor.scope().trainer()], |r| {
             let (s, e, st): (String, String, String) = (r.get(4)?, r.get(5)?, r.get(6)?);
             Ok(CandidateEnrolment {
                 id: r.get(0)?,

@@ -20,6 +20,9 @@ pub(crate) mod photos;
 mod rectification;
 pub(crate) mod results;
 pub(crate) mod runs;
+pub(crate) mod scope;
+#[cfg(test)]
+mod scope_tests;
 mod search;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use chrono::Utc;
 use rusqlite::OptionalExtension;
 
 use super::optional;
+use super::scope::{self, Visible};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::crypto;
@@ -17,34 +18,16 @@ fn digest(bytes: &[u8]) -> String {
     crypto::hex(&crypto::sha256(&[bytes]))
 }
 
-/// Whether `actor` is a trainer assigned to the run `enrolment` belongs to.
-fn teaches(tx: &rusqlite::Connection, actor: &Actor, enrolment: Id) -> Result<bool> {
-    Ok(tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM enrolments e JOIN run_trainers rt ON rt.run_id = e.run_id
-             JOIN trainers t ON t.id = rt.trainer_id WHERE e.id = ?1 AND t.user_id = ?2)",
-        rusqlite::params![enrolment, actor.id()],
-        |r| r.get(0),
-    )?)
-}
-
-/// Admin and office may handle any enrolment's evidence; a trainer only on runs they teach.
-fn require_evidence_access(
-    conn: &rusqlite::Connection,
-    actor: &Actor,
-    enrolment: Id,
-    action: &'static str,
-) -> Result<()> {
+/// Admin and office may handle any enrolment's evidence; a trainer only on runs they teach (on a
+/// trainer's laptop its user reaches the runs it teaches the same way, whatever its role). Outside
+/// them the enrolment is not found, so a refusal never confirms that it exists.
+fn require_evidence_access(conn: &rusqlite::Connection, actor: &Actor, enrolment: Id) -> Result<()> {
     let exists: bool =
         conn.query_row("SELECT EXISTS (SELECT 1 FROM enrolments WHERE id = ?1)", [enrolment], |r| r.get(0))?;
     if !exists {
         return Err(Error::NotFound { what: "enrolment", name: enrolment.to_string() });
     }
-    // On a trainer's laptop its user reaches the runs it teaches the same way, whatever its role.
-    if actor.may(Permission::EditRecords) || teaches(conn, actor, enrolment)? {
-        Ok(())
-    } else {
-        Err(Error::Forbidden { role: actor.role(), action })
-    }
+    scope::require(conn, actor, Visible::Enrolment, enrolment)
 }
 
 fn candidate_exists(tx: &Tx<'_>, id: Id) -> Result<()> {
@@ -68,7 +51,7 @@ pub(crate) fn add_evidence_photo_in(
 ) -> Result<Id> {
     let sha = digest(photo.as_bytes());
     let id = Id::new();
-    require_evidence_access(tx, actor, enrolment, "add evidence photos to a run they do not teach")?;
+    require_evidence_access(tx, actor, enrolment)?;
     if let Some(c) = component {
         let fits: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM enrolments e JOIN course_runs r ON r.id = e.run_id
@@ -138,8 +121,10 @@ impl Store {
         })
     }
 
-    /// A candidate's portrait, if they have one. Every role that may see the candidate may see it.
-    pub fn candidate_photo(&self, _actor: &Actor, candidate: Id) -> Result<Option<Photo>> {
+    /// A candidate's portrait, if they have one: admin and office. A trainer sees a candidate's name
+    /// and employee number, nothing more, so gets none (and not found outside their runs).
+    pub fn candidate_photo(&self, actor: &Actor, candidate: Id) -> Result<Option<Photo>> {
+        scope::require(self.conn(), actor, Visible::Candidate, candidate)?;
         let stored: Option<Option<Vec<u8>>> = self
             .conn()
             .query_row("SELECT photo FROM candidates WHERE id = ?1", [candidate], |r| r.get(0))
@@ -147,6 +132,7 @@ impl Store {
         match stored {
             None => Err(Error::NotFound { what: "candidate", name: candidate.to_string() }),
             Some(None) => Ok(None),
+            Some(Some(_)) if !scope::all(actor) => Ok(None),
             Some(Some(bytes)) => Photo::from_stored(bytes).map(Some),
         }
     }
@@ -169,7 +155,7 @@ impl Store {
     /// An enrolment's evidence photos, oldest first, as (id, caption, photo). Admin and office may see
     /// them; a trainer on the runs they are assigned to.
     pub fn evidence_photos(&self, actor: &Actor, enrolment: Id) -> Result<Vec<(Id, Option<String>, Photo)>> {
-        require_evidence_access(self.conn(), actor, enrolment, "see evidence photos of a run they do not teach")?;
+        require_evidence_access(self.conn(), actor, enrolment)?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, caption, image FROM evidence_photos WHERE enrolment_id = ?1 ORDER BY taken_at, id",
         )?;
@@ -280,12 +266,16 @@ mod tests {
     }
 
     #[test]
-    fn office_sets_a_portrait_every_role_sees_it_and_the_audit_holds_its_hash() {
+    fn office_sets_a_portrait_office_sees_it_and_the_audit_holds_its_hash() {
         let mut w = world();
         let office = w.office.clone();
         assert_eq!(w.store.candidate_photo(&w.trainer, w.candidate).unwrap(), None);
         w.store.set_candidate_photo(&office, w.candidate, &jpeg(700, 900, 10), None).unwrap();
-        let p = w.store.candidate_photo(&w.trainer, w.candidate).unwrap().expect("a photo");
+        // A trainer sees the names of the people on their runs, not their portraits.
+        assert_eq!(w.store.candidate_photo(&w.trainer, w.candidate).unwrap(), None);
+        let not_theirs = w.store.candidate_photo(&w.other_trainer, w.candidate);
+        assert!(matches!(not_theirs, Err(Error::NotFound { what: "candidate", .. })));
+        let p = w.store.candidate_photo(&office, w.candidate).unwrap().expect("a photo");
         assert_eq!((p.width(), p.height()), (420, 540));
         let first_sha = crate::crypto::hex(&crate::crypto::sha256(&[p.as_bytes()]));
         w.store.set_candidate_photo(&w.admin.clone(), w.candidate, &jpeg(350, 450, 200), None).unwrap();
@@ -353,12 +343,10 @@ mod tests {
         assert_eq!((seen[1].2.width(), seen[1].2.height()), (300, 200));
         assert_eq!(w.store.evidence_photos(&w.admin, w.enrolment).unwrap().len(), 2);
 
+        // Outside their runs the enrolment is not found: a refusal would confirm it exists.
         let err = w.store.add_evidence_photo(&other, w.enrolment, None, None, &jpeg(300, 200, 0)).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "not allowed: a trainer account may not add evidence photos to a run they do not teach"
-        );
-        assert!(matches!(w.store.evidence_photos(&other, w.enrolment), Err(Error::Forbidden { .. })));
+        assert!(matches!(err, Error::NotFound { what: "enrolment", .. }), "{err}");
+        assert!(matches!(w.store.evidence_photos(&other, w.enrolment), Err(Error::NotFound { what: "enrolment", .. })));
         let err = w
             .store
             .add_evidence_photo(&trainer, w.enrolment, Some(w.foreign_component), None, &jpeg(300, 200, 0))

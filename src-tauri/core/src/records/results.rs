@@ -13,7 +13,7 @@ use super::enrolments::{outcome, read_enrolment, recompute, stored_score, Enrolm
 use super::outcome::{ComponentRule, Outcome, Score};
 use super::runs::{require_assessor, require_not_cancelled};
 use super::{opt, optional, Component};
-use crate::actor::{Actor, Permission};
+use crate::actor::Actor;
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::parse_uk_date;
 use crate::{Error, Id, Result, Store};
@@ -279,10 +279,7 @@ impl Store {
     pub fn enrolment_results(&self, actor: &Actor, enrolment: Id) -> Result<EnrolmentResults> {
         let conn = self.conn();
         let e = read_enrolment(conn, enrolment)?;
-        if !actor.may(Permission::EditRecords) {
-            require_assessor(conn, actor, e.run_id)
-                .map_err(|_| Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
-        }
+        super::scope::require(conn, actor, super::scope::Visible::Enrolment, e.id)?;
         let mut stmt = conn.prepare_cached(
             "SELECT k.id, k.name, k.kind, k.max_mark, k.pass_mark, k.max_minor_faults, k.max_major_faults,
                     s.assessed_on, t.name, s.comments

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::scope::{self, Visible};
 use super::{opt, optional};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -113,28 +114,17 @@ fn run_date(field: &'static str, typed: &str) -> Result<NaiveDate> {
 /// Whether the actor may record attendance and results on the run: admin and office, or a trainer
 /// assigned to it.
 pub(crate) fn require_assessor(conn: &Connection, actor: &Actor, run: Id) -> Result<()> {
-    if actor.may(Permission::EditRecords) || assigned(conn, actor, run)? {
-        return Ok(());
+    match scope::require(conn, actor, Visible::Run, run) {
+        Err(Error::NotFound { .. }) => {
+            Err(Error::Forbidden { role: actor.role(), action: "record results on a run they are not assigned to" })
+        }
+        other => other,
     }
-    Err(Error::Forbidden { role: actor.role(), action: "record results on a run they are not assigned to" })
 }
 
-fn assigned(conn: &Connection, actor: &Actor, run: Id) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM run_trainers rt JOIN trainers t ON t.id = rt.trainer_id
-         WHERE rt.run_id = ?1 AND t.user_id = ?2)",
-        rusqlite::params![run, actor.id()],
-        |r| r.get(0),
-    )?)
-}
-
-/// Refuses a trainer who is not assigned to the run; other roles see every run.
+/// Refuses a trainer who is not assigned to the run (as not found); other roles see every run.
 pub(crate) fn require_visible(conn: &Connection, actor: &Actor, run: Id) -> Result<()> {
-    if actor.may(Permission::EditRecords) || assigned(conn, actor, run)? {
-        Ok(())
-    } else {
-        Err(Error::NotFound { what: "course run", name: run.to_string() })
-    }
+    scope::require(conn, actor, Visible::Run, run)
 }
 
 const RUN_SELECT: &str = "SELECT r.id, r.course_id, c.code, c.title, c.category, r.starts_on, r.ends_on,
@@ -500,19 +490,17 @@ impl Store {
     /// Runs overlapping the filter's dates, latest first. A trainer sees only their own.
     pub fn runs(&self, actor: &Actor, filter: &RunFilter) -> Result<Vec<Run>> {
         let conn = self.conn();
-        let mine = !actor.may(Permission::EditRecords);
         let mut stmt = conn.prepare(&format!(
             "{RUN_SELECT} WHERE (?1 IS NULL OR r.ends_on >= ?1) AND (?2 IS NULL OR r.starts_on <= ?2)
-               AND (NOT ?3 OR r.id IN (SELECT rt.run_id FROM run_trainers rt JOIN trainers t ON t.id = rt.trainer_id
-                                        WHERE t.user_id = ?4))
-             ORDER BY r.starts_on DESC LIMIT ?5"
+               AND {mine}
+             ORDER BY r.starts_on DESC LIMIT ?4",
+            mine = Visible::Run.filter("r.id", 3)
         ))?;
         let rows = stmt.query_map(
             rusqlite::params![
                 filter.from.map(|d| d.to_string()),
                 filter.to.map(|d| d.to_string()),
-                mine,
-                actor.id(),
+                actor.scope().trainer(),
                 filter.limit.unwrap_or(200)
             ],
             read_run,

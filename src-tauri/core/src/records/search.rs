@@ -39,7 +39,7 @@ impl Store {
         let Some(query) = fts_query(typed, actor.may(Permission::ReadIdentifiers)) else {
             return Ok(Vec::new());
         };
-        let trainer = (!actor.may(Permission::EditRecords)).then(|| actor.id());
+        let trainer = actor.scope().trainer();
         // No ranking: bm25 would score every match before the first could be returned, and a prefix
         // as short as "sm" matches thousands at 500,000 candidates. The index hands matches over in
         // rowid order cheaply; a window of them is sorted by name, and typing more narrows it.
@@ -47,9 +47,9 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{ROW_SELECT} JOIN (SELECT rowid AS rid FROM candidate_search WHERE candidate_search MATCH ?1 LIMIT ?2) s
                 ON s.rid = c.rowid
-             WHERE ?3 IS NULL OR c.id IN (SELECT n.candidate_id FROM enrolments n JOIN run_trainers rt ON rt.run_id = n.run_id
-                                          JOIN trainers t ON t.id = rt.trainer_id WHERE t.user_id = ?3)
-             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE LIMIT ?4"
+             WHERE {mine}
+             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE LIMIT ?4",
+            mine = super::scope::Visible::Candidate.filter("c.id", 3)
         ))?;
         let rows = stmt.query_map(rusqlite::params![query, window, trainer, limit.clamp(1, 1000)], read_row)?;
         let out: Vec<CandidateRow> = rows.collect::<rusqlite::Result<_>>()?;

@@ -182,6 +182,8 @@ fn action_words(action: &str) -> String {
         "candidate.special_category" => "Health and disability notes recorded",
         "candidate.special_category_deleted" => "Health and disability notes deleted",
         "candidate.photo" => "Photo changed",
+        "candidate.identifiers_read" => "Identifiers seen",
+        "candidate.form_read" => "Opened for correction (identifiers seen)",
         "candidate.site" => "Site or department changed",
         "enrolment.add" => "Enrolled",
         "enrolment.attendance" => "Attendance recorded",

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
+use super::scope::{self, Visible};
 use super::{optional_with, required, text};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -240,9 +241,11 @@ impl Store {
         self.trainer(actor, id)
     }
 
-    /// One trainer.
-    pub fn trainer(&self, _actor: &Actor, id: Id) -> Result<Trainer> {
+    /// One trainer. A trainer reads their own record, and only the name of those they share a run
+    /// with; any other is not found.
+    pub fn trainer(&self, actor: &Actor, id: Id) -> Result<Trainer> {
         let conn = self.conn();
+        scope::require(conn, actor, Visible::Trainer, id)?;
         let mut t = conn
             .query_row(
                 "SELECT t.id, t.name, u.username, t.email, t.phone FROM trainers t LEFT JOIN users u ON u.id = t.user_id
@@ -282,6 +285,23 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
+        if !scope::all(actor) {
+            let own: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM trainers WHERE id = ?1 AND user_id = ?2)",
+                rusqlite::params![id, actor.id()],
+                |r| r.get(0),
+            )?;
+            if !own {
+                return Ok(Trainer {
+                    username: None,
+                    email: None,
+                    phone: None,
+                    registrations: Vec::new(),
+                    ended_registrations: Vec::new(),
+                    ..t
+                });
+            }
+        }
         Ok(t)
     }
 
@@ -422,12 +442,15 @@ impl Store {
         self.trainer(actor, trainer)
     }
 
-    /// All trainers, by name.
+    /// All trainers, by name; a trainer gets themselves and those they share a run with.
     pub fn trainers(&self, actor: &Actor) -> Result<Vec<Trainer>> {
         let ids: Vec<Id> = self
             .conn()
-            .prepare("SELECT id FROM trainers ORDER BY name COLLATE NOCASE")?
-            .query_map([], |r| r.get(0))?
+            .prepare(&format!(
+                "SELECT id FROM trainers WHERE {mine} ORDER BY name COLLATE NOCASE",
+                mine = Visible::Trainer.filter("id", 1)
+            ))?
+            .query_map([actor.scope().trainer()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.trainer(actor, id)).collect()
     }
