@@ -22,7 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_course_versions_runs.sql"),
     include_str!("migrations/0013_passwords.sql"),
     include_str!("migrations/0014_org_corrections.sql"),
-    include_str!("migrations/0016_login_throttle.sql"),
+    include_str!("migrations/0015_login_throttle.sql"),
 ];
 
 /// The schema version this program writes.
