@@ -195,6 +195,8 @@ impl Store {
         today: NaiveDate,
     ) -> Result<ImportReport> {
         actor.require(Permission::EditRecords)?;
+        // A file past the size limit is refused before it is read into memory.
+        read::check_size(std::fs::metadata(file).map_err(Error::io("read", file))?.len())?;
         let bytes = std::fs::read(file).map_err(Error::io("read", file))?;
         self.import_candidates_bytes(actor, &bytes, options, today)
     }
