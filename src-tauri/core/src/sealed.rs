@@ -83,7 +83,7 @@ const SEAL_OVERHEAD: usize = 12 + 16;
 /// A manifest larger than this is refused before parsing (it lists files, not their contents).
 const MAX_MANIFEST: u64 = 16 << 20;
 /// Below this size a file's compression ratio is not checked: small files cannot be bombs.
-pub(crate) const RATIO_FLOOR: u64 = 64 << 10;
+const RATIO_FLOOR: u64 = 64 << 10;
 /// Argon2id parameters a header may ask for; a crafted header must not make the reader spend
 /// gigabytes or minutes before the password is even checked.
 const MAX_KDF: KdfParams = KdfParams { m_kib: 512 * 1024, t: 16, p: 8 };

@@ -14,15 +14,20 @@ use std::io::{Cursor, Read};
 
 use calamine::{Data, DataRef, Reader, Xlsx};
 
-use crate::sealed::{Limits, RATIO_FLOOR};
 use crate::{Error, Result};
 
-/// What an import file and, for XLSX, the parts of its ZIP may be, checked the way `sealed` checks a
-/// container (same [`Limits`], same ratio rule). A list of a few thousand candidates is well under a
-/// megabyte as XLSX and a few MB inflated, so these leave wide room while bounding what a hostile
-/// file can make the process hold. The ratio is `sealed`'s: real sheets deflate 5-50 times.
-pub(crate) const FILE_LIMITS: Limits =
-    Limits { max_input: 32 << 20, max_total: 64 << 20, max_files: 1_000, max_file: 32 << 20, max_ratio: 200 };
+/// What an import file and, for XLSX, the parts of its ZIP may be. The checks are those `sealed`
+/// makes on a container (its `Limits`: part count, declared sizes, their total, the compression
+/// ratio above 64 KiB with its limit of 200), restated here because `import` never imports
+/// `sealed` (see ARCHITECTURE's layering). A list of a few thousand candidates is well under a
+/// megabyte as XLSX and a few MB unpacked, so these leave wide room while bounding what a hostile
+/// file can make the process hold; real sheets deflate 5 to 50 times.
+const MAX_FILE_BYTES: u64 = 32 << 20;
+const MAX_PARTS: usize = 1_000;
+const MAX_PART_BYTES: u64 = 32 << 20;
+const MAX_UNPACKED_BYTES: u64 = 64 << 20;
+const MAX_RATIO: u64 = 200;
+const RATIO_FLOOR: u64 = 64 << 10;
 
 /// Rows of a sheet's used range or of a CSV file (header included). Ten times the candidate list of
 /// the largest centre; a longer file is a mistake (a whole sheet selected) or an attack.
@@ -62,9 +67,9 @@ fn refuse(reason: impl Into<String>) -> Error {
     Error::invalid("import file", reason)
 }
 
-/// Refuses a file larger than [`FILE_LIMITS`] allows, before it is read into memory.
+/// Refuses a file larger than [`MAX_FILE_BYTES`], before it is read into memory.
 pub(crate) fn check_size(len: u64) -> Result<()> {
-    if len > FILE_LIMITS.max_input {
+    if len > MAX_FILE_BYTES {
         return Err(refuse("is larger than 32 MB, the most an import file may be; split it into smaller files"));
     }
     Ok(())
@@ -95,25 +100,24 @@ fn unreadable() -> Error {
 /// does), then each part's real size by inflating it to nowhere, since a central directory can lie
 /// about sizes and calamine reads a part to its end whatever it declared.
 fn check_zip(bytes: &[u8]) -> Result<()> {
-    let limits = FILE_LIMITS;
     let bomb = || refuse("has a part compressed suspiciously well (a zip bomb); it was not opened");
     let too_big = || refuse("has parts larger than 32 MB (64 MB together) when unpacked, the most an import may hold");
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
-    if archive.len() > limits.max_files {
+    if archive.len() > MAX_PARTS {
         return Err(refuse("holds more than 1,000 parts, far more than a spreadsheet has; it was not opened"));
     }
     let mut declared_total = 0u64;
     for i in 0..archive.len() {
         let entry = archive.by_index_data(i).map_err(|_| unreadable())?;
         let (size, packed) = (entry.size(), entry.compressed_size());
-        if size > limits.max_file {
+        if size > MAX_PART_BYTES {
             return Err(too_big());
         }
-        if size > RATIO_FLOOR && size / packed.max(1) > limits.max_ratio {
+        if size > RATIO_FLOOR && size / packed.max(1) > MAX_RATIO {
             return Err(bomb());
         }
         declared_total = declared_total.saturating_add(size);
-        if declared_total > limits.max_total {
+        if declared_total > MAX_UNPACKED_BYTES {
             return Err(too_big());
         }
     }
