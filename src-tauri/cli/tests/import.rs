@@ -69,3 +69,15 @@ fn import_shows_every_rows_fate_writes_an_errors_csv_and_reruns_change_nothing()
     assert_eq!(bad_map.status.code(), Some(5));
     assert!(text(&bad_map).1.contains("unknown field"), "{:?}", text(&bad_map));
 }
+
+#[test]
+fn a_1_kb_workbook_with_cells_at_a1_and_xfd1048576_is_refused_not_a_crash() {
+    // Before the limits this aborted the process (exit 134) laying out 17 billion cells.
+    let (_tmp, dir, _) = initialised();
+    let sparse = fixture("sparse_a1_xfd1048576.xlsx");
+    assert!(std::fs::metadata(&sparse).unwrap().len() < 2048);
+    let out = centrebook(&dir, &["import", "candidates", sparse.as_str(), "--dry-run"], AS_ADMIN);
+    let (_, stderr) = text(&out);
+    assert!(out.status.code().is_some_and(|c| c != 0), "refused with an exit code, not killed: {stderr}");
+    assert!(stderr.contains("more than 200 columns"), "{stderr}");
+}

@@ -183,6 +183,14 @@ pub fn errors_csv(report: &ImportReport) -> Vec<u8> {
     out.finish()
 }
 
+/// The import reader alone, for the `import_read` fuzz target: reads CSV or XLSX bytes as an import
+/// does (limits included) and gives the header's width and the number of data rows.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub fn fuzz_read(bytes: &[u8], sheet: Option<&str>) -> Result<(usize, usize)> {
+    read::read(bytes, sheet).map(|t| (t.header.len(), t.rows.len()))
+}
+
 impl Store {
     /// Imports candidates from a CSV or XLSX file (admin and office). See [`import_candidates_bytes`].
     ///
@@ -195,6 +203,8 @@ impl Store {
         today: NaiveDate,
     ) -> Result<ImportReport> {
         actor.require(Permission::EditRecords)?;
+        // A file past the size limit is refused before it is read into memory.
+        read::check_size(std::fs::metadata(file).map_err(Error::io("read", file))?.len())?;
         let bytes = std::fs::read(file).map_err(Error::io("read", file))?;
         self.import_candidates_bytes(actor, &bytes, options, today)
     }
