@@ -24,6 +24,9 @@ pub struct Session {
     pub tried_keychain: bool,
     /// The last command a signed-in user made.
     pub last_used: Option<Instant>,
+    /// Why an admin's change ended the last session, until the next sign-in: every command answers
+    /// with it, so the window hears the reason whichever of its concurrent answers arrives first.
+    pub ended_because: Option<&'static str>,
 }
 
 /// The Tauri-managed state.
@@ -101,6 +104,7 @@ impl AppState {
     pub fn end_session(&self, s: &mut Session) {
         s.actor = None;
         s.last_used = None;
+        s.ended_because = None;
         let _ = self.viewing.clear();
     }
 
@@ -141,21 +145,23 @@ fn signed_in<T>(
     let idle = s.last_used.is_some_and(|t| t.elapsed() > idle_lock);
     if idle {
         s.actor = None;
+        s.ended_because = None;
         // The idle lock ends the session: what it opened for viewing goes with it.
         let _ = viewing.clear();
     }
     s.last_used = Some(Instant::now());
-    let Session { unlocked, actor, .. } = &mut *s;
+    let Session { unlocked, actor, ended_because, .. } = &mut *s;
     let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
-    let signed_in = actor.as_ref().ok_or_else(UiError::signed_out)?;
+    let signed_in = actor.as_ref().ok_or_else(|| UiError::signed_out(*ended_because))?;
     // The account as the store has it now: an admin's change (disabled, another role, a reset
     // password) ends this session here, at its next action; the core says why.
     match store.refresh(signed_in) {
         Ok(fresh) => *actor = Some(fresh),
-        Err(e @ Error::SignedOut(_)) => {
+        Err(Error::SignedOut(why)) => {
             *actor = None;
+            *ended_because = Some(why);
             let _ = viewing.clear();
-            return Err(e.into());
+            return Err(Error::SignedOut(why).into());
         }
         Err(e) => return Err(e.into()),
     }
@@ -223,12 +229,13 @@ impl UiError {
         UiError { kind: ErrorKind::Locked, message: "the store is locked".into(), field: None, reason: None }
     }
 
-    pub fn signed_out() -> Self {
+    /// No one is signed in; `because` an admin's change ended the session, when it did.
+    pub fn signed_out(because: Option<&'static str>) -> Self {
         UiError {
             kind: ErrorKind::SignedOut,
             message: "you have been signed out; sign in again".into(),
             field: None,
-            reason: None,
+            reason: because.map(Into::into),
         }
     }
 }

@@ -228,13 +228,14 @@ pub async fn change_password(app: AppHandle, current: String, new: String) -> Re
     off_main(app, move |_, state| {
         let dir = dir(state)?;
         let mut s = state.session()?;
-        let Session { unlocked, actor, .. } = &mut *s;
+        let Session { unlocked, actor, ended_because, .. } = &mut *s;
         let store = &mut unlocked.as_mut().ok_or_else(UiError::locked)?.store;
-        let signed_in = actor.as_ref().ok_or_else(UiError::signed_out)?;
+        let signed_in = actor.as_ref().ok_or_else(|| UiError::signed_out(*ended_because))?;
         match store.change_password(signed_in, &current, &new) {
             Ok(fresh) => *actor = Some(fresh),
-            Err(e @ Error::SignedOut(_)) => {
+            Err(e @ Error::SignedOut(why)) => {
                 *actor = None;
+                *ended_because = Some(why);
                 let _ = state.viewing.clear();
                 return Err(e.into());
             }
