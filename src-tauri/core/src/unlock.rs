@@ -322,16 +322,9 @@ fn settle_rotation(
     let Some(next) = file.pending_key(&key) else {
         return Ok((key, None));
     };
-    let lock_path = dir.lock_file();
-    let lock = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(Error::io("open", &lock_path))?;
-    if lock.try_lock().is_err() {
+    let Some(_held) = store::exclusive_lock(dir)? else {
         return Ok((key, None));
-    }
+    };
     let (key, settled) = if store::connect(&dir.db(), &next, false).is_ok() {
         file.finish_rotation();
         (next, Settled::Finished)

@@ -265,17 +265,10 @@ pub fn restore(
     }
 
     // Only now is anything replaced, under the exclusive lock so no open store sees a swap.
-    let lock_path = dir.lock_file();
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(Error::io("open", &lock_path))?;
-    if lock.try_lock().is_err() {
+    let Some(lock) = super::exclusive_lock(dir)? else {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::Busy("close every Centrebook window and command using this store, then restore again"));
-    }
+    };
     let aside = restore_journal::aside_for(dir);
     let previous = dir.is_initialised().then(|| aside.clone());
     // From here a crash is finished by the next open: the journal names what moves where.

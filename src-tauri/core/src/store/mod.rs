@@ -263,11 +263,24 @@ fn wait_for_writer(tries: i32) -> bool {
     true
 }
 
-fn shared_lock(dir: &DataDir) -> Result<File> {
+/// The data folder's lock file, opened (made if missing) but not locked.
+fn open_lock(dir: &DataDir) -> Result<File> {
     let path = dir.lock_file();
-    let f = File::options().create(true).truncate(false).write(true).open(&path).map_err(Error::io("open", &path))?;
-    share(&f, &path)?;
+    File::options().create(true).truncate(false).write(true).open(&path).map_err(Error::io("open", &path))
+}
+
+fn shared_lock(dir: &DataDir) -> Result<File> {
+    let f = open_lock(dir)?;
+    share(&f, &dir.lock_file())?;
     Ok(f)
+}
+
+/// The data folder's lock taken exclusively, held while the `File` lives; `None` when another
+/// process holds it (a store open, or a restore running). What a restore, finishing one, and
+/// settling a key rotation each need before they touch the store's files.
+pub(crate) fn exclusive_lock(dir: &DataDir) -> Result<Option<File>> {
+    let f = open_lock(dir)?;
+    Ok(f.try_lock().is_ok().then_some(f))
 }
 
 /// Takes the data folder's lock `f` (at `path`) shared, as every open store holds it; a restore

@@ -74,16 +74,9 @@ pub(crate) fn recover(dir: &DataDir) -> Result<()> {
     if !pending(dir) {
         return Ok(());
     }
-    let lock_path = dir.lock_file();
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(Error::io("open", &lock_path))?;
-    if lock.try_lock().is_err() {
+    let Some(lock) = super::exclusive_lock(dir)? else {
         return Err(Error::Busy("a restore is replacing the store; try again when it has finished"));
-    }
+    };
     // Another process may have finished it while this one waited for the lock.
     if pending(dir) {
         finish(dir)?;
