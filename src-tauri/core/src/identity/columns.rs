@@ -127,3 +127,33 @@ pub(crate) fn move_plaintext(tx: &Tx<'_>, key: &IdentityKey) -> Result<u64> {
     }
     Ok(row_count)
 }
+
+/// `special_category.notes` (health and disability notes) of candidate `row`, sealed.
+pub(crate) fn seal_notes(key: &IdentityKey, row: Id, notes: &str) -> Result<String> {
+    key.seal_cell("special_category", "notes", &row.to_string(), notes)
+}
+
+/// Opens what [`seal_notes`] sealed (a note an older program left in the clear reads as it is, until
+/// the upgrade's move seals it).
+pub(crate) fn open_notes(key: &IdentityKey, row: Id, stored: &str) -> Result<String> {
+    if !stored.starts_with(SEALED_PREFIX) {
+        return Ok(stored.to_owned());
+    }
+    key.open_cell("special_category", "notes", &row.to_string(), stored)
+}
+
+/// Seals the notes an older program left in the clear; returns how many.
+pub(crate) fn move_plaintext_notes(tx: &Tx<'_>, key: &IdentityKey) -> Result<u64> {
+    let rows: Vec<(Id, String)> = {
+        let mut stmt = tx.prepare("SELECT candidate_id, notes FROM special_category WHERE notes NOT LIKE ?1")?;
+        let rows = stmt.query_map([format!("{SEALED_PREFIX}%")], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (row, notes) in &rows {
+        tx.execute(
+            "UPDATE special_category SET notes = ?2 WHERE candidate_id = ?1",
+            rusqlite::params![row, seal_notes(key, *row, notes)?],
+        )?;
+    }
+    Ok(rows.len() as u64)
+}

@@ -9,8 +9,10 @@
 //! sign-in); a change to trainer or a disabled account removes the wrap. The first admin or office
 //! sign-in of a store made before this version creates the key and seals the plaintext values it holds.
 
+pub(crate) mod audit_values;
 pub(crate) mod columns;
 mod key;
+pub(crate) mod secrets;
 mod wraps;
 
 pub use key::IdentityKey;
@@ -62,14 +64,15 @@ fn create(tx: &Tx<'_>, actor: &Actor) -> Result<IdentityKey> {
     let key = IdentityKey::random()?;
     store::meta_set(tx, META, &key.fingerprint())?;
     wraps::grant(tx, &key, actor.id())?;
-    let moved = columns::move_plaintext(tx, &key)?;
-    // The values themselves stay out of the log: only how many records were sealed.
+    let moved = columns::move_plaintext(tx, &key)? + columns::move_plaintext_notes(tx, &key)?;
+    let keys = secrets::move_plaintext(tx, &key)?;
+    // The values themselves stay out of the log: only how many records and keys were sealed.
     audit::record(
         tx,
         Who::Actor(actor),
         "identity.create",
         Subject { entity: "store", id: None },
-        &[FieldChange::created("candidates_sealed", moved)],
+        &[FieldChange::created("candidates_sealed", moved), FieldChange::created("private_keys_sealed", keys)],
     )?;
     Ok(key)
 }

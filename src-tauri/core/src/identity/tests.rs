@@ -12,6 +12,7 @@ const DOB_UK: &str = "03/04/1971";
 const DOB_ISO: &str = "1971-04-03";
 const STREET: &str = "17 Quillfeather Row";
 const POSTCODE: &str = "YO31 7QX";
+const NOTE: &str = "Uses a hearing loop (marker 7Q)";
 
 fn marked() -> CandidateForm {
     CandidateForm {
@@ -24,9 +25,9 @@ fn marked() -> CandidateForm {
 }
 
 /// Every text and blob cell of every table of the file, read as a colleague would: SQLCipher keyed
-/// with the raw data key, nothing else. Returns `table.column` of each cell holding `needle`
-/// (any case; blobs as bytes).
-fn found_in_file(store: &Store, needles: &[&str]) -> Vec<String> {
+/// with the raw data key, nothing else; and the audit's before/after values, which are sealed per
+/// subject under keys the same file holds, so the colleague opens them too. Each as `(where, bytes)`.
+fn cells_of_file(store: &Store) -> Vec<(String, Vec<u8>)> {
     let conn = rusqlite::Connection::open(store.dir().db()).unwrap();
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", crate::crypto::hex(store.data_key_for_tests().as_bytes())))
         .unwrap();
@@ -37,27 +38,62 @@ fn found_in_file(store: &Store, needles: &[&str]) -> Vec<String> {
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    let needles: Vec<String> = needles.iter().map(|n| n.to_lowercase()).collect();
-    let mut hits = Vec::new();
+    let mut cells = Vec::new();
     for t in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
         let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             for (i, name) in names.iter().enumerate() {
-                let bytes: Vec<u8> = match row.get_ref(i).unwrap() {
-                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => b.to_ascii_lowercase(),
-                    _ => continue,
-                };
-                for n in &needles {
-                    if bytes.windows(n.len()).any(|w| w == n.as_bytes()) {
-                        hits.push(format!("{t}.{name} holds {n}"));
-                    }
+                if let rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) = row.get_ref(i).unwrap()
+                {
+                    cells.push((format!("{t}.{name}"), b.to_vec()));
                 }
             }
         }
     }
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.id, a.changes, k.key FROM audit a JOIN subject_keys k ON k.subject_id = coalesce(a.entity_id, '-')
+             WHERE a.changes IS NOT NULL",
+        )
+        .unwrap();
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))).unwrap();
+    for row in rows {
+        let (id, sealed, key) = row.unwrap();
+        let key = crate::crypto::SecretKey::from_bytes(&key).unwrap();
+        let plain = crate::crypto::open(&key, &sealed, id.as_bytes()).expect("a colleague opens the audit values");
+        cells.push((format!("audit entry {id}"), plain.to_vec()));
+    }
+    cells
+}
+
+/// Where in the file any of `needles` is found (text in any case; bytes exactly).
+fn found_in_file(store: &Store, needles: &[&str]) -> Vec<String> {
+    let needles: Vec<String> = needles.iter().map(|n| n.to_lowercase()).collect();
+    let mut hits = Vec::new();
+    for (at, bytes) in cells_of_file(store) {
+        let bytes = bytes.to_ascii_lowercase();
+        for n in &needles {
+            if bytes.windows(n.len()).any(|w| w == n.as_bytes()) {
+                hits.push(format!("{at} holds {n}"));
+            }
+        }
+    }
     hits
+}
+
+fn bytes_in_file(store: &Store, secret: &[u8]) -> Vec<String> {
+    let hex = crate::crypto::hex(secret);
+    cells_of_file(store)
+        .into_iter()
+        .filter(|(_, b)| {
+            b.windows(secret.len()).any(|w| w == secret)
+                || b.to_ascii_lowercase().windows(hex.len()).any(|w| w == hex.as_bytes())
+        })
+        .map(|(at, _)| at)
+        .collect()
 }
 
 const MARKERS: [&str; 6] = [NI, "JK 90 12 34 A", DOB_ISO, DOB_UK, STREET, POSTCODE];
@@ -70,8 +106,11 @@ fn the_file_opened_with_the_data_key_alone_holds_no_identifier_and_the_office_st
     else {
         panic!("registered")
     };
-    let hits = found_in_file(&w.store, &MARKERS);
+    let admin = w.admin.clone();
+    w.store.set_special_category(&admin, candidate.id, Some(NOTE), "signed form").unwrap();
+    let hits = found_in_file(&w.store, &[&MARKERS[..], &[NOTE]].concat());
     assert!(hits.is_empty(), "a colleague with the data key reads: {hits:?}");
+    assert_eq!(w.store.special_category(&admin, candidate.id).unwrap().unwrap().notes, NOTE);
 
     // Admin and office read them back through their sessions' key.
     for who in [&w.admin.clone(), &office] {
@@ -90,6 +129,14 @@ fn the_file_opened_with_the_data_key_alone_holds_no_identifier_and_the_office_st
     assert!(matches[0].reasons.contains(&crate::records::MatchReason::SurnameDobPostcode));
     let hits: Vec<_> = w.store.search_candidates(&office, "JK 90 12 34 A", 5).unwrap();
     assert_eq!(hits.iter().map(|c| c.id).collect::<Vec<_>>(), [candidate.id]);
+    // The admin's trail still reads the values the entry recorded.
+    let trail = w.store.candidate_trail(&w.admin.clone(), candidate.id, 10).unwrap();
+    let ni = trail
+        .iter()
+        .flat_map(|e| e.changes.iter().flatten())
+        .find(|c| c.field == "NI number")
+        .expect("the registration's NI number");
+    assert_eq!(ni.after.as_deref(), Some("JK 90 12 34 A"));
 }
 
 #[test]
@@ -193,4 +240,63 @@ fn the_first_office_sign_in_after_the_upgrade_seals_the_plaintext_and_grants_the
     w.store.login("olly", "a password 1").unwrap();
     let admin = w.store.login("admin", testing::ADMIN_PASSWORD).unwrap();
     assert_eq!(w.store.candidate_identifiers(&admin, candidate.id).unwrap().postcode.unwrap().to_string(), POSTCODE);
+}
+
+#[test]
+fn the_centres_private_keys_are_sealed_and_still_sign_for_admin_and_office_only() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // Makes the signing key and the key returns are encrypted to, and signs the file with the first.
+    let file = w.store.field_centre_key(&admin).unwrap();
+    assert!(!file.is_empty());
+    let conn = w.store.conn();
+    let secret = |table: &str| -> Vec<u8> {
+        let (id, sealed): (String, String) = conn
+            .query_row(&format!("SELECT id, secret_sealed FROM {table}"), [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        secrets::open(admin.identity(), table, &id, &[], Some(&sealed)).unwrap().to_vec()
+    };
+    for table in ["signing_keys", "field_centre_keys"] {
+        let s = secret(table);
+        assert_ne!(s, secrets::ZEROED);
+        let hits = bytes_in_file(&w.store, &s);
+        assert!(hits.is_empty(), "{table}'s private key readable with the data key at {hits:?}");
+    }
+    // The trainer's session cannot open them; an office session can.
+    let (id, sealed): (String, String) =
+        conn.query_row("SELECT id, secret_sealed FROM signing_keys", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert!(secrets::open(w.trainer.identity(), "signing_keys", &id, &[], Some(&sealed)).is_err());
+    assert!(secrets::open(w.office.identity(), "signing_keys", &id, &[], Some(&sealed)).is_ok());
+}
+
+#[test]
+fn the_upgrade_seals_private_keys_left_in_the_clear() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    w.store.field_centre_key(&admin).unwrap();
+    let (id, sealed): (String, String) = w
+        .store
+        .conn()
+        .query_row("SELECT id, secret_sealed FROM signing_keys", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let seed = secrets::open(admin.identity(), "signing_keys", &id, &[], Some(&sealed)).unwrap();
+    let (rid, rsealed): (String, String) = w
+        .store
+        .conn()
+        .query_row("SELECT id, secret_sealed FROM field_centre_keys", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let recipient = secrets::open(admin.identity(), "field_centre_keys", &rid, &[], Some(&rsealed)).unwrap();
+    // As an older version left them: the secrets in their plain columns, no sealed copy, no identity key.
+    w.store.conn().execute("UPDATE signing_keys SET secret_seed = ?1, secret_sealed = NULL", [seed.to_vec()]).unwrap();
+    w.store
+        .conn()
+        .execute("UPDATE field_centre_keys SET secret = ?1, secret_sealed = NULL", [recipient.to_vec()])
+        .unwrap();
+    w.store.conn().execute_batch("DELETE FROM user_keys; DELETE FROM meta WHERE key = 'identity_key';").unwrap();
+    assert!(!bytes_in_file(&w.store, &seed[..]).is_empty(), "the scan sees the old plaintext seed");
+    let admin = w.store.login("admin", testing::ADMIN_PASSWORD).unwrap();
+    assert!(bytes_in_file(&w.store, &seed[..]).is_empty());
+    assert!(bytes_in_file(&w.store, &recipient[..]).is_empty());
+    // And it still signs: the centre-key file is endorsed again with it.
+    assert!(w.store.field_centre_key(&admin).unwrap().contains(&id));
 }

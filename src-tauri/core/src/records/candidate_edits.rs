@@ -371,7 +371,17 @@ impl Store {
                 |r| r.get(0),
             )?;
             if !keep_special {
-                tx.execute("UPDATE special_category SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+                // Sealed notes are bound to their candidate: opened as the duplicate's, sealed as the kept one's.
+                let notes: Option<String> = tx
+                    .query_row("SELECT notes FROM special_category WHERE candidate_id = ?1", [duplicate], |r| r.get(0))
+                    .optional()?;
+                if let Some(notes) = notes {
+                    let notes = columns::seal_notes(key, keep, &columns::open_notes(key, duplicate, &notes)?)?;
+                    tx.execute(
+                        "UPDATE special_category SET candidate_id = ?1, notes = ?3 WHERE candidate_id = ?2",
+                        rusqlite::params![keep, duplicate, notes],
+                    )?;
+                }
             }
             tx.execute("DELETE FROM special_category WHERE candidate_id = ?1", [duplicate])?;
             let now = Utc::now().to_rfc3339();
@@ -460,18 +470,20 @@ impl Store {
         actor.require(Permission::SpecialCategory)?;
         let notes = opt(&notes.map(str::to_owned)).map(|n| required("notes", n, 2000)).transpose()?;
         let source = required("consent", consent_source, 200)?;
+        let key = identity::of(actor)?;
         self.write(|tx| {
             candidate_exists(tx, candidate)?;
             let sid = candidate.to_string();
             match &notes {
                 Some(n) => {
+                    let sealed = columns::seal_notes(key, candidate, n)?;
                     tx.execute(
                         "INSERT INTO special_category (candidate_id, notes, consent_given_at, consent_source, recorded_by)
                          VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT (candidate_id) DO UPDATE SET notes = excluded.notes,
                             consent_given_at = excluded.consent_given_at, consent_source = excluded.consent_source,
                             recorded_by = excluded.recorded_by",
-                        rusqlite::params![candidate, n, Utc::now().to_rfc3339(), source, actor.id()],
+                        rusqlite::params![candidate, sealed, Utc::now().to_rfc3339(), source, actor.id()],
                     )?;
                     audit::record(
                         tx,
@@ -499,13 +511,20 @@ impl Store {
     /// A candidate's health or disability notes (admins only).
     pub fn special_category(&self, actor: &Actor, candidate: Id) -> Result<Option<SpecialCategory>> {
         actor.require(Permission::SpecialCategory)?;
-        Ok(self
+        let found = self
             .conn()
             .query_row(
                 "SELECT notes, consent_given_at, consent_source FROM special_category WHERE candidate_id = ?1",
                 [candidate],
                 |r| Ok(SpecialCategory { notes: r.get(0)?, consent_given_at: r.get(1)?, consent_source: r.get(2)? }),
             )
-            .optional()?)
+            .optional()?;
+        // The notes are sealed under the identity key (`identity::columns`).
+        found
+            .map(|mut s| {
+                s.notes = columns::open_notes(identity::of(actor)?, candidate, &s.notes)?;
+                Ok(s)
+            })
+            .transpose()
     }
 }
