@@ -95,6 +95,18 @@ impl IdentityKey {
         Self::from_secret(SecretKey::from_bytes(&raw).ok_or_else(bad)?)
     }
 
+    /// The key sealed under a symmetric key (the recovery key's), `context` bound in.
+    pub(crate) fn seal_under(&self, k: &SecretKey, context: &str) -> Result<Vec<u8>> {
+        crypto::seal(k, self.seal.as_bytes(), wrap_aad(context).as_bytes())
+    }
+
+    /// Reverses [`IdentityKey::seal_under`]; `None` when `k` or `context` is not the one it was sealed with.
+    pub(crate) fn open_under(k: &SecretKey, sealed: &[u8], context: &str) -> Result<Option<Self>> {
+        let Some(raw) = crypto::open(k, sealed, wrap_aad(context).as_bytes()) else { return Ok(None) };
+        let root = SecretKey::from_bytes(&raw).ok_or(Error::Crypto("the identity key's recovery wrap is damaged"))?;
+        Self::from_secret(root).map(Some)
+    }
+
     /// A short fingerprint that says which key a store holds, without revealing it.
     pub(crate) fn fingerprint(&self) -> String {
         self.lookup_hash("fingerprint", "centrebook identity key")[..16].to_owned()

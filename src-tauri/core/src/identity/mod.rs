@@ -12,16 +12,18 @@
 pub(crate) mod audit_values;
 pub(crate) mod columns;
 mod key;
+pub(crate) mod recovery;
 pub(crate) mod secrets;
 mod wraps;
 
 pub use key::IdentityKey;
 
-use crate::actor::{Actor, Role};
+use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::id::Id;
+use crate::keys::RecoveryKey;
 use crate::store::{self, Tx};
-use crate::{Error, Result};
+use crate::{Error, Result, Store};
 
 /// `meta` key: the identity key's fingerprint, present once the store has one.
 const META: &str = "identity_key";
@@ -33,7 +35,7 @@ fn holds_identifiers(role: Role) -> bool {
 /// The session's identity key, or why it has none: a trainer is refused as for any identifier read,
 /// an admin or office account not granted it yet is told to wait for a colleague's sign-in.
 pub(crate) fn of(actor: &Actor) -> Result<&IdentityKey> {
-    actor.require(crate::actor::Permission::ReadIdentifiers)?;
+    actor.require(Permission::ReadIdentifiers)?;
     actor.identity().ok_or(Error::IdentityKeyNotGranted)
 }
 
@@ -141,6 +143,33 @@ pub(crate) fn after_account_change(tx: &Tx<'_>, by: &Actor, user: Id, role: Role
         audit::record(tx, Who::Actor(by), "identity.revoke", Subject { entity: "user", id: Some(&id) }, &[])?;
     }
     Ok(())
+}
+
+impl Store {
+    /// Recovers the identity key with the recovery key (admins only) when no admin or office session
+    /// holds it any more: it is granted to `actor` (and to every admin or office account waiting),
+    /// and the returned session holds it. Audited.
+    pub fn recover_identity_key(&mut self, actor: &Actor, recovery: &RecoveryKey) -> Result<Actor> {
+        actor.require(Permission::ManageKeys)?;
+        let store_id = self.store_id().to_owned();
+        let key = self.write(|tx| {
+            let key = recovery::open(tx, recovery, &store_id)?;
+            if store::meta_get(tx, META)?.as_deref() != Some(key.fingerprint().as_str()) {
+                return Err(Error::Crypto("the recovery wrap holds another identity key than this store's"));
+            }
+            wraps::grant(tx, &key, actor.id())?;
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "identity.recover",
+                Subject { entity: "store", id: Some(&store_id) },
+                &[],
+            )?;
+            grant_waiting(tx, actor, &key)?;
+            Ok(key)
+        })?;
+        Ok(actor.clone().with_identity(Some(std::sync::Arc::new(key))))
+    }
 }
 
 #[cfg(test)]

@@ -300,3 +300,22 @@ fn the_upgrade_seals_private_keys_left_in_the_clear() {
     // And it still signs: the centre-key file is endorsed again with it.
     assert!(w.store.field_centre_key(&admin).unwrap().contains(&id));
 }
+
+#[test]
+fn the_recovery_key_brings_the_identity_key_back_when_no_account_holds_it() {
+    let fx = testing::Fixture::new(false);
+    let init = fx.init();
+    let (mut store, admin) = (init.store, init.admin);
+    let printed = init.recovery_key.display();
+    let fingerprint = admin.identity().unwrap().fingerprint();
+    // Every wrap gone, as when every admin and office password was reset by someone without the key.
+    store.conn().execute("UPDATE user_keys SET identity_wrap = NULL", []).unwrap();
+    let admin = store.login("admin", testing::ADMIN_PASSWORD).unwrap();
+    assert!(admin.identity().is_none());
+    let wrong = crate::RecoveryKey::random().unwrap();
+    assert!(matches!(store.recover_identity_key(&admin, &wrong), Err(Error::WrongRecoveryKey)));
+    let recovery = crate::RecoveryKey::parse(&printed).unwrap();
+    let back = store.recover_identity_key(&admin, &recovery).unwrap();
+    assert_eq!(back.identity().unwrap().fingerprint(), fingerprint);
+    assert_eq!(store.login("admin", testing::ADMIN_PASSWORD).unwrap().identity().unwrap().fingerprint(), fingerprint);
+}
