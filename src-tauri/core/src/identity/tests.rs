@@ -41,7 +41,7 @@ fn cells_of_file(store: &Store) -> Vec<(String, Vec<u8>)> {
     let mut cells = Vec::new();
     for t in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             for (i, name) in names.iter().enumerate() {
