@@ -247,7 +247,7 @@ impl From<Error> for UiError {
             Error::Invalid { field, reason } => {
                 return UiError { kind: ErrorKind::Invalid, message, field: Some(field), reason: Some(reason.clone()) }
             }
-            Error::Forbidden { .. } | Error::OfficeOnly { .. } => ErrorKind::Forbidden,
+            Error::Forbidden { .. } | Error::OfficeOnly { .. } | Error::IdentityKeyNotGranted => ErrorKind::Forbidden,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } => ErrorKind::Duplicate,
             Error::BadCredentials | Error::LoginThrottled { .. } | Error::AccountDisabled => ErrorKind::Credentials,

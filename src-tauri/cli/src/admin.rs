@@ -162,6 +162,10 @@ pub enum KeyVerb {
     /// is printed once. Proves the passphrase (CENTREBOOK_PASSPHRASE) or the recovery key; unlocking
     /// with the recovery key also asks for a passphrase (CENTREBOOK_NEW_PASSPHRASE).
     Rotate,
+    /// Bring back the key to NI numbers, dates of birth, addresses and health notes when no admin or
+    /// office account holds it any more (admins only): the recovery key (CENTREBOOK_RECOVERY_KEY or a
+    /// prompt) opens its copy, and it is given to this account and every admin or office one waiting.
+    RecoverIdentity,
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,8 +363,19 @@ pub fn passphrase(ctx: &Ctx, PassphraseVerb::Change { replace_key }: PassphraseV
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn key(ctx: &Ctx, KeyVerb::Rotate: KeyVerb) -> Result<ExitCode> {
+pub fn key(ctx: &Ctx, verb: KeyVerb) -> Result<ExitCode> {
     let (mut store, actor) = ctx.signed_in()?;
+    if let KeyVerb::RecoverIdentity = verb {
+        let typed = secrets::require("CENTREBOOK_RECOVERY_KEY", "Recovery key: ", "recovery key")?;
+        let recovery = core::RecoveryKey::parse(&typed)?;
+        store.recover_identity_key(&actor, &recovery)?;
+        if ctx.json {
+            print_json(&serde_json::json!({ "recovered": true }));
+        } else {
+            println!("The identity key is back: this account and every admin or office account waiting hold it.");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let current = current_secret()?;
     // The passphrase stays as it is; after the recovery key, one must be chosen.
     let passphrase = match &current {

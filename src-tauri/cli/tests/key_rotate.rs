@@ -34,3 +34,21 @@ fn key_rotate_shuts_out_the_old_key_file_and_prints_a_working_recovery_key() {
     std::fs::write(&keys, &new_keys).unwrap();
     assert!(!unlock_with("CENTREBOOK_PASSPHRASE", PASSPHRASE).status.success());
 }
+
+#[test]
+fn key_recover_identity_opens_the_copy_under_the_current_recovery_key_only() {
+    let (_tmp, dir, old_rk) = initialised();
+    let with = |rk: &str| {
+        let mut env = AS_ADMIN.to_vec();
+        env.push(("CENTREBOOK_RECOVERY_KEY", rk));
+        centrebook(&dir, &["--json", "key", "recover-identity"], &env)
+    };
+    let out = with(&old_rk);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["recovered"], true);
+    // A rotation wraps the identity key under the new recovery key; the old one no longer opens it.
+    let new_rk = json(&dir, &["key", "rotate"], AS_ADMIN)["recovery_key"].as_str().unwrap().to_string();
+    let refused = with(&old_rk);
+    assert_eq!(refused.status.code(), Some(3), "{:?}", text(&refused));
+    assert!(with(&new_rk).status.success());
+}

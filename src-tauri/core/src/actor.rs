@@ -7,9 +7,11 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::identity::IdentityKey;
 use crate::{Error, Id, Result};
 
 /// A user's role.
@@ -173,6 +175,10 @@ pub struct Actor {
     /// Signed in with a password an admin reset: nothing is allowed but choosing a new one
     /// ([`Store::change_password`](crate::Store::change_password)).
     must_change_password: bool,
+    /// The identity key, unwrapped at an admin or office sign-in (see [`crate::identity`]); shared by
+    /// the session's copies and wiped when the last one drops. Never serialised.
+    #[serde(skip)]
+    identity: Option<Arc<IdentityKey>>,
 }
 
 impl Actor {
@@ -241,13 +247,31 @@ impl Actor {
     /// the laptop's signature stands in for the password. `username` is what the audit log shows
     /// (it names the return).
     pub(crate) fn through_field_return(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role, kind: StoreKind::Office, must_change_password: false }
+        Actor { id, username, role, kind: StoreKind::Office, must_change_password: false, identity: None }
     }
 
     /// A user whose password [`users`](crate::users) has just checked (or the first admin, made with
     /// the store). Only accounts code calls this.
     pub(crate) fn signed_in(id: Id, username: String, role: Role) -> Actor {
-        Actor { id, username, role, kind: StoreKind::Office, must_change_password: false }
+        Actor { id, username, role, kind: StoreKind::Office, must_change_password: false, identity: None }
+    }
+
+    /// The identity key this session holds: admin and office sessions granted it, never a trainer's.
+    pub(crate) fn identity(&self) -> Option<&IdentityKey> {
+        match self.role {
+            Role::Admin | Role::Office => self.identity.as_deref(),
+            Role::Trainer => None,
+        }
+    }
+
+    /// The same user holding `key` (set at sign-in, carried over by a refresh or password change).
+    pub(crate) fn with_identity(self, key: Option<Arc<IdentityKey>>) -> Actor {
+        Actor { identity: key, ..self }
+    }
+
+    /// The session's key as it is carried to the next copy of the session.
+    pub(crate) fn identity_handle(&self) -> Option<Arc<IdentityKey>> {
+        self.identity.clone()
     }
 
     /// The same user, signed in with a reset password (`true`) or not: see [`Actor::must_change_password`].

@@ -143,8 +143,14 @@ pub(crate) fn record(
     } else {
         let key = subject_key(tx, subject.id.unwrap_or("-"), true)?
             .ok_or_else(|| Error::damaged(tx, "a stored audit key is damaged"))?;
+        // Identifier values are sealed once more, under the identity key (`identity::audit_values`).
+        let identity_key = match who {
+            Who::Actor(a) => a.identity(),
+            _ => None,
+        };
+        let changes = crate::identity::audit_values::seal(identity_key, subject.entity, &id, changes)?;
         let plain = zeroize::Zeroizing::new(
-            serde_json::to_vec(changes).map_err(|_| Error::Internal("the audit changes could not be encoded"))?,
+            serde_json::to_vec(&changes).map_err(|_| Error::Internal("the audit changes could not be encoded"))?,
         );
         Some(crypto::seal(&key, &plain, id.as_bytes())?)
     };
@@ -286,7 +292,11 @@ pub fn list(store: &Store, actor: &Actor, filter: &AuditFilter) -> Result<Vec<Au
             None => Some(Vec::new()),
             Some(sealed) => subject_key(conn, row.entity_id.as_deref().unwrap_or("-"), false)?
                 .and_then(|k| crypto::open(&k, sealed, row.id.as_bytes()))
-                .and_then(|plain| serde_json::from_slice(&plain).ok()),
+                .and_then(|plain| serde_json::from_slice::<Vec<FieldChange>>(&plain).ok())
+                .map(|mut changes| {
+                    crate::identity::audit_values::open(actor.identity(), &row.entity, &row.id, &mut changes);
+                    changes
+                }),
         };
         let at = DateTime::parse_from_rfc3339(&row.at).map(|d| d.with_timezone(&Utc)).unwrap_or_default();
         out.push(AuditEntry {
@@ -373,7 +383,14 @@ mod tests {
         store.set_user_disabled(&admin, "tess", true).unwrap();
         let entries = list(&store, &admin, &AuditFilter::default()).unwrap();
         let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["user.add", "store.init", "user.add", "user.add", "user.add", "user.disable"]);
+        // Each office account is granted the identity key as it is made; disabling one takes it away.
+        let grant = ["user.add", "identity.grant"];
+        let expected: Vec<&str> = [&["user.add", "identity.create", "store.init"][..], &grant, &grant, &grant]
+            .concat()
+            .into_iter()
+            .chain(["identity.revoke", "user.disable"])
+            .collect();
+        assert_eq!(actions, expected);
         let disable = &entries[0];
         assert_eq!(disable.actor, "admin");
         assert_eq!(disable.changes.as_deref().unwrap(), [FieldChange::changed("disabled", false, true)]);
@@ -449,8 +466,8 @@ mod tests {
         let olly = store.user(&admin, "olly").unwrap().id.to_string();
         store.conn_mut().execute("DELETE FROM subject_keys WHERE subject_id = ?1", [&olly]).unwrap();
         let entries = list(&store, &admin, &AuditFilter { entity_id: Some(olly), ..Default::default() }).unwrap();
-        assert_eq!(entries.len(), 1);
-        assert!(entries[0].changes.is_none(), "erased subject's values are gone");
+        let added = entries.iter().find(|e| e.action == "user.add").unwrap();
+        assert!(added.changes.is_none(), "erased subject's values are gone");
         assert!(verify(&store, &admin).unwrap().is_intact(), "and the chain still verifies");
     }
 

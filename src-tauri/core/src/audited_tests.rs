@@ -321,6 +321,8 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     // A fresh store: the first export of its keys makes them, and says so.
     audited(&mut c, &mut own.store, "export_public_keys", |s| s.export_public_keys(&own_admin).unwrap());
     audited(&mut c, &mut own.store, "field_centre_key", |s| s.field_centre_key(&own_admin).unwrap());
+    let recovery = crate::RecoveryKey::parse(&own.recovery_key.display()).unwrap();
+    audited(&mut c, &mut own.store, "recover_identity_key", |s| s.recover_identity_key(&own_admin, &recovery).unwrap());
     let current = UnlockSecret::Passphrase(PASSPHRASE.to_owned().into());
     audited(&mut c, &mut own.store, "change_passphrase", |s| {
         crate::change_passphrase(s, &own_admin, &current, "a new passphrase 2", KdfParams::FAST_FOR_TESTS).unwrap()

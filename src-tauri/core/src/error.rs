@@ -86,6 +86,14 @@ pub enum Error {
     #[error("signed out: {0}; sign in again")]
     SignedOut(&'static str),
 
+    /// An admin or office account not yet given the identity key (made or promoted by someone who did
+    /// not hold it, or from before the key existed): the next sign-in of a colleague who holds it grants it.
+    #[error(
+        "your account has not been given the key to NI numbers, dates of birth and addresses yet; it is \
+         given when another admin or office user signs in: sign out and in again after that"
+    )]
+    IdentityKeyNotGranted,
+
     #[error("no {what} called {name:?}")]
     NotFound { what: &'static str, name: String },
 

@@ -40,6 +40,7 @@ pub mod demo;
 pub mod documents;
 pub mod field;
 pub mod fields;
+pub mod identity;
 pub mod import;
 pub mod keys;
 pub mod outfile;

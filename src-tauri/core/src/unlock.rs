@@ -160,6 +160,8 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
             password: opts.admin_password,
         };
         let admin = users::insert(&tx, None, &new)?;
+        // The identity key the first admin's account just made, wrapped under the recovery key too.
+        crate::identity::recovery::write(&tx, admin.identity(), &recovery_key, &store_id)?;
         audit::record(
             &tx,
             Who::Actor(&admin),
@@ -389,6 +391,8 @@ pub fn rotate_key(
     // let the next unlock finish the rotation.
     store.write(|tx| {
         audit::record(tx, Who::Actor(actor), "key.rotate", Subject { entity: "store", id: Some(&store_id) }, &[])?;
+        // The identity key's recovery wrap follows the new recovery key.
+        crate::identity::recovery::write(tx, actor.identity(), &recovery_key, &store_id)?;
         file.write(&path)
     })?;
     let keychain_note =

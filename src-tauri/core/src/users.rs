@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::identity;
 use crate::{Error, Id, Result, Store, Zeroizing};
 
 /// A user account as listed to admins (never the password hash).
@@ -123,7 +124,8 @@ pub(crate) fn insert(tx: &Tx<'_>, by: Option<&Actor>, new: &NewUser<'_>) -> Resu
             FieldChange::created("password", "(set)"),
         ],
     )?;
-    Ok(user)
+    let key = identity::new_account(tx, by, &user, new.password)?;
+    Ok(user.with_identity(key.map(std::sync::Arc::new)))
 }
 
 /// Checks that `username`/`password` is an enabled admin of the store on `conn` (used to authorise a
@@ -315,7 +317,9 @@ impl Store {
                 .with_reset_password(account.must_change);
             tx.execute("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?1", [&actor.id()])?;
             audit::record(tx, Who::Actor(&actor), "login", subject, &[])?;
-            Ok(Ok(actor))
+            // The password is at hand only now: the identity key is unwrapped (or granted onward) here.
+            let key = identity::at_sign_in(tx, &actor, password)?;
+            Ok(Ok(actor.with_identity(key.map(std::sync::Arc::new))))
         })?;
         outcome
     }
@@ -334,7 +338,9 @@ impl Store {
         if account.must_change {
             return Err(Error::PasswordChangeRequired);
         }
-        Ok(Actor::signed_in(actor.id(), account.username, account.role.parse()?).in_store(self.kind()?))
+        Ok(Actor::signed_in(actor.id(), account.username, account.role.parse()?)
+            .in_store(self.kind()?)
+            .with_identity(actor.identity_handle()))
     }
 
     /// Changes the signed-in user's own password (any role, and the one thing a session signed in
@@ -368,13 +374,16 @@ impl Store {
                  last_failed_at = NULL WHERE id = ?1",
                 rusqlite::params![account.id, hash],
             )?;
+            identity::after_password_change(tx, account.id, current, new)?;
             // Never the password or its hash: only that it changed.
             let mut changes = vec![FieldChange::changed("password", "(set)", "(changed)")];
             if account.must_change {
                 changes.push(FieldChange::changed("must_change_password", true, false));
             }
             audit::record(tx, Who::Actor(actor), "user.password", subject, &changes)?;
-            Ok(Ok(Actor::signed_in(account.id, account.username, account.role.parse()?).in_store(kind)))
+            Ok(Ok(Actor::signed_in(account.id, account.username, account.role.parse()?)
+                .in_store(kind)
+                .with_identity(actor.identity_handle())))
         })?;
         outcome
     }
@@ -396,6 +405,7 @@ impl Store {
                  last_failed_at = NULL WHERE id = ?1",
                 rusqlite::params![target.id, hash],
             )?;
+            identity::after_reset(tx, actor, target.id, target.role, &password)?;
             let id = target.id.to_string();
             let mut changes = vec![FieldChange::changed("password", "(set)", "(reset)")];
             if !target.must_change_password {
@@ -434,6 +444,7 @@ impl Store {
                 }
             }
             tx.execute("UPDATE users SET role = ?2 WHERE id = ?1", rusqlite::params![target.id, role.as_str()])?;
+            identity::after_account_change(tx, actor, target.id, role, !target.disabled)?;
             let id = target.id.to_string();
             audit::record(
                 tx,
@@ -501,6 +512,7 @@ impl Store {
             }
             let at = disabled.then(|| Utc::now().to_rfc3339());
             tx.execute("UPDATE users SET disabled_at = ?2 WHERE id = ?1", rusqlite::params![target.id, at])?;
+            identity::after_account_change(tx, actor, target.id, target.role, !disabled)?;
             let id = target.id.to_string();
             audit::record(
                 tx,

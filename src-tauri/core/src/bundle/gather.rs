@@ -6,6 +6,7 @@ use rusqlite::{params, Connection};
 
 use super::profile::{Field, Identifier, IdentifierRule, Profile};
 use crate::crypto;
+use crate::identity::{columns, IdentityKey};
 use crate::{Error, Id, Result};
 
 /// The awarding body a bundle goes to.
@@ -98,7 +99,13 @@ impl Candidate {
 }
 
 /// Every enrolment on the body's courses (optionally only some codes) that has an outcome.
-pub(crate) fn candidates(conn: &Connection, body: &Body, profile: &Profile) -> Result<Vec<Candidate>> {
+/// Identifiers are opened under `ids`, the session's identity key.
+pub(crate) fn candidates(
+    conn: &Connection,
+    ids: &IdentityKey,
+    body: &Body,
+    profile: &Profile,
+) -> Result<Vec<Candidate>> {
     let codes = &profile.qualifying.course_codes;
     let mut stmt = conn.prepare(
         "SELECT e.id, e.candidate_id, c.forename, c.surname, c.date_of_birth, c.ni_number, c.address, c.postcode,
@@ -149,8 +156,13 @@ pub(crate) fn candidates(conn: &Connection, body: &Body, profile: &Profile) -> R
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let row = row?;
+        let mut row = row?;
         if codes.is_empty() || codes.iter().any(|c| c.eq_ignore_ascii_case(&row.course_code)) {
+            // The four identifier columns came sealed; opened here, the one place a bundle reads them.
+            let sealed = [row.ni_number.take(), row.date_of_birth.take(), row.address.take(), row.postcode.take()];
+            let plain = columns::open(ids, row.candidate, sealed)?;
+            (row.ni_number, row.date_of_birth, row.address, row.postcode) =
+                (plain.ni_number, plain.date_of_birth, plain.address, plain.postcode);
             out.push(row);
         }
     }

@@ -278,7 +278,7 @@ impl Store {
     ) -> Result<CreateReport> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
-        let selection = selection::select(self.conn(), profile, opts.body)?;
+        let selection = selection::select(self.conn(), crate::identity::of(actor)?, profile, opts.body)?;
         // Refused before any work when the name is taken; written under a temporary name meanwhile.
         let mut file = outfile::NewFile::create(out)?;
         let body = selection.body;

@@ -59,13 +59,18 @@ pub(crate) struct Selection {
 }
 
 /// The selection for a bundle of `profile` (to `body`, for a generic profile), as the store holds now.
-pub(crate) fn select(conn: &Connection, profile: &Profile, body: Option<&str>) -> Result<Selection> {
+pub(crate) fn select(
+    conn: &Connection,
+    ids: &crate::identity::IdentityKey,
+    profile: &Profile,
+    body: Option<&str>,
+) -> Result<Selection> {
     let body = gather::body(conn, &body_code(profile, body)?)?;
     let trainers: HashMap<Id, (String, String)> = gather::trainers(conn, &body)?;
     let standing = gather::standing(conn)?;
     let qualifying: Vec<&str> = profile.qualifying.outcomes.iter().map(|o| o.as_str()).collect();
     let mut results = Vec::new();
-    for candidate in gather::candidates(conn, &body, profile)? {
+    for candidate in gather::candidates(conn, ids, &body, profile)? {
         let trainer = candidate.trainer.and_then(|t| trainers.get(&t)).cloned().unwrap_or_default();
         let fingerprint = candidate.fingerprint(&trainer.0, &trainer.1);
         let take = match standing.get(&candidate.enrolment) {

@@ -70,7 +70,7 @@ impl Store {
     pub fn bundle_waiting(&self, actor: &Actor, profile: &Profile, body: Option<&str>) -> Result<Waiting> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
-        let selection = selection::select(self.conn(), profile, body)?;
+        let selection = selection::select(self.conn(), crate::identity::of(actor)?, profile, body)?;
         let mut w = Waiting {
             awarding_body: selection.body.code.clone(),
             new_results: 0,

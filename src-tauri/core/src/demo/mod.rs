@@ -168,6 +168,9 @@ impl Store {
             g.trainers()?;
             g.history()?;
             let mut report = g.report;
+            // The generator writes rows directly: their identifiers are sealed (and hashed) here, by
+            // the same move an upgraded store's first sign-in makes.
+            crate::identity::columns::move_plaintext(tx, crate::identity::of(actor)?)?;
             report.certificates = crate::documents::issue_demo(tx, actor, opts.today, DEMO_CERTIFICATES)?;
             let attended =
                 report.outcomes - count(tx, "SELECT count(*) FROM outcomes WHERE computed = 'did_not_attend'")?;

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::audit::{self, Subject, Who};
 use crate::crypto;
+use crate::identity::secrets;
 use crate::store::Tx;
 use crate::{Actor, Error, Result};
 
@@ -180,26 +181,35 @@ impl Parsed {
 /// The current signing key, made on first use (with its audit record, in the caller's transaction).
 /// The seed lives in the encrypted store.
 pub(crate) fn current_key(tx: &Tx<'_>, actor: &Actor) -> Result<(String, SigningKey)> {
-    let found: Option<(String, Vec<u8>)> = tx
+    let found: Option<(String, Vec<u8>, Option<String>)> = tx
         .query_row(
-            "SELECT id, secret_seed FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
+            "SELECT id, secret_seed, secret_sealed FROM signing_keys WHERE retired_at IS NULL
+             ORDER BY created_at DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((id, seed)) = found {
-        let seed = zeroize::Zeroizing::new(
-            <[u8; 32]>::try_from(seed.as_slice()).map_err(|_| Error::damaged(tx, "a stored signing key is damaged"))?,
-        );
+    // The seed is sealed under the identity key (`identity::secrets`): only an admin or office
+    // session signs.
+    if let Some((id, seed, sealed)) = found {
+        let seed = zeroize::Zeroizing::new(seed);
+        let seed = secrets::open(actor.identity(), "signing_keys", &id, &seed, sealed.as_deref())?;
         return Ok((id, SigningKey::from_bytes(&seed)));
     }
+    let identity = crate::identity::of(actor)?;
     let mut seed = zeroize::Zeroizing::new([0u8; 32]);
     crypto::fill_random(&mut seed[..])?;
     let key = SigningKey::from_bytes(&seed);
     let id = key_id(&key.verifying_key());
     tx.execute(
-        "INSERT INTO signing_keys (id, public_key, secret_seed, created_at) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![id, key.verifying_key().as_bytes().to_vec(), seed.to_vec(), chrono::Utc::now().to_rfc3339()],
+        "INSERT INTO signing_keys (id, public_key, secret_seed, secret_sealed, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            id,
+            key.verifying_key().as_bytes().to_vec(),
+            secrets::ZEROED.to_vec(),
+            secrets::seal(identity, "signing_keys", &id, &seed)?,
+            chrono::Utc::now().to_rfc3339()
+        ],
     )?;
     audit::record(tx, Who::Actor(actor), "signing_key.create", Subject { entity: "signing_key", id: Some(&id) }, &[])?;
     Ok((id, key))

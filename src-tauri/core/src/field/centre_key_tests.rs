@@ -29,7 +29,7 @@ fn forged(office: &World) -> (String, Vec<String>) {
     let mut file: CentreKeyFile = serde_json::from_str(&theirs).unwrap();
     file.centre_id = office.store.store_id().to_owned();
     file.centre_name = office.store.centre_name().unwrap();
-    file.endorsements = endorse(attacker.store.conn(), &file).unwrap();
+    file.endorsements = endorse(attacker.store.conn(), attacker.admin.identity(), &file).unwrap();
     let ids = file.signing_keys.iter().map(|(id, _)| id.clone()).collect();
     (serde_json::to_string(&file).unwrap(), ids)
 }

@@ -23,6 +23,7 @@ use super::{from_json, to_json, Refusal};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::documents::signing;
+use crate::identity::{secrets, IdentityKey};
 use crate::records::required;
 use crate::sealed::{RecipientPublic, RecipientSecret};
 use crate::{crypto, Error, Id, Result, Store};
@@ -73,17 +74,16 @@ fn endorsed_by(file: &CentreKeyFile, trusted: &[(String, VerifyingKey)]) -> bool
 
 /// Every signing key's signature of the file (the office's secrets, retired ones too: a laptop may
 /// trust only an old one).
-fn endorse(conn: &Connection, file: &CentreKeyFile) -> Result<Vec<(String, String)>> {
+fn endorse(conn: &Connection, ids: Option<&IdentityKey>, file: &CentreKeyFile) -> Result<Vec<(String, String)>> {
     let text = centre_key_text(file);
-    let mut stmt = conn.prepare("SELECT id, secret_seed FROM signing_keys ORDER BY created_at")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut stmt = conn.prepare("SELECT id, secret_seed, secret_sealed FROM signing_keys ORDER BY created_at")?;
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<String>>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, seed) = row?;
+        let (id, seed, sealed) = row?;
         let seed = Zeroizing::new(seed);
-        let Ok(seed) = <[u8; 32]>::try_from(seed.as_slice()).map(Zeroizing::new) else {
-            return Err(Error::damaged(conn, "a stored signing key is damaged"));
-        };
+        let seed = secrets::open(ids, "signing_keys", &id, &seed, sealed.as_deref())?;
         let sig = SigningKey::from_bytes(&seed).sign(text.as_bytes());
         out.push((id, BASE64URL_NOPAD.encode(&sig.to_bytes())));
     }
@@ -173,39 +173,48 @@ fn verifying(bytes: &[u8; 32], what: &'static str) -> Result<VerifyingKey> {
 }
 
 /// The office's X25519 key that returns are encrypted to, made on first use.
-pub(crate) fn centre_recipient(conn: &Connection) -> Result<(RecipientSecret, bool)> {
-    let found: Option<Vec<u8>> = conn
+/// Its secret is sealed under the identity key (`identity::secrets`), so `ids` is the session's key.
+pub(crate) fn centre_recipient(conn: &Connection, ids: &IdentityKey) -> Result<(RecipientSecret, bool)> {
+    let found: Option<(String, Vec<u8>, Option<String>)> = conn
         .query_row(
-            "SELECT secret FROM field_centre_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
+            "SELECT id, secret, secret_sealed FROM field_centre_keys WHERE retired_at IS NULL
+             ORDER BY created_at DESC LIMIT 1",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some(bytes) = found {
+    if let Some((id, bytes, sealed)) = found {
         let bytes = Zeroizing::new(bytes);
-        let arr = <[u8; 32]>::try_from(bytes.as_slice())
-            .map_err(|_| Error::damaged(conn, "a stored field key is damaged"))?;
-        return Ok((RecipientSecret::from_bytes(arr), false));
+        let arr = secrets::open(Some(ids), "field_centre_keys", &id, &bytes, sealed.as_deref())?;
+        return Ok((RecipientSecret::from_bytes(*arr), false));
     }
     let secret = RecipientSecret::generate()?;
     let public = secret.public();
+    let id = public.id();
     conn.execute(
-        "INSERT INTO field_centre_keys (id, public_key, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![public.id(), public.as_bytes().to_vec(), secret.to_bytes().to_vec(), Utc::now().to_rfc3339()],
+        "INSERT INTO field_centre_keys (id, public_key, secret, secret_sealed, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            id,
+            public.as_bytes().to_vec(),
+            secrets::ZEROED.to_vec(),
+            secrets::seal(ids, "field_centre_keys", &id, &secret.to_bytes())?,
+            Utc::now().to_rfc3339()
+        ],
     )?;
     Ok((secret, true))
 }
 
 /// Every X25519 key the office has had, newest first (an old return may be encrypted to a retired one).
-pub(crate) fn centre_recipients(conn: &Connection) -> Result<Vec<RecipientSecret>> {
-    let mut stmt = conn.prepare("SELECT secret FROM field_centre_keys ORDER BY created_at DESC")?;
-    let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+pub(crate) fn centre_recipients(conn: &Connection, ids: Option<&IdentityKey>) -> Result<Vec<RecipientSecret>> {
+    let mut stmt = conn.prepare("SELECT id, secret, secret_sealed FROM field_centre_keys ORDER BY created_at DESC")?;
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<String>>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
-        let bytes = Zeroizing::new(row?);
-        let arr = <[u8; 32]>::try_from(bytes.as_slice())
-            .map_err(|_| Error::damaged(conn, "a stored field key is damaged"))?;
-        out.push(RecipientSecret::from_bytes(arr));
+        let (id, bytes, sealed) = row?;
+        let bytes = Zeroizing::new(bytes);
+        let arr = secrets::open(ids, "field_centre_keys", &id, &bytes, sealed.as_deref())?;
+        out.push(RecipientSecret::from_bytes(*arr));
     }
     Ok(out)
 }
@@ -326,7 +335,7 @@ impl Store {
         let file = self.write(|tx| {
             let fresh_signing = signing::public_keys(tx)?.is_empty();
             let (sign_id, _) = signing::current_key(tx, actor)?;
-            let (recipient, fresh) = centre_recipient(tx)?;
+            let (recipient, fresh) = centre_recipient(tx, crate::identity::of(actor)?)?;
             let public = recipient.public();
             if fresh_signing || fresh {
                 audit::record(
@@ -353,7 +362,7 @@ impl Store {
                 recipient_key: public.to_text(),
                 endorsements: Vec::new(),
             };
-            file.endorsements = endorse(tx, &file)?;
+            file.endorsements = endorse(tx, actor.identity(), &file)?;
             Ok(file)
         })?;
         serde_json::to_string_pretty(&file).map_err(|_| Error::Internal("the centre key could not be encoded"))

@@ -333,7 +333,7 @@ impl Store {
             .map(|id| Ok(keys::registered_device(self.conn(), &id)?.map(|d| (d.id, d.sign))))
             .filter_map(Result::transpose)
             .collect::<Result<_>>()?;
-        let recipients = keys::centre_recipients(self.conn())?;
+        let recipients = keys::centre_recipients(self.conn(), actor.identity())?;
         let opened = envelope::open(
             bytes,
             Kind::Return,

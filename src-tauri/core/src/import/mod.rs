@@ -703,7 +703,7 @@ impl Job<'_> {
         line: u64,
     ) -> Result<RowFate> {
         let dry = self.options.dry_run;
-        let matches = candidates::find_matches(tx, v, false)?;
+        let matches = candidates::find_matches(tx, v, crate::identity::of(self.actor)?, false)?;
         // A clean NI match is the person (NI numbers are one a person); otherwise any match another key
         // contradicts holds the row for a person to decide (earlier rows of the file are in the store).
         let settled = matches.iter().any(|m| m.conflicts.is_empty() && m.reasons.contains(&MatchReason::NiNumber));
@@ -755,7 +755,8 @@ impl Job<'_> {
             let shown = if dry && this_run.contains_key(&id) { None } else { Some(id) };
             return Ok(fate(line, RowStatus::Matched, vec![Problem { column: None, reason }], shown));
         }
-        let id = candidates::insert(tx, self.actor, v, self.today, "candidate.import")?;
+        let id =
+            candidates::insert(tx, self.actor, crate::identity::of(self.actor)?, v, self.today, "candidate.import")?;
         if let Some(run) = &self.run {
             run.mark(tx, runs::Made::Candidate(id), self.actor)?;
         }

@@ -8,11 +8,14 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::candidates::{find_matches, read_candidate, Candidate, CandidateForm, CandidateMatch, MatchReason};
+use super::candidates::{
+    find_matches, plain_ids, read_candidate, Candidate, CandidateForm, CandidateMatch, MatchReason,
+};
 use super::rectification::{self, ChangeReason, Owed, OwedState};
 use super::{opt, optional, required};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::identity::{self, columns};
 use crate::{Error, Id, Result, Store};
 
 /// The outcome of correcting a candidate.
@@ -113,9 +116,10 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let v = form.validate(today)?;
         let show_ids = actor.may(Permission::ReadIdentifiers);
+        let key = identity::of(actor)?;
         self.write(|tx| {
             candidate_exists(tx, id)?;
-            let before = read_candidate(tx, id, true)?;
+            let before = read_candidate(tx, id, Some(key))?;
             if before.employer_id != v.employer_id {
                 return Err(Error::invalid(
                     "employer",
@@ -139,7 +143,7 @@ impl Store {
             let changes: Vec<FieldChange> = pairs.into_iter().filter_map(|(f, b, a)| FieldChange::between(f, b, a)).collect();
             let changed: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
             if changes.is_empty() {
-                let candidate = Box::new(read_candidate(tx, id, show_ids)?);
+                let candidate = Box::new(read_candidate(tx, id, show_ids.then_some(key))?);
                 return Ok(Edited::Saved { candidate, changed, owed: Vec::new(), warnings: v.warnings.clone() });
             }
             let needs_reason = changed.iter().any(|f| NEEDS_REASON.contains(&f.as_str()));
@@ -155,7 +159,7 @@ impl Store {
                 .map(|(key, _)| *key)
                 .collect();
             if !rechecked.is_empty() {
-                let matches: Vec<CandidateMatch> = find_matches(tx, &v, show_ids)?
+                let matches: Vec<CandidateMatch> = find_matches(tx, &v, key, show_ids)?
                     .into_iter()
                     .filter(|m| m.candidate.id != id)
                     .filter_map(|mut m| {
@@ -175,22 +179,19 @@ impl Store {
                 }
             }
             tx.execute(
-                "UPDATE candidates SET forename = ?2, surname = ?3, ni_number = ?4, date_of_birth = ?5, address = ?6,
-                    postcode = ?7, email = ?8, mobile = ?9, driving_licence = ?10, updated_at = ?11 WHERE id = ?1",
+                "UPDATE candidates SET forename = ?2, surname = ?3, email = ?4, mobile = ?5, driving_licence = ?6,
+                    updated_at = ?7 WHERE id = ?1",
                 rusqlite::params![
                     id,
                     v.forename,
                     v.surname,
-                    v.ids.ni_number,
-                    v.ids.date_of_birth.map(|d| d.to_string()),
-                    v.ids.address,
-                    v.ids.postcode,
                     v.email,
                     v.mobile,
                     v.ids.driving_licence,
                     Utc::now().to_rfc3339()
                 ],
             )?;
+            columns::write(tx, key, id, &plain_ids(&v.ids))?;
             if changed.iter().any(|f| f == "employee_number") {
                 // A typing correction of the number at the current employer: the employment is the same one.
                 tx.execute(
@@ -212,7 +213,7 @@ impl Store {
             }
             rectification::record_owed(tx, actor, id, &disclosed, reason.filter(|_| needs_reason), today)?;
             let owed = rectification::owed_in(tx, Some(id))?.into_iter().filter(|o| o.state == OwedState::Owed).collect();
-            let candidate = Box::new(read_candidate(tx, id, show_ids)?);
+            let candidate = Box::new(read_candidate(tx, id, show_ids.then_some(key))?);
             Ok(Edited::Saved { candidate, changed, owed, warnings: v.warnings.clone() })
         })
     }
@@ -322,6 +323,7 @@ impl Store {
         if keep == duplicate {
             return Err(Error::invalid("candidate", "cannot be merged into itself"));
         }
+        let key = identity::of(actor)?;
         self.write(|tx| {
             candidate_exists(tx, keep)?;
             candidate_exists(tx, duplicate)?;
@@ -338,11 +340,8 @@ impl Store {
                 ));
             }
             // The NI number must leave the duplicate before it can fill the kept record's blank.
-            let (ni, keep_ni): (Option<String>, Option<String>) = tx.query_row(
-                "SELECT (SELECT ni_number FROM candidates WHERE id = ?1), (SELECT ni_number FROM candidates WHERE id = ?2)",
-                [duplicate, keep],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (dup_ids, keep_ids) = (columns::read(tx, key, duplicate)?, columns::read(tx, key, keep)?);
+            let (ni, keep_ni) = (&dup_ids.ni_number, &keep_ids.ni_number);
             if ni.is_some() && keep_ni.is_some() && ni != keep_ni {
                 return Err(Error::invalid("candidate", "the two records have different NI numbers: they are two people"));
             }
@@ -372,27 +371,44 @@ impl Store {
                 |r| r.get(0),
             )?;
             if !keep_special {
-                tx.execute("UPDATE special_category SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+                // Sealed notes are bound to their candidate: opened as the duplicate's, sealed as the kept one's.
+                let notes: Option<String> = tx
+                    .query_row("SELECT notes FROM special_category WHERE candidate_id = ?1", [duplicate], |r| r.get(0))
+                    .optional()?;
+                if let Some(notes) = notes {
+                    let notes = columns::seal_notes(key, keep, &columns::open_notes(key, duplicate, &notes)?)?;
+                    tx.execute(
+                        "UPDATE special_category SET candidate_id = ?1, notes = ?3 WHERE candidate_id = ?2",
+                        rusqlite::params![keep, duplicate, notes],
+                    )?;
+                }
             }
             tx.execute("DELETE FROM special_category WHERE candidate_id = ?1", [duplicate])?;
             let now = Utc::now().to_rfc3339();
             tx.execute(
-                "UPDATE candidates SET merged_into = ?1, ni_number = NULL, restricted = 0, updated_at = ?2 WHERE id = ?3",
+                "UPDATE candidates SET merged_into = ?1, ni_number = NULL, ni_hash = NULL, restricted = 0, updated_at = ?2
+                 WHERE id = ?3",
                 rusqlite::params![keep, now, duplicate],
             )?;
+            // Sealed values are bound to their row: the kept record's blanks are filled in the clear and
+            // sealed again for it.
+            let or = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+            let merged = columns::Plain {
+                ni_number: or(&keep_ids.ni_number, &dup_ids.ni_number),
+                date_of_birth: or(&keep_ids.date_of_birth, &dup_ids.date_of_birth),
+                address: or(&keep_ids.address, &dup_ids.address),
+                postcode: or(&keep_ids.postcode, &dup_ids.postcode),
+            };
+            columns::write(tx, key, keep, &merged)?;
             tx.execute(
                 "UPDATE candidates SET
-                    ni_number = coalesce(ni_number, ?1),
-                    date_of_birth = coalesce(date_of_birth, (SELECT date_of_birth FROM candidates WHERE id = ?2)),
-                    address = coalesce(address, (SELECT address FROM candidates WHERE id = ?2)),
-                    postcode = coalesce(postcode, (SELECT postcode FROM candidates WHERE id = ?2)),
-                    email = coalesce(email, (SELECT email FROM candidates WHERE id = ?2)),
-                    mobile = coalesce(mobile, (SELECT mobile FROM candidates WHERE id = ?2)),
-                    driving_licence = coalesce(driving_licence, (SELECT driving_licence FROM candidates WHERE id = ?2)),
-                    photo = coalesce(photo, (SELECT photo FROM candidates WHERE id = ?2)),
-                    updated_at = ?3
-                 WHERE id = ?4",
-                rusqlite::params![ni, duplicate, now, keep],
+                    email = coalesce(email, (SELECT email FROM candidates WHERE id = ?1)),
+                    mobile = coalesce(mobile, (SELECT mobile FROM candidates WHERE id = ?1)),
+                    driving_licence = coalesce(driving_licence, (SELECT driving_licence FROM candidates WHERE id = ?1)),
+                    photo = coalesce(photo, (SELECT photo FROM candidates WHERE id = ?1)),
+                    updated_at = ?2
+                 WHERE id = ?3",
+                rusqlite::params![duplicate, now, keep],
             )?;
             let (k, d) = (keep.to_string(), duplicate.to_string());
             audit::record(
@@ -454,18 +470,20 @@ impl Store {
         actor.require(Permission::SpecialCategory)?;
         let notes = opt(&notes.map(str::to_owned)).map(|n| required("notes", n, 2000)).transpose()?;
         let source = required("consent", consent_source, 200)?;
+        let key = identity::of(actor)?;
         self.write(|tx| {
             candidate_exists(tx, candidate)?;
             let sid = candidate.to_string();
             match &notes {
                 Some(n) => {
+                    let sealed = columns::seal_notes(key, candidate, n)?;
                     tx.execute(
                         "INSERT INTO special_category (candidate_id, notes, consent_given_at, consent_source, recorded_by)
                          VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT (candidate_id) DO UPDATE SET notes = excluded.notes,
                             consent_given_at = excluded.consent_given_at, consent_source = excluded.consent_source,
                             recorded_by = excluded.recorded_by",
-                        rusqlite::params![candidate, n, Utc::now().to_rfc3339(), source, actor.id()],
+                        rusqlite::params![candidate, sealed, Utc::now().to_rfc3339(), source, actor.id()],
                     )?;
                     audit::record(
                         tx,
@@ -493,13 +511,20 @@ impl Store {
     /// A candidate's health or disability notes (admins only).
     pub fn special_category(&self, actor: &Actor, candidate: Id) -> Result<Option<SpecialCategory>> {
         actor.require(Permission::SpecialCategory)?;
-        Ok(self
+        let found = self
             .conn()
             .query_row(
                 "SELECT notes, consent_given_at, consent_source FROM special_category WHERE candidate_id = ?1",
                 [candidate],
                 |r| Ok(SpecialCategory { notes: r.get(0)?, consent_given_at: r.get(1)?, consent_source: r.get(2)? }),
             )
-            .optional()?)
+            .optional()?;
+        // The notes are sealed under the identity key (`identity::columns`).
+        found
+            .map(|mut s| {
+                s.notes = columns::open_notes(identity::of(actor)?, candidate, &s.notes)?;
+                Ok(s)
+            })
+            .transpose()
     }
 }

@@ -11,6 +11,7 @@ use super::{optional, optional_with, required};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::{fold_name, DateOfBirth, Email, NiNumber, Phone, Postcode};
+use crate::identity::{self, columns, IdentityKey};
 use crate::{Error, Id, Result, Store};
 
 /// A candidate as typed in a form or an import row.
@@ -308,37 +309,56 @@ const SELECT: &str =
     LEFT JOIN employments e ON e.candidate_id = c.id AND e.ended_on IS NULL
     LEFT JOIN employers emp ON emp.id = e.employer_id";
 
-fn reader(show_ids: bool) -> impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
-    move |r| {
-        let dob: Option<String> = r.get(10)?;
-        Ok(Candidate {
-            id: r.get(0)?,
-            forename: r.get(1)?,
-            surname: r.get(2)?,
-            employer_id: r.get(3)?,
-            employer: r.get(4)?,
-            employee_number: r.get(5)?,
-            email: r.get(6)?,
-            mobile: r.get(7)?,
-            restricted: r.get(8)?,
-            identifiers: if show_ids {
-                Some(Identifiers {
-                    ni_number: r.get(9)?,
-                    date_of_birth: dob.and_then(|d| d.parse().ok()),
-                    address: r.get(11)?,
-                    postcode: r.get(12)?,
-                    driving_licence: r.get(13)?,
-                })
-            } else {
-                None
-            },
-        })
+/// A row of [`SELECT`] as stored: the candidate without identifiers, the sealed identifier columns
+/// and the driving licence.
+type StoredRow = (Candidate, [Option<String>; 4], Option<String>);
+
+fn reader(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow> {
+    let candidate = Candidate {
+        id: r.get(0)?,
+        forename: r.get(1)?,
+        surname: r.get(2)?,
+        employer_id: r.get(3)?,
+        employer: r.get(4)?,
+        employee_number: r.get(5)?,
+        email: r.get(6)?,
+        mobile: r.get(7)?,
+        restricted: r.get(8)?,
+        identifiers: None,
+    };
+    Ok((candidate, [r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?], r.get(13)?))
+}
+
+/// The candidate with their identifiers opened under `ids` (the session's identity key), or without
+/// them when `None`.
+fn finish((mut c, sealed, licence): StoredRow, ids: Option<&IdentityKey>) -> Result<Candidate> {
+    if let Some(key) = ids {
+        let plain = columns::open(key, c.id, sealed)?;
+        // Parsed again as the column's own type was before sealing (they were validated on the way in).
+        c.identifiers = Some(Identifiers {
+            ni_number: plain.ni_number.map(|n| NiNumber::parse(&n)).transpose()?,
+            date_of_birth: plain.date_of_birth.and_then(|d| d.parse().ok()),
+            address: plain.address,
+            postcode: plain.postcode.map(|p| Postcode::parse(&p)).transpose()?,
+            driving_licence: licence,
+        });
+    }
+    Ok(c)
+}
+
+/// The plain values of a validated form's identifiers, in the normal forms the columns hold.
+pub(crate) fn plain_ids(ids: &Identifiers) -> columns::Plain {
+    columns::Plain {
+        ni_number: ids.ni_number.as_ref().map(ToString::to_string),
+        date_of_birth: ids.date_of_birth.map(|d| d.to_string()),
+        address: ids.address.clone(),
+        postcode: ids.postcode.as_ref().map(ToString::to_string),
     }
 }
 
 /// Existing candidates who may be the person in `v`, each with its conflicts (see [`contradictions`]):
 /// plain matches first, then the strongest first.
-pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec<CandidateMatch>> {
+pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, key: &IdentityKey, show_ids: bool) -> Result<Vec<CandidateMatch>> {
     let mut found: Vec<(Id, MatchReason)> = Vec::new();
     let mut collect = |sql: &str, params: &[&dyn rusqlite::ToSql], reason| -> Result<()> {
         let mut stmt = tx.prepare_cached(sql)?;
@@ -347,19 +367,20 @@ pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec
         }
         Ok(())
     };
+    // Identifiers are compared through their keyed hashes (`identity::columns`), never in the clear.
     if let Some(ni) = &v.ids.ni_number {
         collect(
-            "SELECT id FROM candidates WHERE ni_number = ?1 AND merged_into IS NULL",
-            &[ni],
+            "SELECT id FROM candidates WHERE ni_hash = ?1 AND merged_into IS NULL",
+            &[&columns::ni_hash(key, ni.as_ref())],
             MatchReason::NiNumber,
         )?;
     }
     if let (Some(dob), Some(pc)) = (v.ids.date_of_birth, &v.ids.postcode) {
         collect(
             // Surnames compare folded, as search does: O'Brien is OBrien is O Brien (`fold_name`).
-            "SELECT id FROM candidates WHERE fold_name(surname) = ?1 AND date_of_birth = ?2 AND postcode = ?3
+            "SELECT id FROM candidates WHERE dob_postcode_hash = ?2 AND fold_name(surname) = ?1
              AND merged_into IS NULL",
-            &[&fold_name(&v.surname), &dob.to_string(), pc],
+            &[&fold_name(&v.surname), &columns::dob_postcode_hash(key, &dob.to_string(), pc.as_ref())],
             MatchReason::SurnameDobPostcode,
         )?;
     }
@@ -377,7 +398,7 @@ pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec
             Some(m) => m.reasons.push(reason),
             None => {
                 // Read with identifiers whatever the role, to judge contradictions; hidden again below.
-                let candidate = tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(true))?;
+                let candidate = finish(tx.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader)?, Some(key))?;
                 matches.push(CandidateMatch { candidate, reasons: vec![reason], conflicts: Vec::new() });
             }
         }
@@ -395,7 +416,14 @@ pub(crate) fn find_matches(tx: &Tx<'_>, v: &Valid, show_ids: bool) -> Result<Vec
 
 /// Writes a validated candidate (and their current employment) with its audit entry, inside the
 /// caller's transaction. Duplicate checks are the caller's: see [`find_matches`].
-pub(crate) fn insert(tx: &Tx<'_>, actor: &Actor, v: &Valid, today: NaiveDate, action: &str) -> Result<Id> {
+pub(crate) fn insert(
+    tx: &Tx<'_>,
+    actor: &Actor,
+    key: &IdentityKey,
+    v: &Valid,
+    today: NaiveDate,
+    action: &str,
+) -> Result<Id> {
     if let Some(emp) = v.employer_id {
         super::employers::must_exist(tx, emp)?;
     }
@@ -412,23 +440,27 @@ pub(crate) fn insert(tx: &Tx<'_>, actor: &Actor, v: &Valid, today: NaiveDate, ac
         )?
         .execute(rusqlite::params![Id::new(), id, emp, v.employee_number, today.to_string()])?;
     }
+    let sealed = columns::seal(key, id, &plain_ids(&v.ids))?;
+    let [ni, dob, address, postcode] = &sealed.values;
     tx.prepare_cached(
         "INSERT INTO candidates (id, forename, surname, ni_number, date_of_birth, address, postcode, email,
-            mobile, driving_licence, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            mobile, driving_licence, created_at, updated_at, ni_hash, dob_postcode_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
     )?
     .execute(rusqlite::params![
         id,
         v.forename,
         v.surname,
-        v.ids.ni_number,
-        v.ids.date_of_birth.map(|d| d.to_string()),
-        v.ids.address,
-        v.ids.postcode,
+        ni,
+        dob,
+        address,
+        postcode,
         v.email,
         v.mobile,
         v.ids.driving_licence,
-        now
+        now,
+        sealed.ni_hash,
+        sealed.dob_postcode_hash
     ])?;
     let sid = id.to_string();
     let mut changes = vec![
@@ -452,10 +484,12 @@ pub(crate) fn insert(tx: &Tx<'_>, actor: &Actor, v: &Valid, today: NaiveDate, ac
 }
 
 /// One candidate read inside a transaction, as a role that may (or may not) see identifiers sees them.
-pub(crate) fn read_candidate(conn: &rusqlite::Connection, id: Id, show_ids: bool) -> Result<Candidate> {
-    conn.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))
+pub(crate) fn read_candidate(conn: &rusqlite::Connection, id: Id, ids: Option<&IdentityKey>) -> Result<Candidate> {
+    let row = conn
+        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader)
         .optional()?
-        .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })
+        .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })?;
+    finish(row, ids)
 }
 
 impl Store {
@@ -474,8 +508,9 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let v = form.validate(today)?;
         let show_ids = actor.may(Permission::ReadIdentifiers);
+        let key = identity::of(actor)?;
         self.write(|tx| {
-            let matches = find_matches(tx, &v, show_ids)?;
+            let matches = find_matches(tx, &v, key, show_ids)?;
             if matches.iter().any(|m| m.reasons.contains(&MatchReason::NiNumber)) {
                 if force {
                     return Err(Error::invalid(
@@ -488,8 +523,8 @@ impl Store {
             if !matches.is_empty() && !force {
                 return Ok(Registered::PossibleDuplicates { matches });
             }
-            let id = insert(tx, actor, &v, today, "candidate.add")?;
-            let candidate = read_candidate(tx, id, show_ids)?;
+            let id = insert(tx, actor, key, &v, today, "candidate.add")?;
+            let candidate = read_candidate(tx, id, show_ids.then_some(key))?;
             Ok(Registered::Created { candidate: Box::new(candidate), warnings: v.warnings.clone() })
         })
     }
@@ -500,7 +535,7 @@ impl Store {
     /// (others are not found), and of them only the name, employer and employee number.
     pub fn candidate(&self, actor: &Actor, id: Id) -> Result<Candidate> {
         super::scope::require(self.conn(), actor, super::scope::Visible::Candidate, id)?;
-        let mut c = read_candidate(self.conn(), id, false)?;
+        let mut c = read_candidate(self.conn(), id, None)?;
         if !super::scope::all(actor) {
             c.email = None;
             c.mobile = None;
@@ -542,7 +577,7 @@ impl Store {
 
 /// Reads a candidate with identifiers and records, in the same transaction, that `actor` saw them.
 fn read_identifiers(tx: &Tx<'_>, actor: &Actor, id: Id, action: &str) -> Result<Candidate> {
-    let c = read_candidate(tx, id, true)?;
+    let c = read_candidate(tx, id, Some(identity::of(actor)?))?;
     let sid = id.to_string();
     audit::record(tx, Who::Actor(actor), action, Subject { entity: "candidate", id: Some(&sid) }, &[])?;
     Ok(c)

@@ -18,6 +18,7 @@ use super::candidates::{
 use super::enrolments::enrol_in;
 use crate::actor::{Actor, Permission};
 use crate::fields::{parse_uk_date, NiNumber};
+use crate::identity::{columns, IdentityKey};
 use crate::{Error, Id, Result, Store};
 
 /// The most lines one paste may hold: a big open course, many times over.
@@ -76,7 +77,8 @@ impl Store {
         if !self.conn().query_row("SELECT EXISTS (SELECT 1 FROM course_runs WHERE id = ?1)", [run], |r| r.get(0))? {
             return Err(Error::NotFound { what: "course run", name: run.to_string() });
         }
-        let with_ni = actor.may(Permission::ReadIdentifiers);
+        // NI numbers and dates of birth are matched through the session's identity key, when it holds one.
+        let with_ni = actor.identity().filter(|_| actor.may(Permission::ReadIdentifiers));
         let mut seen = on_run;
         let mut out = Vec::with_capacity(lines.len());
         for (line, text) in lines {
@@ -120,9 +122,15 @@ impl Store {
     }
 
     /// What else the line says about the candidate it matched by `reason` that contradicts the record.
-    fn line_conflicts(&self, text: &str, with_ni: bool, reason: MatchReason, id: Id) -> Result<Vec<MatchConflict>> {
+    fn line_conflicts(
+        &self,
+        text: &str,
+        with_ni: Option<&IdentityKey>,
+        reason: MatchReason,
+        id: Id,
+    ) -> Result<Vec<MatchConflict>> {
         let cells = cells(text);
-        let ni = if with_ni { cells.iter().find_map(|c| NiNumber::parse(c).ok()) } else { None };
+        let ni = if with_ni.is_some() { cells.iter().find_map(|c| NiNumber::parse(c).ok()) } else { None };
         let dob = cells.iter().filter(|c| c.contains(['/', '-', '.'])).find_map(|c| parse_uk_date("date", c).ok());
         let words: Vec<String> = cells
             .iter()
@@ -131,12 +139,13 @@ impl Store {
             .filter(|w| !w.is_empty())
             .map(str::to_owned)
             .collect();
-        let (forename, surname, record_ni, record_dob): (String, String, Option<NiNumber>, Option<String>) =
-            self.conn().query_row(
-                "SELECT forename, surname, ni_number, date_of_birth FROM candidates WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
+        let (forename, surname): (String, String) =
+            self.conn().query_row("SELECT forename, surname FROM candidates WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let record_ids = with_ni.map(|key| columns::read(self.conn(), key, id)).transpose()?.unwrap_or_default();
+        let record_ni = record_ids.ni_number.map(|n| NiNumber::parse(&n)).transpose()?;
+        let record_dob = record_ids.date_of_birth;
         let line = PersonKeys { name: NameKeys::Words(&words), ni_number: ni.as_ref(), date_of_birth: dob };
         let record = PersonKeys {
             name: NameKeys::Full { forename: &forename, surname: &surname },
@@ -148,16 +157,17 @@ impl Store {
 
     /// The candidates one line may name, strongest reading first: at most a few ids, and the key that
     /// found them (`None` for a name).
-    fn match_line(&self, text: &str, with_ni: bool) -> Result<(Vec<Id>, Option<MatchReason>)> {
+    fn match_line(&self, text: &str, with_ni: Option<&IdentityKey>) -> Result<(Vec<Id>, Option<MatchReason>)> {
         let cells = cells(text);
         let ids = |sql: &str, value: &str| -> Result<Vec<Id>> {
             let mut stmt = self.conn().prepare_cached(sql)?;
             let found = stmt.query_map([value], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             Ok(found)
         };
-        if with_ni {
+        if let Some(key) = with_ni {
             if let Some(ni) = cells.iter().find_map(|c| NiNumber::parse(c).ok()) {
-                let found = ids("SELECT id FROM candidates WHERE ni_number = ?1 AND merged_into IS NULL", ni.as_ref())?;
+                let hash = columns::ni_hash(key, ni.as_ref());
+                let found = ids("SELECT id FROM candidates WHERE ni_hash = ?1 AND merged_into IS NULL", &hash)?;
                 return Ok((found, Some(MatchReason::NiNumber)));
             }
         }

@@ -2,41 +2,40 @@
 //! migrations 3 and 10). Each typed word is a prefix; all must match. Accents fold, so "sian" finds
 //! "Siân"; a name with punctuation or spaces inside it is also indexed as one folded word
 //! (`fields::fold_name`, the rule the duplicate check uses too), so "obrien" finds "O'Brien".
-//! NI numbers are searched only for roles that may see them, and a trainer finds only candidates on
-//! their own runs.
+//! NI numbers are found only whole, through their keyed hash, by a session holding the identity key;
+//! a trainer finds only candidates on their own runs.
 
 use super::candidates::{read_row, CandidateRow, ROW_SELECT};
 use crate::actor::{Actor, Permission};
+use crate::fields::NiNumber;
+use crate::identity::{columns, IdentityKey};
 use crate::{Result, Store};
 
 /// The FTS5 query for what was typed: each word quoted (so no FTS syntax gets through) and made a
-/// prefix, limited to the columns the role may search. `None` when nothing searchable was typed.
-fn fts_query(typed: &str, with_ni: bool) -> Option<String> {
-    let compact: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-    // "AB 12 34" is an NI number typed with spaces: search it as one word.
-    let ni_like = with_ni
-        && compact.len() >= 3
-        && compact.chars().take(2).all(|c| c.is_ascii_alphabetic())
-        && compact.chars().skip(2).all(|c| c.is_ascii_alphanumeric())
-        && compact.chars().nth(2).is_some_and(|c| c.is_ascii_digit());
-    let words: Vec<String> = if ni_like {
-        vec![compact]
-    } else {
-        typed.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect()
-    };
+/// prefix, over names, employee numbers, employers and certificate numbers. `None` when nothing
+/// searchable was typed. NI numbers are not in the index in the clear (see [`ni_query`]).
+fn fts_query(typed: &str) -> Option<String> {
+    let words: Vec<String> =
+        typed.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect();
     if words.is_empty() {
         return None;
     }
     let terms: Vec<String> = words.iter().take(8).map(|w| format!("\"{}\"*", w.replace('"', ""))).collect();
-    let columns =
-        if with_ni { "names employee employer ni certificates" } else { "names employee employer certificates" };
-    Some(format!("{{{columns}}} : ({})", terms.join(" AND ")))
+    Some(format!("{{names employee employer certificates}} : ({})", terms.join(" AND ")))
+}
+
+/// A whole NI number typed by a session holding the identity key: found through its keyed hash, the
+/// only form the index holds it in (exact numbers only: a prefix of an NI number finds nothing).
+fn ni_query(typed: &str, key: Option<&IdentityKey>) -> Option<String> {
+    let ni = NiNumber::parse(typed).ok()?;
+    Some(format!("{{ni}} : \"{}\"", columns::ni_hash(key?, ni.as_ref())))
 }
 
 impl Store {
     /// Candidates matching what was typed, by name, at most `limit`.
     pub fn search_candidates(&self, actor: &Actor, typed: &str, limit: u32) -> Result<Vec<CandidateRow>> {
-        let Some(query) = fts_query(typed, actor.may(Permission::ReadIdentifiers)) else {
+        let key = actor.identity().filter(|_| actor.may(Permission::ReadIdentifiers));
+        let Some(query) = ni_query(typed, key).or_else(|| fts_query(typed)) else {
             return Ok(Vec::new());
         };
         let trainer = actor.scope().trainer();
@@ -59,23 +58,25 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, ni_query};
 
     #[test]
-    fn typed_words_become_quoted_prefixes_in_the_allowed_columns() {
+    fn typed_words_become_quoted_prefixes_and_only_a_whole_ni_number_its_hash() {
+        assert_eq!(fts_query("Siân  ll").unwrap(), "{names employee employer certificates} : (\"siân\"* AND \"ll\"*)");
         assert_eq!(
-            fts_query("Siân  ll", false).unwrap(),
-            "{names employee employer certificates} : (\"siân\"* AND \"ll\"*)"
-        );
-        assert_eq!(fts_query("ab 12 34", true).unwrap(), "{names employee employer ni certificates} : (\"ab1234\"*)");
-        assert_eq!(
-            fts_query("ab 12 34", false).unwrap(),
+            fts_query("ab 12 34").unwrap(),
             "{names employee employer certificates} : (\"ab\"* AND \"12\"* AND \"34\"*)"
         );
         assert_eq!(
-            fts_query("\"OR* NEAR(", false).unwrap(),
+            fts_query("\"OR* NEAR(").unwrap(),
             "{names employee employer certificates} : (\"or\"* AND \"near\"*)"
         );
-        assert!(fts_query("  -- ", true).is_none());
+        assert!(fts_query("  -- ").is_none());
+        let key = crate::identity::IdentityKey::random_for_tests();
+        let q = ni_query("jk 12 34 56 c", Some(&key)).unwrap();
+        assert_eq!(q, format!("{{ni}} : \"{}\"", super::columns::ni_hash(&key, "JK123456C")));
+        assert!(!q.to_lowercase().contains("jk123456"));
+        assert!(ni_query("JK 12 34", Some(&key)).is_none(), "a prefix is not an NI number");
+        assert!(ni_query("JK123456C", None).is_none(), "no key, no NI search");
     }
 }

@@ -23,6 +23,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_passwords.sql"),
     include_str!("migrations/0014_org_corrections.sql"),
     include_str!("migrations/0015_login_throttle.sql"),
+    // 0016 is another change's, merged before this one.
+    include_str!("migrations/0017_identity_key.sql"),
 ];
 
 /// The schema version this program writes.

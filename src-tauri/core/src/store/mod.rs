@@ -64,6 +64,12 @@ impl Store {
         Ok(Store { conn, key, dir: dir.clone(), store_id, _lock: lock })
     }
 
+    /// The raw data key, for tests that open the file as a colleague holding only it would.
+    #[cfg(test)]
+    pub(crate) fn data_key_for_tests(&self) -> &DataKey {
+        &self.key
+    }
+
     /// Creates a new, empty store file at `path` and brings it to the latest schema.
     pub(crate) fn create_file(path: &Path, key: &DataKey) -> Result<Connection> {
         let mut conn = connect(path, key, true)?;
