@@ -323,7 +323,7 @@ fn gather(conn: &Connection, enrolment: Id) -> Result<Gathered> {
                     co.requires_photo, ab.code, ab.name, ca.centre_number
              FROM enrolments n JOIN candidates c ON c.id = n.candidate_id JOIN course_runs r ON r.id = n.run_id
              JOIN courses co ON co.id = r.course_id LEFT JOIN awarding_bodies ab ON ab.id = co.awarding_body_id
-             LEFT JOIN centre_approvals ca ON ca.awarding_body_id = ab.id WHERE n.id = ?1",
+             LEFT JOIN centre_approvals ca ON ca.awarding_body_id = ab.id WHERE n.id = ?1 AND c.erased_at IS NULL",
             [enrolment],
             |r| {
                 Ok((
@@ -839,6 +839,17 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let reason = required("reason", reason, 500)?;
         let current = self.certificate(actor, number, None)?;
+        let erased: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM certificates WHERE number = ?1 AND erased_at IS NOT NULL)",
+            [&current.number],
+            |r| r.get(0),
+        )?;
+        if erased {
+            return Err(Error::invalid(
+                "certificate",
+                "belongs to a person whose records were erased at their request; it cannot be reissued",
+            ));
+        }
         if let Some(r) = &current.revocation {
             return Err(Error::invalid(
                 "certificate",

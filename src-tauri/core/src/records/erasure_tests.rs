@@ -147,6 +147,10 @@ fn keeping_the_training_record_anonymises_it_and_the_certificate_stays_verifiabl
     assert_eq!(v.status, VerifyStatus::Valid, "{}", v.detail);
     assert_eq!(v.statement.unwrap().name, ERASED_NAME, "the fact is confirmed, the holder is not");
     assert!(v.detail.contains("erased"));
+    let again = IssueOptions { on: chrono::NaiveDate::from_ymd_opt(2026, 11, 23), ..Default::default() };
+    let err = c.w.store.reissue_certificate(&office, &c.number, "lost", &again).unwrap_err();
+    assert!(err.to_string().contains("cannot be reissued"), "{err}");
+    assert!(c.w.store.issue_certificate(&office, c.enrolment, &again).is_err(), "nor issued anew");
     let _ = c.run;
 }
 
