@@ -774,8 +774,17 @@ impl Store {
     /// The exact PDF bytes issued for a certificate (the standing version unless one is given).
     pub fn certificate_pdf(&self, actor: &Actor, number: &str, version: Option<u32>) -> Result<Vec<u8>> {
         let c = self.certificate(actor, number, version)?;
-        let bytes: Vec<u8> =
-            self.conn().query_row("SELECT pdf FROM certificates WHERE id = ?1", [c.id], |r| r.get(0))?;
+        let (bytes, erased): (Vec<u8>, bool) = self.conn().query_row(
+            "SELECT pdf, erased_at IS NOT NULL FROM certificates WHERE id = ?1",
+            [c.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if erased {
+            return Err(Error::invalid(
+                "certificate",
+                "belongs to a person whose records were erased at their request: its PDF is gone",
+            ));
+        }
         if crypto::hex(&crypto::sha256(&[&bytes])) != c.sha256 {
             return Err(Error::CorruptStore {
                 path: self.dir().db(),

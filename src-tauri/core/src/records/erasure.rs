@@ -7,7 +7,8 @@
 //!   report or read by id shows; a merge's duplicate stays only as an empty pointer to the kept
 //!   record), and every record an earlier merge folded into theirs;
 //! - their employments (employer, employee numbers), special category notes, rectification records
-//!   (and what was owed on them), links in the disclosure log, and their photo cards;
+//!   (and what was owed on them), links in the disclosure log, and their photo cards (each number
+//!   remembered alone in `erased_certificates`, so verifying it answers "no longer confirmable");
 //! - their search index entry (FTS5 `secure-delete`, set by migration 18, removes the tokens from the
 //!   index itself);
 //! - the audit log's subject keys for them (and for the records erased with them): the entries keep
@@ -137,6 +138,14 @@ fn run(tx: &Tx<'_>, sql: &str, set: &[Id]) -> Result<u32> {
     Ok(tx.execute(sql, [json(set)?])? as u32)
 }
 
+/// Runs `sql` with the JSON list of `set` as `?1` and `value` as `?2`.
+fn run_on(tx: &Tx<'_>, sql: &str, set: &[Id], value: &str) -> Result<()> {
+    if !set.is_empty() {
+        tx.execute(sql, rusqlite::params![json(set)?, value])?;
+    }
+    Ok(())
+}
+
 /// Every record of the person: `candidate` and, transitively, those merged into it.
 fn person_records(tx: &Tx<'_>, candidate: Id) -> Result<Vec<Id>> {
     let mut all = vec![candidate];
@@ -199,6 +208,13 @@ pub(crate) fn erase_person(
         &people,
     )?;
     run(tx, &format!("DELETE FROM rectifications WHERE candidate_id IN {P}"), &people)?;
+    // A photo card is identity: it goes whatever the choice, its number kept alone like a certificate's.
+    run_on(
+        tx,
+        &format!("INSERT OR IGNORE INTO erased_certificates (number, erased_on) SELECT number, ?2 FROM cards WHERE id IN {P}"),
+        &cards,
+        &today,
+    )?;
     n.cards = run(tx, &format!("DELETE FROM cards WHERE candidate_id IN {P}"), &people)?;
     n.employments = run(tx, &format!("DELETE FROM employments WHERE candidate_id IN {P}"), &people)?;
     run(tx, &format!("DELETE FROM special_category WHERE candidate_id IN {P}"), &people)?;
@@ -219,12 +235,14 @@ pub(crate) fn erase_person(
                 &format!("DELETE FROM submission_items WHERE enrolment_id IN {P} OR candidate_id IN {P}"),
                 &enrolments.iter().chain(people.iter()).copied().collect::<Vec<_>>(),
             )?;
-            tx.execute(
+            run_on(
+                tx,
                 &format!(
                     "INSERT OR IGNORE INTO erased_certificates (number, erased_on)
                      SELECT DISTINCT number, ?2 FROM certificates WHERE id IN {P}"
                 ),
-                rusqlite::params![json(&certificates)?, today],
+                &certificates,
+                &today,
             )?;
             n.certificates_erased = run(tx, &format!("DELETE FROM certificates WHERE id IN {P}"), &certificates)?;
             n.enrolments_erased = run(tx, &format!("DELETE FROM enrolments WHERE id IN {P}"), &enrolments)?;

@@ -24,6 +24,7 @@ struct Case {
     enrolment: Id,
     number: String,
     qr: String,
+    card_qr: String,
     photo: Vec<u8>,
 }
 
@@ -58,7 +59,10 @@ fn case() -> Case {
     let cert = w.store.issue_certificate(&office, enrolment, &IssueOptions { on, ..Default::default() }).unwrap();
     let qr: String =
         w.store.conn().query_row("SELECT qr FROM certificates WHERE id = ?1", [cert.id], |r| r.get(0)).unwrap();
-    Case { w, course, run, acme, person, enrolment, number: cert.number, qr, photo: stored }
+    w.store.issue_card(&office, person, on).unwrap();
+    let card_qr: String =
+        w.store.conn().query_row("SELECT qr FROM cards WHERE candidate_id = ?1", [person], |r| r.get(0)).unwrap();
+    Case { w, course, run, acme, person, enrolment, number: cert.number, qr, card_qr, photo: stored }
 }
 
 fn approval() -> EmployerApproval {
@@ -79,7 +83,8 @@ fn an_erasure_removes_the_person_everywhere_and_their_certificate_is_no_longer_c
     let admin = c.w.admin.clone();
     let done = c.w.store.erase_candidate(&admin, c.person, TrainingRecord::Erase, Some(&approval()), today()).unwrap();
     assert_eq!((done.counts.records, done.counts.enrolments_erased, done.counts.certificates_erased), (1, 1, 1));
-    assert_eq!((done.counts.employments, done.counts.photos), (1, 2), "the portrait and the evidence photo");
+    assert_eq!((done.counts.employments, done.counts.photos, done.counts.cards), (1, 2, 1), "portrait and evidence");
+    assert!(done.backups_hold_until.is_none() && done.backups.contains("No backup"), "{}", done.backups);
     assert!(done.counts.audit_keys >= 3, "the candidate's, the enrolment's and the certificate's keys");
     assert!(done.warning.contains("cannot confirm the qualification"));
 
@@ -105,6 +110,9 @@ fn an_erasure_removes_the_person_everywhere_and_their_certificate_is_no_longer_c
     let v = c.w.store.verify_certificate(&office, c.qr.as_bytes()).unwrap();
     assert_eq!(v.status, VerifyStatus::NoLongerConfirmable, "{}", v.detail);
     assert!(v.statement.is_none(), "the centre repeats no name");
+    let card = c.w.store.verify_certificate(&office, c.card_qr.as_bytes()).unwrap();
+    assert_eq!(card.status, VerifyStatus::NoLongerConfirmable, "{}", card.detail);
+    assert!(card.card.is_none(), "the card's holder is not repeated either");
 
     // The audit entries about them are still there and the chain holds, but their values are gone;
     // the erasure's own entry (counts and the employer's approval, no value of theirs) is readable.
@@ -151,6 +159,8 @@ fn keeping_the_training_record_anonymises_it_and_the_certificate_stays_verifiabl
     let err = c.w.store.reissue_certificate(&office, &c.number, "lost", &again).unwrap_err();
     assert!(err.to_string().contains("cannot be reissued"), "{err}");
     assert!(c.w.store.issue_certificate(&office, c.enrolment, &again).is_err(), "nor issued anew");
+    let err = c.w.store.certificate_pdf(&office, &c.number, None).unwrap_err();
+    assert!(err.to_string().contains("PDF is gone"), "an erased PDF is not a damaged store: {err}");
     let _ = c.run;
 }
 
@@ -301,4 +311,18 @@ fn merge_leaves_nothing_of_the_duplicate_and_moves_its_certificates_to_the_kept_
         assert!(!holds(&after, m.as_bytes()), "the duplicate's {m} survives in a page");
     }
     assert!(audit::verify(&c.w.store, &admin).unwrap().is_intact());
+}
+
+#[test]
+fn the_erasure_says_until_when_the_daily_backups_hold_the_person() {
+    let mut c = case();
+    let admin = c.w.admin.clone();
+    let folder = c.w._fx.tmp.path().join("stick");
+    std::fs::create_dir(&folder).unwrap();
+    c.w.store.set_backup_plan(&admin, Some(&folder), 5).unwrap();
+    c.w.store.backup_if_due().unwrap().expect("today's backup");
+    let done = c.w.store.erase_candidate(&admin, c.person, TrainingRecord::Erase, Some(&approval()), today()).unwrap();
+    let until = chrono::Utc::now().date_naive() + chrono::Duration::days(5);
+    assert_eq!(done.backups_hold_until, Some(until), "the newest backup leaves a rotation of 5 after 5 days");
+    assert!(done.backups.contains(&until.format("%d/%m/%Y").to_string()), "{}", done.backups);
 }

@@ -8,8 +8,9 @@
 -- training record: its number, course and dates stay verifiable, but the frozen PDF, the QR statement
 -- and the name in its content are overwritten. The freeze trigger lets exactly that one change through.
 --
--- `erased_certificates` holds only the numbers of certificates erased with their holder, so that
--- verifying one answers "no longer confirmable" rather than "unknown": a number links to no one.
+-- `erased_certificates` holds only the numbers of certificates and photo cards erased with their
+-- holder, so that verifying one answers "no longer confirmable" rather than "unknown": a number links
+-- to no one.
 --
 -- Search: deleted index entries are removed from the FTS5 segments themselves (`secure-delete`), not
 -- just masked by a tombstone, so an erased name leaves no token behind.
