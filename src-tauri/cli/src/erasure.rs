@@ -90,6 +90,9 @@ pub fn erase(store: &mut Store, actor: &Actor, a: EraseArgs, json: bool) -> Resu
             "Audit entries about them keep their place; their values are unreadable ({} keys destroyed).",
             c.audit_keys
         );
+        if !done.wal_emptied {
+            println!("Another window was reading: the old pages leave the write-ahead log at its next checkpoint.");
+        }
         println!("{}", done.backups);
         println!("Tell them: {}", done.warning);
     }

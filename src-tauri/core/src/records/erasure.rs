@@ -388,6 +388,9 @@ pub struct Erasure {
     pub backups: String,
     /// What the person was told.
     pub warning: String,
+    /// Whether the write-ahead log was emptied at once. `false` when another window or job was
+    /// reading: the old pages wait in it (encrypted) until the next checkpoint.
+    pub wal_emptied: bool,
 }
 
 impl Store {
@@ -432,7 +435,7 @@ impl Store {
             }
             erase_person(tx, Who::Actor(actor), candidate, record, &extra)
         })?;
-        self.forget_freed_pages()?;
+        let wal_emptied = self.forget_freed_pages()?;
         let (until, backups) = self.backups_holding_until()?;
         Ok(Erasure {
             training_record: record,
@@ -440,15 +443,25 @@ impl Store {
             backups_hold_until: until,
             backups,
             warning: record.warning().to_owned(),
+            wal_emptied,
         })
     }
 
     /// Copies every committed page into the database file and empties the WAL (`TRUNCATE`), so the
-    /// old versions of pages an erasure rewrote stay nowhere on disk. `false` when another connection
-    /// was reading and part of the WAL had to stay; the next checkpoint takes it.
-    pub(crate) fn forget_freed_pages(&self) -> Result<bool> {
-        let busy: i64 = self.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        Ok(busy == 0)
+    /// old versions of pages an erasure rewrote stay nowhere on disk. Another connection reading at
+    /// that moment (a long job, the daily backup) holds part of the WAL: it is tried again a few times
+    /// over half a second; `false` when a reader still held it, and the next checkpoint (SQLite's
+    /// own, or the next erasure's) takes the rest.
+    pub(crate) fn forget_freed_pages(&mut self) -> Result<bool> {
+        for attempt in 0..10 {
+            if self.checkpoint_now()? {
+                return Ok(true);
+            }
+            if attempt < 9 {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+        Ok(false)
     }
 
     /// When the backups taken so far leave the daily rotation: the newest one is the last to hold

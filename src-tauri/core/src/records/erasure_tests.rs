@@ -237,7 +237,8 @@ fn no_marker_of_the_erased_person_is_left_in_any_page_of_the_data_folder() {
         for (what, m) in markers(&c) {
             assert!(holds(&before, &m), "the check can see the {what} before the erasure");
         }
-        c.w.store.erase_candidate(&admin, c.person, record, Some(&approval()), today()).unwrap();
+        let done = c.w.store.erase_candidate(&admin, c.person, record, Some(&approval()), today()).unwrap();
+        assert!(done.wal_emptied);
         let wal = c.w._fx.dir.db().with_extension("db-wal");
         assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "the WAL is emptied after an erasure");
         let after = decrypted_pages(&c.w);
@@ -325,4 +326,21 @@ fn the_erasure_says_until_when_the_daily_backups_hold_the_person() {
     let until = chrono::Utc::now().date_naive() + chrono::Duration::days(5);
     assert_eq!(done.backups_hold_until, Some(until), "the newest backup leaves a rotation of 5 after 5 days");
     assert!(done.backups.contains(&until.format("%d/%m/%Y").to_string()), "{}", done.backups);
+}
+
+#[test]
+fn a_reader_holding_the_wal_is_reported_and_the_next_checkpoint_empties_it() {
+    let mut c = case();
+    let admin = c.w.admin.clone();
+    let reader = c.w.store.reopen().unwrap();
+    reader.conn().execute_batch("BEGIN").unwrap();
+    let _: i64 = reader.conn().query_row("SELECT count(*) FROM candidates", [], |r| r.get(0)).unwrap();
+    let done = c.w.store.erase_candidate(&admin, c.person, TrainingRecord::Erase, Some(&approval()), today()).unwrap();
+    assert!(!done.wal_emptied, "a reader's snapshot keeps the WAL, and the erasure says so");
+    reader.conn().execute_batch("COMMIT").unwrap();
+    drop(reader);
+    let after = decrypted_pages(&c.w);
+    for (what, m) in markers(&c) {
+        assert!(!holds(&after, &m), "the {what} survives once the reader has gone");
+    }
 }

@@ -71,6 +71,16 @@ impl Store {
         Ok(conn)
     }
 
+    /// Empties the WAL into the database file (`wal_checkpoint(TRUNCATE)`) without waiting on other
+    /// connections: `false` when one was reading or writing and part of the WAL had to stay. For
+    /// erasure, so no old version of a page it rewrote stays beside the database.
+    pub(crate) fn checkpoint_now(&mut self) -> Result<bool> {
+        self.conn.busy_handler(None::<fn(i32) -> bool>)?;
+        let busy = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        self.conn.busy_handler(Some(wait_for_writer))?;
+        Ok(busy? == 0)
+    }
+
     /// The raw data key, for the tests that read the file's pages themselves.
     #[cfg(test)]
     pub(crate) fn raw_key(&self) -> &[u8] {

@@ -26,4 +26,9 @@ backups: string,
 /**
  * What the person was told.
  */
-warning: string, };
+warning: string, 
+/**
+ * Whether the write-ahead log was emptied at once. `false` when another window or job was
+ * reading: the old pages wait in it (encrypted) until the next checkpoint.
+ */
+wal_emptied: boolean, };
