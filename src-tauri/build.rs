@@ -91,6 +91,7 @@ const COMMANDS: &[&str] = &[
     "import_candidates",
     "cancel_import",
     "merge_candidates",
+    "erase_candidate",
     "set_restricted",
     "special_category",
     "set_special_category",

@@ -126,6 +126,7 @@ fn main() {
             imports::import_candidates,
             imports::cancel_import,
             candidate_edits::merge_candidates,
+            candidate_edits::erase_candidate,
             candidate_edits::set_restricted,
             candidate_edits::special_category,
             candidate_edits::set_special_category,

@@ -91,6 +91,8 @@ pub enum Permission {
     Submit,
     /// On a trainer's laptop: import field packs and export results returns.
     FieldWork,
+    /// Erase a person's records at their request (right to erasure).
+    Erase,
 }
 
 impl Permission {
@@ -102,7 +104,8 @@ impl Permission {
             | Permission::Backup
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
-            | Permission::Submit => role == Role::Admin,
+            | Permission::Submit
+            | Permission::Erase => role == Role::Admin,
             Permission::ReadIdentifiers | Permission::EditRecords | Permission::FieldWork => role != Role::Trainer,
         }
     }
@@ -117,7 +120,8 @@ impl Permission {
             | Permission::ManageUsers
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
-            | Permission::Submit => true,
+            | Permission::Submit
+            | Permission::Erase => true,
             Permission::ManageKeys
             | Permission::ReadAudit
             | Permission::Backup
@@ -138,6 +142,7 @@ impl Permission {
             Permission::SpecialCategory => "see or record health and disability notes",
             Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
             Permission::FieldWork => "import field packs or export results returns",
+            Permission::Erase => "erase a person's records",
         }
     }
 }

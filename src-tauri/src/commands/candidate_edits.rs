@@ -1,8 +1,10 @@
 //! What happens to a candidate's record after registration: corrections and the recipients owed
-//! them, merging a duplicate into it, restriction of processing, special category notes (admins
-//! only), and its whole audit trail.
+//! them, merging a duplicate into it, erasure at the person's request (admins), restriction of
+//! processing, special category notes (admins only), and its whole audit trail.
 
-use centrebook_core::records::{CandidateForm, ChangeReason, Edited, Owed, SpecialCategory, TrailEntry};
+use centrebook_core::records::{
+    CandidateForm, ChangeReason, Edited, EmployerApproval, Erasure, Owed, SpecialCategory, TrailEntry, TrainingRecord,
+};
 use centrebook_core::Id;
 use tauri::State;
 
@@ -47,6 +49,19 @@ pub async fn mark_rectification_told(state: State<'_, AppState>, owed: Id, note:
 #[tauri::command]
 pub async fn merge_candidates(state: State<'_, AppState>, keep: Id, duplicate: Id) -> Result<(), UiError> {
     state.with(move |s, a| s.merge_candidates(a, keep, duplicate)).await
+}
+
+/// Erases a candidate at their request (admins): the employer's approval when they are employed, and
+/// whether the training record is kept; the answer says what was done and until when backups hold them.
+#[tauri::command]
+pub async fn erase_candidate(
+    state: State<'_, AppState>,
+    candidate: Id,
+    record: TrainingRecord,
+    approval: Option<EmployerApproval>,
+) -> Result<Erasure, UiError> {
+    let today = chrono::Local::now().date_naive();
+    state.with(move |s, a| s.erase_candidate(a, candidate, record, approval.as_ref(), today)).await
 }
 
 #[tauri::command]

@@ -137,6 +137,8 @@ export const api = {
   addEvidencePhoto: (enrolment: T.Id) => call<T.Id | null>("add_evidence_photo", { enrolment }),
 
   mergeCandidates: (keep: T.Id, duplicate: T.Id) => call<null>("merge_candidates", { keep, duplicate }),
+  eraseCandidate: (candidate: T.Id, record: T.TrainingRecord, approval: T.EmployerApproval | null) =>
+    call<T.Erasure>("erase_candidate", { candidate, record, approval }),
   setRestricted: (candidate: T.Id, restricted: boolean, reason: string) =>
     call<null>("set_restricted", { candidate, restricted, reason }),
   specialCategory: (candidate: T.Id) => call<T.SpecialCategory | null>("special_category", { candidate }),

@@ -74,8 +74,9 @@ struct Item {
 fn items(store: &Store, selection: &Selection) -> Result<Vec<Item>> {
     let conn = store.conn();
     let read = |r: &rusqlite::Row<'_>| Ok(Item { id: r.get(0)?, number: r.get(1)? });
-    let standing =
-        "c.superseded_at IS NULL AND NOT EXISTS (SELECT 1 FROM certificate_revocations v WHERE v.number = c.number)";
+    // A certificate whose holder was erased (the training record kept) has no PDF left to print.
+    let standing = "c.superseded_at IS NULL AND c.erased_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM certificate_revocations v WHERE v.number = c.number)";
     let out = match selection {
         Selection::Run(run) => {
             let exists: bool =
@@ -104,7 +105,7 @@ fn items(store: &Store, selection: &Selection) -> Result<Vec<Item>> {
         Selection::Numbers(numbers) => {
             let mut stmt = conn.prepare(
                 "SELECT c.id, c.number, EXISTS (SELECT 1 FROM certificate_revocations v WHERE v.number = c.number)
-                 FROM certificates c WHERE c.number = ?1 AND c.superseded_at IS NULL",
+                 FROM certificates c WHERE c.number = ?1 AND c.superseded_at IS NULL AND c.erased_at IS NULL",
             )?;
             let mut seen = std::collections::HashSet::new();
             let mut out = Vec::new();

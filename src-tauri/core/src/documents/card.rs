@@ -246,6 +246,20 @@ pub(crate) fn verify_locally(conn: &Connection, input: &[u8], v: &mut Verificati
             break;
         }
     }
+    if stored.is_none() {
+        let erased: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM erased_certificates WHERE number = ?1)", [&s.number], |r| {
+                r.get(0)
+            })?;
+        if erased {
+            v.status = VerifyStatus::NoLongerConfirmable;
+            v.card = None;
+            v.detail = "issued by this centre, but erased with the holder's records at their request: the centre can \
+                        no longer confirm it"
+                .to_owned();
+            return Ok(());
+        }
+    }
     let (status, detail) = match (stored, revoked) {
         (None, _) => (
             VerifyStatus::UnknownCertificate,
@@ -531,7 +545,7 @@ impl Store {
         self.write(|tx| {
             let row: Option<(String, String, bool, Option<Vec<u8>>)> = tx
                 .query_row(
-                    "SELECT forename, surname, restricted, photo FROM candidates WHERE id = ?1 AND merged_into IS NULL",
+                    "SELECT forename, surname, restricted, photo FROM candidates WHERE id = ?1 AND merged_into IS NULL AND erased_at IS NULL",
                     [candidate],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )

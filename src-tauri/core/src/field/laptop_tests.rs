@@ -41,6 +41,8 @@ fn a_laptop_refuses_the_work_that_never_goes_back_to_the_office_and_does_the_res
     let someone = l.enrolments(&user, f.run).unwrap()[0].candidate_id;
     office_only(l.enrol(&user, f.run, someone).unwrap_err());
     office_only(l.merge_candidates(&user, someone, someone).unwrap_err());
+    let erase = crate::records::TrainingRecord::Erase;
+    office_only(l.erase_candidate(&user, someone, erase, None, today()).unwrap_err());
     office_only(
         l.import_candidates_bytes(&user, b"forename,surname\nA,B\n", &ImportOptions::default(), today()).unwrap_err(),
     );

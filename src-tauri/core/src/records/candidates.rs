@@ -486,7 +486,7 @@ pub(crate) fn insert(
 /// One candidate read inside a transaction, as a role that may (or may not) see identifiers sees them.
 pub(crate) fn read_candidate(conn: &rusqlite::Connection, id: Id, ids: Option<&IdentityKey>) -> Result<Candidate> {
     let row = conn
-        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader)
+        .query_row(&format!("{SELECT} WHERE c.id = ?1 AND c.erased_at IS NULL"), [id], reader)
         .optional()?
         .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })?;
     finish(row, ids)
@@ -641,7 +641,7 @@ impl Store {
     ) -> Result<Page<CandidateRow>> {
         let conn = self.conn();
         let scope = format!(
-            "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
+            "c.merged_into IS NULL AND c.erased_at IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
             mine = super::scope::Visible::Candidate.filter("c.id", 2)
         );
         let trainer = actor.scope().trainer();

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_login_throttle.sql"),
     // 0016 is another change's, merged before this one.
     include_str!("migrations/0017_identity_key.sql"),
+    include_str!("migrations/0018_erasure.sql"),
 ];
 
 /// The schema version this program writes.

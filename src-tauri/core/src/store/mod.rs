@@ -77,6 +77,22 @@ impl Store {
         Ok(conn)
     }
 
+    /// Empties the WAL into the database file (`wal_checkpoint(TRUNCATE)`) without waiting on other
+    /// connections: `false` when one was reading or writing and part of the WAL had to stay. For
+    /// erasure, so no old version of a page it rewrote stays beside the database.
+    pub(crate) fn checkpoint_now(&mut self) -> Result<bool> {
+        self.conn.busy_handler(None::<fn(i32) -> bool>)?;
+        let busy = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        self.conn.busy_handler(Some(wait_for_writer))?;
+        Ok(busy? == 0)
+    }
+
+    /// The raw data key, for the tests that read the file's pages themselves.
+    #[cfg(test)]
+    pub(crate) fn raw_key(&self) -> &[u8] {
+        self.key.as_bytes()
+    }
+
     /// Another connection to this store, with the same key and its own shared lock, for long work (an
     /// import, a batch, a bundle) that must not hold up this one: WAL lets each read beside the other's
     /// write. Writes still take turns, each waiting up to [`BUSY_WAIT`] for the other's to commit.
