@@ -270,6 +270,7 @@ impl From<Error> for UiError {
             | Error::CorruptStore { .. }
             | Error::NewerSchema { .. }
             | Error::BadBackup { .. }
+            | Error::BehindAnchor(_)
             | Error::Db(_)
             | Error::Crypto(_)
             | Error::Encode { .. }

@@ -180,6 +180,11 @@ impl Parsed {
 /// The current signing key, made on first use (with its audit record, in the caller's transaction).
 /// The seed lives in the encrypted store.
 pub(crate) fn current_key(tx: &Tx<'_>, actor: &Actor) -> Result<(String, SigningKey)> {
+    current_key_as(tx, Who::Actor(actor))
+}
+
+/// [`current_key`] for whoever is acting, Centrebook itself included (a checkpoint at a daily backup).
+pub(crate) fn current_key_as(tx: &Tx<'_>, who: Who<'_>) -> Result<(String, SigningKey)> {
     let found: Option<(String, Vec<u8>)> = tx
         .query_row(
             "SELECT id, secret_seed FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
@@ -201,7 +206,7 @@ pub(crate) fn current_key(tx: &Tx<'_>, actor: &Actor) -> Result<(String, Signing
         "INSERT INTO signing_keys (id, public_key, secret_seed, created_at) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![id, key.verifying_key().as_bytes().to_vec(), seed.to_vec(), chrono::Utc::now().to_rfc3339()],
     )?;
-    audit::record(tx, Who::Actor(actor), "signing_key.create", Subject { entity: "signing_key", id: Some(&id) }, &[])?;
+    audit::record(tx, who, "signing_key.create", Subject { entity: "signing_key", id: Some(&id) }, &[])?;
     Ok((id, key))
 }
 
