@@ -59,7 +59,7 @@ pub enum Error {
     /// history. Reads go on; writes wait for an admin to accept the copy (`Store::accept_copy`).
     #[error(
         "{0}. Reading is allowed, but nothing can be saved until an admin accepts this copy (in the window's \
-         banner, or `centrebook audit accept-copy`) or restores the right backup"
+         banner, or with centrebook audit accept-copy) or restores the right backup"
     )]
     BehindAnchor(Box<crate::store::Behind>),
 
