@@ -132,11 +132,13 @@ impl Keychain {
         self.with_entry(store_id, |e| e.set_secret(key.as_bytes())).map_err(|e| describe(&e))
     }
 
-    /// Removes the key of store `store_id`; removing a key that is not there is not an error.
+    /// Removes the key of store `store_id` (and its audit anchor); removing a key that is not there is
+    /// not an error.
     pub fn forget(&self, store_id: &str) -> Result<(), String> {
         if !self.enabled {
             return Ok(());
         }
+        let _ = self.with_service_entry(ANCHOR_SERVICE, store_id, |e| e.delete_credential());
         match self.with_entry(store_id, |e| e.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(describe(&e)),
