@@ -236,6 +236,13 @@ impl Store {
         Ok(())
     }
 
+    /// Moves the audit anchor to the database's head now, whichever connection wrote last: for the
+    /// window's sign-out and idle lock, and the daily backup's ten-minute tick, so writes made within
+    /// [`anchor::EVERY`] of the last move do not wait for the next write or the close. Writes no row.
+    pub fn settle_anchor(&mut self) -> Result<()> {
+        self.anchor_now(false)
+    }
+
     /// Runs `f` in a write transaction that is always rolled back: a dry run whose every check and
     /// fate is the real run's, and which leaves nothing behind.
     pub(crate) fn rehearse<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
