@@ -350,6 +350,7 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         anchor_at: None,
         kept_in: crate::AnchorCopy::KeyFile,
         different_history: false,
+        missing: false,
     });
     audited(&mut c, &mut restored, "accept_copy", |s| s.accept_copy(&restored_admin, "the copy to keep").unwrap());
 

@@ -69,6 +69,10 @@ pub struct Behind {
     /// The database holds another entry at the anchor's number: a different history, not only an
     /// older one.
     pub different_history: bool,
+    /// The key file holds no anchor that opens, although the database was already kept by a version
+    /// that anchors (its schema says so): the anchor was removed or altered. The anchor's number is
+    /// then 0 and its time unknown.
+    pub missing: bool,
 }
 
 fn when(at: &Option<DateTime<Utc>>) -> String {
@@ -87,7 +91,14 @@ impl std::fmt::Display for Behind {
         };
         let (d, a) = (self.database_seq, self.anchor_seq);
         let (d_at, a_at) = (when(&self.database_at), when(&self.anchor_at));
-        if self.different_history {
+        if self.missing {
+            write!(
+                f,
+                "the key file holds no record of where this store's audit log had reached, although this \
+                 database was kept by a version that records it (its log ends at entry {d}, {d_at}): the \
+                 record was removed or altered, so an older copy may have been put back"
+            )
+        } else if self.different_history {
             write!(
                 f,
                 "this database is not the one last recorded for this store: {kept} recorded audit entry {a} \
@@ -164,10 +175,11 @@ fn stands(conn: &Connection, anchor: &Anchor) -> Result<Option<bool>> {
 /// ahead is reported).
 pub(crate) fn check(store: &Store) -> Result<Option<Behind>> {
     let file = KeyFile::read(&store.dir.keys())?;
-    let copies = [
-        (AnchorCopy::KeyFile, in_file(&file, &store.key)),
-        (AnchorCopy::Keychain, in_keychain(&store.keychain, &store.store_id)),
-    ];
+    let from_file = in_file(&file, &store.key);
+    let from_keychain = in_keychain(&store.keychain, &store.store_id);
+    // Neither copy to measure by: see below.
+    let none_kept = from_file.is_none() && from_keychain.is_none();
+    let copies = [(AnchorCopy::KeyFile, from_file), (AnchorCopy::Keychain, from_keychain)];
     let db = head(&store.conn)?;
     let mut worst: Option<Behind> = None;
     for (kept_in, anchor) in copies {
@@ -183,6 +195,22 @@ pub(crate) fn check(store: &Store) -> Result<Option<Behind>> {
             anchor_at: parse_at(&anchor.at),
             kept_in,
             different_history,
+            missing: false,
+        });
+    }
+    if none_kept && store.anchored_schema {
+        // A database that was already at the schema that anchors, when this open began, had its
+        // anchor written to the key file at its first open: a key file with none (or one that does
+        // not open), and no keychain copy to vouch instead, has had it taken out, or was swapped for
+        // an older one.
+        worst = Some(Behind {
+            database_seq: db.seq,
+            database_at: parse_at(&db.at),
+            anchor_seq: 0,
+            anchor_at: None,
+            kept_in: AnchorCopy::KeyFile,
+            different_history: false,
+            missing: true,
         });
     }
     Ok(worst)
@@ -264,6 +292,7 @@ impl Store {
                     FieldChange::created("anchor_entry", behind.anchor_seq),
                     FieldChange::created("anchor_entry_at", when(&behind.anchor_at)),
                     FieldChange::created("different_history", behind.different_history),
+                    FieldChange::created("anchor_missing", behind.missing),
                 ],
             )?;
             super::checkpoints::add(tx, Who::Actor(actor), &store_id)

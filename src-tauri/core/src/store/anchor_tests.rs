@@ -115,6 +115,52 @@ fn without_a_keychain_the_database_and_key_file_put_back_together_are_not_caught
 }
 
 #[test]
+fn an_older_database_beside_a_key_file_stripped_of_its_anchor_is_still_caught() {
+    // No keychain: only the key file's copy, which someone with the folder removes.
+    let (fx, backup, _) = store_with_work_after_a_backup(false);
+    roll_back(&fx, &backup, false);
+    let mut keys: serde_json::Value = serde_json::from_slice(&std::fs::read(fx.dir.keys()).unwrap()).unwrap();
+    assert!(keys.as_object_mut().unwrap().remove("anchor").is_some(), "the key file holds the anchor");
+    std::fs::write(fx.dir.keys(), serde_json::to_vec_pretty(&keys).unwrap()).unwrap();
+    let u = unlock(&fx.dir, &fx.keychain, Some(&passphrase())).unwrap();
+    let behind = u.behind.expect("the database was kept by a version that anchors");
+    assert!(behind.missing && behind.to_string().contains("removed or altered"), "{behind}");
+    let mut store = u.store;
+    let admin = sign_in(&mut store);
+    assert!(matches!(add_user(&mut store, &admin, "zed"), Err(Error::BehindAnchor(_))));
+}
+
+#[test]
+fn a_key_file_stripped_of_its_anchor_is_not_a_rollback_when_the_keychain_vouches_for_the_database() {
+    let (fx, _, _) = store_with_work_after_a_backup(true);
+    let mut keys: serde_json::Value = serde_json::from_slice(&std::fs::read(fx.dir.keys()).unwrap()).unwrap();
+    keys.as_object_mut().unwrap().remove("anchor");
+    std::fs::write(fx.dir.keys(), serde_json::to_vec_pretty(&keys).unwrap()).unwrap();
+    let u = unlock(&fx.dir, &fx.keychain, None).unwrap();
+    assert!(u.behind.is_none(), "{:?}", u.behind);
+    let keys: serde_json::Value = serde_json::from_slice(&std::fs::read(fx.dir.keys()).unwrap()).unwrap();
+    assert!(keys.get("anchor").is_some(), "written again at the open");
+}
+
+#[test]
+fn a_store_from_before_anchors_is_not_taken_for_a_rollback() {
+    // A key file without an anchor beside a database of the schema before anchors: an upgrade, not a
+    // rollback.
+    let fx = Fixture::new(false);
+    let mut store = fx.init().store;
+    store.conn_mut().execute_batch("PRAGMA user_version = 15; DROP TABLE audit_checkpoints;").unwrap();
+    drop(store);
+    let mut keys: serde_json::Value = serde_json::from_slice(&std::fs::read(fx.dir.keys()).unwrap()).unwrap();
+    keys.as_object_mut().unwrap().remove("anchor");
+    std::fs::write(fx.dir.keys(), serde_json::to_vec_pretty(&keys).unwrap()).unwrap();
+    let u = unlock(&fx.dir, &fx.keychain, Some(&passphrase())).unwrap();
+    assert!(u.behind.is_none(), "{:?}", u.behind);
+    drop(u);
+    let keys: serde_json::Value = serde_json::from_slice(&std::fs::read(fx.dir.keys()).unwrap()).unwrap();
+    assert!(keys.get("anchor").is_some(), "anchored from its first open");
+}
+
+#[test]
 fn a_different_history_in_place_of_the_recorded_one_is_named_as_such() {
     let (fx, backup, head) = store_with_work_after_a_backup(true);
     roll_back(&fx, &backup, true);

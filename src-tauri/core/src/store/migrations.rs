@@ -26,6 +26,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_audit_checkpoints.sql"),
 ];
 
+/// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
+/// at the first open that reaches it.
+pub(crate) const ANCHORED: i64 = 16;
+
 /// The schema version this program writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

@@ -59,6 +59,9 @@ pub struct Store {
     /// When this connection last moved the anchor, and whether a write has committed since.
     anchored_at: Option<Instant>,
     unanchored: bool,
+    /// Whether the database was already at the schema that anchors when it was opened (not just
+    /// migrated to it): its key file then must hold an anchor.
+    anchored_schema: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,6 +76,7 @@ impl Store {
         let lock = shared_lock(dir)?;
         let mut conn = connect(&dir.db(), &key, false)?;
         dir.make_private();
+        let anchored_schema = migrations::version(&conn)? >= migrations::ANCHORED;
         migrations::migrate(&mut conn)?;
         Ok(Store {
             conn,
@@ -84,6 +88,7 @@ impl Store {
             behind: None,
             anchored_at: None,
             unanchored: false,
+            anchored_schema,
         })
     }
 
@@ -110,6 +115,7 @@ impl Store {
             behind: self.behind.clone(),
             anchored_at: None,
             unanchored: false,
+            anchored_schema: self.anchored_schema,
         })
     }
 

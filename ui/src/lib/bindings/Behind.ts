@@ -30,4 +30,10 @@ kept_in: AnchorCopy,
  * The database holds another entry at the anchor's number: a different history, not only an
  * older one.
  */
-different_history: boolean, };
+different_history: boolean, 
+/**
+ * The key file holds no anchor that opens, although the database was already kept by a version
+ * that anchors (its schema says so): the anchor was removed or altered. The anchor's number is
+ * then 0 and its time unknown.
+ */
+missing: boolean, };
