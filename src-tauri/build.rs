@@ -81,6 +81,7 @@ const COMMANDS: &[&str] = &[
     "change_store_passphrase",
     "set_user_role",
     "backup_files",
+    "accept_copy",
     "backup_now",
     "backup_plan",
     "choose_backup_folder",

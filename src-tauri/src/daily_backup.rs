@@ -45,5 +45,8 @@ pub fn take(state: &AppState) {
     let store = state.session().ok().and_then(|s| s.unlocked.as_ref().map(|u| u.store.reopen()));
     if let Some(Ok(mut store)) = store {
         let _ = store.backup_if_due();
+        // Every tick: the audit anchor catches up with writes an idle window left within its
+        // few-second gap.
+        let _ = store.settle_anchor();
     }
 }

@@ -116,6 +116,7 @@ fn main() {
             admin::change_store_passphrase,
             admin::set_user_role,
             admin::backup_files,
+            admin::accept_copy,
             admin::backup_now,
             admin::backup_plan,
             admin::choose_backup_folder,
@@ -208,6 +209,11 @@ fn main() {
                 use tauri::Manager;
                 // The PDFs opened for viewing do not outlive the window.
                 let _ = app.state::<state::AppState>().viewing.clear();
+                // Closing the store moves its audit anchor to the last write (the process ends without
+                // dropping what Tauri manages).
+                if let Ok(mut s) = app.state::<state::AppState>().session() {
+                    s.unlocked = None;
+                }
             }
         });
 }

@@ -106,6 +106,10 @@ impl AppState {
         s.last_used = None;
         s.ended_because = None;
         let _ = self.viewing.clear();
+        // The audit anchor follows the last write now, not at the next write or the close.
+        if let Some(u) = s.unlocked.as_mut() {
+            let _ = u.store.settle_anchor();
+        }
     }
 
     /// A long job's own connection to the store and a copy of the signed-in user, so an import, a
@@ -270,6 +274,7 @@ impl From<Error> for UiError {
             | Error::CorruptStore { .. }
             | Error::NewerSchema { .. }
             | Error::BadBackup { .. }
+            | Error::BehindAnchor(_)
             | Error::Db(_)
             | Error::Crypto(_)
             | Error::Encode { .. }

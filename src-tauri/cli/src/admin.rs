@@ -182,8 +182,18 @@ pub enum AuditVerb {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
-    /// Check the hash chain: exit 0 when intact, 7 when edited, deleted, reordered or truncated.
+    /// Check the hash chain and its signed checkpoints: exit 0 when intact, 7 when edited, deleted,
+    /// reordered or truncated, 14 when the database is behind the anchor kept outside it (an older
+    /// copy put back in its place).
     Verify,
+    /// Accept this copy of the store although it is behind its anchor (admins only): saving works
+    /// again from here, and the reason is kept in the audit log. The reason is read from FILE, or
+    /// standard input when it is left out or `-`.
+    AcceptCopy {
+        /// A file holding the reason (or `-` for standard input).
+        #[arg(long, value_name = "FILE")]
+        reason_file: Option<PathBuf>,
+    },
 }
 
 pub fn init(ctx: &Ctx, InitArgs { centre, admin, laptop, folder, name }: InitArgs) -> Result<ExitCode> {
@@ -268,6 +278,7 @@ pub fn unlock(ctx: &Ctx, args: UnlockArgs) -> Result<ExitCode> {
             "schema_version": u.store.schema_version()?,
             "note": u.keychain_note,
             "swept": u.swept,
+            "behind": u.behind,
         }));
     } else {
         println!("Unlocked {centre} with the {}", u.method);
@@ -524,15 +535,46 @@ pub fn audit(ctx: &Ctx, verb: AuditVerb) -> Result<ExitCode> {
             let report = audit::verify(&store, &actor)?;
             if ctx.json {
                 print_json(&report);
-            } else if report.is_intact() {
-                println!("The audit log is intact: {} entries, hash chain and anchor check out.", report.entries);
             } else {
-                println!("The audit log has been tampered with:");
-                for p in &report.problems {
-                    println!("  - {p}");
+                if report.is_intact() {
+                    println!("The audit log is intact: {} entries, hash chain and anchor check out.", report.entries);
+                }
+                if !report.problems.is_empty() {
+                    println!("The audit log has been tampered with:");
+                    for p in &report.problems {
+                        println!("  - {p}");
+                    }
+                }
+                if let Some(b) = &report.behind {
+                    println!("The database is behind its anchor: {b}.");
+                    println!("If this copy is the one to keep, an admin accepts it: centrebook audit accept-copy");
+                }
+                match &report.last_checkpoint {
+                    Some(c) => println!(
+                        "{} signed checkpoint(s) checked; the last at entry {}, signed {}.",
+                        report.checkpoints,
+                        c.seq,
+                        c.at.format("%d/%m/%Y %H:%M UTC")
+                    ),
+                    None => println!("No signed checkpoint yet (one is made at every backup)."),
                 }
             }
-            Ok(if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(7) })
+            Ok(match (report.problems.is_empty(), report.behind.is_some()) {
+                (false, _) => ExitCode::from(7),
+                (true, true) => ExitCode::from(14),
+                (true, false) => ExitCode::SUCCESS,
+            })
+        }
+        AuditVerb::AcceptCopy { reason_file } => {
+            let reason = crate::input::text_from_file_or_stdin(reason_file)?;
+            let mut store = store;
+            store.accept_copy(&actor, &reason)?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "accepted": true }));
+            } else {
+                println!("This copy is accepted: saving works again, and the reason is in the audit log.");
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

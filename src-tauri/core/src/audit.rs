@@ -101,12 +101,19 @@ pub struct AuditReport {
     pub entries: i64,
     /// What is wrong, in order; empty when the log is intact.
     pub problems: Vec<String>,
+    /// Set when the database is behind the anchor kept outside it: an intact log, but an older copy
+    /// (or another history) than the one last recorded.
+    pub behind: Option<crate::store::Behind>,
+    /// Signed checkpoints checked.
+    pub checkpoints: i64,
+    /// The newest signed checkpoint.
+    pub last_checkpoint: Option<crate::store::Checkpoint>,
 }
 
 impl AuditReport {
-    /// Whether the log is intact.
+    /// Whether the log is intact and is the one last recorded.
     pub fn is_intact(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.is_empty() && self.behind.is_none()
     }
 }
 
@@ -192,7 +199,9 @@ pub(crate) fn record(
     Ok(())
 }
 
-fn head(conn: &Connection) -> Result<(i64, String)> {
+/// The log's head as anchored in `meta`: the last entry's position and hash (0 and the genesis hash
+/// for an empty log).
+pub(crate) fn head(conn: &Connection) -> Result<(i64, String)> {
     Ok(match meta_get(conn, "audit_head")? {
         Some(h) => {
             let damaged = || Error::damaged(conn, "the audit log's anchor is damaged");
@@ -201,6 +210,14 @@ fn head(conn: &Connection) -> Result<(i64, String)> {
         }
         None => (0, GENESIS.to_owned()),
     })
+}
+
+/// The stored hash and time of entry `seq`, if the log holds it.
+pub(crate) fn entry_at(conn: &Connection, seq: i64) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT hash, at FROM audit WHERE seq = ?1")?
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 fn subject_key(conn: &Connection, subject: &str, create: bool) -> Result<Option<SecretKey>> {
@@ -345,7 +362,15 @@ pub fn verify(store: &Store, actor: &Actor) -> Result<AuditReport> {
     } else if anchor_hash != last_hash {
         problems.push(format!("entry {last_seq} is not the entry that was recorded last: the log was rewritten"));
     }
-    Ok(AuditReport { entries, problems })
+    let checked = crate::store::checkpoints::check(conn, store.store_id())?;
+    problems.extend(checked.problems);
+    Ok(AuditReport {
+        entries,
+        problems,
+        behind: store.behind().cloned(),
+        checkpoints: checked.count,
+        last_checkpoint: checked.last,
+    })
 }
 
 #[cfg(test)]

@@ -55,6 +55,14 @@ pub enum Error {
     #[error("the store is in use by another Centrebook window or command; {0}")]
     Busy(&'static str),
 
+    /// The database is behind the audit anchor kept outside it: an older copy put back, or another
+    /// history. Reads go on; writes wait for an admin to accept the copy (`Store::accept_copy`).
+    #[error(
+        "{0}. Reading is allowed, but nothing can be saved until an admin accepts this copy (in the window's \
+         banner, or with centrebook audit accept-copy) or restores the right backup"
+    )]
+    BehindAnchor(Box<crate::store::Behind>),
+
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
 

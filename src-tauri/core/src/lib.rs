@@ -71,7 +71,7 @@ pub use dir::DataDir;
 pub use error::{Error, Result};
 pub use id::Id;
 pub use keys::{Keychain, RecoveryKey};
-pub use store::{restore, Store};
+pub use store::{restore, AnchorCopy, Behind, Store};
 pub use unlock::{
     change_passphrase, init, rotate_key, unlock, InitOptions, Initialised, RotatedKey, UnlockMethod, UnlockSecret,
     Unlocked,

@@ -10,7 +10,7 @@ use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, Subject, Who};
 use crate::crypto::KdfParams;
 use crate::keys::{DataKey, KeyFile, Keychain, KeychainLookup, RecoveryKey};
-use crate::store::{self, Store};
+use crate::store::{self, anchor, Behind, Store};
 use crate::users::{self, NewUser};
 use crate::{DataDir, Error, Id, Result};
 
@@ -97,6 +97,9 @@ pub struct Unlocked {
     /// Temporaries an interrupted write (a bundle, an export, a backup) left in the data folder or a
     /// folder it wrote to, removed at this open (see [`crate::outfile::sweep`]).
     pub swept: Vec<std::path::PathBuf>,
+    /// Set when the database is behind the audit anchor kept outside it (an older copy put back in
+    /// its place, or another history): reads work, writes are refused until an admin accepts it.
+    pub behind: Option<Behind>,
 }
 
 impl Unlocked {
@@ -110,10 +113,11 @@ impl Unlocked {
                 list.join(", ")
             )
         });
-        match (self.keychain_note.clone(), swept) {
-            (Some(k), Some(s)) => Some(format!("{k}; {s}")),
-            (k, s) => k.or(s),
-        }
+        let notes: Vec<String> = [self.behind.as_ref().map(|b| b.to_string()), self.keychain_note.clone(), swept]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!notes.is_empty()).then(|| notes.join("; "))
     }
 }
 
@@ -187,7 +191,9 @@ pub fn init(dir: &DataDir, keychain: &Keychain, opts: &InitOptions<'_>) -> Resul
         .then(|| keychain.save(&store_id, &key).err())
         .flatten()
         .map(|why| format!("the key could not be stored in the OS keychain ({why}); unlock with the passphrase"));
-    let store = Store::open(dir, key, store_id)?;
+    let mut store = Store::open(dir, key, store_id, keychain)?;
+    // The first anchor: a new store's key file and keychain entry start at its first entries.
+    store.anchor_now(false)?;
     Ok(Initialised { store, admin, recovery_key, keychain_note })
 }
 
@@ -258,10 +264,12 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
         (None, Some(r)) => Some(r.to_string()),
         (Some(n), Some(r)) => Some(format!("{n}; {r}")),
     };
-    let mut store = Store::open(dir, key, file.store_id)?;
+    let mut store = Store::open(dir, key, file.store_id, keychain)?;
+    // Before anything is written: a database behind its anchor is reported, and refuses writes.
+    store.behind = anchor::check(&store)?;
     if let Some(r) = rotation {
         let store_id = store.store_id().to_owned();
-        store.write(|tx| {
+        store.write_even_behind(|tx| {
             audit::record(
                 tx,
                 Who::System(r.audit_name()),
@@ -278,7 +286,11 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
     }
     // Plaintext a killed bundle or export left under a temporary name goes now, and is listed.
     let swept = crate::outfile::sweep(dir.path());
-    Ok(Unlocked { store, method, keychain_note, swept })
+    // Catches the anchor up with writes a killed process left unanchored (never past a database
+    // that is behind it).
+    store.anchor_now(false)?;
+    let behind = store.behind.clone();
+    Ok(Unlocked { store, method, keychain_note, swept, behind })
 }
 
 /// What an unlock did about a key rotation that a killed process left half done.
@@ -329,6 +341,10 @@ fn settle_rotation(
     };
     let (key, settled) = if store::connect(&dir.db(), &next, false).is_ok() {
         file.finish_rotation();
+        // The anchor was sealed under the old key; the file now opens with the new one.
+        if let Some(a) = anchor::in_file(&file, &key) {
+            file.set_anchor(&anchor::seal(&next, &file.store_id.clone(), &a)?);
+        }
         (next, Settled::Finished)
     } else {
         file.abandon_rotation();
@@ -393,6 +409,10 @@ pub fn rotate_key(
         audit::record(tx, Who::Actor(actor), "key.rotate", Subject { entity: "store", id: Some(&store_id) }, &[])?;
         // The identity key's recovery wrap follows the new recovery key.
         crate::identity::recovery::write(tx, actor.identity(), &recovery_key, &store_id)?;
+        // The anchor as it is now (it may have moved since the file was read), sealed under the new key.
+        if let Some(a) = anchor::in_file(&KeyFile::read(&path)?, &current_key) {
+            file.set_anchor(&anchor::seal(&next, &store_id, &a)?);
+        }
         file.write(&path)
     })?;
     let keychain_note =
@@ -427,6 +447,10 @@ pub fn change_passphrase(
             Subject { entity: "store", id: Some(&store_id) },
             &[],
         )?;
+        // The anchor as it is now: it may have moved since the file was read.
+        if let Some(a) = KeyFile::read(&path)?.anchor() {
+            file.set_anchor(&a);
+        }
         file.write(&path)
     })
 }

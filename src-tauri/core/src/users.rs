@@ -271,7 +271,7 @@ impl Store {
         let kind = self.kind()?;
         // The closure's own Err rolls back (nothing was written then); a refusal that must keep its
         // counted failure and audit entry is returned inside Ok.
-        let outcome = self.write(|tx| {
+        let outcome = self.write_even_behind(|tx| {
             let account =
                 tx.query_row(&format!("{ACCOUNT_SELECT} WHERE username = ?1"), [&name], read_account).optional()?;
             let Some(account) = account else {

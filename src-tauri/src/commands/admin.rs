@@ -72,6 +72,13 @@ pub async fn change_store_passphrase(
 
 const BACKUP: (&str, &[&str]) = ("Centrebook backup", &["cbbackup"]);
 
+/// Accepts this copy of the store although it is behind its audit anchor (admins, with a reason):
+/// saving works again, and the accept is in the audit log.
+#[tauri::command]
+pub async fn accept_copy(state: State<'_, AppState>, reason: String) -> Result<(), UiError> {
+    state.with(move |s, a| s.accept_copy(a, &reason)).await
+}
+
 /// The backups in the data folder's `backups/`, newest first.
 #[tauri::command]
 pub async fn backup_files(state: State<'_, AppState>) -> Result<Vec<BackupFile>, UiError> {

@@ -73,6 +73,9 @@ pub struct StatusDto {
     kind: Option<StoreKind>,
     data_dir: String,
     note: Option<String>,
+    /// Set while the database is behind its audit anchor (an older copy put back): what the core
+    /// says about it, for the banner; saving is refused until an admin accepts the copy.
+    behind: Option<String>,
     user: Option<UserDto>,
     idle_lock_secs: u64,
 }
@@ -87,6 +90,7 @@ fn status(state: &AppState, dir: &DataDir, s: &Session) -> Result<StatusDto, UiE
         kind: u.map(|u| u.store.kind()).transpose()?,
         data_dir: dir.path().display().to_string(),
         note: u.and_then(|u| u.note()),
+        behind: u.and_then(|u| u.store.behind()).map(|b| b.to_string()),
         user: s.actor.as_ref().map(UserDto::from),
         idle_lock_secs: state.idle_lock.as_secs(),
     })
@@ -151,6 +155,7 @@ fn opened(state: &AppState, dir: &DataDir, made: Initialised) -> Result<(String,
         method: UnlockMethod::Passphrase,
         keychain_note: made.keychain_note,
         swept: Vec::new(),
+        behind: None,
     });
     s.actor = Some(made.admin);
     s.last_used = Some(std::time::Instant::now());

@@ -174,6 +174,7 @@ export const api = {
   setBackupPlan: (keep: number, stop: boolean) => call<T.BackupPlan>("set_backup_plan", { keep, stop }),
   /** Asks where to save; null when the dialog was cancelled. */
   backupNow: () => call<T.BackupInfo | null>("backup_now"),
+  acceptCopy: (reason: string) => call<void>("accept_copy", { reason }),
   /** Asks for a backup file; its name, or null when the dialog was cancelled. */
   chooseRestoreFile: () => call<string | null>("choose_restore_file"),
   /** `listed`: a name from `backupFiles`; null restores the file chosen with `chooseRestoreFile`. */

@@ -6,12 +6,16 @@
 //! store and kept, which is also what lets `keyring`'s mock store stand in for the OS in unit tests.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::DataKey;
 
 /// The keychain service name under which data keys are stored.
 pub const SERVICE: &str = "uk.centrebook.store";
+
+/// The keychain service under which each store's audit anchor is kept (see `store::anchor`): beside
+/// the key, outside the data folder, so a copy of the folder cannot roll it back.
+pub const ANCHOR_SERVICE: &str = "uk.centrebook.anchor";
 
 /// The outcome of looking for a store's key in the keychain.
 #[derive(Debug)]
@@ -26,22 +30,23 @@ pub enum KeychainLookup {
     Off,
 }
 
-/// Access to the OS keychain, or a stand-in that is switched off.
-#[derive(Debug)]
+/// Access to the OS keychain, or a stand-in that is switched off. Clones share their entries, so an
+/// open store can keep one to move its anchor.
+#[derive(Clone, Debug)]
 pub struct Keychain {
     enabled: bool,
-    entries: Mutex<HashMap<String, keyring::Entry>>,
+    entries: Arc<Mutex<HashMap<(&'static str, String), keyring::Entry>>>,
 }
 
 impl Keychain {
     /// The OS keychain.
     pub fn os() -> Self {
-        Keychain { enabled: true, entries: Mutex::default() }
+        Keychain { enabled: true, entries: Arc::default() }
     }
 
     /// No keychain: unlocking needs the passphrase or the recovery key.
     pub fn off() -> Self {
-        Keychain { enabled: false, entries: Mutex::default() }
+        Keychain { enabled: false, entries: Arc::default() }
     }
 
     /// The OS keychain unless `CENTREBOOK_KEYCHAIN` is `off` (headless machines, tests).
@@ -62,15 +67,46 @@ impl Keychain {
         store_id: &str,
         f: impl FnOnce(&keyring::Entry) -> keyring::Result<T>,
     ) -> keyring::Result<T> {
+        self.with_service_entry(SERVICE, store_id, f)
+    }
+
+    fn with_service_entry<T>(
+        &self,
+        service: &'static str,
+        store_id: &str,
+        f: impl FnOnce(&keyring::Entry) -> keyring::Result<T>,
+    ) -> keyring::Result<T> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = match entries.get(store_id) {
+        let name = (service, store_id.to_owned());
+        let entry = match entries.get(&name) {
             Some(e) => e,
             None => {
-                let e = keyring::Entry::new(SERVICE, store_id)?;
-                entries.entry(store_id.to_owned()).or_insert(e)
+                let e = keyring::Entry::new(service, store_id)?;
+                entries.entry(name).or_insert(e)
             }
         };
         f(entry)
+    }
+
+    /// The audit anchor kept for store `store_id`: `Ok(None)` when there is none (or the keychain is
+    /// off), `Err` with a reason when the keychain could not be reached.
+    pub(crate) fn load_anchor(&self, store_id: &str) -> Result<Option<Vec<u8>>, String> {
+        if !self.enabled {
+            return Ok(None);
+        }
+        match self.with_service_entry(ANCHOR_SERVICE, store_id, |e| e.get_secret()) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(describe(&e)),
+        }
+    }
+
+    /// Keeps `anchor` for store `store_id`, replacing the one before (the caller keeps it monotonic).
+    pub(crate) fn save_anchor(&self, store_id: &str, anchor: &[u8]) -> Result<(), String> {
+        if !self.enabled {
+            return Ok(());
+        }
+        self.with_service_entry(ANCHOR_SERVICE, store_id, |e| e.set_secret(anchor)).map_err(|e| describe(&e))
     }
 
     /// Looks for the data key of store `store_id`.
@@ -96,11 +132,13 @@ impl Keychain {
         self.with_entry(store_id, |e| e.set_secret(key.as_bytes())).map_err(|e| describe(&e))
     }
 
-    /// Removes the key of store `store_id`; removing a key that is not there is not an error.
+    /// Removes the key of store `store_id` (and its audit anchor); removing a key that is not there is
+    /// not an error.
     pub fn forget(&self, store_id: &str) -> Result<(), String> {
         if !self.enabled {
             return Ok(());
         }
+        let _ = self.with_service_entry(ANCHOR_SERVICE, store_id, |e| e.delete_credential());
         match self.with_entry(store_id, |e| e.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(describe(&e)),

@@ -32,6 +32,10 @@ pub struct KeyFile {
     /// next unlock can finish or undo (see [`crate::rotate_key`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pending: Option<Pending>,
+    /// The audit log's head when last anchored, sealed under a key derived from the data key (see
+    /// `store::anchor`): it cannot be edited or made without the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    anchor: Option<Sealed>,
 }
 
 /// The wraps of the next data key during a rotation.
@@ -86,6 +90,7 @@ impl KeyFile {
             passphrase: wrap_with_passphrase(store_id, key, passphrase, params)?,
             recovery: Sealed { wrapped: b64(&recovery_wrap) },
             pending: None,
+            anchor: None,
         })
     }
 
@@ -133,6 +138,16 @@ impl KeyFile {
     /// Drops the pending wraps: the rotation did not happen.
     pub(crate) fn abandon_rotation(&mut self) {
         self.pending = None;
+    }
+
+    /// The sealed audit anchor, if the file holds one (opened by `store::anchor`).
+    pub(crate) fn anchor(&self) -> Option<Vec<u8>> {
+        unb64(&self.anchor.as_ref()?.wrapped)
+    }
+
+    /// Replaces the sealed audit anchor.
+    pub(crate) fn set_anchor(&mut self, sealed: &[u8]) {
+        self.anchor = Some(Sealed { wrapped: b64(sealed) });
     }
 
     /// Whether `key` is this store's data key.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::backup_plan;
-use super::{connect, migrations, restore_journal, Store};
+use super::{anchor, connect, migrations, restore_journal, Store};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::keys::{KeyFile, Keychain, KeychainLookup};
@@ -87,8 +87,11 @@ impl Store {
                     FieldChange::created("file", out.display().to_string()),
                     FieldChange::created("db_sha256", info.db_sha256.as_str()),
                 ],
-            )
+            )?;
+            super::checkpoints::add(tx, who, &store_id)
         })?;
+        // Always at a backup, not within the next few seconds.
+        self.anchor_now(false)?;
         Ok(info)
     }
 
@@ -227,7 +230,7 @@ pub fn restore(
     let tmp = dir.path().join(restore_journal::STAGED_DB);
     let _ = std::fs::remove_file(&tmp);
     let _ = std::fs::remove_file(dir.path().join(restore_journal::STAGED_KEYS));
-    let checked = (|| -> Result<()> {
+    let checked = (|| -> Result<(crate::keys::DataKey, anchor::Anchor)> {
         {
             let mut entry = zip.by_name(DB).map_err(|_| bad(format!("{DB} is missing from it")))?;
             let mut out = crate::dir::private_file(&tmp).map_err(Error::io("write", &tmp))?;
@@ -256,13 +259,17 @@ pub fn restore(
             return Err(bad(format!("the database inside is inconsistent ({integrity})")));
         }
         crate::users::check_admin_password(&conn, username, password)?;
+        let head = anchor::head(&conn)?;
         conn.close().map_err(|(_, e)| e)?;
-        Ok(())
+        Ok((key, head))
     })();
-    if let Err(e) = checked {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
+    let (key, restored_head) = match checked {
+        Ok(k) => k,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
 
     // Only now is anything replaced, under the exclusive lock so no open store sees a swap.
     let Some(lock) = super::exclusive_lock(dir)? else {
@@ -271,23 +278,36 @@ pub fn restore(
     };
     let aside = restore_journal::aside_for(dir);
     let previous = dir.is_initialised().then(|| aside.clone());
+    // A deliberate restore moves the anchor back to the restored database's head. The staged key
+    // file carries it, and the keychain's copy moves once the journal is written (from then on the
+    // next open finds the restored database whatever happens), so the two never disagree.
+    let mut keyfile = keyfile;
+    keyfile.set_anchor(&anchor::seal(&key, &manifest.store_id, &restored_head)?);
     // From here a crash is finished by the next open: the journal names what moves where.
-    restore_journal::swap(dir, &keyfile, &aside)?;
+    restore_journal::swap(dir, &keyfile, &aside, || {
+        anchor::keep_in_keychain(keychain, &manifest.store_id, &restored_head);
+        Ok(())
+    })?;
     drop(lock);
 
     let unlocked = crate::unlock(dir, keychain, secret)?;
     let mut store = unlocked.store;
     let admin = store.login(username, password)?;
     let store_id = store.store_id().to_owned();
-    store.write(|tx| {
+    store.write_even_behind(|tx| {
         audit::record(
             tx,
             Who::Actor(&admin),
             "backup.restore",
             Subject { entity: "store", id: Some(&store_id) },
-            &[FieldChange::created("file", backup.display().to_string())],
+            &[
+                FieldChange::created("file", backup.display().to_string()),
+                FieldChange::created("backup_made_at", manifest.created_at.as_str()),
+                FieldChange::created("backup_entry", restored_head.seq),
+            ],
         )
     })?;
+    store.anchor_now(false)?;
     Ok(RestoreReport { store_id, previous })
 }
 

@@ -8,8 +8,12 @@
 //!   to commit a change without its audit record, so a record and its audit entry land together or not
 //!   at all. Only migrations write outside it (they change the schema, not records).
 
+pub(crate) mod anchor;
+#[cfg(test)]
+mod anchor_tests;
 mod backup;
 mod backup_plan;
+pub(crate) mod checkpoints;
 pub(crate) mod migrations;
 pub(crate) mod restore_journal;
 #[cfg(test)]
@@ -20,16 +24,18 @@ mod tx;
 
 use std::fs::File;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use zeroize::Zeroizing;
 
+pub use anchor::{AnchorCopy, Behind};
 pub use backup::{restore, BackupFile, BackupInfo, RestoreReport};
 pub use backup_plan::{BackupPlan, FailedBackup, LastBackup};
+pub use checkpoints::Checkpoint;
 pub(crate) use tx::Tx;
 
-use crate::keys::DataKey;
+use crate::keys::{DataKey, Keychain};
 use crate::{crypto, DataDir, Error, Result};
 
 /// SQLCipher's page size; a store file is always a whole number of pages.
@@ -46,6 +52,16 @@ pub struct Store {
     store_id: String,
     // Held shared while open; a restore takes it exclusively so it never swaps a file under a reader.
     _lock: File,
+    /// Where the audit anchor's second copy is kept (see [`anchor`]).
+    keychain: Keychain,
+    /// Set at open when the database is behind its anchor: writes are refused until it is accepted.
+    pub(crate) behind: Option<Behind>,
+    /// When this connection last moved the anchor, and whether a write has committed since.
+    anchored_at: Option<Instant>,
+    unanchored: bool,
+    /// Whether the database was already at the schema that anchors when it was opened (not just
+    /// migrated to it): its key file then must hold an anchor.
+    anchored_schema: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -56,12 +72,24 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens the existing store in `dir` with `key` (already checked against the key file).
-    pub(crate) fn open(dir: &DataDir, key: DataKey, store_id: String) -> Result<Store> {
+    pub(crate) fn open(dir: &DataDir, key: DataKey, store_id: String, keychain: &Keychain) -> Result<Store> {
         let lock = shared_lock(dir)?;
         let mut conn = connect(&dir.db(), &key, false)?;
         dir.make_private();
+        let anchored_schema = migrations::version(&conn)? >= migrations::ANCHORED;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn, key, dir: dir.clone(), store_id, _lock: lock })
+        Ok(Store {
+            conn,
+            key,
+            dir: dir.clone(),
+            store_id,
+            _lock: lock,
+            keychain: keychain.clone(),
+            behind: None,
+            anchored_at: None,
+            unanchored: false,
+            anchored_schema,
+        })
     }
 
     /// The raw data key, for tests that open the file as a colleague holding only it would.
@@ -99,7 +127,18 @@ impl Store {
     pub fn reopen(&self) -> Result<Store> {
         let lock = shared_lock(&self.dir)?;
         let conn = connect(&self.dir.db(), &self.key, false)?;
-        Ok(Store { conn, key: self.key.clone(), dir: self.dir.clone(), store_id: self.store_id.clone(), _lock: lock })
+        Ok(Store {
+            conn,
+            key: self.key.clone(),
+            dir: self.dir.clone(),
+            store_id: self.store_id.clone(),
+            _lock: lock,
+            keychain: self.keychain.clone(),
+            behind: self.behind.clone(),
+            anchored_at: None,
+            unanchored: false,
+            anchored_schema: self.anchored_schema,
+        })
     }
 
     /// Runs `f` only if no other process has the store open: takes the data folder's lock exclusively
@@ -187,11 +226,49 @@ impl Store {
 
     /// Runs `f` in one immediate write transaction: all of it commits, or none of it. A transaction
     /// that changed rows commits only with an audit record appended through [`crate::audit`].
+    ///
+    /// Refused while the database is behind its anchor ([`Store::behind`]): appending to an older
+    /// copy would fork the history the anchor recorded.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        if let Some(behind) = &self.behind {
+            return Err(Error::BehindAnchor(Box::new(behind.clone())));
+        }
+        self.write_even_behind(f)
+    }
+
+    /// [`Store::write`] even when the database is behind its anchor: only for sign-in (its throttle
+    /// and record must work, or an admin could not sign in to accept the copy), the accept itself and
+    /// a restore's own record. The anchor never follows a database that is behind it.
+    pub(crate) fn write_even_behind<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = Tx::begin(&mut self.conn)?;
         let out = f(&tx)?;
         tx.commit()?;
+        let due = self.anchored_at.is_none_or(|t| t.elapsed() >= anchor::EVERY);
+        // The write is committed whatever happens here: a failure to move the anchor is tried again
+        // at the next write or at close, not reported as the write's.
+        if !due || self.anchor_now(false).is_err() {
+            self.unanchored = true;
+        }
         Ok(out)
+    }
+
+    /// Moves the audit anchor to this database's head now (see [`anchor::advance`]): forward only,
+    /// unless `deliberate`. Called after writes, at open, backup, accept and close.
+    pub(crate) fn anchor_now(&mut self, deliberate: bool) -> Result<()> {
+        if self.behind.is_some() && !deliberate {
+            return Ok(());
+        }
+        anchor::advance(&mut self.conn, &self.dir, &self.key, &self.keychain, deliberate)?;
+        self.anchored_at = Some(Instant::now());
+        self.unanchored = false;
+        Ok(())
+    }
+
+    /// Moves the audit anchor to the database's head now, whichever connection wrote last: for the
+    /// window's sign-out and idle lock, and the daily backup's ten-minute tick, so writes made within
+    /// [`anchor::EVERY`] of the last move do not wait for the next write or the close. Writes no row.
+    pub fn settle_anchor(&mut self) -> Result<()> {
+        self.anchor_now(false)
     }
 
     /// Runs `f` in a write transaction that is always rolled back: a dry run whose every check and
@@ -200,6 +277,15 @@ impl Store {
         let tx = Tx::begin(&mut self.conn)?;
         f(&tx)
         // `tx` drops here unfinished, which rolls it back.
+    }
+}
+
+impl Drop for Store {
+    /// Closing moves the anchor to the last write, so only a killed process leaves writes unanchored.
+    fn drop(&mut self) {
+        if self.unanchored {
+            let _ = self.anchor_now(false);
+        }
     }
 }
 

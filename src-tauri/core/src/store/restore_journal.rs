@@ -38,7 +38,10 @@ struct Journal {
 /// Swaps the staged database (already checked and fsynced at [`STAGED_DB`]) and `keyfile` in for
 /// the store in `dir`, keeping the old one in `aside` (under `dir`) if there is one. The caller
 /// holds the data folder's lock exclusively.
-pub(crate) fn swap(dir: &DataDir, keyfile: &KeyFile, aside: &Path) -> Result<()> {
+/// `then` runs once the journal is written and before anything moves: from then on the next
+/// open finds the staged database in place, so what must follow it (the keychain's copy of the audit
+/// anchor) moves there.
+pub(crate) fn swap(dir: &DataDir, keyfile: &KeyFile, aside: &Path, then: impl FnOnce() -> Result<()>) -> Result<()> {
     let root = dir.path();
     let rel =
         aside.strip_prefix(root).map_err(|_| Error::Internal("the replaced store goes inside the data folder"))?;
@@ -59,6 +62,7 @@ pub(crate) fn swap(dir: &DataDir, keyfile: &KeyFile, aside: &Path) -> Result<()>
         return Err(e);
     }
     step("journal")?;
+    then()?;
     finish(dir)
 }
 

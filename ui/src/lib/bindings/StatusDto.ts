@@ -10,4 +10,9 @@ export type StatusDto = { initialised: boolean, unlocked: boolean, method: Unloc
 /**
  * The office's store or a trainer's laptop (once unlocked): the menu follows it.
  */
-kind: StoreKind | null, data_dir: string, note: string | null, user: UserDto | null, idle_lock_secs: number, };
+kind: StoreKind | null, data_dir: string, note: string | null, 
+/**
+ * Set while the database is behind its audit anchor (an older copy put back): what the core
+ * says about it, for the banner; saving is refused until an admin accepts the copy.
+ */
+behind: string | null, user: UserDto | null, idle_lock_secs: number, };
