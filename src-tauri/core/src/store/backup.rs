@@ -255,7 +255,23 @@ pub fn restore(
         if integrity != "ok" {
             return Err(bad(format!("the database inside is inconsistent ({integrity})")));
         }
-        crate::users::check_admin_password(&conn, username, password)?;
+        let admin = crate::users::check_admin_password(&conn, username, password)?;
+        // The restore's audit entry goes into the database being restored, before anything is
+        // swapped: the swap brings it in with the store, so no crash leaves a restore in place
+        // without its entry (written after the swap, a kill in between left none).
+        let mut conn = conn;
+        migrations::migrate(&mut conn)?;
+        let tx = super::Tx::begin(&mut conn)?;
+        audit::record(
+            &tx,
+            Who::Actor(&admin),
+            "backup.restore",
+            Subject { entity: "store", id: Some(&keyfile.store_id) },
+            &[FieldChange::created("file", backup.display().to_string())],
+        )?;
+        tx.commit()?;
+        // Into the staged file itself: only it is renamed into place, never its WAL.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         conn.close().map_err(|(_, e)| e)?;
         Ok(())
     })();
@@ -275,20 +291,9 @@ pub fn restore(
     restore_journal::swap(dir, &keyfile, &aside)?;
     drop(lock);
 
-    let unlocked = crate::unlock(dir, keychain, secret)?;
-    let mut store = unlocked.store;
-    let admin = store.login(username, password)?;
-    let store_id = store.store_id().to_owned();
-    store.write(|tx| {
-        audit::record(
-            tx,
-            Who::Actor(&admin),
-            "backup.restore",
-            Subject { entity: "store", id: Some(&store_id) },
-            &[FieldChange::created("file", backup.display().to_string())],
-        )
-    })?;
-    Ok(RestoreReport { store_id, previous })
+    // Opened once as every start opens it (which puts its key in the keychain).
+    let store = crate::unlock(dir, keychain, secret)?.store;
+    Ok(RestoreReport { store_id: store.store_id().to_owned(), previous })
 }
 
 /// A backup file in the data folder's `backups/`.
