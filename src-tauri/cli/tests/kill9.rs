@@ -13,11 +13,7 @@ use centrebook_core::records::outcome::Score;
 use centrebook_core::records::ResultInput;
 use centrebook_core::{unlock, DataDir, Id, Keychain, UnlockSecret, Zeroizing};
 use common::*;
-use crash::{audit_actions, cli, cli_json, opens_and_verifies, opens_with, Harness, Landed, Op, Verb};
-
-/// An id no record has: the verb signs in, then fails at the first step of its work.
-const NO_SUCH_ID: &str = "01a24505-0000-7000-8000-000000000000";
-const OFFICE: &[(&str, &str)] = &[("CENTREBOOK_USER", "olly"), ("CENTREBOOK_PASSWORD", "office password 1")];
+use crash::{audit_actions, cli, cli_json, opens_and_verifies, opens_with, Harness, Landed, Op, Start, Verb};
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -34,13 +30,10 @@ fn candidates_csv(tmp: &Path, name: &str, n: usize, marker: &str) -> PathBuf {
     file
 }
 
-/// A store holding `n` imported candidates of Acme Haulage named with `marker`, and an office user.
+/// A store holding `n` imported candidates of Acme Haulage named with `marker`.
 fn store_with_candidates(n: usize, marker: &str) -> (tempfile::TempDir, PathBuf, String) {
     let (tmp, dir, rk) = initialised();
     json(&dir, &["employer", "add", "--name", "Acme Haulage", "--postcode", "ls12 2qt"], AS_ADMIN);
-    let mut env = AS_ADMIN.to_vec();
-    env.push(("CENTREBOOK_NEW_PASSWORD", "office password 1"));
-    json(&dir, &["user", "add", "olly", "--role", "office"], &env);
     if n > 0 {
         let csv = candidates_csv(tmp.path(), "setup.csv", n, marker);
         json(&dir, &["import", "candidates", path(&csv), "--employer", "Acme Haulage"], AS_ADMIN);
@@ -110,11 +103,10 @@ fn an_import_killed_anywhere_is_all_or_nothing() {
     const ROWS: usize = 500;
     let (tmp, dir, _) = store_with_candidates(0, "");
     let csv = candidates_csv(tmp.path(), "import.csv", ROWS, "Qimport");
-    let missing = tmp.path().join("missing.csv");
     let op = Op {
         name: "import candidates",
         verb: Verb::new(&["import", "candidates", path(&csv), "--employer", "Acme Haulage"]),
-        boot: Verb::new(&["import", "candidates", path(&missing), "--employer", "Acme Haulage"]),
+        start: Start::SignedIn,
         markers: vec!["Qimport".into()],
     };
     Harness::new(tmp.path(), &dir).run(&op, |r| {
@@ -144,7 +136,7 @@ fn a_run_issue_killed_anywhere_issues_all_or_none_and_takes_no_number() {
     let op = Op {
         name: "certificate issue --run",
         verb: Verb::new(&["certificate", "issue", "--run", &run]),
-        boot: Verb::new(&["certificate", "issue", "--run", NO_SUCH_ID]),
+        start: Start::SignedIn,
         markers: vec!["Qcert".into()],
     };
     let seq =
@@ -204,7 +196,7 @@ fn a_return_import_killed_anywhere_applies_all_or_nothing() {
     let op = Op {
         name: "return import",
         verb: Verb::new(&["return", "import", &f("return.cbr")]),
-        boot: Verb::new(&["return", "import", &f("missing.cbr")]),
+        start: Start::SignedIn,
         markers: vec!["Qreturn".into()],
     };
     Harness::new(tmp.path(), &office).run(&op, |r| {
@@ -239,7 +231,7 @@ fn a_restore_killed_anywhere_leaves_one_store_or_the_other() {
     let op = Op {
         name: "restore",
         verb: Verb::new(&["restore", path(&file)]),
-        boot: Verb::new(&["restore", path(&tmp.path().join("missing.cbbackup"))]),
+        start: Start::Process,
         markers: vec!["Qrestore".into()],
     };
     Harness::new(tmp.path(), &dir).run(&op, |r| {
@@ -273,7 +265,7 @@ fn a_passphrase_change_killed_anywhere_leaves_the_old_or_the_new() {
     let op = Op {
         name: "passphrase change",
         verb: Verb::new(&["passphrase", "change"]).with_env("CENTREBOOK_NEW_PASSPHRASE", NEW),
-        boot: Verb::new(&["passphrase", "change"]).with_env("CENTREBOOK_NEW_PASSPHRASE", "too short"),
+        start: Start::SignedIn,
         markers: vec!["Qpass".into(), NEW.into(), recovery.clone()],
     };
     Harness::new(tmp.path(), &dir).run(&op, |r| {
@@ -310,8 +302,7 @@ fn a_key_rotation_killed_anywhere_is_finished_or_undone() {
     let op = Op {
         name: "key rotate",
         verb: Verb::new(&["key", "rotate"]),
-        // An office user may not: refused where the rotation's work begins, after the same sign-in.
-        boot: Verb { args: vec!["key".into(), "rotate".into()], env: own(OFFICE) },
+        start: Start::SignedIn,
         markers: vec!["Qrotate".into(), recovery.clone()],
     };
     Harness::new(tmp.path(), &dir).run(&op, |r| {
@@ -339,8 +330,4 @@ fn a_key_rotation_killed_anywhere_is_finished_or_undone() {
             Landed::After("finished before the kill")
         }
     });
-}
-
-fn own(env: &[(&str, &str)]) -> Vec<(String, String)> {
-    env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }

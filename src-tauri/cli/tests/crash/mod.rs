@@ -4,10 +4,12 @@
 //! folder to the operation's checks, and finally greps every file the round could have left for the
 //! plaintext it must not hold.
 //!
-//! Where the work starts and ends is measured, not guessed: the same verb made to fail at the first
-//! step of its work (a missing file, an unknown id, a too-short passphrase) times the start-up, unlock
-//! and sign-in that come before it; two uninterrupted runs time the whole (each the mean of two). Kills are then drawn from
-//! [start-up, whole], so they land inside the work rather than in the process's start.
+//! Where the work starts and ends is measured, not guessed. A verb that signs in starts its work when
+//! the sign-in commits (its audit entry is the first write, so the database's WAL grows from empty):
+//! the harness watches for that, so the start-up, the unlock and the sign-in (Argon2 twice, the
+//! longest and most variable part on a busy machine) are excluded by construction; a restore, which
+//! signs in to the backup rather than the store, works from its start. Two uninterrupted runs time
+//! the work from there to the exit, and each round's kill is drawn uniformly inside it.
 //!
 //! `CENTREBOOK_CRASH_ROUNDS` asks for more rounds than the 20 CI runs; `CENTREBOOK_CRASH_SEED`
 //! replays a failing run (every round's moment comes from it).
@@ -45,11 +47,20 @@ impl Verb {
     }
 }
 
-/// An operation to kill: the verb, and the same verb made to fail where its work would begin.
+/// Where an operation's work begins.
+#[derive(Clone, Copy)]
+pub enum Start {
+    /// When the process starts (a restore: it opens no store before its work).
+    Process,
+    /// When the sign-in's audit entry is committed: the data folder's WAL grows from empty.
+    SignedIn,
+}
+
+/// An operation to kill: the verb, and where its work begins.
 pub struct Op {
     pub name: &'static str,
     pub verb: Verb,
-    pub boot: Verb,
+    pub start: Start,
     /// Strings from the input that must never be found in a file the round left: names, secrets.
     pub markers: Vec<String>,
 }
@@ -118,37 +129,47 @@ impl Harness {
         (data, tmp, out)
     }
 
-    /// Times `verb` on a fresh copy until it exits, and checks how it exited.
-    fn timed(&self, label: &str, verb: &Verb, ok: bool) -> Duration {
+    /// Runs the verb uninterrupted on a fresh copy: how long until its work starts, and how long the
+    /// work then takes until the process exits.
+    fn timed(&self, label: &str, op: &Op) -> (Duration, Duration) {
         let (data, tmp, _) = self.fresh(label);
-        let started = Instant::now();
-        let out = command(&data, &tmp, verb).output().expect("run centrebook");
-        let took = started.elapsed();
-        assert_eq!(out.status.success(), ok, "{label}: {:?} {:?}", verb.args, text(&out));
-        took
+        let spawned = Instant::now();
+        let mut child = command(&data, &tmp, &op.verb).spawn().expect("run centrebook");
+        let started = work_starts(&mut child, &data, op.start, spawned);
+        let status = child.wait().unwrap();
+        let ended = Instant::now();
+        assert!(status.success(), "{label}: {:?} failed", op.verb.args);
+        let started = started.unwrap_or_else(|| panic!("{label}: {:?} never signed in", op.verb.args));
+        (started - spawned, ended - started)
     }
 
     /// Runs `op` for [`rounds`] rounds, each killed at a moment inside its work, and `check`s each.
     /// Prints the calibration and what the kills landed in; asserts that some landed mid-work.
     pub fn run(&mut self, op: &Op, mut check: impl FnMut(&Round) -> Landed) {
-        let boot = (self.timed("boot-0", &op.boot, false) + self.timed("boot-1", &op.boot, false)) / 2;
-        let whole = (self.timed("whole-0", &op.verb, true) + self.timed("whole-1", &op.verb, true)) / 2;
-        let work = whole.saturating_sub(boot).max(Duration::from_millis(1));
+        let ((boot0, work0), (boot1, work1)) = (self.timed("whole-0", op), self.timed("whole-1", op));
+        let work = ((work0 + work1) / 2).max(Duration::from_millis(1));
         println!(
             "{}: seed {} (CENTREBOOK_CRASH_SEED); start-up, unlock and sign-in {} ms, the work {} ms",
             op.name,
             self.seed,
-            boot.as_millis(),
+            ((boot0 + boot1) / 2).as_millis(),
             work.as_millis()
         );
 
         let mut tally: BTreeMap<(u8, &'static str), u32> = BTreeMap::new();
         for number in 0..rounds() {
-            let after = boot + Duration::from_micros(self.next() % work.as_micros() as u64);
+            let after = Duration::from_micros(self.next() % work.as_micros() as u64);
             let (data, tmp, out) = self.fresh(&format!("round-{number}"));
+            let spawned = Instant::now();
             let mut child = command(&data, &tmp, &op.verb).spawn().expect("run centrebook");
-            let killed = kill_at(&mut child, after);
-            let what = format!("{} round {number}, seed {}, killed after {after:?}", op.name, self.seed);
+            let killed = match work_starts(&mut child, &data, op.start, spawned) {
+                Some(started) => kill_at(&mut child, started + after),
+                None => {
+                    child.wait().unwrap();
+                    false
+                }
+            };
+            let what = format!("{} round {number}, seed {}, killed {after:?} into the work", op.name, self.seed);
             let round = Round { data, tmp, out, killed, what };
             let landed = check(&round);
             no_plaintext(&round, &op.markers);
@@ -170,14 +191,30 @@ impl Harness {
     }
 }
 
-/// Sleeps until `after` from now and kills `child` if it is still running; reaps it either way.
-fn kill_at(child: &mut Child, after: Duration) -> bool {
-    let started = Instant::now();
+/// When `child`'s work starts (see [`Start`]); `None` if it exited first.
+fn work_starts(child: &mut Child, data: &Path, start: Start, spawned: Instant) -> Option<Instant> {
+    let wal = data.join("centrebook.db-wal");
+    loop {
+        match start {
+            Start::Process => return Some(spawned),
+            Start::SignedIn if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) => return Some(Instant::now()),
+            Start::SignedIn => {}
+        }
+        if child.try_wait().unwrap().is_some() {
+            return None;
+        }
+        std::thread::sleep(Duration::from_micros(250));
+    }
+}
+
+/// Sleeps until `at` and kills `child` if it is still running; reaps it either way.
+fn kill_at(child: &mut Child, at: Instant) -> bool {
     // Sleep most of the way, then poll, so a child that finishes early is seen as finished.
-    if let Some(rest) = after.checked_sub(Duration::from_millis(2)) {
+    if let Some(rest) = at.checked_duration_since(Instant::now()).and_then(|d| d.checked_sub(Duration::from_millis(2)))
+    {
         std::thread::sleep(rest);
     }
-    while started.elapsed() < after {
+    while Instant::now() < at {
         if child.try_wait().unwrap().is_some() {
             return false;
         }
