@@ -176,3 +176,59 @@ fn a_rotation_killed_before_the_rekey_is_undone_at_the_next_unlock() {
     drop(unlock(&fx.dir, &kc, Some(&passphrase(PASSPHRASE))).unwrap());
     assert!(matches!(unlock(&fx.dir, &kc, Some(&recovery(&new_recovery))), Err(Error::WrongRecoveryKey)));
 }
+
+/// The actions and actors of the entries about the store (the key file's changes among them).
+fn store_entries(store: &crate::Store) -> Vec<(String, String)> {
+    audit_actions(store).into_iter().filter(|(a, ..)| a != "login").map(|(a, who, _)| (a, who)).collect()
+}
+
+#[test]
+fn a_passphrase_change_stopped_after_its_key_file_is_audited_at_the_next_unlock() {
+    let fx = Fixture::new(false);
+    let mut init = fx.init();
+    let admin = init.admin.clone();
+    let before = store_entries(&init.store).len();
+    // As a crash leaves it: the key file replaced, its transaction (and audit entry) not committed.
+    crate::unlock::STOP_AFTER_KEY_FILE.with(|s| s.set(true));
+    let stopped = crate::change_passphrase(
+        &mut init.store,
+        &admin,
+        &passphrase(PASSPHRASE),
+        "the next passphrase",
+        KdfParams::FAST_FOR_TESTS,
+    );
+    assert!(matches!(stopped, Err(Error::Internal(_))), "{stopped:?}");
+    assert_eq!(store_entries(&init.store).len(), before, "rolled back");
+    drop(init);
+
+    let kc = Keychain::off();
+    assert!(matches!(unlock(&fx.dir, &kc, Some(&passphrase(PASSPHRASE))), Err(Error::WrongPassphrase)));
+    let opened = unlock(&fx.dir, &kc, Some(&passphrase("the next passphrase"))).unwrap();
+    let entries = store_entries(&opened.store);
+    assert_eq!(entries.len(), before + 1, "{entries:?}");
+    let (action, actor) = entries.last().unwrap();
+    assert_eq!(action, "passphrase.change");
+    assert!(actor.starts_with("(Centrebook: "), "{actor}");
+    drop(opened);
+    // Written once: the next unlock finds the change noted.
+    let again = unlock(&fx.dir, &kc, Some(&passphrase("the next passphrase"))).unwrap();
+    assert_eq!(store_entries(&again.store).len(), before + 1);
+}
+
+#[test]
+fn a_rotation_stopped_after_its_last_key_file_is_audited_at_the_next_unlock() {
+    let fx = Fixture::new(false);
+    let mut init = fx.init();
+    let admin = init.admin.clone();
+    let kc = Keychain::off();
+    crate::unlock::STOP_AFTER_KEY_FILE.with(|s| s.set(true));
+    let stopped =
+        rotate_key(&mut init.store, &kc, &admin, &passphrase(PASSPHRASE), PASSPHRASE, KdfParams::FAST_FOR_TESTS);
+    assert!(matches!(stopped, Err(Error::Internal(_))), "{stopped:?}");
+    drop(init);
+
+    let opened = unlock(&fx.dir, &kc, Some(&passphrase(PASSPHRASE))).unwrap();
+    let rotations: Vec<_> = store_entries(&opened.store).into_iter().filter(|(a, _)| a == "key.rotate").collect();
+    assert_eq!(rotations.len(), 1, "the rotation is on the record once: {rotations:?}");
+    assert!(rotations[0].1.starts_with("(Centrebook: "), "{rotations:?}");
+}

@@ -258,27 +258,16 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
             Err(why) => format!("the OS keychain did not hold this store's key and could not store it ({why})"),
         }),
     };
-    let (key, rotation) = settle_rotation(dir, keychain, file.clone(), key)?;
+    let (key, rotation, file) = settle_rotation(dir, keychain, file, key)?;
     let keychain_note = match (keychain_note, rotation) {
         (note, None) => note,
         (None, Some(r)) => Some(r.to_string()),
         (Some(n), Some(r)) => Some(format!("{n}; {r}")),
     };
-    let mut store = Store::open(dir, key, file.store_id, keychain)?;
+    let mut store = Store::open(dir, key, file.store_id.clone(), keychain)?;
     // Before anything is written: a database behind its anchor is reported, and refuses writes.
     store.behind = anchor::check(&store)?;
-    if let Some(r) = rotation {
-        let store_id = store.store_id().to_owned();
-        store.write_even_behind(|tx| {
-            audit::record(
-                tx,
-                Who::System(r.audit_name()),
-                "key.rotate",
-                Subject { entity: "store", id: Some(&store_id) },
-                &[],
-            )
-        })?;
-    }
+    record_key_file_change(&mut store, &file, rotation)?;
     // An import a killed process left half-written is undone before anyone reads it, when this is the
     // only process with the store open (another may be running that very import).
     if crate::import::any_open_run(store.conn())? {
@@ -291,6 +280,50 @@ pub fn unlock(dir: &DataDir, keychain: &Keychain, secret: Option<&UnlockSecret>)
     store.anchor_now(false)?;
     let behind = store.behind.clone();
     Ok(Unlocked { store, method, keychain_note, swept, behind })
+}
+
+/// Where the store notes the id of the key file's last change, in the transaction of its audit entry.
+const KEY_FILE_CHANGE: &str = "key_file_change";
+
+/// Writes the audit entry of the key file's last change (a passphrase change, a rotation, one this
+/// unlock settled) when the store has not noted it. The file is replaced just before the transaction
+/// holding the entry commits, so a crash between the two left a changed file and no entry: the entry
+/// is written now, by Centrebook, and no change to the keys goes unrecorded.
+fn record_key_file_change(store: &mut Store, file: &KeyFile, settled: Option<Settled>) -> Result<()> {
+    let Some((id, action)) = file.change() else {
+        return Ok(());
+    };
+    let noted =
+        |conn: &rusqlite::Connection| Ok::<_, Error>(store::meta_get(conn, KEY_FILE_CHANGE)?.as_deref() == Some(id));
+    if noted(store.conn())? {
+        return Ok(());
+    }
+    let who = settled.map_or("a key file change a crash left unrecorded, recorded at unlock", Settled::audit_name);
+    let store_id = store.store_id().to_owned();
+    // Recorded even on a copy behind its anchor: the key file is this folder's, whatever the copy.
+    store.write_even_behind(|tx| {
+        // Another process may have committed the entry while this one waited for the write lock.
+        if noted(tx)? {
+            return Ok(());
+        }
+        audit::record(tx, Who::System(who), action, Subject { entity: "store", id: Some(&store_id) }, &[])?;
+        store::meta_set(tx, KEY_FILE_CHANGE, id)
+    })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Under test, stops a passphrase change or a rotation just after its key file was replaced and
+    /// before its transaction commits: where a crash leaves a changed file without its audit entry.
+    pub(crate) static STOP_AFTER_KEY_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn key_file_written() -> Result<()> {
+    #[cfg(test)]
+    if STOP_AFTER_KEY_FILE.with(|s| s.replace(false)) {
+        return Err(Error::Internal("stopped after the key file on purpose"));
+    }
+    Ok(())
 }
 
 /// What an unlock did about a key rotation that a killed process left half done.
@@ -326,18 +359,18 @@ impl fmt::Display for Settled {
 /// Finishes or undoes a rotation that the key file shows in progress, when no other process has the
 /// store open (another may be rotating it this moment). Whichever key the database opens with
 /// decides: the database is rekeyed in one transaction, so it is wholly under one of them. Returns
-/// the key to open the store with.
+/// the key to open the store with and the key file as it now is (its change noted for the audit).
 fn settle_rotation(
     dir: &DataDir,
     keychain: &Keychain,
     mut file: KeyFile,
     key: DataKey,
-) -> Result<(DataKey, Option<Settled>)> {
+) -> Result<(DataKey, Option<Settled>, KeyFile)> {
     let Some(next) = file.pending_key(&key) else {
-        return Ok((key, None));
+        return Ok((key, None, file));
     };
     let Some(_held) = store::exclusive_lock(dir)? else {
-        return Ok((key, None));
+        return Ok((key, None, file));
     };
     let (key, settled) = if store::connect(&dir.db(), &next, false).is_ok() {
         file.finish_rotation();
@@ -350,12 +383,13 @@ fn settle_rotation(
         file.abandon_rotation();
         (key, Settled::Undone)
     };
+    file.note_change("key.rotate");
     file.write(&dir.keys())?;
     if matches!(settled, Settled::Finished) && keychain.is_enabled() {
         // Best effort: without it the next start asks for the passphrase and stores the key then.
         let _ = keychain.save(&file.store_id, &key);
     }
-    Ok((key, Some(settled)))
+    Ok((key, Some(settled), file))
 }
 
 /// What replacing the data key gives back.
@@ -402,9 +436,11 @@ pub fn rotate_key(
         return Err(e);
     }
     file.finish_rotation();
+    let change = file.note_change("key.rotate");
     let store_id = store.store_id().to_owned();
     // The file is replaced inside the transaction; if it cannot be, the pending wraps written above
-    // let the next unlock finish the rotation.
+    // let the next unlock finish the rotation. A crash after it and before the commit leaves the
+    // change unnoted, and the next unlock writes its entry.
     store.write(|tx| {
         audit::record(tx, Who::Actor(actor), "key.rotate", Subject { entity: "store", id: Some(&store_id) }, &[])?;
         // The identity key's recovery wrap follows the new recovery key.
@@ -413,7 +449,9 @@ pub fn rotate_key(
         if let Some(a) = anchor::in_file(&KeyFile::read(&path)?, &current_key) {
             file.set_anchor(&anchor::seal(&next, &store_id, &a)?);
         }
-        file.write(&path)
+        store::meta_set(tx, KEY_FILE_CHANGE, &change)?;
+        file.write(&path)?;
+        key_file_written()
     })?;
     let keychain_note =
         keychain.is_enabled().then(|| keychain.save(&store_id, &next).err()).flatten().map(|why| {
@@ -437,8 +475,10 @@ pub fn change_passphrase(
     let mut file = KeyFile::read(&path)?;
     let (key, _) = current.data_key(&file)?;
     file.rewrap_passphrase(&key, new_passphrase, kdf)?;
+    let change = file.note_change("passphrase.change");
     let store_id = store.store_id().to_owned();
-    // The file is replaced inside the transaction: if it cannot be written, the audit entry rolls back.
+    // The file is replaced inside the transaction: if it cannot be written, the audit entry rolls
+    // back; if a crash falls after it and before the commit, the next unlock writes the entry.
     store.write(|tx| {
         audit::record(
             tx,
@@ -451,6 +491,8 @@ pub fn change_passphrase(
         if let Some(a) = KeyFile::read(&path)?.anchor() {
             file.set_anchor(&a);
         }
-        file.write(&path)
+        store::meta_set(tx, KEY_FILE_CHANGE, &change)?;
+        file.write(&path)?;
+        key_file_written()
     })
 }

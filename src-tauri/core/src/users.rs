@@ -129,22 +129,25 @@ pub(crate) fn insert(tx: &Tx<'_>, by: Option<&Actor>, new: &NewUser<'_>) -> Resu
 }
 
 /// Checks that `username`/`password` is an enabled admin of the store on `conn` (used to authorise a
-/// restore against the backup being restored, before it replaces anything).
-pub(crate) fn check_admin_password(conn: &rusqlite::Connection, username: &str, password: &str) -> Result<()> {
+/// restore against the backup being restored, before it replaces anything); returns that admin, who
+/// the restore's audit entry names.
+pub(crate) fn check_admin_password(conn: &rusqlite::Connection, username: &str, password: &str) -> Result<Actor> {
     let name = username.trim().to_ascii_lowercase();
-    let found: Option<(String, String, bool)> = conn
-        .query_row("SELECT role, password_hash, disabled_at IS NOT NULL FROM users WHERE username = ?1", [&name], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+    let found: Option<(Id, String, String, bool)> = conn
+        .query_row(
+            "SELECT id, role, password_hash, disabled_at IS NOT NULL FROM users WHERE username = ?1",
+            [&name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .optional()?;
     match found {
-        Some((_, hash, _)) if !password_matches(password, &hash) => Err(Error::BadCredentials),
+        Some((_, _, hash, _)) if !password_matches(password, &hash) => Err(Error::BadCredentials),
         None => Err(Error::BadCredentials),
-        Some((_, _, true)) => Err(Error::AccountDisabled),
-        Some((role, _, false)) if role != "admin" => {
+        Some((_, _, _, true)) => Err(Error::AccountDisabled),
+        Some((_, role, _, false)) if role != "admin" => {
             Err(Error::Forbidden { role: role.parse()?, action: "restore a backup" })
         }
-        Some(_) => Ok(()),
+        Some((id, _, _, _)) => Ok(Actor::signed_in(id, name, Role::Admin)),
     }
 }
 

@@ -36,6 +36,19 @@ pub struct KeyFile {
     /// `store::anchor`): it cannot be edited or made without the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     anchor: Option<Sealed>,
+    /// The last change made to this file (a passphrase change, a rotation) and its audit action. The
+    /// file is replaced just before the transaction holding that entry commits, and the transaction
+    /// notes the change's id in the store, so an unlock that finds the file's change unnoted knows a
+    /// crash fell between the two and writes the entry then (see [`crate::unlock`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    change: Option<Change>,
+}
+
+/// A change to the key file, for its audit entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Change {
+    id: String,
+    action: String,
 }
 
 /// The wraps of the next data key during a rotation.
@@ -91,6 +104,7 @@ impl KeyFile {
             recovery: Sealed { wrapped: b64(&recovery_wrap) },
             pending: None,
             anchor: None,
+            change: None,
         })
     }
 
@@ -148,6 +162,18 @@ impl KeyFile {
     /// Replaces the sealed audit anchor.
     pub(crate) fn set_anchor(&mut self, sealed: &[u8]) {
         self.anchor = Some(Sealed { wrapped: b64(sealed) });
+    }
+
+    /// Notes a new change to this file, to be audited as `action`; returns its id.
+    pub(crate) fn note_change(&mut self, action: &str) -> String {
+        let id = crate::Id::new().to_string();
+        self.change = Some(Change { id: id.clone(), action: action.to_owned() });
+        id
+    }
+
+    /// The last change noted in this file: its id and audit action.
+    pub(crate) fn change(&self) -> Option<(&str, &str)> {
+        self.change.as_ref().map(|c| (c.id.as_str(), c.action.as_str()))
     }
 
     /// Whether `key` is this store's data key.

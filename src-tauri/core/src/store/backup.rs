@@ -258,8 +258,30 @@ pub fn restore(
         if integrity != "ok" {
             return Err(bad(format!("the database inside is inconsistent ({integrity})")));
         }
-        crate::users::check_admin_password(&conn, username, password)?;
+        let admin = crate::users::check_admin_password(&conn, username, password)?;
+        // The restore's audit entry goes into the database being restored, before anything is
+        // swapped: the swap brings it in with the store, so no crash leaves a restore in place
+        // without its entry (written after the swap, a kill in between left none).
+        let backup_head = anchor::head(&conn)?;
+        let mut conn = conn;
+        migrations::migrate(&mut conn)?;
+        let tx = super::Tx::begin(&mut conn)?;
+        audit::record(
+            &tx,
+            Who::Actor(&admin),
+            "backup.restore",
+            Subject { entity: "store", id: Some(&keyfile.store_id) },
+            &[
+                FieldChange::created("file", backup.display().to_string()),
+                FieldChange::created("backup_made_at", manifest.created_at.as_str()),
+                FieldChange::created("backup_entry", backup_head.seq),
+            ],
+        )?;
+        tx.commit()?;
+        // The anchor moves to the restored head, this entry included.
         let head = anchor::head(&conn)?;
+        // Into the staged file itself: only it is renamed into place, never its WAL.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         conn.close().map_err(|(_, e)| e)?;
         Ok((key, head))
     })();
@@ -290,25 +312,9 @@ pub fn restore(
     })?;
     drop(lock);
 
-    let unlocked = crate::unlock(dir, keychain, secret)?;
-    let mut store = unlocked.store;
-    let admin = store.login(username, password)?;
-    let store_id = store.store_id().to_owned();
-    store.write_even_behind(|tx| {
-        audit::record(
-            tx,
-            Who::Actor(&admin),
-            "backup.restore",
-            Subject { entity: "store", id: Some(&store_id) },
-            &[
-                FieldChange::created("file", backup.display().to_string()),
-                FieldChange::created("backup_made_at", manifest.created_at.as_str()),
-                FieldChange::created("backup_entry", restored_head.seq),
-            ],
-        )
-    })?;
-    store.anchor_now(false)?;
-    Ok(RestoreReport { store_id, previous })
+    // Opened once as every start opens it (which puts its key in the keychain).
+    let store = crate::unlock(dir, keychain, secret)?.store;
+    Ok(RestoreReport { store_id: store.store_id().to_owned(), previous })
 }
 
 /// A backup file in the data folder's `backups/`.

@@ -65,6 +65,13 @@ fn a_restore_stopped_after_any_step_is_finished_by_the_next_open() {
         assert_eq!(KeyFile::read(&fx.dir.keys()).unwrap().store_id, *expected, "{step}");
         let admin = u.store.login("admin", ADMIN_PASSWORD).unwrap();
         assert!(crate::audit::verify(&u.store, &admin).unwrap().is_intact(), "{step}");
+        // A restore in place is on the record, however far it got before the crash.
+        let entries: i64 = u
+            .store
+            .conn()
+            .query_row("SELECT count(*) FROM audit WHERE action = 'backup.restore'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(entries, i64::from(journalled), "{step}: the restore's audit entry");
         drop(u);
 
         // The replaced store is whole where the journal said: its database and its only key wraps.
