@@ -235,6 +235,35 @@ fn every_public_mutating_method_leaves_an_audit_record() {
         s.save_bundle_affected(&admin, made.id, &tmp.path().join("affected.csv")).unwrap()
     });
 
+    // The request register, the disclosure log, a subject copy.
+    let req = crate::records::RequestForm {
+        kind: crate::records::RequestKind::Access,
+        candidate_id: keep,
+        received_on: today().to_string(),
+        identity_check: "passport".into(),
+        notes: None,
+    };
+    let req = audited(&mut c, s, "add_request", |s| s.add_request(&office, &req).unwrap());
+    audited(&mut c, s, "close_request", |s| {
+        s.close_request(&office, req.id, crate::records::RequestOutcome::Completed, None).unwrap()
+    });
+    let told = crate::records::ManualDisclosure {
+        recipient_kind: crate::records::RecipientKind::Other,
+        recipient: "HSE".into(),
+        purpose: "inspection".into(),
+        channel: crate::records::DisclosureChannel::Letter,
+        disclosed_on: today().to_string(),
+        candidate_ids: vec![keep],
+        fields: vec!["name".into()],
+    };
+    let told = audited(&mut c, s, "add_disclosure", |s| s.add_disclosure(&office, &told).unwrap());
+    audited(&mut c, s, "disclosure_affected", |s| {
+        s.disclosure_affected(&admin, crate::records::DisclosureKey::Id(told.id)).unwrap()
+    });
+    audited(&mut c, s, "export_subject", |s| {
+        s.export_subject(&admin, keep, &tmp.path().join("copy"), b"a long password", KdfParams::FAST_FOR_TESTS).unwrap()
+    });
+
     // Field work: keys, a pack, a return with a conflict, its resolution.
     let centre_key = s.field_centre_key(&admin).unwrap();
     let fx = Fixture::new(false);

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use super::canvas::{Align, Doc, Ink, Page, A4_LANDSCAPE};
@@ -19,6 +19,7 @@ use super::fonts::{self, width_mm, Face};
 use super::CertificateStatus;
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::records::disclosures::{self, Output, OutputKind, RecipientKind};
 use crate::records::outcome::Outcome;
 use crate::records::Attendance;
 use crate::{Error, Id, Result, Store};
@@ -73,6 +74,20 @@ impl TrainingStatus {
         }
     }
 }
+
+/// What a report carries about each employee, as the disclosure log names it.
+const REPORTED: [&str; 10] = [
+    "name",
+    "employee_number",
+    "site",
+    "course",
+    "training_dates",
+    "trainer",
+    "trainer_registration",
+    "certificate_number",
+    "expiry",
+    "status",
+];
 
 /// One line: an employee and one course (or none).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -794,7 +809,7 @@ impl Store {
                  LIMIT 1),
                 c.number, c.expires_on, (v.number IS NOT NULL)
             FROM employments em JOIN candidates k ON k.id = em.candidate_id
-            LEFT JOIN enrolments n ON n.candidate_id = k.id AND n.status != 'withdrawn'
+            LEFT JOIN enrolments n ON n.candidate_id = k.id AND n.status != 'withdrawn' AND n.employer_id = em.employer_id
             LEFT JOIN course_runs r ON r.id = n.run_id LEFT JOIN courses co ON co.id = r.course_id
             LEFT JOIN outcomes o ON o.enrolment_id = n.id
             LEFT JOIN trainers t ON t.id = coalesce(
@@ -804,7 +819,7 @@ impl Store {
                  WHERE rt.run_id = r.id ORDER BY t2.name LIMIT 1))
             LEFT JOIN certificates c ON c.enrolment_id = n.id AND c.superseded_at IS NULL
             LEFT JOIN certificate_revocations v ON v.number = c.number
-            WHERE em.employer_id = ?1 AND em.ended_on IS NULL AND k.merged_into IS NULL
+            WHERE em.employer_id = ?1 AND em.ended_on IS NULL AND k.merged_into IS NULL AND k.restricted = 0
               AND (?2 IS NULL OR em.site = ?2 COLLATE NOCASE)
             ORDER BY k.surname COLLATE NOCASE, k.forename COLLATE NOCASE, k.id, r.starts_on, co.code";
         let horizon = today + chrono::Duration::days(i64::from(opts.expiring_within_days));
@@ -874,35 +889,21 @@ impl Store {
         let mut people: Vec<Id> = report.rows.iter().map(|r| r.candidate_id).collect();
         people.dedup();
         self.write(|tx| {
-            let disclosure = Id::new();
             let purpose = match &site {
                 Some(_) => "employer training report (one site)",
                 None => "employer training report",
             };
-            tx.execute(
-                "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose)
-                 VALUES (?1, ?2, ?3, 'employer', ?4, ?5)",
-                rusqlite::params![disclosure, Utc::now().to_rfc3339(), actor.id(), name, purpose],
-            )?;
-            let fields = serde_json::json!([
-                "name",
-                "employee_number",
-                "site",
-                "course",
-                "training_dates",
-                "trainer",
-                "trainer_registration",
-                "certificate_number",
-                "expiry",
-                "status"
-            ])
-            .to_string();
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO disclosure_subjects (disclosure_id, candidate_id, fields) VALUES (?1, ?2, ?3)",
-            )?;
-            for p in &people {
-                insert.execute(rusqlite::params![disclosure, p, fields])?;
-            }
+            let fields: Vec<String> = REPORTED.iter().map(|f| (*f).to_owned()).collect();
+            let listed: Vec<(Id, Vec<String>)> = people.iter().map(|p| (*p, fields.clone())).collect();
+            let out = Output {
+                kind: OutputKind::EmployerReport,
+                recipient_kind: RecipientKind::Employer,
+                recipient: &name,
+                purpose,
+                file: None,
+                people: &listed,
+            };
+            let disclosure = disclosures::log(tx, actor, &out)?;
             let sid = employer.to_string();
             audit::record(
                 tx,

@@ -23,6 +23,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_passwords.sql"),
     include_str!("migrations/0014_org_corrections.sql"),
     include_str!("migrations/0015_login_throttle.sql"),
+    // 0016 to 0019 belong to the other parts of issue 14, merged in number order.
+    include_str!("migrations/0020_requests_disclosures.sql"),
 ];
 
 /// The schema version this program writes.
