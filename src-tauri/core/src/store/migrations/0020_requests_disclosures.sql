@@ -37,6 +37,9 @@ ALTER TABLE disclosures ADD COLUMN channel TEXT CHECK (channel IN ('phone', 'let
 ALTER TABLE disclosures ADD COLUMN disclosed_on TEXT;
 CREATE INDEX disclosures_file ON disclosures (file_sha256) WHERE file_sha256 IS NOT NULL;
 
+-- A person's copy reads their evidence photos by enrolment.
+CREATE INDEX IF NOT EXISTS evidence_photos_enrolment ON evidence_photos (enrolment_id);
+
 UPDATE disclosures SET output = 'bundle' WHERE bundle_id IS NOT NULL;
 UPDATE disclosures SET output = 'field_pack' WHERE id IN (SELECT disclosure_id FROM field_packs);
 UPDATE disclosures SET output = 'employer_report' WHERE output IS NULL AND recipient_kind = 'employer';
