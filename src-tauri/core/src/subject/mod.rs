@@ -369,27 +369,35 @@ fn summary_pdf(data: &Value) -> Vec<u8> {
         rows.push(vec![section.to_owned(), item, detail]);
     };
     let rec = &data["record"];
+    // Dates as people in the UK read them; everything else as held.
     let s = |v: &Value| match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => d.format("%d/%m/%Y").to_string(),
+            Err(_) => s.replace('\n', ", "),
+        },
         Value::Null => String::new(),
         v => v.to_string(),
     };
-    for key in [
-        "forename",
-        "surname",
-        "date_of_birth",
-        "ni_number",
-        "address",
-        "postcode",
-        "email",
-        "mobile",
-        "driving_licence",
+    for (key, label) in [
+        ("forename", "Forename"),
+        ("surname", "Surname"),
+        ("date_of_birth", "Date of birth"),
+        ("ni_number", "NI number"),
+        ("address", "Home address"),
+        ("postcode", "Postcode"),
+        ("email", "Email"),
+        ("mobile", "Mobile"),
+        ("driving_licence", "Driving licence"),
     ] {
         if !rec[key].is_null() {
-            add("Record", key.replace('_', " "), s(&rec[key]));
+            add("Record", label.to_owned(), s(&rec[key]));
         }
     }
-    add("Record", "restricted".into(), if rec["restricted"] == json!(1) { "yes".into() } else { "no".into() });
+    add(
+        "Record",
+        "Processing restricted".into(),
+        if rec["restricted"] == json!(1) { "yes".into() } else { "no".into() },
+    );
     for e in data["employment"].as_array().into_iter().flatten() {
         let detail = format!(
             "from {} to {}",
@@ -446,11 +454,11 @@ fn summary_pdf(data: &Value) -> Vec<u8> {
         add("Health notes", "held with consent".into(), s(&data["special_category"]["notes"]));
     }
     for d in data["disclosures"].as_array().into_iter().flatten() {
-        add(
-            "Disclosed",
-            format!("{} ({})", s(&d["recipient"]), s(&d["purpose"])),
-            format!("{}: {}", s(&d["at"]), s(&d["fields"])),
-        );
+        let when = d["disclosed_on"].as_str().or_else(|| d["at"].as_str().and_then(|a| a.get(..10)));
+        let fields: Vec<String> =
+            d["fields"].as_array().into_iter().flatten().map(|f| s(f).replace('_', " ")).collect();
+        let detail = format!("{}: {}", s(&json!(when)), fields.join(", "));
+        add("Disclosed", format!("{} ({})", s(&d["recipient"]), s(&d["purpose"])), detail);
     }
     for q in data["requests"].as_array().into_iter().flatten() {
         add(
@@ -460,7 +468,8 @@ fn summary_pdf(data: &Value) -> Vec<u8> {
         );
     }
     let audit = data["audit"].as_array().map_or(0, Vec::len);
-    add("Audit", format!("{audit} entries"), "listed in full in data.json".into());
+    let entries = if audit == 1 { "1 entry".to_owned() } else { format!("{audit} entries") };
+    add("Audit", entries, "listed in full in data.json".into());
     let subtitle = format!(
         "{} · made {} · the full copy is data.json beside this file",
         s(&data["centre"]),
