@@ -187,6 +187,12 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "cards_sheet_pdf", |s| {
         s.cards_sheet_pdf(&office, &CardSelection::Numbers(vec![card.number.clone()]), Vec::new()).unwrap()
     });
+    audited(&mut c, s, "save_card_pdf", |s| {
+        s.save_card_pdf(&office, &card.number, &tmp.path().join("card.pdf")).unwrap()
+    });
+    audited(&mut c, s, "save_certificate_pdf", |s| {
+        s.save_certificate_pdf(&office, &cert.number, None, &tmp.path().join("cert.pdf")).unwrap()
+    });
     audited(&mut c, s, "print_certificates", |s| {
         let sel = Selection::Run(rt.1);
         let out = std::io::Cursor::new(Vec::new());
@@ -262,6 +268,10 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     });
     audited(&mut c, s, "export_subject", |s| {
         s.export_subject(&admin, keep, &tmp.path().join("copy"), b"a long password", KdfParams::FAST_FOR_TESTS).unwrap()
+    });
+    let report = s.employer_report(&office, acme, today(), 60).unwrap();
+    audited(&mut c, s, "note_report_file", |s| {
+        s.note_report_file(&office, &report, &tmp.path().join("report.csv"), &report.to_csv()).unwrap()
     });
 
     // Field work: keys, a pack, a return with a conflict, its resolution.

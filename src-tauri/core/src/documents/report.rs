@@ -149,6 +149,8 @@ pub struct EmployerReport {
     pub generated_on: NaiveDate,
     pub expiring_within_days: u32,
     pub rows: Vec<ReportRow>,
+    /// Its entry in the disclosure log (`None` for a report not made by the store).
+    pub disclosure: Option<Id>,
 }
 
 fn uk(d: Option<NaiveDate>) -> String {
@@ -885,10 +887,12 @@ impl Store {
             generated_on: today,
             expiring_within_days: opts.expiring_within_days,
             rows,
+            disclosure: None,
         };
         let mut people: Vec<Id> = report.rows.iter().map(|r| r.candidate_id).collect();
         people.dedup();
-        self.write(|tx| {
+        let mut report = report;
+        report.disclosure = Some(self.write(|tx| {
             let purpose = match &site {
                 Some(_) => "employer training report (one site)",
                 None => "employer training report",
@@ -914,9 +918,44 @@ impl Store {
                     FieldChange::created("employees", people.len() as i64),
                     FieldChange::created("disclosure", disclosure.to_string()),
                 ],
-            )
-        })?;
+            )?;
+            Ok(disclosure)
+        })?);
         Ok(report)
+    }
+
+    /// Names the file a report was saved as (its name and SHA-256) in the report's disclosure-log
+    /// entry, so the file itself answers `disclosure affected` after a loss (admin and office;
+    /// audited). An entry names one file: a second is refused.
+    pub fn note_report_file(
+        &mut self,
+        actor: &Actor,
+        report: &EmployerReport,
+        out: &std::path::Path,
+        bytes: &[u8],
+    ) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        let disclosure =
+            report.disclosure.ok_or(Error::Internal("a report made outside the store has no log entry"))?;
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let sha = crate::crypto::hex(&crate::crypto::sha256(&[bytes]));
+        self.write(|tx| {
+            let named = tx.execute(
+                "UPDATE disclosures SET file_name = ?2, file_sha256 = ?3 WHERE id = ?1 AND file_sha256 IS NULL",
+                rusqlite::params![disclosure, name, sha],
+            )?;
+            if named != 1 {
+                return Err(Error::invalid("report", "its log entry already names a file"));
+            }
+            let did = disclosure.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "report.file",
+                Subject { entity: "disclosure", id: Some(&did) },
+                &[FieldChange::created("sha256", sha.clone())],
+            )
+        })
     }
 
     /// The sites recorded for an employer's current employees, for narrowing a report (admin and office).

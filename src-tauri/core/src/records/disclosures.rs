@@ -178,6 +178,68 @@ pub(crate) fn log(tx: &Tx<'_>, actor: &Actor, out: &Output<'_>) -> Result<Id> {
     Ok(id)
 }
 
+/// What a printed or saved certificate carries about its holder, as the log names it.
+pub(crate) const CERTIFICATE_FIELDS: &[&str] =
+    &["name", "employee_number", "course", "training_dates", "certificate_number", "expiry", "photograph"];
+/// What a printed or saved photo card carries.
+pub(crate) const CARD_FIELDS: &[&str] = &["name", "employee_number", "photograph", "categories", "card_number"];
+
+/// Logs issued documents written out (certificates or cards, by row id) as one disclosure inside the
+/// caller's transaction: the people on them and what each carries. Who receives a printed document
+/// is not known here (the holder, or the employer who ordered the training), so the recipient is
+/// named as that, with the employers' names.
+pub(crate) fn log_documents(
+    tx: &Tx<'_>,
+    actor: &Actor,
+    kind: OutputKind,
+    ids: &[Id],
+    file: Option<(&str, &[u8])>,
+) -> Result<Id> {
+    let (sql, fields) = match kind {
+        OutputKind::Card | OutputKind::CardSheet => (
+            "SELECT k.candidate_id, e.name FROM cards k
+             LEFT JOIN employments m ON m.candidate_id = k.candidate_id AND m.ended_on IS NULL
+             LEFT JOIN employers e ON e.id = m.employer_id WHERE k.id = ?1",
+            CARD_FIELDS,
+        ),
+        _ => (
+            "SELECT c.candidate_id, e.name FROM certificates c JOIN enrolments n ON n.id = c.enrolment_id
+             LEFT JOIN employers e ON e.id = n.employer_id WHERE c.id = ?1",
+            CERTIFICATE_FIELDS,
+        ),
+    };
+    let mut people: Vec<(Id, Vec<String>)> = Vec::new();
+    let mut employers: Vec<String> = Vec::new();
+    let mut stmt = tx.prepare_cached(sql)?;
+    for id in ids {
+        let (person, employer): (Id, Option<String>) = stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if !people.iter().any(|(p, _)| *p == person) {
+            people.push((person, fields.iter().map(|f| (*f).to_owned()).collect()));
+        }
+        if let Some(e) = employer.filter(|e| !employers.contains(e)) {
+            employers.push(e);
+        }
+    }
+    drop(stmt);
+    employers.sort();
+    let recipient = match employers.len() {
+        0 => "the holders".to_owned(),
+        1..=5 => format!("the holders or their employers: {}", employers.join(", ")),
+        n => format!("the holders or their employers: {} and {} more", employers[..5].join(", "), n - 5),
+    };
+    let purpose = match kind {
+        OutputKind::Certificate => "certificate saved",
+        OutputKind::Card => "photo card saved",
+        OutputKind::CardSheet => "photo cards printed on sheets",
+        _ => "certificates printed together",
+    };
+    log(
+        tx,
+        actor,
+        &Output { kind, recipient_kind: RecipientKind::Other, recipient: &recipient, purpose, file, people: &people },
+    )
+}
+
 /// A disclosure told or handed over outside Centrebook, typed in afterwards.
 #[derive(Clone, Debug, Deserialize, ts_rs::TS)]
 #[ts(export, optional_fields = nullable)]
@@ -494,5 +556,57 @@ mod tests {
         let e = w.store.add_disclosure(&office, &told(vec![Id::new()])).unwrap_err();
         assert!(matches!(e, Error::NotFound { .. }));
         assert!(w.store.disclosures(&office, None, 10).unwrap().is_empty(), "nothing logged by a refusal");
+    }
+
+    /// Every way a document leaves is in the log, with its people; a saved file answers for itself.
+    #[test]
+    fn saved_certificates_cards_batches_sheets_and_reports_are_each_logged() {
+        use crate::documents::card::CardSelection;
+        use crate::documents::{BatchFormat, Selection};
+        let mut c = crate::subject::tests::copyable();
+        let (admin, office) = (c.w.admin.clone(), c.w.office.clone());
+        let s = &mut c.w.store;
+        let tmp = tempfile::tempdir().unwrap();
+        let cert = s.certificates(&office, &Default::default()).unwrap().remove(0);
+        let card = s.cards(&office, Some(c.candidate)).unwrap().remove(0);
+
+        let saved = tmp.path().join("cert.pdf");
+        s.save_certificate_pdf(&office, &cert.number, None, &saved).unwrap();
+        let bytes = std::fs::read(&saved).unwrap();
+        let found = s.disclosure_affected(&admin, DisclosureKey::File(&bytes)).unwrap();
+        assert_eq!(found.disclosure.output, Some(OutputKind::Certificate));
+        assert_eq!(found.disclosure.recipient, "the holders or their employers: Acme Haulage Ltd");
+        assert!(found.people[0].fields.contains(&"certificate_number".to_owned()));
+        assert!(s.save_certificate_pdf(&office, &cert.number, None, &saved).is_err(), "never over a file");
+
+        let card_file = tmp.path().join("card.pdf");
+        s.save_card_pdf(&office, &card.number, &card_file).unwrap();
+        let found = s.disclosure_affected(&admin, DisclosureKey::File(&std::fs::read(&card_file).unwrap())).unwrap();
+        assert_eq!(found.disclosure.output, Some(OutputKind::Card));
+
+        let sel = Selection::Numbers(vec![cert.number.clone()]);
+        let out = std::io::Cursor::new(Vec::new());
+        s.print_certificates(&office, &sel, BatchFormat::Zip, out, &mut |_| std::ops::ControlFlow::Continue(()))
+            .unwrap();
+        s.cards_sheet_pdf(&office, &CardSelection::Numbers(vec![card.number.clone()]), Vec::new()).unwrap();
+        let acme = s.employer_named(&office, "Acme Haulage Ltd").unwrap().id;
+        let report = s.employer_report(&office, acme, crate::testing::today(), 60).unwrap();
+        let csv = report.to_csv();
+        s.note_report_file(&office, &report, &tmp.path().join("acme.csv"), &csv).unwrap();
+        assert!(s.note_report_file(&office, &report, &tmp.path().join("again.csv"), &csv).is_err(), "one file each");
+
+        let history: Vec<Option<OutputKind>> =
+            s.disclosures(&office, Some(c.candidate), 20).unwrap().iter().map(|d| d.output).collect();
+        for kind in [
+            OutputKind::Certificate,
+            OutputKind::Card,
+            OutputKind::CertificateBatch,
+            OutputKind::CardSheet,
+            OutputKind::EmployerReport,
+        ] {
+            assert!(history.contains(&Some(kind)), "{kind:?} in {history:?}");
+        }
+        let found = s.disclosure_affected(&admin, DisclosureKey::File(&csv)).unwrap();
+        assert_eq!((found.disclosure.output, found.people.len()), (Some(OutputKind::EmployerReport), 1));
     }
 }

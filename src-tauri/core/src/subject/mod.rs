@@ -480,4 +480,4 @@ fn summary_pdf(data: &Value) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

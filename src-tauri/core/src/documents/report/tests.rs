@@ -315,6 +315,7 @@ fn counts_are_of_people_and_statuses_read_as_the_window_says_them() {
             row(amir, TrainingStatus::Valid, false),
             row(amir, TrainingStatus::Retest, false),
         ],
+        disclosure: None,
     };
     let counts = r.counts();
     assert_eq!(counts[&TrainingStatus::Valid], 2, "two people, three lines");
