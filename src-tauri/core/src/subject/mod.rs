@@ -94,7 +94,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn rows(&mut self, folder: &str, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Map<String, Value>>> {
         let mut stmt = self.conn.prepare(sql)?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
         let mut q = stmt.query(p)?;
         let mut out = Vec::new();
         while let Some(r) = q.next()? {
