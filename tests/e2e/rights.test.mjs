@@ -60,6 +60,7 @@ test("a copy of her data is made in the window, opened and checked, and logged; 
     await click(b, "#save-request");
     const notice = await textOf(b, "#candidate-notice", (t) => t.includes("request recorded"));
     assert.match(notice, /due by \d\d\/\d\d\/\d{4}/);
+    await picture(b, "candidate-request-recorded");
     await go(b, "requests");
     const listed = await textOf(b, "#requests", (t) => t.includes("Siân Llewelyn"));
     assert.match(listed, /Copy of their data/);
