@@ -89,7 +89,7 @@ test("a copy of her data is made in the window, opened and checked, and logged; 
     await click(b, "#save-copy");
     await textOf(b, "#candidate-notice", (t) => t.includes("Copy of their data saved"), 60000);
     const history = await textOf(b, "#disclosure-history", (t) => t.includes("Copy of their data"));
-    assert.match(history, /The person themselves/);
+    assert.match(history, /the person themselves/);
     await picture(b, "candidate-rights", "#rights");
 
     // Opened outside the window with the command line: the password, the signature, every hash.

@@ -288,7 +288,6 @@ impl Store {
         }
         let mut file = outfile::NewFile::create(out)?;
         let contents = self.subject_contents(actor, candidate)?;
-        let name = contents.data["name"].as_str().unwrap_or_default().to_owned();
         let summary = summary_pdf(&contents.data);
         let id = Id::new();
         let mut files = vec![
@@ -318,7 +317,8 @@ impl Store {
                 &Output {
                     kind: OutputKind::SubjectCopy,
                     recipient_kind: RecipientKind::Subject,
-                    recipient: &name,
+                    // Not their name: the log outlives an erased record, and must not keep it.
+                    recipient: "the person themselves",
                     purpose: "subject access: a copy of their data",
                     file: Some((&file_name, &bytes)),
                     people: &people,

@@ -108,6 +108,7 @@ fn a_copy_holds_everything_opens_only_with_its_password_and_is_logged_to_the_per
     let history = c.w.store.disclosures(&admin, Some(c.candidate), 10).unwrap();
     assert_eq!(history[0].output, Some(OutputKind::SubjectCopy));
     assert_eq!(history[0].recipient_kind, RecipientKind::Subject);
+    assert_eq!(history[0].recipient, "the person themselves", "never their name: the log outlives an erasure");
     assert_eq!(history[0].file_sha256.as_deref(), Some(made.sha256.as_str()));
     let affected = c.w.store.disclosure_affected(&admin, DisclosureKey::File(&bytes)).unwrap();
     assert_eq!(affected.disclosure.id, made.disclosure);
