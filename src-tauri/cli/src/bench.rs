@@ -54,6 +54,12 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 100)]
         reportlab: u32,
     },
+    /// One subject copy (export, sealed with the real password cost, and logged) of a person with four
+    /// runs, certificates, evidence photos, a portrait and a card, among OTHERS people.
+    Subject {
+        #[arg(long, default_value_t = 5000)]
+        others: u32,
+    },
     /// The documents benchmark's memory probe, run as a child process: print a bench store's run (id)
     /// or day's certificates (YYYY-MM-DD) and print this process's peak memory in bytes.
     #[command(hide = true)]
@@ -83,6 +89,14 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             } else {
                 print_figures(&report.figures);
                 print_sizes(&report.sizes);
+            }
+        }
+        Some(BenchWhat::Subject { others }) => {
+            let figures = bench::subject_copy(runs, others)?;
+            if json {
+                print_json(&serde_json::json!({ "figures": figures }));
+            } else {
+                print_figures(&figures);
             }
         }
         Some(BenchWhat::PrintChild { ref dir, ref what, ref out }) => {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use centrebook_core::documents::card::{Card, CardSelection};
-use centrebook_core::outfile::{write_new, NewFile};
+use centrebook_core::outfile::NewFile;
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 
 use crate::output::print_json;
@@ -95,12 +95,11 @@ pub fn card(store: &mut Store, actor: &Actor, verb: CardVerb, json: bool) -> Res
             }
         }
         CardVerb::Pdf { number, out } => {
-            let bytes = store.card_pdf(actor, &number)?;
-            write_new(&out, &bytes)?;
+            let bytes = store.save_card_pdf(actor, &number, &out)?;
             if json {
-                print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes.len() }));
+                print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes }));
             } else {
-                println!("wrote {} ({} bytes)", out.display(), bytes.len());
+                println!("wrote {} ({bytes} bytes), logged as a disclosure", out.display());
             }
         }
         CardVerb::Sheet { numbers, run, out } => {

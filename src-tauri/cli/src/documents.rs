@@ -329,12 +329,11 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
             }
         }
         CertificateVerb::Pdf { number, out, version } => {
-            let bytes = store.certificate_pdf(actor, &number, version)?;
-            write_new(&out, &bytes)?;
+            let bytes = store.save_certificate_pdf(actor, &number, version, &out)?;
             if json {
-                print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes.len() }));
+                print_json(&serde_json::json!({ "number": number.trim(), "out": out, "bytes": bytes }));
             } else {
-                println!("wrote {} ({} bytes)", out.display(), bytes.len());
+                println!("wrote {} ({bytes} bytes), logged as a disclosure", out.display());
             }
         }
         CertificateVerb::Reissue { number, reason, template, portrait } => {
@@ -519,6 +518,7 @@ pub fn report(store: &mut Store, actor: &Actor, verb: ReportVerb, json: bool) ->
                 ReportFormat::Csv => report.to_csv(),
             };
             write_new(&out, &bytes)?;
+            store.note_report_file(actor, &report, &out, &bytes)?;
             let due = report.people_due_refresher();
             if json {
                 print_json(&serde_json::json!({

@@ -6,19 +6,10 @@ use std::process::ExitCode;
 
 use centrebook_core::records::{EmployerApproval, TrainingRecord};
 use centrebook_core::{Actor, Error, Id, Result, Store};
-use clap::{Args, Subcommand};
+use clap::Args;
 
 use crate::input::text_from_file_or_stdin;
 use crate::output::print_json;
-
-#[derive(Debug, Subcommand)]
-pub enum SubjectVerb {
-    /// Erase a candidate's records at their request (admins only): name, identifiers, photos,
-    /// employments, cards, search entry and the audit log's values about them; with
-    /// --keep-training-record their enrolments, results and certificate facts stay, anonymised, else
-    /// those go too. Prints what was done and until when backups still hold them.
-    Erase(EraseArgs),
-}
 
 #[derive(Debug, Args)]
 pub struct EraseArgs {
@@ -57,12 +48,6 @@ fn approval(file: PathBuf) -> Result<EmployerApproval> {
             field: "employer approval",
             reason: format!("should be three lines (who approved, the day, how), not {}", lines.len()),
         }),
-    }
-}
-
-pub fn subject(store: &mut Store, actor: &Actor, verb: SubjectVerb, json: bool) -> Result<ExitCode> {
-    match verb {
-        SubjectVerb::Erase(a) => erase(store, actor, a, json),
     }
 }
 

@@ -25,6 +25,7 @@ mod import;
 mod input;
 mod output;
 mod records;
+mod rights;
 mod runs;
 mod secrets;
 mod session;
@@ -152,9 +153,17 @@ enum Verb {
     /// Awarding-body submission bundles: create, verify, list, mark-sent, affected (breach listing).
     #[command(subcommand)]
     Bundle(bundle::BundleVerb),
-    /// A person's rights over their data: `subject erase` (admins).
+    /// The request register: access, erasure, rectification, restriction and objection requests with
+    /// their statutory due dates (admin and office).
     #[command(subcommand)]
-    Subject(erasure::SubjectVerb),
+    Request(rights::RequestVerb),
+    /// A person's copy of their data: export (sealed with a password, logged) and open (admins).
+    #[command(subcommand)]
+    Subject(rights::SubjectVerb),
+    /// The disclosure log: add a manual entry, list (a person's history), affected FILE|ID (the
+    /// breach list of any logged output).
+    #[command(subcommand)]
+    Disclosure(rights::DisclosureVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(bench::BenchArgs),
 }
@@ -238,9 +247,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Keys(v) => ctx.with_signed_in(|s, a, json| documents::keys(s, a, v, json)),
         Verb::Card(v) => ctx.with_signed_in(|s, a, json| cards::card(s, a, v, json)),
         Verb::Bundle(v) => ctx.with_signed_in(|s, a, json| bundle::run(s, a, v, json)),
-        Verb::Subject(v) => ctx.with_signed_in(|s, a, json| erasure::subject(s, a, v, json)),
         Verb::Field(v) => ctx.with_signed_in(|s, a, json| field::field(s, a, v, json)),
         Verb::Fieldpack(v) => ctx.with_signed_in(|s, a, json| field::fieldpack(s, a, v, json)),
         Verb::Return(v) => ctx.with_signed_in(|s, a, json| field::returns(s, a, v, json)),
+        Verb::Request(v) => ctx.with_signed_in(|s, a, json| rights::request(s, a, v, json)),
+        Verb::Subject(v) => ctx.with_signed_in(|s, a, json| rights::subject(s, a, v, json)),
+        Verb::Disclosure(v) => ctx.with_signed_in(|s, a, json| rights::disclosure(s, a, v, json)),
     }
 }

@@ -196,6 +196,12 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "cards_sheet_pdf", |s| {
         s.cards_sheet_pdf(&office, &CardSelection::Numbers(vec![card.number.clone()]), Vec::new()).unwrap()
     });
+    audited(&mut c, s, "save_card_pdf", |s| {
+        s.save_card_pdf(&office, &card.number, &tmp.path().join("card.pdf")).unwrap()
+    });
+    audited(&mut c, s, "save_certificate_pdf", |s| {
+        s.save_certificate_pdf(&office, &cert.number, None, &tmp.path().join("cert.pdf")).unwrap()
+    });
     audited(&mut c, s, "print_certificates", |s| {
         let sel = Selection::Run(rt.1);
         let out = std::io::Cursor::new(Vec::new());
@@ -242,6 +248,39 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "bundle_affected", |s| s.bundle_affected(&admin, made.id).unwrap());
     audited(&mut c, s, "save_bundle_affected", |s| {
         s.save_bundle_affected(&admin, made.id, &tmp.path().join("affected.csv")).unwrap()
+    });
+
+    // The request register, the disclosure log, a subject copy.
+    let req = crate::records::RequestForm {
+        kind: crate::records::RequestKind::Access,
+        candidate_id: keep,
+        received_on: today().to_string(),
+        identity_check: "passport".into(),
+        notes: None,
+    };
+    let req = audited(&mut c, s, "add_request", |s| s.add_request(&office, &req).unwrap());
+    audited(&mut c, s, "close_request", |s| {
+        s.close_request(&office, req.id, crate::records::RequestOutcome::Completed, None).unwrap()
+    });
+    let told = crate::records::ManualDisclosure {
+        recipient_kind: crate::records::RecipientKind::Other,
+        recipient: "HSE".into(),
+        purpose: "inspection".into(),
+        channel: crate::records::DisclosureChannel::Letter,
+        disclosed_on: today().to_string(),
+        candidate_ids: vec![keep],
+        fields: vec!["name".into()],
+    };
+    let told = audited(&mut c, s, "add_disclosure", |s| s.add_disclosure(&office, &told).unwrap());
+    audited(&mut c, s, "disclosure_affected", |s| {
+        s.disclosure_affected(&admin, crate::records::DisclosureKey::Id(told.id)).unwrap()
+    });
+    audited(&mut c, s, "export_subject", |s| {
+        s.export_subject(&admin, keep, &tmp.path().join("copy"), b"a long password", KdfParams::FAST_FOR_TESTS).unwrap()
+    });
+    let report = s.employer_report(&office, acme, today(), 60).unwrap();
+    audited(&mut c, s, "note_report_file", |s| {
+        s.note_report_file(&office, &report, &tmp.path().join("report.csv"), &report.to_csv()).unwrap()
     });
 
     // Field work: keys, a pack, a return with a conflict, its resolution.

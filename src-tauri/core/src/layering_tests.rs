@@ -28,6 +28,7 @@ const NEVER: &[(&str, &[&str], &str)] = &[
     ("sealed", &["bundle", "field", "records", "import"], "the container knows no payload"),
     ("bundle", &["field", "import"], "bundles and field work are separate ways out"),
     ("field", &["bundle", "import"], "bundles and field work are separate ways out"),
+    ("subject", &["bundle", "field", "import"], "a subject copy is its own way out"),
 ];
 
 /// The crate's modules named by paths in `module`'s non-test sources.

@@ -19,6 +19,7 @@
 //! - [`documents`]: certificates, cards, batch printing, employer reports, signing.
 //! - [`sealed`], [`bundle`], [`field`]: what leaves the store: the signed container, awarding-body
 //!   bundles, trainers' field packs and returns.
+//! - [`subject`]: a person's copy of their data, sealed with a password, logged as a disclosure.
 //! - [`csv_out`]: the one CSV writer; [`outfile`]: every file written, whole or not at all, a new
 //!   one never over another; [`viewing`]: the private folder "Open PDF" uses, and its removal;
 //!   [`outfile::sweep`] removes temporaries a killed write left.
@@ -48,6 +49,7 @@ pub mod photo;
 pub mod records;
 pub mod sealed;
 pub mod store;
+pub mod subject;
 pub mod unlock;
 pub mod users;
 pub mod viewing;

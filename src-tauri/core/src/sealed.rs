@@ -152,6 +152,8 @@ pub enum Kind {
     Fieldpack,
     /// Results recorded offline, returned to the office.
     Return,
+    /// A person's copy of their data (subject access).
+    SubjectCopy,
 }
 
 impl std::fmt::Display for Kind {
@@ -160,6 +162,7 @@ impl std::fmt::Display for Kind {
             Kind::Bundle => "submission bundle",
             Kind::Fieldpack => "field pack",
             Kind::Return => "results return",
+            Kind::SubjectCopy => "copy of a person's data",
         })
     }
 }

@@ -268,11 +268,11 @@ pub async fn save_certificate_pdf(
 ) -> Result<Option<String>, UiError> {
     off_main(app, move |app, state| {
         // Read first: a refusal is shown before anyone chooses where to save.
-        let bytes = state.with_now(|s, a| s.certificate_pdf(a, &number, version))?;
+        state.with_now(|s, a| s.certificate(a, &number, version))?;
         let Some(path) = save_path(app, "Save the certificate", None, certificate_file(&number, version), PDF)? else {
             return Ok(None);
         };
-        outfile::write_new(&path, &bytes)?;
+        state.with_now(|s, a| s.save_certificate_pdf(a, &number, version, &path))?;
         app.state::<Documents>().remember(&path);
         Ok(Some(file_name(&path)))
     })
@@ -415,11 +415,11 @@ pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiE
 #[tauri::command]
 pub async fn save_card_pdf(app: AppHandle, number: String) -> Result<Option<String>, UiError> {
     off_main(app, move |app, state| {
-        let bytes = state.with_now(|s, a| s.card_pdf(a, &number))?;
+        state.with_now(|s, a| s.card(a, &number))?;
         let Some(path) = save_path(app, "Save the card", None, safe_name(&format!("Card {number}.pdf")), PDF)? else {
             return Ok(None);
         };
-        outfile::write_new(&path, &bytes)?;
+        state.with_now(|s, a| s.save_card_pdf(a, &number, &path))?;
         app.state::<Documents>().remember(&path);
         Ok(Some(file_name(&path)))
     })
@@ -502,6 +502,7 @@ pub async fn save_employer_report(
             ReportFormat::Csv => report.to_csv(),
         };
         outfile::write_new(&path, &bytes)?;
+        state.job()?.with(|s, a| s.note_report_file(a, &report, &path, &bytes))?;
         app.state::<Documents>().remember(&path);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(Some(ReportSaved {

@@ -243,6 +243,17 @@ export const api = {
   importReturnsFromFolder: () => call<T.FolderReturn[]>("import_returns_from_folder"),
   /** Runs out on a trainer's laptop (a pack exported, no return since). */
   runsOut: () => call<T.RunOut[]>("runs_out"),
+
+  requests: (openOnly: boolean, candidate: T.Id | null = null) =>
+    call<T.Request[]>("requests", { openOnly, candidate }),
+  addRequest: (form: T.RequestForm) => call<T.Request>("add_request", { form }),
+  closeRequest: (id: T.Id, outcome: T.RequestOutcome, note: string | null) =>
+    call<T.Request>("close_request", { id, outcome, note }),
+  candidateDisclosures: (candidate: T.Id) => call<T.Disclosure[]>("candidate_disclosures", { candidate }),
+  addDisclosure: (form: T.ManualDisclosure) => call<T.Disclosure>("add_disclosure", { form }),
+  /** The person's copy, sealed with `password`; null when the save dialog was cancelled. */
+  saveSubjectCopy: (candidate: T.Id, password: string) =>
+    call<T.SubjectCopy | null>("save_subject_copy", { candidate, password }),
   // Certificates, photo cards, employer reports and verification. Commands that save return the
   // file's name, or null when the save dialog was cancelled; "open" ones open the system's viewer.
   certificates: (query: T.CertificateQuery = {}) => call<T.Certificate[]>("certificates", { query }),

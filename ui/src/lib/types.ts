@@ -3,6 +3,18 @@
 // except the aliases below.
 
 export type { Affected } from "./bindings/Affected";
+export type { DisclosedPerson } from "./bindings/DisclosedPerson";
+export type { Disclosure } from "./bindings/Disclosure";
+export type { DisclosureAffected } from "./bindings/DisclosureAffected";
+export type { DisclosureChannel } from "./bindings/DisclosureChannel";
+export type { ManualDisclosure } from "./bindings/ManualDisclosure";
+export type { OutputKind } from "./bindings/OutputKind";
+export type { RecipientKind } from "./bindings/RecipientKind";
+export type { Request } from "./bindings/Request";
+export type { RequestForm } from "./bindings/RequestForm";
+export type { RequestKind } from "./bindings/RequestKind";
+export type { RequestOutcome } from "./bindings/RequestOutcome";
+export type { SubjectCopy } from "./bindings/SubjectCopy";
 export type { AffectedPerson } from "./bindings/AffectedPerson";
 export type { Attendance } from "./bindings/Attendance";
 export type { AuditEntry } from "./bindings/AuditEntry";

@@ -89,7 +89,7 @@ pub struct DocumentsReport {
     pub notes: Vec<String>,
 }
 
-fn fresh_store(scratch: &Scratch) -> Result<(Store, Actor)> {
+pub(super) fn fresh_store(scratch: &Scratch) -> Result<(Store, Actor)> {
     let dir = DataDir::new(scratch.0.join("store"));
     let made = init(
         &dir,
@@ -106,14 +106,14 @@ fn fresh_store(scratch: &Scratch) -> Result<(Store, Actor)> {
 }
 
 /// The catalogue: an awarding body, a course that prints the photo, a registered trainer.
-struct Setup {
-    course: Id,
-    trainer: Id,
+pub(super) struct Setup {
+    pub(super) course: Id,
+    pub(super) trainer: Id,
     photos: Vec<Vec<u8>>,
     seq: u32,
 }
 
-fn setup(store: &mut Store, admin: &Actor) -> Result<Setup> {
+pub(super) fn setup(store: &mut Store, admin: &Actor) -> Result<Setup> {
     store.add_awarding_body(admin, "RTITB", "RTITB Ltd", Some("C1234"))?;
     let course = store.add_course(
         admin,
@@ -162,7 +162,14 @@ const SURNAMES: [&str; 7] =
 
 /// A run of `n` candidates with photos, employed by `employer`, all passed; written directly (the
 /// records' own write paths are measured by `bench records`).
-fn seed_run(store: &mut Store, admin: &Actor, s: &mut Setup, employer: Id, n: u32, starts: NaiveDate) -> Result<Id> {
+pub(super) fn seed_run(
+    store: &mut Store,
+    admin: &Actor,
+    s: &mut Setup,
+    employer: Id,
+    n: u32,
+    starts: NaiveDate,
+) -> Result<Id> {
     let run = Id::new();
     let ends = starts + Duration::days(4);
     let now = chrono::Utc::now().to_rfc3339();

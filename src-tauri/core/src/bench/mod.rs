@@ -5,9 +5,11 @@
 
 mod documents;
 mod records;
+mod subject;
 
 pub use documents::{documents, print_in_child, DocumentsBench, DocumentsReport, PrintChild};
 pub use records::{records, RecordsBench, RecordsReport, Size};
+pub use subject::subject_copy;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

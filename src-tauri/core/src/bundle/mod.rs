@@ -377,9 +377,19 @@ impl Store {
             let disclosure = Id::new();
             let purpose = if opts.correction { "awarding-body correction submission" } else { "awarding-body submission" };
             tx.execute(
-                "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose, bundle_id)
-                 VALUES (?1, ?2, ?3, 'awarding_body', ?4, ?5, ?6)",
-                params![disclosure, now, actor.id(), format!("{} ({})", body.name, body.code), purpose, id],
+                "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose, bundle_id, output,
+                    file_name, file_sha256)
+                 VALUES (?1, ?2, ?3, 'awarding_body', ?4, ?5, ?6, 'bundle', ?7, ?8)",
+                params![
+                    disclosure,
+                    now,
+                    actor.id(),
+                    format!("{} ({})", body.name, body.code),
+                    purpose,
+                    id,
+                    file_name,
+                    sha256
+                ],
             )?;
             let mut fields: HashMap<Id, Vec<&str>> = HashMap::new();
             for r in &rows {

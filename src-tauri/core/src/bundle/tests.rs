@@ -238,6 +238,14 @@ fn the_disclosure_log_answers_the_breach_question_for_admins_only() {
     for f in ["date_of_birth", "home_address"] {
         assert!(!p.fields.iter().any(|x| x == f), "{f} was not sent");
     }
+    // The same list from the general disclosure log, by the bundle's id or by the file itself.
+    use crate::records::{DisclosureKey, OutputKind};
+    let by_id = w.store.disclosure_affected(&admin, DisclosureKey::Id(b.id)).unwrap();
+    let file = std::fs::read(tmp.path().join("b.zip")).unwrap();
+    let by_file = w.store.disclosure_affected(&admin, DisclosureKey::File(&file)).unwrap();
+    assert_eq!(by_id.disclosure.id, by_file.disclosure.id);
+    assert_eq!((by_file.disclosure.output, by_file.people.len()), (Some(OutputKind::Bundle), 2));
+    assert_eq!(by_file.disclosure.file_name.as_deref(), Some("b.zip"));
     assert!(matches!(w.store.bundle_affected(&office, b.id), Err(Error::Forbidden { .. })));
     assert!(matches!(w.store.bundle_affected(&trainer, b.id), Err(Error::Forbidden { .. })));
     let p = Profile::built_in("rtitb").unwrap();

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::records::disclosures::{self, OutputKind};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// Which certificates to print: always the standing (latest, not superseded) version of each
@@ -580,7 +581,11 @@ impl Store {
             }
             Selection::Numbers(_) => {}
         }
+        let ids: Vec<Id> = items.iter().map(|i| i.id).collect();
         self.write(|tx| {
+            // Every certificate printed out is a disclosure of its holder: the log lists them.
+            let disclosure = disclosures::log_documents(tx, actor, OutputKind::CertificateBatch, &ids, None)?;
+            changes.push(FieldChange::created("disclosure", disclosure.to_string()));
             audit::record(
                 tx,
                 Who::Actor(actor),

@@ -40,6 +40,7 @@ use super::signing::{self, PublicKey, SignatureCheck};
 use super::{numbering, Verification, VerifyStatus};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::records::disclosures::{self, OutputKind};
 use crate::{crypto, Error, Id, Result, Store};
 
 /// ID-1 card width, mm.
@@ -668,6 +669,31 @@ impl Store {
         frozen(self, card.id)
     }
 
+    /// Saves a card's issued PDF as the new file `out` (admin and office), logged as a disclosure of
+    /// its holder with the file's fingerprint. Returns its size in bytes.
+    pub fn save_card_pdf(&mut self, actor: &Actor, number: &str, out: &std::path::Path) -> Result<u64> {
+        actor.require(Permission::EditRecords)?;
+        let mut file = crate::outfile::NewFile::create(out)?;
+        let card = self.card(actor, number)?;
+        let bytes = frozen(self, card.id)?;
+        file.put(&bytes)?;
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.write(|tx| {
+            let disclosure =
+                disclosures::log_documents(tx, actor, OutputKind::Card, &[card.id], Some((&name, &bytes)))?;
+            let sid = card.id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "card.save",
+                Subject { entity: "card", id: Some(&sid) },
+                &[FieldChange::created("disclosure", disclosure.to_string())],
+            )
+        })?;
+        file.commit()?;
+        Ok(bytes.len() as u64)
+    }
+
     /// Prints cards on A4 sheets (2 × 5, centred, crop marks outside the cards) from their issued
     /// files, streaming: one card in memory at a time. Audited as one entry with the count (admin
     /// and office). On error the caller deletes the partial output.
@@ -718,12 +744,17 @@ impl Store {
         let (_, bytes) = merger.finish()?;
         let count = ids.len() as u64;
         self.write(|tx| {
+            let disclosure = disclosures::log_documents(tx, actor, OutputKind::CardSheet, &ids, None)?;
             audit::record(
                 tx,
                 Who::Actor(actor),
                 "card.print",
                 Subject { entity: "card", id: None },
-                &[FieldChange::created("cards", count), FieldChange::created("sheets", sheets)],
+                &[
+                    FieldChange::created("cards", count),
+                    FieldChange::created("sheets", sheets),
+                    FieldChange::created("disclosure", disclosure.to_string()),
+                ],
             )
         })?;
         Ok(SheetSummary { cards: count, sheets, bytes })

@@ -794,6 +794,38 @@ impl Store {
         Ok(bytes)
     }
 
+    /// Saves an issued certificate's exact PDF as the new file `out` (admin and office), logged as a
+    /// disclosure of its holder with the file's fingerprint, so a lost copy can be named back to the
+    /// log. The file takes its name only once the log holds it. Returns its size in bytes.
+    pub fn save_certificate_pdf(
+        &mut self,
+        actor: &Actor,
+        number: &str,
+        version: Option<u32>,
+        out: &Path,
+    ) -> Result<u64> {
+        actor.require(Permission::EditRecords)?;
+        let mut file = crate::outfile::NewFile::create(out)?;
+        let id = self.certificate(actor, number, version)?.id;
+        let bytes = self.certificate_pdf(actor, number, version)?;
+        file.put(&bytes)?;
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.write(|tx| {
+            let kind = crate::records::OutputKind::Certificate;
+            let disclosure = crate::records::disclosures::log_documents(tx, actor, kind, &[id], Some((&name, &bytes)))?;
+            let sid = id.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "certificate.save",
+                Subject { entity: "certificate", id: Some(&sid) },
+                &[FieldChange::created("disclosure", disclosure.to_string())],
+            )
+        })?;
+        file.commit()?;
+        Ok(bytes.len() as u64)
+    }
+
     /// Certificates, newest first (admin and office).
     pub fn certificates(&self, actor: &Actor, filter: &CertificateFilter) -> Result<Vec<Certificate>> {
         actor.require(Permission::EditRecords)?;

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 use super::canvas::{Align, Doc, Ink, Page, A4_LANDSCAPE};
@@ -19,6 +19,7 @@ use super::fonts::{self, width_mm, Face};
 use super::CertificateStatus;
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::records::disclosures::{self, Output, OutputKind, RecipientKind};
 use crate::records::outcome::Outcome;
 use crate::records::Attendance;
 use crate::{Error, Id, Result, Store};
@@ -73,6 +74,20 @@ impl TrainingStatus {
         }
     }
 }
+
+/// What a report carries about each employee, as the disclosure log names it.
+const REPORTED: [&str; 10] = [
+    "name",
+    "employee_number",
+    "site",
+    "course",
+    "training_dates",
+    "trainer",
+    "trainer_registration",
+    "certificate_number",
+    "expiry",
+    "status",
+];
 
 /// One line: an employee and one course (or none).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -134,6 +149,8 @@ pub struct EmployerReport {
     pub generated_on: NaiveDate,
     pub expiring_within_days: u32,
     pub rows: Vec<ReportRow>,
+    /// Its entry in the disclosure log (`None` for a report not made by the store).
+    pub disclosure: Option<Id>,
 }
 
 fn uk(d: Option<NaiveDate>) -> String {
@@ -794,7 +811,7 @@ impl Store {
                  LIMIT 1),
                 c.number, c.expires_on, (v.number IS NOT NULL)
             FROM employments em JOIN candidates k ON k.id = em.candidate_id
-            LEFT JOIN enrolments n ON n.candidate_id = k.id AND n.status != 'withdrawn'
+            LEFT JOIN enrolments n ON n.candidate_id = k.id AND n.status != 'withdrawn' AND n.employer_id = em.employer_id
             LEFT JOIN course_runs r ON r.id = n.run_id LEFT JOIN courses co ON co.id = r.course_id
             LEFT JOIN outcomes o ON o.enrolment_id = n.id
             LEFT JOIN trainers t ON t.id = coalesce(
@@ -804,7 +821,7 @@ impl Store {
                  WHERE rt.run_id = r.id ORDER BY t2.name LIMIT 1))
             LEFT JOIN certificates c ON c.enrolment_id = n.id AND c.superseded_at IS NULL
             LEFT JOIN certificate_revocations v ON v.number = c.number
-            WHERE em.employer_id = ?1 AND em.ended_on IS NULL AND k.merged_into IS NULL
+            WHERE em.employer_id = ?1 AND em.ended_on IS NULL AND k.merged_into IS NULL AND k.restricted = 0
               AND (?2 IS NULL OR em.site = ?2 COLLATE NOCASE)
             ORDER BY k.surname COLLATE NOCASE, k.forename COLLATE NOCASE, k.id, r.starts_on, co.code";
         let horizon = today + chrono::Duration::days(i64::from(opts.expiring_within_days));
@@ -870,39 +887,27 @@ impl Store {
             generated_on: today,
             expiring_within_days: opts.expiring_within_days,
             rows,
+            disclosure: None,
         };
         let mut people: Vec<Id> = report.rows.iter().map(|r| r.candidate_id).collect();
         people.dedup();
-        self.write(|tx| {
-            let disclosure = Id::new();
+        let mut report = report;
+        report.disclosure = Some(self.write(|tx| {
             let purpose = match &site {
                 Some(_) => "employer training report (one site)",
                 None => "employer training report",
             };
-            tx.execute(
-                "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose)
-                 VALUES (?1, ?2, ?3, 'employer', ?4, ?5)",
-                rusqlite::params![disclosure, Utc::now().to_rfc3339(), actor.id(), name, purpose],
-            )?;
-            let fields = serde_json::json!([
-                "name",
-                "employee_number",
-                "site",
-                "course",
-                "training_dates",
-                "trainer",
-                "trainer_registration",
-                "certificate_number",
-                "expiry",
-                "status"
-            ])
-            .to_string();
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO disclosure_subjects (disclosure_id, candidate_id, fields) VALUES (?1, ?2, ?3)",
-            )?;
-            for p in &people {
-                insert.execute(rusqlite::params![disclosure, p, fields])?;
-            }
+            let fields: Vec<String> = REPORTED.iter().map(|f| (*f).to_owned()).collect();
+            let listed: Vec<(Id, Vec<String>)> = people.iter().map(|p| (*p, fields.clone())).collect();
+            let out = Output {
+                kind: OutputKind::EmployerReport,
+                recipient_kind: RecipientKind::Employer,
+                recipient: &name,
+                purpose,
+                file: None,
+                people: &listed,
+            };
+            let disclosure = disclosures::log(tx, actor, &out)?;
             let sid = employer.to_string();
             audit::record(
                 tx,
@@ -913,9 +918,44 @@ impl Store {
                     FieldChange::created("employees", people.len() as i64),
                     FieldChange::created("disclosure", disclosure.to_string()),
                 ],
-            )
-        })?;
+            )?;
+            Ok(disclosure)
+        })?);
         Ok(report)
+    }
+
+    /// Names the file a report was saved as (its name and SHA-256) in the report's disclosure-log
+    /// entry, so the file itself answers `disclosure affected` after a loss (admin and office;
+    /// audited). An entry names one file: a second is refused.
+    pub fn note_report_file(
+        &mut self,
+        actor: &Actor,
+        report: &EmployerReport,
+        out: &std::path::Path,
+        bytes: &[u8],
+    ) -> Result<()> {
+        actor.require(Permission::EditRecords)?;
+        let disclosure =
+            report.disclosure.ok_or(Error::Internal("a report made outside the store has no log entry"))?;
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let sha = crate::crypto::hex(&crate::crypto::sha256(&[bytes]));
+        self.write(|tx| {
+            let named = tx.execute(
+                "UPDATE disclosures SET file_name = ?2, file_sha256 = ?3 WHERE id = ?1 AND file_sha256 IS NULL",
+                rusqlite::params![disclosure, name, sha],
+            )?;
+            if named != 1 {
+                return Err(Error::invalid("report", "its log entry already names a file"));
+            }
+            let did = disclosure.to_string();
+            audit::record(
+                tx,
+                Who::Actor(actor),
+                "report.file",
+                Subject { entity: "disclosure", id: Some(&did) },
+                &[FieldChange::created("sha256", sha.clone())],
+            )
+        })
     }
 
     /// The sites recorded for an employer's current employees, for narrowing a report (admin and office).

@@ -394,9 +394,16 @@ impl Store {
             let now = Utc::now().to_rfc3339();
             let disclosure = Id::new();
             tx.execute(
-                "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose, bundle_id)
-                 VALUES (?1, ?2, ?3, 'trainer', ?4, 'field pack for a course run on site', ?5)",
-                rusqlite::params![disclosure, now, actor.id(), trainer_name, pack_id.to_string()],
+                "INSERT INTO disclosures (id, at, actor_id, recipient_kind, recipient, purpose, bundle_id, output, file_sha256)
+                 VALUES (?1, ?2, ?3, 'trainer', ?4, 'field pack for a course run on site', ?5, 'field_pack', ?6)",
+                rusqlite::params![
+                    disclosure,
+                    now,
+                    actor.id(),
+                    trainer_name,
+                    pack_id.to_string(),
+                    crate::crypto::hex(&crate::crypto::sha256(&[&bytes]))
+                ],
             )?;
             let fields = serde_json::json!(DISCLOSED).to_string();
             for p in &people {

@@ -257,6 +257,10 @@ fn a_round_trip_brings_field_results_to_the_office_through_the_same_rule() {
             .unwrap();
     assert_eq!((kind.as_str(), subjects), ("trainer", 2));
     assert_eq!(count(&f.w.store, "SELECT count(*) FROM audit WHERE action = 'field_pack.export'"), 1);
+    // The pack file itself answers the breach question.
+    let admin = f.w.admin.clone();
+    let found = f.w.store.disclosure_affected(&admin, crate::records::DisclosureKey::File(&bytes)).unwrap();
+    assert_eq!((found.disclosure.output, found.people.len()), (Some(crate::records::OutputKind::FieldPack), 2));
 
     // The laptop: only the trainer's fields arrive.
     let user = f.laptop.user.clone();

@@ -27,6 +27,11 @@ impl Plain {
     fn values(&self) -> [&Option<String>; 4] {
         [&self.ni_number, &self.date_of_birth, &self.address, &self.postcode]
     }
+
+    /// The four values, in [`COLUMNS`] order.
+    pub(crate) fn into_values(self) -> [Option<String>; 4] {
+        [self.ni_number, self.date_of_birth, self.address, self.postcode]
+    }
 }
 
 /// What is written: four sealed values and the two lookup hashes, bound as `?` parameters.

@@ -8,6 +8,7 @@ pub(crate) mod candidates;
 mod centre;
 pub(crate) mod contacts;
 mod courses;
+pub(crate) mod disclosures;
 #[cfg(test)]
 mod edits_tests;
 pub(crate) mod employers;
@@ -19,6 +20,7 @@ mod org_edit_tests;
 pub mod outcome;
 pub(crate) mod photos;
 mod rectification;
+mod requests;
 pub(crate) mod results;
 pub(crate) mod runs;
 pub(crate) mod scope;
@@ -38,11 +40,16 @@ pub use candidates::{
 pub use centre::{Centre, CentreForm};
 pub use contacts::{Channel, Consent, Contact, ContactForm};
 pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
+pub use disclosures::{
+    DisclosedPerson, Disclosure, DisclosureAffected, DisclosureChannel, DisclosureKey, ManualDisclosure, OutputKind,
+    RecipientKind,
+};
 pub use employers::{Employer, EmployerForm};
 pub use enrol_list::{ListFate, ListLine, ListReport, MAX_LINES};
 pub use enrolments::{Attendance, CandidateEnrolment, Enrolled, Enrolment, OutcomeView, Override};
 pub use erasure::{EmployerApproval, ErasedCounts, Erasure, TrainingRecord};
 pub use rectification::{working_days_after, ChangeReason, Owed, OwedKind, OwedState, WORKING_DAYS};
+pub use requests::{due_date, Request, RequestForm, RequestKind, RequestOutcome};
 pub use results::{ComponentResult, EnrolmentResults, ResultInput};
 pub use runs::{Run, RunFilter, RunForm, RunTrainer};
 pub use trail::{TrailChange, TrailEntry};

@@ -26,6 +26,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_audit_checkpoints.sql"),
     include_str!("migrations/0017_identity_key.sql"),
     include_str!("migrations/0018_erasure.sql"),
+    // 0019 (retention) is merged before this one.
+    include_str!("migrations/0020_requests_disclosures.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written

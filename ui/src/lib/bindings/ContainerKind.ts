@@ -3,4 +3,4 @@
 /**
  * What a container carries.
  */
-export type ContainerKind = "bundle" | "fieldpack" | "return";
+export type ContainerKind = "bundle" | "fieldpack" | "return" | "subject_copy";

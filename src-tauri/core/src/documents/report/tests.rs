@@ -315,6 +315,7 @@ fn counts_are_of_people_and_statuses_read_as_the_window_says_them() {
             row(amir, TrainingStatus::Valid, false),
             row(amir, TrainingStatus::Retest, false),
         ],
+        disclosure: None,
     };
     let counts = r.counts();
     assert_eq!(counts[&TrainingStatus::Valid], 2, "two people, three lines");
@@ -329,4 +330,61 @@ fn counts_are_of_people_and_statuses_read_as_the_window_says_them() {
         "{csv}"
     );
     assert!(!csv.contains("failed") && !csv.contains(",valid,"), "{csv}");
+}
+
+/// The report carries only what the employer is entitled to: training it ordered for its current
+/// employees, never a restricted person, never training another employer ordered or the person
+/// booked themselves.
+#[test]
+fn the_report_shows_only_what_the_employer_is_entitled_to() {
+    let mut c = centre();
+    let office = c.w.office.clone();
+    let run = c.run("02/03/2026", "06/03/2026");
+    let later = c.run("04/05/2026", "08/05/2026");
+    let mine = c.employee("Ann", "Acme", "E1", None);
+    c.take(run, mine, Some(35), "06/03/2026");
+
+    // Booked herself before she joined Acme.
+    let own = c.w.register(&office, &person("Sam", "Self", None));
+    c.take(run, own, Some(35), "06/03/2026");
+    // Trained for Beta before moving to Acme.
+    let beta =
+        c.w.store
+            .add_employer(&office, &crate::records::EmployerForm { name: "Beta Ltd".into(), ..Default::default() })
+            .unwrap()
+            .id;
+    let moved = c.w.register(&office, &person("Bea", "Beta", Some(beta)));
+    c.take(run, moved, Some(35), "06/03/2026");
+    for p in [own, moved] {
+        c.w.store.change_employer(&office, p, Some(c.acme), Some("E9".into()), day(23, 11, 2026)).unwrap();
+    }
+    // Acme then ordered a course for Bea: that one is Acme's to see.
+    c.take(later, moved, Some(35), "08/05/2026");
+    // Restricted while her accuracy complaint is looked into.
+    let held = c.employee("Rita", "Restricted", "E2", None);
+    c.take(run, held, Some(35), "06/03/2026");
+    c.w.store.set_restricted(&office, held, true, "accuracy contested").unwrap();
+
+    let admin = c.w.admin.clone();
+    let report = c.w.store.employer_report_with(&office, c.acme, &opts(day(1, 6, 2026), None)).unwrap();
+    let lines = |id: Id| report.rows.iter().filter(|r| r.candidate_id == id).collect::<Vec<_>>();
+    assert_eq!(lines(mine).len(), 1);
+    assert_eq!(lines(mine)[0].status, TrainingStatus::Valid);
+    let sam = lines(own);
+    assert_eq!(
+        (sam.len(), sam[0].course_code.as_deref()),
+        (1, None),
+        "listed as an employee, without her own training"
+    );
+    let bea = lines(moved);
+    assert_eq!(bea.len(), 1, "only the course Acme ordered");
+    assert_eq!(bea[0].starts_on, Some(day(4, 5, 2026)));
+    assert!(lines(held).is_empty(), "a restricted person is not reported at all");
+    let text = String::from_utf8(report.to_csv()).unwrap();
+    assert!(!text.contains("Restricted"));
+
+    // The disclosure log holds exactly the people the report carried.
+    let logged = c.w.store.disclosures(&admin, None, 1).unwrap();
+    assert_eq!(logged[0].people, 3);
+    assert!(c.w.store.disclosures(&admin, Some(held), 10).unwrap().is_empty(), "Rita was not disclosed");
 }
