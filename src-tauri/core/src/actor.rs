@@ -89,6 +89,8 @@ pub enum Permission {
     Submit,
     /// On a trainer's laptop: import field packs and export results returns.
     FieldWork,
+    /// Change the retention schedule, place and lift legal holds, and run retention (which deletes).
+    Retention,
 }
 
 impl Permission {
@@ -100,7 +102,8 @@ impl Permission {
             | Permission::Backup
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
-            | Permission::Submit => role == Role::Admin,
+            | Permission::Submit
+            | Permission::Retention => role == Role::Admin,
             Permission::ReadIdentifiers | Permission::EditRecords | Permission::FieldWork => role != Role::Trainer,
         }
     }
@@ -115,7 +118,8 @@ impl Permission {
             | Permission::ManageUsers
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
-            | Permission::Submit => true,
+            | Permission::Submit
+            | Permission::Retention => true,
             Permission::ManageKeys
             | Permission::ReadAudit
             | Permission::Backup
@@ -136,6 +140,7 @@ impl Permission {
             Permission::SpecialCategory => "see or record health and disability notes",
             Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
             Permission::FieldWork => "import field packs or export results returns",
+            Permission::Retention => "change the retention schedule, place legal holds or run retention",
         }
     }
 }

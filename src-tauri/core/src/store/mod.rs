@@ -9,7 +9,7 @@
 //!   at all. Only migrations write outside it (they change the schema, not records).
 
 mod backup;
-mod backup_plan;
+pub(crate) mod backup_plan;
 pub(crate) mod migrations;
 pub(crate) mod restore_journal;
 #[cfg(test)]
