@@ -22,6 +22,7 @@ mod import;
 mod input;
 mod output;
 mod records;
+mod retention;
 mod runs;
 mod secrets;
 mod session;
@@ -151,6 +152,12 @@ enum Verb {
     Bundle(bundle::BundleVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(bench::BenchArgs),
+    /// The retention schedule, and the preview and run that remove what is past it.
+    #[command(subcommand)]
+    Retention(retention::RetentionVerb),
+    /// Legal holds: keep a candidate's records past their retention (admins only).
+    #[command(subcommand)]
+    Hold(retention::HoldVerb),
 }
 
 fn main() -> ExitCode {
@@ -234,5 +241,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Field(v) => ctx.with_signed_in(|s, a, json| field::field(s, a, v, json)),
         Verb::Fieldpack(v) => ctx.with_signed_in(|s, a, json| field::fieldpack(s, a, v, json)),
         Verb::Return(v) => ctx.with_signed_in(|s, a, json| field::returns(s, a, v, json)),
+        Verb::Retention(v) => ctx.with_signed_in(|s, a, json| retention::retention(s, a, v, json)),
+        Verb::Hold(v) => ctx.with_signed_in(|s, a, json| retention::hold(s, a, v, json)),
     }
 }

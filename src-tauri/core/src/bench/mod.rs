@@ -5,9 +5,11 @@
 
 mod documents;
 mod records;
+mod retention;
 
 pub use documents::{documents, print_in_child, DocumentsBench, DocumentsReport, PrintChild};
 pub use records::{records, RecordsBench, RecordsReport, Size};
+pub use retention::{retention, RetentionBench, RetentionReport};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
