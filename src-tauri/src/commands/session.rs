@@ -35,6 +35,7 @@ struct May {
     submit: bool,
     manage_keys: bool,
     field_work: bool,
+    retention: bool,
 }
 
 impl From<&Actor> for UserDto {
@@ -54,6 +55,7 @@ impl From<&Actor> for UserDto {
                 submit: a.may(Permission::Submit),
                 manage_keys: a.may(Permission::ManageKeys),
                 field_work: a.may(Permission::FieldWork),
+                retention: a.may(Permission::Retention),
             },
         }
     }
