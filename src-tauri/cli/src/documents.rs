@@ -480,6 +480,7 @@ fn print_verification(v: &Verification, json: bool) -> ExitCode {
         VerifyStatus::Revoked | VerifyStatus::Superseded => 10,
         VerifyStatus::Tampered => 11,
         VerifyStatus::UnknownSigner | VerifyStatus::UnknownCertificate => 12,
+        VerifyStatus::NoLongerConfirmable => 13,
         VerifyStatus::NotACertificate => 5,
     })
 }

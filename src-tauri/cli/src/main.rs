@@ -4,10 +4,10 @@
 //! Exit codes: 0 done; 1 failed; 2 usage; 3 locked or wrong secret or wrong password; 4 not allowed
 //! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification; 8 a likely duplicate was found and
 //! nothing was written. `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
-//! certificate; 5 not a certificate. `return import` adds: 9 applied, but conflicts wait for a person
-//! (`return conflicts`, `return resolve`). Code 1 covers everything else (a file that could not be
-//! read or written, a damaged store, an internal error); the message says which. `exit_code` names
-//! every core error, with no catch-all.
+//! certificate; 13 erased with its holder (no longer confirmable); 5 not a certificate. `return import`
+//! adds: 9 applied, but conflicts wait for a person (`return conflicts`, `return resolve`). Code 1
+//! covers everything else (a file that could not be read or written, a damaged store, an internal
+//! error); the message says which. `exit_code` names every core error, with no catch-all.
 
 mod admin;
 mod bench;
@@ -17,6 +17,7 @@ mod catalogue;
 mod corrections;
 mod demo;
 mod documents;
+mod erasure;
 mod field;
 mod import;
 mod input;
@@ -150,6 +151,9 @@ enum Verb {
     /// Awarding-body submission bundles: create, verify, list, mark-sent, affected (breach listing).
     #[command(subcommand)]
     Bundle(bundle::BundleVerb),
+    /// A person's rights over their data: `subject erase` (admins).
+    #[command(subcommand)]
+    Subject(erasure::SubjectVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(bench::BenchArgs),
     /// The retention schedule, and the preview and run that remove what is past it.
@@ -238,6 +242,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Keys(v) => ctx.with_signed_in(|s, a, json| documents::keys(s, a, v, json)),
         Verb::Card(v) => ctx.with_signed_in(|s, a, json| cards::card(s, a, v, json)),
         Verb::Bundle(v) => ctx.with_signed_in(|s, a, json| bundle::run(s, a, v, json)),
+        Verb::Subject(v) => ctx.with_signed_in(|s, a, json| erasure::subject(s, a, v, json)),
         Verb::Field(v) => ctx.with_signed_in(|s, a, json| field::field(s, a, v, json)),
         Verb::Fieldpack(v) => ctx.with_signed_in(|s, a, json| field::fieldpack(s, a, v, json)),
         Verb::Return(v) => ctx.with_signed_in(|s, a, json| field::returns(s, a, v, json)),

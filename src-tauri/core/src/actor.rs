@@ -89,6 +89,8 @@ pub enum Permission {
     Submit,
     /// On a trainer's laptop: import field packs and export results returns.
     FieldWork,
+    /// Erase a person's records at their request (right to erasure).
+    Erase,
     /// Change the retention schedule, place and lift legal holds, and run retention (which deletes).
     Retention,
 }
@@ -103,6 +105,7 @@ impl Permission {
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
             | Permission::Submit
+            | Permission::Erase
             | Permission::Retention => role == Role::Admin,
             Permission::ReadIdentifiers | Permission::EditRecords | Permission::FieldWork => role != Role::Trainer,
         }
@@ -119,6 +122,7 @@ impl Permission {
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
             | Permission::Submit
+            | Permission::Erase
             | Permission::Retention => true,
             Permission::ManageKeys
             | Permission::ReadAudit
@@ -140,6 +144,7 @@ impl Permission {
             Permission::SpecialCategory => "see or record health and disability notes",
             Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
             Permission::FieldWork => "import field packs or export results returns",
+            Permission::Erase => "erase a person's records",
             Permission::Retention => "change the retention schedule, place legal holds or run retention",
         }
     }

@@ -109,6 +109,15 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "change_employer", |s| {
         s.change_employer(&office, keep, Some(acme), Some("E7".into()), today()).unwrap()
     });
+    let leaver = crate::field::tests::candidate(s, &office, "Leaver", acme, "E5", None);
+    audited(&mut c, s, "erase_candidate", |s| {
+        let approval = crate::records::EmployerApproval {
+            approved_by: "HR".into(),
+            approved_on: today().to_string(),
+            how: "email".into(),
+        };
+        s.erase_candidate(&admin, leaver, crate::records::TrainingRecord::Erase, Some(&approval), today()).unwrap()
+    });
     let newcomer = crate::field::tests::candidate(s, &office, "New", acme, "E6", None);
     audited(&mut c, s, "set_employee_site", |s| s.set_employee_site(&office, newcomer, Some("Leeds")).unwrap());
     audited(&mut c, s, "set_candidate_photo", |s| s.set_candidate_photo(&office, newcomer, &jpeg(), None).unwrap());

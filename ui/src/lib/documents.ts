@@ -46,6 +46,7 @@ export const VERIFY_STATUS: Record<VerifyStatus, { label: string; tone: string }
   tampered: { label: "Tampered", tone: "error" },
   unknown_signer: { label: "Unknown signer", tone: "error" },
   unknown_certificate: { label: "Not in this centre's records", tone: "warn" },
+  no_longer_confirmable: { label: "No longer confirmable", tone: "warn" },
   not_a_certificate: { label: "Not a certificate", tone: "error" },
 };
 

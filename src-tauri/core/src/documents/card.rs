@@ -531,7 +531,7 @@ impl Store {
         self.write(|tx| {
             let row: Option<(String, String, bool, Option<Vec<u8>>)> = tx
                 .query_row(
-                    "SELECT forename, surname, restricted, photo FROM candidates WHERE id = ?1 AND merged_into IS NULL",
+                    "SELECT forename, surname, restricted, photo FROM candidates WHERE id = ?1 AND merged_into IS NULL AND erased_at IS NULL",
                     [candidate],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )

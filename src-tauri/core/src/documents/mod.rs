@@ -240,6 +240,9 @@ pub enum VerifyStatus {
     UnknownSigner,
     /// Signed by this centre's key but not in this store.
     UnknownCertificate,
+    /// Issued by this centre, but erased with its holder's records at their request: the centre can no
+    /// longer confirm it.
+    NoLongerConfirmable,
     /// Not a Centrebook certificate or QR statement.
     NotACertificate,
 }
@@ -320,7 +323,7 @@ fn gather(conn: &Connection, enrolment: Id) -> Result<Gathered> {
                     co.requires_photo, ab.code, ab.name, ca.centre_number
              FROM enrolments n JOIN candidates c ON c.id = n.candidate_id JOIN course_runs r ON r.id = n.run_id
              JOIN courses co ON co.id = r.course_id LEFT JOIN awarding_bodies ab ON ab.id = co.awarding_body_id
-             LEFT JOIN centre_approvals ca ON ca.awarding_body_id = ab.id WHERE n.id = ?1",
+             LEFT JOIN centre_approvals ca ON ca.awarding_body_id = ab.id WHERE n.id = ?1 AND c.erased_at IS NULL",
             [enrolment],
             |r| {
                 Ok((
@@ -836,6 +839,17 @@ impl Store {
         actor.require(Permission::EditRecords)?;
         let reason = required("reason", reason, 500)?;
         let current = self.certificate(actor, number, None)?;
+        let erased: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM certificates WHERE number = ?1 AND erased_at IS NOT NULL)",
+            [&current.number],
+            |r| r.get(0),
+        )?;
+        if erased {
+            return Err(Error::invalid(
+                "certificate",
+                "belongs to a person whose records were erased at their request; it cannot be reissued",
+            ));
+        }
         if let Some(r) = &current.revocation {
             return Err(Error::invalid(
                 "certificate",
@@ -943,14 +957,38 @@ impl Store {
             return Ok(v);
         }
         let s = v.statement.clone().expect("a valid verification has a statement");
-        let stored: Option<(String, Option<String>)> = self
+        let stored: Option<(String, Option<String>, bool)> = self
             .conn()
             .query_row(
-                "SELECT sha256, superseded_at FROM certificates WHERE number = ?1 AND version = ?2",
+                "SELECT sha256, superseded_at, erased_at IS NOT NULL FROM certificates WHERE number = ?1 AND version = ?2",
                 rusqlite::params![s.number, s.version],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
+        if stored.is_none() {
+            let erased: bool = self.conn().query_row(
+                "SELECT EXISTS (SELECT 1 FROM erased_certificates WHERE number = ?1)",
+                [&s.number],
+                |r| r.get(0),
+            )?;
+            if erased {
+                v.status = VerifyStatus::NoLongerConfirmable;
+                v.statement = None;
+                v.detail = "issued by this centre, but erased with the holder's records at their request: the centre \
+                            can no longer confirm it"
+                    .to_owned();
+                return Ok(v);
+            }
+        }
+        // The holder was erased and the centre kept the training record: it confirms the certificate
+        // (number, course, dates), never who holds it.
+        let anonymised = stored.as_ref().is_some_and(|s| s.2);
+        if anonymised {
+            if let Some(st) = v.statement.as_mut() {
+                st.name = crate::records::erasure::ERASED_NAME.to_owned();
+            }
+        }
+        let stored = stored.map(|(sha, superseded, _)| (sha, superseded));
         let revoked: Option<(String, String)> = self
             .conn()
             .query_row("SELECT revoked_at, reason FROM certificate_revocations WHERE number = ?1", [&s.number], |r| {
@@ -975,6 +1013,12 @@ impl Store {
                     "replaced by a reissue on {}; ask the holder for the current certificate",
                     &at[..10.min(at.len())]
                 ),
+            ),
+            (Some(_), None) if anonymised => (
+                VerifyStatus::Valid,
+                "genuine, the current version and not revoked; the holder's records were erased at their request, \
+                 so the centre confirms the certificate, not who holds it"
+                    .to_owned(),
             ),
             (Some(_), None) => (VerifyStatus::Valid, "genuine, the current version and not revoked".to_owned()),
         };

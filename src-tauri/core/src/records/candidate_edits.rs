@@ -9,6 +9,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::candidates::{find_matches, read_candidate, Candidate, CandidateForm, CandidateMatch, MatchReason};
+use super::erasure;
 use super::rectification::{self, ChangeReason, Owed, OwedState};
 use super::{opt, optional, required};
 use crate::actor::{Actor, Permission};
@@ -82,10 +83,11 @@ pub struct SpecialCategory {
 }
 
 fn candidate_exists(tx: &rusqlite::Connection, id: Id) -> Result<()> {
-    let ok: bool =
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1 AND merged_into IS NULL)", [id], |r| {
-            r.get(0)
-        })?;
+    let ok: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1 AND merged_into IS NULL AND erased_at IS NULL)",
+        [id],
+        |r| r.get(0),
+    )?;
     if ok {
         Ok(())
     } else {
@@ -314,9 +316,12 @@ impl Store {
         self.employment_history(actor, candidate)
     }
 
-    /// Merges `duplicate` into `keep` (admin and office): every enrolment, result, employment and
-    /// disclosure moves to `keep`; blanks in `keep` are filled from `duplicate`; `duplicate` stays as a
-    /// pointer to `keep` so nothing that referred to it is lost. Refused when both are on one run.
+    /// Merges `duplicate` into `keep` (admin and office): every enrolment, result, employment,
+    /// disclosure, correction, certificate and card moves to `keep` (the duplicate's standing card is
+    /// superseded when `keep` has one); blanks in `keep` are filled from `duplicate`; then the
+    /// duplicate is erased as an erasure erases a person ([`erasure::erase_person`]: its values, photo,
+    /// search entry and audit values go), leaving only its id as a pointer to `keep`. Refused when both
+    /// are on one run.
     pub fn merge_candidates(&mut self, actor: &Actor, keep: Id, duplicate: Id) -> Result<()> {
         actor.require(Permission::EditRecords)?;
         if keep == duplicate {
@@ -347,6 +352,7 @@ impl Store {
                 return Err(Error::invalid("candidate", "the two records have different NI numbers: they are two people"));
             }
             let moved = tx.execute("UPDATE enrolments SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            tx.execute("UPDATE submission_items SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             // Only one current employment may remain: the kept record's, else the duplicate's.
             let keep_has_current: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL)",
@@ -366,6 +372,7 @@ impl Store {
                 [keep, duplicate],
             )?;
             tx.execute("DELETE FROM disclosure_subjects WHERE candidate_id = ?1", [duplicate])?;
+            tx.execute("UPDATE rectifications SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             let keep_special: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM special_category WHERE candidate_id = ?1)",
                 [keep],
@@ -376,6 +383,22 @@ impl Store {
             }
             tx.execute("DELETE FROM special_category WHERE candidate_id = ?1", [duplicate])?;
             let now = Utc::now().to_rfc3339();
+            // Certificates and cards are the person's, wherever an earlier merge left them: on the
+            // duplicate or on a record merged into it before. One standing card stays: the kept record's,
+            // else the duplicate's newest.
+            let theirs = "(candidate_id = ?1 OR candidate_id IN (SELECT id FROM candidates WHERE merged_into = ?1))";
+            let certificates =
+                tx.execute(&format!("UPDATE certificates SET candidate_id = ?2 WHERE {theirs}"), [duplicate, keep])?;
+            tx.execute(
+                &format!(
+                    "UPDATE cards SET superseded_at = ?3 WHERE {theirs} AND superseded_at IS NULL
+                     AND (EXISTS (SELECT 1 FROM cards WHERE candidate_id = ?2 AND superseded_at IS NULL)
+                          OR id != (SELECT id FROM cards WHERE {theirs} AND superseded_at IS NULL
+                                    ORDER BY issued_at DESC, id DESC LIMIT 1))"
+                ),
+                rusqlite::params![duplicate, keep, now],
+            )?;
+            let cards = tx.execute(&format!("UPDATE cards SET candidate_id = ?2 WHERE {theirs}"), [duplicate, keep])?;
             tx.execute(
                 "UPDATE candidates SET merged_into = ?1, ni_number = NULL, restricted = 0, updated_at = ?2 WHERE id = ?3",
                 rusqlite::params![keep, now, duplicate],
@@ -400,7 +423,12 @@ impl Store {
                 Who::Actor(actor),
                 "candidate.merge",
                 Subject { entity: "candidate", id: Some(&k) },
-                &[FieldChange::created("merged_from", d.as_str()), FieldChange::created("enrolments_moved", moved)],
+                &[
+                    FieldChange::created("merged_from", d.as_str()),
+                    FieldChange::created("enrolments_moved", moved),
+                    FieldChange::created("certificates_moved", certificates),
+                    FieldChange::created("cards_moved", cards),
+                ],
             )?;
             audit::record(
                 tx,
@@ -408,8 +436,18 @@ impl Store {
                 "candidate.merged_into",
                 Subject { entity: "candidate", id: Some(&d) },
                 &[FieldChange::created("merged_into", k.as_str())],
-            )
-        })
+            )?;
+            erasure::erase_person(
+                tx,
+                Who::Actor(actor),
+                duplicate,
+                erasure::TrainingRecord::Erase,
+                &[FieldChange::created("merged_into", k.as_str())],
+            )?;
+            Ok(())
+        })?;
+        self.forget_freed_pages()?;
+        Ok(())
     }
 
     /// Restricts (or lifts the restriction of) processing of a candidate's data, e.g. while its

@@ -453,7 +453,7 @@ pub(crate) fn insert(tx: &Tx<'_>, actor: &Actor, v: &Valid, today: NaiveDate, ac
 
 /// One candidate read inside a transaction, as a role that may (or may not) see identifiers sees them.
 pub(crate) fn read_candidate(conn: &rusqlite::Connection, id: Id, show_ids: bool) -> Result<Candidate> {
-    conn.query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], reader(show_ids))
+    conn.query_row(&format!("{SELECT} WHERE c.id = ?1 AND c.erased_at IS NULL"), [id], reader(show_ids))
         .optional()?
         .ok_or(Error::NotFound { what: "candidate", name: id.to_string() })
 }
@@ -606,7 +606,7 @@ impl Store {
     ) -> Result<Page<CandidateRow>> {
         let conn = self.conn();
         let scope = format!(
-            "c.merged_into IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
+            "c.merged_into IS NULL AND c.erased_at IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
             mine = super::scope::Visible::Candidate.filter("c.id", 2)
         );
         let trainer = actor.scope().trainer();

@@ -212,7 +212,7 @@ impl Store {
                 .optional()?;
             let Some((employment, before)) = current else {
                 let exists: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1 AND merged_into IS NULL)",
+                    "SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?1 AND merged_into IS NULL AND erased_at IS NULL)",
                     [candidate],
                     |r| r.get(0),
                 )?;

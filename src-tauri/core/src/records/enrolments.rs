@@ -369,7 +369,7 @@ pub(crate) fn enrol_in(
     let found: Option<(bool, [bool; 4])> = tx
         .query_row(
             "SELECT restricted, ni_number IS NOT NULL, date_of_birth IS NOT NULL, address IS NOT NULL,
-                    photo IS NOT NULL FROM candidates WHERE id = ?1 AND merged_into IS NULL",
+                    photo IS NOT NULL FROM candidates WHERE id = ?1 AND merged_into IS NULL AND erased_at IS NULL",
             [candidate],
             |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])),
         )

@@ -13,6 +13,7 @@ mod edits_tests;
 pub(crate) mod employers;
 mod enrol_list;
 pub(crate) mod enrolments;
+pub(crate) mod erasure;
 #[cfg(test)]
 mod org_edit_tests;
 pub mod outcome;
@@ -40,6 +41,7 @@ pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
 pub use employers::{Employer, EmployerForm};
 pub use enrol_list::{ListFate, ListLine, ListReport, MAX_LINES};
 pub use enrolments::{Attendance, CandidateEnrolment, Enrolled, Enrolment, OutcomeView, Override};
+pub use erasure::{EmployerApproval, ErasedCounts, Erasure, TrainingRecord};
 pub use rectification::{working_days_after, ChangeReason, Owed, OwedKind, OwedState, WORKING_DAYS};
 pub use results::{ComponentResult, EnrolmentResults, ResultInput};
 pub use runs::{Run, RunFilter, RunForm, RunTrainer};

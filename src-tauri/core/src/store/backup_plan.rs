@@ -102,6 +102,13 @@ impl Store {
         })
     }
 
+    /// The newest backup's time, how many daily backups are kept, and whether a daily folder is
+    /// chosen: what an erasure needs to say until when backups hold a person.
+    pub(crate) fn backup_rotation(&self) -> Result<(Option<DateTime<Utc>>, u32, bool)> {
+        let plan = self.plan_at(Utc::now())?;
+        Ok((plan.last.map(|l| l.at), plan.keep, plan.folder.is_some()))
+    }
+
     /// Chooses the folder for the daily backup (`None`: stop backing up automatically) and how many
     /// daily backups to keep there (admins only). The folder must exist now: a USB stick is chosen
     /// while it is plugged in.

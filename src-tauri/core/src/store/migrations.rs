@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_passwords.sql"),
     include_str!("migrations/0014_org_corrections.sql"),
     include_str!("migrations/0015_login_throttle.sql"),
+    include_str!("migrations/0018_erasure.sql"),
     include_str!("migrations/0019_retention.sql"),
 ];
 

@@ -71,6 +71,12 @@ impl Store {
         Ok(conn)
     }
 
+    /// The raw data key, for the tests that read the file's pages themselves.
+    #[cfg(test)]
+    pub(crate) fn raw_key(&self) -> &[u8] {
+        self.key.as_bytes()
+    }
+
     /// Another connection to this store, with the same key and its own shared lock, for long work (an
     /// import, a batch, a bundle) that must not hold up this one: WAL lets each read beside the other's
     /// write. Writes still take turns, each waiting up to [`BUSY_WAIT`] for the other's to commit.

@@ -3,4 +3,4 @@
 /**
  * What a verification found.
  */
-export type VerifyStatus = "valid" | "revoked" | "superseded" | "tampered" | "unknown_signer" | "unknown_certificate" | "not_a_certificate";
+export type VerifyStatus = "valid" | "revoked" | "superseded" | "tampered" | "unknown_signer" | "unknown_certificate" | "no_longer_confirmable" | "not_a_certificate";
