@@ -68,13 +68,16 @@ fn query(category: Category) -> String {
                AND (k.removed_at IS NOT NULL
                     OR (substr(k.created_at, 1, 10) < ?1 AND k.employer_id NOT IN (SELECT employer_id FROM active)))"
             .into(),
-        // The person's last course, or when they were registered if they never had one.
+        // The person's last course (from their enrolments, or remembered when retention removed
+        // them), or when they were registered if they never had one.
         Category::Identity => format!(
             "WITH last (candidate_id, ends_on) AS (
                  SELECT e.candidate_id, MAX(r.ends_on) FROM enrolments e JOIN course_runs r ON r.id = e.run_id
                  GROUP BY e.candidate_id)
              SELECT c.id, c.id, {} FROM candidates c LEFT JOIN last l ON l.candidate_id = c.id
-             WHERE c.merged_into IS NULL AND {} AND COALESCE(l.ends_on, substr(c.created_at, 1, 10)) < ?1",
+             WHERE c.merged_into IS NULL AND {}
+               AND COALESCE(NULLIF(MAX(COALESCE(l.ends_on, ''), COALESCE(c.last_course_on, '')), ''),
+                            substr(c.created_at, 1, 10)) < ?1",
             held_sql("c.id"),
             super::run::IDENTITY_STANDING
         ),

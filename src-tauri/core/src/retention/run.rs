@@ -13,8 +13,10 @@ use super::due::{due, held_sql, Due};
 use super::{read_rules, Action, Category, Rule};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
+use crate::records::erasure::erase_person;
+use crate::records::TrainingRecord;
 use crate::store::Tx;
-use crate::{Result, Store};
+use crate::{Id, Result, Store};
 
 /// Rows removed per transaction: small enough that the window's saves get in between batches.
 pub const BATCH: usize = 500;
@@ -22,8 +24,9 @@ pub const BATCH: usize = 500;
 /// At most this many names per category in a preview.
 const NAMES: usize = 50;
 
-/// SQL over the candidate alias `c`: the person is still there to be removed (not already erased).
-pub(crate) const IDENTITY_STANDING: &str = "1";
+/// SQL over the candidate alias `c`: the person is still there to be removed (not an anonymous stub
+/// an erasure left).
+pub(crate) const IDENTITY_STANDING: &str = "c.erased_at IS NULL";
 
 /// One category in a preview.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -277,6 +280,8 @@ impl Store {
             }
             run.categories.push(done);
         }
+        // What was removed leaves the WAL too (secure_delete zeroed the freed pages in the file).
+        self.forget_freed_pages()?;
         if !run.cancelled {
             let _ = watch(RetentionProgress {
                 category: rules.last().map_or(Category::Identity, |r| r.category),
@@ -338,6 +343,10 @@ fn remove(tx: &Tx<'_>, actor: &Actor, rule: &Rule, row: &str) -> Result<()> {
         }
         Category::SpecialCategory => run("DELETE FROM special_category WHERE candidate_id = ?1")?,
         Category::TrainingRecord => {
+            // The identity period counts from the last course: remember it before the record goes.
+            run("UPDATE candidates SET last_course_on = MAX(COALESCE(last_course_on, ''),
+                     (SELECT r.ends_on FROM enrolments e JOIN course_runs r ON r.id = e.run_id WHERE e.id = ?1))
+                 WHERE id = (SELECT candidate_id FROM enrolments WHERE id = ?1)")?;
             run("DELETE FROM field_applied_photos WHERE photo_id IN (SELECT id FROM evidence_photos WHERE enrolment_id = ?1)")?;
             for table in ["evidence_photos", "results", "outcomes", "field_conflicts", "field_base"] {
                 run(&format!("DELETE FROM {table} WHERE enrolment_id = ?1"))?;
@@ -361,9 +370,17 @@ fn remove(tx: &Tx<'_>, actor: &Actor, rule: &Rule, row: &str) -> Result<()> {
     Ok(())
 }
 
-/// The end of the identity category: the person is erased (delete) or anonymised.
-fn erase_identity(_tx: &Tx<'_>, _actor: &Actor, _action: Action, _candidate: &str) -> Result<()> {
-    Err(crate::Error::Internal("erasing a person at the end of retention is not built yet"))
+/// The end of the identity category, through the one erasure primitive: "anonymise" keeps the
+/// training record without the person (each certificate verifiable by its number, linked to no one),
+/// "delete" erases it too (the numbers answer "no longer confirmable").
+fn erase_identity(tx: &Tx<'_>, actor: &Actor, action: Action, candidate: &str) -> Result<()> {
+    let record = match action {
+        Action::Anonymise => TrainingRecord::Keep,
+        Action::Delete => TrainingRecord::Erase,
+    };
+    let id = Id::parse(candidate)?;
+    erase_person(tx, Who::Actor(actor), id, record, &[FieldChange::created("reason", "end of retention")])?;
+    Ok(())
 }
 
 fn name_of(conn: &rusqlite::Connection, category: Category, id: &str) -> Result<PersonDue> {

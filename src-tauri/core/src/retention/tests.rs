@@ -297,6 +297,8 @@ fn restricted_and_held_people_keep_everything_and_are_listed_as_held() {
             )
             .unwrap();
     assert_eq!((hold.name.as_str(), hold.review_on.as_str()), ("Alma Zebedee", "2030-06-01"));
+    // Five years of identity: both would be erased were they not held.
+    c.w.store.set_retention_rule(&admin, Category::Identity, 60, Action::Delete).unwrap();
     let p = c.w.store.retention_preview(&admin, day(TODAY)).unwrap();
     assert_eq!(
         counts(&p),
@@ -306,7 +308,7 @@ fn restricted_and_held_people_keep_everything_and_are_listed_as_held() {
             (Category::SpecialCategory, 1, 0),
             (Category::TrainingRecord, 0, 2),
             (Category::Contact, 1, 0),
-            (Category::Identity, 0, 0),
+            (Category::Identity, 0, 2),
         ]
     );
     let held: Vec<(&str, &str)> = p.held.iter().map(|h| (h.name.as_str(), h.why.as_str())).collect();
@@ -316,6 +318,7 @@ fn restricted_and_held_people_keep_everything_and_are_listed_as_held() {
     let run = c.w.store.run_retention(&admin, day(TODAY), &mut |_| ControlFlow::Continue(())).unwrap();
     assert_eq!(run.removed, 3);
     assert_eq!(count(&c, "SELECT count(*) FROM enrolments"), 4, "held enrolments stay");
+    assert_eq!(count(&c, "SELECT count(*) FROM candidates WHERE erased_at IS NULL"), 4, "held people stay");
     assert_eq!(count(&c, "SELECT count(*) FROM results"), 6);
 
     // Lifting the hold makes Alma's records due again.
@@ -383,4 +386,96 @@ fn a_cancelled_run_leaves_whole_batches_and_the_rest_still_due() {
     assert_eq!(count(&c, "SELECT count(*) FROM enrolments"), before - 6);
     let p = c.w.store.retention_preview(&admin, day(TODAY)).unwrap();
     assert_eq!(p.categories.iter().find(|x| x.category == Category::TrainingRecord).unwrap().due, 1);
+}
+
+/// Every page of the store's database file decrypted (SQLCipher 4's layout: AES-256-CBC, the IV in
+/// each page's reserved bytes), after a checkpoint: what a thief with the key would read, free pages
+/// included. (The same reading as the erasure tests'.)
+fn decrypted_pages(c: &Centre) -> Vec<u8> {
+    use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
+    let busy: i64 = c.w.store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
+    assert_eq!(busy, 0);
+    let file = std::fs::read(c.w._fx.dir.db()).unwrap();
+    let key = c.w.store.raw_key();
+    let mut all = Vec::with_capacity(file.len());
+    for (i, page) in file.chunks(4096).enumerate() {
+        let start = if i == 0 { 16 } else { 0 };
+        let (body, reserved) = page.split_at(4096 - 80);
+        let mut buf = body[start..].to_vec();
+        cbc::Decryptor::<aes::Aes256>::new(key.into(), reserved[..16].into())
+            .decrypt_padded_mut::<NoPadding>(&mut buf)
+            .unwrap();
+        all.extend(buf);
+    }
+    assert!(holds(&all, "CREATE TABLE candidates"), "the pages decrypt: the schema is readable");
+    all
+}
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn the_end_of_the_identity_category_anonymises_or_erases_the_person_through_the_one_primitive() {
+    for action in [Action::Anonymise, Action::Delete] {
+        let mut c = centre();
+        let admin = c.w.admin.clone();
+        // Five years instead of forty, so Alma (last course 2015) and Bert (2018) are due today.
+        c.w.store.set_retention_rule(&admin, Category::Identity, 60, action).unwrap();
+        let p = c.w.store.retention_preview(&admin, day(TODAY)).unwrap();
+        let identity = p.categories.iter().find(|x| x.category == Category::Identity).unwrap();
+        assert_eq!((identity.due, identity.people), (2, 2), "{action:?}");
+        let run = c.w.store.run_retention(&admin, day(TODAY), &mut |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!(run.categories.iter().find(|x| x.category == Category::Identity).unwrap().removed, 2);
+        let names: i64 = c
+            .w
+            .store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM candidates WHERE id IN (?1, ?2) AND (surname <> '' OR forename NOT LIKE '(%')",
+                [c.alma, c.bert],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(names, 0, "no name is left for Alma or Bert ({action:?})");
+        let rows: i64 =
+            c.w.store
+                .conn()
+                .query_row("SELECT count(*) FROM candidates WHERE id IN (?1, ?2)", [c.alma, c.bert], |r| r.get(0))
+                .unwrap();
+        assert_eq!(rows, if action == Action::Delete { 0 } else { 2 }, "anonymise leaves stubs, delete nothing");
+        let erased = audit::list(&c.w.store, &admin, &AuditFilter::default()).unwrap();
+        assert_eq!(erased.iter().filter(|e| e.action == "candidate.erased").count(), 2, "the one erasure primitive");
+        // Nothing is due twice: the stubs are not people any more.
+        assert_eq!(c.w.store.retention_due(&admin, day(TODAY)).unwrap(), 0);
+        assert_eq!(count(&c, "SELECT count(*) FROM candidates WHERE erased_at IS NULL"), 2, "Cora and Dora stay");
+    }
+}
+
+#[test]
+fn after_a_run_no_value_it_removed_is_left_in_any_page_of_the_store() {
+    let mut c = centre();
+    let admin = c.w.admin.clone();
+    c.w.store.set_retention_rule(&admin, Category::Identity, 60, Action::Delete).unwrap();
+    let before = decrypted_pages(&c);
+    // Alma's surname and her assessor's comment, Pat's surname, Cora's evidence caption: all readable
+    // before (the check can see them), all gone after.
+    let markers = ["Zebedee", "ALMA-MARKER", "Vole", "Cora stacking"];
+    for m in markers {
+        assert!(holds(&before, m), "the check sees {m} before the run");
+    }
+    c.w.store.run_retention(&admin, day(TODAY), &mut |_| ControlFlow::Continue(())).unwrap();
+    let wal = c.w._fx.dir.db().with_extension("db-wal");
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "the run empties the WAL");
+    let after = decrypted_pages(&c);
+    for m in markers {
+        assert!(!holds(&after, m), "{m} survives the run in a page of the database");
+    }
+    for (path, bytes) in c.w._fx.files_on_disk() {
+        for m in markers {
+            assert!(!holds(&bytes, m), "{} holds {m}", path.display());
+        }
+    }
+    // Those kept are still readable: the check is not blind.
+    assert!(holds(&after, "Xanthe") && holds(&after, "Umber"), "Cora and Quinn stay");
 }

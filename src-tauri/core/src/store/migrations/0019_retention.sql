@@ -40,3 +40,7 @@ CREATE TABLE legal_holds (
 CREATE INDEX legal_holds_standing ON legal_holds (candidate_id) WHERE lifted_at IS NULL;
 
 ALTER TABLE contacts ADD COLUMN anonymised_at TEXT;
+
+-- The end of the person's latest course whose training record retention removed: the identity period
+-- counts from their last course, which must outlive the enrolments that said when it was.
+ALTER TABLE candidates ADD COLUMN last_course_on TEXT;
