@@ -200,7 +200,10 @@ pub fn hold(store: &mut Store, actor: &Actor, verb: HoldVerb, json: bool) -> Res
             } else {
                 for h in &holds {
                     let due = if h.review_due { "  REVIEW DUE" } else { "" };
-                    println!("{}  {}  review {}  {}  (placed by {}){due}", h.id, h.name, h.review_on, h.reason, h.placed_by);
+                    println!(
+                        "{}  {}  review {}  {}  (placed by {}){due}",
+                        h.id, h.name, h.review_on, h.reason, h.placed_by
+                    );
                 }
             }
         }

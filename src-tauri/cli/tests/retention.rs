@@ -23,7 +23,8 @@ fn preview_hold_and_run_from_the_command_line() {
         .unwrap()
         .to_owned();
     let person = |name: &str| {
-        add_candidate(&dir, serde_json::json!({"forename": name, "surname": "Tester"}), &[], AS_ADMIN)["candidate"]["id"]
+        add_candidate(&dir, serde_json::json!({"forename": name, "surname": "Tester"}), &[], AS_ADMIN)["candidate"]
+            ["id"]
             .as_str()
             .unwrap()
             .to_owned()

@@ -53,10 +53,17 @@ pub fn retention(opts: &RetentionBench) -> Result<RetentionReport> {
     let (mut removed, mut batches) = (0, 0);
     for i in 0..opts.runs.max(1) {
         let copy = scratch.0.join(format!("copy{i}"));
-        std::fs::create_dir(&copy).map_err(|source| crate::Error::Io { action: "create", path: copy.clone(), source })?;
+        std::fs::create_dir(&copy).map_err(|source| crate::Error::Io {
+            action: "create",
+            path: copy.clone(),
+            source,
+        })?;
         for f in ["centrebook.db", "centrebook.keys"] {
-            std::fs::copy(source.join(f), copy.join(f))
-                .map_err(|source| crate::Error::Io { action: "copy", path: copy.join(f), source })?;
+            std::fs::copy(source.join(f), copy.join(f)).map_err(|source| crate::Error::Io {
+                action: "copy",
+                path: copy.join(f),
+                source,
+            })?;
         }
         let secret = UnlockSecret::Passphrase("benchmark passphrase".to_owned().into());
         let mut store = unlock(&DataDir::new(&copy), &Keychain::off(), Some(&secret))?.store;
@@ -82,7 +89,12 @@ pub fn retention(opts: &RetentionBench) -> Result<RetentionReport> {
                 None,
             ),
             figure("retention preview (counts and names by category)".into(), previews, None, None),
-            figure(format!("retention run: {removed} rows in {batches} transactions"), runs, Some(removed as f64), None),
+            figure(
+                format!("retention run: {removed} rows in {batches} transactions"),
+                runs,
+                Some(removed as f64),
+                None,
+            ),
         ],
         removed,
         batches,
