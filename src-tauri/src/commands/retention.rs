@@ -34,15 +34,18 @@ pub async fn set_retention_rule(
     state.with(move |s, a| s.set_retention_rule(a, category, months, action)).await
 }
 
+/// On its own connection: on a large store the counts take seconds, and the session stays free for
+/// the window's other commands meanwhile.
 #[tauri::command]
-pub async fn retention_preview(state: State<'_, AppState>) -> Result<RetentionPreview, UiError> {
-    state.with(move |s, a| s.retention_preview(a, today())).await
+pub async fn retention_preview(app: AppHandle) -> Result<RetentionPreview, UiError> {
+    off_main(app, |_, state| state.job()?.with(|s, a| s.retention_preview(a, today()))).await
 }
 
-/// Rows due today (0 for anyone who may not run retention): the reminder at sign-in.
+/// Rows due today (0 for anyone who may not run retention): the reminder at sign-in, on its own
+/// connection like the preview.
 #[tauri::command]
-pub async fn retention_due(state: State<'_, AppState>) -> Result<u64, UiError> {
-    state.with(move |s, a| s.retention_due(a, today())).await
+pub async fn retention_due(app: AppHandle) -> Result<u64, UiError> {
+    off_main(app, |_, state| state.job()?.with(|s, a| s.retention_due(a, today()))).await
 }
 
 /// Removes what is due today; the result says whether Cancel stopped it (whole batches kept).
