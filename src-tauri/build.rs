@@ -164,6 +164,15 @@ const COMMANDS: &[&str] = &[
     "verify_text",
     "verify_pdf",
     "export_public_key",
+    "retention_schedule",
+    "set_retention_rule",
+    "retention_preview",
+    "retention_due",
+    "run_retention",
+    "cancel_retention",
+    "legal_holds",
+    "add_legal_hold",
+    "lift_legal_hold",
 ];
 
 fn main() {

@@ -199,6 +199,15 @@ fn main() {
             documents::verify_text,
             documents::verify_pdf,
             documents::export_public_key,
+            commands::retention::retention_schedule,
+            commands::retention::set_retention_rule,
+            commands::retention::retention_preview,
+            commands::retention::retention_due,
+            commands::retention::run_retention,
+            commands::retention::cancel_retention,
+            commands::retention::legal_holds,
+            commands::retention::add_legal_hold,
+            commands::retention::lift_legal_hold,
         ])
         .setup(|app| {
             use tauri::Manager;

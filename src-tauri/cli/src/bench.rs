@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use centrebook_core::bench::{self, DocumentsBench, Figure, RecordsBench, Size};
+use centrebook_core::bench::{self, DocumentsBench, Figure, RecordsBench, RetentionBench, Size};
 use centrebook_core::{Error, Keychain, Result};
 
 use clap::{Args, Subcommand};
@@ -60,6 +60,13 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 5000)]
         others: u32,
     },
+    /// A demo centre of N candidates (2007 to today), copied afresh for each sample: the retention
+    /// preview and a whole retention run on the copy.
+    Retention {
+        /// Candidates in the demo centre.
+        #[arg(long, default_value_t = 100_000)]
+        candidates: u32,
+    },
     /// The documents benchmark's memory probe, run as a child process: print a bench store's run (id)
     /// or day's certificates (YYYY-MM-DD) and print this process's peak memory in bytes.
     #[command(hide = true)]
@@ -97,6 +104,16 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 print_json(&serde_json::json!({ "figures": figures }));
             } else {
                 print_figures(&figures);
+            }
+        }
+        Some(BenchWhat::Retention { candidates }) => {
+            let today = chrono::Local::now().date_naive();
+            let report = bench::retention(&RetentionBench { candidates, runs, today })?;
+            if json {
+                print_json(&report);
+            } else {
+                print_figures(&report.figures);
+                println!("store before the run: {} MB", report.bytes / 1_000_000);
             }
         }
         Some(BenchWhat::PrintChild { ref dir, ref what, ref out }) => {

@@ -26,6 +26,7 @@ mod input;
 mod output;
 mod records;
 mod rights;
+mod retention;
 mod runs;
 mod secrets;
 mod session;
@@ -166,6 +167,12 @@ enum Verb {
     Disclosure(rights::DisclosureVerb),
     /// Measure the store: open times and insert throughput beside plain SQLite.
     Bench(bench::BenchArgs),
+    /// The retention schedule, and the preview and run that remove what is past it.
+    #[command(subcommand)]
+    Retention(retention::RetentionVerb),
+    /// Legal holds: keep a candidate's records past their retention (admins only).
+    #[command(subcommand)]
+    Hold(retention::HoldVerb),
 }
 
 fn main() -> ExitCode {
@@ -253,5 +260,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Request(v) => ctx.with_signed_in(|s, a, json| rights::request(s, a, v, json)),
         Verb::Subject(v) => ctx.with_signed_in(|s, a, json| rights::subject(s, a, v, json)),
         Verb::Disclosure(v) => ctx.with_signed_in(|s, a, json| rights::disclosure(s, a, v, json)),
+        Verb::Retention(v) => ctx.with_signed_in(|s, a, json| retention::retention(s, a, v, json)),
+        Verb::Hold(v) => ctx.with_signed_in(|s, a, json| retention::hold(s, a, v, json)),
     }
 }

@@ -93,6 +93,8 @@ pub enum Permission {
     FieldWork,
     /// Erase a person's records at their request (right to erasure).
     Erase,
+    /// Change the retention schedule, place and lift legal holds, and run retention (which deletes).
+    Retention,
 }
 
 impl Permission {
@@ -105,7 +107,8 @@ impl Permission {
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
             | Permission::Submit
-            | Permission::Erase => role == Role::Admin,
+            | Permission::Erase
+            | Permission::Retention => role == Role::Admin,
             Permission::ReadIdentifiers | Permission::EditRecords | Permission::FieldWork => role != Role::Trainer,
         }
     }
@@ -121,7 +124,8 @@ impl Permission {
             | Permission::ManageCatalogue
             | Permission::SpecialCategory
             | Permission::Submit
-            | Permission::Erase => true,
+            | Permission::Erase
+            | Permission::Retention => true,
             Permission::ManageKeys
             | Permission::ReadAudit
             | Permission::Backup
@@ -143,6 +147,7 @@ impl Permission {
             Permission::Submit => "make awarding-body submissions or list the people a bundle disclosed",
             Permission::FieldWork => "import field packs or export results returns",
             Permission::Erase => "erase a person's records",
+            Permission::Retention => "change the retention schedule, place legal holds or run retention",
         }
     }
 }

@@ -341,6 +341,22 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, &mut f.laptop.store, "export_return_in", |s| s.export_return_in(&user, folder).unwrap());
     audited(&mut c, &mut f.w.store, "import_returns_in", |s| s.import_returns_in(&office, folder).unwrap());
 
+    // Retention: the schedule, a legal hold, and a run (the contact removed above is due at once).
+    let s = &mut f.w.store;
+    use crate::retention::{Action, Category, HoldForm};
+    audited(&mut c, s, "set_retention_rule", |s| {
+        s.set_retention_rule(&admin, Category::AssessmentEvidence, 6, Action::Delete).unwrap()
+    });
+    let hold = audited(&mut c, s, "add_legal_hold", |s| {
+        s.add_legal_hold(&admin, keep, &HoldForm { reason: "claim".into(), review_on: "01/01/2040".into() }).unwrap()
+    });
+    audited(&mut c, s, "lift_legal_hold", |s| {
+        s.lift_legal_hold(&admin, crate::Id::parse(&hold.id).unwrap(), "settled").unwrap()
+    });
+    audited(&mut c, s, "run_retention", |s| {
+        s.run_retention(&admin, today(), &mut |_| ControlFlow::Continue(())).unwrap()
+    });
+
     // Accounts, keys and backups.
     let s = &mut f.w.store;
     audited(&mut c, s, "add_user", |s| {

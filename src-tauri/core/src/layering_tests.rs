@@ -20,8 +20,13 @@ const NEVER: &[(&str, &[&str], &str)] = &[
     ),
     (
         "records",
-        &["documents", "bundle", "field", "sealed", "import", "demo"],
+        &["documents", "bundle", "field", "sealed", "import", "demo", "retention"],
         "records never reach documents or sharing",
+    ),
+    (
+        "retention",
+        &["documents", "bundle", "field", "sealed", "import", "demo"],
+        "retention removes records; it never makes documents or shares them",
     ),
     ("import", &["documents", "bundle", "field", "sealed"], "import only writes records"),
     ("documents", &["bundle", "field", "sealed", "import", "demo"], "documents never reach sharing"),

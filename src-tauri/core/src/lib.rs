@@ -47,6 +47,7 @@ pub mod keys;
 pub mod outfile;
 pub mod photo;
 pub mod records;
+pub mod retention;
 pub mod sealed;
 pub mod store;
 pub mod subject;

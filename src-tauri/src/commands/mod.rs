@@ -8,6 +8,7 @@ pub mod documents;
 pub mod imports;
 pub mod org_edits;
 pub mod people;
+pub mod retention;
 pub mod rights;
 pub mod runs;
 pub mod session;

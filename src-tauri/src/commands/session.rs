@@ -36,6 +36,7 @@ struct May {
     manage_keys: bool,
     field_work: bool,
     erase: bool,
+    retention: bool,
 }
 
 impl From<&Actor> for UserDto {
@@ -56,6 +57,7 @@ impl From<&Actor> for UserDto {
                 manage_keys: a.may(Permission::ManageKeys),
                 field_work: a.may(Permission::FieldWork),
                 erase: a.may(Permission::Erase),
+                retention: a.may(Permission::Retention),
             },
         }
     }

@@ -43,6 +43,8 @@ pub struct Chosen {
     pub restore: Mutex<Option<PathBuf>>,
     /// Set by the Cancel button; the running import checks it between rows.
     pub cancel_import: AtomicBool,
+    /// Set by the retention run's Cancel button; the run checks it between batches.
+    pub cancel_retention: AtomicBool,
 }
 
 impl Chosen {

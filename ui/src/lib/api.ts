@@ -191,6 +191,24 @@ export const api = {
   },
   cancelImport: () => call<null>("cancel_import"),
 
+  // Retention (the preview and run judge on today; the core refuses what the role may not do).
+  retentionSchedule: () => call<T.RetentionSchedule>("retention_schedule"),
+  setRetentionRule: (category: T.RetentionCategory, months: number, action: T.RetentionAction) =>
+    call<T.RetentionRule>("set_retention_rule", { category, months, action }),
+  retentionPreview: () => call<T.RetentionPreview>("retention_preview"),
+  /** Rows past their retention today; 0 for anyone who may not run it. */
+  retentionDue: () => call<number>("retention_due"),
+  /** Removes what is due, a batch per transaction, off the main thread. */
+  runRetention: (onProgress: (p: T.RetentionProgress) => void) => {
+    const progress = new Channel<T.RetentionProgress>();
+    progress.onmessage = onProgress;
+    return call<T.RetentionRun>("run_retention", { progress });
+  },
+  cancelRetention: () => call<null>("cancel_retention"),
+  legalHolds: () => call<T.LegalHold[]>("legal_holds"),
+  addLegalHold: (candidate: T.Id, form: T.HoldForm) => call<T.LegalHold>("add_legal_hold", { candidate, form }),
+  liftLegalHold: (hold: T.Id, reason: string) => call<null>("lift_legal_hold", { hold, reason }),
+
   // Sharing. Every file is named through a native dialog the command opens: null means it was cancelled.
   bundleProfiles: () => call<T.ProfileChoice[]>("bundle_profiles"),
   bundleWaiting: (profile: string, body: string | null) => call<T.Waiting>("bundle_waiting", { profile, body }),

@@ -175,3 +175,16 @@ import type { StatusDto } from "./bindings/StatusDto";
 export type IsoDate = string;
 /** What the window knows about the store and the session (the `status` command). */
 export type StoreStatus = StatusDto;
+export type { CategoryDone } from "./bindings/CategoryDone";
+export type { CategoryPreview } from "./bindings/CategoryPreview";
+export type { HeldPerson } from "./bindings/HeldPerson";
+export type { HoldForm } from "./bindings/HoldForm";
+export type { LegalHold } from "./bindings/LegalHold";
+export type { PersonDue } from "./bindings/PersonDue";
+export type { RetentionAction } from "./bindings/RetentionAction";
+export type { RetentionCategory } from "./bindings/RetentionCategory";
+export type { RetentionPreview } from "./bindings/RetentionPreview";
+export type { RetentionProgress } from "./bindings/RetentionProgress";
+export type { RetentionRule } from "./bindings/RetentionRule";
+export type { RetentionRun } from "./bindings/RetentionRun";
+export type { RetentionSchedule } from "./bindings/RetentionSchedule";

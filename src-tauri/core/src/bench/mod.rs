@@ -5,10 +5,12 @@
 
 mod documents;
 mod records;
+mod retention;
 mod subject;
 
 pub use documents::{documents, print_in_child, DocumentsBench, DocumentsReport, PrintChild};
 pub use records::{records, RecordsBench, RecordsReport, Size};
+pub use retention::{retention, RetentionBench, RetentionReport};
 pub use subject::subject_copy;
 
 use std::path::{Path, PathBuf};

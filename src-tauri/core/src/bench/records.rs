@@ -48,7 +48,7 @@ pub struct RecordsReport {
     pub sizes: Vec<Size>,
 }
 
-fn fresh_store(scratch: &Scratch, name: &str) -> Result<(Store, Actor)> {
+pub(super) fn fresh_store(scratch: &Scratch, name: &str) -> Result<(Store, Actor)> {
     let dir = DataDir::new(scratch.0.join(name));
     let made = init(
         &dir,
@@ -173,13 +173,13 @@ fn bare_insert(store: &mut Store, admin: &Actor, csv_bytes: &[u8]) -> Result<()>
     })
 }
 
-fn dir_bytes(path: &std::path::Path) -> u64 {
+pub(super) fn dir_bytes(path: &std::path::Path) -> u64 {
     std::fs::read_dir(path)
         .map(|rd| rd.filter_map(|e| e.ok()?.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
         .unwrap_or(0)
 }
 
-fn figure(name: String, samples: Vec<f64>, per: Option<f64>, baseline: Option<f64>) -> Figure {
+pub(super) fn figure(name: String, samples: Vec<f64>, per: Option<f64>, baseline: Option<f64>) -> Figure {
     let runs = samples.len() as u32;
     let median_ms = median(samples);
     Figure {

@@ -23,7 +23,7 @@ pub const STALE_AFTER: Duration = Duration::days(7);
 pub const DEFAULT_KEEP: u32 = 14;
 
 const FOLDER: &str = "backup_folder";
-const KEEP: &str = "backup_keep";
+pub(crate) const KEEP: &str = "backup_keep";
 const LAST_AT: &str = "backup_last_at";
 const LAST_FILE: &str = "backup_last_file";
 const FAILED_AT: &str = "backup_failed_at";

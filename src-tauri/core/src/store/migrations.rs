@@ -26,7 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_audit_checkpoints.sql"),
     include_str!("migrations/0017_identity_key.sql"),
     include_str!("migrations/0018_erasure.sql"),
-    // 0019 (retention) is merged before this one.
+    include_str!("migrations/0019_retention.sql"),
     include_str!("migrations/0020_requests_disclosures.sql"),
 ];
 

@@ -12,7 +12,7 @@ pub(crate) mod anchor;
 #[cfg(test)]
 mod anchor_tests;
 mod backup;
-mod backup_plan;
+pub(crate) mod backup_plan;
 pub(crate) mod checkpoints;
 pub(crate) mod migrations;
 pub(crate) mod restore_journal;
