@@ -275,6 +275,7 @@ impl From<Error> for UiError {
             | Error::NewerSchema { .. }
             | Error::BadBackup { .. }
             | Error::BehindAnchor(_)
+            | Error::UnderLegalHold
             | Error::Db(_)
             | Error::Crypto(_)
             | Error::Encode { .. }

@@ -25,8 +25,8 @@ mod import;
 mod input;
 mod output;
 mod records;
-mod rights;
 mod retention;
+mod rights;
 mod runs;
 mod secrets;
 mod session;
@@ -200,7 +200,7 @@ fn exit_code(e: &Error) -> u8 {
         | Error::AccountDisabled
         | Error::PasswordChangeRequired
         | Error::SignedOut(_) => 3,
-        Error::Forbidden { .. } | Error::OfficeOnly { .. } | Error::IdentityKeyNotGranted => 4,
+        Error::Forbidden { .. } | Error::OfficeOnly { .. } | Error::IdentityKeyNotGranted | Error::UnderLegalHold => 4,
         Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
         Error::Sealed(_) | Error::Field(_) => 5,
         Error::Busy(_) => 6,

@@ -102,6 +102,11 @@ pub enum Error {
     )]
     IdentityKeyNotGranted,
 
+    /// An erasure of someone an admin placed under a legal hold (an accident investigation, say): the
+    /// hold keeps their records until it is lifted, whoever asks.
+    #[error("this person is under a legal hold: lift the hold (Retention, legal holds) before erasing them")]
+    UnderLegalHold,
+
     #[error("no {what} called {name:?}")]
     NotFound { what: &'static str, name: String },
 

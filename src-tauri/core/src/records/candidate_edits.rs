@@ -352,6 +352,9 @@ impl Store {
             }
             let moved = tx.execute("UPDATE enrolments SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             tx.execute("UPDATE submission_items SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            // A hold on either record holds the person; their requests are the person's too.
+            tx.execute("UPDATE legal_holds SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            tx.execute("UPDATE requests SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             // Only one current employment may remain: the kept record's, else the duplicate's.
             let keep_has_current: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL)",

@@ -218,6 +218,9 @@ pub(crate) fn erase_person(
     n.cards = run(tx, &format!("DELETE FROM cards WHERE candidate_id IN {P}"), &people)?;
     n.employments = run(tx, &format!("DELETE FROM employments WHERE candidate_id IN {P}"), &people)?;
     run(tx, &format!("DELETE FROM special_category WHERE candidate_id IN {P}"), &people)?;
+    // Holds lifted before (a standing one refuses the erasure, and retention skips the held): their
+    // reasons are about the person.
+    run(tx, &format!("DELETE FROM legal_holds WHERE candidate_id IN {P}"), &people)?;
     n.disclosures = run(tx, &format!("DELETE FROM disclosure_subjects WHERE candidate_id IN {P}"), &people)?;
     n.photos = run(tx, &format!("UPDATE candidates SET photo = NULL WHERE photo IS NOT NULL AND id IN {P}"), &people)?;
 
@@ -419,6 +422,14 @@ impl Store {
             )?;
             if !live {
                 return Err(Error::NotFound { what: "candidate", name: candidate.to_string() });
+            }
+            let held: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM legal_holds WHERE candidate_id = ?1 AND lifted_at IS NULL)",
+                [candidate],
+                |r| r.get(0),
+            )?;
+            if held {
+                return Err(Error::UnderLegalHold);
             }
             let mut extra = Vec::new();
             match (&approval, employed) {

@@ -359,3 +359,22 @@ fn a_reader_holding_the_wal_is_reported_and_the_next_checkpoint_empties_it() {
         assert!(!holds(&after, &m), "the {what} survives once the reader has gone");
     }
 }
+
+#[test]
+fn a_person_under_a_legal_hold_is_not_erased_until_it_is_lifted() {
+    let mut c = case();
+    let admin = c.w.admin.clone();
+    let form = crate::retention::HoldForm { reason: "accident investigation".into(), review_on: "01/06/2030".into() };
+    let hold = c.w.store.add_legal_hold(&admin, c.person, &form).unwrap();
+    let err = c.w.store.erase_candidate(&admin, c.person, TrainingRecord::Erase, Some(&approval()), today());
+    assert!(matches!(err, Err(Error::UnderLegalHold)), "{err:?}");
+    assert!(c.w.store.candidate(&admin, c.person).is_ok(), "nothing was erased by the refusal");
+
+    c.w.store.lift_legal_hold(&admin, Id::parse(&hold.id).unwrap(), "investigation closed").unwrap();
+    c.w.store.erase_candidate(&admin, c.person, TrainingRecord::Erase, Some(&approval()), today()).unwrap();
+    assert_eq!(
+        count(&c.w, "SELECT count(*) FROM legal_holds WHERE candidate_id = ?1", c.person),
+        0,
+        "its reasons go too"
+    );
+}

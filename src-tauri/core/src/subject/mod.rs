@@ -180,7 +180,8 @@ impl Store {
         let record = r
             .one("photos", "SELECT * FROM candidates WHERE id = ?1", [&c])?
             .ok_or_else(|| Error::NotFound { what: "candidate", name: c.clone() })?;
-        let mut merged = r.rows("merged", "SELECT * FROM candidates WHERE merged_into = ?1 ORDER BY created_at", [&c])?;
+        let mut merged =
+            r.rows("merged", "SELECT * FROM candidates WHERE merged_into = ?1 ORDER BY created_at", [&c])?;
         let key = identity::of(actor)?;
         let mut record = record;
         for row in std::iter::once(&mut record).chain(merged.iter_mut()) {
