@@ -76,7 +76,7 @@ test("a long list scrolled to its end keeps the menu and the page drawn; pages o
     assert.ok(at.paneEnd > 10000, `the runs page is long too: ${JSON.stringify(at)}`);
     assert.deepEqual([at.pane, at.window, at.menuTop], [0, 0, 0], "the runs page opens at its top");
     await click(b, "#nav-candidates");
-    await textOf(b, "main [role=status]", (t) => t === "2,500 candidates");
+    await textOf(b, "#candidate-total", (t) => t === "2,500 candidates");
     assert.equal((await layout(b)).pane, 0, "the candidates page opens at its top");
 
     // The virtualised list, taken to its end from the keyboard, keeps drawing rows there.
