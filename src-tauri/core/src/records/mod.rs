@@ -6,6 +6,9 @@
 mod candidate_edits;
 pub(crate) mod candidates;
 mod centre;
+pub(crate) mod consent;
+#[cfg(test)]
+mod consent_tests;
 pub(crate) mod contacts;
 mod courses;
 pub(crate) mod disclosures;
@@ -38,6 +41,7 @@ pub use candidates::{
     MatchReason, NameKeys, Page, PersonKeys, Registered,
 };
 pub use centre::{Centre, CentreForm};
+pub use consent::{MarketingState, Objection};
 pub use contacts::{Channel, Consent, Contact, ContactForm};
 pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
 pub use disclosures::{
