@@ -357,6 +357,7 @@ impl Store {
             tx.execute("UPDATE requests SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             // Consents and objections are the person's: their histories join (one standing objection stays).
             tx.execute("UPDATE candidate_consents SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            tx.execute("UPDATE OR IGNORE guardian_consents SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             tx.execute("UPDATE OR IGNORE candidate_objections SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             // Only one current employment may remain: the kept record's, else the duplicate's.
             let keep_has_current: bool = tx.query_row(

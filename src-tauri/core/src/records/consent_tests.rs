@@ -122,3 +122,57 @@ fn erasure_takes_objections_and_consents_with_the_person() {
         assert_eq!(n, 0, "{table}");
     }
 }
+
+fn young(w: &mut World, forename: &str, dob: Option<&str>) -> Id {
+    let office = w.office.clone();
+    let form = crate::records::CandidateForm {
+        date_of_birth: dob.map(str::to_owned),
+        ..person(forename, "Younghusband", None)
+    };
+    w.register(&office, &form)
+}
+
+#[test]
+fn an_under_16_is_refused_enrolment_until_a_guardians_consent_is_recorded_where_the_body_requires_it() {
+    let mut w = testing::world();
+    let course = w.course(testing::forklift());
+    let run = w.run(&course, "02/11/2026", "06/11/2026", &[]);
+    let (office, admin) = (w.office.clone(), w.admin.clone());
+    let kid = young(&mut w, "Kit", Some("03/11/2010")); // 15 on the first day, 16 the day after
+    let adult = young(&mut w, "Ada", Some("02/11/2010")); // 16 on the first day
+    let unknown = young(&mut w, "Una", None);
+
+    // No rule: an under-16 is enrolled as before.
+    let other = w.run(&course, "09/11/2026", "13/11/2026", &[]);
+    w.store.enrol(&office, other, kid).unwrap();
+
+    assert!(matches!(w.store.set_guardian_rule(&office, "RTITB", true), Err(Error::Forbidden { .. })));
+    let body = w.store.set_guardian_rule(&admin, "rtitb", true).unwrap();
+    assert!(body.guardian_consent_under_16);
+
+    let err = w.store.enrol(&office, run, kid).unwrap_err();
+    assert!(matches!(&err, Error::Invalid { field: "guardian consent", .. }), "{err:?}");
+    assert!(err.to_string().contains("RTITB"), "{err}");
+    let err = w.store.enrol(&office, run, unknown).unwrap_err();
+    assert!(matches!(&err, Error::Invalid { field: "date of birth", .. }), "{err:?}");
+    w.store.enrol(&office, run, adult).unwrap();
+
+    let form = crate::records::GuardianForm {
+        guardian_name: "Gwen Younghusband".into(),
+        relationship: "mother".into(),
+        how: "signed booking form".into(),
+        given_on: "01/10/2026".into(),
+    };
+    assert!(matches!(w.store.record_guardian_consent(&w.trainer.clone(), kid, &form), Err(Error::Forbidden { .. })));
+    let blank = crate::records::GuardianForm { relationship: " ".into(), ..form.clone() };
+    assert!(matches!(
+        w.store.record_guardian_consent(&office, kid, &blank),
+        Err(Error::Invalid { field: "relationship", .. })
+    ));
+    let g = w.store.record_guardian_consent(&office, kid, &form).unwrap();
+    assert_eq!((g.guardian_name.as_str(), g.relationship.as_str()), ("Gwen Younghusband", "mother"));
+    assert_eq!(w.store.guardian_consent(&office, kid).unwrap(), Some(g));
+    w.store.enrol(&office, run, kid).unwrap();
+    // A trainer cannot enrol anyone (their laptop has no identity key to read a date of birth with).
+    assert!(matches!(w.store.enrol(&w.trainer.clone(), run, unknown), Err(Error::Forbidden { .. })));
+}

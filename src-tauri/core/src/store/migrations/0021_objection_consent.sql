@@ -27,3 +27,18 @@ CREATE TABLE candidate_consents (
     recorded_by     TEXT NOT NULL REFERENCES users (id)
 ) STRICT;
 CREATE INDEX candidate_consents_candidate ON candidate_consents (candidate_id, channel, recorded_at);
+
+-- Guardian consent: an awarding body may require it for candidates under 16. The guardian's answer
+-- is kept per candidate (one current answer; each recording is audited). Erasure deletes it.
+ALTER TABLE awarding_bodies ADD COLUMN guardian_consent_under_16 INTEGER NOT NULL DEFAULT 0
+    CHECK (guardian_consent_under_16 IN (0, 1));
+
+CREATE TABLE guardian_consents (
+    candidate_id    TEXT PRIMARY KEY REFERENCES candidates (id),
+    guardian_name   TEXT NOT NULL,
+    relationship    TEXT NOT NULL,
+    how             TEXT NOT NULL,                 -- how it was given, e.g. "signed booking form"
+    given_on        TEXT NOT NULL,                 -- YYYY-MM-DD
+    recorded_at     TEXT NOT NULL,
+    recorded_by     TEXT NOT NULL REFERENCES users (id)
+) STRICT;
