@@ -84,15 +84,15 @@ pub(crate) fn check_enrolment(tx: &rusqlite::Connection, actor: &Actor, run: Id,
         None => Err(Error::invalid(
             "date of birth",
             format!(
-                "is needed: {body} requires a guardian's consent for candidates under {GUARDIAN_AGE}; \
+                "is needed, as {body} requires a guardian's consent for candidates under {GUARDIAN_AGE}: \
                  record the date of birth (or the guardian's consent) before enrolling"
             ),
         )),
         Some(born) if age_on(born, starts) < GUARDIAN_AGE => Err(Error::invalid(
             "guardian consent",
             format!(
-                "is missing: the candidate is under {GUARDIAN_AGE} when the run starts and {body} requires \
-                 a guardian's consent (name, relationship, how and when given) before enrolling"
+                "is needed before enrolling, as the candidate is under {GUARDIAN_AGE} when the run starts \
+                 and {body} requires it: record the guardian's name, relationship, how and when given"
             ),
         )),
         Some(_) => Ok(()),
