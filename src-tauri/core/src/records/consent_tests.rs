@@ -176,3 +176,24 @@ fn an_under_16_is_refused_enrolment_until_a_guardians_consent_is_recorded_where_
     // A trainer cannot enrol anyone (their laptop has no identity key to read a date of birth with).
     assert!(matches!(w.store.enrol(&w.trainer.clone(), run, unknown), Err(Error::Forbidden { .. })));
 }
+
+#[test]
+fn a_pasted_list_leaves_out_an_under_16_without_a_guardians_consent_and_enrols_the_rest() {
+    let mut w = testing::world();
+    let course = w.course(testing::forklift());
+    let run = w.run(&course, "02/11/2026", "06/11/2026", &[]);
+    let (office, admin) = (w.office.clone(), w.admin.clone());
+    young(&mut w, "Kit", Some("03/11/2010"));
+    young(&mut w, "Ada", Some("02/11/2010"));
+    w.store.set_guardian_rule(&admin, "RTITB", true).unwrap();
+    let report = w.store.enrol_list(&office, run, "Kit Younghusband\nAda Younghusband", true).unwrap();
+    assert_eq!(report.enrolled, 1);
+    match &report.lines[0].fate {
+        crate::records::ListFate::NeedsGuardian { candidate, missing } => {
+            assert_eq!(candidate.forename, "Kit");
+            assert!(missing.starts_with("guardian consent is needed"), "{missing}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(report.lines[1].fate, crate::records::ListFate::Enrol { .. }));
+}
