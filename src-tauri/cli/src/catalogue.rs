@@ -70,6 +70,15 @@ pub enum BodyVerb {
         #[arg(long)]
         name: String,
     },
+    /// Require (or with --off stop requiring) a guardian's consent for candidates under 16 on this
+    /// body's courses (admins only).
+    GuardianRule {
+        /// The body's code.
+        code: String,
+        /// No longer required.
+        #[arg(long)]
+        off: bool,
+    },
     /// List awarding bodies.
     List,
 }
@@ -241,6 +250,7 @@ pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Res
             vec![store.set_centre_approval(actor, &code, centre_number.as_deref())?]
         }
         BodyVerb::Rename { code, name } => vec![store.rename_awarding_body(actor, &code, &name)?],
+        BodyVerb::GuardianRule { code, off } => vec![store.set_guardian_rule(actor, &code, !off)?],
         BodyVerb::List => store.awarding_bodies(actor)?,
     };
     if json {
@@ -248,7 +258,8 @@ pub fn body(store: &mut Store, actor: &Actor, verb: BodyVerb, json: bool) -> Res
     } else {
         for b in shown {
             let n = b.centre_number.map(|n| format!("  (centre {n})")).unwrap_or_default();
-            println!("{:<10} {}{n}", b.code, b.name);
+            let g = if b.guardian_consent_under_16 { "  [guardian consent under 16]" } else { "" };
+            println!("{:<10} {}{n}{g}", b.code, b.name);
         }
     }
     Ok(ExitCode::SUCCESS)

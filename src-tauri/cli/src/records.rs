@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use centrebook_core::records::{
-    Candidate, CandidateForm, CandidateRow, Channel, ContactForm, Contradiction, EmployerForm, MatchReason, Registered,
+    Candidate, CandidateForm, CandidateRow, Channel, ContactForm, Contradiction, EmployerForm, GuardianForm,
+    MarketingState, MatchReason, Registered,
 };
 use std::path::PathBuf;
 
@@ -14,6 +15,8 @@ use crate::input::{form_base, form_from_json, form_of, lines, merged_json};
 
 /// The fields `employer edit` takes.
 const EMPLOYER_FIELDS: &[&str] = &["name", "address", "postcode", "phone", "email"];
+/// The fields `candidate guardian --from-json` takes.
+const GUARDIAN_FIELDS: &[&str] = &["guardian_name", "relationship", "how", "given_on"];
 /// The fields `contact add` and `contact edit` take.
 const CONTACT_FIELDS: &[&str] = &["employer_id", "forename", "surname", "job_title", "phone", "mobile", "email"];
 use crate::output::{outcome_text, print_json};
@@ -163,6 +166,50 @@ pub enum CandidateVerb {
         /// Lift the restriction.
         #[arg(long)]
         lift: bool,
+    },
+    /// Record a candidate's objection (to marketing and to processing on legitimate-interest
+    /// grounds): no marketing consent can be given, and none counts, until it is lifted.
+    Object {
+        /// The candidate's id.
+        id: String,
+        /// Why, in words.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a candidate's standing objection.
+    ObjectLift {
+        /// The candidate's id.
+        id: String,
+        /// Why it is lifted.
+        #[arg(long)]
+        reason: String,
+    },
+    /// A candidate's marketing consent per channel and its history, with their objection; with
+    /// --give or --withdraw, record an answer on --channel first.
+    Consent {
+        /// The candidate's id.
+        id: String,
+        /// email, phone, sms or post.
+        #[arg(long, required_if_eq_any = [("give", "true"), ("withdraw", "true")])]
+        channel: Option<String>,
+        /// Consent given.
+        #[arg(long, conflicts_with = "withdraw", requires = "source_from")]
+        give: bool,
+        /// Consent withdrawn.
+        #[arg(long, requires = "source_from")]
+        withdraw: bool,
+        /// How it was given or withdrawn, read from this file or standard input for `-`.
+        #[arg(long, value_name = "FILE|-")]
+        source_from: Option<PathBuf>,
+    },
+    /// A candidate's guardian consent (needed under 16 where the course's awarding body requires
+    /// it); with --from-json, record it first: guardian_name, relationship, how, given_on.
+    Guardian {
+        /// The candidate's id.
+        id: String,
+        /// The guardian's consent as a JSON object, from this file or standard input for `-`.
+        #[arg(long, value_name = "FILE|-")]
+        from_json: Option<PathBuf>,
     },
     /// Health or disability notes for reasonable adjustments (admins only), held with explicit consent.
     Special {
@@ -455,6 +502,55 @@ pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bo
             store.set_restricted(actor, id, !lift, &reason)?;
             show(store, actor, id, json)
         }
+        CandidateVerb::Object { id, reason } => {
+            let state = store.object(actor, Id::parse(&id)?, &reason)?;
+            print_marketing(&state, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::ObjectLift { id, reason } => {
+            let state = store.lift_objection(actor, Id::parse(&id)?, &reason)?;
+            print_marketing(&state, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Consent { id, channel, give, withdraw, source_from } => {
+            let id = Id::parse(&id)?;
+            let state = if give || withdraw {
+                let channel = Channel::parse(channel.as_deref().unwrap_or_default())?;
+                let source = crate::input::text_from_file_or_stdin(source_from)?;
+                store.set_candidate_consent(actor, id, channel, give, source.trim())?
+            } else {
+                store.marketing(actor, id)?
+            };
+            print_marketing(&state, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        CandidateVerb::Guardian { id, from_json } => {
+            let id = Id::parse(&id)?;
+            let now = match from_json {
+                Some(file) => {
+                    let base = GUARDIAN_FIELDS.iter().map(|k| ((*k).to_owned(), "".into())).collect();
+                    let form: GuardianForm = form_from_json(Some(file), base)?;
+                    Some(store.record_guardian_consent(actor, id, &form)?)
+                }
+                None => store.guardian_consent(actor, id)?,
+            };
+            if json {
+                print_json(&now);
+            } else {
+                match now {
+                    Some(g) => println!(
+                        "{} ({}), given {} by {}; recorded {}",
+                        g.guardian_name,
+                        g.relationship,
+                        g.given_on.format("%d/%m/%Y"),
+                        g.how,
+                        g.recorded_at
+                    ),
+                    None => println!("No guardian consent is recorded."),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         CandidateVerb::Special { id, notes_from, consent, withdraw } => {
             let id = Id::parse(&id)?;
             let now = match (notes_from, withdraw) {
@@ -665,5 +761,43 @@ fn add(store: &mut Store, actor: &Actor, a: CandidateArgs, json: bool) -> Result
             }
             Ok(ExitCode::from(POSSIBLE_DUPLICATE))
         }
+    }
+}
+
+/// A candidate's objection and marketing consents, as `candidate consent` shows them.
+fn print_marketing(s: &MarketingState, json: bool) {
+    if json {
+        print_json(s);
+        return;
+    }
+    match &s.objection {
+        Some(o) => println!("Objects since {}: {} (no marketing on any channel)", o.objected_at, o.reason),
+        None => println!("No objection stands."),
+    }
+    if s.consents.is_empty() {
+        println!("No marketing consent recorded.");
+    }
+    for c in &s.consents {
+        println!(
+            "  {:<6} {}",
+            format!("{:?}", c.channel).to_lowercase(),
+            if c.granted { "given" } else { "withdrawn" }
+        );
+    }
+    if !s.history.is_empty() {
+        println!("History, newest first:");
+        for c in &s.history {
+            let what = if c.granted { "given" } else { "withdrawn" };
+            println!("  {}  {:<6} {what:<9} {}", c.recorded_at, format!("{:?}", c.channel).to_lowercase(), c.source);
+        }
+    }
+    for o in s.objections.iter().filter(|o| o.lifted_at.is_some()) {
+        println!(
+            "Objection of {} ({}) lifted {}: {}",
+            o.objected_at,
+            o.reason,
+            o.lifted_at.as_deref().unwrap_or_default(),
+            o.lift_reason.as_deref().unwrap_or_default()
+        );
     }
 }

@@ -387,6 +387,9 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                         ListFate::Restricted { candidate } => {
                             format!("not enrolled, processing restricted: {}", who(candidate))
                         }
+                        ListFate::NeedsGuardian { candidate, missing } => {
+                            format!("not enrolled, {}: {missing}", who(candidate))
+                        }
                         ListFate::Conflict { candidate, .. } => format!(
                             "not enrolled, conflict: matches {} on one value that another on the line contradicts",
                             who(candidate)

@@ -124,6 +124,21 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "set_special_category", |s| {
         s.set_special_category(&admin, keep, Some("notes"), "form").unwrap()
     });
+    audited(&mut c, s, "set_candidate_consent", |s| {
+        s.set_candidate_consent(&office, keep, Channel::Email, true, "booking form").unwrap()
+    });
+    audited(&mut c, s, "object", |s| s.object(&office, keep, "no more mailings").unwrap());
+    audited(&mut c, s, "record_guardian_consent", |s| {
+        let form = crate::records::GuardianForm {
+            guardian_name: "G Parent".into(),
+            relationship: "father".into(),
+            how: "signed form".into(),
+            given_on: "01/10/2026".into(),
+        };
+        s.record_guardian_consent(&office, keep, &form).unwrap()
+    });
+    audited(&mut c, s, "set_guardian_rule", |s| s.set_guardian_rule(&admin, "RTITB", true).unwrap());
+    audited(&mut c, s, "lift_objection", |s| s.lift_objection(&admin, keep, "asked again by letter").unwrap());
     audited(&mut c, s, "set_restricted", |s| s.set_restricted(&admin, keep, true, "disputed").unwrap());
     let (passed, pass_enrolment) = bundle_candidate(&mut f.w, &rt, "Price", "AB123457C", true);
     bundle_candidate(&mut f.w, &rt, "Evans", "AB123450C", true); // for the run's batch issue

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod candidate_edits;
 pub mod catalogue;
+pub mod consent;
 pub mod documents;
 pub mod imports;
 pub mod org_edits;

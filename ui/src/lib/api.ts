@@ -144,6 +144,16 @@ export const api = {
   specialCategory: (candidate: T.Id) => call<T.SpecialCategory | null>("special_category", { candidate }),
   setSpecialCategory: (candidate: T.Id, notes: string | null, consent: string) =>
     call<T.SpecialCategory | null>("set_special_category", { candidate, notes, consent }),
+  /** The candidate's objection and marketing consents with their histories. */
+  marketing: (candidate: T.Id) => call<T.MarketingState>("marketing", { candidate }),
+  object: (candidate: T.Id, reason: string) => call<T.MarketingState>("object", { candidate, reason }),
+  liftObjection: (candidate: T.Id, reason: string) => call<T.MarketingState>("lift_objection", { candidate, reason }),
+  setCandidateConsent: (candidate: T.Id, channel: T.Channel, granted: boolean, source: string) =>
+    call<T.MarketingState>("set_candidate_consent", { candidate, channel, granted, source }),
+  guardianConsent: (candidate: T.Id) => call<T.GuardianConsent | null>("guardian_consent", { candidate }),
+  recordGuardianConsent: (candidate: T.Id, form: T.GuardianForm) =>
+    call<T.GuardianConsent>("record_guardian_consent", { candidate, form }),
+  setGuardianRule: (code: string, required: boolean) => call<T.AwardingBody>("set_guardian_rule", { code, required }),
   /** The registration form filled in with the candidate as they are, for a correction. */
   candidateForm: (candidate: T.Id) => call<T.CandidateForm>("candidate_form", { candidate }),
   /** Saves a correction; the answer lists who holds an old value and is owed it. */

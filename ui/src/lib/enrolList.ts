@@ -12,6 +12,7 @@ export function fateText(l: ListLine, applied: boolean): string {
     case "enrol": return `${applied ? "Enrolled" : "Will enrol"} ${who(f.candidate)}`;
     case "already": return `Already on this run: ${who(f.candidate)}`;
     case "restricted": return `Not enrolled, processing restricted: ${who(f.candidate)}`;
+    case "needs_guardian": return `Not enrolled, ${who(f.candidate)}: ${f.missing}`;
     case "conflict": return `Not enrolled, conflict with ${who(f.candidate)}: ${f.conflicts.map(conflictText).join("; ")}; check which is right`;
     case "ambiguous": return `${f.count} candidates match: enrol the right one from the search`;
     case "not_found": return "Nobody matches: check the spelling, or register them first";

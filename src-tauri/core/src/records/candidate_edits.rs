@@ -355,6 +355,10 @@ impl Store {
             // A hold on either record holds the person; their requests are the person's too.
             tx.execute("UPDATE legal_holds SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             tx.execute("UPDATE requests SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            // Consents and objections are the person's: their histories join (one standing objection stays).
+            tx.execute("UPDATE candidate_consents SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            tx.execute("UPDATE OR IGNORE guardian_consents SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
+            tx.execute("UPDATE OR IGNORE candidate_objections SET candidate_id = ?1 WHERE candidate_id = ?2", [keep, duplicate])?;
             // Only one current employment may remain: the kept record's, else the duplicate's.
             let keep_has_current: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL)",
@@ -531,7 +535,8 @@ impl Store {
                         Who::Actor(actor),
                         "candidate.special_category",
                         Subject { entity: "candidate", id: Some(&sid) },
-                        &[FieldChange::created("special_category", n.as_str()), FieldChange::created("consent", source.as_str())],
+                        // That notes were set, never the notes: withdrawn, they must be gone (the audit keeps its values).
+                        &[FieldChange::created("special_category", "set"), FieldChange::created("consent", source.as_str())],
                     )
                 }
                 None => {

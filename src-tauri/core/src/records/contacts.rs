@@ -103,7 +103,7 @@ pub enum Channel {
 impl Channel {
     const ALL: [Channel; 4] = [Channel::Email, Channel::Phone, Channel::Sms, Channel::Post];
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",
             Channel::Phone => "phone",
@@ -420,7 +420,7 @@ impl Store {
 }
 
 /// Reads `channel, granted, recorded_at, source`.
-fn consent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Consent> {
+pub(super) fn consent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Consent> {
     let ch: String = r.get(0)?;
     Ok(Consent {
         channel: Channel::parse(&ch).unwrap_or(Channel::Post),

@@ -22,6 +22,8 @@ pub struct AwardingBody {
     pub name: String,
     /// The centre's approval number with this body, if approved.
     pub centre_number: Option<String>,
+    /// Candidates under 16 need a guardian's consent on file before they are enrolled on its courses.
+    pub guardian_consent_under_16: bool,
 }
 
 /// What kind of course it is.
@@ -162,6 +164,7 @@ impl Store {
             code: required("awarding body code", code, 20)?.to_ascii_uppercase(),
             name: required("awarding body name", name, 200)?,
             centre_number: centre_number.map(|n| required("centre number", n, 40)).transpose()?,
+            guardian_consent_under_16: false,
         };
         self.write(|tx| {
             let taken: bool =
@@ -261,11 +264,17 @@ impl Store {
     /// All awarding bodies, by code.
     pub fn awarding_bodies(&self, _actor: &Actor) -> Result<Vec<AwardingBody>> {
         let mut stmt = self.conn().prepare(
-            "SELECT b.id, b.code, b.name, a.centre_number FROM awarding_bodies b
+            "SELECT b.id, b.code, b.name, a.centre_number, b.guardian_consent_under_16 FROM awarding_bodies b
              LEFT JOIN centre_approvals a ON a.awarding_body_id = b.id ORDER BY b.code",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(AwardingBody { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, centre_number: r.get(3)? })
+            Ok(AwardingBody {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                centre_number: r.get(3)?,
+                guardian_consent_under_16: r.get(4)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -610,10 +619,18 @@ fn write_version(
 /// An awarding body by its code, inside a transaction.
 fn body_by_code(tx: &rusqlite::Connection, code: &str) -> Result<AwardingBody> {
     tx.query_row(
-        "SELECT b.id, b.code, b.name, a.centre_number FROM awarding_bodies b
+        "SELECT b.id, b.code, b.name, a.centre_number, b.guardian_consent_under_16 FROM awarding_bodies b
          LEFT JOIN centre_approvals a ON a.awarding_body_id = b.id WHERE b.code = ?1",
         [code.trim()],
-        |r| Ok(AwardingBody { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, centre_number: r.get(3)? }),
+        |r| {
+            Ok(AwardingBody {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                centre_number: r.get(3)?,
+                guardian_consent_under_16: r.get(4)?,
+            })
+        },
     )
     .optional()?
     .ok_or_else(|| Error::NotFound { what: "awarding body", name: code.trim().to_owned() })

@@ -43,6 +43,9 @@ pub enum ListFate {
     Already { candidate: CandidateRow },
     /// The record's processing is restricted: it is not enrolled.
     Restricted { candidate: CandidateRow },
+    /// Under 16 on a course whose awarding body requires a guardian's consent, and none is recorded
+    /// (or their date of birth is not): not enrolled. `missing` is what to record.
+    NeedsGuardian { candidate: CandidateRow, missing: String },
     /// Matched by one value that another on the line contradicts: not enrolled; check which is right.
     Conflict { candidate: CandidateRow, conflicts: Vec<MatchConflict> },
     /// Several candidates match: enrol the right one from the search instead.
@@ -97,6 +100,10 @@ impl Store {
                         ListFate::Already { candidate }
                     } else if candidate.restricted {
                         ListFate::Restricted { candidate }
+                    } else if let Err(Error::Invalid { field, reason }) =
+                        super::guardian::check_enrolment(self.conn(), actor, run, *one)
+                    {
+                        ListFate::NeedsGuardian { candidate, missing: format!("{field} {reason}") }
                     } else {
                         seen.insert(*one);
                         ListFate::Enrol { candidate }

@@ -395,6 +395,7 @@ pub(crate) fn enrol_in(
         return Err(Error::NotFound { what: "course run", name: run.to_string() });
     };
     require_not_cancelled(tx, run)?;
+    super::guardian::check_enrolment(tx, actor, run, candidate)?;
     let employer: Option<Id> = tx
         .query_row(
             "SELECT employer_id FROM employments WHERE candidate_id = ?1 AND ended_on IS NULL",

@@ -218,6 +218,10 @@ pub(crate) fn erase_person(
     n.cards = run(tx, &format!("DELETE FROM cards WHERE candidate_id IN {P}"), &people)?;
     n.employments = run(tx, &format!("DELETE FROM employments WHERE candidate_id IN {P}"), &people)?;
     run(tx, &format!("DELETE FROM special_category WHERE candidate_id IN {P}"), &people)?;
+    // Objections and marketing consents are about the person, never part of the training record.
+    run(tx, &format!("DELETE FROM candidate_objections WHERE candidate_id IN {P}"), &people)?;
+    run(tx, &format!("DELETE FROM candidate_consents WHERE candidate_id IN {P}"), &people)?;
+    run(tx, &format!("DELETE FROM guardian_consents WHERE candidate_id IN {P}"), &people)?;
     // Holds lifted before (a standing one refuses the erasure, and retention skips the held): their
     // reasons are about the person.
     run(tx, &format!("DELETE FROM legal_holds WHERE candidate_id IN {P}"), &people)?;

@@ -6,6 +6,9 @@
 mod candidate_edits;
 pub(crate) mod candidates;
 mod centre;
+pub(crate) mod consent;
+#[cfg(test)]
+mod consent_tests;
 pub(crate) mod contacts;
 mod courses;
 pub(crate) mod disclosures;
@@ -15,6 +18,7 @@ pub(crate) mod employers;
 mod enrol_list;
 pub(crate) mod enrolments;
 pub(crate) mod erasure;
+pub(crate) mod guardian;
 #[cfg(test)]
 mod org_edit_tests;
 pub mod outcome;
@@ -38,6 +42,7 @@ pub use candidates::{
     MatchReason, NameKeys, Page, PersonKeys, Registered,
 };
 pub use centre::{Centre, CentreForm};
+pub use consent::{MarketingState, Objection};
 pub use contacts::{Channel, Consent, Contact, ContactForm};
 pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
 pub use disclosures::{
@@ -48,6 +53,7 @@ pub use employers::{Employer, EmployerForm};
 pub use enrol_list::{ListFate, ListLine, ListReport, MAX_LINES};
 pub use enrolments::{Attendance, CandidateEnrolment, Enrolled, Enrolment, OutcomeView, Override};
 pub use erasure::{EmployerApproval, ErasedCounts, Erasure, TrainingRecord};
+pub use guardian::{GuardianConsent, GuardianForm, GUARDIAN_AGE};
 pub use rectification::{working_days_after, ChangeReason, Owed, OwedKind, OwedState, WORKING_DAYS};
 pub use requests::{due_date, Request, RequestForm, RequestKind, RequestOutcome};
 pub use results::{ComponentResult, EnrolmentResults, ResultInput};

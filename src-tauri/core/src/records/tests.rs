@@ -673,6 +673,7 @@ fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
                     ListFate::Enrol { candidate } => format!("enrol {}", candidate.forename),
                     ListFate::Already { candidate } => format!("already {}", candidate.forename),
                     ListFate::Restricted { candidate } => format!("restricted {}", candidate.forename),
+                    ListFate::NeedsGuardian { candidate, .. } => format!("guardian {}", candidate.forename),
                     ListFate::Ambiguous { count } => format!("ambiguous {count}"),
                     ListFate::NotFound => "not found".into(),
                     ListFate::Conflict { candidate, .. } => format!("conflict {}", candidate.forename),

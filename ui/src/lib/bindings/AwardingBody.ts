@@ -20,4 +20,8 @@ name: string,
 /**
  * The centre's approval number with this body, if approved.
  */
-centre_number: string | null, };
+centre_number: string | null, 
+/**
+ * Candidates under 16 need a guardian's consent on file before they are enrolled on its courses.
+ */
+guardian_consent_under_16: boolean, };
