@@ -59,6 +59,31 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
+/// Every page of the main database file decrypted as SQLCipher 4 lays it out (4096-byte pages, the
+/// last 80 bytes reserved: a 16-byte IV, then the HMAC; page 1 starts with the 16-byte salt), free
+/// pages included, after the WAL was emptied into it: where a deleted row's bytes would stay without
+/// `secure_delete`, so erasure and retention look for what they removed here.
+pub fn decrypted_pages(w: &World) -> Vec<u8> {
+    use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
+    let busy: i64 = w.store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
+    assert_eq!(busy, 0);
+    let file = std::fs::read(w._fx.dir.db()).unwrap();
+    assert_eq!(file.len() % 4096, 0);
+    let key = w.store.raw_key();
+    let mut all = Vec::with_capacity(file.len());
+    for (i, page) in file.chunks(4096).enumerate() {
+        let start = if i == 0 { 16 } else { 0 };
+        let (body, reserved) = page.split_at(4096 - 80);
+        let mut buf = body[start..].to_vec();
+        cbc::Decryptor::<aes::Aes256>::new(key.into(), reserved[..16].into())
+            .decrypt_padded_mut::<NoPadding>(&mut buf)
+            .unwrap();
+        all.extend(buf);
+    }
+    assert!(contains(&all, "CREATE TABLE candidates"), "the pages decrypt: the schema is readable");
+    all
+}
+
 pub fn sha(path: &std::path::Path) -> [u8; 32] {
     crate::crypto::sha256(&[&std::fs::read(path).expect("read")])
 }

@@ -196,30 +196,6 @@ fn only_an_admin_may_erase_and_an_employed_candidate_needs_the_employers_approva
     ));
 }
 
-/// Every page of the main database file decrypted as SQLCipher 4 lays it out (4096-byte pages, the
-/// last 80 bytes reserved: a 16-byte IV, then the HMAC; page 1 starts with the 16-byte salt), free
-/// pages included, after the WAL was emptied into it (which the test checks).
-fn decrypted_pages(w: &World) -> Vec<u8> {
-    use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
-    let busy: i64 = w.store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
-    assert_eq!(busy, 0);
-    let file = std::fs::read(w._fx.dir.db()).unwrap();
-    assert_eq!(file.len() % 4096, 0);
-    let key = w.store.raw_key();
-    let mut all = Vec::with_capacity(file.len());
-    for (i, page) in file.chunks(4096).enumerate() {
-        let start = if i == 0 { 16 } else { 0 };
-        let (body, reserved) = page.split_at(4096 - 80);
-        let mut buf = body[start..].to_vec();
-        cbc::Decryptor::<aes::Aes256>::new(key.into(), reserved[..16].into())
-            .decrypt_padded_mut::<NoPadding>(&mut buf)
-            .unwrap();
-        all.extend(buf);
-    }
-    assert!(holds(&all, b"CREATE TABLE candidates"), "the pages decrypt: the schema is readable");
-    all
-}
-
 fn markers(c: &Case) -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("name", NAME.as_bytes().to_vec()),
@@ -242,7 +218,7 @@ fn no_marker_of_the_erased_person_is_left_in_any_page_of_the_data_folder() {
     for record in [TrainingRecord::Erase, TrainingRecord::Keep] {
         let mut c = case();
         let admin = c.w.admin.clone();
-        let before = decrypted_pages(&c.w);
+        let before = testing::decrypted_pages(&c.w);
         for (what, m) in markers(&c) {
             // The NI number and the address are sealed under the identity key, so no page shows them
             // even before; their sealed cells are markers in their place.
@@ -256,7 +232,7 @@ fn no_marker_of_the_erased_person_is_left_in_any_page_of_the_data_folder() {
         assert!(done.wal_emptied);
         let wal = c.w._fx.dir.db().with_extension("db-wal");
         assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "the WAL is emptied after an erasure");
-        let after = decrypted_pages(&c.w);
+        let after = testing::decrypted_pages(&c.w);
         for (what, m) in markers(&c) {
             assert!(!holds(&after, &m), "the {what} survives a {record:?} erasure in a page of the database");
         }
@@ -280,7 +256,7 @@ fn without_secure_delete_the_same_erasure_leaves_the_values_in_free_pages() {
         .execute("INSERT INTO candidate_search (candidate_search, rank) VALUES ('secure-delete', 0)", [])
         .unwrap();
     c.w.store.erase_candidate(&admin, c.person, TrainingRecord::Erase, Some(&approval()), today()).unwrap();
-    let after = decrypted_pages(&c.w);
+    let after = testing::decrypted_pages(&c.w);
     let left: Vec<&str> = markers(&c).into_iter().filter(|(_, m)| holds(&after, m)).map(|(w, _)| w).collect();
     assert!(!left.is_empty(), "without secure_delete some value should stay in a freed page");
 }
@@ -322,7 +298,7 @@ fn merge_leaves_nothing_of_the_duplicate_and_moves_its_certificates_to_the_kept_
 
     // Nothing of the duplicate's own values that the kept record did not take is left in any page
     // (the certificate, issued in its name, moved to the kept record as issued).
-    let after = decrypted_pages(&c.w);
+    let after = testing::decrypted_pages(&c.w);
     for m in [ADDRESS, EMAIL] {
         assert!(!holds(&after, m.as_bytes()), "the duplicate's {m} survives in a page");
     }
@@ -354,7 +330,7 @@ fn a_reader_holding_the_wal_is_reported_and_the_next_checkpoint_empties_it() {
     assert!(!done.wal_emptied, "a reader's snapshot keeps the WAL, and the erasure says so");
     reader.conn().execute_batch("COMMIT").unwrap();
     drop(reader);
-    let after = decrypted_pages(&c.w);
+    let after = testing::decrypted_pages(&c.w);
     for (what, m) in markers(&c) {
         assert!(!holds(&after, &m), "the {what} survives once the reader has gone");
     }

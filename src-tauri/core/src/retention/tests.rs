@@ -12,7 +12,7 @@ use super::{Action, Category, HoldForm, RetentionPreview};
 use crate::audit::{self, AuditFilter};
 use crate::records::outcome::Score;
 use crate::records::{ContactForm, Course, ResultInput};
-use crate::testing::{forklift, person, world, World};
+use crate::testing::{contains, decrypted_pages, forklift, person, world, World};
 use crate::{Error, Id};
 
 fn day(s: &str) -> NaiveDate {
@@ -388,33 +388,6 @@ fn a_cancelled_run_leaves_whole_batches_and_the_rest_still_due() {
     assert_eq!(p.categories.iter().find(|x| x.category == Category::TrainingRecord).unwrap().due, 1);
 }
 
-/// Every page of the store's database file decrypted (SQLCipher 4's layout: AES-256-CBC, the IV in
-/// each page's reserved bytes), after a checkpoint: what a thief with the key would read, free pages
-/// included. (The same reading as the erasure tests'.)
-fn decrypted_pages(c: &Centre) -> Vec<u8> {
-    use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
-    let busy: i64 = c.w.store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
-    assert_eq!(busy, 0);
-    let file = std::fs::read(c.w._fx.dir.db()).unwrap();
-    let key = c.w.store.raw_key();
-    let mut all = Vec::with_capacity(file.len());
-    for (i, page) in file.chunks(4096).enumerate() {
-        let start = if i == 0 { 16 } else { 0 };
-        let (body, reserved) = page.split_at(4096 - 80);
-        let mut buf = body[start..].to_vec();
-        cbc::Decryptor::<aes::Aes256>::new(key.into(), reserved[..16].into())
-            .decrypt_padded_mut::<NoPadding>(&mut buf)
-            .unwrap();
-        all.extend(buf);
-    }
-    assert!(holds(&all, "CREATE TABLE candidates"), "the pages decrypt: the schema is readable");
-    all
-}
-
-fn holds(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 #[test]
 fn the_end_of_the_identity_category_anonymises_or_erases_the_person_through_the_one_primitive() {
     for action in [Action::Anonymise, Action::Delete] {
@@ -457,25 +430,25 @@ fn after_a_run_no_value_it_removed_is_left_in_any_page_of_the_store() {
     let mut c = centre();
     let admin = c.w.admin.clone();
     c.w.store.set_retention_rule(&admin, Category::Identity, 60, Action::Delete).unwrap();
-    let before = decrypted_pages(&c);
+    let before = decrypted_pages(&c.w);
     // Alma's surname and her assessor's comment, Pat's surname, Cora's evidence caption: all readable
     // before (the check can see them), all gone after.
     let markers = ["Zebedee", "ALMA-MARKER", "Vole", "Cora stacking"];
     for m in markers {
-        assert!(holds(&before, m), "the check sees {m} before the run");
+        assert!(contains(&before, m), "the check sees {m} before the run");
     }
     c.w.store.run_retention(&admin, day(TODAY), &mut |_| ControlFlow::Continue(())).unwrap();
     let wal = c.w._fx.dir.db().with_extension("db-wal");
     assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "the run empties the WAL");
-    let after = decrypted_pages(&c);
+    let after = decrypted_pages(&c.w);
     for m in markers {
-        assert!(!holds(&after, m), "{m} survives the run in a page of the database");
+        assert!(!contains(&after, m), "{m} survives the run in a page of the database");
     }
     for (path, bytes) in c.w._fx.files_on_disk() {
         for m in markers {
-            assert!(!holds(&bytes, m), "{} holds {m}", path.display());
+            assert!(!contains(&bytes, m), "{} holds {m}", path.display());
         }
     }
     // Those kept are still readable: the check is not blind.
-    assert!(holds(&after, "Xanthe") && holds(&after, "Umber"), "Cora and Quinn stay");
+    assert!(contains(&after, "Xanthe") && contains(&after, "Umber"), "Cora and Quinn stay");
 }
