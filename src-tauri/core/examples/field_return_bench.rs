@@ -96,6 +96,7 @@ fn prepare(dir: &Path, photos: u32) {
                 ],
                 version: None,
                 grades: vec![],
+                candidates_per_trainer: None,
             },
         )
         .unwrap();

@@ -107,6 +107,14 @@ pub enum Error {
     #[error("this person is under a legal hold: lift the hold (Retention, legal holds) before erasing them")]
     UnderLegalHold,
 
+    /// Enrolling beyond a run's places: its capacity, or its trainers times the course's ratio. `why`
+    /// says which limit, in numbers only.
+    #[error(
+        "over the run's places: {wanted} candidates for {limit} places ({why}); add places or a trainer to \
+         the run, or enrol on another run"
+    )]
+    OverCapacity { wanted: u32, limit: u32, why: String },
+
     #[error("no {what} called {name:?}")]
     NotFound { what: &'static str, name: String },
 

@@ -159,6 +159,7 @@ pub fn forklift() -> Course {
             GradeBand { grade: "Pass".into(), min_percent: 0.0 },
             GradeBand { grade: "Distinction".into(), min_percent: 90.0 },
         ],
+        candidates_per_trainer: None,
     }
 }
 

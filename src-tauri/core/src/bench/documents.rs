@@ -138,6 +138,7 @@ pub(super) fn setup(store: &mut Store, admin: &Actor) -> Result<Setup> {
                 GradeBand { grade: "Pass".into(), min_percent: 0.0 },
                 GradeBand { grade: "Distinction".into(), min_percent: 90.0 },
             ],
+            candidates_per_trainer: None,
         },
     )?;
     let trainer = store

@@ -114,6 +114,7 @@ mod tests {
             }],
             version: None,
             grades: vec![],
+            candidates_per_trainer: None,
         };
         let course = w.store.add_course(&admin, &course).unwrap();
         let component = course.components[0].id.unwrap();

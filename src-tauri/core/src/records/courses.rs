@@ -125,6 +125,11 @@ pub struct Course {
     #[serde(default)]
     #[ts(optional)]
     pub version: Option<u32>,
+    /// The most candidates one trainer may take on a run, where the awarding body sets a ratio (3
+    /// novices per instructor on lift-truck courses); `None` where it sets none. The course's, not the
+    /// body's: one body sets different ratios for different courses.
+    #[serde(default)]
+    pub candidates_per_trainer: Option<u32>,
 }
 
 impl Course {
@@ -144,6 +149,9 @@ impl Course {
         for c in &self.components {
             required("component name", &c.name, 100)?;
             c.rule.validate()?;
+        }
+        if self.candidates_per_trainer.is_some_and(|n| !(1..=1000).contains(&n)) {
+            return Err(Error::invalid("candidates per trainer", "should be a whole number from 1 to 1,000"));
         }
         Ok(())
     }
@@ -393,7 +401,7 @@ impl Store {
             .query_row(
                 "SELECT c.code, c.title, b.code, c.course_type, c.category, c.length_days, c.duration_hours,
                         c.validity_months, c.requires_ni, c.requires_dob, c.requires_address, c.requires_photo, c.grades,
-                        c.version
+                        c.version, c.candidates_per_trainer
                  FROM courses c LEFT JOIN awarding_bodies b ON b.id = c.awarding_body_id WHERE c.id = ?1",
                 [id],
                 |r| {
@@ -418,6 +426,7 @@ impl Store {
                         components: Vec::new(),
                         grades: grades.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default(),
                         version: Some(r.get(13)?),
+                        candidates_per_trainer: r.get(14)?,
                     })
                 },
             )
@@ -529,6 +538,7 @@ fn course_changes(was: &Course, now: &Course) -> Vec<FieldChange> {
     };
     cmp("components", json(&parts(was)), json(&parts(now)));
     cmp("grades", json(&was.grades), json(&now.grades));
+    cmp("candidates_per_trainer", json(&was.candidates_per_trainer), json(&now.candidates_per_trainer));
     out
 }
 
@@ -563,11 +573,13 @@ fn write_version(
     let sql = if in_place {
         "UPDATE courses SET code = ?2, title = ?3, awarding_body_id = ?4, course_type = ?5, category = ?6,
             length_days = ?7, duration_hours = ?8, validity_months = ?9, requires_ni = ?10, requires_dob = ?11,
-            requires_address = ?12, requires_photo = ?13, grades = ?14, version = ?15 WHERE id = ?1"
+            requires_address = ?12, requires_photo = ?13, grades = ?14, version = ?15,
+            candidates_per_trainer = ?16 WHERE id = ?1"
     } else {
         "INSERT INTO courses (id, code, title, awarding_body_id, course_type, category, length_days, duration_hours,
-            validity_months, requires_ni, requires_dob, requires_address, requires_photo, grades, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            validity_months, requires_ni, requires_dob, requires_address, requires_photo, grades, version,
+            candidates_per_trainer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     };
     tx.execute(
         sql,
@@ -586,7 +598,8 @@ fn write_version(
             r.home_address,
             r.photo,
             grades,
-            version
+            version,
+            stored.candidates_per_trainer
         ],
     )?;
     for (pos, c) in stored.components.iter_mut().enumerate() {

@@ -30,6 +30,7 @@ fn form_of(run: &Run) -> RunForm {
         employer_id: run.employer_id,
         site_contact_id: None,
         trainer_ids: run.trainers.iter().map(|t| t.id).collect(),
+        capacity: run.capacity.map(|c| c.to_string()),
     }
 }
 

@@ -46,6 +46,9 @@ pub enum ListFate {
     /// Under 16 on a course whose awarding body requires a guardian's consent, and none is recorded
     /// (or their date of birth is not): not enrolled. `missing` is what to record.
     NeedsGuardian { candidate: CandidateRow, missing: String },
+    /// Matched, but the run has no place left for them (its capacity, or its trainers times the
+    /// course's ratio): not enrolled. `reason` says which limit.
+    Full { candidate: CandidateRow, reason: String },
     /// Matched by one value that another on the line contradicts: not enrolled; check which is right.
     Conflict { candidate: CandidateRow, conflicts: Vec<MatchConflict> },
     /// Several candidates match: enrol the right one from the search instead.
@@ -82,6 +85,9 @@ impl Store {
         }
         // NI numbers and dates of birth are matched through the session's identity key, when it holds one.
         let with_ni = actor.identity().filter(|_| actor.may(Permission::ReadIdentifiers));
+        // Places left: the lines after the run is full are each their own line, not enrolled.
+        let places = super::diary::places_in(self.conn(), run)?;
+        let mut free = places.free;
         let mut seen = on_run;
         let mut out = Vec::with_capacity(lines.len());
         for (line, text) in lines {
@@ -104,8 +110,15 @@ impl Store {
                         super::guardian::check_enrolment(self.conn(), actor, run, *one)
                     {
                         ListFate::NeedsGuardian { candidate, missing: format!("{field} {reason}") }
+                    } else if free == Some(0) {
+                        let reason = match places.limit {
+                            Some(limit) => Error::OverCapacity { wanted: limit + 1, limit, why: places.why() },
+                            None => Error::Internal("a run with no limit counted as full"),
+                        };
+                        ListFate::Full { candidate, reason: reason.to_string() }
                     } else {
                         seen.insert(*one);
+                        free = free.map(|f| f - 1);
                         ListFate::Enrol { candidate }
                     }
                 }

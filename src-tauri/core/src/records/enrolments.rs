@@ -335,6 +335,7 @@ impl Store {
                 rusqlite::params![enrolment, to],
             )?;
             tx.execute("DELETE FROM outcomes WHERE enrolment_id = ?1", [enrolment])?;
+            super::diary::require_room(tx, to)?;
             let mut changes = vec![FieldChange::changed("run_id", from.to_string(), to.to_string())];
             if status != "booked" {
                 changes.push(FieldChange::changed("status", status, "booked"));
@@ -411,6 +412,8 @@ pub(crate) fn enrol_in(
     if inserted == 0 {
         return Err(Error::Duplicate { what: "an enrolment on this run for", name: "that candidate".into() });
     }
+    // Counted with the new enrolment in: a refusal undoes it with the transaction.
+    super::diary::require_room(tx, run)?;
     let sid = id.to_string();
     audit::record(
         tx,

@@ -11,6 +11,9 @@ pub(crate) mod consent;
 mod consent_tests;
 pub(crate) mod contacts;
 mod courses;
+pub(crate) mod diary;
+#[cfg(test)]
+mod diary_tests;
 pub(crate) mod disclosures;
 #[cfg(test)]
 mod edits_tests;
@@ -45,6 +48,7 @@ pub use centre::{Centre, CentreForm};
 pub use consent::{MarketingState, Objection};
 pub use contacts::{Channel, Consent, Contact, ContactForm};
 pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};
+pub use diary::{Clash, ClashKind, DiaryRun, Places, MAX_DIARY_DAYS, MAX_PLACES};
 pub use disclosures::{
     DisclosedPerson, Disclosure, DisclosureAffected, DisclosureChannel, DisclosureKey, ManualDisclosure, OutputKind,
     RecipientKind,

@@ -36,6 +36,9 @@ pub struct RunForm {
     /// Trainers or assessors.
     #[serde(default)]
     pub trainer_ids: Vec<Id>,
+    /// Places available, e.g. "12"; blank for no set limit.
+    #[serde(default)]
+    pub capacity: Option<String>,
 }
 
 /// A trainer on a run.
@@ -88,6 +91,8 @@ pub struct Run {
     pub cancelled_at: Option<String>,
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// Places available; `None` when no limit was set.
+    pub capacity: Option<u32>,
 }
 
 /// Filters for [`Store::runs`].
@@ -130,7 +135,7 @@ pub(crate) fn require_visible(conn: &Connection, actor: &Actor, run: Id) -> Resu
 const RUN_SELECT: &str = "SELECT r.id, r.course_id, c.code, c.title, c.category, r.starts_on, r.ends_on,
         r.assessment_on, r.venue, r.employer_id, e.name, k.forename || ' ' || k.surname,
         (SELECT count(*) FROM enrolments WHERE run_id = r.id), c.version, r.cancelled_at, r.cancel_reason,
-        r.site_contact_id
+        r.site_contact_id, r.capacity
     FROM course_runs r JOIN courses c ON c.id = r.course_id
     LEFT JOIN employers e ON e.id = r.employer_id
     LEFT JOIN contacts k ON k.id = r.site_contact_id";
@@ -160,6 +165,7 @@ fn read_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
         course_version: r.get(13)?,
         cancelled_at: r.get(14)?,
         cancel_reason: r.get(15)?,
+        capacity: r.get(17)?,
     })
 }
 
@@ -176,17 +182,18 @@ fn with_trainers(conn: &Connection, mut run: Run) -> Result<Run> {
 
 /// A run form once validated: the same checks for a new run and an edited one.
 #[derive(Clone, Debug, PartialEq)]
-struct ValidRun {
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
+pub(crate) struct ValidRun {
+    pub(crate) starts_on: NaiveDate,
+    pub(crate) ends_on: NaiveDate,
     assessment_on: Option<NaiveDate>,
-    venue: Option<String>,
-    employer_id: Option<Id>,
+    pub(crate) venue: Option<String>,
+    pub(crate) employer_id: Option<Id>,
     site_contact_id: Option<Id>,
-    trainer_ids: Vec<Id>,
+    pub(crate) trainer_ids: Vec<Id>,
+    capacity: Option<u32>,
 }
 
-fn validate(form: &RunForm) -> Result<ValidRun> {
+pub(crate) fn validate(form: &RunForm) -> Result<ValidRun> {
     let starts_on = run_date("start date", &form.starts_on)?;
     let ends_on = opt(&form.ends_on).map(|d| run_date("end date", d)).transpose()?.unwrap_or(starts_on);
     if ends_on < starts_on {
@@ -203,6 +210,13 @@ fn validate(form: &RunForm) -> Result<ValidRun> {
     let mut trainer_ids = form.trainer_ids.clone();
     trainer_ids.sort();
     trainer_ids.dedup();
+    let capacity = opt(&form.capacity)
+        .map(|c| {
+            c.parse::<u32>().ok().filter(|n| (1..=super::diary::MAX_PLACES).contains(n)).ok_or_else(|| {
+                Error::invalid("places", format!("should be a whole number from 1 to {}", super::diary::MAX_PLACES))
+            })
+        })
+        .transpose()?;
     Ok(ValidRun {
         starts_on,
         ends_on,
@@ -211,6 +225,7 @@ fn validate(form: &RunForm) -> Result<ValidRun> {
         employer_id: form.employer_id,
         site_contact_id: form.site_contact_id,
         trainer_ids,
+        capacity,
     })
 }
 
@@ -258,7 +273,7 @@ fn stored(tx: &Connection, run: Id) -> Result<(Id, bool, ValidRun)> {
     let (course, cancelled, mut v) = tx
         .query_row(
             "SELECT course_id, cancelled_at IS NOT NULL, starts_on, ends_on, assessment_on, venue, employer_id,
-                    site_contact_id FROM course_runs WHERE id = ?1",
+                    site_contact_id, capacity FROM course_runs WHERE id = ?1",
             [run],
             |r| {
                 let day = |i| -> rusqlite::Result<NaiveDate> {
@@ -277,6 +292,7 @@ fn stored(tx: &Connection, run: Id) -> Result<(Id, bool, ValidRun)> {
                         employer_id: r.get(6)?,
                         site_contact_id: r.get(7)?,
                         trainer_ids: Vec::new(),
+                        capacity: r.get(8)?,
                     },
                 ))
             },
@@ -314,6 +330,7 @@ fn run_changes(was: &ValidRun, now: &ValidRun) -> Vec<FieldChange> {
     cmp("employer_id", id_value(was.employer_id), id_value(now.employer_id));
     cmp("site_contact_id", id_value(was.site_contact_id), id_value(now.site_contact_id));
     cmp("trainers", ids(&was.trainer_ids), ids(&now.trainer_ids));
+    cmp("capacity", was.capacity.into(), now.capacity.into());
     out
 }
 
@@ -337,7 +354,7 @@ impl Store {
             check_links(tx, &v, None)?;
             tx.execute(
                 "INSERT INTO course_runs (id, course_id, starts_on, ends_on, assessment_on, venue, employer_id,
-                    site_contact_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    site_contact_id, created_at, capacity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 rusqlite::params![
                     id,
                     course,
@@ -347,7 +364,8 @@ impl Store {
                     v.venue,
                     v.employer_id,
                     v.site_contact_id,
-                    Utc::now().to_rfc3339()
+                    Utc::now().to_rfc3339(),
+                    v.capacity
                 ],
             )?;
             for t in &v.trainer_ids {
@@ -364,6 +382,7 @@ impl Store {
                     FieldChange::created("starts_on", v.starts_on.to_string()),
                     FieldChange::created("ends_on", v.ends_on.to_string()),
                     FieldChange::created("trainers", v.trainer_ids.len()),
+                    FieldChange::created("capacity", v.capacity),
                 ],
             )
         })?;
@@ -394,7 +413,7 @@ impl Store {
             check_links(tx, &v, was.site_contact_id)?;
             tx.execute(
                 "UPDATE course_runs SET starts_on = ?2, ends_on = ?3, assessment_on = ?4, venue = ?5, employer_id = ?6,
-                    site_contact_id = ?7 WHERE id = ?1",
+                    site_contact_id = ?7, capacity = ?8 WHERE id = ?1",
                 rusqlite::params![
                     run,
                     v.starts_on.to_string(),
@@ -402,7 +421,8 @@ impl Store {
                     v.assessment_on.map(|d| d.to_string()),
                     v.venue,
                     v.employer_id,
-                    v.site_contact_id
+                    v.site_contact_id,
+                    v.capacity
                 ],
             )?;
             if was.trainer_ids != v.trainer_ids {
@@ -414,6 +434,8 @@ impl Store {
                     )?;
                 }
             }
+            // Fewer places, or fewer trainers on a course with a ratio, than the candidates booked.
+            super::diary::require_room(tx, run)?;
             let sid = run.to_string();
             audit::record(tx, Who::Actor(actor), "run.edit", Subject { entity: "run", id: Some(&sid) }, &changes)
         })?;

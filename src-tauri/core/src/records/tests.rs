@@ -677,6 +677,7 @@ fn a_pasted_list_is_matched_line_by_line_then_enrolled_in_one_go() {
                     ListFate::Ambiguous { count } => format!("ambiguous {count}"),
                     ListFate::NotFound => "not found".into(),
                     ListFate::Conflict { candidate, .. } => format!("conflict {}", candidate.forename),
+                    ListFate::Full { candidate, .. } => format!("full {}", candidate.forename),
                 };
                 (l.line, what)
             })

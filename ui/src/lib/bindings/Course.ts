@@ -61,4 +61,10 @@ grades: Array<GradeBand>,
  * Which version of the course this is (1 for the first); set when read from the store. A course
  * in use is never edited in place: a change makes the next version, see [`Store::revise_course`].
  */
-version?: number, };
+version?: number, 
+/**
+ * The most candidates one trainer may take on a run, where the awarding body sets a ratio (3
+ * novices per instructor on lift-truck courses); `None` where it sets none. The course's, not the
+ * body's: one body sets different ratios for different courses.
+ */
+candidates_per_trainer: number | null, };

@@ -2,4 +2,4 @@
 import type { CandidateRow } from "./CandidateRow";
 import type { MatchConflict } from "./MatchConflict";
 
-export type ListFate = { "kind": "enrol", candidate: CandidateRow, } | { "kind": "already", candidate: CandidateRow, } | { "kind": "restricted", candidate: CandidateRow, } | { "kind": "needs_guardian", candidate: CandidateRow, missing: string, } | { "kind": "conflict", candidate: CandidateRow, conflicts: Array<MatchConflict>, } | { "kind": "ambiguous", count: number, } | { "kind": "not_found" };
+export type ListFate = { "kind": "enrol", candidate: CandidateRow, } | { "kind": "already", candidate: CandidateRow, } | { "kind": "restricted", candidate: CandidateRow, } | { "kind": "needs_guardian", candidate: CandidateRow, missing: string, } | { "kind": "full", candidate: CandidateRow, reason: string, } | { "kind": "conflict", candidate: CandidateRow, conflicts: Array<MatchConflict>, } | { "kind": "ambiguous", count: number, } | { "kind": "not_found" };

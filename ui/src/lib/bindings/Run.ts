@@ -77,4 +77,8 @@ cancelled_at: string | null,
 /**
  * Why it was cancelled.
  */
-cancel_reason: string | null, };
+cancel_reason: string | null, 
+/**
+ * Places available; `None` when no limit was set.
+ */
+capacity: number | null, };

@@ -36,4 +36,8 @@ site_contact_id: Id | null,
 /**
  * Trainers or assessors.
  */
-trainer_ids: Array<Id>, };
+trainer_ids: Array<Id>, 
+/**
+ * Places available, e.g. "12"; blank for no set limit.
+ */
+capacity: string | null, };
