@@ -206,6 +206,8 @@ pub enum ErrorKind {
     PasswordChange,
     Credentials,
     Busy,
+    /// Over a run's places (its capacity, or its trainers times the course's ratio): nothing enrolled.
+    OverCapacity,
     /// A file could not be read or written (a full disk, a missing folder): worth trying again.
     Io,
     /// A bug in Centrebook, not the user's doing: retrying will not help; the message asks for a report.
@@ -262,6 +264,15 @@ impl From<Error> for UiError {
             Error::PasswordChangeRequired => ErrorKind::PasswordChange,
             Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => ErrorKind::Credentials,
             Error::Busy(_) => ErrorKind::Busy,
+            // Carried to the run's places field, the reason (which limit) beside it.
+            Error::OverCapacity { why, .. } => {
+                return UiError {
+                    kind: ErrorKind::OverCapacity,
+                    message,
+                    field: Some("places"),
+                    reason: Some(why.clone()),
+                }
+            }
             Error::Io { .. } => ErrorKind::Io,
             Error::Internal(_) => ErrorKind::Internal,
             // No `_` arm: a new core variant does not compile until it is given a kind here.

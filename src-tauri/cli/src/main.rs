@@ -3,11 +3,13 @@
 //!
 //! Exit codes: 0 done; 1 failed; 2 usage; 3 locked or wrong secret or wrong password; 4 not allowed
 //! for this role; 5 bad input; 6 the store is busy; 7 the audit log failed verification; 8 a likely duplicate was found and
-//! nothing was written. `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
+//! nothing was written (also a double booking found by `run add` or `run edit`, saved only with
+//! `--despite-clash`). `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
 //! certificate; 13 erased with its holder (no longer confirmable); 5 not a certificate. 14: the database
 //! is behind its audit anchor (an older copy put back): a write refused, or `audit verify` (see
 //! `audit accept-copy`). `return import` adds: 9 applied, but conflicts wait for a person
-//! (`return conflicts`, `return resolve`). Code 1 covers everything else (a file that could not be
+//! (`return conflicts`, `return resolve`). 16: over a run's places (its capacity, or its trainers
+//! times the course's ratio); nothing enrolled. Code 1 covers everything else (a file that could not be
 //! read or written, a damaged store, an internal error); the message says which. `exit_code` names
 //! every core error, with no catch-all.
 
@@ -204,6 +206,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Invalid { .. } | Error::NotFound { .. } | Error::Duplicate { .. } => 5,
         Error::Sealed(_) | Error::Field(_) => 5,
         Error::Busy(_) => 6,
+        Error::OverCapacity { .. } => 16,
         Error::BehindAnchor(_) => 14,
         Error::NotInitialised(_)
         | Error::AlreadyInitialised(_)

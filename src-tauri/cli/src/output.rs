@@ -8,6 +8,11 @@ use serde::Serialize;
 /// Exit code when some input lines or rows were refused (the good ones still land unless checking).
 pub const SOME_REJECTED: u8 = 5;
 
+/// Exit code when a check found what a person should confirm and nothing was written: a likely
+/// duplicate person (`candidate add`), or a double booking (`run add`, `run edit` without
+/// `--despite-clash`).
+pub const LIKELY_DUPLICATE: u8 = 8;
+
 pub fn print_json(value: &impl Serialize) {
     use std::io::Write;
     // A reader that stops early (`| head`) is not an error worth a panic.

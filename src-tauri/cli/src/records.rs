@@ -22,7 +22,7 @@ const CONTACT_FIELDS: &[&str] = &["employer_id", "forename", "surname", "job_tit
 use crate::output::{outcome_text, print_json};
 
 /// Exit code when registration found likely duplicates and wrote nothing.
-pub const POSSIBLE_DUPLICATE: u8 = 8;
+pub const POSSIBLE_DUPLICATE: u8 = crate::output::LIKELY_DUPLICATE;
 
 #[derive(Debug, Subcommand)]
 pub enum EmployerVerb {

@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use centrebook_core::records::outcome::{Outcome, Score};
 use centrebook_core::records::{
-    Attendance, CandidateRow, EnrolmentResults, ListFate, ResultInput, Run, RunFilter, RunForm,
+    Attendance, CandidateRow, ClashKind, EnrolmentResults, ListFate, Places, ResultInput, Run, RunFilter, RunForm,
 };
 use centrebook_core::{fields::parse_uk_date, Actor, Error, Id, Result, Store};
 use clap::Subcommand;
 
 use crate::input::text_from_file_or_stdin;
-use crate::output::{outcome_text, print_json, SOME_REJECTED as SOME_LEFT};
+use crate::output::{outcome_text, print_json, LIKELY_DUPLICATE as CLASHED, SOME_REJECTED as SOME_LEFT};
 
 #[derive(Debug, Subcommand)]
 pub enum RunVerb {
@@ -41,6 +41,29 @@ pub enum RunVerb {
         /// A trainer's id or exact name (repeatable).
         #[arg(long = "trainer")]
         trainers: Vec<String>,
+        /// Places available (default: no limit but the course's trainer ratio).
+        #[arg(long)]
+        places: Option<String>,
+        /// Save even though a trainer or the venue is booked on another run on those days (the
+        /// clashes are listed, and nothing saved, without it: exit 8).
+        #[arg(long)]
+        despite_clash: bool,
+    },
+    /// The diary: every run on any day from one date to another, earliest first, with its course,
+    /// trainers, venue or site, and places taken of places available.
+    Calendar {
+        /// First day, e.g. 01/12/2026.
+        #[arg(long)]
+        from: String,
+        /// Last day.
+        #[arg(long)]
+        to: String,
+    },
+    /// A run's places: taken, its capacity, and its trainers times the course's ratio; without a
+    /// run, those of every run in the next four weeks.
+    Capacity {
+        /// The run's id.
+        run: Option<String>,
     },
     /// List runs, latest first.
     List {
@@ -81,7 +104,7 @@ pub enum RunVerb {
     },
     /// Change a run's dates, venue or site and site contact, or trainers (admin and office): the
     /// options given, or the fields of a JSON object (starts_on, ends_on, assessment_on, venue,
-    /// employer_id, site_contact_id, trainer_ids); the rest stay. An empty value clears a field.
+    /// employer_id, site_contact_id, trainer_ids, capacity); the rest stay. An empty value clears a field.
     Edit {
         /// The run's id.
         run: String,
@@ -112,6 +135,12 @@ pub enum RunVerb {
         /// Take every trainer off the run.
         #[arg(long, conflicts_with = "trainers")]
         no_trainers: bool,
+        /// Places available; empty for no limit.
+        #[arg(long)]
+        places: Option<String>,
+        /// Save even though a trainer or the venue is booked on another run on those days.
+        #[arg(long)]
+        despite_clash: bool,
     },
     /// Cancel a run, with the reason (admin and office). Its enrolments are kept, marked cancelled;
     /// it takes no more results, attendance or certificates.
@@ -249,6 +278,7 @@ struct RunChanges {
     employer_id: Option<String>,
     site_contact_id: Option<String>,
     trainer_ids: Option<Vec<String>>,
+    capacity: Option<String>,
 }
 
 /// A run as the form that schedules it, to be changed field by field.
@@ -263,6 +293,7 @@ fn form_of(r: &Run) -> RunForm {
         employer_id: r.employer_id,
         site_contact_id: r.site_contact_id,
         trainer_ids: r.trainers.iter().map(|t| t.id).collect(),
+        capacity: r.capacity.map(|c| c.to_string()),
     }
 }
 
@@ -292,13 +323,61 @@ fn print_run(r: &Run) {
     );
 }
 
+/// The places of a run as one reads them: "3 of 12 places taken (ratio: 3 per trainer, 2 trainers)".
+fn places_text(p: &Places) -> String {
+    let limit = match p.limit {
+        Some(l) => format!("{} of {l} places taken", p.taken),
+        None => format!("{} taken, no limit set", p.taken),
+    };
+    let ratio = match p.per_trainer {
+        Some(per) => format!(" (ratio {per} per trainer, {} trainer(s): {} at most)", p.trainers, per * p.trainers),
+        None => String::new(),
+    };
+    format!("{limit}{ratio}")
+}
+
+/// Lists the double bookings saving a run would make and, unless `despite` says to save anyway,
+/// stops before saving (exit 8: nothing was written).
+fn clashes_stop(store: &Store, actor: &Actor, form: &RunForm, run: Option<Id>, despite: bool) -> Result<bool> {
+    let clashes = store.run_clashes(actor, form, run)?;
+    for c in &clashes {
+        let what = match c.kind {
+            ClashKind::Trainer => format!("trainer {}", c.what),
+            ClashKind::Venue => format!("venue {}", c.what),
+        };
+        eprintln!(
+            "double booking: {what} is also on run {} ({} {}–{})",
+            c.run_id,
+            c.course_code,
+            c.starts_on.format("%d/%m/%Y"),
+            c.ends_on.format("%d/%m/%Y")
+        );
+    }
+    if !clashes.is_empty() && !despite {
+        eprintln!("nothing saved; give --despite-clash to save anyway");
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 fn date(field: &'static str, d: Option<String>) -> Result<Option<chrono::NaiveDate>> {
     d.map(|d| parse_uk_date(field, &d)).transpose()
 }
 
 pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Result<ExitCode> {
     match verb {
-        RunVerb::Add { course, start, end, assessment, venue, employer, site_contact, trainers } => {
+        RunVerb::Add {
+            course,
+            start,
+            end,
+            assessment,
+            venue,
+            employer,
+            site_contact,
+            trainers,
+            places,
+            despite_clash,
+        } => {
             let course_id = store.course_by_code(actor, &course)?.id.unwrap_or_default();
             let employer_id = employer.map(|n| store.employer_named(actor, &n)).transpose()?.map(|e| e.id);
             let trainer_ids = trainers.iter().map(|t| trainer_id(store, actor, t)).collect::<Result<_>>()?;
@@ -311,12 +390,54 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 employer_id,
                 site_contact_id: site_contact.as_deref().map(Id::parse).transpose()?,
                 trainer_ids,
+                capacity: places,
             };
+            if clashes_stop(store, actor, &form, None, despite_clash)? {
+                return Ok(ExitCode::from(CLASHED));
+            }
             let run = store.add_run(actor, &form)?;
             if json {
                 print_json(&run);
             } else {
                 print_run(&run);
+            }
+        }
+        RunVerb::Calendar { from, to } => {
+            let (from, to) = (parse_uk_date("from", &from)?, parse_uk_date("to", &to)?);
+            let runs = store.runs_between(actor, from, to)?;
+            if json {
+                print_json(&runs);
+            } else {
+                for d in &runs {
+                    print_run(&d.run);
+                    println!("    {}", places_text(&d.places));
+                }
+            }
+        }
+        RunVerb::Capacity { run: Some(run) } => {
+            let places = store.run_capacity(actor, Id::parse(&run)?)?;
+            if json {
+                print_json(&places);
+            } else {
+                println!("{}", places_text(&places));
+            }
+        }
+        RunVerb::Capacity { run: None } => {
+            let today = chrono::Local::now().date_naive();
+            let runs = store.runs_between(actor, today, today + chrono::Days::new(28))?;
+            let places: Vec<&Places> = runs.iter().map(|d| &d.places).collect();
+            if json {
+                print_json(&places);
+            } else {
+                for d in &runs {
+                    println!(
+                        "{}  {}  {:<12} {}",
+                        d.run.id,
+                        d.run.starts_on.format("%d/%m/%Y"),
+                        d.run.course_code,
+                        places_text(&d.places)
+                    );
+                }
             }
         }
         RunVerb::List { from, to, limit } => {
@@ -394,6 +515,7 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                             "not enrolled, conflict: matches {} on one value that another on the line contradicts",
                             who(candidate)
                         ),
+                        ListFate::Full { candidate, reason } => format!("not enrolled, {}: {reason}", who(candidate)),
                         ListFate::Ambiguous { count } => format!("{count} candidates match; enrol the right one by id"),
                         ListFate::NotFound => "nobody matches".into(),
                     };
@@ -416,6 +538,8 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
             site_contact,
             trainers,
             no_trainers,
+            places,
+            despite_clash,
         } => {
             let id = Id::parse(&run)?;
             let now = store.run(actor, id)?;
@@ -439,7 +563,9 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 if let Some(t) = c.trainer_ids {
                     form.trainer_ids = t.iter().map(|t| trainer_id(store, actor, t)).collect::<Result<_>>()?;
                 }
+                form.capacity = c.capacity.or(form.capacity);
             }
+            form.capacity = places.or(form.capacity);
             form.starts_on = start.unwrap_or(form.starts_on);
             form.ends_on = end.or(form.ends_on);
             form.assessment_on = assessment.or(form.assessment_on);
@@ -457,6 +583,9 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 form.trainer_ids.clear();
             } else if !trainers.is_empty() {
                 form.trainer_ids = trainers.iter().map(|t| trainer_id(store, actor, t)).collect::<Result<_>>()?;
+            }
+            if clashes_stop(store, actor, &form, Some(id), despite_clash)? {
+                return Ok(ExitCode::from(CLASHED));
             }
             let run = store.edit_run(actor, id, &form)?;
             if json {

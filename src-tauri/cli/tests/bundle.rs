@@ -73,6 +73,8 @@ fn centre() -> Centre {
                 "Yard 2",
                 "--trainer",
                 "Tess Evans",
+                // One run per body, all on one day with one trainer: a double booking meant.
+                "--despite-clash",
             ],
             AS_ADMIN,
         )["id"]

@@ -110,8 +110,9 @@ pub enum Error {
     /// Enrolling beyond a run's places: its capacity, or its trainers times the course's ratio. `why`
     /// says which limit, in numbers only.
     #[error(
-        "over the run's places: {wanted} candidates for {limit} places ({why}); add places or a trainer to \
-         the run, or enrol on another run"
+        "over the run's places: {wanted} candidates for {limit} place{} ({why}); add places or a trainer \
+         to the run, or enrol on another run",
+        if *limit == 1 { "" } else { "s" }
     )]
     OverCapacity { wanted: u32, limit: u32, why: String },
 

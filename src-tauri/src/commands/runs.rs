@@ -2,10 +2,11 @@
 
 use centrebook_core::records::outcome::Outcome;
 use centrebook_core::records::{
-    Attendance, CandidateEnrolment, Enrolled, Enrolment, EnrolmentResults, ListReport, ResultInput, Run, RunFilter,
-    RunForm,
+    Attendance, CandidateEnrolment, Clash, DiaryRun, Enrolled, Enrolment, EnrolmentResults, ListReport, Places,
+    ResultInput, Run, RunFilter, RunForm,
 };
 use centrebook_core::{photo, Error, Id};
+use chrono::NaiveDate;
 use tauri::ipc::Response;
 use tauri::{AppHandle, State};
 
@@ -25,6 +26,28 @@ pub async fn run(state: State<'_, AppState>, id: Id) -> Result<Run, UiError> {
 #[tauri::command]
 pub async fn add_run(state: State<'_, AppState>, form: RunForm) -> Result<Run, UiError> {
     state.with(move |s, a| s.add_run(a, &form)).await
+}
+
+/// The double bookings saving `form` would make (for the window to ask "save anyway?").
+#[tauri::command]
+pub async fn run_clashes(state: State<'_, AppState>, form: RunForm, run: Option<Id>) -> Result<Vec<Clash>, UiError> {
+    state.with(move |s, a| s.run_clashes(a, &form, run)).await
+}
+
+/// A run's places: taken, capacity, trainers times the course's ratio.
+#[tauri::command]
+pub async fn run_capacity(state: State<'_, AppState>, run: Id) -> Result<Places, UiError> {
+    state.with(move |s, a| s.run_capacity(a, run)).await
+}
+
+/// The diary's week or month: every run on a day from `from` to `to`, with its places.
+#[tauri::command]
+pub async fn runs_between(
+    state: State<'_, AppState>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DiaryRun>, UiError> {
+    state.with(move |s, a| s.runs_between(a, from, to)).await
 }
 
 /// Changes a run's dates, place and trainers through the form that scheduled it.

@@ -61,6 +61,7 @@ impl Places {
         match (self.capacity, self.ratio_limit, self.per_trainer) {
             (Some(c), Some(r), Some(p)) if r < c => format!("{p} candidates per trainer on this course, {trainers}"),
             (None, Some(_), Some(p)) => format!("{p} candidates per trainer on this course, {trainers}"),
+            (Some(1), _, _) => "1 place on the run".to_owned(),
             (Some(c), _, _) => format!("{c} places on the run"),
             _ => "no limit".to_owned(),
         }
