@@ -27,6 +27,10 @@ describe("a pasted list's lines", () => {
       "Not enrolled, conflict with Mair Jones (self-booked): the same NI number, but a different name and date of birth; check which is right",
     );
   });
+  it("say when a run had no place left for a line", () => {
+    const full = { line: 7, fate: { kind: "full" as const, candidate: row("Nia", "Acme"), reason: "over the run's places: 3 candidates for 2 places (2 places on the run)" } };
+    expect(fateText(full, false)).toBe("Not enrolled, no place left for Nia Jones (Acme): over the run's places: 3 candidates for 2 places (2 places on the run)");
+  });
   it("are counted as to enrol and left for a person", () => {
     expect(tally(report)).toEqual({ enrol: 1, left: 4 });
   });

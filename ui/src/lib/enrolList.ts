@@ -14,6 +14,7 @@ export function fateText(l: ListLine, applied: boolean): string {
     case "restricted": return `Not enrolled, processing restricted: ${who(f.candidate)}`;
     case "needs_guardian": return `Not enrolled, ${who(f.candidate)}: ${f.missing}`;
     case "conflict": return `Not enrolled, conflict with ${who(f.candidate)}: ${f.conflicts.map(conflictText).join("; ")}; check which is right`;
+    case "full": return `Not enrolled, no place left for ${who(f.candidate)}: ${f.reason}`;
     case "ambiguous": return `${f.count} candidates match: enrol the right one from the search`;
     case "not_found": return "Nobody matches: check the spelling, or register them first";
   }

@@ -21,6 +21,10 @@ export interface FormErrors {
 export function placeError(e: unknown, fieldKeys: Record<string, string>): FormErrors {
   const err = e as Partial<UiError>;
   const field = err.field?.toLowerCase();
+  // Over a run's places goes beside its places field, whole (how many, for how many, which limit).
+  if (err.kind === "over_capacity" && field && fieldKeys[field] && err.message) {
+    return { fields: { [fieldKeys[field]]: sentence(err.message) }, form: null };
+  }
   if (err.kind === "invalid" && field && fieldKeys[field] && err.reason) {
     return { fields: { [fieldKeys[field]]: sentence(err.reason) }, form: null };
   }

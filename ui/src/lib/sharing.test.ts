@@ -114,7 +114,7 @@ describe("choosing runs and laptops for a pack", () => {
   const run = (id: string, starts: string, trainer: string): Run => ({
     id, course_id: "c", course_code: "C", course_title: "T", category: "", starts_on: starts, ends_on: starts,
     assessment_on: null, venue: null, employer_id: null, employer: null, site_contact_id: null, site_contact: null,
-    trainers: [{ id: trainer, name: trainer }], enrolled: 0, course_version: 1, cancelled_at: null, cancel_reason: null,
+    trainers: [{ id: trainer, name: trainer }], enrolled: 0, course_version: 1, cancelled_at: null, cancel_reason: null, capacity: null,
   });
   it("lists only the trainer's runs, soonest first", () => {
     const runs = [run("b", "2026-12-01", "t1"), run("x", "2026-11-01", "t2"), run("a", "2026-11-20", "t1")];
