@@ -12,6 +12,7 @@ mod consent_tests;
 pub(crate) mod contacts;
 mod courses;
 pub(crate) mod disclosures;
+pub(crate) mod duplicates;
 #[cfg(test)]
 mod edits_tests;
 pub(crate) mod employers;

@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_retention.sql"),
     include_str!("migrations/0020_requests_disclosures.sql"),
     include_str!("migrations/0021_objection_consent.sql"),
+    // 0022 (per-day attendance) and 0023 (diary) are other branches': merged, they go before this.
+    include_str!("migrations/0024_field_round_trip.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
