@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  activeDevices, byWhen, fieldsText, commentOf, conflictSubject, countOf, describeValue, packMessage, passwordProblem, progressOf,
+  activeDevices, byWhen, fieldsText, sentence, commentOf, conflictSubject, countOf, describeValue, packMessage, passwordProblem, progressOf,
   returnMessage, runsOfTrainer, waitingText,
 } from "./sharing";
 import type { BundleSummary, Conflict, Device, Run } from "./types";
@@ -98,6 +98,12 @@ describe("conflicts", () => {
     expect(conflictSubject(conflict({ kind: "attendance", component: null }))).toBe("Attendance");
     expect(conflictSubject(conflict({ kind: "override", component: null }))).toBe("Overridden outcome");
     expect(conflictSubject(conflict({ kind: "walk_in", component: null }))).toMatch(/^Walk-in/);
+  });
+  it("makes a reason one sentence", () => {
+    expect(sentence("the same number under another name: the same person, or a number reused?")).toBe(
+      "The same number under another name: the same person, or a number reused?",
+    );
+    expect(sentence("changed at the office since the pack was made")).toBe("Changed at the office since the pack was made.");
   });
   it("says who and when, or that it is not known", () => {
     expect(byWhen("olly", null)).toBe("by olly");

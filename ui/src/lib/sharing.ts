@@ -133,6 +133,14 @@ export function commentOf(v: Json): string | null {
   return null;
 }
 
+/** A reason from the core as a sentence: a capital first, one closing mark. */
+export function sentence(reason: string): string {
+  const t = reason.trim();
+  if (!t) return "";
+  const first = t[0].toUpperCase() + t.slice(1);
+  return /[.?!]$/.test(first) ? first : `${first}.`;
+}
+
 /** What the conflict is about: "Theory result" or "Attendance". */
 export function conflictSubject(c: Conflict): string {
   switch (c.kind) {
