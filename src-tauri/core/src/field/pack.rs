@@ -681,6 +681,10 @@ fn load_run(tx: &Tx<'_>, run: &PackRun, pack: Id, trainer: Id, now: &str) -> Res
         "INSERT OR IGNORE INTO run_trainers (run_id, trainer_id) VALUES (?1, ?2)",
         rusqlite::params![run.id, trainer],
     )?;
+    // The run's walk-ins went back in a return (a new pack replaces the run only when asked, after
+    // one): the office's pack now holds those it registered as anyone else, so the laptop's own
+    // records of them go, never to be shown twice.
+    super::walk_ins::forget_on_run(tx, run.id)?;
     for e in &run.enrolments {
         load_enrolment(tx, run, e, pack, now)?;
     }

@@ -154,6 +154,23 @@ fn a_walk_in_new_to_the_office_is_registered_enrolled_and_their_work_applied() {
     assert_eq!((b.walk_ins, b.applied, b.conflicts.len()), (0, 1, 0), "{b:?}");
     assert_eq!(count(&f.w.store, "SELECT count(*) FROM candidates WHERE forename = 'Dai'"), 1);
     assert_eq!(outcome(&f.w.store, &office, registered.id), Some(Outcome::Pass));
+
+    // A new pack of the run (replacing it, after the return) holds Dai as the office registered him:
+    // the laptop shows him once, under the office's enrolment.
+    let (pack, _) = f.w.store.export_field_pack(&office, &[f.run], None).unwrap();
+    f.laptop.store.import_field_pack(&user, &pack, true).unwrap();
+    let here: Vec<Id> = f
+        .laptop
+        .store
+        .enrolments(&user, f.run)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.forename == "Dai")
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(here, [registered.id]);
+    assert_eq!(count(&f.laptop.store, "SELECT count(*) FROM field_walk_ins"), 0);
+    assert_eq!(f.laptop.store.export_return(&user).unwrap().1.walk_ins, 0, "not sent again");
 }
 
 #[test]

@@ -178,6 +178,25 @@ pub(super) fn to_return(conn: &Connection, files: &mut Vec<(String, Vec<u8>)>) -
     Ok(out)
 }
 
+/// Removes the laptop's walk-ins on `run` with everything recorded on them here (a new pack of the
+/// run replaces them; see `pack::load_run`).
+pub(super) fn forget_on_run(tx: &Tx<'_>, run: Id) -> Result<()> {
+    let ids: Vec<Id> = tx
+        .prepare("SELECT enrolment_id FROM field_walk_ins WHERE run_id = ?1")?
+        .query_map([run], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let candidate: Id = tx.query_row("SELECT candidate_id FROM enrolments WHERE id = ?1", [id], |r| r.get(0))?;
+        for table in ["field_walk_ins", "evidence_photos", "results", "outcomes"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE enrolment_id = ?1"), [id])?;
+        }
+        tx.execute("DELETE FROM enrolments WHERE id = ?1", [id])?;
+        tx.execute("DELETE FROM employments WHERE candidate_id = ?1", [candidate])?;
+        tx.execute("DELETE FROM candidates WHERE id = ?1", [candidate])?;
+    }
+    Ok(())
+}
+
 /// What the duplicate check makes of a walk-in.
 enum Fate {
     /// Enrol this candidate (`matched`: the person already here; `registered`: a new record).

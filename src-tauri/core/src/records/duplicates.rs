@@ -37,7 +37,7 @@ fn same_name_only(tx: &Tx<'_>, v: &Valid) -> Result<Option<Id>> {
 /// added on site (brought by a field return).
 pub(crate) enum PersonMatch {
     /// A match another key contradicts: a person decides.
-    Unsure(CandidateMatch),
+    Unsure(Box<CandidateMatch>),
     /// Already registered, and why the check says so.
     Same { candidate: Id, why: Vec<&'static str> },
     /// Nobody like them.
@@ -52,7 +52,7 @@ pub(crate) fn match_person(tx: &Tx<'_>, actor: &Actor, v: &Valid) -> Result<Pers
     let settled = matches.iter().any(|m| m.conflicts.is_empty() && m.reasons.contains(&MatchReason::NiNumber));
     if !settled {
         if let Some(m) = matches.iter().find(|m| !m.conflicts.is_empty()) {
-            return Ok(PersonMatch::Unsure(m.clone()));
+            return Ok(PersonMatch::Unsure(Box::new(m.clone())));
         }
     }
     Ok(match matches.into_iter().find(|m| m.conflicts.is_empty()) {
