@@ -136,6 +136,7 @@ const COMMANDS: &[&str] = &[
     "import_return",
     "field_conflicts",
     "resolve_field_conflict",
+    "add_walk_in",
     "exchange_folder",
     "choose_exchange_folder",
     "folder_laptops",

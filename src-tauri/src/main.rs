@@ -171,6 +171,7 @@ fn main() {
             commands::sharing::import_return,
             commands::sharing::field_conflicts,
             commands::sharing::resolve_field_conflict,
+            commands::sharing::add_walk_in,
             commands::sharing::exchange_folder,
             commands::sharing::choose_exchange_folder,
             commands::sharing::folder_laptops,

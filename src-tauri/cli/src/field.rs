@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use centrebook_core::field::{
-    centre_key_fingerprints, fingerprint, Conflict, FolderPack, PackImport, ReturnImport, Take,
+    centre_key_fingerprints, fingerprint, Conflict, ConflictKind, FolderPack, PackImport, ReturnImport, Take,
 };
 use centrebook_core::outfile::write_new;
 use centrebook_core::{Actor, Error, Id, Result, Store};
@@ -371,9 +371,11 @@ fn show(v: &serde_json::Value) -> String {
 
 fn print_conflicts(list: &[Conflict]) {
     for c in list {
-        let what = match &c.component {
-            Some(k) => format!("{} result", k),
-            None => "attendance".into(),
+        let what = match (c.kind, &c.component) {
+            (ConflictKind::Override, _) => "override".into(),
+            (ConflictKind::WalkIn, _) => "walk-in (office: the person already registered; field: a new record)".into(),
+            (_, Some(k)) => format!("{} result", k),
+            (_, None) => "attendance".into(),
         };
         println!("{}  {} · {} · {}", c.id, c.candidate, c.course_code, what);
         println!(
@@ -410,13 +412,16 @@ pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -
                 print_json(&s);
             } else {
                 println!(
-                    "Return {} (number {}) written to {}: {} candidate(s): {} with attendance, {} with results changed; {} photo(s).",
+                    "Return {} (number {}) written to {}: {} candidate(s): {} with attendance, {} with results changed, \
+                     {} with an override; {} walk-in(s); {} photo(s).",
                     s.return_id,
                     s.seq,
                     out.display(),
                     s.enrolments,
                     s.attendance,
                     s.with_results,
+                    s.overrides,
+                    s.walk_ins,
                     s.photos
                 );
             }
@@ -433,11 +438,12 @@ pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -
                 for d in &done {
                     match (&d.outcome, &d.refused) {
                         (Some(ReturnImport::Applied(a)), _) => println!(
-                            "{}: applied, {} change(s), {} already here, {} photo(s), {} conflict(s).",
+                            "{}: applied, {} change(s), {} already here, {} photo(s), {} walk-in(s) registered, {} conflict(s).",
                             d.file,
                             a.applied,
                             a.unchanged,
                             a.photos,
+                            a.walk_ins,
                             a.conflicts.len()
                         ),
                         (Some(ReturnImport::AlreadyApplied { .. }), _) => {
@@ -465,11 +471,13 @@ pub fn returns(store: &mut Store, actor: &Actor, verb: ReturnVerb, json: bool) -
                 match &outcome {
                     ReturnImport::Applied(a) => {
                         println!(
-                            "Applied return {}: {} change(s) applied, {} already here, {} photo(s) added, {} conflict(s).",
+                            "Applied return {}: {} change(s) applied, {} already here, {} photo(s) added, {} walk-in(s) \
+                             registered, {} conflict(s).",
                             a.return_id,
                             a.applied,
                             a.unchanged,
                             a.photos,
+                            a.walk_ins,
                             a.conflicts.len()
                         );
                         if waiting {

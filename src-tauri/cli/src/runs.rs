@@ -174,6 +174,15 @@ pub enum RunVerb {
         /// The status.
         status: String,
     },
+    /// On a trainer's laptop: add a walk-in to a packed run. The person is read as JSON from FILE
+    /// (standard input when left out or `-`): {"forename", "surname", "employer", "employee_number"},
+    /// the last two as given on site. The next return carries them; the office registers them.
+    WalkIn {
+        /// The run's id.
+        run: String,
+        /// The JSON file.
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -616,6 +625,23 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 print_json(&e);
             } else {
                 println!("{} {}: moved to run {}", e.forename, e.surname, e.run_id);
+            }
+        }
+        RunVerb::WalkIn { run, file } => {
+            let text = text_from_file_or_stdin(file)?;
+            let person: centrebook_core::field::WalkIn = serde_json::from_str(&text).map_err(|e| Error::Invalid {
+                field: "walk-in",
+                reason: format!(
+                    "is not a JSON object of forename, surname, employer and employee_number (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            })?;
+            let e = store.add_walk_in(actor, Id::parse(&run)?, &person)?;
+            if json {
+                print_json(&e);
+            } else {
+                println!("Walk-in added: {} {} (enrolment {})", e.forename, e.surname, e.id);
             }
         }
         RunVerb::Attendance { run, candidate, status } => {

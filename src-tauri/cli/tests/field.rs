@@ -249,3 +249,61 @@ fn a_forged_centre_key_is_refused_on_re_enrolment_unless_replaced_on_purpose() {
     let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"field.centre_replace"), "{actions:?}");
 }
+
+#[test]
+fn a_return_carries_an_override_a_comment_and_walk_ins_and_a_held_walk_in_waits_for_a_person() {
+    let (tmp, office_dir, _) = initialised();
+    let (_laptop_tmp, laptop, _) = initialised();
+    let (trainer, run, sian, bob) = office(tmp.path(), &office_dir);
+    let f = |name: &str| tmp.path().join(name).to_str().unwrap().to_owned();
+    json(&office_dir, &["field", "centre-key", "--out", &f("centre.key")], AS_ADMIN);
+    json(&laptop, &["field", "enrol", "--centre-key", &f("centre.key"), "--name", "Tess's laptop"], AS_ADMIN);
+    json(&laptop, &["field", "device-key", "--out", &f("device.key")], AS_ADMIN);
+    json(&office_dir, &["field", "device", "add", "--trainer", &trainer, &f("device.key")], AS_ADMIN);
+    json(&office_dir, &["fieldpack", "export", "--run", &run, "--out", &f("pack.cbf")], AS_OFFICE);
+    json(&laptop, &["fieldpack", "import", &f("pack.cbf")], AS_ADMIN);
+
+    // On site: a comment, Bob's outcome overridden with a reason, and two walk-ins from standard input.
+    let record = |who: &str, component: &str, score: &[&str]| {
+        let mut args = vec!["result", "record", &run, who, "--component", component];
+        args.extend_from_slice(score);
+        json(&laptop, &args, AS_ADMIN)
+    };
+    record(&sian, "Theory", &["--mark", "35", "--comments", "Confident on the pre-use checks"]);
+    record(&bob, "Theory", &["--mark", "20"]);
+    record(&bob, "Practical", &["--faults", "0,0"]);
+    json(&laptop, &["result", "override", &run, &bob, "--outcome", "pass", "--reason", "Oral re-assessment"], AS_ADMIN);
+    let walk_in = |person: serde_json::Value| {
+        let out = centrebook_input(&laptop, &["--json", "run", "walk-in", &run], AS_ADMIN, &person.to_string());
+        assert!(out.status.success(), "{:?}", text(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let dai = walk_in(serde_json::json!({"forename": "Dai", "surname": "Jones", "employer": "Acme Haulage"}));
+    walk_in(serde_json::json!({"forename": "Dylan", "surname": "Thomas", "employer": "Elsewhere Ltd"}));
+    record(&s(&dai["candidate_id"]), "Theory", &["--mark", "33"]);
+    let bad = centrebook_input(&laptop, &["run", "walk-in", &run], AS_ADMIN, "{\"forename\": \"Ann\"}");
+    assert!(!bad.status.success(), "a walk-in needs a surname: {:?}", text(&bad));
+    let ret = json(&laptop, &["return", "export", "--out", &f("return.cbr")], AS_ADMIN);
+    assert_eq!((ret["walk_ins"].as_u64(), ret["overrides"].as_u64()), (Some(2), Some(1)));
+
+    // The office: Dai registered and enrolled with his mark; Dylan (an employer it does not know) waits.
+    let out = centrebook(&office_dir, &["return", "import", &f("return.cbr")], AS_OFFICE);
+    assert_eq!(out.status.code(), Some(9), "{:?}", text(&out));
+    assert!(text(&out).0.contains("1 walk-in(s) registered, 1 conflict(s)"), "{:?}", text(&out));
+    assert!(text(&out).0.contains("walk-in (office: the person already registered"), "{:?}", text(&out));
+    let bob_now = json(&office_dir, &["result", "show", &run, &bob], AS_OFFICE);
+    assert_eq!(bob_now["enrolment"]["outcome"]["overridden"]["reason"], "Oral re-assessment");
+    let sian_now = json(&office_dir, &["result", "show", &run, &sian], AS_OFFICE);
+    assert_eq!(sian_now["components"][0]["comments"], "Confident on the pre-use checks");
+    let on_run = json(&office_dir, &["run", "show", &run], AS_OFFICE);
+    let names: Vec<String> = on_run["enrolments"].as_array().unwrap().iter().map(|e| s(&e["forename"])).collect();
+    assert!(names.contains(&"Dai".to_owned()) && !names.contains(&"Dylan".to_owned()), "{names:?}");
+    let waiting = json(&office_dir, &["return", "conflicts"], AS_OFFICE);
+    assert_eq!(waiting[0]["kind"], "walk_in");
+    assert_eq!(waiting[0]["field"]["employer"], "Elsewhere Ltd");
+    let done = json(&office_dir, &["return", "resolve", &s(&waiting[0]["id"]), "--take", "field"], AS_OFFICE);
+    assert_eq!(done["resolution"], "field");
+    let on_run = json(&office_dir, &["run", "show", &run], AS_OFFICE);
+    assert_eq!(on_run["enrolments"].as_array().unwrap().len(), 4, "Dylan registered as someone new");
+    assert!(centrebook(&office_dir, &["audit", "verify"], AS_ADMIN).status.success());
+}

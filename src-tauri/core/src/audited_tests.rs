@@ -318,6 +318,9 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, &mut f.laptop.store, "import_field_pack", |s| s.import_field_pack(&user, &pack, false).unwrap());
     record(&mut f.w.store, &office, f.sian, f.theory, Some(Score::Marks { mark: 38 }));
     f.on_laptop(f.sian, f.theory, Score::Marks { mark: 25 });
+    let walk_in =
+        crate::field::WalkIn { forename: "Dai".into(), surname: "Jones".into(), employer: None, employee_number: None };
+    audited(&mut c, &mut f.laptop.store, "add_walk_in", |s| s.add_walk_in(&user, f.run, &walk_in).unwrap());
     let ret = audited(&mut c, &mut f.laptop.store, "export_return", |s| s.export_return(&user).unwrap().0);
     let applied = audited(&mut c, &mut f.w.store, "import_return", |s| match s.import_return(&office, &ret).unwrap() {
         ReturnImport::Applied(a) => a,

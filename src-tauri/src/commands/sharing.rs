@@ -20,7 +20,7 @@ use centrebook_core::bundle::{
 };
 use centrebook_core::field::{
     centre_key_fingerprints, fingerprint, Conflict, Device, Exchange, FieldIdentity, FolderLaptop, FolderPack,
-    FolderReturn, PackImport, PackSummary, Refusal, ReturnImport, ReturnSummary, RunOut, Take,
+    FolderReturn, PackImport, PackSummary, Refusal, ReturnImport, ReturnSummary, RunOut, Take, WalkIn,
 };
 use centrebook_core::outfile::write_new;
 use centrebook_core::{Error, Id, Permission, Zeroizing};
@@ -504,6 +504,16 @@ pub async fn field_conflicts(state: State<'_, AppState>, all: bool) -> Result<Ve
 #[tauri::command]
 pub async fn resolve_field_conflict(state: State<'_, AppState>, id: Id, take: Take) -> Result<Conflict, UiError> {
     state.with(move |s, a| s.resolve_field_conflict(a, id, take)).await
+}
+
+/// On a trainer's laptop: adds a walk-in to a packed run (the next return carries them).
+#[tauri::command]
+pub async fn add_walk_in(
+    state: State<'_, AppState>,
+    run: Id,
+    person: WalkIn,
+) -> Result<centrebook_core::records::Enrolment, UiError> {
+    state.with(move |s, a| s.add_walk_in(a, run, &person)).await
 }
 
 // ---------------------------------------------------------------------------------------------

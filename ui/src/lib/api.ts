@@ -262,6 +262,8 @@ export const api = {
   importReturn: () => call<T.ReturnImported | null>("import_return"),
   fieldConflicts: (all = false) => call<T.Conflict[]>("field_conflicts", { all }),
   resolveFieldConflict: (id: T.Id, take: T.Take) => call<T.Conflict>("resolve_field_conflict", { id, take }),
+  /** On a trainer's laptop: a walk-in added to a packed run. */
+  addWalkIn: (run: T.Id, person: T.WalkIn) => call<T.Enrolment>("add_walk_in", { run, person }),
   /** The exchange folder (a USB stick or shared folder) both sides leave field files in. */
   exchangeFolder: () => call<string | null>("exchange_folder"),
   chooseExchangeFolder: () => call<T.Exchange | null>("choose_exchange_folder"),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  activeDevices, byWhen, fieldsText, commentOf, conflictSubject, countOf, describeValue, packMessage, passwordProblem, progressOf,
+  activeDevices, byWhen, fieldsText, sentence, commentOf, conflictSubject, countOf, describeValue, packMessage, passwordProblem, progressOf,
   returnMessage, runsOfTrainer, waitingText,
 } from "./sharing";
 import type { BundleSummary, Conflict, Device, Run } from "./types";
@@ -64,6 +64,20 @@ describe("describeValue", () => {
     // The core's JSON form of a score, without a kind tag, reads the same.
     expect(describeValue({ score: { mark: 20 } })).toBe("Mark 20");
   });
+  it("shows a walk-in as given and the person already registered", () => {
+    expect(describeValue({ forename: "Dylan", surname: "Thomas", employer: "Acme Haulage Ltd", employee_number: "E1042" })).toBe(
+      "Dylan Thomas, Acme Haulage Ltd, employee number E1042",
+    );
+    expect(describeValue({ forename: "Ffion", surname: "Hughes", employer: null, employee_number: null })).toBe("Ffion Hughes, no employer given");
+    expect(describeValue({ candidate: "Siân Llewelyn", employer: "Acme Haulage Ltd", employee_number: "E1042" })).toBe(
+      "Siân Llewelyn, Acme Haulage Ltd, employee number E1042",
+    );
+  });
+  it("shows an override with its reason apart", () => {
+    const o = { outcome: "pass", grade: null, reason: "Oral re-assessment passed on site" };
+    expect(describeValue(o)).toBe("Override: Pass");
+    expect(commentOf(o)).toBe("Oral re-assessment passed on site");
+  });
   it("keeps comments apart", () => {
     expect(commentOf({ score: { mark: 1 }, comments: "Re-sat" })).toBe("Re-sat");
     expect(commentOf({ score: { mark: 1 }, comments: "" })).toBeNull();
@@ -82,6 +96,14 @@ describe("conflicts", () => {
   it("names what the conflict is about", () => {
     expect(conflictSubject(conflict({}))).toBe("Theory result");
     expect(conflictSubject(conflict({ kind: "attendance", component: null }))).toBe("Attendance");
+    expect(conflictSubject(conflict({ kind: "override", component: null }))).toBe("Overridden outcome");
+    expect(conflictSubject(conflict({ kind: "walk_in", component: null }))).toMatch(/^Walk-in/);
+  });
+  it("makes a reason one sentence", () => {
+    expect(sentence("the same number under another name: the same person, or a number reused?")).toBe(
+      "The same number under another name: the same person, or a number reused?",
+    );
+    expect(sentence("changed at the office since the pack was made")).toBe("Changed at the office since the pack was made.");
   });
   it("says who and when, or that it is not known", () => {
     expect(byWhen("olly", null)).toBe("by olly");
@@ -93,10 +115,15 @@ describe("conflicts", () => {
 describe("messages", () => {
   it("reports an applied return with its conflicts", () => {
     const m = returnMessage({
-      status: "applied", return_id: "r", device_id: "d", trainer_id: "t", applied: 3, unchanged: 0, photos: 1,
+      status: "applied", return_id: "r", device_id: "d", trainer_id: "t", applied: 3, unchanged: 0, photos: 1, walk_ins: 0,
       conflicts: [conflict({})],
     });
     expect(m).toBe("Return applied: 3 changes applied, 0 already here, 1 photo added. 1 conflict waits for your decision below.");
+    const w = returnMessage({
+      status: "applied", return_id: "r", device_id: "d", trainer_id: "t", applied: 1, unchanged: 0, photos: 0, walk_ins: 2,
+      conflicts: [],
+    });
+    expect(w).toBe("Return applied: 1 change applied, 0 already here, 0 photos added, 2 walk-ins registered. No conflicts.");
   });
   it("says a replayed return changed nothing", () => {
     expect(returnMessage({ status: "already_applied", return_id: "r" })).toMatch(/applied already: nothing changed/);

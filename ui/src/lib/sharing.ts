@@ -1,7 +1,7 @@
 // What the sharing screens show, worked out apart from the screens so it can be tested: submission
 // statuses and counts, bundle progress, the password typed twice, and the two sides of a conflict
 // between the office and a trainer's laptop in plain words.
-import { ATTENDANCE_WORDS } from "./bindings/Words";
+import { ATTENDANCE_WORDS, OUTCOME_WORDS } from "./bindings/Words";
 import { ukDate, ukDateTime } from "./dates";
 import type {
   BundleProgress, BundleSummary, Conflict, Device, PackImport, ReturnImport, Run, SubmissionStatus, Waiting,
@@ -86,6 +86,7 @@ export function progressOf(p: BundleProgress | null): { text: string; percent: n
 }
 
 const ATTENDANCE: Record<string, string> = ATTENDANCE_WORDS;
+const OUTCOME: Record<string, string> = OUTCOME_WORDS;
 
 type Json = unknown;
 
@@ -94,6 +95,16 @@ export function describeValue(v: Json): string {
   if (v === null || v === undefined) return "Nothing recorded";
   if (typeof v === "string") return ATTENDANCE[v] ?? v.replaceAll("_", " ");
   if (typeof v !== "object") return String(v);
+  const who = v as { forename?: string; surname?: string; candidate?: string; employer?: string | null; employee_number?: string | null };
+  if (who.forename !== undefined || who.candidate !== undefined) {
+    // A walk-in as given on site, or the person already registered it may be.
+    const name = who.candidate ?? `${who.forename} ${who.surname}`;
+    return [name, who.employer ?? "no employer given", who.employee_number ? `employee number ${who.employee_number}` : null].filter(Boolean).join(", ");
+  }
+  const ov = v as { outcome?: string; grade?: string | null; reason?: string };
+  if (ov.outcome !== undefined && ov.reason !== undefined) {
+    return `Override: ${OUTCOME[ov.outcome] ?? ov.outcome}${ov.grade ? ` (${ov.grade})` : ""}`;
+  }
   const o = v as { score?: Record<string, unknown>; assessed_on?: string | null; comments?: string | null };
   const s = o.score ?? {};
   let text: string;
@@ -111,6 +122,10 @@ export function describeValue(v: Json): string {
 
 /** The comment beside a result value, if any. */
 export function commentOf(v: Json): string | null {
+  if (v && typeof v === "object" && "reason" in v && "outcome" in v) {
+    const r = (v as { reason?: string }).reason;
+    return r ? r : null;
+  }
   if (v && typeof v === "object" && "comments" in v) {
     const c = (v as { comments?: string | null }).comments;
     return c ? c : null;
@@ -118,9 +133,22 @@ export function commentOf(v: Json): string | null {
   return null;
 }
 
+/** A reason from the core as a sentence: a capital first, one closing mark. */
+export function sentence(reason: string): string {
+  const t = reason.trim();
+  if (!t) return "";
+  const first = t[0].toUpperCase() + t.slice(1);
+  return /[.?!]$/.test(first) ? first : `${first}.`;
+}
+
 /** What the conflict is about: "Theory result" or "Attendance". */
 export function conflictSubject(c: Conflict): string {
-  return c.kind === "attendance" ? "Attendance" : `${c.component ?? "A component's"} result`;
+  switch (c.kind) {
+    case "attendance": return "Attendance";
+    case "override": return "Overridden outcome";
+    case "walk_in": return "Walk-in: the person already registered, or someone new?";
+    default: return `${c.component ?? "A component's"} result`;
+  }
 }
 
 /** "by olly, 07/03/2026 14:05" (either part may be unknown). */
@@ -134,7 +162,8 @@ export function returnMessage(r: ReturnImport): string {
   switch (r.status) {
     case "applied": {
       const waiting = r.conflicts.length;
-      return `Return applied: ${plural(r.applied, "change")} applied, ${r.unchanged} already here, ${plural(r.photos, "photo")} added.`
+      return `Return applied: ${plural(r.applied, "change")} applied, ${r.unchanged} already here, ${plural(r.photos, "photo")} added`
+        + (r.walk_ins ? `, ${plural(r.walk_ins, "walk-in")} registered.` : ".")
         + (waiting ? ` ${plural(waiting, "conflict")} ${waiting === 1 ? "waits" : "wait"} for your decision below.` : " No conflicts.");
     }
     case "already_applied":

@@ -196,3 +196,4 @@ export type { RetentionProgress } from "./bindings/RetentionProgress";
 export type { RetentionRule } from "./bindings/RetentionRule";
 export type { RetentionRun } from "./bindings/RetentionRun";
 export type { RetentionSchedule } from "./bindings/RetentionSchedule";
+export type { WalkIn } from "./bindings/WalkIn";

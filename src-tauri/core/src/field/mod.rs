@@ -53,6 +53,9 @@ mod pack;
 mod returns;
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod walk_in_tests;
+mod walk_ins;
 
 use std::collections::BTreeMap;
 
@@ -66,8 +69,9 @@ pub use laptop::{init_laptop, LaptopOptions};
 pub use out::RunOut;
 pub use pack::{PackImport, PackSummary};
 pub use returns::{Conflict, ConflictKind, ReturnApplied, ReturnImport, ReturnSummary, Take};
+pub use walk_ins::WalkIn;
 
-use crate::records::outcome::Score;
+use crate::records::outcome::{Outcome, Score};
 use crate::records::Attendance;
 use crate::{Error, Id, Result};
 
@@ -82,11 +86,26 @@ pub struct ResultValue {
     pub comments: Option<String>,
 }
 
-/// An enrolment's values at one moment: attendance and each component's result.
+/// A human decision replacing the computed outcome, as compared between the office and the field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideValue {
+    /// The decided outcome.
+    pub outcome: Outcome,
+    /// The decided grade.
+    pub grade: Option<String>,
+    /// Why: an override is never without its reason.
+    pub reason: String,
+}
+
+/// An enrolment's values at one moment: attendance, each component's result, and any override.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EnrolmentValues {
     pub status: Option<Attendance>,
     pub results: BTreeMap<Id, ResultValue>,
+    /// Packs made before overrides travelled hold none; absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<OverrideValue>,
 }
 
 /// Why a field pack or return was refused. Nothing was applied; the message says what to do.
@@ -168,7 +187,20 @@ pub(crate) fn enrolment_values(conn: &Connection, enrolment: Id) -> Result<Enrol
             ResultValue { score, assessed_on: assessed_on.and_then(|d| d.parse().ok()), comments: r.get(7)? },
         );
     }
-    Ok(EnrolmentValues { status: status.map(|s| Attendance::parse(&s)).transpose()?, results })
+    let overridden: Option<(String, Option<String>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT override, override_grade, override_reason FROM outcomes
+             WHERE enrolment_id = ?1 AND override IS NOT NULL",
+        )?
+        .query_row([enrolment], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let overridden = match overridden {
+        Some((outcome, grade, reason)) => {
+            Some(OverrideValue { outcome: Outcome::parse(&outcome)?, grade, reason: reason.unwrap_or_default() })
+        }
+        None => None,
+    };
+    Ok(EnrolmentValues { status: status.map(|s| Attendance::parse(&s)).transpose()?, results, overridden })
 }
 
 /// Human-comparable form of a key id: `ab12 cd34 ef56 7890`.

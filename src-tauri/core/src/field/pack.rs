@@ -370,12 +370,17 @@ impl Store {
                 trainer: PackTrainer { id: device.trainer_id, name: trainer_name.clone() },
                 runs: pack_runs,
             };
+            // The office's override is part of its base (so a return's override is compared with it),
+            // though the pack does not carry it: the laptop decides afresh or not at all.
             let base: BTreeMap<Id, EnrolmentValues> = payload
                 .runs
                 .iter()
                 .flat_map(|r| &r.enrolments)
-                .map(|e| (e.id, EnrolmentValues { status: Some(e.status), results: e.results.clone() }))
-                .collect();
+                .map(|e| {
+                    let overridden = enrolment_values(tx, e.id)?.overridden;
+                    Ok((e.id, EnrolmentValues { status: Some(e.status), results: e.results.clone(), overridden }))
+                })
+                .collect::<Result<_>>()?;
             let people: BTreeSet<Id> =
                 payload.runs.iter().flat_map(|r| &r.enrolments).map(|e| e.candidate_id).collect();
             let results: usize = base.values().map(|b| b.results.len()).sum();
@@ -558,6 +563,7 @@ pub(crate) fn run_has_changes(conn: &Connection, run: Id) -> Result<bool> {
         let base = EnrolmentValues {
             status: Some(Attendance::parse(&status)?),
             results: from_json(&results, "field store's pack record")?,
+            overridden: None,
         };
         if enrolment_values(conn, enrolment)? != base {
             return Ok(true);
@@ -571,7 +577,10 @@ pub(crate) fn run_has_changes(conn: &Connection, run: Id) -> Result<bool> {
             return Ok(true);
         }
     }
-    Ok(false)
+    // A walk-in added on site is unreturned work too.
+    let walk_ins: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM field_walk_ins WHERE run_id = ?1)", [run], |r| r.get(0))?;
+    Ok(walk_ins)
 }
 
 fn upsert_trainer(tx: &Tx<'_>, actor: &Actor, t: &PackTrainer, now: &str) -> Result<()> {
@@ -672,6 +681,10 @@ fn load_run(tx: &Tx<'_>, run: &PackRun, pack: Id, trainer: Id, now: &str) -> Res
         "INSERT OR IGNORE INTO run_trainers (run_id, trainer_id) VALUES (?1, ?2)",
         rusqlite::params![run.id, trainer],
     )?;
+    // The run's walk-ins went back in a return (a new pack replaces the run only when asked, after
+    // one): the office's pack now holds those it registered as anyone else, so the laptop's own
+    // records of them go, never to be shown twice.
+    super::walk_ins::forget_on_run(tx, run.id)?;
     for e in &run.enrolments {
         load_enrolment(tx, run, e, pack, now)?;
     }

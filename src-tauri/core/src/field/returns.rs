@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, RegisteredDevice};
-use super::{enrolment_values, envelope, from_json, EnrolmentValues, Refusal, ResultValue};
+use super::walk_ins::{self, ReturnWalkIn};
+use super::{enrolment_values, envelope, from_json, EnrolmentValues, OverrideValue, Refusal, ResultValue};
 use crate::actor::{Actor, Permission, Role};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::photo::Photo;
@@ -18,7 +19,9 @@ use crate::records::{Attendance, ResultInput};
 use crate::sealed::{Kind, Signer};
 use crate::{Error, Id, Result, Store};
 
-pub(super) const RETURN_FORMAT: u32 = 1;
+/// 1: attendance, results (with their comments) and evidence photos; 2: also overrides and walk-ins.
+/// A return of an older format still imports (what it lacks is simply absent).
+pub(super) const RETURN_FORMAT: u32 = 2;
 const RETURN_FILE: &str = "return.json";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -32,6 +35,9 @@ pub(super) struct ReturnPayload {
     pub centre_id: String,
     pub created_at: String,
     pub enrolments: Vec<ReturnEnrolment>,
+    /// Candidates the trainer added on site (format 2; absent before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub walk_ins: Vec<ReturnWalkIn>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,6 +52,9 @@ pub(super) struct ReturnEnrolment {
     /// Component id → the laptop's value (`None`: cleared).
     pub results: BTreeMap<Id, Option<ResultValue>>,
     pub photos: Vec<ReturnPhoto>,
+    /// An override the trainer made on site, with its reason (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<OverrideValue>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -78,6 +87,10 @@ pub struct ReturnSummary {
     pub with_results: usize,
     /// Evidence photos.
     pub photos: usize,
+    /// Of the candidates, those with an override made on site.
+    pub overrides: usize,
+    /// Candidates added on site.
+    pub walk_ins: usize,
 }
 
 /// What the office did with a return.
@@ -96,6 +109,9 @@ pub struct ReturnApplied {
     pub unchanged: usize,
     /// Evidence photos added.
     pub photos: usize,
+    /// Walk-ins registered (a new record, or enrolled as the person already here); those the
+    /// duplicate check was unsure of are among the conflicts.
+    pub walk_ins: usize,
     /// Changes held for a person, side by side.
     pub conflicts: Vec<Conflict>,
 }
@@ -133,6 +149,11 @@ pub enum ConflictKind {
     Attendance,
     /// One component's result.
     Result,
+    /// An override of the outcome, with its reason.
+    Override,
+    /// A walk-in the duplicate check was unsure of: the person already registered (office) or a
+    /// new record (field).
+    WalkIn,
 }
 
 impl ConflictKind {
@@ -140,6 +161,17 @@ impl ConflictKind {
         match self {
             ConflictKind::Attendance => "attendance",
             ConflictKind::Result => "result",
+            ConflictKind::Override => "override",
+            ConflictKind::WalkIn => "walk_in",
+        }
+    }
+
+    fn parse(s: &str) -> ConflictKind {
+        match s {
+            "attendance" => ConflictKind::Attendance,
+            "override" => ConflictKind::Override,
+            "walk_in" => ConflictKind::WalkIn,
+            _ => ConflictKind::Result,
         }
     }
 }
@@ -152,9 +184,9 @@ pub struct Conflict {
     pub id: Id,
     /// The return it came in.
     pub return_id: Id,
-    /// Attendance or a result.
+    /// Attendance, a result, an override or a walk-in.
     pub kind: ConflictKind,
-    /// The enrolment.
+    /// The enrolment (for a walk-in, the laptop's: the office has none for them yet).
     pub enrolment_id: Id,
     /// The run.
     pub run_id: Id,
@@ -200,7 +232,7 @@ pub enum Take {
 }
 
 /// The latest audit entry on an enrolment: who and when.
-fn last_change(conn: &Connection, enrolment: Id) -> Result<(Option<String>, Option<String>)> {
+pub(super) fn last_change(conn: &Connection, enrolment: Id) -> Result<(Option<String>, Option<String>)> {
     Ok(conn
         .prepare_cached(
             "SELECT actor_name, at FROM audit WHERE entity = 'enrolment' AND entity_id = ?1 ORDER BY seq DESC LIMIT 1",
@@ -231,11 +263,12 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             let mut enrolments = Vec::new();
             let mut files = Vec::new();
-            let (mut attendance, mut results, mut photos) = (0, 0, 0);
+            let (mut attendance, mut results, mut photos, mut overrides) = (0, 0, 0, 0);
             for (enrolment, pack_id, status, base_results) in bases {
                 let base = EnrolmentValues {
                     status: Some(Attendance::parse(&status)?),
                     results: from_json(&base_results, "field store's pack record")?,
+                    overridden: None,
                 };
                 let now = enrolment_values(tx, enrolment)?;
                 let status = (now.status != base.status).then_some(now.status).flatten();
@@ -250,20 +283,12 @@ impl Store {
                         changed.insert(*component, None);
                     }
                 }
-                let mut stmt = tx.prepare_cached(
-                    "SELECT id, component_id, caption, taken_at, image FROM evidence_photos WHERE enrolment_id = ?1
-                     ORDER BY taken_at, id",
-                )?;
-                let mut shots = Vec::new();
-                let mut rows = stmt.query([enrolment])?;
-                while let Some(r) = rows.next()? {
-                    let id: Id = r.get(0)?;
-                    shots.push(ReturnPhoto { id, component_id: r.get(1)?, caption: r.get(2)?, taken_at: r.get(3)? });
-                    files.push((photo_path(id), r.get::<_, Vec<u8>>(4)?));
-                }
-                if status.is_none() && changed.is_empty() && shots.is_empty() {
+                let shots = photos_of(tx, enrolment, &mut files)?;
+                let overridden = (now.overridden != base.overridden).then_some(now.overridden).flatten();
+                if status.is_none() && changed.is_empty() && shots.is_empty() && overridden.is_none() {
                     continue;
                 }
+                overrides += usize::from(overridden.is_some());
                 attendance += usize::from(status.is_some());
                 results += usize::from(!changed.is_empty());
                 photos += shots.len();
@@ -276,8 +301,11 @@ impl Store {
                     status,
                     results: changed,
                     photos: shots,
+                    overridden,
                 });
             }
+            let walk_ins = walk_ins::to_return(tx, &mut files)?;
+            photos += walk_ins.iter().map(|w| w.work.photos.len()).sum::<usize>();
             let payload = ReturnPayload {
                 format: RETURN_FORMAT,
                 return_id,
@@ -286,6 +314,7 @@ impl Store {
                 centre_id: trusted.centre_id.clone(),
                 created_at: Utc::now().to_rfc3339(),
                 enrolments,
+                walk_ins,
             };
             let summary = ReturnSummary {
                 return_id,
@@ -294,6 +323,8 @@ impl Store {
                 attendance,
                 with_results: results,
                 photos,
+                overrides,
+                walk_ins: payload.walk_ins.len(),
             };
             let bytes = seal_return(&payload, files, &keys.sign, &trusted)?;
             let sid = return_id.to_string();
@@ -307,6 +338,8 @@ impl Store {
                     FieldChange::created("enrolments", summary.enrolments as i64),
                     FieldChange::created("candidates_with_results", results as i64),
                     FieldChange::created("photos", photos as i64),
+                    FieldChange::created("overrides", overrides as i64),
+                    FieldChange::created("walk_ins", summary.walk_ins as i64),
                 ],
             )?;
             Ok((bytes, summary))
@@ -344,12 +377,18 @@ impl Store {
         let payload: ReturnPayload =
             serde_json::from_slice(opened.file(RETURN_FILE).ok_or(Error::Field(Refusal::Malformed("results return")))?)
                 .map_err(|_| Error::Field(Refusal::Malformed("results return")))?;
-        if payload.format != RETURN_FORMAT
+        if !(1..=RETURN_FORMAT).contains(&payload.format)
+            || (payload.format < 2 && !payload.walk_ins.is_empty())
             || payload.return_id != opened.manifest.id
             || payload.device_id != opened.manifest.signer
             || payload.centre_id != centre_id
             || payload.seq < 1
         {
+            return Err(Refusal::Malformed("results return").into());
+        }
+        // An override is never without its reason: one that is came from no laptop of ours.
+        let works = payload.enrolments.iter().chain(payload.walk_ins.iter().map(|w| &w.work));
+        if works.flat_map(|e| &e.overridden).any(|o| o.reason.trim().is_empty() || o.reason.len() > 1000) {
             return Err(Refusal::Malformed("results return").into());
         }
         let device = keys::registered_device(self.conn(), &payload.device_id)?.ok_or(super::pack::laptop_changed())?;
@@ -360,7 +399,10 @@ impl Store {
     /// Conflicts held from returns: open ones, or all with `include_resolved` (admin and office).
     pub fn field_conflicts(&self, actor: &Actor, include_resolved: bool) -> Result<Vec<Conflict>> {
         actor.require(Permission::EditRecords)?;
-        read_conflicts(self.conn(), None, include_resolved)
+        let mut all = read_conflicts(self.conn(), None, include_resolved)?;
+        all.extend(walk_ins::read(self.conn(), None, include_resolved)?);
+        all.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
+        Ok(all)
     }
 
     /// Decides a conflict (admin and office): keep the office's value, or apply the trainer's
@@ -368,6 +410,9 @@ impl Store {
     pub fn resolve_field_conflict(&mut self, actor: &Actor, conflict: Id, take: Take) -> Result<Conflict> {
         actor.require(Permission::EditRecords)?;
         self.write(|tx| {
+            if walk_ins::is_walk_in(tx, conflict)? {
+                return walk_ins::resolve(tx, actor, conflict, take);
+            }
             let c = read_conflicts(tx, Some(conflict), true)?
                 .pop()
                 .ok_or_else(|| Error::NotFound { what: "conflict", name: conflict.to_string() })?;
@@ -434,7 +479,12 @@ pub(super) fn seal_return(
         payload.return_id,
         (&trusted.centre_id, &trusted.centre_name),
         files,
-        &[("enrolments", payload.enrolments.len() as u64), ("results", results as u64), ("photos", photos as u64)],
+        &[
+            ("enrolments", payload.enrolments.len() as u64),
+            ("results", results as u64),
+            ("photos", photos as u64),
+            ("walk_ins", payload.walk_ins.len() as u64),
+        ],
         &Signer::new(sign.clone()),
         &trusted.recipient,
     )
@@ -442,7 +492,7 @@ pub(super) fn seal_return(
 
 /// The trainer's user account, acting through a return: the laptop's signature stands in for the
 /// password, and the audit name says which return brought the change.
-fn trainer_actor(conn: &Connection, trainer: Id, note: &str) -> Result<Actor> {
+pub(super) fn trainer_actor(conn: &Connection, trainer: Id, note: &str) -> Result<Actor> {
     let user: Option<(Id, String, String, Option<String>)> = conn
         .query_row(
             "SELECT u.id, u.username, u.role, u.disabled_at FROM trainers t JOIN users u ON u.id = t.user_id
@@ -462,11 +512,11 @@ fn trainer_actor(conn: &Connection, trainer: Id, note: &str) -> Result<Actor> {
 
 /// The record functions' refusals become conflicts (the office's records disagree); storage
 /// failures abort the whole return.
-fn held(e: &Error) -> bool {
+pub(super) fn held(e: &Error) -> bool {
     matches!(e, Error::Invalid { .. } | Error::Forbidden { .. } | Error::NotFound { .. })
 }
 
-fn value_json<T: Serialize>(v: &T) -> serde_json::Value {
+pub(super) fn value_json<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
@@ -506,7 +556,14 @@ fn apply_value(
             };
             crate::records::results::record_result_in(tx, by, enrolment, &input)
         }
-        (ConflictKind::Result, None) => Err(Error::Field(Refusal::Malformed("conflict record"))),
+        (ConflictKind::Override, _) => {
+            let o: OverrideValue = serde_json::from_value(value.clone())
+                .map_err(|_| Error::Field(Refusal::Malformed("conflict record")))?;
+            crate::records::results::override_outcome_in(tx, by, enrolment, o.outcome, o.grade.as_deref(), &o.reason)
+        }
+        (ConflictKind::Result, None) | (ConflictKind::WalkIn, _) => {
+            Err(Error::Field(Refusal::Malformed("conflict record")))
+        }
     }
 }
 
@@ -533,13 +590,35 @@ struct Pack {
     base: BTreeMap<Id, EnrolmentValues>,
 }
 
+/// Reads the pack a return names into `packs`, refused unless this centre issued it to this laptop
+/// for the laptop's trainer.
+fn load_pack(tx: &Tx<'_>, device: &RegisteredDevice, pack: Id, packs: &mut BTreeMap<Id, Pack>) -> Result<()> {
+    if packs.contains_key(&pack) {
+        return Ok(());
+    }
+    let row: Option<(Id, String, String)> = tx
+        .query_row("SELECT trainer_id, device_id, base FROM field_packs WHERE id = ?1", [pack], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let (trainer, pack_device, base) = row.ok_or(Error::Field(Refusal::UnknownPack))?;
+    if trainer != device.trainer_id {
+        return Err(Refusal::OtherTrainer.into());
+    }
+    if pack_device != device.id {
+        return Err(Refusal::UnknownPack.into());
+    }
+    packs.insert(pack, Pack { base: from_json(&base, "field pack record")? });
+    Ok(())
+}
+
 /// Re-encodes the return's new evidence photos (as any upload is: decoded, metadata dropped, size
 /// limited) before the write transaction, on every core: about 90 ms a photo that would otherwise
 /// hold the store's write lock. Photos already taken from an earlier return are skipped.
 fn prepare_photos(conn: &Connection, p: &ReturnPayload, files: Vec<(String, Vec<u8>)>) -> Result<BTreeMap<Id, Photo>> {
     let mut files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
     let mut todo = Vec::new();
-    for photo in p.enrolments.iter().flat_map(|e| &e.photos) {
+    for photo in p.enrolments.iter().chain(p.walk_ins.iter().map(|w| &w.work)).flat_map(|e| &e.photos) {
         let bytes = files.remove(&photo_path(photo.id)).ok_or(Error::Field(Refusal::Malformed("results return")))?;
         let known: bool = conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM field_applied_photos WHERE field_photo_id = ?1)")?
@@ -586,36 +665,45 @@ fn apply_return(
     if let Some(latest) = latest.filter(|l| *l >= p.seq) {
         return Ok(ReturnImport::Superseded { return_id: p.return_id, seq: p.seq, latest });
     }
-    // Every pack named must be this centre's, issued to this laptop; every enrolment in its pack.
+    // Every pack named must be this centre's, issued to this laptop; every enrolment in its pack; a
+    // walk-in on a run of its pack, under an id that is no enrolment of the office's.
     let mut packs: BTreeMap<Id, Pack> = BTreeMap::new();
-    for e in &p.enrolments {
-        if let std::collections::btree_map::Entry::Vacant(slot) = packs.entry(e.pack_id) {
-            let row: Option<(Id, String, String)> = tx
-                .query_row("SELECT trainer_id, device_id, base FROM field_packs WHERE id = ?1", [e.pack_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            let (trainer, pack_device, base) = row.ok_or(Error::Field(Refusal::UnknownPack))?;
-            if trainer != device.trainer_id {
-                return Err(Refusal::OtherTrainer.into());
-            }
-            if pack_device != device.id {
-                return Err(Refusal::UnknownPack.into());
-            }
-            slot.insert(Pack { base: from_json(&base, "field pack record")? });
-        }
-        if !packs[&e.pack_id].base.contains_key(&e.enrolment_id) {
-            return Err(Refusal::NotInPack.into());
-        }
-        let run: Id = tx.query_row("SELECT run_id FROM enrolments WHERE id = ?1", [e.enrolment_id], |r| r.get(0))?;
-        let assigned: bool = tx.query_row(
+    let assigned = |run: Id| -> Result<()> {
+        let yes: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM run_trainers WHERE run_id = ?1 AND trainer_id = ?2)",
             rusqlite::params![run, device.trainer_id],
             |r| r.get(0),
         )?;
-        if !assigned {
-            return Err(Refusal::NotTheRunsTrainer(run.to_string()).into());
+        if yes {
+            Ok(())
+        } else {
+            Err(Refusal::NotTheRunsTrainer(run.to_string()).into())
         }
+    };
+    for e in &p.enrolments {
+        load_pack(tx, device, e.pack_id, &mut packs)?;
+        if !packs[&e.pack_id].base.contains_key(&e.enrolment_id) {
+            return Err(Refusal::NotInPack.into());
+        }
+        let run: Id = tx.query_row("SELECT run_id FROM enrolments WHERE id = ?1", [e.enrolment_id], |r| r.get(0))?;
+        assigned(run)?;
+    }
+    for w in &p.walk_ins {
+        load_pack(tx, device, w.work.pack_id, &mut packs)?;
+        let packed: Vec<Id> = packs[&w.work.pack_id].base.keys().copied().collect();
+        let on_run: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM enrolments WHERE run_id = ?1 AND id IN (SELECT value FROM json_each(?2)))",
+            rusqlite::params![w.run_id, serde_json::to_string(&packed).unwrap_or_default()],
+            |r| r.get(0),
+        )?;
+        let taken: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM enrolments WHERE id = ?1)", [w.work.enrolment_id], |r| {
+                r.get(0)
+            })?;
+        if !on_run || taken {
+            return Err(Refusal::NotInPack.into());
+        }
+        assigned(w.run_id)?;
     }
     let by = trainer_actor(tx, device.trainer_id, &format!("field return {}", p.return_id))?;
     let now = Utc::now().to_rfc3339();
@@ -624,100 +712,24 @@ fn apply_return(
             conflicts, photos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, 0)",
         rusqlite::params![p.return_id, device.id, p.seq, p.created_at, now, actor.id()],
     )?;
-    let (mut applied, mut unchanged, mut photos) = (0usize, 0usize, 0usize);
-    let mut conflicts = Vec::new();
+    let mut tally = Tally::default();
     for e in &p.enrolments {
         let base = &packs[&e.pack_id].base[&e.enrolment_id];
-        // Attendance first: a result on a candidate the office marked absent is then refused (held).
-        let mut items: Vec<(ConflictKind, Option<Id>, serde_json::Value, serde_json::Value)> = Vec::new();
-        if let Some(status) = e.status {
-            items.push((ConflictKind::Attendance, None, value_json(&base.status), value_json(&status)));
-        }
-        for (component, value) in &e.results {
-            items.push((
-                ConflictKind::Result,
-                Some(*component),
-                value_json(&base.results.get(component)),
-                value_json(value),
-            ));
-        }
-        for (kind, component, base_v, field_v) in items {
-            let office = enrolment_values(tx, e.enrolment_id)?;
-            let office_v = match component {
-                None => value_json(&office.status),
-                Some(c) => value_json(&office.results.get(&c)),
-            };
-            if office_v == field_v || decided_before(tx, kind, e.enrolment_id, component, &office_v, &field_v)? {
-                unchanged += 1;
-                continue;
-            }
-            let reason = if office_v == base_v {
-                match attempt(tx, || apply_value(tx, &by, kind, e.enrolment_id, component, &field_v))? {
-                    Ok(()) => {
-                        applied += 1;
-                        continue;
-                    }
-                    Err(refusal) => format!("the office's records refused it: {refusal}"),
-                }
-            } else {
-                "changed at the office since the pack was made".to_owned()
-            };
-            let (office_by, office_at) = last_change(tx, e.enrolment_id)?;
-            let id = Id::new();
-            tx.execute(
-                "UPDATE field_conflicts SET resolution = 'superseded', resolved_at = ?1
-                 WHERE enrolment_id = ?2 AND kind = ?3 AND component_id IS ?4 AND resolution IS NULL",
-                rusqlite::params![now, e.enrolment_id, kind.as_str(), component],
-            )?;
-            tx.execute(
-                "INSERT INTO field_conflicts (id, return_id, kind, enrolment_id, component_id, base, office, field,
-                    office_by, office_at, field_by, field_at, reason, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                rusqlite::params![
-                    id,
-                    p.return_id,
-                    kind.as_str(),
-                    e.enrolment_id,
-                    component,
-                    base_v.to_string(),
-                    office_v.to_string(),
-                    field_v.to_string(),
-                    office_by,
-                    office_at,
-                    e.recorded_by.clone().unwrap_or_else(|| by.username().to_owned()),
-                    e.recorded_at,
-                    reason,
-                    now
-                ],
-            )?;
-            conflicts.push(id);
-        }
-        for photo in &e.photos {
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM field_applied_photos WHERE field_photo_id = ?1)",
-                [photo.id],
-                |r| r.get(0),
-            )?;
-            let Some(image) = photos_in.get(&photo.id).filter(|_| !known) else { continue };
-            let caption = crate::records::optional("caption", &photo.caption, 500)?;
-            let id = crate::records::photos::add_evidence_photo_in(
-                tx,
-                &by,
-                e.enrolment_id,
-                photo.component_id,
-                caption,
-                image,
-            )?;
-            tx.execute(
-                "INSERT INTO field_applied_photos (field_photo_id, photo_id, return_id) VALUES (?1, ?2, ?3)",
-                rusqlite::params![photo.id, id, p.return_id],
-            )?;
-            photos += 1;
-        }
+        apply_work(tx, &by, p.return_id, e, e.enrolment_id, base, photos_in, &mut tally)?;
     }
+    for w in &p.walk_ins {
+        walk_ins::apply(tx, actor, &by, p.return_id, w, photos_in, &mut tally)?;
+    }
+    let Tally { applied, unchanged, photos, walk_ins: registered, conflicts, held } = tally;
     tx.execute(
         "UPDATE field_returns SET applied = ?1, unchanged = ?2, conflicts = ?3, photos = ?4 WHERE id = ?5",
-        rusqlite::params![applied as i64, unchanged as i64, conflicts.len() as i64, photos as i64, p.return_id],
+        rusqlite::params![
+            applied as i64,
+            unchanged as i64,
+            (conflicts.len() + held.len()) as i64,
+            photos as i64,
+            p.return_id
+        ],
     )?;
     let sid = p.return_id.to_string();
     audit::record(
@@ -733,13 +745,18 @@ fn apply_return(
             FieldChange::created("unchanged", unchanged as i64),
             FieldChange::created("conflicts", conflicts.len() as i64),
             FieldChange::created("photos", photos as i64),
+            FieldChange::created("walk_ins_registered", registered as i64),
+            FieldChange::created("walk_ins_held", held.len() as i64),
         ],
     )?;
-    let conflicts = conflicts
+    let mut conflicts: Vec<Conflict> = conflicts
         .into_iter()
         .map(|id| read_conflicts(tx, Some(id), true).map(|mut v| v.pop()))
         .filter_map(Result::transpose)
         .collect::<Result<_>>()?;
+    for id in held {
+        conflicts.extend(walk_ins::read(tx, Some(id), true)?);
+    }
     Ok(ReturnImport::Applied(ReturnApplied {
         return_id: p.return_id,
         device_id: device.id.clone(),
@@ -747,8 +764,144 @@ fn apply_return(
         applied,
         unchanged,
         photos,
+        walk_ins: registered,
         conflicts,
     }))
+}
+
+/// What applying a return did so far.
+#[derive(Default)]
+pub(super) struct Tally {
+    pub applied: usize,
+    pub unchanged: usize,
+    pub photos: usize,
+    pub walk_ins: usize,
+    /// Conflicts held (`field_conflicts` rows).
+    pub conflicts: Vec<Id>,
+    /// Walk-ins held for a person.
+    pub held: Vec<Id>,
+}
+
+/// Applies the laptop's work on one candidate (`e`, packed or a walk-in) to the office's `enrolment`,
+/// compared with `base` (what was packed; nothing for a walk-in): attendance first (a result on a
+/// candidate the office marked absent is then refused, so held), then results, then an override (it
+/// needs the outcome the results make), then photos.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn apply_work(
+    tx: &Tx<'_>,
+    by: &Actor,
+    return_id: Id,
+    e: &ReturnEnrolment,
+    enrolment: Id,
+    base: &EnrolmentValues,
+    photos_in: &BTreeMap<Id, Photo>,
+    t: &mut Tally,
+) -> Result<()> {
+    // Attendance first: a result on a candidate the office marked absent is then refused (held).
+    let mut items: Vec<(ConflictKind, Option<Id>, serde_json::Value, serde_json::Value)> = Vec::new();
+    if let Some(status) = e.status {
+        items.push((ConflictKind::Attendance, None, value_json(&base.status), value_json(&status)));
+    }
+    for (component, value) in &e.results {
+        items.push((
+            ConflictKind::Result,
+            Some(*component),
+            value_json(&base.results.get(component)),
+            value_json(value),
+        ));
+    }
+    if let Some(o) = &e.overridden {
+        items.push((ConflictKind::Override, None, value_json(&base.overridden), value_json(o)));
+    }
+    let now = Utc::now().to_rfc3339();
+    for (kind, component, base_v, field_v) in items {
+        let office = enrolment_values(tx, enrolment)?;
+        let office_v = match (kind, component) {
+            (ConflictKind::Override, _) => value_json(&office.overridden),
+            (_, None) => value_json(&office.status),
+            (_, Some(c)) => value_json(&office.results.get(&c)),
+        };
+        if office_v == field_v || decided_before(tx, kind, enrolment, component, &office_v, &field_v)? {
+            t.unchanged += 1;
+            continue;
+        }
+        let reason = if office_v == base_v {
+            match attempt(tx, || apply_value(tx, by, kind, enrolment, component, &field_v))? {
+                Ok(()) => {
+                    t.applied += 1;
+                    continue;
+                }
+                Err(refusal) => format!("the office's records refused it: {refusal}"),
+            }
+        } else {
+            "changed at the office since the pack was made".to_owned()
+        };
+        let (office_by, office_at) = last_change(tx, enrolment)?;
+        let id = Id::new();
+        tx.execute(
+            "UPDATE field_conflicts SET resolution = 'superseded', resolved_at = ?1
+             WHERE enrolment_id = ?2 AND kind = ?3 AND component_id IS ?4 AND resolution IS NULL",
+            rusqlite::params![now, enrolment, kind.as_str(), component],
+        )?;
+        tx.execute(
+            "INSERT INTO field_conflicts (id, return_id, kind, enrolment_id, component_id, base, office, field,
+                office_by, office_at, field_by, field_at, reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            rusqlite::params![
+                id,
+                return_id,
+                kind.as_str(),
+                enrolment,
+                component,
+                base_v.to_string(),
+                office_v.to_string(),
+                field_v.to_string(),
+                office_by,
+                office_at,
+                e.recorded_by.clone().unwrap_or_else(|| by.username().to_owned()),
+                e.recorded_at,
+                reason,
+                now
+            ],
+        )?;
+        t.conflicts.push(id);
+    }
+    for photo in &e.photos {
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM field_applied_photos WHERE field_photo_id = ?1)",
+            [photo.id],
+            |r| r.get(0),
+        )?;
+        let Some(image) = photos_in.get(&photo.id).filter(|_| !known) else { continue };
+        let caption = crate::records::optional("caption", &photo.caption, 500)?;
+        let id = crate::records::photos::add_evidence_photo_in(tx, by, enrolment, photo.component_id, caption, image)?;
+        tx.execute(
+            "INSERT INTO field_applied_photos (field_photo_id, photo_id, return_id) VALUES (?1, ?2, ?3)",
+            rusqlite::params![photo.id, id, return_id],
+        )?;
+        t.photos += 1;
+    }
+    Ok(())
+}
+
+/// An enrolment's evidence photos for a return: their records, and their files added to `files`.
+pub(super) fn photos_of(
+    conn: &Connection,
+    enrolment: Id,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<Vec<ReturnPhoto>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, component_id, caption, taken_at, image FROM evidence_photos WHERE enrolment_id = ?1
+         ORDER BY taken_at, id",
+    )?;
+    let mut shots = Vec::new();
+    let mut rows = stmt.query([enrolment])?;
+    while let Some(r) = rows.next()? {
+        let id: Id = r.get(0)?;
+        shots.push(ReturnPhoto { id, component_id: r.get(1)?, caption: r.get(2)?, taken_at: r.get(3)? });
+        files.push((photo_path(id), r.get::<_, Vec<u8>>(4)?));
+    }
+    Ok(shots)
 }
 
 /// Whether a person already kept the office's value against this same field value (a later,
@@ -772,7 +925,7 @@ fn decided_before(
         )?)
 }
 
-fn read_conflicts(conn: &Connection, one: Option<Id>, include_resolved: bool) -> Result<Vec<Conflict>> {
+pub(super) fn read_conflicts(conn: &Connection, one: Option<Id>, include_resolved: bool) -> Result<Vec<Conflict>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.return_id, f.kind, f.enrolment_id, n.run_id, co.code, c.forename || ' ' || c.surname,
             f.component_id, k.name, f.base, f.office, f.office_by, f.office_at, f.field, f.field_by, f.field_at,
@@ -789,7 +942,7 @@ fn read_conflicts(conn: &Connection, one: Option<Id>, include_resolved: bool) ->
         Ok(Conflict {
             id: r.get(0)?,
             return_id: r.get(1)?,
-            kind: if kind == "attendance" { ConflictKind::Attendance } else { ConflictKind::Result },
+            kind: ConflictKind::parse(&kind),
             enrolment_id: r.get(3)?,
             run_id: r.get(4)?,
             course_code: r.get(5)?,

@@ -182,7 +182,7 @@ pub(crate) fn record(store: &mut Store, by: &Actor, enrolment: Id, component: Id
         .unwrap();
 }
 
-fn score(store: &Store, by: &Actor, enrolment: Id, component: Id) -> Option<Score> {
+pub(crate) fn score(store: &Store, by: &Actor, enrolment: Id, component: Id) -> Option<Score> {
     store
         .enrolment_results(by, enrolment)
         .unwrap()
@@ -192,11 +192,11 @@ fn score(store: &Store, by: &Actor, enrolment: Id, component: Id) -> Option<Scor
         .and_then(|c| c.score)
 }
 
-fn outcome(store: &Store, by: &Actor, enrolment: Id) -> Option<Outcome> {
+pub(crate) fn outcome(store: &Store, by: &Actor, enrolment: Id) -> Option<Outcome> {
     store.enrolment_results(by, enrolment).unwrap().enrolment.outcome.map(|o| o.outcome)
 }
 
-fn count(store: &Store, sql: &str) -> i64 {
+pub(crate) fn count(store: &Store, sql: &str) -> i64 {
     store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
@@ -223,12 +223,12 @@ impl Field {
         self.laptop.store.export_return(&user).unwrap().0
     }
 
-    fn import(&mut self, bytes: &[u8]) -> crate::Result<ReturnImport> {
+    pub(crate) fn import(&mut self, bytes: &[u8]) -> crate::Result<ReturnImport> {
         let office = self.w.office.clone();
         self.w.store.import_return(&office, bytes)
     }
 
-    fn applied(&mut self, bytes: &[u8]) -> ReturnApplied {
+    pub(crate) fn applied(&mut self, bytes: &[u8]) -> ReturnApplied {
         match self.import(bytes).unwrap() {
             ReturnImport::Applied(a) => a,
             other => panic!("{other:?}"),
@@ -484,7 +484,9 @@ fn a_return_naming_another_trainers_pack_is_refused() {
                 status: Some(Attendance::DidNotAttend),
                 results: Default::default(),
                 photos: vec![],
+                overridden: None,
             }],
+            walk_ins: vec![],
         };
         seal_return(&payload, vec![], &keys.sign, &trusted).unwrap()
     };

@@ -27,7 +27,6 @@ use std::path::Path;
 
 use crate::store::Tx;
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{Field, Mapping};
@@ -35,9 +34,9 @@ pub use mapping::{Field, Mapping};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::csv_out::CsvOut;
-use crate::fields::fold_name;
 use crate::records::candidates::{self, Valid};
-use crate::records::{employers, CandidateForm, Contradiction, EmployerForm, MatchReason};
+use crate::records::duplicates::{match_person, PersonMatch};
+use crate::records::{employers, CandidateForm, CandidateMatch, Contradiction, EmployerForm, MatchReason};
 use crate::{Error, Id, Result, Store};
 
 /// How to import.
@@ -385,36 +384,6 @@ fn lost_leading_zero(s: &str) -> bool {
         && !compact.starts_with("44")
 }
 
-const NAME_ONLY: &str = "the same name and employer, and no identifier to tell them apart";
-
-/// A row with none of the identifiers `find_matches` compares (NI number; date of birth with
-/// postcode; employer with employee number) would be added again on every re-run: for such a row, an
-/// existing candidate with the same forename, surname and current employer (or none) is a match.
-fn same_name_only(tx: &Tx<'_>, v: &Valid) -> Result<Option<Id>> {
-    let identified = v.ids.ni_number.is_some()
-        || (v.ids.date_of_birth.is_some() && v.ids.postcode.is_some())
-        || (v.employer_id.is_some() && v.employee_number.is_some());
-    if identified {
-        return Ok(None);
-    }
-    let mut stmt = tx.prepare_cached(
-        "SELECT c.id FROM candidates c LEFT JOIN employments e ON e.candidate_id = c.id AND e.ended_on IS NULL
-         WHERE fold_name(c.surname) = ?1 AND fold_name(c.forename) = ?2 AND c.merged_into IS NULL
-           AND e.employer_id IS ?3
-         LIMIT 1",
-    )?;
-    let (surname, forename) = (fold_name(&v.surname), fold_name(&v.forename));
-    Ok(stmt.query_row(rusqlite::params![surname, forename, v.employer_id], |r| r.get(0)).optional()?)
-}
-
-fn match_reason(r: MatchReason) -> &'static str {
-    match r {
-        MatchReason::NiNumber => "the same NI number",
-        MatchReason::SurnameDobPostcode => "the same surname, date of birth and postcode",
-        MatchReason::EmployeeNumber => "the same employer and employee number",
-    }
-}
-
 impl Job<'_> {
     fn header(&self, field: Field) -> Option<String> {
         let cols = self.cols.get(&field)?;
@@ -703,49 +672,12 @@ impl Job<'_> {
         line: u64,
     ) -> Result<RowFate> {
         let dry = self.options.dry_run;
-        let matches = candidates::find_matches(tx, v, crate::identity::of(self.actor)?, false)?;
-        // A clean NI match is the person (NI numbers are one a person); otherwise any match another key
-        // contradicts holds the row for a person to decide (earlier rows of the file are in the store).
-        let settled = matches.iter().any(|m| m.conflicts.is_empty() && m.reasons.contains(&MatchReason::NiNumber));
-        if let Some(m) = matches.iter().find(|m| !m.conflicts.is_empty()).filter(|_| !settled) {
-            let id = m.candidate.id;
-            let who = match this_run.get(&id) {
-                Some(earlier) => format!("line {earlier} of this file"),
-                None => "a candidate already registered".to_owned(),
-            };
-            let mut problems = Vec::new();
-            for c in &m.conflicts {
-                let (matched_fields, matched_name): (&[Field], _) = match c.matched {
-                    MatchReason::NiNumber => (&[Field::NiNumber], "NI number"),
-                    MatchReason::SurnameDobPostcode => {
-                        (&[Field::Surname, Field::DateOfBirth, Field::Postcode], "surname, date of birth and postcode")
-                    }
-                    MatchReason::EmployeeNumber => (&[Field::EmployeeNumber], "employer and employee number"),
-                };
-                let (by_fields, by_name): (&[Field], _) = match c.contradicted_by {
-                    Contradiction::NiNumber => (&[Field::NiNumber], "NI number"),
-                    Contradiction::NameAndDateOfBirth => {
-                        (&[Field::Forename, Field::Surname, Field::DateOfBirth], "name and date of birth")
-                    }
-                };
-                problems.push(Problem {
-                    column: self.headers(matched_fields),
-                    reason: format!("conflict: the same {matched_name} as {who}"),
-                });
-                problems.push(Problem {
-                    column: self.headers(by_fields),
-                    reason: format!(
-                        "conflict: a different {by_name} from {who}, so this may be someone else; not added \
-                         or merged: check which is right, correct the file or the record, and import again"
-                    ),
-                });
+        let found = match match_person(tx, self.actor, v)? {
+            PersonMatch::Unsure(m) => {
+                return self.unsure(&m, this_run, line);
             }
-            let shown = if dry && this_run.contains_key(&id) { None } else { Some(id) };
-            return Ok(fate(line, RowStatus::Rejected, problems, shown));
-        }
-        let found = match matches.into_iter().find(|m| m.conflicts.is_empty()) {
-            Some(m) => Some((m.candidate.id, m.reasons.iter().map(|r| match_reason(*r)).collect::<Vec<_>>())),
-            None => same_name_only(tx, v)?.map(|id| (id, vec![NAME_ONLY])),
+            PersonMatch::Same { candidate, why } => Some((candidate, why)),
+            PersonMatch::New => None,
         };
         if let Some((id, why)) = found {
             let reason = match this_run.get(&id) {
@@ -767,6 +699,45 @@ impl Job<'_> {
         }
         let status = if warnings.is_empty() { RowStatus::Imported } else { RowStatus::Warned };
         Ok(fate(line, status, warnings, (!dry).then_some(id)))
+    }
+
+    /// A row the duplicate check is unsure of: held, with the keys that matched and contradicted.
+    fn unsure(&self, m: &CandidateMatch, this_run: &HashMap<Id, u64>, line: u64) -> Result<RowFate> {
+        let dry = self.options.dry_run;
+        let id = m.candidate.id;
+        let who = match this_run.get(&id) {
+            Some(earlier) => format!("line {earlier} of this file"),
+            None => "a candidate already registered".to_owned(),
+        };
+        let mut problems = Vec::new();
+        for c in &m.conflicts {
+            let (matched_fields, matched_name): (&[Field], _) = match c.matched {
+                MatchReason::NiNumber => (&[Field::NiNumber], "NI number"),
+                MatchReason::SurnameDobPostcode => {
+                    (&[Field::Surname, Field::DateOfBirth, Field::Postcode], "surname, date of birth and postcode")
+                }
+                MatchReason::EmployeeNumber => (&[Field::EmployeeNumber], "employer and employee number"),
+            };
+            let (by_fields, by_name): (&[Field], _) = match c.contradicted_by {
+                Contradiction::NiNumber => (&[Field::NiNumber], "NI number"),
+                Contradiction::NameAndDateOfBirth => {
+                    (&[Field::Forename, Field::Surname, Field::DateOfBirth], "name and date of birth")
+                }
+            };
+            problems.push(Problem {
+                column: self.headers(matched_fields),
+                reason: format!("conflict: the same {matched_name} as {who}"),
+            });
+            problems.push(Problem {
+                column: self.headers(by_fields),
+                reason: format!(
+                    "conflict: a different {by_name} from {who}, so this may be someone else; not added \
+                         or merged: check which is right, correct the file or the record, and import again"
+                ),
+            });
+        }
+        let shown = if dry && this_run.contains_key(&id) { None } else { Some(id) };
+        Ok(fate(line, RowStatus::Rejected, problems, shown))
     }
 
     /// The employer a row names: an existing one (exact name, any case), or a new one when allowed.

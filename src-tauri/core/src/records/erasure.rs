@@ -220,6 +220,8 @@ pub(crate) fn erase_person(
     run(tx, &format!("DELETE FROM special_category WHERE candidate_id IN {P}"), &people)?;
     // Objections and marketing consents are about the person, never part of the training record.
     run(tx, &format!("DELETE FROM candidate_objections WHERE candidate_id IN {P}"), &people)?;
+    // A walk-in's registration from a field return names the person (held, as given on site).
+    run(tx, &format!("DELETE FROM field_walk_in_registrations WHERE candidate_id IN {P}"), &people)?;
     run(tx, &format!("DELETE FROM candidate_consents WHERE candidate_id IN {P}"), &people)?;
     run(tx, &format!("DELETE FROM guardian_consents WHERE candidate_id IN {P}"), &people)?;
     // Holds lifted before (a standing one refuses the erasure, and retention skips the held): their

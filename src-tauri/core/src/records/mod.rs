@@ -15,6 +15,7 @@ pub(crate) mod diary;
 #[cfg(test)]
 mod diary_tests;
 pub(crate) mod disclosures;
+pub(crate) mod duplicates;
 #[cfg(test)]
 mod edits_tests;
 pub(crate) mod employers;

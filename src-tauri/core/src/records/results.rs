@@ -183,6 +183,50 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
     audit::record(tx, Who::Actor(actor), "result.record", Subject { entity: "enrolment", id: Some(&sid) }, &changes)
 }
 
+/// [`Store::override_outcome`] inside the caller's transaction: a results return applies the
+/// override a trainer made on site through it, with the rest of the return.
+pub(crate) fn override_outcome_in(
+    tx: &Tx<'_>,
+    actor: &Actor,
+    enrolment: Id,
+    decided: Outcome,
+    grade: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    let reason = super::required("reason", reason, 1000)?;
+    if decided == Outcome::Incomplete {
+        return Err(Error::invalid("outcome", "an override decides the outcome: pass, fail, retest or did not attend"));
+    }
+    let grade = grade.map(|g| super::required("grade", g, 40)).transpose()?;
+    let run: Id = tx
+        .query_row("SELECT run_id FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
+    require_assessor(tx, actor, run)?;
+    require_not_cancelled(tx, run)?;
+    let before = outcome(tx, enrolment)?;
+    let Some(before) = before else {
+        return Err(Error::invalid("outcome", "nothing has been recorded yet to override"));
+    };
+    tx.execute(
+        "UPDATE outcomes SET override = ?1, override_grade = ?2, override_reason = ?3, overridden_by = ?4,
+            overridden_at = ?5 WHERE enrolment_id = ?6",
+        rusqlite::params![decided.as_str(), grade, reason, actor.id(), Utc::now().to_rfc3339(), enrolment],
+    )?;
+    let sid = enrolment.to_string();
+    audit::record(
+        tx,
+        Who::Actor(actor),
+        "outcome.override",
+        Subject { entity: "enrolment", id: Some(&sid) },
+        &[
+            FieldChange::changed("outcome", before.outcome.as_str(), decided.as_str()),
+            FieldChange::created("computed", before.computed.as_str()),
+            FieldChange::created("reason", reason.as_str()),
+        ],
+    )
+}
+
 impl Store {
     /// Records (or clears) one component's score: admin and office, or a trainer assigned to the run.
     /// The score must fit the component; a booked candidate becomes attended; the outcome is recomputed.
@@ -201,43 +245,7 @@ impl Store {
         grade: Option<&str>,
         reason: &str,
     ) -> Result<EnrolmentResults> {
-        let reason = super::required("reason", reason, 1000)?;
-        if decided == Outcome::Incomplete {
-            return Err(Error::invalid(
-                "outcome",
-                "an override decides the outcome: pass, fail, retest or did not attend",
-            ));
-        }
-        let grade = grade.map(|g| super::required("grade", g, 40)).transpose()?;
-        self.write(|tx| {
-            let run: Id = tx
-                .query_row("SELECT run_id FROM enrolments WHERE id = ?1", [enrolment], |r| r.get(0))
-                .optional()?
-                .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
-            require_assessor(tx, actor, run)?;
-            require_not_cancelled(tx, run)?;
-            let before = outcome(tx, enrolment)?;
-            let Some(before) = before else {
-                return Err(Error::invalid("outcome", "nothing has been recorded yet to override"));
-            };
-            tx.execute(
-                "UPDATE outcomes SET override = ?1, override_grade = ?2, override_reason = ?3, overridden_by = ?4,
-                    overridden_at = ?5 WHERE enrolment_id = ?6",
-                rusqlite::params![decided.as_str(), grade, reason, actor.id(), Utc::now().to_rfc3339(), enrolment],
-            )?;
-            let sid = enrolment.to_string();
-            audit::record(
-                tx,
-                Who::Actor(actor),
-                "outcome.override",
-                Subject { entity: "enrolment", id: Some(&sid) },
-                &[
-                    FieldChange::changed("outcome", before.outcome.as_str(), decided.as_str()),
-                    FieldChange::created("computed", before.computed.as_str()),
-                    FieldChange::created("reason", reason.as_str()),
-                ],
-            )
-        })?;
+        self.write(|tx| override_outcome_in(tx, actor, enrolment, decided, grade, reason))?;
         self.enrolment_results(actor, enrolment)
     }
 

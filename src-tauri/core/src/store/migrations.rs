@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0020_requests_disclosures.sql"),
     include_str!("migrations/0021_objection_consent.sql"),
     include_str!("migrations/0023_diary_capacity.sql"),
+    include_str!("migrations/0024_field_round_trip.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written

@@ -16,11 +16,11 @@ id: Id,
  */
 return_id: Id, 
 /**
- * Attendance or a result.
+ * Attendance, a result, an override or a walk-in.
  */
 kind: ConflictKind, 
 /**
- * The enrolment.
+ * The enrolment (for a walk-in, the laptop's: the office has none for them yet).
  */
 enrolment_id: Id, 
 /**

@@ -3,4 +3,4 @@
 /**
  * What a conflict is about.
  */
-export type ConflictKind = "attendance" | "result";
+export type ConflictKind = "attendance" | "result" | "override" | "walk_in";

@@ -31,6 +31,11 @@ unchanged: number,
  */
 photos: number, 
 /**
+ * Walk-ins registered (a new record, or enrolled as the person already here); those the
+ * duplicate check was unsure of are among the conflicts.
+ */
+walk_ins: number, 
+/**
  * Changes held for a person, side by side.
  */
 conflicts: Array<Conflict>, };

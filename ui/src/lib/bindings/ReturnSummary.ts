@@ -28,4 +28,12 @@ with_results: number,
 /**
  * Evidence photos.
  */
-photos: number, };
+photos: number, 
+/**
+ * Of the candidates, those with an override made on site.
+ */
+overrides: number, 
+/**
+ * Candidates added on site.
+ */
+walk_ins: number, };
