@@ -22,8 +22,10 @@ pub(crate) mod guardian;
 #[cfg(test)]
 mod org_edit_tests;
 pub mod outcome;
+pub mod paperwork;
 pub(crate) mod photos;
 mod rectification;
+pub mod refreshers;
 mod requests;
 pub(crate) mod results;
 pub(crate) mod runs;

@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_retention.sql"),
     include_str!("migrations/0020_requests_disclosures.sql"),
     include_str!("migrations/0021_objection_consent.sql"),
+    // papers (issue 16); the lead puts it after 0022-0026 when they are merged.
+    include_str!("migrations/0027_papers.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
