@@ -44,7 +44,13 @@ fn print_saved(s: &PaperSaved, json: bool) {
     if json {
         print_json(s);
     } else {
-        println!("{} ({} people; disclosure {})", s.file, s.people, s.disclosure);
+        println!(
+            "{} ({} {}; disclosure {})",
+            s.file,
+            s.people,
+            if s.people == 1 { "person" } else { "people" },
+            s.disclosure
+        );
     }
 }
 
@@ -123,7 +129,13 @@ pub fn refreshers(store: &mut Store, actor: &Actor, verb: RefreshersVerb, json: 
             println!();
             println!("Written into {}:", dir.display());
             for s in saved {
-                println!("  {} and {} ({} people)", s.letter, s.email, s.people);
+                println!(
+                    "  {} and {} ({} {})",
+                    s.letter,
+                    s.email,
+                    s.people,
+                    if s.people == 1 { "person" } else { "people" }
+                );
             }
         }
     }
