@@ -91,25 +91,25 @@ fn candidate_pages(flow: &mut Flow, centre: &str, run: &Run, components: &[Compo
     flow.line(Face::Regular, 9.0, MUTED, 0.0, centre);
     flow.gap(2.0);
     flow.rule();
-    flow.field("Course:", &format!("{} ({})", run.course_title, run.course_code), 38.0);
-    flow.field("Category:", &run.category, 38.0);
+    flow.field("Course:", &format!("{} ({})", run.course_title, run.course_code), 41.0);
+    flow.field("Category:", &run.category, 41.0);
     let dates = if run.starts_on == run.ends_on {
         long(run.starts_on)
     } else {
         format!("{} to {}", long(run.starts_on), long(run.ends_on))
     };
-    flow.field("Training:", &dates, 38.0);
+    flow.field("Training:", &dates, 41.0);
     if let Some(a) = run.assessment_on {
-        flow.field("Assessment:", &long(a), 38.0);
+        flow.field("Assessment:", &long(a), 41.0);
     }
     if let Some(v) = &run.venue {
-        flow.field("Venue or site:", v, 38.0);
+        flow.field("Venue or site:", v, 41.0);
     }
     flow.gap(1.0);
     flow.rule();
-    flow.field("Candidate:", &format!("{} {}", e.forename, e.surname), 38.0);
-    flow.field("Employee number:", e.employee_number.as_deref().unwrap_or("—"), 38.0);
-    flow.field("Company:", e.employer.as_deref().unwrap_or("Self-booked"), 38.0);
+    flow.field("Candidate:", &format!("{} {}", e.forename, e.surname), 41.0);
+    flow.field("Employee number:", e.employee_number.as_deref().unwrap_or("—"), 41.0);
+    flow.field("Company:", e.employer.as_deref().unwrap_or("Self-booked"), 41.0);
     flow.gap(1.0);
     flow.rule();
     flow.gap(1.0);
@@ -135,7 +135,7 @@ fn candidate_pages(flow: &mut Flow, centre: &str, run: &Run, components: &[Compo
         let y = flow.y + 3.5;
         let page = flow.page();
         page.text(Face::Regular, 9.5, INK, MARGIN + 1.5, y, Align::Left, left);
-        write_on(page, MARGIN + 36.0, MARGIN + 110.0, y);
+        write_on(page, MARGIN + 40.0, MARGIN + 110.0, y);
         page.text(Face::Regular, 9.5, INK, MARGIN + 114.0, y, Align::Left, right);
         write_on(page, MARGIN + 145.0, W - MARGIN, y);
         flow.y += 10.0;
