@@ -117,11 +117,11 @@ test("test sheets and joining instructions print from the run page; refreshers a
     await click(b, "#nav-refreshers");
     await textOf(b, "#refreshers-summary", (t) => t.startsWith("2 certificates expiring"), 15000);
     const groups = await b.execute(() => [...document.querySelectorAll(".refresher-group")].map((g) => ({
-      employer: g.dataset.employer, rows: [...g.querySelectorAll("tbody tr")].map((tr) => tr.textContent.replace(/\s+/g, " ").trim()),
+      employer: g.dataset.employer, rows: [...g.querySelectorAll("tbody tr")].map((tr) => [...tr.cells].map((td) => td.textContent.trim()).join(" | ")),
     })));
     assert.deepEqual(groups.map((g) => g.employer), ["Acme Haulage", "Bobcat Plant Hire"]);
-    assert.match(groups[0].rows[0], /^Dai Evans E1050 Counterbalance lift truck, novice \S+ \d{2}\/\d{2}\/\d{4} 10$/);
-    assert.match(groups[1].rows[0], /^Gwen Price B9 /);
+    assert.match(groups[0].rows[0], /^Dai Evans \| E1050 \| Counterbalance lift truck, novice \| \S+ \| \d{2}\/\d{2}\/\d{4} \| 10$/);
+    assert.match(groups[1].rows[0], /^Gwen Price \| B9 \| /);
     await click(b, "#refreshers-letters");
     const saved = await textOf(b, "#refreshers-saved", (t) => t.startsWith("Saved"), 30000);
     assert.match(saved, /Saved a letter and a draft email for 2 employers/);
