@@ -59,7 +59,7 @@ fn test_sheets_and_joining_instructions_are_written_and_logged() {
     assert_eq!(log["people"].as_array().unwrap().len(), 3);
     // Never written over.
     let again = centrebook(dir, &["run", "test-sheets", &c.run, "--out", sheets.to_str().unwrap()], AS_ADMIN);
-    assert_eq!(again.status.code(), Some(5), "{:?}", text(&again));
+    assert_eq!(again.status.code(), Some(5), "{:?}", common::text(&again));
 
     let employers = json(dir, &["run", "employers", &c.run], AS_ADMIN);
     assert_eq!(employers[0]["name"], "Acme Haulage");
@@ -120,7 +120,7 @@ fn test_sheets_and_joining_instructions_are_written_and_logged() {
         &["run", "joining", &c.run, "--employer", "Other Ltd", "--out", other.to_str().unwrap()],
         AS_ADMIN,
     );
-    assert_eq!(o.status.code(), Some(5), "{:?}", text(&o));
+    assert_eq!(o.status.code(), Some(5), "{:?}", common::text(&o));
     assert!(!other.exists());
 }
 
