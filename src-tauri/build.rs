@@ -173,6 +173,8 @@ const COMMANDS: &[&str] = &[
     "save_joining",
     "refreshers_due",
     "save_refresher_letters",
+    "paperwork",
+    "set_paperwork",
     "verify_text",
     "verify_pdf",
     "export_public_key",

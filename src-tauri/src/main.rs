@@ -208,6 +208,8 @@ fn main() {
             commands::papers::save_joining,
             commands::papers::refreshers_due,
             commands::papers::save_refresher_letters,
+            commands::papers::paperwork,
+            commands::papers::set_paperwork,
             documents::verify_text,
             documents::verify_pdf,
             documents::export_public_key,

@@ -1,6 +1,6 @@
 // The day's paperwork and the refreshers due, in the real app. A centre set up through the command
 // line has a run next week with people from two employers, and an older run whose certificates
-// expire in ten days. From the run page the office saves the practical test sheets (a page per
+// expire in ten days. The admin sets the times and what to bring in Settings. From the run page the office saves the practical test sheets (a page per
 // candidate, the course's components to mark) and each employer's joining instructions (only its
 // own people); on "Refreshers due" it sees those people grouped by employer and saves each
 // employer's reminder letter and draft email into a folder. Each file is checked, and found back
@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { addCandidate, addTrainer, cli, click, go, initStore, launch, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
+import { addCandidate, addTrainer, cli, click, fill, go, initStore, launch, picture, shown, tempDataDir, textOf, unlockAndSignIn } from "./harness.mjs";
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -79,6 +79,12 @@ test("test sheets and joining instructions print from the run page; refreshers a
   const { browser: b, stop } = await launch(dir, { CENTREBOOK_TEST_SAVE_DIR: saves, CENTREBOOK_TEST_FOLDER: letters });
   try {
     await unlockAndSignIn(b);
+    // What joining instructions print: set by the admin in Settings.
+    await go(b, "settings");
+    await fill(b, "#pw-times", "8:30 to 16:30 each day");
+    await fill(b, "#pw-bring", "Steel toe-capped boots\nPacked lunch");
+    await click(b, "#save-paperwork");
+    await shown(b, "#paperwork-saved");
     await go(b, `runs/${run}`);
     await shown(b, "#run-papers");
 
@@ -102,7 +108,7 @@ test("test sheets and joining instructions print from the run page; refreshers a
     assert.match(joiningSaved, /joining instructions to Acme Haulage for 2 people\.$/);
     const joiningFile = readdirSync(saves).find((f) => f.startsWith("Joining instructions"));
     const joining = pdf(path.join(saves, joiningFile));
-    for (const want of ["Joining instructions", "Acme Haulage", "Yard 2", "What to bring", "Siân Llewelyn", "Bob Ray", "Tess Evans"]) {
+    for (const want of ["Joining instructions", "Acme Haulage", "Yard 2", "8:30 to 16:30 each day", "What to bring", "Steel toe-capped boots", "Packed lunch", "Siân Llewelyn", "Bob Ray", "Tess Evans"]) {
       assert.ok(joining.text.includes(want), `${want} missing from the joining instructions`);
     }
     assert.ok(!joining.text.includes("Bea Hughes") && !joining.text.includes("Bobcat"), "another employer's people");

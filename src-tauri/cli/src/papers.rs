@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use centrebook_core::documents::refreshers::RefreshersDue;
 use centrebook_core::documents::PaperSaved;
 use centrebook_core::records::paperwork::{Paperwork, PaperworkForm};
-use centrebook_core::records::refreshers::RefreshersDue;
 use centrebook_core::{fields::parse_uk_date, Actor, Id, Result, Store};
 use clap::Subcommand;
 

@@ -231,7 +231,7 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     });
     audited(&mut c, s, "save_refresher_letters", |s| {
         let saved = s
-            .save_refresher_letters(&office, today(), crate::records::refreshers::MAX_WITHIN_DAYS, tmp.path())
+            .save_refresher_letters(&office, today(), crate::documents::refreshers::MAX_WITHIN_DAYS, tmp.path())
             .unwrap();
         assert_eq!(saved.len(), 1, "one employer's letter");
     });

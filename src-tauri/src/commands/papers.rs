@@ -4,8 +4,9 @@
 //! letters), off the main thread; the core logs each as a disclosure.
 
 use centrebook_core::documents::joining::RunEmployer;
+use centrebook_core::documents::refreshers::{LetterSaved, RefreshersDue};
 use centrebook_core::documents::PaperSaved;
-use centrebook_core::records::refreshers::{LetterSaved, RefreshersDue};
+use centrebook_core::records::paperwork::{Paperwork, PaperworkForm};
 use centrebook_core::{Id, Permission};
 use tauri::{AppHandle, Manager, State};
 
@@ -74,4 +75,16 @@ pub async fn save_refresher_letters(app: AppHandle, within_days: u32) -> Result<
         Ok(Some(saved))
     })
     .await
+}
+
+/// What joining instructions and reminders print: the office's contact, the usual times, what to bring.
+#[tauri::command]
+pub async fn paperwork(state: State<'_, AppState>) -> Result<Paperwork, UiError> {
+    state.with(move |s, _| s.paperwork()).await
+}
+
+/// Changes the paperwork settings (admins).
+#[tauri::command]
+pub async fn set_paperwork(state: State<'_, AppState>, form: PaperworkForm) -> Result<Paperwork, UiError> {
+    state.with(move |s, a| s.set_paperwork(a, &form)).await
 }

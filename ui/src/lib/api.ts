@@ -323,6 +323,8 @@ export const api = {
   refreshersDue: (withinDays: number) => call<T.RefreshersDue>("refreshers_due", { withinDays }),
   /** Asks for a folder and writes each employer's letter and draft email there; null when cancelled. */
   saveRefresherLetters: (withinDays: number) => call<T.LetterSaved[] | null>("save_refresher_letters", { withinDays }),
+  paperwork: () => call<T.Paperwork>("paperwork"),
+  setPaperwork: (form: T.PaperworkForm) => call<T.Paperwork>("set_paperwork", { form }),
 
   verifyText: (text: string) => call<T.Verification>("verify_text", { text }),
   /** Asks for a PDF and checks it; null when the dialog was cancelled. */

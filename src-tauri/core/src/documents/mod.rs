@@ -18,6 +18,7 @@ pub(crate) mod paper;
 #[cfg(test)]
 mod papers_tests;
 mod pdfa;
+pub mod refreshers;
 pub mod reminder;
 pub mod report;
 pub mod setup;

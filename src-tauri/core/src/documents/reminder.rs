@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use super::canvas::Align;
 use super::fonts::{self, Face};
 use super::paper::{long, uk, Flow, INK, MARGIN, MUTED, W};
+use crate::documents::refreshers::RefresherRow;
 use crate::records::paperwork::Paperwork;
-use crate::records::refreshers::RefresherRow;
 use crate::records::Centre;
 
 /// What one letter says.

@@ -25,7 +25,6 @@ pub mod outcome;
 pub mod paperwork;
 pub(crate) mod photos;
 mod rectification;
-pub mod refreshers;
 mod requests;
 pub(crate) mod results;
 pub(crate) mod runs;

@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
 
+use super::paper::{self, Saving};
+use super::reminder;
 use crate::actor::{Actor, Permission};
 use crate::audit::Subject;
-use crate::documents::paper::{self, Saving};
-use crate::documents::reminder;
 use crate::records::disclosures::{OutputKind, RecipientKind};
 use crate::{Error, Id, Result, Store};
 
