@@ -35,6 +35,9 @@ pub enum CentreVerb {
         #[arg(long)]
         ico: Option<String>,
     },
+    /// Show, or change (admins only), the contact, times and what to bring that joining
+    /// instructions and refresher reminders print.
+    Paperwork(crate::papers::PaperworkChange),
 }
 
 #[derive(Debug, Subcommand)]
@@ -207,6 +210,7 @@ const TRAINER_FIELDS: &[&str] = &["name", "username", "email", "phone", "registr
 pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) -> Result<ExitCode> {
     let centre = match verb {
         CentreVerb::Show => store.centre()?,
+        CentreVerb::Paperwork(change) => return crate::papers::paperwork(store, actor, change, json),
         CentreVerb::Set { name, address, postcode, ico } => {
             let now = store.centre()?;
             // Unset options keep their current value.

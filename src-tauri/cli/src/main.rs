@@ -26,6 +26,7 @@ mod field;
 mod import;
 mod input;
 mod output;
+mod papers;
 mod records;
 mod retention;
 mod rights;
@@ -137,6 +138,9 @@ enum Verb {
     /// Employer training reports (PDF, XLSX or CSV), logged as disclosures.
     #[command(subcommand)]
     Report(documents::ReportVerb),
+    /// Refreshers due across the centre, grouped by employer, with reminder letters and draft emails.
+    #[command(subcommand)]
+    Refreshers(papers::RefreshersVerb),
     /// Check a certificate's QR text or PDF: exit 0 only for a valid, standing certificate.
     Verify(documents::VerifyArgs),
     /// The centre's signing key: export the public half for employers.
@@ -252,6 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::Demo(v) => ctx.with_signed_in(|s, a, json| demo::run(s, a, v, json)),
         Verb::Certificate(v) => ctx.with_signed_in(|s, a, json| documents::certificate(s, a, v, json)),
         Verb::Report(v) => ctx.with_signed_in(|s, a, json| documents::report(s, a, v, json)),
+        Verb::Refreshers(v) => ctx.with_signed_in(|s, a, json| papers::refreshers(s, a, v, json)),
         Verb::Verify(v) if v.key.is_some() => documents::verify_with_key(&v, ctx.json),
         Verb::Verify(v) => ctx.with_signed_in(|s, a, json| documents::verify(s, a, v, json)),
         Verb::Keys(v) => ctx.with_signed_in(|s, a, json| documents::keys(s, a, v, json)),

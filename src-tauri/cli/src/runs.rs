@@ -165,6 +165,32 @@ pub enum RunVerb {
         #[arg(long)]
         to: String,
     },
+    /// Practical test sheets for every candidate on the run, one PDF (the paper fallback on site),
+    /// logged as a disclosure to the run's trainers.
+    TestSheets {
+        /// The run's id.
+        run: String,
+        /// The PDF to write (never over an existing file).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Joining instructions for an employer with people on the run (admin and office), logged as a
+    /// disclosure to it; --employer is needed when the run has people from several employers.
+    Joining {
+        /// The run's id.
+        run: String,
+        /// The employer (exact name).
+        #[arg(long)]
+        employer: Option<String>,
+        /// The PDF to write (never over an existing file).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The employers with people on the run, and how many (admin and office).
+    Employers {
+        /// The run's id.
+        run: String,
+    },
     /// Record attendance: booked, attended, dna (did not attend) or withdrawn.
     Attendance {
         /// The run's id.
@@ -603,6 +629,11 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 print_run(&run);
             }
         }
+        RunVerb::TestSheets { run, out } => return crate::papers::test_sheets(store, actor, &run, &out, json),
+        RunVerb::Joining { run, employer, out } => {
+            return crate::papers::joining(store, actor, &run, employer.as_deref(), &out, json)
+        }
+        RunVerb::Employers { run } => return crate::papers::employers(store, actor, &run, json),
         RunVerb::Cancel { run, reason } => {
             let run = store.cancel_run(actor, Id::parse(&run)?, &reason)?;
             if json {

@@ -217,6 +217,24 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "save_certificate_pdf", |s| {
         s.save_certificate_pdf(&office, &cert.number, None, &tmp.path().join("cert.pdf")).unwrap()
     });
+    // The day's paperwork and refresher reminders.
+    audited(&mut c, s, "set_paperwork", |s| {
+        let form =
+            crate::records::paperwork::PaperworkForm { times: Some("8:30 to 16:30".into()), ..Default::default() };
+        s.set_paperwork(&admin, &form).unwrap()
+    });
+    audited(&mut c, s, "save_test_sheets", |s| {
+        s.save_test_sheets(&office, rt.1, &tmp.path().join("sheets.pdf")).unwrap()
+    });
+    audited(&mut c, s, "save_joining", |s| {
+        s.save_joining(&office, rt.1, Some(acme), &tmp.path().join("joining.pdf")).unwrap()
+    });
+    audited(&mut c, s, "save_refresher_letters", |s| {
+        let saved = s
+            .save_refresher_letters(&office, today(), crate::documents::refreshers::MAX_WITHIN_DAYS, tmp.path())
+            .unwrap();
+        assert_eq!(saved.len(), 1, "one employer's letter");
+    });
     audited(&mut c, s, "print_certificates", |s| {
         let sel = Selection::Run(rt.1);
         let out = std::io::Cursor::new(Vec::new());

@@ -47,7 +47,7 @@ pub struct Documents {
 }
 
 impl Documents {
-    fn remember(&self, path: &Path) {
+    pub(super) fn remember(&self, path: &Path) {
         if let Ok(mut s) = self.last_saved.lock() {
             *s = Some(path.to_path_buf());
         }
@@ -136,7 +136,7 @@ pub struct VerifiedFile {
 
 /// A file name made from a certificate number, employer name and so on: no path separators or
 /// characters Windows refuses.
-fn safe_name(s: &str) -> String {
+pub(super) fn safe_name(s: &str) -> String {
     let cleaned: String =
         s.chars()
             .map(|c| {

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod documents;
 pub mod imports;
 pub mod org_edits;
+pub mod papers;
 pub mod people;
 pub mod retention;
 pub mod rights;

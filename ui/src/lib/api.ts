@@ -320,6 +320,17 @@ export const api = {
   saveEmployerReport: (employer: T.Id, format: T.ReportFormat, site: string | null, withinDays: number) =>
     call<T.ReportSaved | null>("save_employer_report", { employer, format, site, withinDays }),
 
+  /** Saves a run's practical test sheets where the user chooses; null when cancelled. */
+  saveTestSheets: (run: T.Id) => call<T.PaperSaved | null>("save_test_sheets", { run }),
+  runEmployers: (run: T.Id) => call<T.RunEmployer[]>("run_employers", { run }),
+  /** Saves an employer's joining instructions for a run; null when cancelled. */
+  saveJoining: (run: T.Id, employer: T.Id) => call<T.PaperSaved | null>("save_joining", { run, employer }),
+  refreshersDue: (withinDays: number) => call<T.RefreshersDue>("refreshers_due", { withinDays }),
+  /** Asks for a folder and writes each employer's letter and draft email there; null when cancelled. */
+  saveRefresherLetters: (withinDays: number) => call<T.LetterSaved[] | null>("save_refresher_letters", { withinDays }),
+  paperwork: () => call<T.Paperwork>("paperwork"),
+  setPaperwork: (form: T.PaperworkForm) => call<T.Paperwork>("set_paperwork", { form }),
+
   verifyText: (text: string) => call<T.Verification>("verify_text", { text }),
   /** Asks for a PDF and checks it; null when the dialog was cancelled. */
   verifyPdf: () => call<T.VerifiedFile | null>("verify_pdf"),

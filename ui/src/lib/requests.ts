@@ -26,6 +26,10 @@ export const OUTPUT_WORDS: Record<OutputKind, string> = {
   subject_copy: "Copy of their data",
   bundle: "Awarding-body submission",
   manual: "Told outside Centrebook",
+  test_sheets: "Practical test sheets",
+  joining_instructions: "Joining instructions",
+  reminder_letter: "Refresher reminder letter",
+  reminder_email: "Refresher reminder email (draft)",
 };
 
 export const RECIPIENT_WORDS: Record<RecipientKind, string> = {

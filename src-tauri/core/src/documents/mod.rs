@@ -12,13 +12,20 @@ pub mod batch;
 mod canvas;
 pub mod card;
 mod fonts;
+pub mod joining;
 mod numbering;
+pub(crate) mod paper;
+#[cfg(test)]
+mod papers_tests;
 mod pdfa;
+pub mod refreshers;
+pub mod reminder;
 pub mod report;
 pub mod setup;
 pub mod signing;
 pub(crate) mod table;
 pub mod template;
+pub mod test_sheet;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 pub use batch::{BatchFormat, BatchSummary, Progress, Selection};
 pub use numbering::{check_pattern, DEFAULT_PATTERN};
+pub use paper::PaperSaved;
 pub use setup::{shipped_templates, Numbering, ShippedTemplate, TemplateChoice};
 pub use signing::{PublicKey, SignatureCheck, Statement};
 pub use template::Template;

@@ -30,6 +30,14 @@ pub enum OutputKind {
     Bundle,
     /// Told by phone, letter, email or in person, typed in by hand.
     Manual,
+    /// A run's practical test sheets, printed for its trainers (the paper fallback on site).
+    TestSheets,
+    /// A run's joining instructions for one employer.
+    JoiningInstructions,
+    /// A refresher reminder letter to an employer.
+    ReminderLetter,
+    /// The draft email (.eml) carrying a reminder letter.
+    ReminderEmail,
 }
 
 impl OutputKind {
@@ -44,6 +52,10 @@ impl OutputKind {
             OutputKind::SubjectCopy => "subject_copy",
             OutputKind::Bundle => "bundle",
             OutputKind::Manual => "manual",
+            OutputKind::TestSheets => "test_sheets",
+            OutputKind::JoiningInstructions => "joining_instructions",
+            OutputKind::ReminderLetter => "reminder_letter",
+            OutputKind::ReminderEmail => "reminder_email",
         }
     }
 
@@ -58,6 +70,10 @@ impl OutputKind {
             "subject_copy" => OutputKind::SubjectCopy,
             "bundle" => OutputKind::Bundle,
             "manual" => OutputKind::Manual,
+            "test_sheets" => OutputKind::TestSheets,
+            "joining_instructions" => OutputKind::JoiningInstructions,
+            "reminder_letter" => OutputKind::ReminderLetter,
+            "reminder_email" => OutputKind::ReminderEmail,
             _ => return None,
         })
     }

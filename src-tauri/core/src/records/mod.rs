@@ -26,6 +26,7 @@ pub(crate) mod guardian;
 #[cfg(test)]
 mod org_edit_tests;
 pub mod outcome;
+pub mod paperwork;
 pub(crate) mod photos;
 mod rectification;
 mod requests;

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0021_objection_consent.sql"),
     include_str!("migrations/0023_diary_capacity.sql"),
     include_str!("migrations/0024_field_round_trip.sql"),
+    include_str!("migrations/0027_papers.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written

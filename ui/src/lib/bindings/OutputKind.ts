@@ -3,4 +3,4 @@
 /**
  * What kind of output carried the data.
  */
-export type OutputKind = "employer_report" | "certificate" | "card" | "certificate_batch" | "card_sheet" | "field_pack" | "subject_copy" | "bundle" | "manual";
+export type OutputKind = "employer_report" | "certificate" | "card" | "certificate_batch" | "card_sheet" | "field_pack" | "subject_copy" | "bundle" | "manual" | "test_sheets" | "joining_instructions" | "reminder_letter" | "reminder_email";
