@@ -217,6 +217,10 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "save_certificate_pdf", |s| {
         s.save_certificate_pdf(&office, &cert.number, None, &tmp.path().join("cert.pdf")).unwrap()
     });
+    audited(&mut c, s, "verification_page", |s| s.verification_page(&office).unwrap());
+    audited(&mut c, s, "save_verification_page", |s| {
+        s.save_verification_page(&office, &tmp.path().join("verify.html")).unwrap()
+    });
     audited(&mut c, s, "print_certificates", |s| {
         let sel = Selection::Run(rt.1);
         let out = std::io::Cursor::new(Vec::new());
