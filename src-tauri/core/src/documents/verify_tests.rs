@@ -156,3 +156,18 @@ fn the_verification_page_holds_the_key_and_revocations_and_asks_nothing_of_any_s
     // The file is new: an existing one is never overwritten.
     assert!(w.store.save_verification_page(&office, &out).is_err());
 }
+
+#[test]
+fn a_card_prints_the_centre_s_address() {
+    let mut w = world();
+    set_centre(&mut w, None);
+    let (cand, e) = candidate(&mut w, "Siân", "Llewelyn", "AB123456C", true);
+    let office = w.office.clone();
+    w.store.issue_certificate(&office, e, &opts()).unwrap();
+    let card = w.store.issue_card(&office, cand, Some(day(23, 11, 2026))).unwrap();
+    assert_eq!(card.content.centre_address.as_deref(), Some("Unit 4, Riverside Park, Cardiff Road, CF10 5AB"));
+    let flat =
+        pdf_text(&w.store.card_pdf(&office, &card.number).unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Unit 4, Riverside Park, Cardiff Road, CF10 5AB"), "{flat}");
+    assert!(flat.contains("Riverside Plant Training"), "{flat}");
+}

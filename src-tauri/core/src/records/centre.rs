@@ -31,7 +31,7 @@ pub struct CentreForm {
 }
 
 /// The centre's details.
-#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Centre {
     /// Name.
