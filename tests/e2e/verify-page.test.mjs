@@ -8,7 +8,7 @@
 // revoked one Revoked, the signature checked by the page's inlined TweetNaCl with no network at all.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "node:test";
@@ -168,6 +168,39 @@ test("the verification page, saved from Settings and opened from file:// in the 
     assert.equal((await verdict(b, "genuine"))[1], "Genuine");
     assert.match(await b.execute(() => document.querySelector("#fields").innerText), /02\/11\/2026 – 06\/11\/2026/);
     assert.ok(readdirSync(saves).includes("verify.html"));
+  } finally {
+    await stop();
+    cleanup();
+  }
+});
+
+test("the centre's address is asked at first run (a bad postcode is refused before the store is made) and shown in Settings", async () => {
+  const { dir, cleanup } = tempDataDir();
+  const { browser: b, stop } = await launch(dir);
+  const password = "first admin password";
+  try {
+    await click(b, "#choose-office");
+    await fill(b, "#centre", "Riverside Plant Training");
+    await fill(b, "#centre-address", "Unit 4, Riverside Park, Cardiff Road");
+    await fill(b, "#centre-postcode", "not a postcode");
+    await fill(b, "#password", password);
+    await fill(b, "#password2", password);
+    await fill(b, "#passphrase", "e2e passphrase 2026");
+    await fill(b, "#passphrase2", "e2e passphrase 2026");
+    await click(b, "#create");
+    await textOf(b, "#centre-postcode-error", (t) => t.length > 0);
+    assert.equal(existsSync(path.join(dir, "centrebook.db")), false, "no store was made");
+    await shot(b, "first-run-address");
+    await fill(b, "#centre-postcode", "cf10 5ab");
+    await click(b, "#create");
+    await textOf(b, "#recovery-key", (t) => t.length > 0, 30000);
+    await click(b, "#stored");
+    await click(b, "#continue");
+    await textOf(b, "#signed-in-user", (t) => t === "admin");
+    await go(b, "settings");
+    await b.waitUntil(async () => (await (await b.$("#s-address")).getValue()) === "Unit 4, Riverside Park, Cardiff Road",
+      { timeout: 10000, timeoutMsg: "the address typed at first run is not in Settings" });
+    assert.equal(await (await b.$("#s-postcode")).getValue(), "CF10 5AB");
   } finally {
     await stop();
     cleanup();
