@@ -115,8 +115,8 @@ impl CertificateContent {
             // The footer: where to check this certificate, with or without a verification page.
             "verify_note" => Some(match &self.verify_url {
                 Some(url) => format!(
-                    "Scan the QR code, or open {url} and paste the QR text, to check this certificate: \
-                     the page checks the centre's signature (key {}) on your device.",
+                    "Scan the QR code to check this certificate at {url}: the page checks the centre's \
+                     signature (key {}) on your own device and sends nothing anywhere.",
                     self.key_id
                 ),
                 None => format!(
