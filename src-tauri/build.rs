@@ -182,6 +182,7 @@ const COMMANDS: &[&str] = &[
     "verify_text",
     "verify_pdf",
     "export_public_key",
+    "save_verification_page",
     "retention_schedule",
     "set_retention_rule",
     "retention_preview",

@@ -217,6 +217,7 @@ fn main() {
             documents::verify_text,
             documents::verify_pdf,
             documents::export_public_key,
+            documents::save_verification_page,
             commands::retention::retention_schedule,
             commands::retention::set_retention_rule,
             commands::retention::retention_preview,

@@ -24,6 +24,12 @@ pub struct InitArgs {
     /// The centre's name (an office store).
     #[arg(long, required_unless_present = "laptop", conflicts_with = "laptop")]
     centre: Option<String>,
+    /// The centre's postal address, lines separated by commas (printed on certificates).
+    #[arg(long, conflicts_with = "laptop")]
+    address: Option<String>,
+    /// The centre's postcode.
+    #[arg(long, conflicts_with = "laptop")]
+    postcode: Option<String>,
     /// The first admin's user name (password from CENTREBOOK_PASSWORD or a prompt).
     #[arg(long)]
     admin: String,
@@ -196,13 +202,21 @@ pub enum AuditVerb {
     },
 }
 
-pub fn init(ctx: &Ctx, InitArgs { centre, admin, laptop, folder, name }: InitArgs) -> Result<ExitCode> {
+pub fn init(
+    ctx: &Ctx,
+    InitArgs { centre, address, postcode, admin, laptop, folder, name }: InitArgs,
+) -> Result<ExitCode> {
     if ctx.dir.is_initialised() {
         return Err(Error::AlreadyInitialised(ctx.dir.path().to_path_buf()));
     }
+    // The address is checked before the store is made, so a typo does not leave a half-set-up centre.
+    let address = address.map(|a| a.split(',').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"));
+    if let Some(p) = &postcode {
+        centrebook_core::fields::Postcode::parse(p)?;
+    }
     let passphrase = secrets::new("CENTREBOOK_PASSPHRASE", "store passphrase")?;
     let password = secrets::new("CENTREBOOK_PASSWORD", "admin password")?;
-    let made = match (laptop, folder, name) {
+    let mut made = match (laptop, folder, name) {
         (true, Some(folder), Some(label)) => {
             let opts = LaptopOptions {
                 label: &label,
@@ -238,6 +252,16 @@ pub fn init(ctx: &Ctx, InitArgs { centre, admin, laptop, folder, name }: InitArg
             },
         )?,
     };
+    if address.is_some() || postcode.is_some() {
+        let form = centrebook_core::records::CentreForm {
+            name: made.store.centre_name()?,
+            address,
+            postcode,
+            ..Default::default()
+        };
+        let admin = made.admin.clone();
+        made.store.set_centre(&admin, &form)?;
+    }
     let recovery = made.recovery_key.display();
     if let Some(note) = &made.keychain_note {
         eprintln!("note: {note}");

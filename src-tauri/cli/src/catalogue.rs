@@ -34,6 +34,10 @@ pub enum CentreVerb {
         /// ICO registration number.
         #[arg(long)]
         ico: Option<String>,
+        /// The address of the centre's verification page (https://...); certificates issued from then
+        /// on carry it in their QR code. `--verify-url none` removes it.
+        #[arg(long, value_name = "URL")]
+        verify_url: Option<String>,
     },
     /// Show, or change (admins only), the contact, times and what to bring that joining
     /// instructions and refresher reminders print.
@@ -211,7 +215,7 @@ pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) ->
     let centre = match verb {
         CentreVerb::Show => store.centre()?,
         CentreVerb::Paperwork(change) => return crate::papers::paperwork(store, actor, change, json),
-        CentreVerb::Set { name, address, postcode, ico } => {
+        CentreVerb::Set { name, address, postcode, ico, verify_url } => {
             let now = store.centre()?;
             // Unset options keep their current value.
             let form = CentreForm {
@@ -219,6 +223,11 @@ pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) ->
                 address: lines(address).or(now.address),
                 postcode: postcode.or(now.postcode.map(|p| p.to_string())),
                 ico_number: ico.or(now.ico_number),
+                verify_url: match verify_url {
+                    Some(u) if u.trim().eq_ignore_ascii_case("none") => None,
+                    Some(u) => Some(u),
+                    None => now.verify_url,
+                },
             };
             store.set_centre(actor, &form)?
         }
@@ -239,6 +248,7 @@ pub fn centre(store: &mut Store, actor: &Actor, verb: CentreVerb, json: bool) ->
         println!("  {p}");
     }
     println!("  ICO registration: {}", centre.ico_number.as_deref().unwrap_or("(not set)"));
+    println!("  Verification page: {}", centre.verify_url.as_deref().unwrap_or("(not set)"));
     for b in bodies.iter().filter(|b| b.centre_number.is_some()) {
         println!("  approved by {}: centre {}", b.code, b.centre_number.as_deref().unwrap_or_default());
     }

@@ -210,6 +210,14 @@ pub enum KeysVerb {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Write the verification page: one self-contained HTML file holding the centre's public keys and
+    /// today's revocations, which checks a certificate's QR statement in the browser, offline. Put it
+    /// on the centre's website at the address set with `centre set --verify-url`.
+    VerifyPage {
+        /// The new file to write, e.g. verify.html.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 fn id(field: &'static str, s: &str) -> Result<Id> {
@@ -554,6 +562,21 @@ pub fn keys(store: &mut Store, actor: &Actor, verb: KeysVerb, json: bool) -> Res
                     }
                 }
                 None => print!("{text}"),
+            }
+        }
+        KeysVerb::VerifyPage { out } => {
+            let bytes = store.save_verification_page(actor, &out)?;
+            let url = store.centre()?.verify_url;
+            if json {
+                print_json(&serde_json::json!({ "out": out, "bytes": bytes, "verify_url": url }));
+            } else {
+                println!("wrote {} ({bytes} bytes)", out.display());
+                match url {
+                    Some(u) => println!("Publish it at {u}: certificates' QR codes open it."),
+                    None => println!(
+                        "Publish it on the centre's website and give its address with `centrebook centre set --verify-url`."
+                    ),
+                }
             }
         }
     }

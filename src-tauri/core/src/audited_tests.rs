@@ -235,6 +235,10 @@ fn every_public_mutating_method_leaves_an_audit_record() {
             .unwrap();
         assert_eq!(saved.len(), 1, "one employer's letter");
     });
+    audited(&mut c, s, "verification_page", |s| s.verification_page(&office).unwrap());
+    audited(&mut c, s, "save_verification_page", |s| {
+        s.save_verification_page(&office, &tmp.path().join("verify.html")).unwrap()
+    });
     audited(&mut c, s, "print_certificates", |s| {
         let sel = Selection::Run(rt.1);
         let out = std::io::Cursor::new(Vec::new());

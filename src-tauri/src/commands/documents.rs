@@ -562,6 +562,23 @@ pub async fn export_public_key(app: AppHandle) -> Result<Option<String>, UiError
     .await
 }
 
+/// Writes the verification page (the centre's keys and today's revocations, checking certificates in
+/// the browser) where the user chooses. Returns the file's name, or `None` when cancelled.
+#[tauri::command]
+pub async fn save_verification_page(app: AppHandle) -> Result<Option<String>, UiError> {
+    off_main(app, |app, state| {
+        let Some(path) =
+            save_path(app, "Save the verification page", None, "verify.html".into(), ("Web page", &["html"][..]))?
+        else {
+            return Ok(None);
+        };
+        state.with_now(|s, a| s.save_verification_page(a, &path))?;
+        app.state::<Documents>().remember(&path);
+        Ok(Some(file_name(&path)))
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -131,10 +131,17 @@ pub async fn create_store(
     admin: String,
     password: String,
     passphrase: String,
+    address: Option<String>,
+    postcode: Option<String>,
 ) -> Result<(String, StatusDto), UiError> {
     let (password, passphrase) = (Zeroizing::new(password), Zeroizing::new(passphrase));
     off_main(app, move |_, state| {
         let dir = dir(state)?;
+        // The postcode is checked before the store is made: a typo never leaves a half-set-up centre.
+        let postcode = postcode.filter(|p| !p.trim().is_empty());
+        if let Some(p) = &postcode {
+            centrebook_core::fields::Postcode::parse(p)?;
+        }
         let opts = InitOptions {
             centre_name: &centre,
             admin_username: &admin,
@@ -142,7 +149,14 @@ pub async fn create_store(
             passphrase: &passphrase,
             kdf: KdfParams::UNLOCK,
         };
-        let made = init(dir, &state.keychain, &opts)?;
+        let mut made = init(dir, &state.keychain, &opts)?;
+        let address = address.filter(|a| !a.trim().is_empty());
+        if address.is_some() || postcode.is_some() {
+            let form =
+                centrebook_core::records::CentreForm { name: centre.clone(), address, postcode, ..Default::default() };
+            let admin = made.admin.clone();
+            made.store.set_centre(&admin, &form)?;
+        }
         opened(state, dir, made)
     })
     .await

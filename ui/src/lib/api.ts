@@ -35,8 +35,14 @@ async function call<R>(cmd: string, args?: InvokeArgs, options?: InvokeOptions):
 
 export const api = {
   storeStatus: () => call<T.StoreStatus>("store_status"),
-  createStore: (centre: string, admin: string, password: string, passphrase: string) =>
-    call<[string, T.StoreStatus]>("create_store", { centre, admin, password, passphrase }),
+  createStore: (
+    centre: string,
+    admin: string,
+    password: string,
+    passphrase: string,
+    address: string | null = null,
+    postcode: string | null = null,
+  ) => call<[string, T.StoreStatus]>("create_store", { centre, admin, password, passphrase, address, postcode }),
   /** First run on a trainer's laptop: asks for the exchange folder; null when the dialog was cancelled. */
   createLaptopStore: (label: string, username: string, password: string, passphrase: string) =>
     call<[string, T.StoreStatus] | null>("create_laptop_store", { label, username, password, passphrase }),
@@ -335,4 +341,6 @@ export const api = {
   /** Asks for a PDF and checks it; null when the dialog was cancelled. */
   verifyPdf: () => call<T.VerifiedFile | null>("verify_pdf"),
   exportPublicKey: () => call<string | null>("export_public_key"),
+  /** Asks where to save the verification page (native dialog); its name, or null when cancelled. */
+  saveVerificationPage: () => call<string | null>("save_verification_page"),
 };

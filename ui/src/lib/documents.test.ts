@@ -12,7 +12,7 @@ function cert(number: string, name: string, over: Partial<Certificate> = {}): Ce
       employer: "Acme Haulage", course_code: "FLT-CB", course_title: "Counterbalance lift truck", awarding_body: null,
       category: "Counterbalance", training_start: "2026-02-23", training_end: "2026-02-27", assessment_date: null,
       result: "Pass", issue_date: "2026-03-02", reissued_date: null, expiry_date: null, trainer_name: null,
-      trainer_registration: null, key_id: "k", photo: false,
+      trainer_registration: null, key_id: "k", photo: false, centre_address: null, verify_url: null,
     },
     ...over,
   };

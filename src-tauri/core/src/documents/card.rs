@@ -76,6 +76,10 @@ pub struct CardContent {
     pub categories: Vec<CardCategory>,
     pub issue_date: NaiveDate,
     pub key_id: String,
+    /// The centre's postal address on one line (cards issued before it was printed have none).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub centre_address: Option<String>,
 }
 
 /// Where a card stands.
@@ -329,7 +333,14 @@ fn render(c: &CardContent, photo: &[u8], qr: &str, at: i64) -> Result<Vec<u8>> {
     // The band: centre and card kind.
     p.fill_rect(ACCENT, 0.0, 0.0, CARD_W_MM, 8.6);
     text(p, Face::Bold, 5.0, 4.0, WHITE, R, 5.6, Right, 20.0, "TRAINING CARD");
-    text(p, Face::Bold, 7.0, 4.5, WHITE, L, 5.6, Left, 57.0, &c.centre_name);
+    match &c.centre_address {
+        // The centre's address under its name, in the band.
+        Some(a) => {
+            text(p, Face::Bold, 7.0, 4.5, WHITE, L, 4.3, Left, 57.0, &c.centre_name);
+            text(p, Face::Regular, 4.2, 3.2, WHITE, L, 7.3, Left, 57.0, a);
+        }
+        None => text(p, Face::Bold, 7.0, 4.5, WHITE, L, 5.6, Left, 57.0, &c.centre_name),
+    }
     // The photo, 35:45, with a hairline frame.
     let frame = [L, 11.5, 18.5, 18.5 * 45.0 / 35.0];
     let image = doc.image(photo, "photo")?;
@@ -587,6 +598,13 @@ impl Store {
                 categories,
                 issue_date: on,
                 key_id: key_id.clone(),
+                centre_address: crate::records::Centre {
+                    address: crate::store::meta_get(tx, "centre_address")?,
+                    postcode: crate::store::meta_get(tx, "centre_postcode")?
+                        .and_then(|p| crate::fields::Postcode::parse(&p).ok()),
+                    ..Default::default()
+                }
+                .postal_address(),
             };
             let statement = CardStatement {
                 number: number.clone(),

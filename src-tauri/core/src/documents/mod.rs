@@ -28,6 +28,9 @@ pub mod template;
 pub mod test_sheet;
 #[cfg(test)]
 mod tests;
+mod verify_page;
+#[cfg(test)]
+mod verify_tests;
 
 use std::path::{Path, PathBuf};
 
@@ -76,6 +79,12 @@ pub struct CertificateContent {
     pub key_id: String,
     /// Whether the candidate's photo is printed.
     pub photo: bool,
+    /// The centre's postal address on one line (certificates issued before it was printed have none).
+    #[serde(default)]
+    pub centre_address: Option<String>,
+    /// The centre's verification page, when it has one: the QR code opens it.
+    #[serde(default)]
+    pub verify_url: Option<String>,
 }
 
 fn long_date(d: NaiveDate) -> String {
@@ -109,6 +118,21 @@ impl CertificateContent {
             "trainer_registration" => self.trainer_registration.clone(),
             "certificate_number" => Some(self.number.clone()),
             "key_id" => Some(self.key_id.clone()),
+            "centre_address" => self.centre_address.clone(),
+            "verify_url" => self.verify_url.clone(),
+            // The footer: where to check this certificate, with or without a verification page.
+            "verify_note" => Some(match &self.verify_url {
+                Some(url) => format!(
+                    "Scan the QR code to check this certificate at {url}: the page checks the centre's \
+                     signature (key {}) on your own device and sends nothing anywhere.",
+                    self.key_id
+                ),
+                None => format!(
+                    "The QR code holds a statement signed by the centre's key {}; check it with the centre's \
+                     verification page or centrebook verify.",
+                    self.key_id
+                ),
+            }),
             _ => None,
         }
     }
@@ -271,12 +295,15 @@ pub struct Verification {
     pub detail: String,
 }
 
+/// The statement in a PDF or a QR text: the QR holds it as is, or after `#` in the verification
+/// page's address; both are accepted.
 fn statement_text(input: &[u8]) -> Option<String> {
-    if input.starts_with(b"%PDF") {
+    let text = if input.starts_with(b"%PDF") {
         signing::from_pdf(input)
     } else {
         std::str::from_utf8(input).ok().map(str::to_owned)
-    }
+    }?;
+    Some(signing::statement_of(&text))
 }
 
 /// Checks a QR text or an issued PDF against `keys`, without the centre's store: revocations and
@@ -386,16 +413,35 @@ fn gather(conn: &Connection, enrolment: Id) -> Result<Gathered> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    // The registration for the course's scheme that was in force on the assessment day (the last
+    // training day without one): the current number if it had started by then, else an ended one
+    // that covered that day.
+    let on_day = assessed.unwrap_or(ends).to_string();
     let registration: Option<String> = match (&trainer, &body_code) {
         (Some((tid, _)), Some(code)) => conn
             .query_row(
-                "SELECT number FROM trainer_registrations WHERE trainer_id = ?1
-                 AND (scheme = ?2 COLLATE NOCASE OR scheme = ?3 COLLATE NOCASE) LIMIT 1",
-                rusqlite::params![tid, code, body_name],
+                "SELECT number FROM (
+                    SELECT number, 0 AS rank FROM trainer_registrations WHERE trainer_id = ?1
+                      AND (scheme = ?2 COLLATE NOCASE OR scheme = ?3 COLLATE NOCASE)
+                      AND (valid_from IS NULL OR valid_from <= ?4)
+                    UNION ALL
+                    SELECT number, 1 AS rank FROM trainer_registrations_ended WHERE trainer_id = ?1
+                      AND (scheme = ?2 COLLATE NOCASE OR scheme = ?3 COLLATE NOCASE)
+                      AND (valid_from IS NULL OR valid_from <= ?4) AND ended_on > ?4)
+                 ORDER BY rank LIMIT 1",
+                rusqlite::params![tid, code, body_name, on_day],
                 |r| r.get(0),
             )
             .optional()?,
         _ => None,
+    };
+    let centre = crate::records::Centre {
+        name: crate::store::meta_get(conn, "centre_name")?.unwrap_or_default(),
+        address: crate::store::meta_get(conn, "centre_address")?,
+        postcode: crate::store::meta_get(conn, "centre_postcode")?
+            .and_then(|p| crate::fields::Postcode::parse(&p).ok()),
+        ico_number: None,
+        verify_url: crate::store::meta_get(conn, "centre_verify_url")?,
     };
     let result = match &outcome {
         Some((o, grade)) => {
@@ -414,7 +460,9 @@ fn gather(conn: &Connection, enrolment: Id) -> Result<Gathered> {
     let content = CertificateContent {
         number: String::new(),
         version: 1,
-        centre_name: crate::store::meta_get(conn, "centre_name")?.unwrap_or_default(),
+        centre_address: centre.postal_address(),
+        verify_url: centre.verify_url.clone(),
+        centre_name: centre.name,
         centre_approval: approval,
         candidate_name: format!("{forename} {surname}"),
         employee_number,
@@ -550,7 +598,7 @@ fn issue_in(
     content.reissued_date = reissued_on;
     content.expiry_date = g.validity_months.and_then(|m| validity_from.checked_add_months(Months::new(m)));
     content.key_id = key_id.clone();
-    let qr = content.statement().sign(&key);
+    let qr = signing::qr_text(&content.statement().sign(&key), content.verify_url.as_deref());
     let photo = if content.photo { g.photo.as_deref() } else { None };
     let now = Utc::now();
     let bytes = render(template, &content, photo, images, &qr, now.timestamp())?;

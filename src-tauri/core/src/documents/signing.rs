@@ -267,6 +267,58 @@ pub fn import(text: &str) -> Result<Vec<PublicKey>> {
     Ok(keys)
 }
 
+/// Characters left as they are in the fragment: those a URL fragment allows that
+/// `decodeURIComponent` gives back unchanged. Everything else (spaces, newlines, `#`, `%`, `&`, `+`,
+/// letters beyond ASCII) is percent-encoded as UTF-8.
+fn fragment_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~:@/?!$'()*,;=".contains(&b)
+}
+
+/// What a certificate's QR code holds: the signed statement itself, or, where the centre has a
+/// verification page, that page's address with the statement after `#` (a fragment is never sent to
+/// a server: the page reads it on the phone).
+pub fn qr_text(statement: &str, verify_url: Option<&str>) -> String {
+    let Some(url) = verify_url else { return statement.to_owned() };
+    let mut out = String::with_capacity(url.len() + 1 + statement.len() * 5 / 4);
+    out.push_str(url);
+    out.push('#');
+    for &b in statement.as_bytes() {
+        if fragment_safe(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The statement inside a QR text: the text itself, or the decoded fragment of a verification page
+/// address (`https://…#CENTREBOOK…`). A text that is neither is returned as it is, to be refused later.
+pub fn statement_of(text: &str) -> String {
+    let trimmed = text.trim();
+    let is_url = trimmed.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+        || trimmed.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+        || trimmed.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("file://"));
+    let Some((_, fragment)) = trimmed.split_once('#').filter(|_| is_url) else { return text.to_owned() };
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
 /// The QR text carried inside an issued PDF (in its document information), if any.
 pub fn from_pdf(bytes: &[u8]) -> Option<String> {
     const START: &[u8] = b"CBQR1:";
@@ -322,6 +374,31 @@ mod tests {
         let unknown = statement("0000000000000000").sign(&other);
         assert_eq!(parse(&unknown).unwrap().check(&[public]), SignatureCheck::UnknownSigner);
         assert!(parse("hello").is_none());
+    }
+
+    #[test]
+    fn a_statement_after_the_verification_address_reads_back_and_still_verifies() {
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let public = PublicKey { id: key_id(&key.verifying_key()), key: key.verifying_key() };
+        let signed = statement(&public.id).sign(&key);
+        // Without an address the QR is the statement as before.
+        assert_eq!(qr_text(&signed, None), signed);
+        let url = "https://riverside.example.co.uk/verify.html";
+        let qr = qr_text(&signed, Some(url));
+        let fragment = qr.strip_prefix(&format!("{url}#")).expect("the address, then # and the statement");
+        assert!(
+            !fragment.contains([' ', '\n', '#', '&', '+']) && fragment.is_ascii(),
+            "the fragment is URL-safe: {fragment}"
+        );
+        assert!(fragment.contains("%0ANumber:%20RPT-2026-000001%0A"), "{fragment}");
+        assert!(fragment.contains("Si%C3%A2n"), "UTF-8 is percent-encoded: {fragment}");
+        assert_eq!(statement_of(&qr), signed);
+        assert_eq!(parse(&statement_of(&qr)).unwrap().check(std::slice::from_ref(&public)), SignatureCheck::Valid);
+        // A plain statement passes through untouched.
+        assert_eq!(statement_of(&signed), signed);
+        // A changed fragment is caught like a changed statement.
+        let tampered = qr.replace("Si%C3%A2n", "Sian");
+        assert_eq!(parse(&statement_of(&tampered)).unwrap().check(&[public]), SignatureCheck::Tampered);
     }
 
     #[test]

@@ -176,6 +176,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "trainer_registration",
     "certificate_number",
     "key_id",
+    "centre_address",
+    "verify_url",
+    "verify_note",
 ];
 
 impl Template {

@@ -1,5 +1,6 @@
-//! The centre itself: name, address and ICO registration number (its approvals with awarding bodies
-//! live beside the catalogue). Kept in `meta`: one centre per store.
+//! The centre itself: name, address, ICO registration number and the address of its certificate
+//! verification page (its approvals with awarding bodies live beside the catalogue). Kept in `meta`:
+//! one centre per store.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +23,15 @@ pub struct CentreForm {
     pub postcode: Option<String>,
     /// ICO registration number, e.g. ZA112946.
     pub ico_number: Option<String>,
+    /// Where the centre publishes its verification page (`https://...`); certificates' QR codes
+    /// then open it with the signed statement after `#`.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub verify_url: Option<String>,
 }
 
 /// The centre's details.
-#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Centre {
     /// Name.
@@ -36,6 +42,50 @@ pub struct Centre {
     pub postcode: Option<Postcode>,
     /// ICO registration number.
     pub ico_number: Option<String>,
+    /// The verification page's address.
+    pub verify_url: Option<String>,
+}
+
+impl Centre {
+    /// The postal address on one line, postcode last, as certificates print it.
+    pub fn postal_address(&self) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .address
+            .iter()
+            .flat_map(|a| a.lines())
+            .map(|l| l.trim().trim_end_matches(',').to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+        parts.extend(self.postcode.as_ref().map(ToString::to_string));
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// The verification page's address: an `https://` URL with a host, no spaces, no `#` (the
+/// certificate's statement goes after the `#`). Checked here, at the boundary, so a certificate
+/// never carries an address a phone cannot open.
+pub fn verify_url(typed: &str) -> Result<String> {
+    let s = typed.trim();
+    let bad = |why: &str| Error::invalid("verification page address", why.to_owned());
+    let rest = s
+        .get(..8)
+        .filter(|p| p.eq_ignore_ascii_case("https://"))
+        .map(|_| &s[8..])
+        .ok_or_else(|| bad("should start with https://, like https://example.co.uk/verify.html"))?;
+    if s.len() > 300 {
+        return Err(bad("should be at most 300 characters"));
+    }
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii() || c == '#' || c == '"' || c == '<' || c == '>')
+    {
+        return Err(bad("should be a plain web address without spaces or #"));
+    }
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_name = host.rsplit('@').next().unwrap_or_default().split(':').next().unwrap_or_default();
+    if host_name.is_empty() || !host_name.contains('.') || host.contains('@') {
+        return Err(bad("should name the website, like https://example.co.uk/verify.html"));
+    }
+    Ok(format!("https://{rest}"))
 }
 
 /// ICO registration numbers are `Z` and seven characters: `Z1234567` or `ZA123456`.
@@ -50,7 +100,7 @@ fn ico_number(typed: &str) -> Result<String> {
     }
 }
 
-const FIELDS: [&str; 4] = ["centre_name", "centre_address", "centre_postcode", "centre_ico"];
+const FIELDS: [&str; 5] = ["centre_name", "centre_address", "centre_postcode", "centre_ico", "centre_verify_url"];
 
 impl Store {
     /// The centre's details (every role may read them: they are printed on every certificate).
@@ -61,6 +111,7 @@ impl Store {
             address: meta_get(conn, FIELDS[1])?,
             postcode: meta_get(conn, FIELDS[2])?.map(|p| Postcode::parse(&p)).transpose()?,
             ico_number: meta_get(conn, FIELDS[3])?,
+            verify_url: meta_get(conn, FIELDS[4])?,
         })
     }
 
@@ -72,6 +123,7 @@ impl Store {
             address: optional("centre address", &form.address, 500)?,
             postcode: optional_with(&form.postcode, Postcode::parse)?,
             ico_number: optional_with(&form.ico_number, ico_number)?,
+            verify_url: optional_with(&form.verify_url, verify_url)?,
         };
         let old = self.centre()?;
         self.write(|tx| {
@@ -80,12 +132,14 @@ impl Store {
                 new.address.clone(),
                 new.postcode.as_ref().map(ToString::to_string),
                 new.ico_number.clone(),
+                new.verify_url.clone(),
             ];
             let before = [
                 Some(old.name.clone()),
                 old.address.clone(),
                 old.postcode.as_ref().map(ToString::to_string),
                 old.ico_number.clone(),
+                old.verify_url.clone(),
             ];
             let mut changes = Vec::new();
             for ((key, after), before) in FIELDS.iter().zip(values).zip(before) {
@@ -122,6 +176,29 @@ mod tests {
         assert_eq!(super::ico_number("Z1234567").unwrap(), "Z1234567");
         for bad in ["A1234567", "ZA12345", "ZA1234567", "ZAB12345"] {
             assert!(super::ico_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_verification_address_is_an_https_url_without_a_fragment() {
+        assert_eq!(
+            super::verify_url(" HTTPS://riverside.example.co.uk/verify.html ").unwrap(),
+            "https://riverside.example.co.uk/verify.html"
+        );
+        assert!(super::verify_url("https://riverside.example/v?x=1").is_ok());
+        for bad in [
+            "http://riverside.example/verify.html",
+            "riverside.example/verify.html",
+            "https://",
+            "https://localhost/verify",
+            "https://riverside.example/verify.html#x",
+            "https://riverside.example/a b",
+            "https://user@riverside.example/",
+            "javascript:alert(1)",
+        ] {
+            let e = super::verify_url(bad).unwrap_err().to_string();
+            assert!(e.starts_with("verification page address"), "{bad}: {e}");
+            assert!(bad == "https://" || !e.contains(bad), "the error echoes the value: {e}");
         }
     }
 }

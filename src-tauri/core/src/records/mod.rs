@@ -46,7 +46,7 @@ pub use candidates::{
     contradictions, Candidate, CandidateForm, CandidateMatch, CandidateRow, Contradiction, Identifiers, MatchConflict,
     MatchReason, NameKeys, Page, PersonKeys, Registered,
 };
-pub use centre::{Centre, CentreForm};
+pub use centre::{verify_url, Centre, CentreForm};
 pub use consent::{MarketingState, Objection};
 pub use contacts::{Channel, Consent, Contact, ContactForm};
 pub use courses::{AwardingBody, Component, Course, CourseType, Requirements};

@@ -442,11 +442,16 @@ fn the_centre_details_are_admin_only_and_validated() {
         address: Some("1 River Lane\nLeeds".into()),
         postcode: Some("ls1 4ap".into()),
         ico_number: Some("za112946".into()),
+        verify_url: Some("https://riverside.example.co.uk/verify.html".into()),
     };
     assert!(matches!(w.store.set_centre(&w.office.clone(), &form), Err(Error::Forbidden { .. })));
     let c = w.store.set_centre(&w.admin.clone(), &form).unwrap();
     assert_eq!((c.ico_number.as_deref(), c.postcode.unwrap().to_string().as_str()), (Some("ZA112946"), "LS1 4AP"));
     assert_eq!(w.store.centre().unwrap().address.as_deref(), Some("1 River Lane\nLeeds"));
+    assert_eq!(w.store.centre().unwrap().verify_url.as_deref(), Some("https://riverside.example.co.uk/verify.html"));
+    let plain = CentreForm { verify_url: Some("http://riverside.example.co.uk/verify.html".into()), ..form.clone() };
+    let e = w.store.set_centre(&w.admin.clone(), &plain).unwrap_err().to_string();
+    assert!(e.starts_with("verification page address"), "{e}");
     let bad = CentreForm { ico_number: Some("12345".into()), ..form };
     assert!(w.store.set_centre(&w.admin.clone(), &bad).unwrap_err().to_string().starts_with("ICO registration number"));
 }

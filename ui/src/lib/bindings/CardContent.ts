@@ -4,4 +4,8 @@ import type { CardCategory } from "./CardCategory";
 /**
  * Everything printed on a card, frozen at issue.
  */
-export type CardContent = { number: string, centre_name: string, candidate_name: string, employer: string | null, employee_number: string | null, categories: Array<CardCategory>, issue_date: string, key_id: string, };
+export type CardContent = { number: string, centre_name: string, candidate_name: string, employer: string | null, employee_number: string | null, categories: Array<CardCategory>, issue_date: string, key_id: string, 
+/**
+ * The centre's postal address on one line (cards issued before it was printed have none).
+ */
+centre_address?: string | null, };

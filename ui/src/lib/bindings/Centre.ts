@@ -20,4 +20,8 @@ postcode: Postcode | null,
 /**
  * ICO registration number.
  */
-ico_number: string | null, };
+ico_number: string | null, 
+/**
+ * The verification page's address.
+ */
+verify_url: string | null, };

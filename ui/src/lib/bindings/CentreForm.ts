@@ -19,4 +19,9 @@ postcode: string | null,
 /**
  * ICO registration number, e.g. ZA112946.
  */
-ico_number: string | null, };
+ico_number: string | null, 
+/**
+ * Where the centre publishes its verification page (`https://...`); certificates' QR codes
+ * then open it with the signed statement after `#`.
+ */
+verify_url?: string | null, };

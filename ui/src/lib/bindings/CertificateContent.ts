@@ -7,4 +7,12 @@ export type CertificateContent = { number: string, version: number, centre_name:
 /**
  * Whether the candidate's photo is printed.
  */
-photo: boolean, };
+photo: boolean, 
+/**
+ * The centre's postal address on one line (certificates issued before it was printed have none).
+ */
+centre_address: string | null, 
+/**
+ * The centre's verification page, when it has one: the QR code opens it.
+ */
+verify_url: string | null, };
