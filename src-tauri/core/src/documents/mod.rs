@@ -14,6 +14,7 @@ pub mod card;
 mod fonts;
 mod numbering;
 mod pdfa;
+pub mod register;
 pub mod report;
 pub mod setup;
 pub mod signing;
@@ -38,6 +39,7 @@ pub use template::Template;
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::required;
+use crate::records::time_rules::{self, RunDays};
 use crate::store::meta_set;
 use crate::{crypto, Error, Id, Result, Store};
 
@@ -498,6 +500,10 @@ fn issue_in(
 ) -> Result<Id> {
     let g = gather(tx, enrolment)?;
     crate::records::runs::require_not_cancelled(tx, g.run_id)?;
+    if !matches!(issuing, Issuing::Reissue(_)) {
+        let days = RunDays::of(tx, g.run_id)?;
+        time_rules::check_issue(days, today(), on)?;
+    }
     match g.outcome.as_ref().map(|o| o.0.as_str()) {
         Some("pass") => {}
         Some(other) => {
@@ -685,7 +691,7 @@ fn opt_date(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDat
 }
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    time_rules::today()
 }
 
 fn by_id(conn: &Connection, id: Id) -> Result<Certificate> {
@@ -727,6 +733,7 @@ impl Store {
             if !exists {
                 return Err(Error::NotFound { what: "run", name: run.to_string() });
             }
+            time_rules::check_issue(RunDays::of(tx, run)?, today(), on)?;
             let enrolments: Vec<(Id, Option<String>, bool)> = tx
                 .prepare(
                     "SELECT n.id, coalesce(o.override, o.computed),

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_retention.sql"),
     include_str!("migrations/0020_requests_disclosures.sql"),
     include_str!("migrations/0021_objection_consent.sql"),
+    include_str!("migrations/0022_attendance_days.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
