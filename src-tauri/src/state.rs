@@ -206,6 +206,9 @@ pub enum ErrorKind {
     PasswordChange,
     Credentials,
     Busy,
+    /// The run's calendar does not allow it yet (results before the assessment day, attendance
+    /// before its day, a certificate before the course ends): shown where it was tried, with the day.
+    NotYet,
     /// A file could not be read or written (a full disk, a missing folder): worth trying again.
     Io,
     /// A bug in Centrebook, not the user's doing: retrying will not help; the message asks for a report.
@@ -262,6 +265,7 @@ impl From<Error> for UiError {
             Error::PasswordChangeRequired => ErrorKind::PasswordChange,
             Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey(_) => ErrorKind::Credentials,
             Error::Busy(_) => ErrorKind::Busy,
+            Error::NotYet { .. } => ErrorKind::NotYet,
             Error::Io { .. } => ErrorKind::Io,
             Error::Internal(_) => ErrorKind::Internal,
             // No `_` arm: a new core variant does not compile until it is given a kind here.

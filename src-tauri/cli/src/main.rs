@@ -6,7 +6,8 @@
 //! nothing was written. `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
 //! certificate; 13 erased with its holder (no longer confirmable); 5 not a certificate. 14: the database
 //! is behind its audit anchor (an older copy put back): a write refused, or `audit verify` (see
-//! `audit accept-copy`). `return import` adds: 9 applied, but conflicts wait for a person
+//! `audit accept-copy`). 15: not yet, by the run's calendar (results before the assessment day,
+//! attendance before its day, certificates before the course ends). `return import` adds: 9 applied, but conflicts wait for a person
 //! (`return conflicts`, `return resolve`). Code 1 covers everything else (a file that could not be
 //! read or written, a damaged store, an internal error); the message says which. `exit_code` names
 //! every core error, with no catch-all.
@@ -205,6 +206,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Sealed(_) | Error::Field(_) => 5,
         Error::Busy(_) => 6,
         Error::BehindAnchor(_) => 14,
+        Error::NotYet { .. } => 15,
         Error::NotInitialised(_)
         | Error::AlreadyInitialised(_)
         | Error::InitRefused { .. }

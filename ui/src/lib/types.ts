@@ -142,6 +142,8 @@ export type { Run } from "./bindings/Run";
 export type { RunFilter } from "./bindings/RunFilter";
 export type { RunForm } from "./bindings/RunForm";
 export type { RunIssue } from "./bindings/RunIssue";
+export type { RunAttendance } from "./bindings/RunAttendance";
+export type { DayMark } from "./bindings/DayMark";
 export type { RunOut } from "./bindings/RunOut";
 export type { RunTrainer } from "./bindings/RunTrainer";
 export type { Saved } from "./bindings/Saved";

@@ -765,6 +765,26 @@ impl Store {
         })
     }
 
+    /// Who "Issue certificates" for a run would issue to, for the window to say how many and for whom
+    /// before it asks once: every passed enrolment without a standing certificate, by surname. Refused
+    /// (not yet) before the course ends, like the issue itself (admin and office).
+    pub fn certificates_due(&self, actor: &Actor, run: Id) -> Result<Vec<crate::records::Enrolment>> {
+        actor.require(Permission::EditRecords)?;
+        time_rules::check_issue(RunDays::of(self.conn(), run)?, today(), today())?;
+        let due: Vec<Id> = self
+            .conn()
+            .prepare(
+                "SELECT n.id FROM enrolments n JOIN candidates k ON k.id = n.candidate_id
+                 JOIN outcomes o ON o.enrolment_id = n.id
+                 WHERE n.run_id = ?1 AND coalesce(o.override, o.computed) = 'pass'
+                   AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = n.id AND c.superseded_at IS NULL)
+                 ORDER BY k.surname COLLATE NOCASE, k.forename COLLATE NOCASE, n.id",
+            )?
+            .query_map([run], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        due.into_iter().map(|e| crate::records::enrolments::read_enrolment(self.conn(), e)).collect()
+    }
+
     /// The standing version of a certificate number, or a given version (admin and office).
     pub fn certificate(&self, actor: &Actor, number: &str, version: Option<u32>) -> Result<Certificate> {
         actor.require(Permission::EditRecords)?;

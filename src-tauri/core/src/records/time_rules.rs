@@ -7,7 +7,7 @@
 //! local calendar day: a result typed at 00:30 BST belongs to that day, not to UTC's previous one).
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::{Error, Id, Result};
 
@@ -27,11 +27,12 @@ pub(crate) struct RunDays {
 impl RunDays {
     /// Reads a run's dates.
     pub(crate) fn of(conn: &Connection, run: Id) -> Result<Self> {
-        let (s, e, a): (String, String, Option<String>) = conn.query_row(
-            "SELECT starts_on, ends_on, assessment_on FROM course_runs WHERE id = ?1",
-            [run],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (s, e, a): (String, String, Option<String>) = conn
+            .query_row("SELECT starts_on, ends_on, assessment_on FROM course_runs WHERE id = ?1", [run], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?
+            .ok_or(Error::NotFound { what: "run", name: run.to_string() })?;
         let day = |s: &str| s.parse::<NaiveDate>().map_err(|_| Error::damaged(conn, "a run's date is not a date"));
         Ok(RunDays { starts_on: day(&s)?, ends_on: day(&e)?, assessment_on: a.as_deref().map(day).transpose()? })
     }

@@ -75,6 +75,8 @@ fn a_run_next_week_refuses_results_attendance_and_certificates_with_the_day_they
     assert!(msg.starts_with("not yet: certificates"), "{msg}");
     let (_, until) = not_yet(w.store.issue_certificate(&office, e, &IssueOptions::default()));
     assert_eq!(until, plus(6));
+    let (_, until) = not_yet(w.store.certificates_due(&office, run));
+    assert_eq!(until, plus(6), "the window's Issue button is refused with the same reason");
     w.store.set_attendance(&office, e, Attendance::Withdrawn).unwrap();
 }
 
@@ -103,8 +105,11 @@ fn results_are_dated_from_the_assessment_day_to_today_and_certificates_after_the
     let early = IssueOptions { on: Some(minus(6)), ..Default::default() };
     let (_, until) = not_yet(w.store.issue_certificate(&office, e, &early));
     assert_eq!(until, minus(5));
+    let due = w.store.certificates_due(&office, run).unwrap();
+    assert_eq!(due.iter().map(|e| e.surname.as_str()).collect::<Vec<_>>(), ["Able"], "how many and for whom");
     let issued = w.store.issue_run_certificates(&office, run, &IssueOptions::default()).unwrap();
     assert_eq!(issued.issued.len(), 1, "{:?}", issued.skipped);
+    assert!(w.store.certificates_due(&office, run).unwrap().is_empty(), "issued once");
 }
 
 #[test]
