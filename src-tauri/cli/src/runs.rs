@@ -519,7 +519,12 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                     let present = match Attendance::parse(&status)? {
                         Attendance::Attended => true,
                         Attendance::DidNotAttend => false,
-                        _ => return Err(Error::Invalid { field: "attendance", reason: "for a day, should be present or absent".into() }),
+                        _ => {
+                            return Err(Error::Invalid {
+                                field: "attendance",
+                                reason: "for a day, should be present or absent".into(),
+                            })
+                        }
                     };
                     store.set_day_attendance(actor, e.id, parse_uk_date("day", &day)?, present)?
                 }

@@ -2,11 +2,11 @@
 
 use centrebook_core::records::outcome::Outcome;
 use centrebook_core::records::{
-    Attendance, CandidateEnrolment, Enrolled, Enrolment, EnrolmentResults, ListReport, ResultInput, Run, RunFilter,
-    RunAttendance, RunForm,
+    Attendance, CandidateEnrolment, Enrolled, Enrolment, EnrolmentResults, ListReport, ResultInput, Run, RunAttendance,
+    RunFilter, RunForm,
 };
-use chrono::NaiveDate;
 use centrebook_core::{photo, Error, Id};
+use chrono::NaiveDate;
 use tauri::ipc::Response;
 use tauri::{AppHandle, State};
 

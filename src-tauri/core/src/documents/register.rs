@@ -43,15 +43,17 @@ pub(crate) fn register_pdf(run: &Run, day: NaiveDate, people: &[Enrolment], mark
     let day_w = 13.0_f32.min(90.0 / days.len().max(1) as f32).max(7.0);
     let fixed = [8.0, 58.0, 48.0, 26.0];
     let sign_w = (W - 2.0 * MARGIN - fixed.iter().sum::<f32>() - day_w * days.len() as f32).max(30.0);
-    let first_row_y = MARGIN + 34.0;
+    let first_row_y = MARGIN + 40.0;
     let per_page = (((H - MARGIN - 24.0) - first_row_y) / ROW).floor().max(1.0) as usize;
     let pages = people.len().div_ceil(per_page).max(1);
     let trainers = run.trainers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
-    let place = run.venue.clone().or_else(|| run.employer.as_ref().map(|e| format!("{e} (on site)"))).unwrap_or_default();
+    let place =
+        run.venue.clone().or_else(|| run.employer.as_ref().map(|e| format!("{e} (on site)"))).unwrap_or_default();
     for n in 0..pages {
         let mut page = doc.page(W, H);
         page.text(Face::Bold, 14.0, INK, MARGIN, MARGIN + 5.0, Align::Left, "Register and sign-in sheet");
-        let (course, size) = fonts::fit(Face::Bold, &format!("{} ({})", run.course_title, run.course_code), 11.0, 7.0, W - 2.0 * MARGIN);
+        let (course, size) =
+            fonts::fit(Face::Bold, &format!("{} ({})", run.course_title, run.course_code), 11.0, 7.0, W - 2.0 * MARGIN);
         page.text(Face::Bold, size, INK, MARGIN, MARGIN + 12.0, Align::Left, &course);
         let when = format!(
             "{} — day {nth} of {} ({} to {})",
@@ -61,7 +63,8 @@ pub(crate) fn register_pdf(run: &Run, day: NaiveDate, people: &[Enrolment], mark
             uk(run.ends_on)
         );
         page.text(Face::Regular, 9.0, INK, MARGIN, MARGIN + 18.0, Align::Left, &when);
-        let (at, size) = fonts::fit(Face::Regular, &format!("Venue: {place}    Trainer: {trainers}"), 9.0, 6.0, W - 2.0 * MARGIN);
+        let (at, size) =
+            fonts::fit(Face::Regular, &format!("Venue: {place}    Trainer: {trainers}"), 9.0, 6.0, W - 2.0 * MARGIN);
         page.text(Face::Regular, size, INK, MARGIN, MARGIN + 23.0, Align::Left, &at);
         // Header band.
         let top = first_row_y - ROW;
@@ -76,7 +79,15 @@ pub(crate) fn register_pdf(run: &Run, day: NaiveDate, people: &[Enrolment], mark
                 page.fill_rect(TODAY, x, top, day_w, ROW * (per_page.min(people.len().max(1)) + 1) as f32);
             }
             page.text(Face::Bold, 7.0, INK, x + day_w / 2.0, top + 5.0, Align::Centre, &d.format("%a").to_string());
-            page.text(Face::Regular, 6.5, INK, x + day_w / 2.0, top + 9.0, Align::Centre, &d.format("%d/%m").to_string());
+            page.text(
+                Face::Regular,
+                6.5,
+                INK,
+                x + day_w / 2.0,
+                top + 9.0,
+                Align::Centre,
+                &d.format("%d/%m").to_string(),
+            );
             x += day_w;
         }
         page.text(Face::Bold, 8.0, INK, x + 1.0, top + 7.0, Align::Left, &format!("Signature ({})", uk(day)));
@@ -85,7 +96,12 @@ pub(crate) fn register_pdf(run: &Run, day: NaiveDate, people: &[Enrolment], mark
             let base = y + 7.0;
             let mut x = MARGIN;
             let name = format!("{} {}", e.forename, e.surname);
-            let cells = [(i + 1).to_string(), name, e.employer.clone().unwrap_or_default(), e.employee_number.clone().unwrap_or_default()];
+            let cells = [
+                (i + 1).to_string(),
+                name,
+                e.employer.clone().unwrap_or_default(),
+                e.employee_number.clone().unwrap_or_default(),
+            ];
             for (cell, w) in cells.iter().zip(fixed) {
                 let (s, size) = fonts::fit(Face::Regular, cell, 9.0, 6.0, w - 2.0);
                 page.text(Face::Regular, size, INK, x + 1.0, base, Align::Left, &s);
@@ -107,7 +123,15 @@ pub(crate) fn register_pdf(run: &Run, day: NaiveDate, people: &[Enrolment], mark
             page.line(GRID, 0.3, (MARGIN, y + ROW), (W - MARGIN, y + ROW));
         }
         let foot = H - MARGIN - 10.0;
-        page.text(Face::Regular, 7.5, INK, MARGIN, foot, Align::Left, "P present   A absent   blank: not marked yet. Sign once on arrival; the trainer marks anyone absent.");
+        page.text(
+            Face::Regular,
+            7.5,
+            INK,
+            MARGIN,
+            foot,
+            Align::Left,
+            "P present   A absent   blank: not marked yet. Sign once on arrival; the trainer marks anyone absent.",
+        );
         page.text(Face::Regular, 9.0, INK, MARGIN, foot + 8.0, Align::Left, "Trainer's signature:");
         page.line(INK, 0.5, (MARGIN + 33.0, foot + 8.5), (MARGIN + 120.0, foot + 8.5));
         page.text(Face::Regular, 9.0, INK, MARGIN + 130.0, foot + 8.0, Align::Left, "Date:");

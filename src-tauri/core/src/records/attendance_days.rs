@@ -110,13 +110,25 @@ fn set_day_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, day: NaiveDate, present
         changes.push(FieldChange::created("outcome", outcome.map(|o| o.as_str())));
     }
     let sid = enrolment.to_string();
-    audit::record(tx, Who::Actor(actor), "enrolment.attendance_day", Subject { entity: "enrolment", id: Some(&sid) }, &changes)
+    audit::record(
+        tx,
+        Who::Actor(actor),
+        "enrolment.attendance_day",
+        Subject { entity: "enrolment", id: Some(&sid) },
+        &changes,
+    )
 }
 
 impl Store {
     /// Marks a candidate present or absent on one day of their run (admin and office, or a trainer
     /// assigned to it): a day of the run that has come. The overall attendance follows the marks.
-    pub fn set_day_attendance(&mut self, actor: &Actor, enrolment: Id, day: NaiveDate, present: bool) -> Result<Enrolment> {
+    pub fn set_day_attendance(
+        &mut self,
+        actor: &Actor,
+        enrolment: Id,
+        day: NaiveDate,
+        present: bool,
+    ) -> Result<Enrolment> {
         self.write(|tx| set_day_in(tx, actor, enrolment, day, present))?;
         read_enrolment(self.conn(), enrolment)
     }
