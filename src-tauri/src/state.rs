@@ -208,6 +208,9 @@ pub enum ErrorKind {
     Busy,
     /// Over a run's places (its capacity, or its trainers times the course's ratio): nothing enrolled.
     OverCapacity,
+    /// The run's calendar does not allow it yet (results before the assessment day, attendance
+    /// before its day, a certificate before the course ends): shown where it was tried, with the day.
+    NotYet,
     /// A file could not be read or written (a full disk, a missing folder): worth trying again.
     Io,
     /// A bug in Centrebook, not the user's doing: retrying will not help; the message asks for a report.
@@ -273,6 +276,7 @@ impl From<Error> for UiError {
                     reason: Some(why.clone()),
                 }
             }
+            Error::NotYet { .. } => ErrorKind::NotYet,
             Error::Io { .. } => ErrorKind::Io,
             Error::Internal(_) => ErrorKind::Internal,
             // No `_` arm: a new core variant does not compile until it is given a kind here.

@@ -125,6 +125,9 @@ test("certificates are issued for a run's passes, listed, opened, printed in a b
     await shown(b, "#run-certificates");
     await textOf(b, "#issue-run-certificates", (t) => t.includes("(2)"));
     await click(b, "#issue-run-certificates");
+    // One question, with the count and the names, then the batch.
+    await textOf(b, "#issue-confirm-count", (t) => t.startsWith("2 certificates"));
+    await click(b, "#confirm-issue");
     const issued = await textOf(b, "#run-certs-notice", (t) => t.startsWith("Issued"), 30000);
     const numbers = [...issued.matchAll(/[A-Z0-9]+-\d{4}-\d{6}/g)].map((m) => m[0]);
     assert.equal(numbers.length, 2, issued);

@@ -281,6 +281,7 @@ pub fn certificate(store: &mut Store, actor: &Actor, verb: CertificateVerb, json
                         for s in &out.skipped {
                             println!("skipped enrolment {}: {}", s.enrolment_id, s.reason);
                         }
+                        println!("issued {} certificate(s); {} left out", out.issued.len(), out.skipped.len());
                     }
                 }
             }

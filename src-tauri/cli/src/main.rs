@@ -7,9 +7,11 @@
 //! `--despite-clash`). `verify` adds: 10 revoked or superseded; 11 tampered; 12 unknown signer or
 //! certificate; 13 erased with its holder (no longer confirmable); 5 not a certificate. 14: the database
 //! is behind its audit anchor (an older copy put back): a write refused, or `audit verify` (see
-//! `audit accept-copy`). `return import` adds: 9 applied, but conflicts wait for a person
-//! (`return conflicts`, `return resolve`). 16: over a run's places (its capacity, or its trainers
-//! times the course's ratio); nothing enrolled. Code 1 covers everything else (a file that could not be
+//! `audit accept-copy`). 15: not yet, by the run's calendar (results before the assessment day,
+//! attendance before its day, certificates before the course ends). 16: over a run's places (its
+//! capacity, or its trainers times the course's ratio); nothing enrolled. `return import` adds: 9
+//! applied, but conflicts wait for a person (`return conflicts`, `return resolve`). Code 1 covers
+//! everything else (a file that could not be
 //! read or written, a damaged store, an internal error); the message says which. `exit_code` names
 //! every core error, with no catch-all.
 
@@ -212,6 +214,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Busy(_) => 6,
         Error::OverCapacity { .. } => 16,
         Error::BehindAnchor(_) => 14,
+        Error::NotYet { .. } => 15,
         Error::NotInitialised(_)
         | Error::AlreadyInitialised(_)
         | Error::InitRefused { .. }

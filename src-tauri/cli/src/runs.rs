@@ -191,7 +191,9 @@ pub enum RunVerb {
         /// The run's id.
         run: String,
     },
-    /// Record attendance: booked, attended, dna (did not attend) or withdrawn.
+    /// Record attendance: booked, attended, dna (did not attend) or withdrawn; with --day, the mark
+    /// for one day of the run: present (attended) or absent (dna). Not before the day it is for
+    /// (exit 15).
     Attendance {
         /// The run's id.
         run: String,
@@ -199,6 +201,26 @@ pub enum RunVerb {
         candidate: String,
         /// The status.
         status: String,
+        /// The day of the run the mark is for, e.g. 09/12/2026.
+        #[arg(long)]
+        day: Option<String>,
+    },
+    /// The run's days and each candidate's mark per day (P present, A absent, . not marked).
+    Days {
+        /// The run's id.
+        run: String,
+    },
+    /// Write the register (sign-in sheet) of one day of the run as a PDF (a new file): the
+    /// candidates, their marks for every day and a box to sign. It stays in the centre.
+    Register {
+        /// The run's id.
+        run: String,
+        /// The day, e.g. 09/12/2026.
+        #[arg(long)]
+        day: String,
+        /// The PDF to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// On a trainer's laptop: add a walk-in to a packed run. The person is read as JSON from FILE
     /// (standard input when left out or `-`): {"forename", "surname", "employer", "employee_number"},
@@ -675,14 +697,55 @@ pub fn run(store: &mut Store, actor: &Actor, verb: RunVerb, json: bool) -> Resul
                 println!("Walk-in added: {} {} (enrolment {})", e.forename, e.surname, e.id);
             }
         }
-        RunVerb::Attendance { run, candidate, status } => {
+        RunVerb::Attendance { run, candidate, status, day } => {
             let e = store.enrolment_of(actor, Id::parse(&run)?, Id::parse(&candidate)?)?;
-            let e = store.set_attendance(actor, e.id, Attendance::parse(&status)?)?;
+            let e = match day {
+                None => store.set_attendance(actor, e.id, Attendance::parse(&status)?)?,
+                Some(day) => {
+                    let present = match Attendance::parse(&status)? {
+                        Attendance::Attended => true,
+                        Attendance::DidNotAttend => false,
+                        _ => {
+                            return Err(Error::Invalid {
+                                field: "attendance",
+                                reason: "for a day, should be present or absent".into(),
+                            })
+                        }
+                    };
+                    store.set_day_attendance(actor, e.id, parse_uk_date("day", &day)?, present)?
+                }
+            };
             if json {
                 print_json(&e);
             } else {
                 println!("{} {}: {}", e.forename, e.surname, e.status);
             }
+        }
+        RunVerb::Days { run } => {
+            let run = Id::parse(&run)?;
+            let marks = store.run_attendance(actor, run)?;
+            if json {
+                print_json(&marks);
+            } else {
+                let head: Vec<String> = marks.days.iter().map(|d| d.format("%d/%m").to_string()).collect();
+                println!("{:<32} {}", "", head.join(" "));
+                for e in store.enrolments(actor, run)? {
+                    let cells: Vec<&str> = marks
+                        .days
+                        .iter()
+                        .map(|d| match marks.mark(e.id, *d) {
+                            Some(true) => "  P  ",
+                            Some(false) => "  A  ",
+                            None => "  .  ",
+                        })
+                        .collect();
+                    println!("{:<32} {}", format!("{} {}", e.forename, e.surname), cells.join(" "));
+                }
+            }
+        }
+        RunVerb::Register { run, day, out } => {
+            let size = store.save_register(actor, Id::parse(&run)?, parse_uk_date("day", &day)?, &out)?;
+            println!("wrote {} ({size} bytes)", out.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -146,6 +146,11 @@ fn every_public_mutating_method_leaves_an_audit_record() {
     audited(&mut c, s, "enrol", |s| s.enrol(&office, f.run, newcomer).unwrap());
     audited(&mut c, s, "enrol_list", |s| s.enrol_list(&office, rt.1, "E1042", true).unwrap());
     audited(&mut c, s, "set_attendance", |s| s.set_attendance(&office, f.bob, Attendance::Attended).unwrap());
+    let first_day = s.run(&office, f.run).unwrap().starts_on;
+    audited(&mut c, s, "set_day_attendance", |s| s.set_day_attendance(&office, f.bob, first_day, true).unwrap());
+    audited(&mut c, s, "save_register", |s| {
+        s.save_register(&office, f.run, first_day, &tmp.path().join("register.pdf")).unwrap()
+    });
     audited(&mut c, s, "record_result", |s| record(s, &office, f.bob, f.theory, Some(Score::Marks { mark: 31 })));
     audited(&mut c, s, "override_outcome", |s| {
         s.override_outcome(&admin, f.bob, Outcome::Fail, None, "left before the practical").unwrap()

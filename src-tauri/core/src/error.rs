@@ -166,6 +166,11 @@ pub enum Error {
     /// A field pack or results return was refused; the reason says why.
     #[error("{0}")]
     Field(crate::field::Refusal),
+
+    /// Something the run's calendar does not allow yet (`records::time_rules`): results before the
+    /// assessment day, attendance before its day, a certificate before the course ends.
+    #[error("not yet: {what} from {}", until.format("%d/%m/%Y"))]
+    NotYet { what: &'static str, until: chrono::NaiveDate },
 }
 
 impl From<rusqlite::Error> for Error {

@@ -265,7 +265,7 @@ pub fn pdf_layout_text(bytes: &[u8]) -> String {
     pdftotext(bytes, &["-layout"])
 }
 
-fn pdftotext(bytes: &[u8], options: &[&str]) -> String {
+pub fn pdftotext(bytes: &[u8], options: &[&str]) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
         .args(options)

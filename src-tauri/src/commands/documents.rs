@@ -25,6 +25,7 @@ use centrebook_core::documents::{
     Verification,
 };
 use centrebook_core::outfile::{self, NewFile};
+use centrebook_core::records::Enrolment;
 use centrebook_core::{Error, Id, Permission};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -228,6 +229,33 @@ pub async fn issue_certificate(app: AppHandle, enrolment: Id) -> Result<Certific
 pub async fn issue_run_certificates(app: AppHandle, run: Id) -> Result<RunIssue, UiError> {
     off_main(app, move |_, state| state.job()?.with(|s, a| s.issue_run_certificates(a, run, &IssueOptions::default())))
         .await
+}
+
+/// Who "Issue certificates" would issue to: the window says how many and for whom, and asks once.
+#[tauri::command]
+pub async fn certificates_due(state: State<'_, AppState>, run: Id) -> Result<Vec<Enrolment>, UiError> {
+    state.with(move |s, a| s.certificates_due(a, run)).await
+}
+
+/// Saves the register (sign-in sheet) of one day of a run where the user chooses; its file name, or
+/// `None` when cancelled.
+#[tauri::command]
+pub async fn save_register(app: AppHandle, run: Id, day: NaiveDate) -> Result<Option<String>, UiError> {
+    off_main(app, move |app, state| {
+        // Drawn first: a refusal (a day not of the run) is shown before anyone chooses where to save.
+        let r = state.with_now(|s, a| {
+            s.register(a, run, day)?;
+            s.run(a, run)
+        })?;
+        let name = format!("Register {} {}.pdf", r.course_code, day);
+        let Some(path) = save_path(app, "Save the register", None, name, PDF)? else {
+            return Ok(None);
+        };
+        state.with_now(|s, a| s.save_register(a, run, day, &path))?;
+        app.state::<Documents>().remember(&path);
+        Ok(Some(file_name(&path)))
+    })
+    .await
 }
 
 /// Reissues a certificate as a correction (same number, next version), with the reason.

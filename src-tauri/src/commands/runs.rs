@@ -3,7 +3,7 @@
 use centrebook_core::records::outcome::Outcome;
 use centrebook_core::records::{
     Attendance, CandidateEnrolment, Clash, DiaryRun, Enrolled, Enrolment, EnrolmentResults, ListReport, Places,
-    ResultInput, Run, RunFilter, RunForm,
+    ResultInput, Run, RunAttendance, RunFilter, RunForm,
 };
 use centrebook_core::{photo, Error, Id};
 use chrono::NaiveDate;
@@ -94,6 +94,23 @@ pub async fn set_attendance(
     status: Attendance,
 ) -> Result<Enrolment, UiError> {
     state.with(move |s, a| s.set_attendance(a, enrolment, status)).await
+}
+
+/// Marks a candidate present or absent on one day of their run.
+#[tauri::command]
+pub async fn set_day_attendance(
+    state: State<'_, AppState>,
+    enrolment: Id,
+    day: NaiveDate,
+    present: bool,
+) -> Result<Enrolment, UiError> {
+    state.with(move |s, a| s.set_day_attendance(a, enrolment, day, present)).await
+}
+
+/// A run's days and the per-day marks: the results grid's attendance columns.
+#[tauri::command]
+pub async fn run_attendance(state: State<'_, AppState>, run: Id) -> Result<RunAttendance, UiError> {
+    state.with(move |s, a| s.run_attendance(a, run)).await
 }
 
 /// Every enrolment on a run with its component results: what the results grid shows.

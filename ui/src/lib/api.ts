@@ -133,6 +133,9 @@ export const api = {
   enrolList: (run: T.Id, text: string, apply: boolean) => call<T.ListReport>("enrol_list", { run, text, apply }),
   setAttendance: (enrolment: T.Id, status: T.Attendance) => call<T.Enrolment>("set_attendance", { enrolment, status }),
   runResults: (run: T.Id) => call<T.EnrolmentResults[]>("run_results", { run }),
+  setDayAttendance: (enrolment: T.Id, day: string, present: boolean) =>
+    call<T.Enrolment>("set_day_attendance", { enrolment, day, present }),
+  runAttendance: (run: T.Id) => call<T.RunAttendance>("run_attendance", { run }),
   recordResult: (enrolment: T.Id, input: T.ResultInput) =>
     call<T.EnrolmentResults>("record_result", { enrolment, input }),
   overrideOutcome: (enrolment: T.Id, outcome: T.Outcome, grade: string | null, reason: string) =>
@@ -303,6 +306,10 @@ export const api = {
   reissueCertificate: (number: string, reason: string) => call<T.Certificate>("reissue_certificate", { number, reason }),
   revokeCertificate: (number: string, reason: string) => call<T.Certificate>("revoke_certificate", { number, reason }),
   openCertificatePdf: (number: string, version: number | null = null) => call<string>("open_certificate_pdf", { number, version }),
+  /** Who "Issue certificates" for a run would issue to (refused, not yet, before the course ends). */
+  certificatesDue: (run: T.Id) => call<T.Enrolment[]>("certificates_due", { run }),
+  /** Asks where to save the register of one day of a run; its file name, null when cancelled. */
+  saveRegister: (run: T.Id, day: string) => call<string | null>("save_register", { run, day }),
   saveCertificatePdf: (number: string, version: number | null = null) =>
     call<string | null>("save_certificate_pdf", { number, version }),
   /** Asks where to save, then prints with progress; null when the dialog or Cancel stopped it. */

@@ -227,7 +227,7 @@ export class SaveQueue<V, R> {
       const e = outcome.error;
       // An internal error is a bug: sending the same value again would fail the same way.
       const refused =
-        e && (e.kind === "invalid" || e.kind === "forbidden" || e.kind === "not_found" || e.kind === "internal");
+        e && (e.kind === "invalid" || e.kind === "not_yet" || e.kind === "forbidden" || e.kind === "not_found" || e.kind === "internal");
       if (refused) {
         this.setStatus(key, { state: "rejected", message: e.reason ?? e.message });
       } else {

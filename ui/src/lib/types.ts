@@ -154,6 +154,8 @@ export type { Places } from "./bindings/Places";
 export type { RunFilter } from "./bindings/RunFilter";
 export type { RunForm } from "./bindings/RunForm";
 export type { RunIssue } from "./bindings/RunIssue";
+export type { RunAttendance } from "./bindings/RunAttendance";
+export type { DayMark } from "./bindings/DayMark";
 export type { RunOut } from "./bindings/RunOut";
 export type { RunTrainer } from "./bindings/RunTrainer";
 export type { Saved } from "./bindings/Saved";

@@ -19,6 +19,7 @@ pub(crate) mod paper;
 mod papers_tests;
 mod pdfa;
 pub mod refreshers;
+pub mod register;
 pub mod reminder;
 pub mod report;
 pub mod setup;
@@ -49,6 +50,7 @@ pub use template::Template;
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::records::required;
+use crate::records::time_rules::{self, RunDays};
 use crate::store::meta_set;
 use crate::{crypto, Error, Id, Result, Store};
 
@@ -554,6 +556,10 @@ fn issue_in(
 ) -> Result<Id> {
     let g = gather(tx, enrolment)?;
     crate::records::runs::require_not_cancelled(tx, g.run_id)?;
+    if !matches!(issuing, Issuing::Reissue(_)) {
+        let days = RunDays::of(tx, g.run_id)?;
+        time_rules::check_issue(days, today(), on)?;
+    }
     match g.outcome.as_ref().map(|o| o.0.as_str()) {
         Some("pass") => {}
         Some(other) => {
@@ -741,7 +747,7 @@ fn opt_date(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDat
 }
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    time_rules::today()
 }
 
 fn by_id(conn: &Connection, id: Id) -> Result<Certificate> {
@@ -783,6 +789,7 @@ impl Store {
             if !exists {
                 return Err(Error::NotFound { what: "run", name: run.to_string() });
             }
+            time_rules::check_issue(RunDays::of(tx, run)?, today(), on)?;
             let enrolments: Vec<(Id, Option<String>, bool)> = tx
                 .prepare(
                     "SELECT n.id, coalesce(o.override, o.computed),
@@ -812,6 +819,26 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// Who "Issue certificates" for a run would issue to, for the window to say how many and for whom
+    /// before it asks once: every passed enrolment without a standing certificate, by surname. Refused
+    /// (not yet) before the course ends, like the issue itself (admin and office).
+    pub fn certificates_due(&self, actor: &Actor, run: Id) -> Result<Vec<crate::records::Enrolment>> {
+        actor.require(Permission::EditRecords)?;
+        time_rules::check_issue(RunDays::of(self.conn(), run)?, today(), today())?;
+        let due: Vec<Id> = self
+            .conn()
+            .prepare(
+                "SELECT n.id FROM enrolments n JOIN candidates k ON k.id = n.candidate_id
+                 JOIN outcomes o ON o.enrolment_id = n.id
+                 WHERE n.run_id = ?1 AND coalesce(o.override, o.computed) = 'pass'
+                   AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.enrolment_id = n.id AND c.superseded_at IS NULL)
+                 ORDER BY k.surname COLLATE NOCASE, k.forename COLLATE NOCASE, n.id",
+            )?
+            .query_map([run], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        due.into_iter().map(|e| crate::records::enrolments::read_enrolment(self.conn(), e)).collect()
     }
 
     /// The standing version of a certificate number, or a given version (admin and office).

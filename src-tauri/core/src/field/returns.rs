@@ -510,10 +510,11 @@ pub(super) fn trainer_actor(conn: &Connection, trainer: Id, note: &str) -> Resul
     }
 }
 
-/// The record functions' refusals become conflicts (the office's records disagree); storage
-/// failures abort the whole return.
+/// The record functions' refusals become conflicts (the office's records disagree, or the run's
+/// calendar does not allow it yet: a result dated before the assessment day); storage failures abort
+/// the whole return.
 pub(super) fn held(e: &Error) -> bool {
-    matches!(e, Error::Invalid { .. } | Error::Forbidden { .. } | Error::NotFound { .. })
+    matches!(e, Error::Invalid { .. } | Error::Forbidden { .. } | Error::NotFound { .. } | Error::NotYet { .. })
 }
 
 pub(super) fn value_json<T: Serialize>(v: &T) -> serde_json::Value {

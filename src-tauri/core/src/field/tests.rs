@@ -421,6 +421,39 @@ fn a_field_result_the_office_records_refuse_is_held_with_the_reason() {
 }
 
 #[test]
+fn a_returned_result_dated_before_the_assessment_day_is_held_not_applied() {
+    let mut f = setup();
+    let office = f.w.office.clone();
+    f.pack_to_laptop();
+    let user = f.laptop.user.clone();
+    let on_day_two = crate::records::ResultInput {
+        component_id: f.theory,
+        score: Some(Score::Marks { mark: 33 }),
+        assessed_on: Some("17/11/2026".into()),
+        comments: None,
+    };
+    f.laptop.store.record_result(&user, f.bob, &on_day_two).unwrap();
+    // Meanwhile the office sets the run's test day to its last day: the field's date is now too early.
+    let run = f.w.store.run(&office, f.run).unwrap();
+    let form = RunForm {
+        course_id: run.course_id,
+        starts_on: "16/11/2026".into(),
+        ends_on: Some("18/11/2026".into()),
+        assessment_on: Some("18/11/2026".into()),
+        employer_id: run.employer_id,
+        site_contact_id: run.site_contact_id,
+        trainer_ids: vec![f.tess_id],
+        ..Default::default()
+    };
+    f.w.store.edit_run(&office, f.run, &form).unwrap();
+    let ret = f.return_file();
+    let a = f.applied(&ret);
+    let result = a.conflicts.iter().find(|c| c.kind == ConflictKind::Result).expect("the result is held");
+    assert!(result.reason.contains("before the run's assessment day (18/11/2026)"), "{}", result.reason);
+    assert_eq!(score(&f.w.store, &office, f.bob, f.theory), None, "it did not slip in");
+}
+
+#[test]
 fn tampered_truncated_and_foreign_returns_are_refused_with_nothing_applied() {
     let mut f = setup();
     f.pack_to_laptop();

@@ -187,7 +187,7 @@ pub(super) fn forget_on_run(tx: &Tx<'_>, run: Id) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
         let candidate: Id = tx.query_row("SELECT candidate_id FROM enrolments WHERE id = ?1", [id], |r| r.get(0))?;
-        for table in ["field_walk_ins", "evidence_photos", "results", "outcomes"] {
+        for table in ["field_walk_ins", "evidence_photos", "results", "outcomes", "attendance_days"] {
             tx.execute(&format!("DELETE FROM {table} WHERE enrolment_id = ?1"), [id])?;
         }
         tx.execute("DELETE FROM enrolments WHERE id = ?1", [id])?;

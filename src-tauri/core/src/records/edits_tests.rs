@@ -247,15 +247,15 @@ fn a_result_s_comments_and_date_are_corrected_field_by_field_and_kept_when_not_r
     w.store.record_result(&office, e, &input(None, Some("06/11/2026"))).unwrap();
     assert_eq!(entries(&w, e).len(), n, "the same values again record nothing");
 
-    let r = w.store.record_result(&office, e, &input(Some("steady on the ramp"), Some("04/11/2026"))).unwrap();
+    let r = w.store.record_result(&office, e, &input(Some("steady on the ramp"), Some("09/11/2026"))).unwrap();
     assert_eq!(r.components[0].comments.as_deref(), Some("steady on the ramp"));
-    assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-04"));
+    assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-09"));
     let logged = entries(&w, e);
     let fields: Vec<&str> = logged[0].changes.as_ref().unwrap().iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["comments.Theory", "assessed_on.Theory"], "the score did not change");
 
     let r = w.store.record_result(&office, e, &input(Some("steady on the ramp"), None)).unwrap();
-    assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-04"), "kept");
+    assert_eq!(r.components[0].assessed_on.map(|d| d.to_string()).as_deref(), Some("2026-11-09"), "kept");
     let err = w.store.record_result(&office, e, &input(None, Some("31/02/2026"))).unwrap_err();
     assert!(err.to_string().starts_with("assessment date: "), "{err}");
 }

@@ -335,6 +335,8 @@ impl Store {
                 rusqlite::params![enrolment, to],
             )?;
             tx.execute("DELETE FROM outcomes WHERE enrolment_id = ?1", [enrolment])?;
+            // The days marked were the other run's: the new run starts unmarked, as booked does.
+            tx.execute("DELETE FROM attendance_days WHERE enrolment_id = ?1", [enrolment])?;
             super::diary::require_room(tx, to)?;
             let mut changes = vec![FieldChange::changed("run_id", from.to_string(), to.to_string())];
             if status != "booked" {
@@ -454,6 +456,10 @@ pub(crate) fn set_attendance_in(
         .ok_or(Error::NotFound { what: "enrolment", name: enrolment.to_string() })?;
     require_assessor(tx, actor, run)?;
     require_not_cancelled(tx, run)?;
+    if matches!(status, Attendance::Attended | Attendance::DidNotAttend) {
+        let days = super::time_rules::RunDays::of(tx, run)?;
+        super::time_rules::check_run_attendance(days, super::time_rules::today())?;
+    }
     if before == status.as_str() {
         return Ok(());
     }

@@ -238,6 +238,7 @@ pub(crate) fn erase_person(
             n.conflicts = run(tx, &format!("DELETE FROM field_conflicts WHERE id IN {P}"), &conflicts)?;
             run(tx, &format!("DELETE FROM field_base WHERE enrolment_id IN {P}"), &enrolments)?;
             run(tx, &format!("DELETE FROM results WHERE enrolment_id IN {P}"), &enrolments)?;
+            run(tx, &format!("DELETE FROM attendance_days WHERE enrolment_id IN {P}"), &enrolments)?;
             run(tx, &format!("DELETE FROM outcomes WHERE enrolment_id IN {P}"), &enrolments)?;
             run(
                 tx,

@@ -3,6 +3,7 @@
 //! Every function takes the acting [`Actor`](crate::Actor), checks what the role may do, validates at
 //! the boundary, and writes in one transaction with its audit entry.
 
+pub(crate) mod attendance_days;
 mod candidate_edits;
 pub(crate) mod candidates;
 mod centre;
@@ -38,9 +39,13 @@ mod scope_tests;
 mod search;
 #[cfg(test)]
 mod tests;
+pub mod time_rules;
+#[cfg(test)]
+mod time_rules_tests;
 mod trail;
 mod trainers;
 
+pub use attendance_days::{DayMark, RunAttendance};
 pub use candidate_edits::{Edited, Employment, SpecialCategory};
 pub use candidates::{
     contradictions, Candidate, CandidateForm, CandidateMatch, CandidateRow, Contradiction, Identifiers, MatchConflict,

@@ -12,6 +12,7 @@ use super::courses::component_rule;
 use super::enrolments::{outcome, read_enrolment, recompute, stored_score, Enrolment};
 use super::outcome::{ComponentRule, Outcome, Score};
 use super::runs::{require_assessor, require_not_cancelled};
+use super::time_rules::{self, RunDays};
 use super::{opt, optional, Component};
 use crate::actor::Actor;
 use crate::audit::{self, FieldChange, Subject, Who};
@@ -93,13 +94,10 @@ pub(crate) fn record_result_in(tx: &Tx<'_>, actor: &Actor, enrolment: Id, input:
             ));
         }
     }
-    let (run_day, today): (Option<String>, NaiveDate) = (
-        tx.query_row("SELECT coalesce(assessment_on, ends_on) FROM course_runs WHERE id = ?1", [run], |r| r.get(0))?,
-        Utc::now().date_naive(),
-    );
-    if assessed_on.is_some_and(|d| d > today) {
-        return Err(Error::invalid("assessment date", "is in the future"));
-    }
+    let (days, today) = (RunDays::of(tx, run)?, time_rules::today());
+    time_rules::check_result(days, today, assessed_on)?;
+    // The run's test day, or today when recording on a day before a run's last (no test day set).
+    let run_day = Some(days.assessment_on.unwrap_or(days.ends_on).min(today).to_string());
     let assessor: Option<Id> =
         tx.query_row("SELECT id FROM trainers WHERE user_id = ?1", [actor.id()], |r| r.get(0)).optional()?.or(tx
             .query_row("SELECT min(trainer_id) FROM run_trainers WHERE run_id = ?1 HAVING count(*) = 1", [run], |r| {

@@ -348,7 +348,15 @@ fn remove(tx: &Tx<'_>, actor: &Actor, rule: &Rule, row: &str) -> Result<()> {
                      (SELECT r.ends_on FROM enrolments e JOIN course_runs r ON r.id = e.run_id WHERE e.id = ?1))
                  WHERE id = (SELECT candidate_id FROM enrolments WHERE id = ?1)")?;
             run("DELETE FROM field_applied_photos WHERE photo_id IN (SELECT id FROM evidence_photos WHERE enrolment_id = ?1)")?;
-            for table in ["evidence_photos", "results", "outcomes", "field_conflicts", "field_base", "field_walk_ins"] {
+            for table in [
+                "evidence_photos",
+                "results",
+                "outcomes",
+                "field_conflicts",
+                "field_base",
+                "field_walk_ins",
+                "attendance_days",
+            ] {
                 run(&format!("DELETE FROM {table} WHERE enrolment_id = ?1"))?;
             }
             run("DELETE FROM enrolments WHERE id = ?1")?;

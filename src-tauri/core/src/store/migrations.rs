@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_retention.sql"),
     include_str!("migrations/0020_requests_disclosures.sql"),
     include_str!("migrations/0021_objection_consent.sql"),
+    include_str!("migrations/0022_attendance_days.sql"),
     include_str!("migrations/0023_diary_capacity.sql"),
     include_str!("migrations/0024_field_round_trip.sql"),
     include_str!("migrations/0027_papers.sql"),

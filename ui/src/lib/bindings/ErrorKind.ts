@@ -4,4 +4,4 @@
  * What kind of failure, so the window can choose how to show it (beside a field, as a sign-in
  * prompt, as a banner).
  */
-export type ErrorKind = "invalid" | "forbidden" | "not_found" | "duplicate" | "locked" | "signed_out" | "password_change" | "credentials" | "busy" | "over_capacity" | "io" | "internal" | "other";
+export type ErrorKind = "invalid" | "forbidden" | "not_found" | "duplicate" | "locked" | "signed_out" | "password_change" | "credentials" | "busy" | "over_capacity" | "not_yet" | "io" | "internal" | "other";
