@@ -136,12 +136,7 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
         BundleVerb::Create { profile, profile_file, body, out, password_env, correction } => {
             let profile = profile_of(profile, profile_file)?;
             let pw = password(&password_env)?;
-            let opts = BundleOptions {
-                body: body.as_deref(),
-                correction,
-                password: pw.as_ref().map(|p| p.as_bytes()),
-                ..Default::default()
-            };
+            let opts = BundleOptions { body: body.as_deref(), correction, password: pw.as_ref().map(|p| p.as_bytes()) };
             let report = store.create_bundle(actor, &profile, &opts, &out)?;
             if json {
                 print_json(&report);

@@ -47,7 +47,7 @@ use gather::Row;
 use selection::{Chosen, Take};
 
 /// How to make a bundle.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct BundleOptions<'a> {
     /// The awarding body's code, for a generic profile (one that names none).
     pub body: Option<&'a str>,
@@ -56,12 +56,6 @@ pub struct BundleOptions<'a> {
     /// Protect the bundle under this password (passed on to the body separately): a standard
     /// AES-256 encrypted ZIP (WinZip AES) that 7-Zip, WinZip and macOS archive tools open.
     pub password: Option<&'a [u8]>,
-}
-
-impl Default for BundleOptions<'_> {
-    fn default() -> Self {
-        BundleOptions { body: None, correction: false, password: None }
-    }
 }
 
 /// A bundle written.
