@@ -30,13 +30,24 @@ pub(crate) fn wrap(face: Face, text: &str, size: f32, max_mm: f32) -> Vec<String
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
-        // A word wider than the column on its own: broken between characters.
-        for ch in word.chars() {
-            line.push(ch);
-            if !fits(&line) && line.chars().count() > 1 {
-                line.pop();
+        // A word wider than the column on its own: broken after its hyphens ("Featherstonehaugh-
+        // Wolstenholme"), and between characters only where a part is still too wide.
+        for part in word.split_inclusive('-') {
+            let joined = format!("{line}{part}");
+            if fits(&joined) {
+                line = joined;
+                continue;
+            }
+            if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
+            }
+            for ch in part.chars() {
                 line.push(ch);
+                if !fits(&line) && line.chars().count() > 1 {
+                    line.pop();
+                    lines.push(std::mem::take(&mut line));
+                    line.push(ch);
+                }
             }
         }
     }
@@ -122,5 +133,8 @@ mod tests {
         assert!(lines.len() > 1);
         assert_eq!(lines.concat(), long);
         assert!(wrap(Face::Regular, "", SIZE, 20.0).is_empty());
+        // A double-barrelled name too wide for the column breaks after its hyphen.
+        let name = wrap(Face::Regular, "Bartholomew Featherstonehaugh-Wolstenholme", SIZE, 36.0);
+        assert_eq!(name, ["Bartholomew", "Featherstonehaugh-", "Wolstenholme"]);
     }
 }
