@@ -6,8 +6,10 @@
 //    return is exported. Meanwhile the office changes the same result through the command line. The
 //    office app imports the return: the clean change is applied, the clashing one is shown side by
 //    side, "Take field" settles it, the grid shows the trainer's mark, and a replay changes nothing.
-// 2. Submissions: a password-protected bundle made in the window, tracked to acknowledged, its breach
-//    listing saved as CSV, checked in the window, and accepted by `centrebook bundle verify`.
+// 2. Submissions: the identifiers the profile needs that the course did not collect, warned before
+//    making it; a password-protected bundle (a standard AES ZIP, opened by Python's pyzipper) made in
+//    the window, tracked to acknowledged, its breach listing saved as CSV, opened in the window to
+//    show the files it holds, and accepted by `centrebook bundle verify`.
 // 3. Enrolment: a fresh store enrolled in the window with the office's centre-key file becomes a
 //    field laptop (banner); the device key it saves registers at the office with the same fingerprint.
 //
@@ -20,7 +22,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { addTrainer, addCandidate, ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, shown, signIn, textOf } from "./harness.mjs";
+import { addTrainer, addCandidate, ADMIN_PASSWORD, CLI, PASSPHRASE, cli, click, fill, go, initStore, launch, picture, shown, signIn, textOf } from "./harness.mjs";
 
 const json = (dir, args, env = {}) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args], env));
 
@@ -209,6 +211,13 @@ test("a bundle made in the window is tracked, lists who it affects, and the comm
     await (await shown(b, "#b-profile")).selectByAttribute("value", "rtitb");
     await textOf(b, "#b-waiting", (t) => t === "1 result waits to be submitted to RTITB.");
     assert.match(await (await b.$("#b-password-note")).getText(), /separately/);
+    // Warned before making it: the rtitb profile asks for a date of birth and a photo, which the
+    // course (NI number only) does not collect.
+    const gaps = await textOf(b, "#b-gaps", (t) => t.includes("date of birth"));
+    assert.match(gaps, /The profile asks for the date of birth: 1 of 1 result\(s\) would go without it — 1 on a course that does not collect it \(FLT-T\)/);
+    assert.match(gaps, /photo/);
+    assert.doesNotMatch(gaps, /NI number/, "the course collects the NI number and Siân's is recorded");
+    await picture(b, "bundle-warnings", "#new-h");
 
     // The password twice: a short one and two different ones are refused beside the field.
     await fill(b, "#b-password", "short");
@@ -221,11 +230,22 @@ test("a bundle made in the window is tracked, lists who it affects, and the comm
     await fill(b, "#b-password2", PASSWORD);
     await click(b, "#create-bundle");
     const made = await textOf(b, "#bundle-notice", (t) => t.startsWith("Saved"));
-    assert.match(made, /1 result for 1 candidate, 0 photos\. It is password-protected: pass the password on separately/);
+    assert.match(made, /1 result for 1 candidate, 0 photos\. It is a password-protected ZIP \(AES-256\) that 7-Zip, WinZip and macOS open: pass the password on separately/);
     await textOf(b, "#b-waiting", (t) => t.startsWith("No results wait"));
     file = readdirSync(out).find((f) => f.startsWith("rtitb-submission-") && f.endsWith(".zip"));
     assert.ok(file, "the bundle was saved");
     assert.ok(!readFileSync(path.join(out, file)).includes("Llewelyn"), "the password-protected bundle is encrypted");
+    // A standard AES ZIP: Python's pyzipper opens it with the password and finds the signed manifest.
+    const py = spawnSync("python3", ["-c", [
+      "import json, os, sys, pyzipper",
+      "z = pyzipper.AESZipFile(sys.argv[1]); z.setpassword(os.environ['BUNDLE_PW'].encode())",
+      "m = json.loads(z.read('manifest.json'))",
+      "print(json.dumps({'names': z.namelist(), 'sig': len(z.read('manifest.sig')), 'kind': m['kind']}))",
+    ].join("\n"), path.join(out, file)], { env: { ...process.env, BUNDLE_PW: PASSWORD }, encoding: "utf8" });
+    assert.equal(py.status, 0, py.stderr);
+    const inside = JSON.parse(py.stdout);
+    assert.deepEqual([inside.kind, inside.sig], ["bundle", 64]);
+    assert.ok(inside.names.includes("manifest.json") && inside.names.includes("rtitb_results.csv"), inside.names.join(", "));
 
     // Tracked: made → sent → acknowledged with the body's reference.
     const row = "#bundles tbody tr";
@@ -260,6 +280,11 @@ test("a bundle made in the window is tracked, lists who it affects, and the comm
     const checked = await textOf(b, "#check-result", (t) => t.startsWith("Valid."));
     assert.match(checked, /Recorded here: this is the file that was made\./);
     assert.match(checked, /password-protected/);
+    assert.match(checked, /Signature: valid/);
+    // What it holds: the signed manifest, its signature and every file it lists.
+    const files = await textOf(b, "#check-files tbody", (t) => t.includes("rtitb_results.csv"));
+    for (const f of ["manifest.json", "manifest.sig", "rtitb_results.csv", "summary.pdf"]) assert.ok(files.includes(f), `${f} in ${files}`);
+    await picture(b, "bundle-opened", "#check-h");
   } finally {
     await app.stop();
   }

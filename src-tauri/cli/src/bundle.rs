@@ -1,4 +1,4 @@
-//! Verbs over awarding-body submission bundles: create, verify, list, mark-sent, mark-acknowledged,
+//! Verbs over awarding-body submission bundles: create, waiting, verify, list, mark-sent, mark-acknowledged,
 //! affected (the breach listing), profiles.
 //!
 //! A bundle's password comes from an environment variable named with `--password-env`, never from an
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use centrebook_core::bundle::profile::BUILT_IN;
-use centrebook_core::bundle::{BundleOptions, BundleSummary, Profile};
+use centrebook_core::bundle::{BundleOptions, BundleSummary, IdentifierGap, Profile};
 use centrebook_core::{Actor, Error, Id, Result, Store, Zeroizing};
 
 use crate::output::print_json;
@@ -37,7 +37,20 @@ pub enum BundleVerb {
         #[arg(long)]
         correction: bool,
     },
-    /// Re-open a bundle and check everything (signature, every file's hash, limits, paths).
+    /// What the next bundle of a profile would take, and the identifiers it would go without.
+    Waiting {
+        /// A built-in profile: see `bundle profiles`.
+        #[arg(long, required_unless_present = "profile_file", conflicts_with = "profile_file")]
+        profile: Option<String>,
+        /// A profile file (a built-in one copied and edited).
+        #[arg(long, value_name = "FILE")]
+        profile_file: Option<PathBuf>,
+        /// The awarding body's code, for a generic profile.
+        #[arg(long)]
+        body: Option<String>,
+    },
+    /// Re-open a bundle and check everything (signature, every file's hash, limits, paths); a
+    /// password-protected one (a standard AES-256 ZIP) with its password.
     Verify {
         file: PathBuf,
         /// The bundle's password is in this environment variable.
@@ -68,6 +81,21 @@ pub enum BundleVerb {
     },
     /// The built-in profiles; with a name, print that profile's JSON to copy and edit.
     Profiles { name: Option<String> },
+}
+
+fn profile_of(profile: Option<String>, profile_file: Option<PathBuf>) -> Result<Profile> {
+    match (profile, profile_file) {
+        (_, Some(file)) => Profile::from_json(&read(&file)?),
+        (Some(name), None) => Profile::built_in(&name),
+        (None, None) => Err(Error::Invalid { field: "--profile", reason: "give a profile".into() }),
+    }
+}
+
+/// The warnings about identifiers a bundle goes (or would go) without, one a line.
+fn print_gaps(gaps: &[IdentifierGap]) {
+    for g in gaps {
+        println!("warning: {}", g.message);
+    }
 }
 
 fn password(var: &Option<String>) -> Result<Option<Zeroizing<String>>> {
@@ -106,18 +134,9 @@ fn summary_line(b: &BundleSummary) -> String {
 pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Result<ExitCode> {
     match verb {
         BundleVerb::Create { profile, profile_file, body, out, password_env, correction } => {
-            let profile = match (profile, profile_file) {
-                (_, Some(file)) => Profile::from_json(&read(&file)?)?,
-                (Some(name), None) => Profile::built_in(&name)?,
-                (None, None) => return Err(Error::Invalid { field: "--profile", reason: "give a profile".into() }),
-            };
+            let profile = profile_of(profile, profile_file)?;
             let pw = password(&password_env)?;
-            let opts = BundleOptions {
-                body: body.as_deref(),
-                correction,
-                password: pw.as_ref().map(|p| p.as_bytes()),
-                ..Default::default()
-            };
+            let opts = BundleOptions { body: body.as_deref(), correction, password: pw.as_ref().map(|p| p.as_bytes()) };
             let report = store.create_bundle(actor, &profile, &opts, &out)?;
             if json {
                 print_json(&report);
@@ -154,6 +173,23 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
                         report.missing_identifiers
                     );
                 }
+                print_gaps(&report.gaps);
+                for n in &report.notes {
+                    println!("note: {n}");
+                }
+            }
+        }
+        BundleVerb::Waiting { profile, profile_file, body } => {
+            let profile = profile_of(profile, profile_file)?;
+            let w = store.bundle_waiting(actor, &profile, body.as_deref())?;
+            if json {
+                print_json(&w);
+            } else {
+                println!(
+                    "{}: {} new result(s) waiting, {} correction(s), {} held back (restricted)",
+                    w.awarding_body, w.new_results, w.corrections, w.held_back_restricted
+                );
+                print_gaps(&w.gaps);
             }
         }
         BundleVerb::Verify { file, password_env } => {
@@ -166,6 +202,10 @@ pub fn run(store: &mut Store, actor: &Actor, verb: BundleVerb, json: bool) -> Re
                 let counts: Vec<String> = m.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
                 println!("valid: bundle {} from {}, signed by key {}", m.id, m.centre.name, m.signer);
                 println!("made {}; {}; protection: {:?}", m.created_at, counts.join(", "), v.protection);
+                println!("signature: valid; every file matches the signed manifest:");
+                for f in &m.files {
+                    println!("  {:>10}  {}", f.size, f.path);
+                }
                 match &v.recorded {
                     Some(r) if v.same_file_as_recorded => println!("recorded here: {}", summary_line(r)),
                     Some(r) => println!("recorded here (this copy differs in its wrapping): {}", summary_line(r)),

@@ -286,6 +286,7 @@ fn every_bad_bundle_is_refused_with_exit_5_and_a_reason() {
     let locked_bytes = std::fs::read(&locked).unwrap();
     assert!(!locked_bytes.windows(8).any(|w| w == b"Llewelyn"), "the password bundle is encrypted");
     json(dir, &["bundle", "verify", locked.to_str().unwrap(), "--password-env", "BUNDLE_PW"], &pw_env);
+    opens_with_pyzipper(&locked, "hand it over by phone");
 
     let check = |name: &str, data: &[u8], extra: &[&str], expect: &str| {
         let f = c.path(name);
@@ -303,10 +304,12 @@ fn every_bad_bundle_is_refused_with_exit_5_and_a_reason() {
     let mut bent = bytes.clone();
     bent[at] ^= 0x20;
     check("tampered.zip", &bent, &[], "altered");
+    // The same inside the password bundle's first entry, past its AES salt and password check.
+    let name_len = u16::from_le_bytes([locked_bytes[26], locked_bytes[27]]) as usize;
+    let extra_len = u16::from_le_bytes([locked_bytes[28], locked_bytes[29]]) as usize;
     let mut bent = locked_bytes.clone();
-    let n = bent.len() - 40;
-    bent[n] ^= 1;
-    check("tampered-locked.zip", &bent, &["--password-env", "BUNDLE_PW"], "altered or damaged");
+    bent[30 + name_len + extra_len + 16 + 2 + 3] ^= 1;
+    check("tampered-locked.zip", &bent, &["--password-env", "BUNDLE_PW"], "altered");
     check("truncated.zip", &bytes[..bytes.len() / 2], &[], "truncated");
     check(
         "truncated-locked.zip",
@@ -340,4 +343,63 @@ fn every_bad_bundle_is_refused_with_exit_5_and_a_reason() {
         fails(dir, &["bundle", "verify", locked.to_str().unwrap(), "--password-env", "UNSET_VAR_X"], AS_ADMIN);
     assert_eq!(code, Some(5));
     assert!(err.contains("UNSET_VAR_X"), "{err}");
+}
+
+/// Opens a password bundle as an awarding body would, with an ordinary AES ZIP reader (Python's
+/// pyzipper, installed by `.ci/setup`), and finds the signed manifest and its signature inside
+/// with every file it lists. The password goes to Python in its environment, never an argument.
+fn opens_with_pyzipper(bundle: &Path, password: &str) {
+    let script = r#"
+import json, os, sys, pyzipper
+with pyzipper.AESZipFile(sys.argv[1]) as z:
+    z.setpassword(os.environ["BUNDLE_PW"].encode())
+    infos = z.infolist()
+    assert all(i.flag_bits & 1 for i in infos), "every entry is encrypted"
+    assert all(b"\x01\x99" in i.extra for i in infos), "every entry carries WinZip's AES field"
+    manifest = json.loads(z.read("manifest.json"))
+    sig = z.read("manifest.sig")
+    for f in manifest["files"]:
+        assert len(z.read(f["path"])) == f["size"], f["path"]
+    print(json.dumps({"names": z.namelist(), "kind": manifest["kind"], "sig": len(sig),
+                      "files": [f["path"] for f in manifest["files"]]}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, bundle.to_str().unwrap()])
+        .env("BUNDLE_PW", password)
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "pyzipper could not open the bundle: {}", String::from_utf8_lossy(&out.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = seen["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert!(names.contains(&"manifest.json") && names.contains(&"manifest.sig"), "{names:?}");
+    assert_eq!(seen["kind"], "bundle");
+    assert_eq!(seen["sig"], 64, "an Ed25519 signature");
+    assert!(!seen["files"].as_array().unwrap().is_empty());
+    // The wrong password: pyzipper refuses too.
+    let wrong = std::process::Command::new("python3")
+        .args(["-c", script, bundle.to_str().unwrap()])
+        .env("BUNDLE_PW", "not the password")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+}
+
+#[test]
+fn waiting_and_create_print_the_identifiers_a_profile_needs_that_were_not_collected() {
+    let c = centre();
+    let dir = &c.dir;
+    // The rtitb profile asks for a date of birth and a photo; the RTITB course collects only the NI number.
+    let w = json(dir, &["bundle", "waiting", "--profile", "rtitb"], AS_ADMIN);
+    let gaps = w["gaps"].as_array().unwrap();
+    let dob = gaps.iter().find(|g| g["identifier"] == "date of birth").expect("a date of birth warning");
+    assert_eq!(dob["not_collected"], w["new_results"]);
+    assert_eq!(dob["courses"], serde_json::json!(["RTITB-1"]));
+    let (o, _) = text(&centrebook(dir, &["bundle", "waiting", "--profile", "rtitb"], AS_ADMIN));
+    assert!(o.contains("warning: The profile asks for the date of birth"), "{o}");
+    let out = c.path("b.zip");
+    let (o, _) =
+        text(&centrebook(dir, &["bundle", "create", "--profile", "rtitb", "--out", out.to_str().unwrap()], AS_ADMIN));
+    assert!(o.contains("warning: The profile asks for the date of birth") && o.contains("RTITB-1"), "{o}");
+    let (o, _) = text(&centrebook(dir, &["bundle", "verify", out.to_str().unwrap()], AS_ADMIN));
+    assert!(o.contains("signature: valid") && o.contains("rtitb_results.csv"), "{o}");
 }

@@ -272,7 +272,7 @@ fn every_public_mutating_method_leaves_an_audit_record() {
 
     // Bundles.
     let profile = Profile::built_in("rtitb").unwrap();
-    let fast = BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() };
+    let fast = BundleOptions::default();
     let made = audited(&mut c, s, "create_bundle", |s| {
         s.create_bundle(&admin, &profile, &fast, &tmp.path().join("b1.zip")).unwrap().bundle.unwrap()
     });

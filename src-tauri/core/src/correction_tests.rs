@@ -8,7 +8,7 @@ use crate::bundle::{BundleOptions, Profile};
 use crate::documents::IssueOptions;
 use crate::records::{CandidateForm, ChangeReason, Edited, OwedKind, OwedState};
 use crate::testing::{person, today, world, World};
-use crate::{Error, Id, KdfParams};
+use crate::{Error, Id};
 
 fn edits(w: &World, id: Id) -> Vec<audit::AuditEntry> {
     let filter = AuditFilter { entity_id: Some(id.to_string()), ..Default::default() };
@@ -129,7 +129,7 @@ fn a_corrected_name_is_owed_to_every_recipient_until_a_correction_bundle_a_reiss
     let cert = w.store.issue_certificate(&admin, enrolment, &issue).unwrap();
     let profile = Profile::built_in("rtitb").unwrap();
     let out = w._fx.tmp.path().join("first.cbz");
-    let opts = BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() };
+    let opts = BundleOptions::default();
     w.store.create_bundle(&admin, &profile, &opts, &out).unwrap();
     let acme = w.acme();
     w.store.employer_report(&admin, acme, today(), 90).unwrap();

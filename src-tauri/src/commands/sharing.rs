@@ -197,12 +197,8 @@ pub async fn create_bundle(
             }
             ControlFlow::Continue(())
         };
-        let opts = BundleOptions {
-            body: body.as_deref(),
-            correction,
-            password: password.as_ref().map(|p| p.as_bytes()),
-            ..Default::default()
-        };
+        let opts =
+            BundleOptions { body: body.as_deref(), correction, password: password.as_ref().map(|p| p.as_bytes()) };
         state.job()?.with(|s, a| match s.create_bundle_watched(a, &p, &opts, &out, &mut watch) {
             Err(Error::Cancelled) => Ok(None),
             done => done.map(Some),

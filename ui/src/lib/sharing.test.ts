@@ -7,15 +7,15 @@ import type { BundleSummary, Conflict, Device, Run } from "./types";
 
 describe("waitingText", () => {
   it("says how many results the next bundle takes, net of held-back ones", () => {
-    const t = waitingText({ awarding_body: "RTITB", new_results: 5, corrections: 0, held_back_restricted: 1 });
+    const t = waitingText({ awarding_body: "RTITB", new_results: 5, corrections: 0, held_back_restricted: 1, gaps: [] });
     expect(t).toContain("4 results wait to be submitted to RTITB.");
     expect(t).toContain("1 result held back");
   });
   it("mentions corrections, and says when nothing waits", () => {
-    const t = waitingText({ awarding_body: "NET", new_results: 0, corrections: 2, held_back_restricted: 0 });
+    const t = waitingText({ awarding_body: "NET", new_results: 0, corrections: 2, held_back_restricted: 0, gaps: [] });
     expect(t).toMatch(/^No results wait for a NET submission\./);
     expect(t).toContain("2 submitted results changed since: make a correction bundle for them.");
-    expect(waitingText({ awarding_body: "X", new_results: 1, corrections: 0, held_back_restricted: 0 })).toBe(
+    expect(waitingText({ awarding_body: "X", new_results: 1, corrections: 0, held_back_restricted: 0, gaps: [] })).toBe(
       "1 result waits to be submitted to X.",
     );
   });

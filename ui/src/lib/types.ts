@@ -186,6 +186,7 @@ export type { Verified } from "./bindings/Verified";
 export type { VerifiedFile } from "./bindings/VerifiedFile";
 export type { VerifyStatus } from "./bindings/VerifyStatus";
 export type { Waiting } from "./bindings/Waiting";
+export type { IdentifierGap } from "./bindings/IdentifierGap";
 
 import type { StatusDto } from "./bindings/StatusDto";
 

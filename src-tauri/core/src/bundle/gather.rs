@@ -86,6 +86,16 @@ impl Candidate {
         crypto::hex(&crypto::sha256(&[v.to_string().as_bytes()]))
     }
 
+    /// The test date: the run's assessment day, or its last day when the run names none.
+    pub fn test_on(&self) -> Option<&str> {
+        self.assessment_on.as_deref().or(Some(self.ends_on.as_str()).filter(|d| !d.is_empty()))
+    }
+
+    /// Whether the course collects an identifier (its catalogue entry requires it).
+    pub fn collects(&self, id: Identifier) -> bool {
+        self.sends(IdentifierRule::AsCourseRequires, id)
+    }
+
     /// Whether an identifier goes out under `rule`.
     pub fn sends(&self, rule: IdentifierRule, id: Identifier) -> bool {
         rule == IdentifierRule::Always
@@ -253,7 +263,7 @@ pub(crate) fn cells(
             Field::CourseEnd => date(profile, &c.ends_on),
             Field::LengthDays => number(c.length_days),
             Field::DurationHours => number(c.duration_hours),
-            Field::TestDate => c.assessment_on.as_deref().map(|d| date(profile, d)).unwrap_or_default(),
+            Field::TestDate => c.test_on().map(|d| date(profile, d)).unwrap_or_default(),
             Field::TrainerName => trainer.0.to_owned(),
             Field::TrainerRegistration => trainer.1.to_owned(),
             Field::Outcome => c.outcome.clone(),

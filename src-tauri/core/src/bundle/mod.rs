@@ -16,6 +16,7 @@
 //!
 //! Candidates under restriction of processing are held back and counted, never submitted.
 
+mod gaps;
 mod gather;
 mod output;
 pub mod profile;
@@ -34,10 +35,11 @@ use serde::Serialize;
 
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
-use crate::crypto::{self, KdfParams};
+use crate::crypto;
 use crate::sealed::{self, Expect, Kind, Limits, Manifest, ManifestBase, Protect, Protection, Signer, Unprotect};
 use crate::{outfile, Error, Id, Result, Store};
 
+pub use gaps::IdentifierGap;
 pub use profile::Profile;
 pub use waiting::{BundleProgress, BundleStage, Waiting};
 
@@ -45,22 +47,15 @@ use gather::Row;
 use selection::{Chosen, Take};
 
 /// How to make a bundle.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct BundleOptions<'a> {
     /// The awarding body's code, for a generic profile (one that names none).
     pub body: Option<&'a str>,
     /// Make a correction bundle: only results changed since they were submitted.
     pub correction: bool,
-    /// Wrap the bundle under this password (passed on to the body separately).
+    /// Protect the bundle under this password (passed on to the body separately): a standard
+    /// AES-256 encrypted ZIP (WinZip AES) that 7-Zip, WinZip and macOS archive tools open.
     pub password: Option<&'a [u8]>,
-    /// Argon2id cost for the password.
-    pub kdf: KdfParams,
-}
-
-impl Default for BundleOptions<'_> {
-    fn default() -> Self {
-        BundleOptions { body: None, correction: false, password: None, kdf: KdfParams::UNLOCK }
-    }
 }
 
 /// A bundle written.
@@ -95,6 +90,10 @@ pub struct CreateReport {
     pub held_back_restricted: usize,
     /// Rows lacking an identifier their course requires (sent blank; the body may reject them).
     pub missing_identifiers: usize,
+    /// Every identifier the profile asks for that rows went without, and why (see [`IdentifierGap`]).
+    pub gaps: Vec<IdentifierGap>,
+    /// Other things the person making the bundle should know (no personal data).
+    pub notes: Vec<String>,
 }
 
 /// Where a submission is in its life.
@@ -278,14 +277,35 @@ impl Store {
     ) -> Result<CreateReport> {
         actor.require(Permission::Submit)?;
         profile.validate()?;
+        // PBKDF2 (1000 rounds) is all ZIP encryption offers, so the password must be long.
+        if opts.password.is_some_and(|p| String::from_utf8_lossy(p).chars().count() < 10) {
+            return Err(Error::invalid("password", "use at least 10 characters"));
+        }
+        let original_photo_name = profile.photos.as_ref().map(|r| r.name.clone());
+        // ZIP encryption hides what the files hold, not their names: a password bundle's photos
+        // are named without the person's name (the data file's photo column follows).
+        let unnamed;
+        let profile = match &profile.photos {
+            Some(rules) if opts.password.is_some() && rules.name_has_person() => {
+                unnamed = Profile { photos: Some(rules.without_person()), ..profile.clone() };
+                &unnamed
+            }
+            _ => profile,
+        };
         let selection = selection::select(self.conn(), crate::identity::of(actor)?, profile, opts.body)?;
         // Refused before any work when the name is taken; written under a temporary name meanwhile.
         let mut file = outfile::NewFile::create(out)?;
         let body = selection.body;
 
         let mut rows: Vec<Row> = Vec::new();
-        let mut report =
-            CreateReport { bundle: None, changed_since_submitted: 0, held_back_restricted: 0, missing_identifiers: 0 };
+        let mut report = CreateReport {
+            bundle: None,
+            changed_since_submitted: 0,
+            held_back_restricted: 0,
+            missing_identifiers: 0,
+            gaps: Vec::new(),
+            notes: Vec::new(),
+        };
         for chosen in selection.results {
             let corrects = match (chosen.take, opts.correction) {
                 (Take::Correction(submission), true) => Some(submission),
@@ -304,6 +324,15 @@ impl Store {
             let (cells, photo, disclosed, missing) = gather::cells(profile, &body, &c, rows.len() + 1, (&tname, &treg));
             report.missing_identifiers += usize::from(missing);
             rows.push(Row { corrects, trainer: tname, candidate: c, fingerprint, cells, photo, disclosed });
+        }
+        report.gaps = gaps::gaps(profile, rows.iter().map(|r| &r.candidate));
+        if let Some(rules) = profile.photos.as_ref().filter(|_| opts.password.is_some()) {
+            if rules.name != original_photo_name.unwrap_or_default() {
+                report.notes.push(format!(
+                    "Photos are named {} in this password-protected bundle: a ZIP's file names are not encrypted, so they carry no one's name.",
+                    rules.name
+                ));
+            }
         }
         if rows.is_empty() {
             return Ok(report);
@@ -360,7 +389,8 @@ impl Store {
         waiting::report(watch, BundleStage::Sealing, rows.len(), rows.len())?;
         let signer = self.write(|tx| Signer::for_centre(tx, actor))?;
         let protect = match opts.password {
-            Some(password) => Protect::Password { password, params: opts.kdf },
+            // A standard AES-256 ZIP the body opens with any archive tool.
+            Some(password) => Protect::ZipAes(password),
             None => Protect::None,
         };
         let mut bytes = std::io::Cursor::new(Vec::new());

@@ -7,7 +7,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 
 use super::gather::{Body, Row};
-use super::profile::{FileFormat, PhotoRules, Profile};
+use super::profile::{DateFormat, FileFormat, PhotoRules, Profile};
 use crate::csv_out::CsvOut;
 use crate::records::outcome::Outcome;
 use crate::{Error, Result};
@@ -90,7 +90,8 @@ pub(crate) fn fit_photo(stored: &[u8], rules: &PhotoRules) -> Result<Vec<u8>> {
     Ok(last)
 }
 
-/// The printable summary: one line per result, for the admin keying into the body's portal.
+/// The printable summary: one row per result, for the admin keying into the body's portal. Dates
+/// are dd/mm/yyyy and long cells (a course's title) wrap onto more lines, never cut.
 pub(crate) fn summary(
     profile: &Profile,
     body: &Body,
@@ -109,8 +110,9 @@ pub(crate) fn summary(
     );
     let header = ["#", "Name", "Course", "Course dates", "Test date", "Trainer", "Result", "Photo"];
     let widths = [12.0, 48.0, 62.0, 42.0, 22.0, 46.0, 22.0, 19.0];
+    // The summary is read by people in the UK: dd/mm/yyyy whatever the data file's format.
     let fmt = |d: &str| {
-        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map(|d| profile.date_format.format(d)).unwrap_or_default()
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map(|d| DateFormat::DmySlash.format(d)).unwrap_or_default()
     };
     let lines: Vec<Vec<String>> = rows
         .iter()
@@ -122,7 +124,7 @@ pub(crate) fn summary(
                 format!("{} {}", c.forename, c.surname),
                 format!("{} {}", c.course_code, c.course_title),
                 format!("{} – {}", fmt(&c.starts_on), fmt(&c.ends_on)),
-                c.assessment_on.as_deref().map(fmt).unwrap_or_default(),
+                c.test_on().map(fmt).unwrap_or_default(),
                 r.trainer.clone(),
                 // The summary is for people: the window's word for the outcome (the data files keep
                 // the stored name the body's format expects).

@@ -147,6 +147,21 @@ pub struct Qualifying {
     /// Only these course codes of the body (empty: all of its courses).
     #[serde(default)]
     pub course_codes: Vec<String>,
+    /// Whether every attempt goes (most bodies record every test result) or only a person's latest
+    /// on each course (an earlier fail then a pass sends only the pass).
+    #[serde(default)]
+    pub attempts: Attempts,
+}
+
+/// Which of a person's attempts at one course a bundle takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attempts {
+    /// Every result whose outcome qualifies.
+    #[default]
+    Every,
+    /// Only the person's latest result on each course (by the run's start), if it qualifies.
+    Latest,
 }
 
 /// How dates are written.
@@ -386,6 +401,28 @@ impl Profile {
             }
         }
         Ok(())
+    }
+}
+
+impl PhotoRules {
+    /// Whether the file name pattern carries the person's name.
+    pub(crate) fn name_has_person(&self) -> bool {
+        self.name.contains("{surname}") || self.name.contains("{forename}")
+    }
+
+    /// These rules with the person's name taken out of the file name pattern (for a bundle whose
+    /// file names are readable without its password): the pattern's other parts are kept.
+    pub(crate) fn without_person(&self) -> PhotoRules {
+        let mut name = self.name.replace("{surname}", "").replace("{forename}", "");
+        for sep in ["_", "-", " ", "."] {
+            while name.contains(&format!("{sep}{sep}")) {
+                name = name.replace(&format!("{sep}{sep}"), sep);
+            }
+            name = name.replace(&format!("{sep}.jpg"), ".jpg");
+        }
+        let name = name.trim_start_matches(['_', '-', ' ']).to_owned();
+        let name = if validate_photo_name(&name).is_ok() { name } else { "{row}.jpg".to_owned() };
+        PhotoRules { name, ..self.clone() }
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::gather::{self, Body, Candidate};
-use super::profile::Profile;
+use super::profile::{Attempts, Profile};
 use crate::{Error, Id, Result};
 
 /// The awarding body's code for a bundle of `profile`: the profile's own, or `body` for a generic
@@ -81,6 +81,19 @@ pub(crate) fn select(
         };
         results.push(Chosen { candidate, trainer, fingerprint, take });
     }
+    if profile.qualifying.attempts == Attempts::Latest {
+        // Results come in run order: a person's later attempt at the same course wins.
+        let mut latest: HashMap<(Id, String), usize> = HashMap::new();
+        for (i, r) in results.iter().enumerate() {
+            latest.insert((r.candidate.candidate, r.candidate.course_code.to_lowercase()), i);
+        }
+        for (i, r) in results.iter_mut().enumerate() {
+            let key = (r.candidate.candidate, r.candidate.course_code.to_lowercase());
+            if r.take == Take::New && latest.get(&key) != Some(&i) {
+                r.take = Take::Neither;
+            }
+        }
+    }
     Ok(Selection { body, results })
 }
 
@@ -90,7 +103,7 @@ mod tests {
     use crate::records::outcome::{ComponentRule, Score};
     use crate::records::{CandidateForm, Component, Course, CourseType, Registered, ResultInput, RunForm};
     use crate::testing::{today, world, World};
-    use crate::{Error, Id, KdfParams, Result};
+    use crate::{Error, Id, Result};
 
     /// A course of `body` (or the centre's own, with none), one run of it, and a candidate per mark:
     /// the component's id and each (candidate, enrolment).
@@ -154,7 +167,7 @@ mod tests {
     ) -> (Result<Waiting>, Result<CreateReport>) {
         let waiting = w.store.bundle_waiting(&w.admin, profile, body);
         let out = w._fx.tmp.path().join(format!("bundle-{}.cbz", Id::new()));
-        let opts = BundleOptions { body, correction, kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() };
+        let opts = BundleOptions { body, correction, ..Default::default() };
         let admin = w.admin.clone();
         (waiting, w.store.create_bundle(&admin, profile, &opts, &out))
     }
@@ -187,8 +200,14 @@ mod tests {
         // A blank code is no code: a profile naming its body goes there, whether the code is absent,
         // empty or spaces (the bundle used to refuse "" as another body's code while waiting took it
         // as absent).
+        // The rtitb profile asks for the date of birth, NI number and a photo; this course collects none.
+        let gaps = w.store.bundle_waiting(&admin, &rtitb, None).unwrap().gaps;
+        assert_eq!(
+            gaps.iter().map(|g| (g.identifier.as_str(), g.not_collected)).collect::<Vec<_>>(),
+            [("date of birth", 1), ("NI number", 1), ("photo", 1)]
+        );
         let expected =
-            Waiting { awarding_body: "RTITB".into(), new_results: 2, corrections: 0, held_back_restricted: 1 };
+            Waiting { awarding_body: "RTITB".into(), new_results: 2, corrections: 0, held_back_restricted: 1, gaps };
         for body in [None, Some(""), Some("   "), Some("rtitb")] {
             assert_eq!(w.store.bundle_waiting(&admin, &rtitb, body).unwrap(), expected, "{body:?}");
         }

@@ -58,7 +58,7 @@ pub(crate) const NI_AND_PHOTO: Requirements =
     Requirements { ni_number: true, photo: true, date_of_birth: false, home_address: false };
 
 fn fast<'a>() -> BundleOptions<'a> {
-    BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() }
+    BundleOptions::default()
 }
 
 fn create(w: &mut World, profile: &str, opts: &BundleOptions<'_>, out: &Path) -> Result<CreateReport> {
@@ -293,10 +293,19 @@ fn password_bundles_open_only_with_the_password_and_other_centres_bundles_are_re
     candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
     let out = tmp.path().join("p.zip");
     let opts = BundleOptions { password: Some(b"pass it on separately"), ..fast() };
-    let b = create(&mut w, "rtitb", &opts, &out).unwrap().bundle.unwrap();
+    let made = create(&mut w, "rtitb", &opts, &out).unwrap();
+    let report_notes = made.notes.clone();
+    let b = made.bundle.unwrap();
     assert_eq!(b.protection, Protection::Password);
     let bytes = std::fs::read(&out).unwrap();
+    // A standard ZIP (no Centrebook header) whose contents and names hold no one's name: the photo
+    // pattern "{row}_{surname}.jpg" became "{row}.jpg", and the report says so.
+    assert!(bytes.starts_with(b"PK\x03\x04"));
     assert!(!contains(&bytes, "Llewelyn") && !contains(&bytes, "AB123456C"));
+    assert!(report_notes.iter().any(|n| n.contains("{row}.jpg")), "{report_notes:?}");
+    let o = opened(&w, &out, Some(b"pass it on separately"));
+    assert!(o.file("photos/0001.jpg").is_some(), "{:?}", o.manifest.files);
+    assert!(text(&o, "rtitb_results.csv").contains("0001.jpg"), "the data file names the photo as written");
     let admin = w.admin.clone();
     let refusal = |r: Result<Verified>| match r {
         Err(Error::Sealed(r)) => r,
@@ -438,4 +447,124 @@ fn the_breach_list_csv_runs_no_formula() {
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[2].contains(",\"'=HYPERLINK(\"\"x\"\")\","), "written as text: {text}");
     assert!(!lines[2].contains(",=HYPERLINK") && !lines[2].contains(",\"=HYPERLINK"), "{text}");
+}
+
+#[test]
+fn a_short_password_is_refused_before_anything_is_written() {
+    let mut w = world();
+    let tmp = tempfile::tempdir().unwrap();
+    let rt = course(&mut w, "RTITB", "FLT-1", NI_AND_PHOTO);
+    candidate(&mut w, &rt, "Llewelyn", "AB123456C", true);
+    let out = tmp.path().join("p.zip");
+    let opts = BundleOptions { password: Some(b"short"), ..fast() };
+    let r = create(&mut w, "rtitb", &opts, &out);
+    assert!(matches!(r, Err(Error::Invalid { field: "password", .. })), "{r:?}");
+    assert!(!out.exists());
+    assert!(w.store.bundles(&w.admin).unwrap().is_empty());
+}
+
+/// A profile built in, changed by `edit` (as a centre edits a copy).
+fn edited(name: &str, edit: impl FnOnce(&mut Profile)) -> Profile {
+    let mut p = Profile::built_in(name).unwrap();
+    edit(&mut p);
+    p.validate().unwrap();
+    p
+}
+
+#[test]
+fn the_profile_says_whether_fails_and_every_attempt_go() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let rt = course(&mut w, "RTITB", "FLT-1", Requirements::default());
+    // Sam fails on the first run and passes on a later one; Ann passes once.
+    let (sam, _) = candidate(&mut w, &rt, "Sam", "AB123456C", false);
+    candidate(&mut w, &rt, "Ann", "AB123456D", true);
+    let later = w.run(&rt.0, "16/11/2026", "16/11/2026", &[]);
+    w.sit(&admin, later, sam, &rt.0, &[Score::Marks { mark: 38 }], "16/11/2026");
+
+    let passes = Profile::built_in("rtitb").unwrap();
+    let every = edited("rtitb", |p| p.qualifying.outcomes = vec![profile::Submits::Pass, profile::Submits::Fail]);
+    let latest = edited("rtitb", |p| {
+        p.qualifying.outcomes = vec![profile::Submits::Pass, profile::Submits::Fail];
+        p.qualifying.attempts = profile::Attempts::Latest;
+    });
+    let waiting = |p: &Profile| w.store.bundle_waiting(&admin, p, None).unwrap().new_results;
+    assert_eq!(waiting(&passes), 2, "two passes");
+    assert_eq!(waiting(&every), 3, "every attempt, the fail too");
+    assert_eq!(waiting(&latest), 2, "Sam's latest attempt (the pass) and Ann's");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("every.zip");
+    let b = w.store.create_bundle(&admin, &every, &fast(), &out).unwrap().bundle.unwrap();
+    assert_eq!(b.results, 3);
+    let o = opened(&w, &out, None);
+    let csv = text(&o, "rtitb_results.csv");
+    assert!(csv.contains(",fail") || csv.contains("fail"), "{csv}");
+    // The test date is each run's assessment day: the first run's last day and the later run's.
+    assert!(csv.contains("03/11/2026") && csv.contains("16/11/2026"), "{csv}");
+}
+
+#[test]
+fn a_run_with_no_assessment_day_gives_its_last_day_as_the_test_date() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let rt = course(&mut w, "RTITB", "FLT-1", Requirements::default());
+    candidate(&mut w, &rt, "Ann", "AB123456D", true);
+    w.store.conn().execute("UPDATE course_runs SET assessment_on = NULL", []).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b.zip");
+    w.store.create_bundle(&admin, &Profile::built_in("rtitb").unwrap(), &fast(), &out).unwrap();
+    let csv = text(&opened(&w, &out, None), "rtitb_results.csv");
+    assert!(csv.contains("03/11/2026"), "the run ends 03/11/2026: {csv}");
+}
+
+#[test]
+fn identifiers_the_course_does_not_collect_are_warned_about_before_and_after() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // rtitb asks for the NI number and a photo; this course collects neither.
+    let rt = course(&mut w, "RTITB", "FLT-1", Requirements::default());
+    candidate(&mut w, &rt, "Ann", "AB123456D", true);
+    // And a course that collects the NI number, with one person whose NI number was never recorded.
+    let ni = course(&mut w, "RTITB", "FLT-2", Requirements { ni_number: true, ..Default::default() });
+    let form = person("Bob", "Blank", None);
+    let bob = w.register(&admin, &form);
+    w.sit(&admin, ni.1, bob, &ni.0, &[Score::Marks { mark: 36 }], "03/11/2026");
+
+    let profile = Profile::built_in("rtitb").unwrap();
+    let before = w.store.bundle_waiting(&admin, &profile, None).unwrap().gaps;
+    let ni_gap = before.iter().find(|g| g.identifier == "NI number").expect("an NI number warning");
+    assert_eq!((ni_gap.blank, ni_gap.not_collected, ni_gap.courses.clone()), (2, 1, vec!["FLT-1".to_owned()]));
+    assert!(ni_gap.message.contains("FLT-1") && ni_gap.message.contains("1 not recorded"), "{}", ni_gap.message);
+    assert!(!ni_gap.message.contains("Blank") && !ni_gap.message.contains("Ann"), "no names in a warning");
+    let tmp = tempfile::tempdir().unwrap();
+    let made = w.store.create_bundle(&admin, &profile, &fast(), &tmp.path().join("b.zip")).unwrap();
+    assert_eq!(made.gaps, before, "the report repeats what was warned");
+    assert_eq!(made.missing_identifiers, 1, "Bob's NI number, which his course requires");
+}
+
+#[test]
+fn the_summary_writes_dates_dd_mm_yyyy_and_wraps_a_long_course_title_whole() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let title = "Counterbalance lift truck B1 up to 5000 kg novice course with theory, practical and refresher";
+    let rt = course(&mut w, "RTITB", "FLT-LONG", Requirements::default());
+    w.store.conn().execute("UPDATE courses SET title = ?1 WHERE code = 'FLT-LONG'", [title]).unwrap();
+    candidate(&mut w, &rt, "Ann", "AB123456D", true);
+    // The generic profile writes ISO dates in its data file; the summary is still dd/mm/yyyy.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b.zip");
+    let generic = Profile::built_in("generic").unwrap();
+    w.store.create_bundle(&admin, &generic, &BundleOptions { body: Some("RTITB"), ..fast() }, &out).unwrap();
+    let o = opened(&w, &out, None);
+    assert!(text(&o, "results.json").contains("2026-11-03"));
+    let summary = crate::testing::pdf_text(o.file("summary.pdf").unwrap());
+    assert!(summary.contains("02/11/2026") && summary.contains("03/11/2026"), "{summary}");
+    assert!(!summary.contains("2026-11-0"), "{summary}");
+    assert!(!summary.contains('…'), "nothing cut: {summary}");
+    let words: String = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+    for word in title.split(' ') {
+        assert!(words.contains(word), "{word} missing from {words}");
+    }
+    assert!(words.contains("refresher"), "the title's last word is there");
 }

@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 
 use serde::Serialize;
 
+use super::gaps::{self, IdentifierGap};
 use super::profile::Profile;
 use super::selection::{self, Take};
 use crate::actor::{Actor, Permission};
@@ -27,6 +28,9 @@ pub struct Waiting {
     /// Of `new_results` and `corrections`, those of candidates whose processing is restricted: a
     /// bundle holds them back, so it takes the others.
     pub held_back_restricted: usize,
+    /// Identifiers the profile asks for that the next bundle's results would go without (the
+    /// course does not collect them, or they were never recorded): warnings to read before making it.
+    pub gaps: Vec<IdentifierGap>,
 }
 
 /// How far a bundle is.
@@ -76,6 +80,7 @@ impl Store {
             new_results: 0,
             corrections: 0,
             held_back_restricted: 0,
+            gaps: Vec::new(),
         };
         for chosen in &selection.results {
             match chosen.take {
@@ -85,6 +90,8 @@ impl Store {
             }
             w.held_back_restricted += usize::from(chosen.candidate.restricted);
         }
+        let next = selection.results.iter().filter(|c| c.take == Take::New && !c.candidate.restricted);
+        w.gaps = gaps::gaps(profile, next.map(|c| &c.candidate));
         Ok(w)
     }
 }
@@ -99,7 +106,6 @@ mod tests {
     use crate::records::outcome::Score;
     use crate::records::{CandidateForm, Course, CourseType, Requirements, ResultInput};
     use crate::testing::{forklift, theory, world};
-    use crate::KdfParams;
 
     #[test]
     fn waiting_counts_what_the_next_bundle_takes_and_a_cancelled_bundle_writes_nothing() {
@@ -135,7 +141,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("b.cbz");
-        let opts = BundleOptions { kdf: KdfParams::FAST_FOR_TESTS, ..Default::default() };
+        let opts = BundleOptions::default();
         // Cancelled part-way (after the first report): no file, no submission, still waiting.
         let mut seen = Vec::new();
         let r = w.store.create_bundle_watched(&admin, &profile, &opts, &out, &mut |p| {
