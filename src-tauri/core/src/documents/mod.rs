@@ -16,6 +16,7 @@ mod numbering;
 mod pdfa;
 pub mod report;
 pub mod setup;
+mod sfnt;
 pub mod signing;
 pub(crate) mod table;
 pub mod template;
