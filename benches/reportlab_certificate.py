@@ -4,10 +4,23 @@ tool most centres' scripts use today.
 
 It draws Centrebook's default A4 landscape certificate (assets/templates/certificate-a4-landscape.json):
 the same fields and wording, DejaVu Sans and DejaVu Sans Bold embedded as TrueType subsets, the
-candidate's photo (a JPEG), long names shrunk to fit, and a QR code of a statement the size of
-Centrebook's signed one. It does not sign, number, freeze or store anything: only drawing and writing.
+candidate's photo (a JPEG, which reportlab embeds as it is), long names shrunk to fit, and a QR code of
+a statement the size of Centrebook's signed one. It does not sign, number, freeze or store anything:
+only drawing and writing.
 
-    reportlab_certificate.py N OUT_DIR --fonts DIR --photo FILE.jpg [--combined]
+The fair peer (issue 17): reportlab with its C accelerator (`rl_accel`, from PyPI; the script refuses
+to run without it, so a slow pure-Python fallback is never measured by mistake), and the QR code's
+modules taken from the `qrcode` package's matrix (error correction M, the best of its eight masks, as
+Centrebook's encoder picks) and drawn as ONE path of rectangles, not with reportlab's pure-Python QR
+widget.
+
+    pip install reportlab==5.1.0 rl-accel qrcode
+
+    reportlab_certificate.py N OUT_DIR --fonts DIR --photo FILE.jpg [--combined] [--fixed-mask]
+
+With --fixed-mask the QR code takes mask 0 instead of the best of eight: the `qrcode` package's mask
+search is pure Python and most of this script's time, so this variant shows the peer at its fastest
+(Centrebook always searches the eight masks, as the QR standard asks).
 
 Without --combined it writes N single-page PDFs (one per certificate); with it, one N-page PDF.
 Prints one JSON line: {"certificates": N, "seconds": S, "bytes": B, "reportlab": VERSION}.
@@ -19,10 +32,9 @@ import os
 import sys
 import time
 
+import qrcode
 from reportlab import Version
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.lib import rl_accel
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -34,6 +46,7 @@ W, H = landscape(A4)
 TEXT = HexColor("#1F2328")
 ACCENT = HexColor("#1F4E79")
 MUTED = HexColor("#59636E")
+BLACK = HexColor("#000000")
 
 FORENAMES = ["Siân", "Łukasz", "Seán", "Aled", "Bethan", "Gwenllïan", "Mark", "Oluwaseun", "Ŵyn", "Aoife"]
 SURNAMES = ["Llewelyn", "Bartłomiejczyk", "Ó Súilleabháin", "Evans", "Jones", "Featherstonehaugh-Wynne", "Ray"]
@@ -86,6 +99,36 @@ def text(c, s, x_mm, y_mm, size, bold=False, colour=TEXT, align="left", max_w_mm
         c.drawString(x, y, s)
 
 
+FIXED_MASK = [False]
+
+
+def qr_path(c, statement, x_mm, y_mm, size_mm):
+    """The QR code of `statement` in the square at (x, y) mm from the top-left, side `size_mm`, with a
+    quiet zone of four modules inside it (as Centrebook draws it): each horizontal run of dark modules
+    one rectangle, all of them one filled path."""
+    mask = 0 if FIXED_MASK[0] else None
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=mask)
+    code.add_data(statement.encode("utf-8"))
+    code.make(fit=True)
+    matrix = code.get_matrix()  # rows of booleans, the quiet zone included
+    module = size_mm * mm / len(matrix)
+    left, top = x_mm * mm, H - y_mm * mm
+    p = c.beginPath()
+    for r, row in enumerate(matrix):
+        y = top - (r + 1) * module
+        col, n = 0, len(row)
+        while col < n:
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < n and row[col]:
+                col += 1
+            p.rect(left + start * module, y, (col - start) * module, module)
+    c.setFillColor(BLACK)
+    c.drawPath(p, stroke=0, fill=1)
+
+
 def draw(c, f, photo):
     c.setStrokeColor(ACCENT)
     c.setLineWidth(2.0)
@@ -96,12 +139,7 @@ def draw(c, f, photo):
     c.line(110 * mm, H - 171 * mm, 187 * mm, H - 171 * mm)
     # The photo in its 32 x 41.1 mm box (35:45), as the template places it.
     c.drawImage(photo, 241 * mm, H - (52 + 41.1) * mm, 32 * mm, 41.1 * mm, preserveAspectRatio=True)
-    # Sized directly (the common getBounds() recipe encodes the QR a second time).
-    size = 36 * mm
-    qr = QrCodeWidget(f["qr"], barLevel="M", barWidth=size, barHeight=size)
-    d = Drawing(size, size)
-    d.add(qr)
-    renderPDF.draw(d, c, 240 * mm, H - (145 + 36) * mm)
+    qr_path(c, f["qr"], 240, 145, 36)
     text(c, f["centre_name"], 148.5, 26, 14, bold=True, align="centre", max_w_mm=150)
     text(c, f"{f['awarding_body']} approved centre {f['centre_approval']}", 148.5, 32, 9, colour=MUTED, align="centre", max_w_mm=150)
     text(c, "Certificate of Training", 148.5, 52, 30, bold=True, colour=ACCENT, align="centre", max_w_mm=180)
@@ -125,6 +163,14 @@ def draw(c, f, photo):
     c.showPage()
 
 
+def qrcode_version():
+    try:
+        from importlib.metadata import version
+        return version("qrcode")
+    except Exception:  # noqa: BLE001 - only a label
+        return "?"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("n", type=int)
@@ -132,7 +178,12 @@ def main():
     p.add_argument("--fonts", required=True)
     p.add_argument("--photo", required=True)
     p.add_argument("--combined", action="store_true")
+    p.add_argument("--fixed-mask", action="store_true")
     a = p.parse_args()
+    FIXED_MASK[0] = a.fixed_mask
+    # rl_accel's functions replace the pure-Python ones only when the extension imported.
+    if not hasattr(rl_accel, "_c_funcs") or "fp_str" not in rl_accel._c_funcs:
+        sys.exit("reportlab's C accelerator is missing: pip install rl-accel")
     pdfmetrics.registerFont(TTFont("DejaVu", os.path.join(a.fonts, "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont("DejaVu-Bold", os.path.join(a.fonts, "DejaVuSans-Bold.ttf")))
     os.makedirs(a.out, exist_ok=True)
@@ -154,7 +205,8 @@ def main():
             c.save()
             written += os.path.getsize(path)
     seconds = time.perf_counter() - start
-    print(json.dumps({"certificates": a.n, "seconds": seconds, "bytes": written, "reportlab": Version}))
+    print(json.dumps({"certificates": a.n, "seconds": seconds, "bytes": written, "reportlab": Version,
+                      "rl_accel": True, "qrcode": qrcode_version()}))
 
 
 if __name__ == "__main__":

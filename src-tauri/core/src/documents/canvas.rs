@@ -5,8 +5,9 @@
 //! the bottom-left in points: the flip and the units are converted here and nowhere else.
 
 use printpdf::{
-    Color, CustomPdfConformance, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfConformance, PdfDocument,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb, TextItem, XObjectId, XObjectTransform,
+    Color, CustomPdfConformance, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Mm, Op, PaintMode,
+    PdfConformance, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Px, RawImage, Rect, Rgb, TextItem,
+    XObjectId, XObjectTransform,
 };
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +105,36 @@ impl Doc {
 
     /// A PNG or JPEG image added to the document, to [`Page::place`] on its pages; `what` names it in
     /// the error when it cannot be printed.
+    ///
+    /// A baseline or progressive JPEG (grey or RGB, 8 bits) is embedded as it is (`DCTDecode`): its
+    /// pixels are neither decoded nor encoded again, so printing costs no time and loses no quality
+    /// (a portrait is a JPEG [`crate::photo`] made at print size). Other images are decoded, and
+    /// printpdf encodes them for the page.
     pub(crate) fn image(&mut self, bytes: &[u8], what: &'static str) -> Result<Image> {
+        if let Some(jpeg) = JpegHeader::read(bytes) {
+            let colours = if jpeg.components == 1 { "DeviceGray" } else { "DeviceRGB" };
+            let dict = [
+                ("Type", DictItem::Name(b"XObject".to_vec())),
+                ("Subtype", DictItem::Name(b"Image".to_vec())),
+                ("Width", DictItem::Int(i64::from(jpeg.width))),
+                ("Height", DictItem::Int(i64::from(jpeg.height))),
+                ("BitsPerComponent", DictItem::Int(8)),
+                ("ColorSpace", DictItem::Name(colours.as_bytes().to_vec())),
+                ("Interpolate", DictItem::Bool(false)),
+                ("Filter", DictItem::Name(b"DCTDecode".to_vec())),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            let xobject = ExternalXObject {
+                stream: ExternalStream { dict, content: bytes.to_vec(), compress: false },
+                width: Some(Px(jpeg.width as usize)),
+                height: Some(Px(jpeg.height as usize)),
+                dpi: None,
+            };
+            let id = self.doc.add_xobject(&xobject);
+            return Ok(Image { id, px_w: jpeg.width as f32, px_h: jpeg.height as f32 });
+        }
         let img = RawImage::decode_from_bytes(bytes, &mut Vec::new())
             .map_err(|_| Error::invalid(what, "is not a PNG or JPEG image that can be printed"))?;
         let (px_w, px_h) = (img.width as f32, img.height as f32);
@@ -113,7 +143,9 @@ impl Doc {
 
     /// The finished file as PDF/A-2b (see [`super::pdfa`]): for documents that are kept.
     pub(crate) fn finish_pdfa(mut self) -> Vec<u8> {
-        let opts = PdfSaveOptions { subset_fonts: true, ..Default::default() };
+        // `secure: false` writes the path operators `Page::qr` adds itself (printpdf has no op for a
+        // path of many rectangles); nothing else here makes an unknown operator.
+        let opts = PdfSaveOptions { subset_fonts: true, secure: false, ..Default::default() };
         let pages = std::mem::take(&mut self.pages);
         self.doc.with_pages(pages);
         let lo = printpdf::to_lopdf_doc(&self.doc, &opts, &mut Vec::new());
@@ -123,9 +155,65 @@ impl Doc {
 
     /// The finished file.
     pub(crate) fn finish(mut self) -> Vec<u8> {
-        let opts = PdfSaveOptions { subset_fonts: true, ..Default::default() };
+        // `secure: false` writes the path operators `Page::qr` adds itself (printpdf has no op for a
+        // path of many rectangles); nothing else here makes an unknown operator.
+        let opts = PdfSaveOptions { subset_fonts: true, secure: false, ..Default::default() };
         let pages = std::mem::take(&mut self.pages);
         self.doc.with_pages(pages).save(&opts, &mut Vec::new())
+    }
+}
+
+/// What a JPEG's frame header says, for embedding it as it is.
+struct JpegHeader {
+    width: u16,
+    height: u16,
+    components: u8,
+}
+
+impl JpegHeader {
+    /// The frame header of a JPEG a PDF reader decodes with `DCTDecode` and no colour conversion of
+    /// ours: baseline, extended or progressive Huffman (SOF0–SOF2), 8 bits, grey or three-component
+    /// (YCbCr) colour. `None` for anything else (CMYK, 12-bit, lossless, arithmetic, not a JPEG, cut
+    /// short), which then takes the decoding path.
+    fn read(b: &[u8]) -> Option<JpegHeader> {
+        if b.get(..2)? != [0xFF, 0xD8] {
+            return None;
+        }
+        let mut at = 2;
+        loop {
+            // Markers may be padded with 0xFF fill bytes.
+            while *b.get(at)? == 0xFF && *b.get(at + 1)? == 0xFF {
+                at += 1;
+            }
+            if *b.get(at)? != 0xFF {
+                return None;
+            }
+            let marker = *b.get(at + 1)?;
+            let len = usize::from(u16::from_be_bytes([*b.get(at + 2)?, *b.get(at + 3)?]));
+            match marker {
+                0xC0..=0xC2 => {
+                    let seg = b.get(at + 4..at + 2 + len)?;
+                    let (precision, height, width, components) =
+                        (seg[0], u16::from_be_bytes([seg[1], seg[2]]), u16::from_be_bytes([seg[3], seg[4]]), seg[5]);
+                    let ok = precision == 8 && height > 0 && width > 0 && matches!(components, 1 | 3);
+                    return ok.then_some(JpegHeader { width, height, components });
+                }
+                // Any other frame type, or scan data before a frame header.
+                0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF | 0xDA | 0xD9 => return None,
+                // An Adobe segment may declare CMYK or YCCK: leave those to the decoder.
+                0xEE => {
+                    let seg = b.get(at + 4..at + 2 + len)?;
+                    if seg.starts_with(b"Adobe") && seg.get(11).is_some_and(|t| *t == 2) {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+            if len < 2 {
+                return None;
+            }
+            at += 2 + len;
+        }
     }
 }
 
@@ -226,14 +314,23 @@ impl Page {
         });
     }
 
-    /// A QR code of `text` in the square at (`x`, `y`) of side `size`: its dark modules as filled
-    /// rectangles (one per horizontal run), with a quiet zone of four modules inside the square.
+    /// A QR code of `text` in the square at (`x`, `y`) of side `size`, with a quiet zone of four
+    /// modules inside the square: its dark modules as ONE filled path of rectangles (one per
+    /// horizontal run), written in whole modules under a scaling matrix, so each is a few digits
+    /// (`7 12 3 1 re`) rather than four long decimals and a fill of its own.
     pub(crate) fn qr(&mut self, text: &str, x: f32, y: f32, size: f32) -> Result<()> {
         let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
             .map_err(|_| Error::invalid("QR code", "the statement is too long for a QR code"))?;
         let n = code.width();
         let colours = code.to_colors();
-        let module = size / (n as f32 + 8.0);
+        let side = n + 8;
+        let module = pt(size / side as f32).0;
+        // The matrix puts the square's bottom-left corner at the origin, one unit a module, y upwards.
+        let origin = self.at(x, y + size);
+        self.ops.push(Op::SaveGraphicsState);
+        self.ops.push(Op::SetTransformationMatrix {
+            matrix: printpdf::CurTransMat::Raw([module, 0.0, 0.0, module, origin.x.0, origin.y.0]),
+        });
         self.ops.push(Op::SetFillColor { col: rgb((0.0, 0.0, 0.0)) });
         for row in 0..n {
             let mut col = 0;
@@ -246,11 +343,14 @@ impl Page {
                 while col < n && colours[row * n + col] == qrcode::Color::Dark {
                     col += 1;
                 }
-                let left = x + (start as f32 + 4.0) * module;
-                let top = y + (row as f32 + 4.0) * module;
-                self.rect(left, top, (col - start) as f32 * module, module, PaintMode::Fill);
+                let left = (start + 4) as i64;
+                let bottom = (side - 4 - row - 1) as i64;
+                let value = [left, bottom, (col - start) as i64, 1].map(DictItem::Int).to_vec();
+                self.ops.push(Op::Unknown { key: "re".into(), value });
             }
         }
+        self.ops.push(Op::Unknown { key: "f".into(), value: Vec::new() });
+        self.ops.push(Op::RestoreGraphicsState);
         Ok(())
     }
 }

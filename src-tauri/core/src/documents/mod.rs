@@ -23,6 +23,7 @@ pub mod register;
 pub mod reminder;
 pub mod report;
 pub mod setup;
+mod sfnt;
 pub mod signing;
 pub(crate) mod table;
 pub mod template;

@@ -93,13 +93,61 @@ fn xmp(meta: &Meta<'_>, when: &str, document_id: &str) -> String {
 "#,
         bom = '\u{feff}'
     );
-    // Padding lets an editor update the packet in place, as the XMP specification suggests.
-    for _ in 0..20 {
-        packet.push_str(&" ".repeat(99));
-        packet.push('\n');
-    }
+    // No padding: the XMP specification suggests some so an editor can update the packet in place,
+    // but a kept document is frozen (its hash is recorded), so nothing ever does; it saved 2 KB a file.
     packet.push_str("<?xpacket end=\"w\"?>");
     packet
+}
+
+/// zlib level 6: within about 1% of level 9's size on these files (fonts and page content) at a
+/// fraction of its time (level 9 searches far longer for matches that barely shorten them).
+const DEFLATE_LEVEL: u32 = 6;
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z =
+        flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 2), flate2::Compression::new(DEFLATE_LEVEL));
+    // Writing to memory cannot fail.
+    z.write_all(data).expect("deflate to memory");
+    z.finish().expect("deflate to memory")
+}
+
+/// The sRGB profile deflated once for the whole process: it is the same in every file.
+fn deflated_icc() -> &'static [u8] {
+    static ICC: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    ICC.get_or_init(|| deflate(SRGB_ICC))
+}
+
+/// The embedded TrueType programs (the streams with a `Length1`) without their `name` tables and
+/// hinting ([`super::sfnt`]).
+fn trim_fonts(doc: &mut lopdf::Document) {
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object {
+            if stream.dict.has(b"Length1") && stream.dict.get(b"Filter").is_err() {
+                if let Some(font) = super::sfnt::trimmed(&stream.content) {
+                    stream.dict.set("Length1", Object::Integer(font.len() as i64));
+                    stream.set_content(font);
+                }
+            }
+        }
+    }
+}
+
+/// Deflates every stream that may be and is not yet filtered (the page content and the font
+/// subsets; images arrive as JPEG and the metadata stays plain, as PDF/A asks), keeping the plain
+/// bytes where deflating would not shorten them.
+fn compress(doc: &mut lopdf::Document) {
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object {
+            if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
+                let packed = deflate(&stream.content);
+                if packed.len() + 19 < stream.content.len() {
+                    stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                    stream.set_content(packed);
+                }
+            }
+        }
+    }
 }
 
 /// Finishes a printpdf document as PDF/A-2b and serialises it.
@@ -130,7 +178,11 @@ pub(crate) fn finish(mut doc: lopdf::Document, meta: &Meta<'_>) -> Vec<u8> {
     )
     .with_compression(false);
     let metadata_id = doc.add_object(metadata);
-    let icc = Stream::new(Dictionary::from_iter(vec![("N", Object::Integer(3))]), SRGB_ICC.to_vec());
+    let icc = Stream::new(
+        Dictionary::from_iter(vec![("N", Object::Integer(3)), ("Filter", Object::Name(b"FlateDecode".to_vec()))]),
+        deflated_icc().to_vec(),
+    )
+    .with_compression(false);
     let icc_id = doc.add_object(icc);
     let intent = Dictionary::from_iter(vec![
         ("Type", Object::Name(b"OutputIntent".to_vec())),
@@ -166,7 +218,8 @@ pub(crate) fn finish(mut doc: lopdf::Document, meta: &Meta<'_>) -> Vec<u8> {
     doc.trailer.set("ID", Object::Array(vec![file_id.clone(), file_id]));
 
     doc.prune_objects();
-    doc.compress();
+    trim_fonts(&mut doc);
+    compress(&mut doc);
     let mut out = Vec::new();
     // Writing to memory cannot fail.
     doc.save_to(&mut out).expect("a PDF serialises to memory");
