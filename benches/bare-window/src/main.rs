@@ -3,7 +3,5 @@
 //! and does nothing else, so the app's launch is measured against what Tauri and WebKit cost alone.
 
 fn main() {
-    tauri::Builder::default()
-        .run(tauri::generate_context!())
-        .expect("the bare window could not start");
+    tauri::Builder::default().run(tauri::generate_context!()).expect("the bare window could not start");
 }
