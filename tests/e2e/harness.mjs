@@ -92,8 +92,8 @@ function freePort() {
   });
 }
 
-/** Starts the app on `dataDir`; returns the WebDriver browser and a stop function. */
-export async function launch(dataDir, env = {}) {
+/** Starts the app (or `app`, another Tauri binary) on `dataDir`; returns the WebDriver browser and a stop function. */
+export async function launch(dataDir, env = {}, app = APP) {
   // Ports of our own rather than tauri-driver's fixed 4444/4445: another test run on the same
   // machine (a second checkout, a person trying something) must not take over this one's driver.
   const port = await freePort();
@@ -107,7 +107,7 @@ export async function launch(dataDir, env = {}) {
     hostname: "127.0.0.1",
     port,
     logLevel: "error",
-    capabilities: { "tauri:options": { application: APP } },
+    capabilities: { "tauri:options": { application: app } },
   });
   const stop = async () => {
     // E2E_LAST_SHOT=/some/file.png keeps a picture of the window as the test left it (for failures).
@@ -225,7 +225,7 @@ export async function go(browser, path) {
 
 /**
  * Types `typed` into the candidate search box; ms from the keystroke to that query's rows on screen
- * (the screen's debounce included), or -1 when they do not show within `limitMs`.
+ * (the screen asks at once, with no debounce), or -1 when they do not show within `limitMs`.
  */
 export function timedSearch(browser, typed, limitMs) {
   return browser.executeAsync((typed, limitMs, done) => {

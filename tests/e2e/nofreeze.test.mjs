@@ -3,8 +3,8 @@
 // medians (for the closing note of issue 11). Searches read beside the import (WAL); a mark is a write,
 // and gets in between the import's short transactions (see the core's `import::runs`).
 //
-// Timed in the window itself: a search from the keystroke to its rows shown, less the screen's own
-// 120 ms debounce (the wait before it asks); a mark from the value typed (then Tab, which saves at
+// Timed in the window itself: a search from the keystroke to its rows shown (the screen asks at
+// once, with no wait); a mark from the value typed (then Tab, which saves at
 // once) to the cell showing it saved. That the import was still running throughout is checked
 // afterwards: none of its rows could be found yet, and then they all arrive.
 //
@@ -18,7 +18,6 @@ import { addCandidate, cli, click, go, initStore, launch, shown, textOf, timedSe
 
 const ROWS = Number(process.env.NOFREEZE_ROWS ?? 50_000);
 const LIMIT_MS = 200;
-const DEBOUNCE_MS = 120;
 
 const json = (dir, args) => JSON.parse(cli(dir, ["--json", "--user", "admin", ...args]));
 
@@ -110,7 +109,7 @@ test("searches and mark saves answer within 200 ms while 50,000 candidates are i
       for (const q of ["s", "ra", "sm", "ll", "bo", "s", "ll", "sm", "ra", "s", "bo", "ll"]) {
         const ms = await timedSearch(b, q, 20000);
         assert.ok(ms >= 0, `the search for ${q} never showed its rows: ${await (await b.$("#content")).getText()}`);
-        searches.push(ms - DEBOUNCE_MS);
+        searches.push(ms);
       }
       await go(b, `runs/${run}/results`);
       await shown(b, 'input[data-row="0"][data-col="0"]');
@@ -132,7 +131,7 @@ test("searches and mark saves answer within 200 ms while 50,000 candidates are i
       const shownMs = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : "not saved within 20 s");
       const fmt = (xs) => `median ${shownMs(median(xs))}, max ${shownMs(Math.max(...xs))} (${xs.length})`;
       console.log(`during a ${ROWS}-row import (${(importMs / 1000).toFixed(1)} s from its first progress to its rows found; measured in its first ${(measuredFor / 1000).toFixed(1)} s):`);
-      console.log(`  search, keystroke to rows shown less the ${DEBOUNCE_MS} ms debounce: ${fmt(searches)}`);
+      console.log(`  search, keystroke to rows shown: ${fmt(searches)}`);
       console.log(`  mark save, typed to saved: ${fmt(marks)}`);
 
       assert.ok(stillRunning, "the import had finished before the measurements did: they prove nothing");

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use centrebook_core::bench::{self, DocumentsBench, Figure, RecordsBench, RetentionBench, Size};
-use centrebook_core::{Error, Keychain, Result};
+use centrebook_core::{Actor, Error, Keychain, Result, Store};
 
 use clap::{Args, Subcommand};
 
@@ -60,6 +60,17 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 5000)]
         others: u32,
     },
+    /// The candidate search alone on this store (signed in as --user), once for each query read one a
+    /// line from FILE or standard input (names are personal data: never arguments); prints each
+    /// query's milliseconds as JSON: the type-ahead baseline `tests/e2e/measure.mjs` runs.
+    Search {
+        /// The queries, one a line; standard input when left out.
+        #[arg(long)]
+        queries: Option<std::path::PathBuf>,
+        /// Rows asked for, as the window asks.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// A demo centre of N candidates (2007 to today), copied afresh for each sample: the retention
     /// preview and a whole retention run on the copy.
     Retention {
@@ -71,6 +82,28 @@ pub enum BenchWhat {
     /// or day's certificates (YYYY-MM-DD) and print this process's peak memory in bytes.
     #[command(hide = true)]
     PrintChild { dir: std::path::PathBuf, what: String, out: std::path::PathBuf },
+}
+
+/// Whether this benchmark runs on the open store, signed in (the others make their own stores).
+pub fn on_store(args: &BenchArgs) -> bool {
+    matches!(args.what, Some(BenchWhat::Search { .. }))
+}
+
+/// `centrebook bench search`: the core's search alone, each query timed once (see [`BenchWhat`]).
+pub fn search(store: &mut Store, actor: &Actor, args: &BenchArgs, json: bool) -> Result<ExitCode> {
+    let Some(BenchWhat::Search { ref queries, limit }) = args.what else {
+        return Err(Error::Internal("bench search without its arguments"));
+    };
+    let text = crate::input::text_from_file_or_stdin(queries.clone())?;
+    let queries: Vec<String> = text.lines().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned).collect();
+    let times = bench::search_times(store, actor, &queries, limit)?;
+    if json {
+        print_json(&times);
+    } else {
+        let n = times.samples_ms.len();
+        println!("{n} queries, median {:.3} ms", bench::median_of(&times.samples_ms));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
@@ -116,6 +149,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 println!("store before the run: {} MB", report.bytes / 1_000_000);
             }
         }
+        Some(BenchWhat::Search { .. }) => return Err(Error::Internal("bench search runs signed in")),
         Some(BenchWhat::PrintChild { ref dir, ref what, ref out }) => {
             println!("{}", bench::print_in_child(dir, what, out)?);
         }

@@ -244,6 +244,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Verb::BackupPlan(a) => admin::backup_plan(&ctx, a),
         Verb::Restore(a) => admin::restore(&ctx, a),
         Verb::Audit(v) => admin::audit(&ctx, v),
+        Verb::Bench(args) if bench::on_store(&args) => {
+            ctx.with_signed_in(|s, a, json| bench::search(s, a, &args, json))
+        }
         Verb::Bench(args) => bench::run(&args, ctx.json),
         Verb::Employer(v) => ctx.with_signed_in(|s, a, json| records::employer(s, a, v, json)),
         Verb::Candidate(v) => ctx.with_signed_in(|s, a, json| records::candidate(s, a, v, json)),

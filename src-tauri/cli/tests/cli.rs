@@ -338,3 +338,18 @@ fn health_notes_come_from_standard_input_never_from_arguments() {
     assert_eq!(shown["notes"], "reader for theory");
     assert_eq!(shown["consent_source"], "signed form");
 }
+
+#[test]
+fn bench_search_times_the_core_query_alone_for_queries_read_from_standard_input() {
+    let (_tmp, dir, _) = initialised();
+    for (forename, surname) in [("Sam", "Smith"), ("Bob", "Smythe")] {
+        add_candidate(&dir, serde_json::json!({"forename": forename, "surname": surname}), &[], AS_ADMIN);
+    }
+    let out = centrebook_input(&dir, &["--json", "bench", "search"], AS_ADMIN, "sm\nsmi\n\nzz\n");
+    assert!(out.status.success(), "{:?}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"], serde_json::json!([2, 1, 0]));
+    assert_eq!(v["samples_ms"].as_array().unwrap().len(), 3);
+    // The queries are names: they are not printed back.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("smi"));
+}

@@ -6,11 +6,13 @@
 mod documents;
 mod records;
 mod retention;
+mod search;
 mod subject;
 
 pub use documents::{documents, print_in_child, DocumentsBench, DocumentsReport, PrintChild};
 pub use records::{records, RecordsBench, RecordsReport, Size};
 pub use retention::{retention, RetentionBench, RetentionReport};
+pub use search::{search_times, SearchTimes};
 pub use subject::subject_copy;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +38,11 @@ pub struct Figure {
     pub per_sec: Option<f64>,
     /// The median over its baseline's median, where it has one (the baseline itself shows 1.0).
     pub ratio: Option<f64>,
+}
+
+/// The median of `samples` (for callers outside the core, e.g. the CLI's summary line).
+pub fn median_of(samples: &[f64]) -> f64 {
+    median(samples.to_vec())
 }
 
 pub(crate) fn median(mut v: Vec<f64>) -> f64 {
