@@ -62,6 +62,10 @@ pub struct CardCategory {
     pub course_title: String,
     pub certificate: String,
     pub expires: Option<NaiveDate>,
+    /// The trainer's registration for the course's scheme, as the certificate printed it (DOMAIN.md:
+    /// the employer sees it). Cards issued before it was kept have none.
+    #[serde(default)]
+    pub trainer_registration: Option<String>,
 }
 
 /// Everything printed on a card, frozen at issue.
@@ -365,6 +369,23 @@ fn render(c: &CardContent, photo: &[u8], qr: &str, at: i64) -> Result<Vec<u8>> {
         let e = k.expires.map_or_else(|| "no expiry".to_owned(), uk);
         text(p, Face::Bold, 5.4, 4.0, TEXT, EXP, y, Right, 12.0, &e);
     }
+    // The trainers' registration numbers, under the photo: one per scheme a category was trained
+    // under, in the categories' order (the column beside each category has no room for one).
+    let mut registrations: Vec<&str> = Vec::new();
+    for r in c.categories.iter().filter_map(|k| k.trainer_registration.as_deref()) {
+        if !registrations.contains(&r) {
+            registrations.push(r);
+        }
+    }
+    if !registrations.is_empty() {
+        text(p, Face::Bold, 4.2, 3.5, ACCENT, L, 38.9, Left, X - L - 1.0, "TRAINER REG.");
+        let shown = registrations.len().min(2);
+        for (i, r) in registrations.iter().take(shown).enumerate() {
+            let more = registrations.len() - shown;
+            let line = if i + 1 == shown && more > 0 { format!("{r} +{more}") } else { (*r).to_owned() };
+            text(p, Face::Regular, 5.0, 3.5, TEXT, L, 41.9 + 2.9 * i as f32, Left, X - L - 1.0, &line);
+        }
+    }
     // The QR code, bottom right.
     let qr_size = 18.5;
     p.qr(qr, R - qr_size + 1.2, 27.0, qr_size)?;
@@ -446,7 +467,8 @@ fn held(conn: &Connection, candidate: Id, on: NaiveDate) -> Result<Vec<CardCateg
             _ => course_title.clone(),
         };
         let expires: Option<NaiveDate> = expires.and_then(|e| e.parse().ok());
-        let line = CardCategory { category, course_title, certificate: number, expires };
+        let trainer_registration = f["trainer_registration"].as_str().map(str::to_owned);
+        let line = CardCategory { category, course_title, certificate: number, expires, trainer_registration };
         match out.iter_mut().find(|k| k.category.eq_ignore_ascii_case(&line.category)) {
             // `None` (no expiry) outlasts any date.
             Some(k) if later(line.expires, k.expires) => *k = line,

@@ -7,4 +7,9 @@ export type CardCategory = {
 /**
  * The equipment/environment category, or the course title when it has none.
  */
-category: string, course_title: string, certificate: string, expires: string | null, };
+category: string, course_title: string, certificate: string, expires: string | null, 
+/**
+ * The trainer's registration for the course's scheme, as the certificate printed it (DOMAIN.md:
+ * the employer sees it). Cards issued before it was kept have none.
+ */
+trainer_registration: string | null, };

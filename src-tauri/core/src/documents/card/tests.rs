@@ -39,6 +39,7 @@ fn a_card_lists_current_categories_with_employer_visible_fields_and_verifies() {
     assert_eq!(card.content.categories.len(), 1);
     assert_eq!(card.content.categories[0].category, "Counterbalance lift truck");
     assert_eq!(card.content.categories[0].expires, Some(day(6, 11, 2029)));
+    assert_eq!(card.content.categories[0].trainer_registration.as_deref(), Some("R-1234"));
 
     let pdf = w.store.card_pdf(&office, &card.number).unwrap();
     assert_eq!(crypto::hex(&crypto::sha256(&[&pdf])), card.sha256);
@@ -52,6 +53,8 @@ fn a_card_lists_current_categories_with_employer_visible_fields_and_verifies() {
         "Siân Llewelyn",
         "Acme Haulage Ltd",
         "Employee no. E1042",
+        "TRAINER REG.",
+        "R-1234",
         "Counterbalance lift truck",
         "06/11/2029",
         "Card no. RPT-C000001",
