@@ -127,7 +127,7 @@ test("a field pack goes to the laptop and its return comes back with a conflict 
     await click(b, "#export-return");
     const returned = await textOf(b, "#return-notice", (t) => t.startsWith("Saved"));
     // Typing a mark also marks the candidate attended.
-    assert.match(returned, /2 candidates: 2 with attendance recorded, 2 with results, and 0 photos/);
+    assert.match(returned, /2 candidates: 2 with attendance recorded, 2 with results, 0 with an override; 0 walk-ins and 0 photos/);
   } finally {
     await app.stop();
   }
