@@ -8,7 +8,7 @@ use super::{optional, optional_with, required};
 use crate::actor::{Actor, Permission};
 use crate::audit::{self, FieldChange, Subject, Who};
 use crate::fields::Postcode;
-use crate::store::{meta_get, meta_set};
+use crate::store::{meta_get, meta_set, Tx};
 use crate::{Error, Result, Store};
 
 /// The centre's details as typed.
@@ -141,23 +141,7 @@ impl Store {
                 old.ico_number.clone(),
                 old.verify_url.clone(),
             ];
-            let mut changes = Vec::new();
-            for ((key, after), before) in FIELDS.iter().zip(values).zip(before) {
-                if after == before {
-                    continue;
-                }
-                match &after {
-                    Some(v) => meta_set(tx, key, v)?,
-                    None => {
-                        tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
-                    }
-                }
-                changes.push(FieldChange {
-                    field: (*key).into(),
-                    before: before.map(Into::into),
-                    after: after.map(Into::into),
-                });
-            }
+            let changes = write_settings(tx, &FIELDS, values, before)?;
             if changes.is_empty() {
                 // Saved unchanged: nothing written, nothing recorded.
                 return Ok(());
@@ -201,4 +185,32 @@ mod tests {
             assert!(bad == "https://" || !e.contains(bad), "the error echoes the value: {e}");
         }
     }
+}
+
+/// Writes each centre setting (a `meta` row) whose value changed, removing those now empty, and
+/// returns the changes for the caller's audit entry: the one way centre-wide settings are saved.
+pub(super) fn write_settings<const N: usize>(
+    tx: &Tx<'_>,
+    keys: &[&str; N],
+    after: [Option<String>; N],
+    before: [Option<String>; N],
+) -> Result<Vec<FieldChange>> {
+    let mut changes = Vec::new();
+    for ((key, after), before) in keys.iter().zip(after).zip(before) {
+        if after == before {
+            continue;
+        }
+        match &after {
+            Some(v) => meta_set(tx, key, v)?,
+            None => {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+            }
+        }
+        changes.push(FieldChange {
+            field: (*key).into(),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+        });
+    }
+    Ok(changes)
 }

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{optional, optional_with};
 use crate::actor::{Actor, Permission};
-use crate::audit::{self, FieldChange, Subject, Who};
+use crate::audit::{self, Subject, Who};
 use crate::fields::{Email, Phone};
-use crate::store::{meta_get, meta_set};
+use crate::store::meta_get;
 use crate::{Result, Store};
 
 /// The paperwork settings as typed.
@@ -74,23 +74,7 @@ impl Store {
         };
         let (after, before) = (text(&new), text(&old));
         self.write(|tx| {
-            let mut changes = Vec::new();
-            for ((key, after), before) in KEYS.iter().zip(after).zip(before) {
-                if after == before {
-                    continue;
-                }
-                match &after {
-                    Some(v) => meta_set(tx, key, v)?,
-                    None => {
-                        tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
-                    }
-                }
-                changes.push(FieldChange {
-                    field: (*key).into(),
-                    before: before.map(Into::into),
-                    after: after.map(Into::into),
-                });
-            }
+            let changes = super::centre::write_settings(tx, &KEYS, after, before)?;
             if changes.is_empty() {
                 return Ok(());
             }
