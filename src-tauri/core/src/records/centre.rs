@@ -152,6 +152,34 @@ impl Store {
     }
 }
 
+/// Writes each centre setting (a `meta` row) whose value changed, removing those now empty, and
+/// returns the changes for the caller's audit entry: the one way centre-wide settings are saved.
+pub(super) fn write_settings<const N: usize>(
+    tx: &Tx<'_>,
+    keys: &[&str; N],
+    after: [Option<String>; N],
+    before: [Option<String>; N],
+) -> Result<Vec<FieldChange>> {
+    let mut changes = Vec::new();
+    for ((key, after), before) in keys.iter().zip(after).zip(before) {
+        if after == before {
+            continue;
+        }
+        match &after {
+            Some(v) => meta_set(tx, key, v)?,
+            None => {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+            }
+        }
+        changes.push(FieldChange {
+            field: (*key).into(),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+        });
+    }
+    Ok(changes)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -185,32 +213,4 @@ mod tests {
             assert!(bad == "https://" || !e.contains(bad), "the error echoes the value: {e}");
         }
     }
-}
-
-/// Writes each centre setting (a `meta` row) whose value changed, removing those now empty, and
-/// returns the changes for the caller's audit entry: the one way centre-wide settings are saved.
-pub(super) fn write_settings<const N: usize>(
-    tx: &Tx<'_>,
-    keys: &[&str; N],
-    after: [Option<String>; N],
-    before: [Option<String>; N],
-) -> Result<Vec<FieldChange>> {
-    let mut changes = Vec::new();
-    for ((key, after), before) in keys.iter().zip(after).zip(before) {
-        if after == before {
-            continue;
-        }
-        match &after {
-            Some(v) => meta_set(tx, key, v)?,
-            None => {
-                tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
-            }
-        }
-        changes.push(FieldChange {
-            field: (*key).into(),
-            before: before.map(Into::into),
-            after: after.map(Into::into),
-        });
-    }
-    Ok(changes)
 }
