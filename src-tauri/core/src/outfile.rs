@@ -185,6 +185,22 @@ impl Seek for NewFile {
     }
 }
 
+/// A file name made from a certificate number, an employer's or a person's name and so on: no path
+/// separators or characters Windows refuses, no leading or trailing dots or spaces.
+pub fn safe_file_name(s: &str) -> String {
+    let cleaned: String =
+        s.chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    cleaned.trim().trim_matches('.').to_owned()
+}
+
 /// Writes `bytes` as the new file `path`, whole or not at all; refused when `path` is taken.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = NewFile::create(path)?;
@@ -270,6 +286,12 @@ fn exists(path: &Path) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_safe_file_name_has_no_separator_or_character_windows_refuses() {
+        assert_eq!(safe_file_name(" ../Acme: \"A/B\" Ltd?*|<>\u{7}. "), "_Acme_ _A_B_ Ltd______");
+        assert_eq!(safe_file_name("Siân O'Neill 2026-12-05.pdf"), "Siân O'Neill 2026-12-05.pdf");
+    }
 
     /// The folder's entries other than `keep`: temporaries left behind show up here.
     fn others(dir: &Path, keep: &[&str]) -> Vec<String> {

@@ -135,20 +135,9 @@ pub struct VerifiedFile {
     pub verification: Verification,
 }
 
-/// A file name made from a certificate number, employer name and so on: no path separators or
-/// characters Windows refuses.
+/// A file name made from a certificate number, employer name and so on (the core's one rule).
 pub(super) fn safe_name(s: &str) -> String {
-    let cleaned: String =
-        s.chars()
-            .map(|c| {
-                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    cleaned.trim().trim_matches('.').to_owned()
+    centrebook_core::outfile::safe_file_name(s)
 }
 
 /// Opens a file in the system's viewer for its type.

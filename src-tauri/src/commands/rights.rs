@@ -70,16 +70,7 @@ pub async fn save_subject_copy(
         }
         let person = state.with_now(|s, a| s.candidate(a, candidate))?;
         let name = format!("Copy of data {} {} {}.cbsealed", person.forename, person.surname, today());
-        let name: String = name
-            .chars()
-            .map(|c| {
-                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let name = centrebook_core::outfile::safe_file_name(&name);
         let filter = ("Sealed copy", &["cbsealed"][..]);
         let Some(path) = save_path(app, "Save the copy of their data", None, name, filter)? else { return Ok(None) };
         let made =

@@ -26,18 +26,7 @@ pub(crate) struct Letter<'a> {
 
 /// The files' name without extension: the employer and the day, with nothing a file system refuses.
 pub(crate) fn file_stem(employer: &str, today: NaiveDate) -> String {
-    let clean: String =
-        employer
-            .chars()
-            .map(|c| {
-                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    format!("Refresher reminder {} {}", clean.trim().trim_matches('.'), today)
+    format!("Refresher reminder {} {}", crate::outfile::safe_file_name(employer), today)
 }
 
 fn plural(n: usize, word: &str) -> String {
