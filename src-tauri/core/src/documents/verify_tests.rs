@@ -32,7 +32,7 @@ fn with_a_verification_address_the_qr_opens_it_with_the_statement_and_both_forms
 
     let pdf = w.store.certificate_pdf(&office, &c.number, None).unwrap();
     // The printed code scans back to exactly the address and statement.
-    assert_eq!(crate::testing::pdf_qr_codes(&pdf), [c.qr.clone()]);
+    assert_eq!(crate::testing::pdf_qr_codes(&pdf), std::slice::from_ref(&c.qr));
     let text = pdf_text(&pdf);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in ["Unit 4, Riverside Park, Cardiff Road, CF10 5AB", URL, "R-1234", "Scan the QR code"] {
