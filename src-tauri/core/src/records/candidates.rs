@@ -630,8 +630,29 @@ pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CandidateRow> 
     })
 }
 
+/// The candidates the list shows (not merged away, not erased; of employer `?1` when given; within
+/// trainer `?2`'s runs when given), as a condition on `c`. It names only columns of the list index
+/// (`candidates_list`, whose own condition is the first two).
+fn list_filter() -> String {
+    format!(
+        "c.merged_into IS NULL AND c.erased_at IS NULL
+         AND (?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id
+              AND e.ended_on IS NULL AND e.employer_id = ?1))
+         AND {mine}",
+        mine = super::scope::Visible::Candidate.filter("c.id", 2)
+    )
+}
+
+/// Counts the list from its index alone. Named, because SQLite counts with the index of the shortest
+/// entries whose condition fits (`candidates_dob_postcode`), which leaves `erased_at` to be read from
+/// every candidate's row: 2.6 s at 500,000 candidates, with the window's next search waiting behind it.
+pub(super) fn list_count_sql() -> String {
+    format!("SELECT count(*) FROM candidates c INDEXED BY candidates_list WHERE {}", list_filter())
+}
+
 impl Store {
-    /// Candidates by surname and forename, a page at a time (merged-away records are left out).
+    /// Candidates by surname and forename, a page at a time (merged-away and erased records are left
+    /// out).
     /// Trainers see only candidates on the runs they are assigned to.
     pub fn candidates(
         &self,
@@ -641,29 +662,16 @@ impl Store {
         limit: i64,
     ) -> Result<Page<CandidateRow>> {
         let conn = self.conn();
-        let scope = format!(
-            "c.merged_into IS NULL AND c.erased_at IS NULL AND (?1 IS NULL OR e.employer_id = ?1) AND {mine}",
-            mine = super::scope::Visible::Candidate.filter("c.id", 2)
-        );
         let trainer = actor.scope().trainer();
-        let count_scope = scope.replace(
-            "(?1 IS NULL OR e.employer_id = ?1)",
-            "(?1 IS NULL OR EXISTS (SELECT 1 FROM employments e WHERE e.candidate_id = c.id
-                AND e.ended_on IS NULL AND e.employer_id = ?1))",
-        );
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM candidates c WHERE {count_scope}"),
-            rusqlite::params![employer, trainer],
-            |r| r.get(0),
-        )?;
+        let live = list_filter();
+        let total: i64 = conn.query_row(&list_count_sql(), rusqlite::params![employer, trainer], |r| r.get(0))?;
         // The page's ids come from the list index alone; only its rows are joined to their employers,
         // so a page deep in 500,000 candidates does not join every row it skips.
         let mut stmt = conn.prepare_cached(&format!(
-            "{ROW_SELECT} JOIN (SELECT c.id AS pid FROM candidates c WHERE {page_scope}
+            "{ROW_SELECT} JOIN (SELECT c.id AS pid FROM candidates c WHERE {live}
                                 ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id LIMIT ?3 OFFSET ?4) p
                 ON p.pid = c.id
-             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id",
-            page_scope = count_scope
+             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id"
         ))?;
         let items = stmt
             .query_map(rusqlite::params![employer, trainer, limit.clamp(1, 1000), offset.max(0)], read_row)?
