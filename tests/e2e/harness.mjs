@@ -93,6 +93,26 @@ function freePort() {
 }
 
 /** Starts the app (or `app`, another Tauri binary) on `dataDir`; returns the WebDriver browser and a stop function. */
+/** In the page: a 1-pixel, all but transparent square in the corner, changed every frame for a second. */
+function repaintForAMoment() {
+  let pixel = document.getElementById("e2e-repaint");
+  if (!pixel) {
+    pixel = document.createElement("div");
+    pixel.id = "e2e-repaint";
+    pixel.setAttribute("aria-hidden", "true");
+    pixel.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647";
+    document.body.appendChild(pixel);
+  }
+  const until = performance.now() + 1000;
+  let odd = false;
+  const step = () => {
+    odd = !odd;
+    pixel.style.background = odd ? "rgba(0, 0, 0, 0.01)" : "rgba(0, 0, 0, 0.02)";
+    if (performance.now() < until) requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}
+
 export async function launch(dataDir, env = {}, app = APP) {
   // Ports of our own rather than tauri-driver's fixed 4444/4445: another test run on the same
   // machine (a second checkout, a person trying something) must not take over this one's driver.
@@ -108,6 +128,14 @@ export async function launch(dataDir, env = {}, app = APP) {
     port,
     logLevel: "error",
     capabilities: { "tauri:options": { application: app } },
+  });
+  // The app turns WebKitGTK's compositing off (src-tauri/src/main.rs). Without compositing,
+  // WebKitWebDriver's screenshot waits for the page's next presentation update, which an idle page
+  // never makes: the screenshot hung until something on the page changed. A transparent pixel that
+  // changes for a moment gives it one. It is WebDriver's wait alone: a person's window paints as usual.
+  await browser.overwriteCommand("takeScreenshot", async function (take) {
+    await this.execute(repaintForAMoment);
+    return take();
   });
   const stop = async () => {
     // E2E_LAST_SHOT=/some/file.png keeps a picture of the window as the test left it (for failures).
