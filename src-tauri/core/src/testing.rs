@@ -266,34 +266,30 @@ pub fn pdf_layout_text(bytes: &[u8]) -> String {
 }
 
 pub fn pdftotext(bytes: &[u8], options: &[&str]) -> String {
+    let args: Vec<&str> = options.iter().copied().chain(["-enc", "UTF-8", "-", "-"]).collect();
+    String::from_utf8(poppler("pdftotext", &args, bytes)).unwrap()
+}
+
+/// What one of poppler's tools writes to standard output, given the PDF on standard input.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let mut child = std::process::Command::new("pdftotext")
-        .args(options)
-        .args(["-enc", "UTF-8", "-", "-"])
+    let mut child = std::process::Command::new(tool)
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("pdftotext (poppler-utils) is installed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
+        .unwrap_or_else(|_| panic!("{tool} (poppler-utils) is installed"));
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext could not read the PDF");
-    String::from_utf8(out.stdout).unwrap()
+    assert!(out.status.success(), "{tool} could not read the PDF");
+    out.stdout
 }
 
 /// The texts of the QR codes on a PDF's first page, rendered by poppler's `pdftoppm` at 200 dpi and
 /// read with `rqrr`: what a phone's camera would read from the print.
 pub fn pdf_qr_codes(bytes: &[u8]) -> Vec<String> {
-    use std::io::Write;
-    let mut child = std::process::Command::new("pdftoppm")
-        .args(["-r", "200", "-gray", "-png", "-singlefile", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("pdftoppm (poppler-utils) is installed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftoppm could not render the PDF");
-    let page = image::load_from_memory(&out.stdout).unwrap().to_luma8();
+    let png = poppler("pdftoppm", &["-r", "200", "-gray", "-png", "-singlefile", "-"], bytes);
+    let page = image::load_from_memory(&png).unwrap().to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(page);
     prepared.detect_grids().iter().filter_map(|grid| grid.decode().ok().map(|(_, text)| text)).collect()
 }

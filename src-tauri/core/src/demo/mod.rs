@@ -161,7 +161,7 @@ impl Store {
             // Each employment row is written just before its candidate, so the candidate's search-index
             // trigger indexes the finished row once (employer and employee number included) instead of
             // the employment trigger re-indexing it. Foreign keys are still checked, at commit.
-            tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
+            tx.defer_foreign_keys()?;
             let mut g = Gen::new(tx, actor, opts)?;
             g.catalogue()?;
             g.employers()?;

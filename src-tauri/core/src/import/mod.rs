@@ -580,6 +580,9 @@ impl Job<'_> {
             };
             rows.push(fate);
         }
+        if let Some(run) = &self.run {
+            run.write_marks(tx)?;
+        }
         Ok(())
     }
 

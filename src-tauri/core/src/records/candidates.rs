@@ -432,8 +432,7 @@ pub(crate) fn insert(
     // The employment goes in first (its foreign key checked at commit), so the candidate's search-index
     // trigger indexes the finished row once. Indexing it and then re-indexing it for the employment
     // would make FTS5 flush its pending writes for every row: ten times slower in bulk.
-    // Prepared once per connection (an import calls this for every row; parsing it each time showed).
-    tx.prepare_cached("PRAGMA defer_foreign_keys = ON")?.execute([])?;
+    tx.defer_foreign_keys()?;
     if let Some(emp) = v.employer_id {
         tx.prepare_cached(
             "INSERT INTO employments (id, candidate_id, employer_id, employee_number, started_on)

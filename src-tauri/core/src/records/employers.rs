@@ -135,7 +135,9 @@ impl Store {
 
 /// Refuses with [`Error::NotFound`] unless the employer exists.
 pub(crate) fn must_exist(tx: &rusqlite::Connection, id: Id) -> Result<()> {
-    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM employers WHERE id = ?1)", [id], |r| r.get(0))?;
+    // Cached: an import asks it for every row.
+    let exists: bool =
+        tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM employers WHERE id = ?1)")?.query_row([id], |r| r.get(0))?;
     if exists {
         Ok(())
     } else {

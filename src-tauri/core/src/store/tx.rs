@@ -20,6 +20,8 @@ pub(crate) struct Tx<'c> {
     /// `total_changes()` when the transaction began: any difference at commit is a change.
     changes_before: u64,
     audited: Cell<bool>,
+    /// `PRAGMA defer_foreign_keys` was set in this transaction (see [`Tx::defer_foreign_keys`]).
+    fks_deferred: Cell<bool>,
 }
 
 impl<'c> Tx<'c> {
@@ -27,12 +29,25 @@ impl<'c> Tx<'c> {
     pub(crate) fn begin(conn: &'c mut Connection) -> Result<Self> {
         let changes_before = conn.total_changes();
         let inner = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Tx { inner, changes_before, audited: Cell::new(false) })
+        Ok(Tx { inner, changes_before, audited: Cell::new(false), fks_deferred: Cell::new(false) })
     }
 
     /// Called by the audit log, and only by it, when it appends an entry inside this transaction.
     pub(crate) fn mark_audited(&self) {
         self.audited.set(true);
+    }
+
+    /// Checks foreign keys at commit rather than at each statement, for the rest of this transaction
+    /// (SQLite ends it at commit or rollback), so a row may go in before the row it refers to.
+    ///
+    /// Set once: setting a flag pragma expires every prepared statement of the connection, and an
+    /// import that set it for each row re-prepared every cached statement for every row (half its
+    /// time, issue 17's profile).
+    pub(crate) fn defer_foreign_keys(&self) -> Result<()> {
+        if !self.fks_deferred.replace(true) {
+            self.inner.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        }
+        Ok(())
     }
 
     /// Commits, unless rows changed without an audit record: then nothing is kept.
