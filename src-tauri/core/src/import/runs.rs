@@ -56,8 +56,9 @@ impl Run {
         Run { id: Id::new(), opened: Cell::new(false), pending: RefCell::new(Vec::new()) }
     }
 
-    /// Marks `made` as created by this run, opening the run (with its audit entry) on its first record,
-    /// so an import that writes nothing leaves nothing.
+    /// Notes `made` as created by this run ([`Run::write_marks`] writes the batch's notes before it
+    /// commits), opening the run (with its audit entry) on its first record, so an import that writes
+    /// nothing leaves nothing.
     pub(super) fn mark(&self, tx: &Tx<'_>, made: Made, actor: &Actor) -> Result<()> {
         if !self.opened.get() {
             tx.execute(
