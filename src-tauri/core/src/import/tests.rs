@@ -502,6 +502,38 @@ fn a_large_import_lets_another_save_in_between_its_batches_and_a_cancel_undoes_t
     assert!(audit::verify(&w.store, &w.admin).unwrap().is_intact());
 }
 
+/// Committing is most of what a batch costs (issue 17), so an import nobody waits for commits no more
+/// than once a second; the test above shows that one a save waits for commits at once.
+#[test]
+fn an_import_nobody_waits_for_commits_at_most_once_a_second() {
+    let mut w = world();
+    acme(&mut w);
+    let office = w.office.clone();
+    let bytes = many(1200);
+    // SQLite's own count of the commits other connections made, read from a second connection.
+    let other = w.store.reopen().unwrap();
+    let version = || -> i64 { other.conn().query_row("PRAGMA data_version", [], |r| r.get(0)).unwrap() };
+    let (mut last, mut commits, mut first) = (None, 0, None);
+    w.store
+        .import_candidates_watched(&office, &bytes, &for_acme(), today(), &mut |p| {
+            if p.done == p.total {
+                // Reported by the closing transaction, after the rows' last batch committed.
+                return ControlFlow::Continue(());
+            }
+            let now = version();
+            if last.is_some_and(|v| v != now) {
+                commits += 1;
+            }
+            last = Some(now);
+            first.get_or_insert_with(std::time::Instant::now);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    let seconds = first.unwrap().elapsed().as_secs();
+    assert!(commits <= seconds, "{commits} commits while the rows were written, in {seconds} whole seconds");
+    assert_eq!(w.store.search_candidates(&w.admin, "Batchrow1199", 5).unwrap().len(), 1, "and every row arrived");
+}
+
 #[test]
 fn an_import_a_killed_process_left_half_written_is_undone_at_the_next_open() {
     let w = world();
@@ -509,16 +541,28 @@ fn an_import_a_killed_process_left_half_written_is_undone_at_the_next_open() {
     let bytes = many(1500);
     let count = |s: &Store| -> i64 { s.conn().query_row("SELECT count(*) FROM candidates", [], |r| r.get(0)).unwrap() };
     let before = count(&store);
+    // A save from another connection at row 600 makes the import commit its batch so far and let it in.
+    let (mut other, saving) = (store.reopen().unwrap(), admin.clone());
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let saver = std::thread::spawn(move || {
+        go_rx.recv().unwrap();
+        let form = EmployerForm { name: "Written meanwhile Ltd".into(), ..Default::default() };
+        other.add_employer(&saving, &form).map(drop)
+    });
     // A panic part-way stands in for kill -9: no undo runs, and the batches so far are committed.
     let options = ImportOptions::default();
     let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _ = store.import_candidates_watched(&office, &bytes, &options, today(), &mut |p| {
+            if p.done == 600 {
+                go_tx.send(()).unwrap();
+            }
             assert!(p.done != 1200, "killed");
             ControlFlow::Continue(())
         });
     }));
     assert!(crashed.is_err());
-    assert!(count(&store) > before, "some batches had committed");
+    saver.join().unwrap().expect("the save got in during the import");
+    assert!(count(&store) >= before + 600, "the batch before the save had committed");
     let dir = store.dir().clone();
     drop(store);
 
