@@ -135,11 +135,6 @@ pub struct VerifiedFile {
     pub verification: Verification,
 }
 
-/// A file name made from a certificate number, employer name and so on (the core's one rule).
-pub(super) fn safe_name(s: &str) -> String {
-    centrebook_core::outfile::safe_file_name(s)
-}
-
 /// Opens a file in the system's viewer for its type.
 fn open_in_viewer(path: &Path) -> Result<(), UiError> {
     #[cfg(debug_assertions)]
@@ -162,8 +157,8 @@ const PDF: (&str, &[&str]) = ("PDF", &["pdf"]);
 
 fn certificate_file(number: &str, version: Option<u32>) -> String {
     match version {
-        Some(v) if v > 1 => safe_name(&format!("Certificate {number} v{v}.pdf")),
-        _ => safe_name(&format!("Certificate {number}.pdf")),
+        Some(v) if v > 1 => outfile::safe_file_name(&format!("Certificate {number} v{v}.pdf")),
+        _ => outfile::safe_file_name(&format!("Certificate {number}.pdf")),
     }
 }
 
@@ -308,7 +303,7 @@ fn batch_name(state: &AppState, selection: &Selection, format: BatchFormat) -> R
         Selection::Numbers(n) => format!("Certificates ({} reprinted)", n.len()),
     };
     let ext = if format == BatchFormat::Pdf { "pdf" } else { "zip" };
-    Ok(safe_name(&format!("{stem}.{ext}")))
+    Ok(outfile::safe_file_name(&format!("{stem}.{ext}")))
 }
 
 /// Prints the selected certificates' issued PDFs as one combined PDF or a ZIP, to a file the user
@@ -423,7 +418,7 @@ pub async fn issue_card(app: AppHandle, candidate: Id) -> Result<Card, UiError> 
 pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiError> {
     off_main(app, move |_, state| {
         let bytes = state.with_now(|s, a| s.card_pdf(a, &number))?;
-        view(state, safe_name(&format!("Card {number}.pdf")), &bytes)
+        view(state, outfile::safe_file_name(&format!("Card {number}.pdf")), &bytes)
     })
     .await
 }
@@ -433,7 +428,9 @@ pub async fn open_card_pdf(app: AppHandle, number: String) -> Result<String, UiE
 pub async fn save_card_pdf(app: AppHandle, number: String) -> Result<Option<String>, UiError> {
     off_main(app, move |app, state| {
         state.with_now(|s, a| s.card(a, &number))?;
-        let Some(path) = save_path(app, "Save the card", None, safe_name(&format!("Card {number}.pdf")), PDF)? else {
+        let Some(path) =
+            save_path(app, "Save the card", None, outfile::safe_file_name(&format!("Card {number}.pdf")), PDF)?
+        else {
             return Ok(None);
         };
         state.with_now(|s, a| s.save_card_pdf(a, &number, &path))?;
@@ -461,7 +458,9 @@ pub async fn save_card_sheet(
             None if numbers.is_empty() => return Err(UiError::other("choose the cards to print first")),
             None => (CardSelection::Numbers(numbers), "Cards.pdf".to_owned()),
         };
-        let Some(path) = save_path(app, "Save the card sheets", None, safe_name(&name), PDF)? else { return Ok(None) };
+        let Some(path) = save_path(app, "Save the card sheets", None, outfile::safe_file_name(&name), PDF)? else {
+            return Ok(None);
+        };
         let mut file = NewFile::create(&path)?;
         let summary = state.job()?.with(|s, a| s.cards_sheet_pdf(a, &selection, &mut file))?;
         if summary.cards == 0 {
@@ -507,7 +506,13 @@ pub async fn save_employer_report(
             Some(site) => format!("Training report {name} {site} {today}"),
             None => format!("Training report {name} {today}"),
         };
-        let Some(path) = save_path(app, "Save the training report", None, safe_name(&format!("{stem}.{ext}")), filter)?
+        let Some(path) = save_path(
+            app,
+            "Save the training report",
+            None,
+            outfile::safe_file_name(&format!("{stem}.{ext}")),
+            filter,
+        )?
         else {
             return Ok(None);
         };
@@ -568,7 +573,7 @@ pub async fn verify_pdf(app: AppHandle) -> Result<Option<VerifiedFile>, UiError>
 pub async fn export_public_key(app: AppHandle) -> Result<Option<String>, UiError> {
     off_main(app, |app, state| {
         let (text, centre) = state.with_now(|s, a| Ok((s.export_public_keys(a)?, s.centre_name()?)))?;
-        let name = safe_name(&format!("{centre} public key.txt"));
+        let name = outfile::safe_file_name(&format!("{centre} public key.txt"));
         let Some(path) = save_path(app, "Save the centre's public key", None, name, ("Text", &["txt"][..]))? else {
             return Ok(None);
         };
@@ -601,10 +606,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_names_hold_no_path_separators_or_characters_windows_refuses() {
-        assert_eq!(safe_name("Certificate RPT/2026/000012.pdf"), "Certificate RPT_2026_000012.pdf");
-        assert_eq!(safe_name("Training report A:B \"Ltd\" <x>.csv"), "Training report A_B _Ltd_ _x_.csv");
-        assert_eq!(safe_name("..\\..\\etc"), "_.._etc");
+    fn a_certificate_file_is_named_for_its_number_and_version_without_separators() {
+        assert_eq!(certificate_file("RPT/2026/000012", None), "Certificate RPT_2026_000012.pdf");
         assert_eq!(certificate_file("C-2026-000001", Some(2)), "Certificate C-2026-000001 v2.pdf");
         assert_eq!(certificate_file("C-2026-000001", Some(1)), "Certificate C-2026-000001.pdf");
     }

@@ -6,11 +6,12 @@
 use centrebook_core::documents::joining::RunEmployer;
 use centrebook_core::documents::refreshers::{LetterSaved, RefreshersDue};
 use centrebook_core::documents::PaperSaved;
+use centrebook_core::outfile::safe_file_name;
 use centrebook_core::records::paperwork::{Paperwork, PaperworkForm};
 use centrebook_core::{Id, Permission};
 use tauri::{AppHandle, Manager, State};
 
-use super::documents::{safe_name, Documents};
+use super::documents::Documents;
 use super::work::{folder_path, off_main, save_path};
 use crate::state::{AppState, UiError};
 
@@ -22,7 +23,7 @@ pub async fn save_test_sheets(app: AppHandle, run: Id) -> Result<Option<PaperSav
     off_main(app, move |app, state| {
         // Read first: a refusal is shown before anyone chooses where to save.
         let r = state.with_now(|s, a| s.run(a, run))?;
-        let name = safe_name(&format!("Test sheets {} {}.pdf", r.course_code, r.starts_on));
+        let name = safe_file_name(&format!("Test sheets {} {}.pdf", r.course_code, r.starts_on));
         let Some(path) = save_path(app, "Save the practical test sheets", None, name, PDF)? else { return Ok(None) };
         let saved = state.with_now(|s, a| s.save_test_sheets(a, run, &path))?;
         app.state::<Documents>().remember(&path);
@@ -44,7 +45,7 @@ pub async fn save_joining(app: AppHandle, run: Id, employer: Id) -> Result<Optio
         let r = state.with_now(|s, a| s.run(a, run))?;
         let to = state.with_now(|s, a| s.run_employers(a, run))?.into_iter().find(|e| e.id == employer);
         let who = to.map(|e| e.name).unwrap_or_default();
-        let name = safe_name(&format!("Joining instructions {} {} {}.pdf", r.course_code, r.starts_on, who));
+        let name = safe_file_name(&format!("Joining instructions {} {} {}.pdf", r.course_code, r.starts_on, who));
         let Some(path) = save_path(app, "Save the joining instructions", None, name, PDF)? else { return Ok(None) };
         let saved = state.with_now(|s, a| s.save_joining(a, run, Some(employer), &path))?;
         app.state::<Documents>().remember(&path);
