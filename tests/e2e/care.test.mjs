@@ -45,7 +45,7 @@ test("a duplicate is merged, a pasted list enrolled, processing restricted, note
     await click(b, "#confirm-merge");
     await textOf(b, "#candidate-notice", (t) => /merged into this one/.test(t));
     await textOf(b, "#audit", (t) => t.includes("Duplicate record merged in"));
-    assert.equal(JSON.parse(cli(dir, ["--json", "--user", "admin", "candidate", "search", "gareth"])).length, 1, "one Gareth Jones left");
+    assert.equal(JSON.parse(cli(dir, ["--json", "--user", "admin", "candidate", "search"], {}, "gareth")).length, 1, "one Gareth Jones left");
 
     // A pasted list: checked line by line first, then the matched lines enrolled at once.
     await go(b, `runs/${run}`);

@@ -28,7 +28,7 @@ function centre(dir, at) {
   // Registered through an import, so no personal value is ever a command-line argument.
   writeFileSync(at("people.csv"), "Forename,Surname,NI number,Employee number\nSiân,Llewelyn,AB123456C,E1042\n");
   json(dir, ["import", "candidates", at("people.csv"), "--employer", "Acme Haulage"]);
-  const who = json(dir, ["candidate", "search", "Llewelyn"])[0].id;
+  const who = JSON.parse(cli(dir, ["--json", "--user", "admin", "candidate", "search"], {}, "Llewelyn"))[0].id;
   const run = json(dir, ["run", "add", "--course", "FLT-T", "--start", "02/11/2026", "--venue", "Yard 2", "--trainer", "Tess Evans"]).id;
   json(dir, ["run", "enrol", run, who]);
   json(dir, ["result", "record", run, who, "--component", "Theory", "--mark", "36"]);

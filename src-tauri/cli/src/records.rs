@@ -127,10 +127,11 @@ pub enum CandidateVerb {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
-    /// Type-ahead search: names, employee numbers, employer, NI number (roles that may see it).
+    /// Type-ahead search: names, employee numbers, employer, NI number (roles that may see it). What
+    /// was typed is read from the file or standard input (a name is personal data: never an argument).
     Search {
-        /// What was typed; each word is a prefix.
-        query: String,
+        /// A file holding what was typed, each word a prefix; standard input when left out or `-`.
+        query_from: Option<PathBuf>,
         /// At most this many.
         #[arg(long, default_value_t = 20)]
         limit: u32,
@@ -466,8 +467,9 @@ pub fn candidate(store: &mut Store, actor: &Actor, verb: CandidateVerb, json: bo
             }
             Ok(ExitCode::SUCCESS)
         }
-        CandidateVerb::Search { query, limit } => {
-            let rows = store.search_candidates(actor, &query, limit)?;
+        CandidateVerb::Search { query_from, limit } => {
+            let query = crate::input::text_from_file_or_stdin(query_from)?;
+            let rows = store.search_candidates(actor, query.trim(), limit)?;
             if json {
                 print_json(&rows);
             } else {

@@ -28,7 +28,7 @@ fn a_surname_corrected_from_stdin_is_owed_to_the_employer_and_the_certificate_un
     let csv = tmp.path().join("people.csv");
     std::fs::write(&csv, "Forename,Surname,Employee number\nSiân,Llewelyn,E1042\nBob,Ray,E1043\n").unwrap();
     json(&dir, &["import", "candidates", csv.to_str().unwrap(), "--employer", "Acme Haulage"], AS_ADMIN);
-    let sian = json(&dir, &["candidate", "search", "Llewelyn"], AS_ADMIN)[0]["id"].as_str().unwrap().to_owned();
+    let sian = search(&dir, "Llewelyn", AS_ADMIN)[0]["id"].as_str().unwrap().to_owned();
     json(&dir, &["run", "enrol", &run, &sian], AS_ADMIN);
     json(&dir, &["result", "record", &run, &sian, "--component", "Theory", "--mark", "38"], AS_ADMIN);
     let cert = json(&dir, &["certificate", "issue", "--run", &run, "--date", "09/11/2026"], AS_ADMIN);

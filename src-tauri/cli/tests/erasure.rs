@@ -42,7 +42,7 @@ fn subject_erase_takes_the_approval_from_stdin_and_the_certificate_is_no_longer_
     assert!(out.status.success(), "{said}{err}");
     assert!(said.contains("Erased") && said.contains("backup") && said.contains("cannot confirm"), "{said}");
 
-    let found = json(&dir, &["candidate", "search", "Vantongeren"], AS_ADMIN);
+    let found = search(&dir, "Vantongeren", AS_ADMIN);
     assert_eq!(found.as_array().unwrap().len(), 0, "gone from search");
     let list = json(&dir, &["candidate", "list"], AS_ADMIN);
     assert!(!list.to_string().contains("Vantongeren") && list.to_string().contains("Marchetti"), "{list}");
@@ -101,6 +101,6 @@ fn candidate_merge_moves_the_duplicates_certificate_and_keeps_working() {
     let out = centrebook(&dir, &["verify", &qrs[1]], AS_ADMIN);
     assert_eq!(out.status.code(), Some(0), "the duplicate's certificate stands, now on the kept record");
     let number = qrs[1].lines().find_map(|l| l.strip_prefix("Number: ")).unwrap().to_owned();
-    let found = json(&dir, &["candidate", "search", &number], AS_ADMIN);
+    let found = search(&dir, &number, AS_ADMIN);
     assert_eq!(found[0]["id"], keep.as_str(), "its number finds the kept record: {found}");
 }

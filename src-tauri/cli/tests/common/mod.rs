@@ -102,6 +102,13 @@ pub fn json(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Valu
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", text(&out)))
 }
 
+/// `candidate search` for `typed`, given on standard input as a person's name must be: what it found.
+pub fn search(dir: &Path, typed: &str, env: &[(&str, &str)]) -> serde_json::Value {
+    let out = centrebook_input(dir, &["--json", "candidate", "search"], env, typed);
+    assert!(out.status.success(), "candidate search: {:?}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("candidate search: {e}: {:?}", text(&out)))
+}
+
 /// Runs another program (poppler's pdftotext and pdfinfo, sha256sum) that must succeed.
 pub fn tool(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd}: {e}"));
