@@ -4,9 +4,10 @@
 //! SQLite has one writer. An import of 50,000 rows in one transaction kept every other save (a mark
 //! typed in the results grid) waiting for the whole file, so an import commits a batch of rows at a
 //! time and lets other writers in between. A batch ends as soon as a save of this process waits for
-//! the lock, and otherwise after a second: a commit costs the encrypted WAL frames of every index page
-//! the batch touched, so committing on a short clock instead (every 80 ms) was 40% of an import
-//! (issue 17). What makes it all or nothing instead of the transaction:
+//! the lock, and otherwise after its [`Pace`]: a second while nobody saves (a commit costs the
+//! encrypted WAL frames of every index page the batch touched, so committing every 80 ms was 40% of
+//! an import, issue 17), 40 ms for ten seconds after a save has waited. What makes it all or nothing instead of the
+//! transaction:
 //! - the first record an import writes opens its `import_runs` row, and every candidate and employer a
 //!   batch creates is marked with its id ([`Run::mark`]);
 //! - the last transaction closes the run ([`Run::close`]) with the summary entry;
@@ -29,14 +30,37 @@ use crate::audit::{self, FieldChange, Subject, Who};
 use crate::store::{Tx, WaitWatch};
 use crate::{Id, Result, Store};
 
-/// How long one batch may hold the store's write lock while no save of this process waits: a save of
-/// another process (the command line beside the window) waits at most this long. A save of this
-/// process ends the batch at once ([`WaitWatch`]).
-const BATCH_TIME: Duration = Duration::from_secs(1);
 /// At most this many rows a batch, so a long file still commits (and is undone) in steps.
 const BATCH_ROWS: usize = 10_000;
 /// The pause after a batch a save waited for, in which it takes the lock (writers poll every 2 ms).
 const BETWEEN: Duration = Duration::from_millis(8);
+
+/// How long the next batch may hold the store's write lock. A commit writes every page its batch
+/// touched, encrypted, and a save that waits for the lock waits for that commit too: 350 ms for a
+/// second's rows at 500,000 candidates (issue 17). So batches are long while nobody saves (few
+/// commits: the import's speed) and short for a while after a save of this process has waited (a
+/// person is at work in the window, and will save again soon). A save of another process (the
+/// command line beside the window) is not seen ([`WaitWatch`]): it waits for at most the longest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Pace {
+    /// When a save last had to wait for a batch.
+    last_wait: Option<Instant>,
+}
+
+impl Pace {
+    const LONGEST: Duration = Duration::from_secs(1);
+    const SHORTEST: Duration = Duration::from_millis(40);
+    /// How long after a save batches stay short.
+    const AWHILE: Duration = Duration::from_secs(10);
+
+    /// The next batch's length, at `now`.
+    fn batch(&self, now: Instant) -> Duration {
+        match self.last_wait {
+            Some(at) if now.duration_since(at) < Pace::AWHILE => Pace::SHORTEST,
+            _ => Pace::LONGEST,
+        }
+    }
+}
 
 /// A record an import creates, marked with its run.
 #[derive(Clone, Copy)]
@@ -124,21 +148,24 @@ pub(super) fn in_batches(
         return Err(crate::Error::Internal("an import in batches without its run"));
     };
     let mut state = job.begin();
+    let mut pace = Pace::default();
     let written = (|| {
         while state.next < job.table.rows.len() {
             let mut waited = false;
             store.write(|tx| {
                 // Made once this batch holds the lock, so the import's own wait for it does not count.
                 let (watch, started) = (WaitWatch::new(), Instant::now());
+                let length = pace.batch(started);
                 let mut rows = 0;
                 let mut enough = || {
                     rows += 1;
                     waited = watch.someone_waits();
-                    waited || rows > BATCH_ROWS || started.elapsed() > BATCH_TIME
+                    waited || rows > BATCH_ROWS || started.elapsed() > length
                 };
                 job.rows(tx, &mut state, progress, &mut enough)
             })?;
             if waited {
+                pace.last_wait = Some(Instant::now());
                 std::thread::sleep(BETWEEN);
             }
         }
@@ -245,4 +272,20 @@ pub(crate) fn recover(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_short_for_a_while_after_a_save_has_waited() {
+        let start = Instant::now();
+        assert_eq!(Pace::default().batch(start), Duration::from_secs(1), "an import nobody waits for: long batches");
+        let pace = Pace { last_wait: Some(start) };
+        let after = |ms| pace.batch(start + Duration::from_millis(ms));
+        assert_eq!(after(0), Duration::from_millis(40), "a person is at work in the window");
+        assert_eq!(after(9_900), Duration::from_millis(40), "and will save again soon");
+        assert_eq!(after(10_000), Duration::from_secs(1), "ten seconds without a save: long again");
+    }
 }

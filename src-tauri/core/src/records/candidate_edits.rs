@@ -402,7 +402,7 @@ impl Store {
             // Certificates and cards are the person's, wherever an earlier merge left them: on the
             // duplicate or on a record merged into it before. One standing card stays: the kept record's,
             // else the duplicate's newest.
-            let theirs = "(candidate_id = ?1 OR candidate_id IN (SELECT id FROM candidates WHERE merged_into = ?1))";
+            let theirs = format!("(candidate_id = ?1 OR candidate_id IN ({}))", super::candidates::MERGED_INTO);
             let certificates =
                 tx.execute(&format!("UPDATE certificates SET candidate_id = ?2 WHERE {theirs}"), [duplicate, keep])?;
             tx.execute(

@@ -642,6 +642,10 @@ fn list_filter() -> String {
     )
 }
 
+/// The ids of the records merged into candidate `?1`, through their own small index
+/// (`candidates_merged_into`, migration 0029).
+pub(crate) const MERGED_INTO: &str = "SELECT id FROM candidates WHERE merged_into = ?1";
+
 /// Counts the list from its index alone. Named, because SQLite counts with the index of the shortest
 /// entries whose condition fits (`candidates_dob_postcode`), which leaves `erased_at` to be read from
 /// every candidate's row: 2.6 s at 500,000 candidates, with the window's next search waiting behind it.

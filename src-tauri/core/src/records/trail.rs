@@ -70,7 +70,7 @@ impl Store {
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
         // The permission is checked by `audit::list` before anything is read back.
-        subjects.extend(ids("SELECT id FROM candidates WHERE merged_into = ?1")?.into_iter().map(|i| ("candidate", i)));
+        subjects.extend(ids(super::candidates::MERGED_INTO)?.into_iter().map(|i| ("candidate", i)));
         subjects
             .extend(ids("SELECT id FROM enrolments WHERE candidate_id = ?1")?.into_iter().map(|i| ("enrolment", i)));
         let mut out = Vec::new();

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0024_field_round_trip.sql"),
     include_str!("migrations/0027_papers.sql"),
     include_str!("migrations/0028_live_candidates_list.sql"),
+    include_str!("migrations/0029_merged_into_index.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
