@@ -1,7 +1,7 @@
 // The window never freezes: while a 50,000-row candidate import runs, the person types in the
 // candidate search box and saves marks in a results grid, and each answers within 200 ms. Prints the
 // medians (for the closing note of issue 11). Searches read beside the import (WAL); a mark is a write,
-// and gets in between the import's short transactions (see the core's `import::runs`).
+// and the import commits its batch as soon as the mark waits for the lock (see the core's `import::runs`).
 //
 // Timed in the window itself: a search from the keystroke to its rows shown (the screen asks at
 // once, with no wait); a mark from the value typed (then Tab, which saves at
