@@ -138,10 +138,10 @@ impl Job {
 }
 
 /// Runs `f` on a thread of its own at the lowest priority the system gives an ordinary thread, and
-/// waits for it: a long job takes the CPU the window leaves. On two cores an import at normal priority
-/// slowed a search keystroke in the window to 1.82× its idle time, at the lowest 1.43× (issue 17). Its
-/// own thread, because a lowered priority cannot be raised again without privileges, and the blocking
-/// pool's threads are reused.
+/// waits for it: a long job takes the CPU the window leaves, so on a busy laptop the window goes
+/// first. (On the two-core machine of issue 17's figures a core was left idle during an import, and
+/// it made no difference there.) Its own thread, because a lowered priority cannot be raised again
+/// without privileges, and the blocking pool's threads are reused.
 fn lowered<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, UiError> {
     std::thread::scope(|scope| {
         let job = std::thread::Builder::new().name("centrebook-job".into()).spawn_scoped(scope, || {

@@ -6,8 +6,8 @@
 //! time and lets other writers in between. A batch ends as soon as a save of this process waits for
 //! the lock, and otherwise after its [`Pace`]: a second while nobody saves (a commit costs the
 //! encrypted WAL frames of every index page the batch touched, so committing every 80 ms was 40% of
-//! an import, issue 17), 40 ms for ten seconds after a save has waited. What makes it all or nothing instead of the
-//! transaction:
+//! an import, issue 17), 40 ms for ten seconds after a save has waited. What makes it all or nothing
+//! instead of the transaction:
 //! - the first record an import writes opens its `import_runs` row, and every candidate and employer a
 //!   batch creates is marked with its id ([`Run::mark`]);
 //! - the last transaction closes the run ([`Run::close`]) with the summary entry;
