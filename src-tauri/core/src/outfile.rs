@@ -291,6 +291,9 @@ mod tests {
     fn a_safe_file_name_has_no_separator_or_character_windows_refuses() {
         assert_eq!(safe_file_name(" ../Acme: \"A/B\" Ltd?*|<>\u{7}. "), "_Acme_ _A_B_ Ltd______");
         assert_eq!(safe_file_name("Siân O'Neill 2026-12-05.pdf"), "Siân O'Neill 2026-12-05.pdf");
+        assert_eq!(safe_file_name("Certificate RPT/2026/000012.pdf"), "Certificate RPT_2026_000012.pdf");
+        assert_eq!(safe_file_name("Training report A:B \"Ltd\" <x>.csv"), "Training report A_B _Ltd_ _x_.csv");
+        assert_eq!(safe_file_name("..\\..\\etc"), "_.._etc");
     }
 
     /// The folder's entries other than `keep`: temporaries left behind show up here.

@@ -41,7 +41,7 @@ const BETWEEN: Duration = Duration::from_millis(8);
 /// commits: the import's speed) and short for a while after a save of this process has waited (a
 /// person is at work in the window, and will save again soon). A save of another process (the
 /// command line beside the window) is not seen ([`WaitWatch`]): it waits for at most the longest.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Default)]
 struct Pace {
     /// When a save last had to wait for a batch.
     last_wait: Option<Instant>,
