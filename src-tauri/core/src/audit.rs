@@ -291,15 +291,22 @@ impl Row {
 
 const COLUMNS: &str = "seq, id, at, actor_id, actor_name, action, entity, entity_id, changes, prev_hash, hash";
 
+/// The query for `filter`'s entries (`?1` entity, `?2` entity id, `?3` limit), naming only the
+/// conditions it sets: SQLite uses no index for `?1 IS NULL OR entity = ?1`, and with that form a
+/// candidate's trail read the whole log for each of its subjects (issue 17: 0.3 ms on a young demo
+/// store, 190 ms once an import had added 100,000 entries; a centre's years of entries are more).
+fn list_sql(filter: &AuditFilter) -> String {
+    let set = [(filter.entity.is_some(), "entity = ?1"), (filter.entity_id.is_some(), "entity_id = ?2")];
+    let conditions: Vec<&str> = set.iter().filter(|(on, _)| *on).map(|(_, c)| *c).collect();
+    let filtered = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    format!("SELECT {COLUMNS} FROM audit {filtered} ORDER BY seq DESC LIMIT ?3")
+}
+
 /// Lists entries, newest first. Admins only: entries carry before/after values of personal data.
 pub fn list(store: &Store, actor: &Actor, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
     actor.require(Permission::ReadAudit)?;
     let conn = store.conn();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM audit
-         WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)
-         ORDER BY seq DESC LIMIT ?3"
-    ))?;
+    let mut stmt = conn.prepare_cached(&list_sql(filter))?;
     let limit = filter.limit.map(i64::from).unwrap_or(-1);
     let rows = stmt.query_map(rusqlite::params![filter.entity, filter.entity_id, limit], Row::read)?;
     let mut out = Vec::new();
@@ -473,6 +480,29 @@ mod tests {
         let report = verify(&store, &admin).unwrap();
         assert_eq!(report.problems.len(), 1);
         assert!(report.problems[0].contains("removed from the end"), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn one_records_entries_are_read_through_their_index_newest_first() {
+        // A candidate's page lists their entries each time it opens: the whole log must not be read.
+        let (_fx, store, admin) = store_with_entries();
+        let filter = AuditFilter { entity: Some("user".into()), entity_id: Some("x".into()), limit: Some(300) };
+        let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {}", list_sql(&filter))).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(rusqlite::params!["user", "x", 300], |r| r.get(3)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(plan, ["SEARCH audit USING INDEX audit_entity (entity=? AND entity_id=?)"]);
+        // And each filter still means what it says.
+        let olly = store.user(&admin, "olly").unwrap().id.to_string();
+        let all = list(&store, &admin, &AuditFilter::default()).unwrap();
+        let mine = |f: &AuditFilter| list(&store, &admin, f).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>();
+        let expected =
+            |keep: &dyn Fn(&AuditEntry) -> bool| all.iter().filter(|e| keep(e)).map(|e| e.seq).collect::<Vec<_>>();
+        let about_olly = AuditFilter { entity_id: Some(olly.clone()), ..Default::default() };
+        assert_eq!(mine(&about_olly), expected(&|e| e.entity_id.as_deref() == Some(&olly)));
+        let users = AuditFilter { entity: Some("user".into()), limit: Some(1), ..Default::default() };
+        assert_eq!(mine(&users), expected(&|e| e.entity == "user")[..1]);
+        assert!(all.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+        assert!(!mine(&about_olly).is_empty() && mine(&about_olly).len() < all.len());
     }
 
     #[test]
