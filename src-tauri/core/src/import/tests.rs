@@ -493,6 +493,8 @@ fn a_large_import_lets_another_save_in_between_its_batches_and_a_cancel_undoes_t
     assert_eq!(after[1], before[1], "nor an employment");
     assert_eq!(after[2], before[2] + 1, "the employer saved meanwhile stands");
     assert!(w.store.search_candidates(&w.admin, "Batchrow", 10).unwrap().is_empty(), "nor a search entry");
+    let living = w.store.candidates(&office, None, 0, 1).unwrap().total;
+    assert_eq!(living, before[0], "the list's length, kept by its triggers, is back where it was");
     let undo =
         audit::list(&w.store, &w.admin, &AuditFilter { entity: Some("import".into()), ..Default::default() }).unwrap();
     assert_eq!(undo[0].action, "import.undo");

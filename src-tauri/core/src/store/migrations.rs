@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0027_papers.sql"),
     include_str!("migrations/0028_live_candidates_list.sql"),
     include_str!("migrations/0029_merged_into_index.sql"),
+    include_str!("migrations/0030_living_candidates.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
