@@ -357,9 +357,9 @@ if (!only && process.env.MEASURE_JOB !== "off" && importRows > 0) {
     importFile(csv, importRows);
     ({ browser: b, stop } = await launch(copy));
     await unlockAndSignIn(b, passphrase, password);
-    // Two people to open, found through the window's own search.
+    // Four people to open, found through the window's own search (16 opens a run: 8 were too few to tell variants apart).
     const people = await b.executeAsync((done) =>
-      window.__TAURI_INTERNALS__.invoke("search_candidates", { typed: "evans", limit: 2 }).then(done, () => done([])));
+      window.__TAURI_INTERNALS__.invoke("search_candidates", { typed: "evans", limit: 4 }).then(done, () => done([])));
     const actions = async () => {
       const search = [], open = [];
       for (const w of JOB_WORDS) {
