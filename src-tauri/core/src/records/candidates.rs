@@ -618,6 +618,9 @@ pub(crate) const ROW_SELECT: &str = "SELECT c.id, c.forename, c.surname, emp.nam
     LEFT JOIN employments e ON e.candidate_id = c.id AND e.ended_on IS NULL
     LEFT JOIN employers emp ON emp.id = e.employer_id";
 
+/// The order of every list of candidates `c` by name: the list index's own (`candidates_list`).
+pub(crate) const BY_NAME: &str = "c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id";
+
 pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CandidateRow> {
     Ok(CandidateRow {
         id: r.get(0)?,
@@ -685,9 +688,9 @@ impl Store {
         // so a page deep in 500,000 candidates does not join every row it skips.
         let mut stmt = conn.prepare_cached(&format!(
             "{ROW_SELECT} JOIN (SELECT c.id AS pid FROM candidates c WHERE {live}
-                                ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id LIMIT ?3 OFFSET ?4) p
+                                ORDER BY {BY_NAME} LIMIT ?3 OFFSET ?4) p
                 ON p.pid = c.id
-             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE, c.id"
+             ORDER BY {BY_NAME}"
         ))?;
         let items = stmt
             .query_map(rusqlite::params![employer, trainer, limit.clamp(1, 1000), offset.max(0)], read_row)?

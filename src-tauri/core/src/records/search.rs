@@ -5,7 +5,7 @@
 //! NI numbers are found only whole, through their keyed hash, by a session holding the identity key;
 //! a trainer finds only candidates on their own runs.
 
-use super::candidates::{read_row, CandidateRow, ROW_SELECT};
+use super::candidates::{read_row, CandidateRow, BY_NAME, ROW_SELECT};
 use crate::actor::{Actor, Permission};
 use crate::fields::NiNumber;
 use crate::identity::{columns, IdentityKey};
@@ -41,13 +41,19 @@ impl Store {
         let trainer = actor.scope().trainer();
         // No ranking: bm25 would score every match before the first could be returned, and a prefix
         // as short as "sm" matches thousands at 500,000 candidates. The index hands matches over in
-        // rowid order cheaply; a window of them is sorted by name, and typing more narrows it.
+        // rowid order cheaply; a window of them is sorted by name, and typing more narrows it. Only
+        // the rows shown are joined to their employments: each of the window's lookups is a page
+        // or two to decrypt whenever another connection's commit has emptied this one's cache (an
+        // import commits every few tens of milliseconds while a person works beside it, issue 17).
         let window = limit.saturating_mul(if trainer.is_some() { 50 } else { 10 }).clamp(200, 5000);
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{ROW_SELECT} JOIN (SELECT rowid AS rid FROM candidate_search WHERE candidate_search MATCH ?1 LIMIT ?2) s
-                ON s.rid = c.rowid
-             WHERE {mine}
-             ORDER BY c.surname COLLATE NOCASE, c.forename COLLATE NOCASE LIMIT ?4",
+            "{ROW_SELECT} JOIN (
+                SELECT c.rowid AS rid
+                FROM (SELECT rowid AS rid FROM candidate_search WHERE candidate_search MATCH ?1 LIMIT ?2) s
+                JOIN candidates c ON c.rowid = s.rid
+                WHERE {mine}
+                ORDER BY {BY_NAME} LIMIT ?4) shown ON shown.rid = c.rowid
+             ORDER BY {BY_NAME}",
             mine = super::scope::Visible::Candidate.filter("c.id", 3)
         ))?;
         let rows = stmt.query_map(rusqlite::params![query, window, trainer, limit.clamp(1, 1000)], read_row)?;
