@@ -21,10 +21,12 @@
 //   event to the frame after that query's rows are in the list; beside the core's query alone
 //   (`centrebook bench search`, the same queries on the same store);
 // - a window action during a long job: a search keystroke and opening a candidate, idle and then
-//   while MEASURE_IMPORT_ROWS (150,000: a smaller import ends before the actions do; the most a file may hold is 200,000) candidates are imported (chosen in the real file dialog,
-//   driven with xdotool) into a copy of the store (MEASURE_JOB=off skips it);
+//   while a long job runs on a copy of the store: an import of MEASURE_IMPORT_ROWS (150,000: a smaller
+//   import ends before the actions do; the most a file may hold is 200,000) candidates, chosen in the
+//   real file dialog (driven with xdotool), and an RTITB submission bundle saved through the real save
+//   dialog (MEASURE_JOB=import or =bundle runs one, =off neither);
 // - idle memory after sign-in (app + WebKit processes).
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
 import { dialogTitled, enterPath } from "./dialogs.mjs";
@@ -346,15 +348,19 @@ if (only) {
   out("unlock from the OS keychain + sign in: not measured (no D-Bus session; run under .ci/with-keyring)");
 }
 
-// ---- a window action during a long job: idle, then while an import runs, on a copy of the store ----
-if (!only && process.env.MEASURE_JOB !== "off" && importRows > 0) {
+// ---- a window action during a long job: idle, then while the job runs, on a copy of the store ----
+/**
+ * Launches the app on a fresh copy of the store, times the actions idle, starts `job.start` (which
+ * returns once the job is under way), times them again, and prints both with their ratio. The job
+ * must still be running when the actions end (`job.running`), else the figure is marked void, and
+ * `job.finished`, when given, waits for its result.
+ */
+async function duringJob(job) {
   const base = mkdtempSync(path.join(path.dirname(path.resolve(dir)), "job-"));
   try {
     const copy = path.join(base, "data");
     mkdirSync(copy, { mode: 0o700 });
     for (const f of readdirSync(dir)) if (!f.endsWith(".lock")) copyFileSync(path.join(dir, f), path.join(copy, f));
-    const csv = path.join(base, `candidates-${importRows}.csv`);
-    importFile(csv, importRows);
     ({ browser: b, stop } = await launch(copy));
     await unlockAndSignIn(b, passphrase, password);
     // Four people to open, found through the window's own search (16 opens a run: 8 were too few to tell variants apart).
@@ -377,28 +383,66 @@ if (!only && process.env.MEASURE_JOB !== "off" && importRows > 0) {
       return { search, open };
     };
     const idleActions = await actions();
-    await click(b, "#nav-import");
-    await click(b, "#choose-import-file");
-    await enterPath(await dialogTitled("Choose a file of candidates"), "ctrl+l", csv);
-    // Rows whose NI number a demo candidate already has are held for a person, so a big demo store
-    // may leave a few out: any count of good rows will do.
-    await textOf(b, "#import-good", (t) => /^Import [\d,]+ good rows?$/.test(t), 30 * 60_000);
-    await click(b, "#import-good");
-    await textOf(b, "#import-progress", (t) => /Importing row [1-9]/.test(t), 120_000);
+    await job.start(b, base);
     const busy = await actions();
-    // Still importing once the actions were timed (else they were not "during" it).
-    const progress = await b.execute(() => document.querySelector("#import-progress")?.textContent ?? "");
-    const during = /Importing row/.test(progress) || (await b.executeAsync((typed, done) =>
-      window.__TAURI_INTERNALS__.invoke("search_candidates", { typed, limit: 1 }).then((r) => done(r.length === 0), () => done(false)),
-    `Bulkrow${importRows - 1}`));
+    // Still running once the actions were timed (else they were not "during" it).
+    const during = await job.running(b, base);
+    // And it did its work: a job that failed at once would look "running" to some checks.
+    await job.finished?.(b, base);
     await stop();
-    out(`a window action during a ${importRows.toLocaleString("en-GB")}-row import${during ? "" : " (WARNING: the import ended before the actions did)"}:`);
+    out(`a window action during ${job.name}${during ? "" : " (WARNING: the job ended before the actions did)"}:`);
     out(`  search keystroke to rows painted: idle ${fmt(idleActions.search)}; during ${fmt(busy.search)}; ratio ${ratio(busy.search, idleActions.search)}`);
     out(`  open a candidate to its page shown: idle ${fmt(idleActions.open)}; during ${fmt(busy.open)}; ratio ${ratio(busy.open, idleActions.open)}`);
-    Object.assign(results, { jobIdle: idleActions, jobBusy: busy, jobDuring: during });
+    return { idle: idleActions, busy, during };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+}
+
+const jobs = process.env.MEASURE_JOB ?? "import,bundle";
+if (!only && jobs.split(",").includes("import") && importRows > 0) {
+  const csv = (base) => path.join(base, `candidates-${importRows}.csv`);
+  results.import = await duringJob({
+    name: `a ${importRows.toLocaleString("en-GB")}-row import`,
+    async start(b, base) {
+      importFile(csv(base), importRows);
+      await click(b, "#nav-import");
+      await click(b, "#choose-import-file");
+      await enterPath(await dialogTitled("Choose a file of candidates"), "ctrl+l", csv(base));
+      // Rows whose NI number a demo candidate already has are held for a person, so a big demo store
+      // may leave a few out: any count of good rows will do.
+      await textOf(b, "#import-good", (t) => /^Import [\d,]+ good rows?$/.test(t), 30 * 60_000);
+      await click(b, "#import-good");
+      await textOf(b, "#import-progress", (t) => /Importing row [1-9]/.test(t), 120_000);
+    },
+    // The file's last row is not in the store yet.
+    running: (b) => b.executeAsync((typed, done) =>
+      window.__TAURI_INTERNALS__.invoke("search_candidates", { typed, limit: 1 }).then((r) => done(r.length === 0), () => done(false)),
+    `Bulkrow${importRows - 1}`),
+  });
+}
+if (!only && jobs.split(",").includes("bundle")) {
+  // A centre's first RTITB bundle: every lift-truck result of the demo's years (235,001 on the
+  // 500,000-candidate store; about 30 s from the command line).
+  const zip = (base) => path.join(base, "rtitb.zip");
+  results.bundle = await duringJob({
+    name: "the making of an RTITB submission bundle",
+    async start(b, base) {
+      await click(b, "#nav-submissions");
+      await (await shown(b, "#b-profile")).selectByAttribute("value", "rtitb");
+      await textOf(b, "#b-waiting", (t) => /wait to be submitted to RTITB/.test(t), 120_000);
+      await click(b, "#create-bundle");
+      await enterPath(await dialogTitled("Save the submission bundle"), null, zip(base));
+      await shown(b, "#b-progress");
+    },
+    // The bundle is written under a hidden name and named only once it is whole and recorded.
+    running: async (b, base) => !existsSync(zip(base)),
+    async finished(b, base) {
+      for (const t0 = Date.now(); !existsSync(zip(base)); await b.pause(500)) {
+        if (Date.now() - t0 > 10 * 60_000) throw new Error("the bundle was never saved");
+      }
+    },
+  });
 }
 
 if (process.env.MEASURE_JSON) writeFileSync(process.env.MEASURE_JSON, JSON.stringify(results, null, 1));
