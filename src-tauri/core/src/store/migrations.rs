@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0028_live_candidates_list.sql"),
     include_str!("migrations/0029_merged_into_index.sql"),
     include_str!("migrations/0030_living_candidates.sql"),
+    include_str!("migrations/0031_certificate_search.sql"),
 ];
 
 /// The first schema whose stores keep an audit anchor in their key file (`store::anchor`), written
