@@ -1,8 +1,9 @@
 //! Type-ahead search over candidates through the `candidate_search` FTS5 index, and their certificate
 //! numbers through `certificate_search` (both kept by triggers; see migrations 3, 10 and 31). Each
-//! typed word is a prefix; all must match, in a person's entry or in one certificate number. Accents fold, so "sian" finds
-//! "Siân"; a name with punctuation or spaces inside it is also indexed as one folded word
-//! (`fields::fold_name`, the rule the duplicate check uses too), so "obrien" finds "O'Brien".
+//! typed word is a prefix; all must match, in a person's entry or in one certificate number. Accents
+//! fold, so "sian" finds "Siân"; a name with punctuation or spaces inside it is also indexed as one
+//! folded word (`fields::fold_name`, the rule the duplicate check uses too), so "obrien" finds
+//! "O'Brien".
 //! NI numbers are found only whole, through their keyed hash, by a session holding the identity key;
 //! a trainer finds only candidates on their own runs.
 
